@@ -1,0 +1,105 @@
+/**
+ * The check's results: the one type every reporter (text, json, markdown,
+ * sarif, GitHub check run, sticky comment, job summary) is a pure function of.
+ * The JSON format (`gitops check --format json`) is this type, documented in
+ * docs/check-json.md; keep it stable.
+ */
+import type { Diagnostic } from '../core/diagnostics.ts';
+
+export type Decision = 'allow' | 'deny' | 'invalid';
+export type PolicyStatus = 'passed' | 'failed' | 'warned';
+/** conftest semantics: `deny` blocks the merge, `warn` is reported. */
+export type Severity = 'deny' | 'warn';
+
+export interface PolicyResult {
+  policy: string; // e.g. SEC-AUTH-001
+  title: string;
+  status: PolicyStatus;
+  severity: Severity;
+  message: string;
+  /** Intent file and 1-based line the finding points at. */
+  file: string;
+  line: number;
+  /** Field path in the intent the finding is about, when known. */
+  path?: string;
+}
+
+export interface Action {
+  action: string; // create_load_balancer, deploy_instances, …
+  config: Record<string, unknown>;
+}
+
+export interface CostItem {
+  resource: string;
+  quantity: number;
+  unit_price: number; // USD per hour
+  monthly_min: number;
+  monthly_max: number;
+}
+
+export interface CostEstimate {
+  currency: 'USD';
+  hours_per_month: number; // 730, Infracost's convention
+  monthly_min: number; // at minimum capacity
+  monthly_max: number; // at maximum capacity
+  budget?: number;
+  items: CostItem[];
+  price_table: { source: string; date: string; region: string };
+  assumptions: string[];
+}
+
+export interface ContractResult {
+  contract: string; // contract.self-healing.v1
+  status: 'verified' | 'failed' | 'missing';
+  version: string | null;
+  compatible: boolean;
+  message?: string;
+}
+
+export interface AgentSummary {
+  agent_id: string;
+  type: string;
+  version: string;
+  permissions: string[];
+}
+
+export interface IntentReport {
+  id: string;
+  file: string;
+  type: string;
+  description?: string;
+  /** added | modified | renamed | unchanged (with --all). */
+  change: 'added' | 'modified' | 'renamed' | 'unchanged';
+  decision: Decision;
+  results: PolicyResult[];
+  actions: Action[];
+  cost?: CostEstimate;
+  contracts?: ContractResult[];
+  agents?: AgentSummary[];
+  /** Infrastructure preview summary, when the preview ran (issue: infrastructure). */
+  plan?: { resources: number; by_type: Record<string, number>; details?: unknown };
+  /** Schema/parse problems (decision `invalid`), each with file:line. */
+  diagnostics: Diagnostic[];
+}
+
+export interface CheckReport {
+  version: 1;
+  trace_id: string;
+  base?: string;
+  head?: string;
+  intents: IntentReport[];
+  /** Intent files deleted between base and head (nothing to evaluate; apply may destroy). */
+  deleted: string[];
+  /** Files under policies/ changed by the PR: evaluated with the base's policies, flagged for owner review. */
+  policy_changes: { files: string[]; needs_review: boolean };
+  /** Runner-level problems (policies that do not compile, unknown refs): exit 2. */
+  diagnostics: Diagnostic[];
+  summary: { intents: number; allowed: number; denied: number; invalid: number; warnings: number };
+}
+
+/** The exit-code rule lives with the results (conftest's ExitCode): 0 allowed, 1 denied/invalid, 2 runner error. */
+export function exitCode(report: CheckReport): 0 | 1 | 2 {
+  if (report.diagnostics.length > 0) return 2;
+  if (report.intents.some((i) => i.decision !== 'allow')) return 1;
+  return 0;
+}
