@@ -51,6 +51,11 @@ export interface BuiltinDecl {
   /** Result may differ between calls with the same arguments (time.now_ns, rand.*, uuid.rfc4122). */
   nondeterministic?: boolean;
   impl: BuiltinImpl;
+  /**
+   * Relations (OPA's `walk`): when present the evaluator calls this instead of
+   * `impl` and tries each yielded output in turn (each may bind variables).
+   */
+  iter?: (args: Value[], ctx: BuiltinContext) => Iterable<Value>;
 }
 
 export type BuiltinErrorCode = 'eval_type_error' | 'eval_builtin_error';
