@@ -1,0 +1,20 @@
+/** Comparison builtins (OPA topdown/comparison.go): total order over all values. */
+import type { BuiltinDecl } from './types.ts';
+import { compare, equal } from '../value.ts';
+
+const cmp = (name: string, infix: string, test: (c: number) => boolean): BuiltinDecl => ({
+  name,
+  infix,
+  args: ['any', 'any'],
+  result: 'boolean',
+  impl: ([a, b]) => test(compare(a!, b!)),
+});
+
+export const COMPARISON: BuiltinDecl[] = [
+  { name: 'equal', infix: '==', args: ['any', 'any'], result: 'boolean', impl: ([a, b]) => equal(a!, b!) },
+  { name: 'neq', infix: '!=', args: ['any', 'any'], result: 'boolean', impl: ([a, b]) => !equal(a!, b!) },
+  cmp('lt', '<', (c) => c < 0),
+  cmp('lte', '<=', (c) => c <= 0),
+  cmp('gt', '>', (c) => c > 0),
+  cmp('gte', '>=', (c) => c >= 0),
+];
