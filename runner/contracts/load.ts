@@ -1,0 +1,270 @@
+/**
+ * Loads the contract set of one tree (the PR's base or head): every
+ * `contracts/*.yaml|yml|json` file except `requirements.yaml`, plus the
+ * intent-type requirements. Reading goes through injected functions so the
+ * check can load contracts AS AT a git ref (no working-tree access here).
+ *
+ * Problems are diagnostics with file:line (positions from eemeli/yaml, which
+ * also parses the JSON files, so a JSON contract gets lines too); a contract
+ * with a problem is left out of the set, so verification reports it missing.
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { type Diagnostic, diag } from '../core/diagnostics.ts';
+import { parseRange, parseVersion, type Range, type SemVer } from './semver.ts';
+
+export const CONTRACTS_DIR = 'contracts';
+export const REQUIREMENTS_FILE = 'contracts/requirements.yaml';
+
+export type PathSeg = string | number;
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface ContractDoc {
+  /** `contract.automation.v1` */
+  id: string;
+  /** `contract.automation`: what identifies the contract across major versions. */
+  family: string;
+  version: SemVer;
+  file: string;
+  owner?: string;
+  description?: string;
+  /** Files that must change in the same PR as a major bump (e.g. the translator). */
+  consumers: string[];
+  schema: Record<string, unknown>;
+  /** Position of a path in the file (nearest existing ancestor when the path is absent). */
+  locate(path: readonly PathSeg[]): Position;
+}
+
+export interface Requirement {
+  intentType: string;
+  contract: string;
+  range: Range;
+  line: number;
+  col: number;
+}
+
+export interface LoadedContracts {
+  contracts: Map<string, ContractDoc>;
+  /** intent type → required contracts, in file order. */
+  requirements: Map<string, Requirement[]>;
+  diagnostics: Diagnostic[];
+  /** Validator for `#` or a `#/$defs/…` pointer of a loaded contract; undefined if absent. */
+  validator(contractId: string, pointer?: string): ValidateFunction | undefined;
+}
+
+export type ReadFile = (path: string) => string | undefined;
+/** Files under a directory, repo-relative (`contracts/x.yaml`) or bare names (`x.yaml`). */
+export type ListFiles = (dir: string) => string[];
+
+const ID_RE = /^(contract\.[a-z0-9][a-z0-9-]*)\.v(0|[1-9]\d*)$/;
+
+/** Metadata keywords the contracts use; registered so ajv's strict mode still catches typos. */
+export const CONTRACT_KEYWORDS = ['x-unit', 'x-metric'] as const;
+
+export function newAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'x-unit', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-metric', schemaType: 'boolean' });
+  return ajv;
+}
+
+function schemaUri(id: string): string {
+  return `urn:gitops:${id}`;
+}
+
+interface ParsedYaml {
+  doc: Document.Parsed;
+  lc: LineCounter;
+}
+
+export function parseWithPositions(text: string): ParsedYaml {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, maxAliasCount: 100, prettyErrors: false });
+  return { doc, lc };
+}
+
+/** Position of `path` in the document; walks down as far as the path exists. */
+export function positionOf(p: ParsedYaml, path: readonly PathSeg[]): Position {
+  let node: unknown = p.doc.contents;
+  let best: unknown = node;
+  // For a map entry, point at its key (what an editor highlights for "field x").
+  let bestKey: unknown;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) break;
+      bestKey = pair.key;
+      node = pair.value;
+      best = node;
+    } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
+      node = node.items[seg];
+      bestKey = undefined;
+      best = node;
+    } else {
+      break;
+    }
+  }
+  const target = (bestKey ?? best) as YamlNode | undefined;
+  const offset = target?.range?.[0] ?? 0;
+  const { line, col } = p.lc.linePos(offset);
+  return { line, col };
+}
+
+function at(file: string, p: ParsedYaml, path: PathSeg[]): { file: string; line: number; col: number; path: string } {
+  return { file, ...positionOf(p, path), path: path.join('.') };
+}
+
+function loadOne(file: string, text: string, diagnostics: Diagnostic[]): ContractDoc | undefined {
+  const parsed = parseWithPositions(text);
+  if (parsed.doc.errors.length > 0) {
+    for (const e of parsed.doc.errors) {
+      const { line, col } = parsed.lc.linePos(e.pos[0]);
+      diagnostics.push(diag('contract_parse_error', e.message.split('\n')[0]!, { file, line, col }));
+    }
+    return undefined;
+  }
+  const raw = parsed.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    diagnostics.push(diag('contract_invalid', 'a contract file must be a mapping with contract, version and schema', { file, line: 1, col: 1 }));
+    return undefined;
+  }
+  const o = raw as Record<string, unknown>;
+  const before = diagnostics.length;
+  const id = typeof o.contract === 'string' ? o.contract : undefined;
+  const idMatch = id ? ID_RE.exec(id) : null;
+  if (!id || !idMatch) {
+    diagnostics.push(diag('contract_invalid', `'contract' must be an id like contract.<name>.v<major>, got ${JSON.stringify(o.contract ?? null)}`, at(file, parsed, ['contract'])));
+  }
+  const version = typeof o.version === 'string' ? parseVersion(o.version) : undefined;
+  if (!version) {
+    diagnostics.push(diag('contract_invalid', `'version' must be a semantic version string like 1.0.0, got ${JSON.stringify(o.version ?? null)}`, at(file, parsed, ['version'])));
+  }
+  if (idMatch && version && Number(idMatch[2]) !== version.major) {
+    diagnostics.push(
+      diag('contract_version_mismatch', `contract id ${id} says major version ${idMatch[2]} but version is ${version.raw}; a major bump renames the contract (…v${version.major})`, at(file, parsed, ['version'])),
+    );
+  }
+  const consumers = o.consumers ?? [];
+  if (!Array.isArray(consumers) || consumers.some((c) => typeof c !== 'string')) {
+    diagnostics.push(diag('contract_invalid', `'consumers' must be a list of repository paths`, at(file, parsed, ['consumers'])));
+  }
+  const schema = o.schema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    diagnostics.push(diag('contract_invalid', `'schema' must be a JSON Schema object`, at(file, parsed, ['schema'])));
+  } else {
+    // Compile alone to report a bad schema at its own file before the set is assembled.
+    try {
+      newAjv().compile(schema);
+    } catch (err) {
+      diagnostics.push(diag('contract_schema_invalid', `schema does not compile: ${(err as Error).message}`, at(file, parsed, ['schema'])));
+    }
+  }
+  if (diagnostics.length > before) return undefined;
+  const doc: ContractDoc = {
+    id: id!,
+    family: idMatch![1]!,
+    version: version!,
+    file,
+    consumers: consumers as string[],
+    schema: schema as Record<string, unknown>,
+    locate: (path) => positionOf(parsed, path),
+  };
+  if (typeof o.owner === 'string') doc.owner = o.owner;
+  if (typeof o.description === 'string') doc.description = o.description;
+  return doc;
+}
+
+function loadRequirements(text: string, diagnostics: Diagnostic[]): Map<string, Requirement[]> {
+  const file = REQUIREMENTS_FILE;
+  const out = new Map<string, Requirement[]>();
+  const parsed = parseWithPositions(text);
+  if (parsed.doc.errors.length > 0) {
+    for (const e of parsed.doc.errors) {
+      const { line, col } = parsed.lc.linePos(e.pos[0]);
+      diagnostics.push(diag('contract_requirements_invalid', e.message.split('\n')[0]!, { file, line, col }));
+    }
+    return out;
+  }
+  const raw = parsed.doc.toJS() as { requirements?: unknown } | null;
+  const reqs = raw?.requirements;
+  if (typeof reqs !== 'object' || reqs === null || Array.isArray(reqs)) {
+    diagnostics.push(diag('contract_requirements_invalid', `'requirements' must map intent types to {contract id: version range}`, at(file, parsed, ['requirements'])));
+    return out;
+  }
+  for (const [intentType, entries] of Object.entries(reqs as Record<string, unknown>)) {
+    const list: Requirement[] = [];
+    if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) {
+      diagnostics.push(diag('contract_requirements_invalid', `requirements for intent type ${intentType} must map contract ids to version ranges`, at(file, parsed, ['requirements', intentType])));
+      continue;
+    }
+    for (const [contract, rangeText] of Object.entries(entries as Record<string, unknown>)) {
+      const where = at(file, parsed, ['requirements', intentType, contract]);
+      if (!ID_RE.test(contract)) {
+        diagnostics.push(diag('contract_requirements_invalid', `'${contract}' is not a contract id (contract.<name>.v<major>)`, where));
+        continue;
+      }
+      const range = typeof rangeText === 'string' ? parseRange(rangeText) : undefined;
+      if (!range || !range.ok) {
+        const why = range && !range.ok ? range.diagnostics[0]!.message : `expected a version range string, got ${JSON.stringify(rangeText)}`;
+        diagnostics.push(diag('invalid_version_range', `${contract} for ${intentType}: ${why}`, where));
+        continue;
+      }
+      list.push({ intentType, contract, range: range.value, line: where.line, col: where.col });
+    }
+    out.set(intentType, list);
+  }
+  return out;
+}
+
+export function loadContracts(readFile: ReadFile, listFiles: ListFiles): LoadedContracts {
+  const diagnostics: Diagnostic[] = [];
+  const contracts = new Map<string, ContractDoc>();
+  const files = listFiles(CONTRACTS_DIR)
+    .map((f) => (f.startsWith(CONTRACTS_DIR + '/') ? f : `${CONTRACTS_DIR}/${f}`))
+    .filter((f) => /\.(ya?ml|json)$/.test(f) && f !== REQUIREMENTS_FILE)
+    .sort();
+  for (const file of files) {
+    const text = readFile(file);
+    if (text === undefined) continue;
+    const c = loadOne(file, text, diagnostics);
+    if (!c) continue;
+    const dup = contracts.get(c.id);
+    if (dup) {
+      diagnostics.push(diag('contract_duplicate', `contract ${c.id} is also defined in ${dup.file}`, { file, ...c.locate(['contract']), path: 'contract' }));
+      continue;
+    }
+    contracts.set(c.id, c);
+  }
+  const reqText = readFile(REQUIREMENTS_FILE);
+  const requirements = reqText === undefined ? new Map<string, Requirement[]>() : loadRequirements(reqText, diagnostics);
+
+  // One ajv per set: base and head contracts may share ids with different schemas.
+  const ajv = newAjv();
+  for (const c of contracts.values()) {
+    ajv.addSchema({ ...c.schema, $id: schemaUri(c.id) });
+  }
+  const cache = new Map<string, ValidateFunction>();
+  const validator = (contractId: string, pointer = '#'): ValidateFunction | undefined => {
+    if (!contracts.has(contractId)) return undefined;
+    const key = `${contractId}${pointer}`;
+    let fn = cache.get(key);
+    if (!fn) {
+      fn = pointer === '#' ? ajv.getSchema(schemaUri(contractId)) : ajv.compile({ $ref: schemaUri(contractId) + pointer });
+      if (!fn) return undefined;
+      cache.set(key, fn);
+    }
+    return fn;
+  };
+  return { contracts, requirements, diagnostics, validator };
+}
+
+/** Convenience for callers holding files in memory (tests, the working tree). */
+export function loadContractsFromMap(files: Record<string, string>): LoadedContracts {
+  return loadContracts(
+    (p) => files[p],
+    (dir) => Object.keys(files).filter((p) => p.startsWith(dir + '/')),
+  );
+}
