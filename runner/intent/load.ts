@@ -1,0 +1,213 @@
+/**
+ * Loading one intent file: bytes → UTF-8 text → YAML document (positions
+ * kept) → JSON Schema → quantities and trigger conditions → IntentDoc.
+ *
+ * Every problem is a Diagnostic with file, line, column and field path, in
+ * plain words. Nothing here throws for bad input: hostile files (alias bombs,
+ * custom tags, huge or binary files) are data, and become errors.
+ */
+import { LineCounter, parseDocument, visit, isMap, isSeq, isPair, isScalar, isAlias, type Document, type Node } from 'yaml';
+import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import { sha256 } from '../core/hash.ts';
+import { parseQuantity, parseTriggerCondition, QUANTITY_FIELDS } from './quantity.ts';
+import { validateSchema } from './schema.ts';
+import { INTENT_EXT, MAX_INTENT_BYTES, idFromPath } from './paths.ts';
+import type { IntentDoc, IntentFile, QuantityTree, YamlPath } from './types.ts';
+
+/** Aliases are legal YAML, but each one may expand a whole subtree: cap them (billion-laughs). */
+export const MAX_ALIAS_COUNT = 50;
+
+type Pos = { line: number; col: number };
+
+/** Offset of the first byte that is not valid UTF-8, or -1. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    let n = 0;
+    if (c < 0x80) n = 0;
+    else if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) n = 2;
+    else if (c >= 0xf0 && c <= 0xf4) n = 3;
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
+}
+
+function lineOfByte(b: Uint8Array, offset: number): Pos {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset; i++) if (b[i] === 0x0a) ((line += 1), (start = i + 1));
+  return { line, col: offset - start + 1 };
+}
+
+/** Human field path: intent.constraints.region[0]. */
+export function fieldPath(path: YamlPath): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  return s || '(document)';
+}
+
+function makeLocator(doc: Document, lc: LineCounter): (path: YamlPath) => Pos {
+  const at = (offset: number | undefined): Pos => {
+    const p = lc.linePos(offset ?? 0);
+    return { line: p.line, col: p.col };
+  };
+  return (path) => {
+    let node: unknown = doc.contents;
+    let pos = at((node as Node | null)?.range?.[0]);
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+        if (!pair) break;
+        // Point at the key: `budget: '$50/month'` reads best at the key, and for a
+        // nested mapping the value starts on the next line.
+        pos = at((pair.key as Node).range?.[0]);
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (!item) break;
+        pos = at((item as Node).range?.[0]);
+        node = item;
+      } else break;
+    }
+    return pos;
+  };
+}
+
+function setIn(tree: QuantityTree, path: readonly string[], value: QuantityTree[string]): void {
+  let t = tree;
+  for (const p of path.slice(0, -1)) t = (t[p] ??= {}) as QuantityTree;
+  t[path[path.length - 1]!] = value;
+}
+
+function getIn(obj: unknown, path: YamlPath): unknown {
+  let v = obj;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[String(p)];
+  }
+  return v;
+}
+
+/**
+ * Load one intent. `file` is the repository-relative path (used in every
+ * diagnostic and checked against the id); `bytes` the file content.
+ */
+export function loadIntent(file: string, bytes: Uint8Array | string): Result<IntentDoc> {
+  const raw = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  const where = (p: Pos, path?: YamlPath) => ({ file, line: p.line, col: p.col, ...(path ? { path: fieldPath(path) } : {}) });
+  const top = { file, line: 1, col: 1 };
+
+  if (!file.endsWith(INTENT_EXT)) {
+    return fail(diag('intent_bad_file_name', `intent files end in ${INTENT_EXT} (rename ${file})`, top));
+  }
+  if (raw.length > MAX_INTENT_BYTES) {
+    return fail(diag('intent_too_large', `file is ${raw.length} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, top));
+  }
+  let body = raw;
+  // UTF-8 BOM is harmless; UTF-16/32 BOMs mean the file is not UTF-8.
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
+  const bad = firstInvalidUtf8(body);
+  if (bad >= 0) {
+    return fail(diag('intent_not_utf8', `file is not valid UTF-8 (byte 0x${body[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); save it as UTF-8`, { file, ...lineOfByte(body, bad) }));
+  }
+  const text = new TextDecoder('utf-8').decode(body);
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return fail(diag('intent_binary', 'file contains a NUL byte; intents are YAML text', { file, ...lineOfByte(body, nul) }));
+
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, maxAliasCount: MAX_ALIAS_COUNT, version: '1.2' });
+  const locate = makeLocator(doc, lc);
+  const posOf = (offset: number): Pos => lc.linePos(offset);
+
+  const yamlErrors: Diagnostic[] = doc.errors.map((e) => {
+    const p = posOf(e.pos[0]);
+    switch (e.code) {
+      case 'DUPLICATE_KEY':
+        return diag('yaml_duplicate_key', `duplicate key: ${e.message.replace(/^Map keys must be unique.*$/, 'a key appears twice in the same mapping')}`, where(p));
+      case 'MULTIPLE_DOCS':
+        return diag('yaml_multiple_documents', 'a file holds one intent: found a second YAML document (---)', where(p));
+      default:
+        return diag('yaml_syntax_error', `${e.message.split('\n')[0]} (${e.code})`, where(p));
+    }
+  });
+  if (yamlErrors.length) return fail(yamlErrors);
+
+  // Explicit tags (`!foo`, `!!binary`, even `!!str`) are refused: intents are
+  // plain data, and a tag is how YAML smuggles in types a policy never expects.
+  const tagErrors: Diagnostic[] = [];
+  let anchors = 0;
+  visit(doc, {
+    Node(_, node) {
+      if ((isScalar(node) || isMap(node) || isSeq(node)) && node.tag) {
+        tagErrors.push(diag('yaml_custom_tag', `YAML tag '${node.tag}' is not allowed in intents; write the value plainly`, where(posOf(node.range?.[0] ?? 0))));
+      }
+      if (!isAlias(node) && (node as { anchor?: string }).anchor) anchors++;
+    },
+  });
+  if (tagErrors.length) return fail(tagErrors);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    let aliasPos: Pos = top;
+    visit(doc, {
+      Alias(_, node) {
+        aliasPos = posOf(node.range?.[0] ?? 0);
+        return visit.BREAK;
+      },
+    });
+    if (/alias/i.test(msg)) {
+      return fail(diag('yaml_alias_limit', `YAML aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT} per anchor; ${anchors} anchors): refusing a possible alias bomb`, where(aliasPos)));
+    }
+    return fail(diag('yaml_syntax_error', msg, top));
+  }
+  if (data === null || data === undefined) {
+    return fail(diag('intent_empty', 'file is empty (or only comments); it must hold one `intent:` mapping', top));
+  }
+
+  const schemaErrors = validateSchema(data).map((e) => diag('intent_schema_error', e.message, where(locate(e.path), e.path)));
+  if (schemaErrors.length) return fail(sortByLine(schemaErrors));
+
+  const intentFile = data as IntentFile;
+  const intent = intentFile.intent;
+  const problems: Diagnostic[] = [];
+
+  const expectedId = idFromPath(file);
+  if (intent.id !== expectedId) {
+    const p = ['intent', 'id'];
+    problems.push(diag('intent_id_mismatch', `id '${intent.id}' does not match the file name: this file must be named ${intent.id}${INTENT_EXT} (one intent per file, named after its id)`, where(locate(p), p)));
+  }
+
+  const quantities: QuantityTree = {};
+  for (const f of QUANTITY_FIELDS) {
+    const v = getIn(intent, f.path);
+    if (v === undefined) continue;
+    const path = ['intent', ...f.path];
+    const q = parseQuantity(String(v), f.kind);
+    if (q.ok) setIn(quantities, f.path, q.quantity);
+    else problems.push(diag('intent_bad_quantity', q.message, where(locate(path), path)));
+  }
+  (intent.self_healing?.triggers ?? []).forEach((t, i) => {
+    const c = parseTriggerCondition(t.condition);
+    if (!c.ok) {
+      const path = ['intent', 'self_healing', 'triggers', i, 'condition'];
+      problems.push(diag('intent_bad_trigger', c.message, where(locate(path), path)));
+    }
+  });
+  if (problems.length) return fail(sortByLine(problems));
+
+  return ok({ file, id: intent.id, type: intent.type, intent, quantities, digest: 'sha256:' + sha256(raw), locate });
+}
+
+function sortByLine(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}

@@ -1,0 +1,115 @@
+/**
+ * JSON Schema validation of intent documents (ajv), with ajv's errors turned
+ * into plain sentences that name the field, plus the field path so the loader
+ * can point at the line.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import * as formats from 'ajv-formats';
+import schema from './intent.schema.json' with { type: 'json' };
+import type { YamlPath } from './types.ts';
+
+export const INTENT_SCHEMA = schema;
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (!compiled) {
+    // strict: unknown keywords in our own schema are bugs; `x-hint` is our one extension (plain-words help for pattern errors).
+    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+    ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
+    // ajv-formats is CommonJS: its default export arrives as the module object under nodenext.
+    const addFormats = ((formats as unknown as { default: unknown }).default ?? formats) as (a: Ajv) => void;
+    addFormats(ajv);
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
+
+export interface SchemaProblem {
+  path: YamlPath;
+  message: string;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null (an empty value)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a text value (quote it)',
+  integer: 'a whole number',
+  number: 'a number',
+  object: 'a mapping (key: value lines)',
+  array: 'a list',
+  boolean: 'true or false',
+};
+
+function pathOf(e: ErrorObject): (string | number)[] {
+  if (!e.instancePath) return [];
+  return e.instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function show(path: YamlPath): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  return s || 'the document';
+}
+
+function sentence(e: ErrorObject): SchemaProblem {
+  const path = pathOf(e);
+  const field = show(path);
+  const p = e.params as Record<string, unknown>;
+  const hint = (e.parentSchema as Record<string, unknown> | undefined)?.['x-hint'] as string | undefined;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String(p.additionalProperty);
+      const allowed = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
+      return { path: [...path, name], message: `unknown field '${name}' in ${field}; allowed fields: ${allowed.join(', ')}` };
+    }
+    case 'required':
+      return { path, message: `${field} is missing the required field '${String(p.missingProperty)}'` };
+    case 'type':
+      return { path, message: `${field} must be ${TYPE_WORDS[String(p.type)] ?? String(p.type)}, not ${describe(e.data)}` };
+    case 'enum':
+      return { path, message: `${field} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${describe(e.data)}` };
+    case 'pattern':
+    case 'format':
+      return { path, message: `${field}: ${describe(e.data)} is not valid: ${hint ?? `expected ${e.keyword} ${String(p.pattern ?? p.format)}`}` };
+    case 'minimum':
+    case 'maximum':
+      return { path, message: `${field} must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(p.limit)}, not ${String(e.data)}` };
+    case 'minItems':
+      return { path, message: `${field} must list at least ${String(p.limit)} item(s)` };
+    case 'maxItems':
+      return { path, message: `${field} may list at most ${String(p.limit)} items` };
+    case 'uniqueItems':
+      return { path, message: `${field} lists the same value twice (items ${String(p.j)} and ${String(p.i)})` };
+    case 'minLength':
+      return { path, message: `${field} must not be empty${hint ? `: ${hint}` : ''}` };
+    case 'maxLength':
+      return { path, message: `${field} is longer than ${String(p.limit)} characters` };
+    default:
+      return { path, message: `${field} ${e.message ?? 'is not valid'}` };
+  }
+}
+
+/** Problems of a parsed document, in document order of their paths; empty when valid. */
+export function validateSchema(data: unknown): SchemaProblem[] {
+  const v = validator();
+  if (v(data)) return [];
+  const out: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of v.errors ?? []) {
+    const s = sentence(e);
+    const key = JSON.stringify(s);
+    if (!seen.has(key)) (seen.add(key), out.push(s));
+  }
+  return out;
+}

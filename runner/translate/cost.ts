@@ -1,0 +1,93 @@
+/**
+ * Monthly cost of translated actions, at minimum and at maximum capacity:
+ * instances × 730 h × hourly price + the load balancer (hourly + an assumed
+ * LCU rate), from a dated price table in the repository.
+ *
+ * Reused by the feedback loop for recommendation cost deltas
+ * (`estimateCost(actions)` before and after).
+ */
+import table from './prices/aws-2026-11.json' with { type: 'json' };
+import type { Action, CostEstimate, CostItem } from '../check/types.ts';
+import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
+import { regionOfZone } from './regions.ts';
+
+export interface RegionPrices {
+  instances: Record<string, number>;
+  alb_hour: number;
+  alb_lcu_hour: number;
+}
+
+export interface PriceTable {
+  provider: string;
+  date: string;
+  currency: 'USD';
+  source: string;
+  notes?: string;
+  hours_per_month: number;
+  assumptions: string[];
+  regions: Record<string, RegionPrices>;
+}
+
+/** The price table in use. To update prices, add a new dated file and point this at it. */
+export const PRICE_TABLE = table as PriceTable;
+export const PRICE_TABLE_FILE = 'runner/translate/prices/aws-2026-11.json';
+/** Average Load Balancer Capacity Units per hour assumed for every load balancer (see the table's assumptions). */
+export const ASSUMED_LCU = 1;
+
+/** On-demand hourly USD price of an instance type in a region, or undefined when the table lacks it. */
+export function instanceHourly(region: string, instanceType: string, prices: PriceTable = PRICE_TABLE): number | undefined {
+  return prices.regions[region]?.instances[instanceType];
+}
+
+export function regionPrices(region: string, prices: PriceTable = PRICE_TABLE): RegionPrices | undefined {
+  return prices.regions[region];
+}
+
+const cents = (n: number) => Math.round(n * 100) / 100;
+
+function cfg(actions: readonly Action[], name: string): Record<string, unknown> | undefined {
+  return actions.find((a) => a.action === name)?.config;
+}
+
+/**
+ * Estimate the monthly cost. The region is taken from `region`, else from the
+ * first availability zone of `deploy_instances`. Minimum capacity uses
+ * `configure_auto_scaling.min` (else `deploy_instances.count`), maximum uses
+ * `configure_auto_scaling.max` (else the same count).
+ */
+export function estimateCost(actions: readonly Action[], region?: string, prices: PriceTable = PRICE_TABLE): Result<CostEstimate> {
+  const deploy = cfg(actions, 'deploy_instances');
+  const scaling = cfg(actions, 'configure_auto_scaling');
+  const lb = cfg(actions, 'create_load_balancer');
+  const zones = (deploy?.availability_zones as string[] | undefined) ?? [];
+  const where = region ?? (zones[0] ? regionOfZone(zones[0]) : undefined);
+  if (!where) return fail(diag('cost_unknown_region', 'cannot tell the region of the deployment (no region given and no known availability zone)'));
+  const rp = prices.regions[where];
+  if (!rp) return fail(diag('cost_unknown_region', `the price table (${prices.date}) has no prices for region ${where}`));
+  const h = prices.hours_per_month;
+  const items: CostItem[] = [];
+  if (deploy) {
+    const type = String(deploy.instance_type);
+    const hourly = rp.instances[type];
+    if (hourly === undefined) return fail(diag('cost_unknown_instance_type', `the price table (${prices.date}) has no price for ${type} in ${where}`));
+    const count = Number(deploy.count);
+    const min = Number(scaling?.min ?? count);
+    const max = Number(scaling?.max ?? count);
+    items.push({ resource: `ec2:${type}`, quantity: min, unit_price: hourly, monthly_min: cents(min * h * hourly), monthly_max: cents(max * h * hourly) });
+  }
+  if (lb) {
+    const fixed = cents(h * rp.alb_hour);
+    items.push({ resource: `elb:${String(lb.type ?? 'application')}`, quantity: 1, unit_price: rp.alb_hour, monthly_min: fixed, monthly_max: fixed });
+    const lcu = cents(h * rp.alb_lcu_hour * ASSUMED_LCU);
+    items.push({ resource: 'elb:lcu', quantity: ASSUMED_LCU, unit_price: rp.alb_lcu_hour, monthly_min: lcu, monthly_max: lcu });
+  }
+  return ok({
+    currency: 'USD',
+    hours_per_month: h,
+    monthly_min: cents(items.reduce((s, i) => s + i.monthly_min, 0)),
+    monthly_max: cents(items.reduce((s, i) => s + i.monthly_max, 0)),
+    items,
+    price_table: { source: prices.source, date: prices.date, region: where },
+    assumptions: [...prices.assumptions],
+  });
+}
