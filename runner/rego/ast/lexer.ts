@@ -1,0 +1,170 @@
+/**
+ * Rego lexer. Produces tokens with 1-based line/col. Newlines are not tokens:
+ * each token records `nl` (a newline separated it from the previous token),
+ * because newlines separate expressions inside rule bodies but are plain
+ * whitespace inside brackets — only the parser knows which applies.
+ *
+ * Comments are collected separately (the parser needs them for `# METADATA`
+ * annotation blocks).
+ */
+import type { Loc } from './nodes.ts';
+
+export type TokKind = 'ident' | 'string' | 'rawstring' | 'number' | 'op' | 'eof';
+
+export interface Token {
+  kind: TokKind;
+  /** Identifier name, operator text, decoded string, or number text. */
+  text: string;
+  line: number;
+  col: number;
+  /** A newline occurred between the previous token and this one. */
+  nl: boolean;
+  /** Offset in the source (for error snippets). */
+  offset: number;
+}
+
+export interface Comment {
+  text: string;
+  line: number;
+  col: number;
+}
+
+export class LexError extends Error {
+  readonly loc: Loc;
+  constructor(message: string, loc: Loc) {
+    super(message);
+    this.loc = loc;
+  }
+}
+
+// Longest first, so `:=` wins over `:`.
+const OPS = [':=', '==', '!=', '<=', '>=', '{', '}', '[', ']', '(', ')', '.', ',', ';', ':', '=', '<', '>', '+', '-', '*', '/', '%', '&', '|'];
+
+export function lex(file: string, src: string): { tokens: Token[]; comments: Comment[] } {
+  const tokens: Token[] = [];
+  const comments: Comment[] = [];
+  let i = 0;
+  let line = 1;
+  let lineStart = 0;
+  let nl = false;
+  const n = src.length;
+  const at = (): Loc => ({ file, line, col: i - lineStart + 1 });
+
+  while (i < n) {
+    const c = src[i]!;
+    if (c === '\n') {
+      i++;
+      line++;
+      lineStart = i;
+      nl = true;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      const start = i;
+      while (i < n && src[i] !== '\n') i++;
+      comments.push({ text: src.slice(start + 1, i).replace(/\r$/, ''), line, col: start - lineStart + 1 });
+      continue;
+    }
+    const col = i - lineStart + 1;
+    const offset = i;
+    if (/[A-Za-z_]/.test(c)) {
+      let j = i + 1;
+      while (j < n && /[A-Za-z0-9_]/.test(src[j]!)) j++;
+      tokens.push({ kind: 'ident', text: src.slice(i, j), line, col, nl, offset });
+      i = j;
+      nl = false;
+      continue;
+    }
+    if (/[0-9]/.test(c)) {
+      const m = /^(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(src.slice(i, i + 400));
+      if (!m) throw new LexError('illegal number format', at());
+      let j = i + m[0].length;
+      if (j < n && /[A-Za-z0-9_.]/.test(src[j]!)) throw new LexError('illegal number format', at());
+      tokens.push({ kind: 'number', text: m[0], line, col, nl, offset });
+      i = j;
+      nl = false;
+      continue;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      let out = '';
+      for (;;) {
+        if (j >= n || src[j] === '\n') throw new LexError('non-terminated string', { file, line, col });
+        const d = src[j]!;
+        if (d === '"') break;
+        if (d === '\\') {
+          const e = src[j + 1];
+          switch (e) {
+            case '"':
+            case '\\':
+            case '/':
+              out += e;
+              j += 2;
+              continue;
+            case 'b':
+              out += '\b';
+              j += 2;
+              continue;
+            case 'f':
+              out += '\f';
+              j += 2;
+              continue;
+            case 'n':
+              out += '\n';
+              j += 2;
+              continue;
+            case 'r':
+              out += '\r';
+              j += 2;
+              continue;
+            case 't':
+              out += '\t';
+              j += 2;
+              continue;
+            case 'u': {
+              const hex = src.slice(j + 2, j + 6);
+              if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw new LexError('illegal string escape', { file, line, col: j - lineStart + 1 });
+              out += String.fromCharCode(parseInt(hex, 16));
+              j += 6;
+              continue;
+            }
+            default:
+              throw new LexError(`illegal string escape \\${e ?? ''}`, { file, line, col: j - lineStart + 1 });
+          }
+        }
+        out += d;
+        j++;
+      }
+      tokens.push({ kind: 'string', text: out, line, col, nl, offset });
+      i = j + 1;
+      nl = false;
+      continue;
+    }
+    if (c === '`') {
+      const j = src.indexOf('`', i + 1);
+      if (j < 0) throw new LexError('non-terminated raw string', at());
+      const text = src.slice(i + 1, j);
+      tokens.push({ kind: 'rawstring', text, line, col, nl, offset });
+      for (let k = i; k < j; k++) {
+        if (src[k] === '\n') {
+          line++;
+          lineStart = k + 1;
+        }
+      }
+      i = j + 1;
+      nl = false;
+      continue;
+    }
+    const op = OPS.find((o) => src.startsWith(o, i));
+    if (!op) throw new LexError(`illegal token '${c}'`, at());
+    tokens.push({ kind: 'op', text: op, line, col, nl, offset });
+    i += op.length;
+    nl = false;
+  }
+  tokens.push({ kind: 'eof', text: '', line, col: i - lineStart + 1, nl: true, offset: i });
+  return { tokens, comments };
+}

@@ -1,0 +1,738 @@
+/**
+ * Rego v1 parser: tokens → Module / Query. A hand-written recursive-descent
+ * parser following OPA's grammar and operator precedence (`in` binds loosest,
+ * then relations `== != < <= > >=`, then `|`, `&`, `+ -`, `* / %`).
+ *
+ * Errors are `ParseError`s carrying OPA's `rego_parse_error` code and the
+ * file:line:col of the offending token.
+ */
+import { parse as parseYAML } from 'yaml';
+import { lex, LexError, type Comment, type Token } from './lexer.ts';
+import type { AnnotationBlock, Body, Expr, Import, Loc, Module, Query, Rule, RuleHead, Term, WithMod } from './nodes.ts';
+
+export class ParseError extends Error {
+  readonly code = 'rego_parse_error';
+  readonly loc: Loc;
+  constructor(message: string, loc: Loc) {
+    super(message);
+    this.loc = loc;
+  }
+}
+
+const KEYWORDS = new Set(['some', 'every', 'in', 'not', 'with', 'as', 'if', 'else', 'contains', 'default', 'import', 'package']);
+
+const RELATION: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
+const ARITH: Record<string, string> = { '+': 'plus', '-': 'minus' };
+const FACTOR: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
+
+class Parser {
+  private pos = 0;
+  /** Bracket nesting inside the current body: newlines are whitespace when > 0. */
+  private depth = 0;
+  private readonly tokens: Token[];
+  private readonly file: string;
+
+  constructor(file: string, tokens: Token[]) {
+    this.file = file;
+    this.tokens = tokens;
+  }
+
+  // -- token helpers --------------------------------------------------------
+  private get tok(): Token {
+    return this.tokens[this.pos]!;
+  }
+  private peek(k = 1): Token {
+    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)]!;
+  }
+  private next(): Token {
+    const t = this.tok;
+    if (this.pos < this.tokens.length - 1) this.pos++;
+    return t;
+  }
+  loc(t: Token = this.tok): Loc {
+    return { file: this.file, line: t.line, col: t.col };
+  }
+  private isOp(text: string, t: Token = this.tok): boolean {
+    return t.kind === 'op' && t.text === text;
+  }
+  private isKw(text: string, t: Token = this.tok): boolean {
+    return t.kind === 'ident' && t.text === text;
+  }
+  private describe(t: Token): string {
+    if (t.kind === 'eof') return 'unexpected eof token';
+    if (t.kind === 'op') return `unexpected ${t.text} token`;
+    if (t.kind === 'ident') return KEYWORDS.has(t.text) ? `unexpected ${t.text} keyword` : `unexpected ident token`;
+    if (t.kind === 'number') return 'unexpected number token';
+    return 'unexpected string token';
+  }
+  fail(message: string, t: Token = this.tok): never {
+    throw new ParseError(message, this.loc(t));
+  }
+  private expectOp(text: string): Token {
+    if (!this.isOp(text)) this.fail(`${this.describe(this.tok)}: expected ${text}`);
+    return this.next();
+  }
+  private expectIdent(): Token {
+    if (this.tok.kind !== 'ident' || KEYWORDS.has(this.tok.text)) this.fail(`${this.describe(this.tok)}: expected ident`);
+    return this.next();
+  }
+  atEOF(): boolean {
+    return this.tok.kind === 'eof';
+  }
+  /** Continuation allowed: same line, or inside brackets. */
+  private cont(t: Token = this.tok): boolean {
+    return !t.nl || this.depth > 0;
+  }
+
+  // -- module ---------------------------------------------------------------
+  parseModule(comments: Comment[]): Module {
+    if (!this.isKw('package')) this.fail(this.atEOF() ? 'empty module' : `${this.describe(this.tok)}: expected package`);
+    const pkgTok = this.next();
+    const pkgRef = this.parseRefPath(false);
+    const pkg = pkgRef.map((t) => {
+      if (t.type === 'var') return t.name;
+      if (t.type === 'scalar' && typeof t.value === 'string') return t.value;
+      return this.fail('package path must contain only strings', pkgTok);
+    });
+    if (pkg[0] === 'data') pkg.shift();
+    const mod: Module = { file: this.file, package: pkg, packageLoc: this.loc(pkgTok), imports: [], rules: [], annotations: [] };
+    while (this.isKw('import')) mod.imports.push(this.parseImport());
+    while (!this.atEOF()) {
+      if (!this.tok.nl) this.fail(this.describe(this.tok));
+      if (this.isKw('import')) this.fail('unexpected import keyword: imports must appear before rules');
+      if (this.isKw('package')) this.fail('unexpected package keyword');
+      mod.rules.push(this.parseRule());
+    }
+    attachAnnotations(this.file, comments, mod, this.tokens);
+    return mod;
+  }
+
+  private parseImport(): Import {
+    const t = this.next();
+    if (!this.tok.nl && this.tok.kind !== 'ident') this.fail(this.describe(this.tok));
+    const path = this.parseRefPath(true);
+    const head = path[0]!;
+    const root = head.type === 'var' ? head.name : '';
+    if (!['data', 'input', 'future', 'rego'].includes(root)) {
+      this.fail(`unexpected import path, must begin with one of: {data, future, input, rego}, got: ${root}`, t);
+    }
+    const imp: Import = { path: path.length === 1 ? head : { type: 'ref', head, path: path.slice(1), loc: head.loc }, loc: this.loc(t) };
+    if (this.isKw('as') && this.cont()) {
+      this.next();
+      imp.alias = this.expectIdent().text;
+    }
+    return imp;
+  }
+
+  /** `a.b["c"].d` as [var a, "b", "c", "d"] (ground refs only). */
+  private parseRefPath(allowAs: boolean): Term[] {
+    const first = this.expectIdent();
+    const out: Term[] = [{ type: 'var', name: first.text, loc: this.loc(first) }];
+    for (;;) {
+      if (this.isOp('.') && !this.tok.nl) {
+        this.next();
+        const id = this.tok;
+        if (id.kind !== 'ident') this.fail(`${this.describe(id)}: expected ident`);
+        this.next();
+        out.push({ type: 'scalar', value: id.text, loc: this.loc(id) });
+      } else if (this.isOp('[') && !this.tok.nl) {
+        this.next();
+        const s = this.tok;
+        if (s.kind !== 'string' && s.kind !== 'rawstring') this.fail(`${this.describe(s)}: expected string`);
+        this.next();
+        out.push({ type: 'scalar', value: s.text, loc: this.loc(s) });
+        this.expectOp(']');
+      } else break;
+    }
+    void allowAs;
+    return out;
+  }
+
+  // -- rules ----------------------------------------------------------------
+  private parseRule(): Rule {
+    const start = this.tok;
+    let isDefault = false;
+    if (this.isKw('default')) {
+      this.next();
+      isDefault = true;
+    }
+    const head = this.parseHead(isDefault);
+    const rule: Rule = { head, body: [], isDefault, bodyless: true, loc: this.loc(start), annotations: [] };
+    if (isDefault) {
+      if (head.value === undefined) this.fail('default rules must have a value', start);
+      rule.body = [trueExpr(head.loc)];
+      return rule;
+    }
+    if (this.isKw('if') && this.cont()) {
+      this.next();
+      rule.body = this.parseRuleBody();
+      rule.bodyless = false;
+    } else if (this.isOp('{') && !this.tok.nl) {
+      this.fail('`if` keyword is required before rule body');
+    } else {
+      rule.body = [trueExpr(head.loc)];
+    }
+    // else chain
+    let cur = rule;
+    while (this.isKw('else')) {
+      if (head.args === undefined && head.key !== undefined) this.fail('else keyword cannot be used on multi-value rules');
+      const et = this.next();
+      const eh: RuleHead = { ref: head.ref, assign: head.assign, loc: this.loc(et) };
+      if (head.args) eh.args = head.args;
+      if (this.isOp(':=') || this.isOp('=')) {
+        eh.assign = this.next().text === ':=';
+        eh.value = this.parseTermIn(false);
+      }
+      const er: Rule = { head: eh, body: [trueExpr(eh.loc)], isDefault: false, bodyless: true, loc: this.loc(et), annotations: [] };
+      if (this.isKw('if') && this.cont()) {
+        this.next();
+        er.body = this.parseRuleBody();
+        er.bodyless = false;
+      } else if (this.isOp('{') && !this.tok.nl) {
+        this.fail('`if` keyword is required before rule body');
+      }
+      cur.else = er;
+      cur = er;
+    }
+    return rule;
+  }
+
+  private parseRuleBody(): Body {
+    if (this.isOp('{')) {
+      // `if { ... }` — but `if {"a": 1}[x]` would be a term; OPA treats `if {` as a body.
+      const open = this.next();
+      const body = this.withDepth(0, () => this.parseBody('}'));
+      if (body.length === 0) this.fail('found empty body', open);
+      this.expectOp('}');
+      return body;
+    }
+    return this.withDepth(0, () => [this.parseLiteral()]);
+  }
+
+  private parseHead(isDefault: boolean): RuleHead {
+    const nameTok = this.tok;
+    const first = this.expectIdent();
+    const ref: Term[] = [{ type: 'var', name: first.text, loc: this.loc(first) }];
+    const head: RuleHead = { ref, assign: false, loc: this.loc(nameTok) };
+    for (;;) {
+      if (this.isOp('.') && !this.tok.nl) {
+        this.next();
+        const id = this.tok;
+        if (id.kind !== 'ident') this.fail(`${this.describe(id)}: expected ident`);
+        this.next();
+        ref.push({ type: 'scalar', value: id.text, loc: this.loc(id) });
+      } else if (this.isOp('[') && !this.tok.nl) {
+        this.next();
+        const t = this.withDepth(1, () => this.parseTermIn(false));
+        this.expectOp(']');
+        ref.push(t);
+      } else break;
+    }
+    if (this.isOp('(') && !this.tok.nl) {
+      this.next();
+      head.args = this.withDepth(1, () => this.parseTermList(')'));
+      this.expectOp(')');
+      if (head.args.length === 0 && !isDefault) {
+        // f() is allowed in OPA (zero-arg functions).
+      }
+    }
+    if (this.isKw('contains') && this.cont()) {
+      if (head.args) this.fail('unexpected contains keyword: functions cannot use contains');
+      this.next();
+      head.key = this.parseTermIn(false);
+      return head;
+    }
+    if ((this.isOp(':=') || this.isOp('=')) && this.cont()) {
+      head.assign = this.next().text === ':=';
+      head.value = this.parseTermIn(false);
+    }
+    return head;
+  }
+
+  // -- bodies ---------------------------------------------------------------
+  private withDepth<T>(d: number, f: () => T): T {
+    const saved = this.depth;
+    this.depth = d;
+    try {
+      return f();
+    } finally {
+      this.depth = saved;
+    }
+  }
+
+  /** Expressions separated by `;` or newlines, up to (not including) `close`. */
+  private parseBody(close: string): Body {
+    const body: Body = [];
+    while (!this.isOp(close)) {
+      if (this.atEOF()) this.fail(`unexpected eof token: expected ${close}`);
+      body.push(this.parseLiteral());
+      if (this.isOp(';')) {
+        this.next();
+        continue;
+      }
+      if (this.isOp(close)) break;
+      if (!this.tok.nl) this.fail(this.describe(this.tok));
+    }
+    return body;
+  }
+
+  /** A query: literals separated by `;` or newlines up to EOF. */
+  parseQueryBody(): Body {
+    const body: Body = [];
+    while (!this.atEOF()) {
+      body.push(this.parseLiteral());
+      if (this.isOp(';')) this.next();
+      else if (!this.atEOF() && !this.tok.nl) this.fail(this.describe(this.tok));
+    }
+    return body;
+  }
+
+  private parseLiteral(): Expr {
+    const start = this.tok;
+    const loc = this.loc(start);
+    if (this.isKw('some')) {
+      this.next();
+      return this.parseSome(loc);
+    }
+    if (this.isKw('every')) {
+      this.next();
+      const e = this.parseEvery(loc);
+      this.parseWiths(e.with);
+      return e;
+    }
+    let negated = false;
+    if (this.isKw('not')) {
+      this.next();
+      negated = true;
+    }
+    let e: Expr;
+    if (negated && this.isKw('every')) {
+      const et = this.next();
+      e = this.parseEvery(this.loc(et));
+      e.negated = true;
+    } else {
+      const term = this.parseExprTerm();
+      e = { type: 'term', term, negated, with: [], loc };
+    }
+    this.parseWiths(e.with);
+    return e;
+  }
+
+  private parseWiths(out: WithMod[]): void {
+    while (this.isKw('with')) {
+      const w = this.next();
+      const target = this.withDepth(1, () => this.parseTermPostfix());
+      if (!this.isKw('as')) this.fail(`${this.describe(this.tok)}: expected as keyword`);
+      this.next();
+      const value = this.parseTermIn(false);
+      out.push({ target, value, loc: this.loc(w) });
+    }
+  }
+
+  private parseSome(loc: Loc): Expr {
+    // some x, y  |  some x in xs  |  some k, v in xs
+    const terms: Term[] = [this.parseTermRelation()];
+    while (this.isOp(',')) {
+      this.next();
+      terms.push(this.parseTermRelation());
+    }
+    if (this.isKw('in') && this.cont()) {
+      this.next();
+      if (terms.length > 2) this.fail('unexpected , token: expected at most two terms before in');
+      const domain = this.parseTermRelation();
+      const e: Expr = terms.length === 2
+        ? { type: 'somein', key: terms[0]!, value: terms[1]!, domain, negated: false, with: [], loc }
+        : { type: 'somein', value: terms[0]!, domain, negated: false, with: [], loc };
+      this.parseWiths(e.with);
+      return e;
+    }
+    // `some x in xs` may have been parsed as a member call when `in` was consumed by the term parser.
+    if (terms.length === 1 && terms[0]!.type === 'call' && terms[0]!.op.length === 2 && terms[0]!.op[0] === 'internal') {
+      const c = terms[0]!;
+      const e: Expr = c.op[1] === 'member_3'
+        ? { type: 'somein', key: c.args[0]!, value: c.args[1]!, domain: c.args[2]!, negated: false, with: [], loc }
+        : { type: 'somein', value: c.args[0]!, domain: c.args[1]!, negated: false, with: [], loc };
+      this.parseWiths(e.with);
+      return e;
+    }
+    for (const t of terms) {
+      if (t.type !== 'var') throw new ParseError('expected var in some declaration', t.loc);
+    }
+    return { type: 'some', vars: terms, negated: false, with: [], loc };
+  }
+
+  private parseEvery(loc: Loc): Expr & { type: 'every' } {
+    const first = this.parseTermRelation();
+    let key: Term | undefined;
+    let value = first;
+    if (this.isOp(',')) {
+      this.next();
+      key = first;
+      value = this.parseTermRelation();
+    }
+    if (!this.isKw('in')) this.fail(`${this.describe(this.tok)}: expected in keyword`);
+    this.next();
+    const domain = this.parseTermRelation();
+    if (!this.isOp('{')) this.fail(`${this.describe(this.tok)}: expected { after every domain`);
+    const open = this.next();
+    const body = this.withDepth(0, () => this.parseBody('}'));
+    if (body.length === 0) this.fail('found empty body', open);
+    this.expectOp('}');
+    const e: Expr & { type: 'every' } = { type: 'every', value, domain, body, negated: false, with: [], loc };
+    if (key) e.key = key;
+    return e;
+  }
+
+  /** Top-level expression: `a := b`, `a = b`, `k, v in xs`, or an infix term. */
+  private parseExprTerm(): Term {
+    const lhs = this.parseTermIn(true);
+    if ((this.isOp(':=') || this.isOp('=')) && this.cont()) {
+      const op = this.next();
+      const rhs = this.parseTermIn(false);
+      return { type: 'call', op: [op.text === ':=' ? 'assign' : 'eq'], args: [lhs, rhs], loc: lhs.loc };
+    }
+    return lhs;
+  }
+
+  // -- terms ----------------------------------------------------------------
+  parseTermIn(keyVal: boolean, noOr = false): Term {
+    let lhs = this.parseTermRelation(noOr);
+    if (keyVal && this.isOp(',') && this.cont()) {
+      // `k, v in xs` — only valid as a whole expression.
+      const save = this.pos;
+      this.next();
+      const mhs = this.parseTermRelation(noOr);
+      if (this.isKw('in') && this.cont()) {
+        this.next();
+        const rhs = this.parseTermRelation(noOr);
+        lhs = { type: 'call', op: ['internal', 'member_3'], args: [lhs, mhs, rhs], loc: lhs.loc };
+      } else {
+        this.pos = save;
+        return lhs;
+      }
+    }
+    while (this.isKw('in') && this.cont()) {
+      this.next();
+      const rhs = this.parseTermRelation(noOr);
+      lhs = { type: 'call', op: ['internal', 'member_2'], args: [lhs, rhs], loc: lhs.loc };
+    }
+    return lhs;
+  }
+
+  private parseTermRelation(noOr = false): Term {
+    let lhs = this.parseTermOr(noOr);
+    while (this.tok.kind === 'op' && RELATION[this.tok.text] && this.cont()) {
+      const op = this.next();
+      const rhs = this.parseTermOr(noOr);
+      lhs = { type: 'call', op: [RELATION[op.text]!], args: [lhs, rhs], loc: lhs.loc };
+    }
+    return lhs;
+  }
+
+  private parseTermOr(noOr: boolean): Term {
+    let lhs = this.parseTermAnd();
+    while (!noOr && this.isOp('|') && this.cont()) {
+      this.next();
+      const rhs = this.parseTermAnd();
+      lhs = { type: 'call', op: ['or'], args: [lhs, rhs], loc: lhs.loc };
+    }
+    return lhs;
+  }
+
+  private parseTermAnd(): Term {
+    let lhs = this.parseTermArith();
+    while (this.isOp('&') && this.cont()) {
+      this.next();
+      const rhs = this.parseTermArith();
+      lhs = { type: 'call', op: ['and'], args: [lhs, rhs], loc: lhs.loc };
+    }
+    return lhs;
+  }
+
+  private parseTermArith(): Term {
+    let lhs = this.parseTermFactor();
+    while (this.tok.kind === 'op' && ARITH[this.tok.text] && this.cont()) {
+      const op = this.next();
+      const rhs = this.parseTermFactor();
+      lhs = { type: 'call', op: [ARITH[op.text]!], args: [lhs, rhs], loc: lhs.loc };
+    }
+    return lhs;
+  }
+
+  private parseTermFactor(): Term {
+    let lhs = this.parseTermPostfix();
+    while (this.tok.kind === 'op' && FACTOR[this.tok.text] && this.cont()) {
+      const op = this.next();
+      const rhs = this.parseTermPostfix();
+      lhs = { type: 'call', op: [FACTOR[op.text]!], args: [lhs, rhs], loc: lhs.loc };
+    }
+    return lhs;
+  }
+
+  /** A primary term followed by `.x`, `[t]` and call suffixes. */
+  parseTermPostfix(): Term {
+    let t = this.parsePrimary();
+    for (;;) {
+      if (this.isOp('.') && !this.tok.nl) {
+        this.next();
+        const id = this.tok;
+        if (id.kind !== 'ident') this.fail(`${this.describe(id)}: expected ident`);
+        this.next();
+        t = appendRef(t, { type: 'scalar', value: id.text, loc: this.loc(id) });
+      } else if (this.isOp('[') && !this.tok.nl) {
+        this.next();
+        const k = this.withDepth(1, () => this.parseTermIn(false));
+        this.expectOp(']');
+        t = appendRef(t, k);
+      } else if (this.isOp('(') && !this.tok.nl) {
+        const name = callName(t);
+        if (!name) break;
+        const open = this.next();
+        const args = this.withDepth(1, () => this.parseTermList(')'));
+        this.expectOp(')');
+        if (name.length === 1 && name[0] === 'set' && args.length === 0) {
+          t = { type: 'set', items: [], loc: t.loc };
+        } else {
+          t = { type: 'call', op: name, args, loc: t.loc };
+        }
+        void open;
+      } else break;
+    }
+    return t;
+  }
+
+  private parseTermList(close: string): Term[] {
+    const out: Term[] = [];
+    while (!this.isOp(close)) {
+      out.push(this.parseTermIn(false));
+      if (this.isOp(',')) {
+        this.next();
+        continue;
+      }
+      if (!this.isOp(close)) this.fail(`${this.describe(this.tok)}: expected , or ${close}`);
+    }
+    return out;
+  }
+
+  private parsePrimary(): Term {
+    const t = this.tok;
+    const loc = this.loc(t);
+    switch (t.kind) {
+      case 'number':
+        this.next();
+        return { type: 'scalar', value: parseNumber(t.text), loc };
+      case 'string':
+      case 'rawstring':
+        this.next();
+        return { type: 'scalar', value: t.text, loc };
+      case 'ident': {
+        if (t.text === 'null') {
+          this.next();
+          return { type: 'scalar', value: null, loc };
+        }
+        if (t.text === 'true' || t.text === 'false') {
+          this.next();
+          return { type: 'scalar', value: t.text === 'true', loc };
+        }
+        if (KEYWORDS.has(t.text) && !(t.text === 'contains' && this.isOp('(', this.peek()))) this.fail(this.describe(t));
+        this.next();
+        return { type: 'var', name: t.text, loc };
+      }
+      case 'op':
+        break;
+      default:
+        this.fail(this.describe(t));
+    }
+    if (t.text === '-') {
+      const n = this.peek();
+      if (n.kind === 'number' && n.offset === t.offset + 1) {
+        this.next();
+        this.next();
+        const v = parseNumber(n.text);
+        return { type: 'scalar', value: typeof v === 'bigint' ? -v : -v, loc };
+      }
+      this.next();
+      const operand = this.parseTermPostfix();
+      return { type: 'call', op: ['minus'], args: [{ type: 'scalar', value: 0, loc }, operand], loc };
+    }
+    if (t.text === '(') {
+      this.next();
+      const inner = this.withDepth(1, () => this.parseTermIn(false));
+      this.expectOp(')');
+      return inner;
+    }
+    if (t.text === '[') {
+      this.next();
+      return this.withDepth(1, () => {
+        if (this.isOp(']')) {
+          this.next();
+          return { type: 'array', items: [], loc } as Term;
+        }
+        const first = this.parseTermIn(false, true);
+        if (this.isOp('|')) {
+          this.next();
+          const body = this.withDepth(0, () => this.parseBody(']'));
+          this.expectOp(']');
+          return { type: 'arraycomp', term: first, body, loc } as Term;
+        }
+        const items = [first];
+        while (this.isOp(',')) {
+          this.next();
+          if (this.isOp(']')) break;
+          items.push(this.parseTermIn(false));
+        }
+        this.expectOp(']');
+        return { type: 'array', items, loc } as Term;
+      });
+    }
+    if (t.text === '{') {
+      this.next();
+      return this.withDepth(1, () => {
+        if (this.isOp('}')) {
+          this.next();
+          return { type: 'object', items: [], loc } as Term;
+        }
+        const first = this.parseTermIn(false, true);
+        if (this.isOp(':')) {
+          this.next();
+          const v = this.parseTermIn(false, true);
+          if (this.isOp('|')) {
+            this.next();
+            const body = this.withDepth(0, () => this.parseBody('}'));
+            this.expectOp('}');
+            return { type: 'objectcomp', key: first, value: v, body, loc } as Term;
+          }
+          const items: Array<[Term, Term]> = [[first, v]];
+          while (this.isOp(',')) {
+            this.next();
+            if (this.isOp('}')) break;
+            const k = this.parseTermIn(false);
+            this.expectOp(':');
+            items.push([k, this.parseTermIn(false)]);
+          }
+          this.expectOp('}');
+          return { type: 'object', items, loc } as Term;
+        }
+        if (this.isOp('|')) {
+          this.next();
+          const body = this.withDepth(0, () => this.parseBody('}'));
+          this.expectOp('}');
+          return { type: 'setcomp', term: first, body, loc } as Term;
+        }
+        const items = [first];
+        while (this.isOp(',')) {
+          this.next();
+          if (this.isOp('}')) break;
+          items.push(this.parseTermIn(false));
+        }
+        this.expectOp('}');
+        return { type: 'set', items, loc } as Term;
+      });
+    }
+    return this.fail(this.describe(t));
+  }
+}
+
+function trueExpr(loc: Loc): Expr {
+  return { type: 'term', term: { type: 'scalar', value: true, loc }, negated: false, with: [], loc };
+}
+
+function appendRef(t: Term, p: Term): Term {
+  if (t.type === 'ref') return { type: 'ref', head: t.head, path: [...t.path, p], loc: t.loc };
+  return { type: 'ref', head: t, path: [p], loc: t.loc };
+}
+
+/** Dotted function name of a callee term, or undefined when it cannot name a function. */
+function callName(t: Term): string[] | undefined {
+  if (t.type === 'var') return [t.name];
+  if (t.type === 'ref' && t.head.type === 'var') {
+    const out = [t.head.name];
+    for (const p of t.path) {
+      if (p.type !== 'scalar' || typeof p.value !== 'string') return undefined;
+      out.push(p.value);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+export function parseNumber(text: string): number | bigint {
+  if (/^-?\d+$/.test(text)) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : BigInt(text);
+  }
+  const n = Number(text);
+  if (!Number.isFinite(n)) return n; // rejected later with a clear error
+  if (Number.isInteger(n) && !Number.isSafeInteger(n) && !/[eE]-/.test(text)) {
+    // e.g. 1e20: exact integer value
+    try {
+      return BigInt(n);
+    } catch {
+      return n;
+    }
+  }
+  return n;
+}
+
+// -- annotations --------------------------------------------------------------
+
+/**
+ * `# METADATA` blocks: the comment lines directly following `# METADATA`,
+ * parsed as YAML, attached to the package or rule that starts on the next
+ * non-comment line (OPA's rule).
+ */
+function attachAnnotations(file: string, comments: Comment[], mod: Module, tokens: Token[]): void {
+  const byLine = new Map<number, Comment>();
+  for (const c of comments) byLine.set(c.line, c);
+  for (const c of comments) {
+    if (c.text.trim() !== 'METADATA') continue;
+    const lines: string[] = [];
+    let l = c.line + 1;
+    while (byLine.has(l)) {
+      lines.push(byLine.get(l)!.text);
+      l++;
+    }
+    const strip = lines.every((s) => s === '' || s.startsWith(' ')) ? 1 : 0;
+    const yamlText = lines.map((s) => s.slice(strip)).join('\n');
+    let data: unknown;
+    try {
+      data = parseYAML(yamlText, { uniqueKeys: true }) ?? {};
+    } catch (err) {
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new ParseError(`yaml: ${msg}`, { file, line: c.line, col: c.col });
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new ParseError('yaml: METADATA block must be a mapping', { file, line: c.line, col: c.col });
+    }
+    const next = tokens.find((t) => t.line >= l);
+    const block: AnnotationBlock = { data: data as Record<string, unknown>, loc: { file, line: c.line, col: c.col }, attachLine: next?.line ?? -1 };
+    const rule = mod.rules.find((r) => r.loc.line === block.attachLine);
+    const scope = (data as Record<string, unknown>).scope;
+    if (rule && scope !== 'package' && scope !== 'subpackages') rule.annotations.push(block);
+    else mod.annotations.push(block);
+  }
+}
+
+// -- entry points ---------------------------------------------------------------
+
+export function parseModule(file: string, text: string): Module {
+  try {
+    const { tokens, comments } = lex(file, text);
+    return new Parser(file, tokens).parseModule(comments);
+  } catch (err) {
+    if (err instanceof LexError) throw new ParseError(err.message, err.loc);
+    throw err;
+  }
+}
+
+export function parseQuery(text: string, file = 'query'): Query {
+  try {
+    const { tokens } = lex(file, text);
+    const body = new Parser(file, tokens).parseQueryBody();
+    if (body.length === 0) throw new ParseError('empty query', { file, line: 1, col: 1 });
+    return { body };
+  } catch (err) {
+    if (err instanceof LexError) throw new ParseError(err.message, err.loc);
+    throw err;
+  }
+}
