@@ -1,0 +1,121 @@
+/**
+ * Types of the infrastructure stage (issue 6): the validated input of the
+ * Pulumi program (`StackSpec`, one per intent and region), the resource plan
+ * the mock runtime produces (`StackPlan`), and the apply steps of seed §6.
+ *
+ * This module is type-only plus small constant tables, so the check path can
+ * import it without loading Pulumi.
+ */
+
+/** Seed §6 workflow steps, in the order they are applied. */
+export const APPLY_STEPS = ['provision_infrastructure', 'deploy_application', 'configure_monitoring', 'enable_self_healing'] as const;
+export type ApplyStep = (typeof APPLY_STEPS)[number];
+
+/** The Pulumi project every stack belongs to; stacks are `<intent>-<region>`. */
+export const PROJECT = 'gitops';
+
+export interface HealthCheckSpec {
+  interval: number;
+  timeout: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  path: string;
+}
+
+/** What a trigger watches, parsed from its condition (seed §8). */
+export type TriggerSignal =
+  | { kind: 'health_status'; equals: string }
+  | { kind: 'error_rate'; thresholdPercent: number }
+  | { kind: 'latency_p95'; thresholdSeconds: number };
+
+export type TriggerAction = 'restart_instance' | 'restart_service' | 'scale_out';
+
+export interface TriggerSpec {
+  /** The condition as written, e.g. `latency_p95 > 200ms`. */
+  condition: string;
+  action: TriggerAction;
+  signal: TriggerSignal;
+}
+
+export interface SelfHealingSpec {
+  strategy: 'restart';
+  maxAttempts: number;
+  timeoutSeconds: number;
+  triggers: TriggerSpec[];
+}
+
+/** One IAM statement of an agent's role (least privilege, resources filled in by the program). */
+export interface AgentStatement {
+  sid: string;
+  actions: string[];
+  /** Symbolic resources resolved inside the program: `asg`, `ssm_document`, `instances`, `audit_log_group`, `*`. */
+  resources: AgentResourceRef[];
+  condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export type AgentResourceRef = 'asg' | 'ssm_document' | 'instances' | 'audit_log_group' | 'target_group' | '*';
+
+export interface AgentRoleSpec {
+  agentId: string;
+  type: string;
+  /** Service principal that assumes the role (e.g. events.amazonaws.com), or `account` for the account's own principals. */
+  trustedBy: string;
+  statements: AgentStatement[];
+  /** The agent permissions the statements come from (for the plan and the audit). */
+  permissions: string[];
+}
+
+export interface StackSpec {
+  project: string;
+  /** `<intent id>-<region>`, a valid Pulumi stack name. */
+  stack: string;
+  intentId: string;
+  region: string;
+  zones: string[];
+  loadBalancer: {
+    scheme: 'internet-facing' | 'internal';
+    tlsPolicy: string;
+    httpRedirect: boolean;
+    /** From the action, or the stack config `gitops:certificateArn` at apply time. */
+    certificateArn?: string;
+  };
+  instances: { count: number; instanceType: string };
+  scaling: { min: number; max: number; targetCpu: number };
+  healthCheck: HealthCheckSpec;
+  /** Absent when the intent has no enable_self_healing action. */
+  selfHealing?: SelfHealingSpec;
+  agents: AgentRoleSpec[];
+}
+
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** Mock physical id: how plan policies join references (a rule's securityGroupId is its group's id). */
+  id: string;
+  step: ApplyStep;
+  inputs: Record<string, unknown>;
+}
+
+export interface StackPlan {
+  project: string;
+  stack: string;
+  intentId: string;
+  region: string;
+  zones: string[];
+  resources: PlannedResource[];
+  /** The triggers the stack must implement, for the plan policies (an alarm or mechanism for each). */
+  triggers: Array<{ condition: string; action: TriggerAction; signal: TriggerSignal['kind'] }>;
+  /** Things the plan could not settle here (e.g. a certificate only known at apply time). */
+  notes: string[];
+}
+
+export interface IntentPlan {
+  intentId: string;
+  file?: string;
+  stacks: StackPlan[];
+  resources: number;
+  by_type: Record<string, number>;
+  /** Wall time of the mock-runtime runs, milliseconds. */
+  duration_ms: number;
+}
