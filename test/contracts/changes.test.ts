@@ -54,8 +54,7 @@ describe('compareContractSets', () => {
     delete files[AUTO];
     files['contracts/contract.automation.v2.yaml'] = withoutScheme(baseFiles[AUTO]!)
       .replace('contract: contract.automation.v1', 'contract: contract.automation.v2')
-      .replace('version: 1.0.0', 'version: 2.0.0')
-      .replace('consumers: []', 'consumers:\n  - runner/translate/deployment.ts');
+      .replace('version: 1.0.0', 'version: 2.0.0');
     const head = loadContractsFromMap(files);
     expect(head.diagnostics).toEqual([]);
     const r = compareContractSets(base, head, { changedFiles: [AUTO, 'contracts/contract.automation.v2.yaml'] });
@@ -71,8 +70,7 @@ describe('compareContractSets', () => {
     delete files[AUTO];
     files['contracts/contract.automation.v2.yaml'] = withoutScheme(baseFiles[AUTO]!)
       .replace('contract: contract.automation.v1', 'contract: contract.automation.v2')
-      .replace('version: 1.0.0', 'version: 2.0.0')
-      .replace('consumers: []', 'consumers:\n  - runner/translate/deployment.ts');
+      .replace('version: 1.0.0', 'version: 2.0.0');
     files[REQ] = files[REQ]!.replace('contract.automation.v1: ^1.0.0', 'contract.automation.v2: ^2.0.0');
     const r = compareContractSets(base, loadContractsFromMap(files), {
       changedFiles: [AUTO, 'contracts/contract.automation.v2.yaml', REQ, 'runner/translate/deployment.ts'],

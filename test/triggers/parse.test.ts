@@ -12,9 +12,12 @@ describe('metricCatalogue', () => {
     expect(Object.fromEntries([...catalogue].map(([k, v]) => [k, v.kind === 'number' ? v.unit : v.values]))).toEqual({
       health_status: ['healthy', 'degraded', 'failed', 'unknown'],
       availability: '%',
+      latency_p50: 'ms',
       latency_p95: 'ms',
+      latency_p99: 'ms',
       throughput: 'req/s',
       error_rate: '%',
+      cpu_utilization: '%',
     });
   });
 });
