@@ -34,8 +34,8 @@ export interface PrometheusConfig {
   fetch?: typeof fetch;
 }
 
-/** Prometheus refuses more than 11,000 points per series; keep a margin. */
-const MAX_POINTS = 10_000;
+/** Prometheus refuses more than 11,000 points per series. */
+const MAX_POINTS = 11_000;
 
 type PromResponse =
   | { status: 'success'; data: { resultType: 'vector'; result: Array<{ metric: Record<string, string>; value: [number, string] }> } | { resultType: 'matrix'; result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } }
@@ -76,7 +76,8 @@ export function createPrometheusSource(cfg: PrometheusConfig): MetricSource {
     id: 'prometheus',
     async collect(q: MetricQuery): Promise<SourceResult> {
       const window = periodSeconds(q.period);
-      const step = Math.max(60, Math.ceil(window / MAX_POINTS));
+      // Whole minutes: series from different queries then line up sample for sample.
+      const step = 60 * Math.max(1, Math.ceil(window / (MAX_POINTS - 1) / 60));
       const vars = { service: q.service, window: `${window}s`, window_seconds: String(window), step: `${step}s` };
       const problems: Diagnostic[] = [];
 
