@@ -1,0 +1,36 @@
+package gitops.policies.arch_heal_001
+
+import data.gitops.testing.fixtures
+
+availability(v) := {"requirements": {"availability": {"value": v, "unit": "%", "op": "=", "text": sprintf("%v%%", [v])}}}
+
+healing(attempts, triggers) := {"action": "enable_self_healing", "config": {
+	"recovery_policy": {"strategy": "restart", "max_attempts": attempts, "timeout_seconds": 60},
+	"triggers": triggers,
+}}
+
+restart := [{"condition": "health_status == 'failed'", "action": "restart_instance"}]
+
+test_seed_translation_passes if {
+	count(deny) == 0 with input as fixtures.seed
+	count(warn) == 0 with input as fixtures.seed
+}
+
+test_disabled_denied_for_high_availability if {
+	ds := deny with input as {"quantities": availability(99.9), "actions": []}
+	some d in ds
+	d.path == ["intent", "self_healing", "enabled"]
+}
+
+test_disabled_allowed_below_three_nines if {
+	count(deny) == 0 with input as {"quantities": availability(99.5), "actions": []}
+}
+
+test_no_triggers_denied if {
+	count(deny) == 1 with input as {"quantities": availability(99.99), "actions": [healing(3, [])]}
+}
+
+test_single_attempt_warns if {
+	ws := warn with input as {"quantities": availability(99.9), "actions": [healing(1, restart)]}
+	count(ws) == 1
+}

@@ -1,0 +1,32 @@
+/**
+ * The policy input: what every intent policy sees as `input`. Documented by
+ * policies/input.schema.json (a test validates real inputs against it).
+ *
+ * Policies judge the TRANSLATED result (actions, cost), not only what the
+ * user wrote: the seed intent says nothing about TLS, yet SEC-ENC-001 passes
+ * because the translation applies HTTPS + TLS 1.3, and an intent that opts
+ * out is denied for what it would actually deploy.
+ */
+import type { Action, CostEstimate } from '../check/types.ts';
+import type { IntentDoc, IntentSpec, QuantityTree } from '../intent/types.ts';
+import type { Translation } from '../translate/registry.ts';
+
+export interface PolicyInput {
+  file: string;
+  intent: IntentSpec;
+  quantities: QuantityTree;
+  region: { deploy: string; requested: string[]; resolved: string[] };
+  actions: Action[];
+  cost: CostEstimate;
+}
+
+export function buildPolicyInput(doc: IntentDoc, translation: Translation, cost: CostEstimate): PolicyInput {
+  return {
+    file: doc.file,
+    intent: doc.intent,
+    quantities: doc.quantities,
+    region: { deploy: translation.region, requested: [...doc.intent.constraints.region], resolved: translation.regions },
+    actions: translation.actions,
+    cost,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Loading and compiling the intent policies of a tree (the PR's BASE during a
+ * check, so a PR cannot weaken the policies it is judged by).
+ *
+ * Which files: every `.rego` under policies/ except unit tests (`*_test.rego`)
+ * and the folders of other policy families, which are evaluated by their own
+ * stages on other inputs (agents registry, infrastructure plan).
+ * Which rules: packages under `gitops.policies.*`; each needs a package-scope
+ * `# METADATA` block with `custom.id` (and title, severity).
+ */
+import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import { digestOf } from '../core/hash.ts';
+import { prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
+import type { Severity } from '../check/types.ts';
+import type { Tree } from '../git/tree.ts';
+
+export const POLICIES_DIR = 'policies';
+/** Sub-folders holding other policy families (not evaluated against intents). */
+export const OTHER_POLICY_FAMILIES = ['policies/agents/', 'policies/plan/'];
+/** Intent policies are the packages under this path (without `data`). */
+export const INTENT_POLICY_ROOT = ['gitops', 'policies'];
+
+export function isIntentPolicyFile(path: string): boolean {
+  return path.startsWith(POLICIES_DIR + '/') && path.endsWith('.rego') && !path.endsWith('_test.rego') && !OTHER_POLICY_FAMILIES.some((d) => path.startsWith(d));
+}
+
+export interface PolicyMeta {
+  /** SEC-AUTH-001 */
+  id: string;
+  title: string;
+  /** What the policy blocks with: `deny` (blocks) or `warn` (reports). */
+  severity: Severity;
+  /** Message shown when the policy passes ("Authentication configured"). */
+  passed: string;
+  description?: string;
+  /** Package path under `gitops.policies`, e.g. ['sec_auth_001']. */
+  pkg: string[];
+  file: string;
+  line: number;
+}
+
+export interface PolicySet {
+  prepared: PreparedPolicy;
+  policies: PolicyMeta[];
+  /** Digest of the policy sources (evidence in audit events). */
+  digest: string;
+  files: string[];
+  /** Where the policies were read from (`main (abc1234)`). */
+  source: string;
+}
+
+export async function readPolicyModules(tree: Tree): Promise<ModuleSource[]> {
+  const files = (await tree.list([POLICIES_DIR])).filter(isIntentPolicyFile).sort();
+  const blobs = await tree.read(files);
+  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+}
+
+// Compiling is the expensive part; the feedback loop re-checks many intents against the same policies.
+const cache = new Map<string, Result<PolicySet>>();
+
+export function compilePolicies(modules: ModuleSource[], source: string): Result<PolicySet> {
+  const digest = digestOf(modules.map((m) => [m.file, m.text]));
+  const hit = cache.get(digest);
+  if (hit) return hit.ok ? ok({ ...hit.value, source }) : hit;
+  const r = compileUncached(modules, source, digest);
+  cache.set(digest, r);
+  return r;
+}
+
+function compileUncached(modules: ModuleSource[], source: string, digest: string): Result<PolicySet> {
+  if (modules.length === 0) return fail(diag('policy_none', `no intent policies found under ${POLICIES_DIR}/ in ${source}`));
+  const r = prepare(modules, { strictBuiltinErrors: false });
+  if (!r.ok) return r;
+  const prepared = r.value;
+  const problems: Diagnostic[] = [];
+  const policies: PolicyMeta[] = [];
+  const root = INTENT_POLICY_ROOT.join('.');
+  const annotated = new Set<string>();
+  for (const a of prepared.annotations()) {
+    if (a.scope !== 'package') continue;
+    const pkg = a.package.join('.');
+    if (!pkg.startsWith(root + '.')) continue;
+    annotated.add(pkg);
+    const custom = a.custom ?? {};
+    const id = custom.id;
+    const severity = custom.severity ?? 'deny';
+    const at = { file: a.file, line: a.line, col: 1 };
+    if (typeof id !== 'string' || !/^[A-Z]+(-[A-Z0-9]+)+$/.test(id)) {
+      problems.push(diag('policy_bad_metadata', `package ${pkg}: METADATA custom.id must be a policy id like SEC-AUTH-001`, at));
+      continue;
+    }
+    if (severity !== 'deny' && severity !== 'warn') {
+      problems.push(diag('policy_bad_metadata', `package ${pkg}: METADATA custom.severity must be deny or warn, not ${JSON.stringify(severity)}`, at));
+      continue;
+    }
+    if (policies.some((p) => p.id === id)) {
+      problems.push(diag('policy_duplicate_id', `policy id ${id} is declared by two packages (${pkg} and ${policies.find((p) => p.id === id)!.pkg.join('.')})`, at));
+      continue;
+    }
+    policies.push({
+      id,
+      title: a.title ?? id,
+      severity,
+      passed: typeof custom.passed === 'string' ? custom.passed : (a.title ?? 'passed'),
+      ...(a.description ? { description: a.description } : {}),
+      pkg: a.package.slice(INTENT_POLICY_ROOT.length),
+      file: a.file,
+      line: a.line,
+    });
+  }
+  // A package with deny/warn rules but no metadata would be evaluated without an id: refuse it.
+  for (const rule of prepared.rules()) {
+    const pkg = rule.package.join('.');
+    if (!pkg.startsWith(root + '.') || annotated.has(pkg) || (rule.name !== 'deny' && rule.name !== 'warn')) continue;
+    annotated.add(pkg);
+    problems.push(diag('policy_missing_metadata', `package ${pkg} has ${rule.name} rules but no package-scope # METADATA block with custom.id`, { file: rule.file, line: rule.line, col: 1 }));
+  }
+  if (problems.length) return fail(problems);
+  policies.sort((a, b) => a.id.localeCompare(b.id));
+  return ok({ prepared, policies, digest, files: modules.map((m) => m.file), source });
+}
