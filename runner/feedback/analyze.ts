@@ -84,10 +84,19 @@ export interface RecoveryStats {
   failures: AuditRecord[];
 }
 
-export function recoveryStats(records: readonly AuditRecord[], intentId: string, start: number, end: number): RecoveryStats {
-  const recs = records.filter((r) => r.action === 'report_recovery' && r.actor === SELF_HEALING_AGENT && isFor(r, intentId) && inPeriod(r, start, end));
+/**
+ * Recoveries are ingested with the monitored component as their resource
+ * (runner/audit/ingest.ts), and the intent id in details when the platform
+ * knows it; either ties a recovery to the intent.
+ */
+function isRecoveryFor(r: AuditRecord, intentId: string, service: string): boolean {
+  return r.resource === service || r.details?.intent_id === intentId || isFor(r, intentId);
+}
+
+export function recoveryStats(records: readonly AuditRecord[], intentId: string, service: string, start: number, end: number): RecoveryStats {
+  const recs = records.filter((r) => r.action === 'report_recovery' && r.actor === SELF_HEALING_AGENT && isRecoveryFor(r, intentId, service) && inPeriod(r, start, end));
   const ok = recs.filter((r) => r.outcome === 'success');
-  const secs = ok.map((r) => r.details?.recovery_seconds).filter((v): v is number => typeof v === 'number');
+  const secs = ok.map((r) => r.details?.duration_seconds).filter((v): v is number => typeof v === 'number');
   return {
     recovery_attempts: recs.length,
     successful_recoveries: ok.length,
@@ -106,7 +115,7 @@ export interface AnalysisInput {
 export function analyze({ targets, metrics, audit }: AnalysisInput): FeedbackAnalysis {
   const { start, end } = metrics.period;
   const dep = deploymentStats(audit, targets.id, start, end);
-  const rec = recoveryStats(audit, targets.id, start, end);
+  const rec = recoveryStats(audit, targets.id, targets.service, start, end);
   const availability = round(metrics.availability, 2);
   const p95 = round(metrics.latency_p95, 0);
   const availDelta = targets.availability === null ? null : round(availability - targets.availability, 2);
