@@ -1,0 +1,100 @@
+/**
+ * The agent policies (policies/agents/*.rego, packages
+ * `gitops.policies.agents_*`) evaluated over the agent registry:
+ *
+ *   input = { agents: <head registry>, base_agents: <base registry, when there
+ *             is one>, iam_permissions: <permissions agents/iam-permissions.yaml maps> }
+ *
+ * Findings name a path in agents.yaml (`["agents", 2, "permissions", 1]`) and
+ * become PolicyResults at that line. The policies are read from the BASE
+ * tree during a check (as the intent policies are), so a PR cannot relax the
+ * rules it is judged by; the registry judged is the head's.
+ */
+import type { PolicyResult } from '../check/types.ts';
+import type { Agent } from '../core/context.ts';
+import { type Result, diag, fail } from '../core/diagnostics.ts';
+import type { Tree } from '../git/tree.ts';
+import { compilePolicies, type PolicySet } from '../policy/load.ts';
+import { EvalError, type ModuleSource } from '../rego/api.ts';
+import type { IamTable } from './iam.ts';
+import type { AgentRegistry } from './registry.ts';
+
+export const AGENT_POLICIES_DIR = 'policies/agents';
+const ROOT = ['gitops', 'policies'];
+
+export interface AgentPolicyInput {
+  agents: Agent[];
+  base_agents?: Agent[];
+  iam_permissions: string[];
+}
+
+export function isAgentPolicyFile(path: string): boolean {
+  return path.startsWith(AGENT_POLICIES_DIR + '/') && path.endsWith('.rego') && !path.endsWith('_test.rego');
+}
+
+export async function readAgentPolicyModules(tree: Tree): Promise<ModuleSource[]> {
+  const files = (await tree.list([AGENT_POLICIES_DIR])).filter(isAgentPolicyFile).sort();
+  const blobs = await tree.read(files);
+  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+}
+
+export function compileAgentPolicies(modules: ModuleSource[], source: string): Result<PolicySet> {
+  if (modules.length === 0) return fail(diag('agent_policy_none', `no agent policies under ${AGENT_POLICIES_DIR}/ in ${source}`));
+  const r = compilePolicies(modules, source);
+  if (!r.ok) return r;
+  const stray = r.value.policies.find((p) => !p.pkg[0]?.startsWith('agents_'));
+  if (stray) {
+    return fail(diag('agent_policy_package', `package gitops.policies.${stray.pkg.join('.')} in ${stray.file} is not an agent policy: name it gitops.policies.agents_<name>`, { file: stray.file, line: stray.line, col: 1 }));
+  }
+  return r;
+}
+
+export function agentPolicyInput(head: AgentRegistry, base: AgentRegistry | undefined, iam: IamTable | undefined): AgentPolicyInput {
+  const plain = (a: Agent): Agent => ({ ...a, permissions: [...a.permissions] });
+  return {
+    agents: head.agents.map(plain),
+    ...(base ? { base_agents: base.agents.map(plain) } : {}),
+    iam_permissions: iam ? [...iam.rows.keys()] : [],
+  };
+}
+
+function findings(v: unknown): Array<{ msg: string; path?: Array<string | number> }> {
+  if (!Array.isArray(v)) return [];
+  return v.map((raw) => {
+    const o = (raw && typeof raw === 'object' ? raw : { msg: String(raw) }) as Record<string, unknown>;
+    const msg = typeof o.msg === 'string' ? o.msg : JSON.stringify(raw);
+    const path = Array.isArray(o.path) && o.path.every((p) => typeof p === 'string' || typeof p === 'number') ? (o.path as Array<string | number>) : undefined;
+    return path ? { msg, path } : { msg };
+  });
+}
+
+function dotted(path: ReadonlyArray<string | number>): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** One `passed` result per policy without findings, one result per finding otherwise (conftest semantics). */
+export function evaluateAgentPolicies(set: PolicySet, input: AgentPolicyInput, registry: AgentRegistry): PolicyResult[] {
+  const at = (path?: Array<string | number>) => ({ file: registry.file, line: registry.locate(path ?? ['agents']).line, ...(path ? { path: dotted(path) } : {}) });
+  let tree: unknown;
+  try {
+    tree = set.prepared.evalRef(ROOT, { input });
+  } catch (err) {
+    // Fail closed: an agent registry is never accepted because its policies could not run.
+    const message = err instanceof EvalError ? `${err.diagnostic.file ?? ''}:${err.diagnostic.line ?? ''}: ${err.message}` : String(err);
+    return set.policies.map((p) => ({ policy: p.id, title: p.title, status: 'failed' as const, severity: 'deny' as const, message: `agent policy evaluation error: ${message}`, ...at() }));
+  }
+  const results: PolicyResult[] = [];
+  for (const p of set.policies) {
+    let doc = tree as Record<string, unknown> | undefined;
+    for (const seg of p.pkg) doc = doc && typeof doc === 'object' ? (doc[seg] as Record<string, unknown> | undefined) : undefined;
+    const denies = findings(doc?.deny);
+    const warns = findings(doc?.warn);
+    if (denies.length === 0 && warns.length === 0) {
+      results.push({ policy: p.id, title: p.title, status: 'passed', severity: p.severity, message: p.passed, ...at() });
+      continue;
+    }
+    for (const f of denies) results.push({ policy: p.id, title: p.title, status: 'failed', severity: 'deny', message: f.msg, ...at(f.path) });
+    for (const f of warns) results.push({ policy: p.id, title: p.title, status: 'warned', severity: 'warn', message: f.msg, ...at(f.path) });
+  }
+  return results;
+}

@@ -1,0 +1,131 @@
+/**
+ * The agent registry (layer 30, seed §5): `agents/agents.yaml`, loaded and
+ * validated (JSON Schema, unique ids, file:line errors) into an
+ * AgentDirectory, which `perform()` consults before every action.
+ *
+ * Wildcard permissions (`execute:*`, `*`) are syntactically accepted here on
+ * purpose: the agent policies (policies/agents/, AGENT-WILDCARD-001) deny
+ * them with a policy finding the PR author can read, and `hasPermission`
+ * never treats them as granting anything.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Agent, AgentDirectory } from '../core/context.ts';
+import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostics.ts';
+import type { AgentSummary } from '../check/types.ts';
+import { parseWithPositions, positionOf, type PathSeg, type Position } from '../contracts/load.ts';
+import type { Tree } from '../git/tree.ts';
+
+export const AGENTS_FILE = 'agents/agents.yaml';
+
+/** `verb:resource`; `*` allowed in either place so the policies can name it. */
+export const PERMISSION_RE = /^(\*|(read|write|execute|\*):([a-z][a-z0-9_]*|\*))$/;
+
+export const AGENTS_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['agents'],
+  additionalProperties: false,
+  properties: {
+    agents: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['agent_id', 'type', 'version', 'permissions'],
+        additionalProperties: false,
+        properties: {
+          agent_id: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+          type: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+          version: { type: 'string', pattern: '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?$' },
+          owner: { type: 'string', minLength: 1 },
+          description: { type: 'string' },
+          permissions: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: PERMISSION_RE.source } },
+        },
+      },
+    },
+  },
+} as const;
+
+const validate = new Ajv2020({ allErrors: true, strict: true }).compile(AGENTS_SCHEMA);
+
+export interface AgentRegistry extends AgentDirectory {
+  file: string;
+  agents: readonly Agent[];
+  /** Position of a path in agents.yaml, e.g. `['agents', 2, 'permissions', 1]`. */
+  locate(path: readonly PathSeg[]): Position;
+  /** Index of an agent in the file (for paths), -1 when absent. */
+  indexOf(agentId: string): number;
+}
+
+function pathFromPointer(pointer: string): PathSeg[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function dotted(path: readonly PathSeg[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+export function parseAgentRegistry(text: string, file = AGENTS_FILE): Result<AgentRegistry> {
+  const parsed = parseWithPositions(text);
+  if (parsed.doc.errors.length > 0) {
+    return fail(
+      parsed.doc.errors.map((e) => {
+        const { line, col } = parsed.lc.linePos(e.pos[0]);
+        return diag('agents_parse_error', e.message.split('\n')[0]!, { file, line, col });
+      }),
+    );
+  }
+  const data = parsed.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const locate = (path: readonly PathSeg[]) => positionOf(parsed, path);
+  if (!validate(data)) {
+    const problems: Diagnostic[] = (validate.errors ?? []).map((e) => {
+      const path = pathFromPointer(e.instancePath);
+      const extra =
+        e.keyword === 'additionalProperties'
+          ? ` '${String((e.params as { additionalProperty: string }).additionalProperty)}'`
+          : e.keyword === 'pattern' && path.includes('permissions')
+            ? ' (a permission is verb:resource, verb one of read, write, execute, e.g. read:metrics)'
+            : '';
+      const where = e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
+      return diag('agents_schema_error', `${dotted(path) || '(root)'} ${e.message ?? e.keyword}${extra}`, { file, ...locate(where), path: dotted(path) });
+    });
+    return fail(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  }
+  const agents = (data as { agents: Agent[] }).agents;
+  const problems: Diagnostic[] = [];
+  const byId = new Map<string, Agent>();
+  const index = new Map<string, number>();
+  agents.forEach((a, i) => {
+    const first = index.get(a.agent_id);
+    if (first !== undefined) {
+      problems.push(diag('agents_duplicate_id', `agent id ${a.agent_id} is already defined at line ${locate(['agents', first]).line}`, { file, ...locate(['agents', i, 'agent_id']), path: `agents[${i}].agent_id` }));
+      return;
+    }
+    byId.set(a.agent_id, a);
+    index.set(a.agent_id, i);
+  });
+  if (problems.length) return fail(problems);
+  return ok({
+    file,
+    agents,
+    get: (id) => byId.get(id),
+    list: () => agents,
+    locate,
+    indexOf: (id) => index.get(id) ?? -1,
+  });
+}
+
+/** The registry as at a tree (the base, to act with; the head, to judge the PR's changes). */
+export async function loadAgentRegistry(tree: Tree, file = AGENTS_FILE): Promise<Result<AgentRegistry>> {
+  const blobs = await tree.read([file]);
+  const bytes = blobs.get(file);
+  if (!bytes) return fail(diag('agents_missing', `no agent registry at ${file} in ${tree.label}`, { file }));
+  return parseAgentRegistry(new TextDecoder().decode(bytes), file);
+}
+
+export function summarize(agent: Agent): AgentSummary {
+  return { agent_id: agent.agent_id, type: agent.type, version: agent.version, permissions: [...agent.permissions] };
+}
