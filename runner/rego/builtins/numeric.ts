@@ -118,3 +118,23 @@ export function asBigInt(n: Num): bigint | undefined {
   if (typeof n === 'bigint') return n;
   return Number.isInteger(n) ? BigInt(n) : undefined;
 }
+
+/**
+ * A decimal number text (JSON / Go syntax) as a value: integers exactly
+ * (bigint beyond 2^53), others as the nearest double.
+ */
+export function parseNumberText(text: string): Num {
+  if (/^[+-]?\d+$/.test(text)) return intToNum(BigInt(text));
+  return fromDecText(text);
+}
+
+function fromDecText(text: string): Num {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (m && (m[2] || m[3])) {
+    const frac = m[3] ?? '';
+    const exp = Number(m[4] ?? 0) - frac.length;
+    // Exact when the value is integral and not absurdly large (e.g. 1e3 → 1000, 1.5e20 → exact bigint).
+    if (exp >= 0 && exp < 400) return fromDec({ m: BigInt((m[1] === '-' ? '-' : '') + (m[2] || '0') + frac), e: exp });
+  }
+  return Number(text);
+}

@@ -138,3 +138,10 @@ export function stringCollection(args: Value[], i: number): string[] {
   }
   return out;
 }
+
+/** OPA's NewOperandElementErr: `operand 1 must be array of numbers but got array containing string`. */
+export function elementError(pos: number, composite: Value, got: Value, ...expected: string[]): BuiltinError {
+  const kind = typeName(composite);
+  const want = expected.length === 1 ? `${expected[0]}s` : `(any of) {${expected.join(', ')}}`;
+  return operandError(pos, `must be ${kind} of ${want} but got ${kind} containing ${typeName(got)}`);
+}

@@ -12,8 +12,45 @@ import type { Value } from '../value.ts';
 import { COMPARISON } from './comparison.ts';
 import { ARITHMETIC } from './arithmetic.ts';
 import { SETS } from './sets.ts';
+import { AGGREGATES } from './aggregates.ts';
+import { ARRAYS } from './arrays.ts';
+import { OBJECTS } from './objects.ts';
+import { STRINGS } from './strings.ts';
+import { REGEX } from './regex.ts';
+import { GLOB } from './glob.ts';
+import { TYPES } from './typenames.ts';
+import { CASTS } from './casts.ts';
+import { ENCODING } from './encoding.ts';
+import { JSON_DOCS } from './json.ts';
+import { UNITS_FAMILY } from './units.ts';
+import { TIME } from './time.ts';
+import { SEMVER_FAMILY } from './semver.ts';
+import { NET } from './net.ts';
+import { CRYPTO } from './crypto.ts';
+import { MISC } from './misc.ts';
 
-const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [COMPARISON, ARITHMETIC, SETS];
+/** Every family, in the order of OPA's builtin reference. */
+const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
+  COMPARISON,
+  ARITHMETIC,
+  SETS,
+  AGGREGATES,
+  ARRAYS,
+  OBJECTS,
+  STRINGS,
+  REGEX,
+  GLOB,
+  TYPES,
+  CASTS,
+  ENCODING,
+  JSON_DOCS,
+  UNITS_FAMILY,
+  TIME,
+  SEMVER_FAMILY,
+  NET,
+  CRYPTO,
+  MISC,
+];
 
 function named(name: string, e: unknown): unknown {
   if (e instanceof BuiltinError) return new BuiltinError(e.code, `${name}: ${e.message}`);

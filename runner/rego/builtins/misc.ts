@@ -1,0 +1,129 @@
+/**
+ * Builtins that need the evaluation context or are relations: uuid.rfc4122,
+ * rand.intn (both stable within one query, via ctx.cache), walk (a relation:
+ * `iter` yields every [path, value]), graph.reachable(_paths), opa.runtime,
+ * trace, and the bits.* family.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { BuiltinError, type BuiltinContext, type BuiltinDecl } from './types.ts';
+import { RObject, RSet, type Value } from '../value.ts';
+import { int, obj, str, typeError } from './operands.ts';
+import { intToNum } from './numeric.ts';
+
+function cached(ctx: BuiltinContext, key: string, make: () => Value): Value {
+  const hit = ctx.cache.get(key);
+  if (hit !== undefined) return hit;
+  const v = make();
+  ctx.cache.set(key, v);
+  return v;
+}
+
+/** Pre-order walk: the root first (path []), then children in key order. */
+function* walk(v: Value, path: Value[]): Generator<Value> {
+  yield [path, v];
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) yield* walk(v[i]!, [...path, i]);
+  } else if (v instanceof RSet) {
+    for (const x of v.sorted()) yield* walk(x, [...path, x]);
+  } else if (v instanceof RObject) {
+    for (const [k, x] of v.sortedEntries()) yield* walk(x, [...path, k]);
+  }
+}
+
+function vertices(v: Value | undefined): Value[] {
+  if (Array.isArray(v)) return v;
+  if (v instanceof RSet) return v.sorted();
+  return [];
+}
+
+function reachable(args: Value[]): Value {
+  const graph = args[0];
+  const out = new RSet();
+  if (!(graph instanceof RObject)) return out; // OPA: a non-object graph reaches nothing
+  const queue = [...vertices(args[1])];
+  while (queue.length) {
+    const node = queue.shift()!;
+    const edges = graph.get(node);
+    if (edges === undefined || out.has(node)) continue;
+    out.add(node);
+    for (const n of vertices(edges)) if (!out.has(n)) queue.push(n);
+  }
+  return out;
+}
+
+/** Every maximal acyclic path from each initial node, ending where no unvisited known node follows. */
+function reachablePaths(args: Value[]): Value {
+  const graph = obj(args, 0);
+  const initial = args[1]!;
+  if (!Array.isArray(initial) && !(initial instanceof RSet)) throw typeError(2, initial, 'array', 'set');
+  const out = new RSet();
+  const visit = (node: Value, path: Value[], onPath: RSet) => {
+    const next = vertices(graph.get(node)).filter((n) => graph.get(n) !== undefined && !onPath.has(n));
+    if (next.length === 0) {
+      out.add(path);
+      return;
+    }
+    for (const n of next) visit(n, [...path, n], RSet.of(onPath).add(n));
+  };
+  for (const n of vertices(initial)) if (graph.get(n) !== undefined) visit(n, [n], RSet.of([n]));
+  return out;
+}
+
+const bits2 = (name: string, f: (a: bigint, b: bigint) => bigint): BuiltinDecl => ({
+  name,
+  args: ['number', 'number'],
+  result: 'number',
+  impl: (a) => intToNum(f(int(a, 0), int(a, 1))),
+});
+
+export const MISC: BuiltinDecl[] = [
+  {
+    name: 'uuid.rfc4122',
+    args: ['string'],
+    result: 'string',
+    nondeterministic: true,
+    impl: (a, ctx) => cached(ctx, `uuid.rfc4122\u0000${str(a, 0)}`, () => randomUUID()),
+  },
+  {
+    name: 'rand.intn',
+    args: ['string', 'number'],
+    result: 'number',
+    nondeterministic: true,
+    impl: (a, ctx) => {
+      const key = str(a, 0);
+      const n = int(a, 1);
+      if (n === 0n) return 0;
+      const bound = n < 0n ? -n : n;
+      return cached(ctx, `rand.intn\u0000${key}\u0000${bound}`, () => intToNum(BigInt(randomInt(Number(bound > 2n ** 47n ? 2n ** 47n : bound)))));
+    },
+  },
+  {
+    name: 'walk',
+    args: ['any'],
+    result: { array: 'any' },
+    // A relation: the evaluator enumerates `iter` and never calls impl (see BuiltinDecl.iter).
+    impl: () => {
+      throw new BuiltinError('eval_builtin_error', 'walk is a relation and is evaluated through iter');
+    },
+    iter: ([v]) => walk(v!, []),
+  },
+  { name: 'graph.reachable', args: [{ object: ['any', 'any'] }, 'any'], result: { set: 'any' }, impl: reachable },
+  { name: 'graph.reachable_paths', args: [{ object: ['any', 'any'] }, 'any'], result: { set: { array: 'any' } }, impl: reachablePaths },
+  { name: 'opa.runtime', args: [], result: { object: ['string', 'any'] }, impl: (_a, ctx) => ctx.runtime },
+  {
+    name: 'trace',
+    args: ['string'],
+    result: 'boolean',
+    impl: (a, ctx) => {
+      // OPA records the note in its trace; we have no tracer, so it goes where print output goes.
+      ctx.print(str(a, 0));
+      return true;
+    },
+  },
+  bits2('bits.or', (a, b) => a | b),
+  bits2('bits.and', (a, b) => a & b),
+  bits2('bits.xor', (a, b) => a ^ b),
+  bits2('bits.lsh', (a, b) => a << b),
+  bits2('bits.rsh', (a, b) => a >> b),
+  { name: 'bits.negate', args: ['number'], result: 'number', impl: (a) => intToNum(~int(a, 0)) },
+];
