@@ -33,6 +33,12 @@ export interface PushOptions {
   maxDelayMs?: number;
   author?: Identity;
   now?: () => Date;
+  /**
+   * Called after the commit is built and before it is pushed, with the
+   * attempt number. A seam for tests to race another runner (or emit) into
+   * exactly that window; the CLIs do not set it.
+   */
+  beforePush?: (attempt: number) => Promise<void> | void;
   /** Called before each retry; for logs and measurements. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
 }
@@ -113,6 +119,7 @@ async function attemptLoop(repoDir: string, opts: PushOptions): Promise<PushResu
     const first = appended.records[0]!.seq;
     const last = appended.tail.seq;
     const commit = await commitOnTop(repoDir, tip, changes, commitMessage(appended.records, first, last), opts.author ?? BOT_IDENTITY);
+    await opts.beforePush?.(attempt);
     const pushed = await pushCommit(repoDir, remote, branch, commit);
     if (pushed.kind === 'ok') {
       const nowPushed = new Set([...remoteIds, ...appended.records.map((r) => r.event_id)]);

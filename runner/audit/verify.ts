@@ -79,6 +79,7 @@ export function verifyLog(files: LogFile[], anchorText: string | undefined): Ver
     e.kind === 'record' && e.record.seq === p.seq + 1 && e.record.prev_hash === p.hash;
 
   let prev: Pos = { seq: 0, hash: GENESIS_HASH, file: '', line: 0, index: -1 };
+  let prevPrevHash = '';
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const fail = (r: VerifyResult & { ok: false }) => ({ ...r, checked: i });
@@ -88,6 +89,7 @@ export function verifyLog(files: LogFile[], anchorText: string | undefined): Ver
       return fail(problem('audit_record_edited', `record seq ${r.seq} (${r.event_id}) was edited: its content no longer matches its hash`, e, r));
     }
     if (linksTo(e, prev)) {
+      prevPrevHash = prev.hash;
       prev = { seq: r.seq, hash: r.hash, file: e.file, line: e.line, index: i };
       continue;
     }
@@ -95,6 +97,22 @@ export function verifyLog(files: LogFile[], anchorText: string | undefined): Ver
     const dup = byId.get(r.event_id)!.find((j) => j !== i);
     if (dup !== undefined) {
       return fail(problem('audit_record_inserted', `record ${r.event_id} was inserted: it duplicates the record at ${at(entries[dup]!)}`, e, r));
+    }
+    // Siblings: this record and the previous one both claim the same predecessor (a forged record linked
+    // into the chain). The genuine one is the one the rest of the chain continues from.
+    if (prev.index >= 0 && r.seq === prev.seq && r.prev_hash === prevPrevHash) {
+      const next = entries[i + 1];
+      const chainContinuesHere = next !== undefined ? intact[i + 1] === true && linksTo(next, r) : true;
+      const inserted = chainContinuesHere ? (entries[prev.index] as Entry & { kind: 'record' }) : e;
+      const other = chainContinuesHere ? e : entries[prev.index]!;
+      return fail(
+        problem(
+          'audit_record_inserted',
+          `record ${inserted.record.event_id} was inserted: it claims the same place in the chain (seq ${r.seq}) as the record at ${at(other)}`,
+          inserted,
+          inserted.record,
+        ),
+      );
     }
     const predecessor = r.seq === 1 ? (r.prev_hash === GENESIS_HASH ? -1 : undefined) : byHash.get(r.prev_hash);
     const predecessorOk = predecessor === -1 || (predecessor !== undefined && (entries[predecessor] as Entry & { kind: 'record' }).record.seq === r.seq - 1);
