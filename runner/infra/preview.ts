@@ -28,6 +28,7 @@ interface Captured {
   type: string;
   name: string;
   id: string;
+  arn: string;
   inputs: Record<string, unknown>;
 }
 
@@ -59,15 +60,23 @@ function mockCall(stack: StackSpec, token: string, inputs: Record<string, unknow
   }
 }
 
-/** JSON-safe copy of the inputs the program sent (secrets unwrapped, unknowns shown as such). */
-function plain(value: unknown): unknown {
+// Pulumi's wire format marks special values with this key (secrets, assets, resource references).
+const SIG_KEY = '4dabf18193072939515e22adb298388d';
+const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
+
+/**
+ * JSON-safe copy of the inputs the program sent. A secret marks its whole
+ * top-level property secret, so secret wrappers are unwrapped to keep the rest
+ * visible, and secret-looking leaves are redacted: a plan ends up in PR comments.
+ */
+function plain(value: unknown, key = ''): unknown {
+  if (/secret|password/i.test(key) && value !== undefined) return '[secret]';
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(plain);
+  if (Array.isArray(value)) return value.map((v) => plain(v));
+  const obj = value as Record<string, unknown>;
+  if (obj[SIG_KEY] === SECRET_SIG) return plain(obj.value, key);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k === '4dabf18193072939515e22adb298388d') continue; // Pulumi's internal sig key
-    out[k] = plain(v);
-  }
+  for (const [k, v] of Object.entries(obj)) if (k !== SIG_KEY) out[k] = plain(v, k);
   return out;
 }
 
@@ -89,8 +98,9 @@ export function previewStack(spec: StackSpec): Promise<StackPlan> {
         newResource(args) {
           const id = args.type.startsWith('pulumi:providers:') ? `${args.name}-provider` : `${args.name}-${(++counter).toString(16).padStart(4, '0')}`;
           const inputs = plain(args.inputs) as Record<string, unknown>;
-          captured.push({ type: args.type, name: args.name, id, inputs });
-          return { id, state: mockState(spec, args.type, args.name, inputs, id) };
+          const state = mockState(spec, args.type, args.name, inputs, id);
+          captured.push({ type: args.type, name: args.name, id, arn: String(state.arn), inputs });
+          return { id, state };
         },
         call(args) {
           return mockCall(spec, args.token, args.inputs as Record<string, unknown>);
@@ -122,6 +132,7 @@ export function previewStack(spec: StackSpec): Promise<StackPlan> {
         type: c.type,
         name: c.name,
         id: c.id,
+        arn: c.arn,
         step,
         inputs: c.inputs,
       };

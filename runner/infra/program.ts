@@ -13,7 +13,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
-import type { AgentRoleSpec, ApplyStep, StackSpec, TriggerSpec } from './types.ts';
+import type { AgentRoleSpec, AlarmMetric, ApplyStep, StackSpec, TriggerSpec } from './types.ts';
 
 export interface ProgramResult {
   /** Logical resource name → the apply step it belongs to. */
@@ -170,12 +170,16 @@ export function defineStack(spec: StackSpec): ProgramResult {
   const albSg = make('provision_infrastructure', n('alb-sg'), (name) => new aws.ec2.SecurityGroup(name, { vpcId: vpc.id, description: `Load balancer of ${spec.intentId}` }, opts));
   const appSg = make('provision_infrastructure', n('app-sg'), (name) => new aws.ec2.SecurityGroup(name, { vpcId: vpc.id, description: `Instances of ${spec.intentId}` }, opts));
   const clientCidr = spec.loadBalancer.scheme === 'internet-facing' ? '0.0.0.0/0' : '10.0.0.0/16';
-  make('provision_infrastructure', n('alb-in-https'), (name) => new aws.vpc.SecurityGroupIngressRule(name, { securityGroupId: albSg.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: clientCidr, description: 'HTTPS from clients' }, opts));
-  if (spec.loadBalancer.httpRedirect) {
-    // Port 80 is open only to answer with a redirect to HTTPS (the plan policy checks the listener really redirects).
-    make('provision_infrastructure', n('alb-in-http'), (name) => new aws.vpc.SecurityGroupIngressRule(name, { securityGroupId: albSg.id, ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv4: clientCidr, description: 'HTTP, redirected to HTTPS' }, opts));
+  for (const l of spec.loadBalancer.listeners) {
+    // A redirecting HTTP port is open only to answer with a redirect to HTTPS (the plan policy checks the listener really redirects).
+    const description = l.protocol === 'HTTPS' ? 'HTTPS from clients' : l.redirectToHttps ? 'HTTP, redirected to HTTPS' : 'plain HTTP';
+    make('provision_infrastructure', n(`alb-in-${l.port}`), (name) => new aws.vpc.SecurityGroupIngressRule(name, { securityGroupId: albSg.id, ipProtocol: 'tcp', fromPort: l.port, toPort: l.port, cidrIpv4: clientCidr, description }, opts));
   }
   make('provision_infrastructure', n('alb-out-app'), (name) => new aws.vpc.SecurityGroupEgressRule(name, { securityGroupId: albSg.id, ipProtocol: 'tcp', fromPort: APP_PORT, toPort: APP_PORT, referencedSecurityGroupId: appSg.id, description: 'to the instances' }, opts));
+  if (spec.loadBalancer.authentication) {
+    // The listener's authenticate action calls the identity provider's endpoints from the load balancer.
+    make('provision_infrastructure', n('alb-out-idp'), (name) => new aws.vpc.SecurityGroupEgressRule(name, { securityGroupId: albSg.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0', description: 'identity provider (listener authentication)' }, opts));
+  }
   make('provision_infrastructure', n('app-in-alb'), (name) => new aws.vpc.SecurityGroupIngressRule(name, { securityGroupId: appSg.id, ipProtocol: 'tcp', fromPort: APP_PORT, toPort: APP_PORT, referencedSecurityGroupId: albSg.id, description: 'from the load balancer only' }, opts));
   // HTTPS egress only: SSM endpoints and the Amazon Linux repositories are HTTPS.
   make('provision_infrastructure', n('app-out-https'), (name) => new aws.vpc.SecurityGroupEgressRule(name, { securityGroupId: appSg.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0', description: 'SSM and package repositories' }, opts));
@@ -200,19 +204,38 @@ export function defineStack(spec: StackSpec): ProgramResult {
       healthCheck: { enabled: true, protocol: 'HTTP', path: hc.path, interval: hc.interval, timeout: hc.timeout, healthyThreshold: hc.healthyThreshold, unhealthyThreshold: hc.unhealthyThreshold, matcher: '200-399' },
     }, opts),
   );
-  let certificateArn = spec.loadBalancer.certificateArn ?? new pulumi.Config('gitops').get('certificateArn');
-  if (!certificateArn) {
-    if (!pulumi.runtime.isDryRun()) throw new Error(`stack ${spec.stack}: no certificate for the HTTPS listener; set it with \`pulumi config set ${CERTIFICATE_CONFIG_KEY} <acm arn> --stack ${spec.stack}\` or certificate_arn on create_load_balancer`);
-    certificateArn = CERTIFICATE_PLACEHOLDER;
-    notes.push(`the HTTPS listener's certificate comes from the stack config ${CERTIFICATE_CONFIG_KEY} (not set here); apply fails before any change without it`);
-  }
-  make('provision_infrastructure', n('https'), (name) =>
-    new aws.lb.Listener(name, { loadBalancerArn: alb.arn, port: 443, protocol: 'HTTPS', sslPolicy: spec.loadBalancer.tlsPolicy, certificateArn, defaultActions: [{ type: 'forward', targetGroupArn: tg.arn }] }, opts),
-  );
-  if (spec.loadBalancer.httpRedirect) {
-    make('provision_infrastructure', n('http-redirect'), (name) =>
-      new aws.lb.Listener(name, { loadBalancerArn: alb.arn, port: 80, protocol: 'HTTP', defaultActions: [{ type: 'redirect', redirect: { port: '443', protocol: 'HTTPS', statusCode: 'HTTP_301' } }] }, opts),
-    );
+  const config = new pulumi.Config('gitops');
+  /** A setting only known per stack at apply time: a placeholder (and a note) in a preview, a clear failure in a real run. */
+  const stackSetting = <T>(key: string, fromSpec: T | undefined, what: string, placeholder: T): T => {
+    const value = fromSpec ?? config.getObject<T>(key);
+    if (value !== undefined) return value;
+    if (!pulumi.runtime.isDryRun()) throw new Error(`stack ${spec.stack}: ${what} is not configured; set it with \`pulumi config set gitops:${key} … --stack ${spec.stack}\``);
+    notes.push(`${what} comes from the stack config gitops:${key} (not set here); apply fails before any change without it`);
+    return placeholder;
+  };
+  const forward: aws.types.input.lb.ListenerDefaultAction = { type: 'forward', targetGroupArn: tg.arn };
+  const authenticate = authenticateAction(spec, stackSetting);
+  for (const l of spec.loadBalancer.listeners) {
+    if (l.protocol === 'HTTPS') {
+      const certificateArn = stackSetting('certificateArn', spec.loadBalancer.certificateArn, "the HTTPS listener's certificate", CERTIFICATE_PLACEHOLDER);
+      make('provision_infrastructure', n(`https-${l.port}`), (name) =>
+        new aws.lb.Listener(name, {
+          loadBalancerArn: alb.arn,
+          port: l.port,
+          protocol: 'HTTPS',
+          sslPolicy: l.sslPolicy,
+          certificateArn,
+          defaultActions: authenticate ? [{ ...authenticate, order: 1 }, { ...forward, order: 2 }] : [forward],
+        }, opts),
+      );
+    } else {
+      const actions: aws.types.input.lb.ListenerDefaultAction[] = l.redirectToHttps
+        ? [{ type: 'redirect', redirect: { port: String(spec.loadBalancer.listeners.find((x) => x.protocol === 'HTTPS')!.port), protocol: 'HTTPS', statusCode: 'HTTP_301' } }]
+        : authenticate
+          ? [{ ...authenticate, order: 1 }, { ...forward, order: 2 }]
+          : [forward];
+      make('provision_infrastructure', n(`http-${l.port}`), (name) => new aws.lb.Listener(name, { loadBalancerArn: alb.arn, port: l.port, protocol: 'HTTP', defaultActions: actions }, opts));
+    }
   }
 
   // ── deploy_application: instance role (SSM core only), launch template, autoscaling group ──
@@ -291,44 +314,20 @@ export function defineStack(spec: StackSpec): ProgramResult {
         }, opts),
       );
     }
-    const common = {
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-      alarmDescription: `${spec.intentId}: ${t.condition} → ${t.action}`,
-      alarmActions: t.action === 'scale_out' ? [scaleOut!.arn] : [],
-      tags: { 'gitops:trigger': t.action, 'gitops:condition': t.condition },
-    };
-    const alarm =
-      t.signal.kind === 'latency_p95'
-        ? make('configure_monitoring', n(`alarm-latency-p95-${t.action.replaceAll('_', '-')}`), (name) =>
-            new aws.cloudwatch.MetricAlarm(name, {
-              ...common,
-              namespace: ALB_NAMESPACE,
-              metricName: 'TargetResponseTime',
-              // TargetResponseTime is reported in seconds: 200 ms is 0.2.
-              extendedStatistic: 'p95',
-              dimensions: lbDim,
-              period: 60,
-              evaluationPeriods: 3,
-              datapointsToAlarm: 3,
-              threshold: (t.signal as { thresholdSeconds: number }).thresholdSeconds,
-            }, opts),
-          )
-        : make('configure_monitoring', n(`alarm-error-rate-${t.action.replaceAll('_', '-')}`), (name) =>
-            new aws.cloudwatch.MetricAlarm(name, {
-              ...common,
-              // Error rate = target 5xx / requests, in percent. Load-balancer-generated
-              // 5xx (no healthy target) are the health check's business, not a restart's.
-              metricQueries: [
-                { id: 'errors', returnData: false, metric: { namespace: ALB_NAMESPACE, metricName: 'HTTPCode_Target_5XX_Count', dimensions: lbDim, period: 60, stat: 'Sum' } },
-                { id: 'requests', returnData: false, metric: { namespace: ALB_NAMESPACE, metricName: 'RequestCount', dimensions: lbDim, period: 60, stat: 'Sum' } },
-                { id: 'error_rate', returnData: true, label: '5xx error rate (%)', expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)' },
-              ],
-              evaluationPeriods: 2,
-              datapointsToAlarm: 2,
-              threshold: (t.signal as { thresholdPercent: number }).thresholdPercent,
-            }, opts),
-          );
+    const signal = t.signal;
+    const alarmName = n(`alarm-${signal.metric.replaceAll('_', '-')}-${t.action.replaceAll('_', '-')}`);
+    const alarm = make('configure_monitoring', alarmName, (name) =>
+      new aws.cloudwatch.MetricAlarm(name, {
+        comparisonOperator: signal.op === '>' ? 'GreaterThanThreshold' : 'GreaterThanOrEqualToThreshold',
+        threshold: signal.threshold,
+        treatMissingData: 'notBreaching',
+        alarmDescription: `${spec.intentId}: ${t.condition} → ${t.action}`,
+        // restart_service has no alarm action: EventBridge reacts to the alarm's state change.
+        alarmActions: t.action === 'scale_out' ? [scaleOut!.arn] : [],
+        tags: { 'gitops:trigger': t.action, 'gitops:condition': t.condition },
+        ...alarmMetric(signal.metric, lbDim, asg.name),
+      }, opts),
+    );
     metricAlarms.push({ trigger: t, alarm });
   }
 
@@ -355,14 +354,14 @@ export function defineStack(spec: StackSpec): ProgramResult {
         tags: { 'gitops:agent': agent.agentId },
       }, opts),
     );
-    make(stepOfRole, `${n(`agent-${agent.agentId}`).slice(0, 56)}-policy`, (name) => new aws.iam.RolePolicy(name, { role: role.id, policy: agentPolicy(agent, arns, spec.stack) }, opts));
+    make(stepOfRole, `${n(`agent-${agent.agentId}`).slice(0, 56)}-policy`, (name) => new aws.iam.RolePolicy(name, { role: role.name, policy: agentPolicy(agent, arns, spec.stack) }, opts));
     roles.set(agent.agentId, role);
   }
 
   for (const { trigger, alarm } of restartTriggers) {
     const executor = spec.agents.find((a) => a.permissions.includes('execute:recovery'));
     if (!executor) throw new Error(`stack ${spec.stack}: trigger "${trigger.condition}" restarts the service, but no agent holds execute:recovery`);
-    const suffix = trigger.signal.kind.replaceAll('_', '-');
+    const suffix = (trigger.signal as { metric: string }).metric.replaceAll('_', '-');
     const rule = make('enable_self_healing', n(`on-${suffix}`), (name) =>
       new aws.cloudwatch.EventRule(name, {
         description: `${trigger.condition} → ${trigger.action}`,
@@ -384,6 +383,59 @@ export function defineStack(spec: StackSpec): ProgramResult {
     notes,
     outputs: { loadBalancerDns: alb.dnsName, autoscalingGroup: asg.name, stack: pulumi.output(spec.stack) },
   };
+}
+
+/**
+ * The CloudWatch metric behind a trigger. Latencies are p-statistics of the
+ * ALB's TargetResponseTime (seconds); the error rate is metric math over the
+ * target 5xx count and the request count, in percent. Load-balancer-generated
+ * 5xx (no healthy target) are the health check's business, not a restart's.
+ */
+function alarmMetric(metric: AlarmMetric, lbDim: Record<string, pulumi.Input<string>>, asgName: pulumi.Output<string>): Partial<aws.cloudwatch.MetricAlarmArgs> {
+  switch (metric) {
+    case 'latency_p50':
+    case 'latency_p95':
+    case 'latency_p99':
+      return { namespace: ALB_NAMESPACE, metricName: 'TargetResponseTime', extendedStatistic: metric.slice('latency_'.length), dimensions: lbDim, period: 60, evaluationPeriods: 3, datapointsToAlarm: 3 };
+    case 'cpu_utilization':
+      return { namespace: 'AWS/EC2', metricName: 'CPUUtilization', statistic: 'Average', dimensions: { AutoScalingGroupName: asgName }, period: 60, evaluationPeriods: 3, datapointsToAlarm: 3 };
+    case 'error_rate':
+      return {
+        metricQueries: [
+          { id: 'errors', returnData: false, metric: { namespace: ALB_NAMESPACE, metricName: 'HTTPCode_Target_5XX_Count', dimensions: lbDim, period: 60, stat: 'Sum' } },
+          { id: 'requests', returnData: false, metric: { namespace: ALB_NAMESPACE, metricName: 'RequestCount', dimensions: lbDim, period: 60, stat: 'Sum' } },
+          { id: 'error_rate', returnData: true, label: '5xx error rate (%)', expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)' },
+        ],
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+      };
+  }
+}
+
+type StackSetting = <T>(key: string, fromSpec: T | undefined, what: string, placeholder: T) => T;
+
+/**
+ * The listener's authenticate action (SEC-AUTH-001). The identity provider's
+ * client settings are secrets of the deployment, not of the intent: they come
+ * from the stack config (`gitops:oidc`, `gitops:cognito`).
+ */
+function authenticateAction(spec: StackSpec, setting: StackSetting): aws.types.input.lb.ListenerDefaultAction | undefined {
+  const auth = spec.loadBalancer.authentication;
+  if (!auth) return undefined;
+  if (auth.method === 'oidc') {
+    const unset = '<unset: gitops:oidc>';
+    const oidc = setting<Record<string, string>>('oidc', undefined, 'the OIDC client (issuer, endpoints, client id and secret)', {
+      issuer: auth.issuer ?? unset, authorizationEndpoint: unset, tokenEndpoint: unset, userInfoEndpoint: unset, clientId: unset, clientSecret: unset,
+    });
+    const { issuer, authorizationEndpoint, tokenEndpoint, userInfoEndpoint, clientId, clientSecret } = oidc;
+    return {
+      type: 'authenticate-oidc',
+      authenticateOidc: { issuer: auth.issuer ?? issuer ?? '', authorizationEndpoint: authorizationEndpoint ?? '', tokenEndpoint: tokenEndpoint ?? '', userInfoEndpoint: userInfoEndpoint ?? '', clientId: clientId ?? '', clientSecret: pulumi.secret(clientSecret ?? '') },
+    };
+  }
+  const unset = '<unset: gitops:cognito>';
+  const cognito = setting<Record<string, string>>('cognito', undefined, 'the Cognito user pool (userPoolArn, userPoolClientId, userPoolDomain)', { userPoolArn: unset, userPoolClientId: unset, userPoolDomain: unset });
+  return { type: 'authenticate-cognito', authenticateCognito: { userPoolArn: cognito.userPoolArn ?? '', userPoolClientId: cognito.userPoolClientId ?? '', userPoolDomain: cognito.userPoolDomain ?? '' } };
 }
 
 function trustPolicy(agent: AgentRoleSpec, account: pulumi.Output<string>, partition: string): pulumi.Output<string> {

@@ -12,24 +12,45 @@ import { Ajv, type ErrorObject } from 'ajv';
 import type { Action } from '../check/types.ts';
 import type { Agent } from '../core/context.ts';
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import { parseTriggerCondition } from '../intent/quantity.ts';
+import { REGION_ZONES } from '../translate/regions.ts';
 import { agentRoleSpecs } from './agent-roles.ts';
-import { PROJECT, type AgentRoleSpec, type StackSpec, type TriggerAction, type TriggerSpec, type TriggerSignal } from './types.ts';
+import { PROJECT, type AlarmMetric, type AgentRoleSpec, type ListenerSpec, type StackSpec, type TriggerAction, type TriggerSpec, type TriggerSignal } from './types.ts';
 
+const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d+$';
 const posInt = (minimum: number, maximum?: number) => ({ type: 'integer', minimum, ...(maximum !== undefined ? { maximum } : {}) });
 
 /** JSON Schemas of the action configs the program consumes (extra fields are allowed: other stages add theirs). */
 const CONFIG_SCHEMAS: Record<string, object> = {
   create_load_balancer: {
     type: 'object',
-    required: ['type', 'scheme', 'tls_policy'],
+    required: ['type', 'scheme', 'listeners'],
     properties: {
       type: { const: 'application' },
       scheme: { enum: ['internet-facing', 'internal'] },
-      protocol: { const: 'HTTPS' },
-      tls_policy: { type: 'string', pattern: '^ELBSecurityPolicy-' },
-      http_redirect: { type: 'boolean' },
+      listeners: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          required: ['protocol', 'port'],
+          properties: {
+            protocol: { enum: ['HTTPS', 'HTTP'] },
+            port: posInt(1, 65535),
+            ssl_policy: { type: 'string', pattern: '^ELBSecurityPolicy-' },
+            redirect_to_https: { type: 'boolean' },
+          },
+          // An HTTPS listener without a security policy would get AWS's default (TLS 1.2, no 1.3).
+          if: { properties: { protocol: { const: 'HTTPS' } } },
+          then: { required: ['ssl_policy'] },
+        },
+      },
+      authentication: {
+        type: 'object',
+        required: ['method'],
+        properties: { method: { enum: ['oidc', 'cognito', 'none'] }, required: { type: 'boolean' }, issuer: { type: 'string' } },
+      },
       certificate_arn: { type: 'string', pattern: '^arn:aws[a-z-]*:acm:' },
-      region: { type: 'string' },
     },
   },
   deploy_instances: {
@@ -39,7 +60,7 @@ const CONFIG_SCHEMAS: Record<string, object> = {
       count: posInt(1),
       instance_type: { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$' },
       availability_zones: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+[a-z]$' } },
-      region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$' },
+      region: { type: 'string', pattern: REGION_PATTERN },
     },
   },
   configure_auto_scaling: {
@@ -81,7 +102,8 @@ const REQUIRED_ACTIONS = ['create_load_balancer', 'deploy_instances', 'configure
 let validators: Map<string, ReturnType<Ajv['compile']>> | undefined;
 function validatorFor(action: string) {
   if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
+    // strictRequired off: the if/then on listeners requires a property declared beside it, not inside `then`.
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
     validators = new Map(Object.entries(CONFIG_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
   }
   return validators.get(action);
@@ -99,36 +121,38 @@ export function regionOfZone(zone: string): string {
   return zone.replace(/[a-z]$/, '');
 }
 
+const ALARM_METRICS: ReadonlySet<string> = new Set<AlarmMetric>(['error_rate', 'latency_p50', 'latency_p95', 'latency_p99', 'cpu_utilization']);
+
 /**
- * Trigger conditions of seed §8: `health_status == 'failed'`, `error_rate > 5%`,
- * `latency_p95 > 200ms`. CloudWatch's TargetResponseTime is in seconds, so
- * latencies are converted here once (200 ms → 0.2).
+ * Trigger conditions of seed §8 (`health_status == 'failed'`, `error_rate > 5%`,
+ * `latency_p95 > 200ms`), parsed with the intent loader's condition parser,
+ * then narrowed to what the program can implement. CloudWatch's
+ * TargetResponseTime is in seconds, so latencies are converted here, once
+ * (200 ms → 0.2).
  */
 export function parseTrigger(condition: string, action: TriggerAction): Result<TriggerSpec> {
-  const m = /^\s*([a-z_0-9]+)\s*(==|>)\s*(.+?)\s*$/.exec(condition);
   const bad = (why: string) => fail<TriggerSpec>(diag('infra_unsupported_trigger', `trigger "${condition}" → ${action}: ${why}`));
-  if (!m) return bad('expected `<signal> == <value>` or `<signal> > <threshold>`');
-  const [, signal, op, raw] = m as unknown as [string, string, string, string];
-  let parsed: TriggerSignal;
-  if (signal === 'health_status' && op === '==') {
-    parsed = { kind: 'health_status', equals: raw.replace(/^['"]|['"]$/g, '') };
-  } else if (signal === 'error_rate' && op === '>') {
-    const n = /^(\d+(?:\.\d+)?)\s*%$/.exec(raw);
-    if (!n) return bad('error_rate threshold must be a percentage, e.g. 5%');
-    parsed = { kind: 'error_rate', thresholdPercent: Number(n[1]) };
-  } else if (signal === 'latency_p95' && op === '>') {
-    const n = /^(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(raw);
-    if (!n) return bad('latency_p95 threshold must be a duration in ms or s, e.g. 200ms');
-    parsed = { kind: 'latency_p95', thresholdSeconds: n[2] === 'ms' ? Number(n[1]) / 1000 : Number(n[1]) };
+  const parsed = parseTriggerCondition(condition);
+  if (!parsed.ok) return bad(parsed.message);
+  const c = parsed.condition;
+  let signal: TriggerSignal;
+  if (c.metric === 'health_status') {
+    if (c.op !== '==') return bad('only health_status == <status> is supported');
+    signal = { kind: 'health_status', equals: String(c.value) };
+  } else if (ALARM_METRICS.has(c.metric)) {
+    if (c.op !== '>' && c.op !== '>=') return bad(`only ${c.metric} > or >= a threshold can raise an alarm`);
+    const value = Number(c.value);
+    signal = { kind: 'metric', metric: c.metric as AlarmMetric, op: c.op, threshold: c.unit === 'ms' ? value / 1000 : value };
   } else {
-    return bad(`unsupported signal ${signal} ${op} (supported: health_status ==, error_rate >, latency_p95 >)`);
+    return bad(`no alarm for ${c.metric} (supported: health_status, ${[...ALARM_METRICS].join(', ')})`);
   }
   // Which mechanism implements which trigger: an unhealthy instance is replaced
   // by the autoscaling group (ELB health checks); metric triggers need an alarm.
-  if ((parsed.kind === 'health_status') !== (action === 'restart_instance')) {
-    return bad(parsed.kind === 'health_status' ? 'a health_status trigger can only restart_instance (ELB health check replacement)' : 'restart_instance is driven by health_status only');
+  if ((signal.kind === 'health_status') !== (action === 'restart_instance')) {
+    return bad(signal.kind === 'health_status' ? 'a health_status trigger can only restart_instance (ELB health check replacement)' : 'restart_instance is driven by health_status only');
   }
-  return ok({ condition, action, signal: parsed });
+  if (signal.kind === 'health_status' && signal.equals !== 'failed') return bad("the load balancer's health check only knows 'failed'");
+  return ok({ condition, action, signal });
 }
 
 export interface SpecInput {
@@ -137,6 +161,12 @@ export interface SpecInput {
   agents: readonly Agent[] | AgentRoleSpec[];
   /** Intent file, for diagnostics. */
   file?: string;
+  /**
+   * Every region the intent deploys to (the translation's `regions`). A region
+   * without its own deploy_instances action gets the same number of zones
+   * from the translator's zone table.
+   */
+  regions?: readonly string[];
 }
 
 function isRoleSpecs(a: SpecInput['agents']): a is AgentRoleSpec[] {
@@ -209,22 +239,47 @@ export function stackSpecs(input: SpecInput): Result<StackSpec[]> {
       deploys.push({ index: d.index, region, zones: c.availability_zones.filter((z) => regionOfZone(z) === region), count: c.count, instanceType: c.instance_type });
     }
   }
+  for (const region of input.regions ?? []) {
+    if (deploys.some((d) => d.region === region)) continue;
+    const primary = deploys[0];
+    const known = REGION_ZONES[region];
+    if (!primary) break;
+    if (!known) {
+      diags.push(diag('infra_unknown_region', `region ${region}: no availability zones known for it (runner/translate/regions.ts)`, at('regions')));
+      continue;
+    }
+    deploys.push({ ...primary, region, zones: known.slice(0, primary.zones.length) });
+  }
   const seen = new Set<string>();
   for (const d of deploys) {
     if (seen.has(d.region)) diags.push(diag('infra_invalid_action', `deploy_instances: region ${d.region} is deployed more than once`, at(`actions[${d.index}]`)));
     seen.add(d.region);
   }
-  const lbs = byKind.get('create_load_balancer')!;
-  const lbFor = (region: string) => lbs.find((l) => l.config.region === region) ?? lbs.find((l) => l.config.region === undefined);
-  for (const d of deploys) if (!lbFor(d.region)) diags.push(diag('infra_missing_action', `no create_load_balancer action for region ${d.region}`, at('actions')));
+  const lbAction = single('create_load_balancer');
+  const lb = lbAction.config as {
+    scheme: 'internet-facing' | 'internal';
+    listeners: Array<{ protocol: 'HTTPS' | 'HTTP'; port: number; ssl_policy?: string; redirect_to_https?: boolean }>;
+    authentication?: { method: 'oidc' | 'cognito' | 'none'; required?: boolean; issuer?: string };
+    certificate_arn?: string;
+  };
+  const ports = lb.listeners.map((l) => l.port);
+  if (new Set(ports).size !== ports.length) diags.push(diag('infra_invalid_action', `create_load_balancer: two listeners on the same port (${ports.join(', ')})`, at(`actions[${lbAction.index}].config.listeners`)));
+  const listeners = lb.listeners.map((l): ListenerSpec => (l.protocol === 'HTTPS' ? { protocol: 'HTTPS', port: l.port, sslPolicy: l.ssl_policy! } : { protocol: 'HTTP', port: l.port, redirectToHttps: l.redirect_to_https ?? false }));
+  if (listeners.some((l) => l.protocol === 'HTTP' && l.redirectToHttps) && !listeners.some((l) => l.protocol === 'HTTPS')) {
+    diags.push(diag('infra_invalid_action', 'create_load_balancer: an HTTP listener redirects to HTTPS but there is no HTTPS listener', at(`actions[${lbAction.index}].config.listeners`)));
+  }
+  const auth = lb.authentication && lb.authentication.method !== 'none' && lb.authentication.required !== false ? { method: lb.authentication.method, ...(lb.authentication.issuer ? { issuer: lb.authentication.issuer } : {}) } : undefined;
   if (diags.length) return fail(diags);
 
   const agents = isRoleSpecs(input.agents) ? input.agents : agentRoleSpecs(input.agents as readonly Agent[]);
+  // EventBridge runs the restart as the agent that holds execute:recovery; without one nobody may run it.
+  if (selfHealing?.triggers.some((t) => t.action === 'restart_service') && !agents.some((a) => a.permissions.includes('execute:recovery'))) {
+    return fail(diag('infra_no_recovery_agent', 'a trigger restarts the service, but no agent in agents/agents.yaml holds execute:recovery', at(`actions[${healing!.index}].config.triggers`)));
+  }
   return ok(
     deploys
       .sort((a, b) => a.region.localeCompare(b.region))
       .map((d): StackSpec => {
-        const lb = lbFor(d.region)!.config as { scheme: 'internet-facing' | 'internal'; tls_policy: string; http_redirect?: boolean; certificate_arn?: string };
         return {
           project: PROJECT,
           stack: stackName(intentId, d.region),
@@ -233,8 +288,8 @@ export function stackSpecs(input: SpecInput): Result<StackSpec[]> {
           zones: d.zones,
           loadBalancer: {
             scheme: lb.scheme,
-            tlsPolicy: lb.tls_policy,
-            httpRedirect: lb.http_redirect ?? true,
+            listeners,
+            ...(auth ? { authentication: auth } : {}),
             ...(lb.certificate_arn ? { certificateArn: lb.certificate_arn } : {}),
           },
           // Desired capacity starts at the deployed count, kept inside [min, max].

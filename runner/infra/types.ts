@@ -22,11 +22,14 @@ export interface HealthCheckSpec {
   path: string;
 }
 
+/** Metrics a trigger can alarm on, and the CloudWatch unit of the threshold. */
+export type AlarmMetric = 'error_rate' | 'latency_p50' | 'latency_p95' | 'latency_p99' | 'cpu_utilization';
+
 /** What a trigger watches, parsed from its condition (seed §8). */
 export type TriggerSignal =
   | { kind: 'health_status'; equals: string }
-  | { kind: 'error_rate'; thresholdPercent: number }
-  | { kind: 'latency_p95'; thresholdSeconds: number };
+  /** `threshold` in the alarm's unit: percent for error_rate/cpu, SECONDS for latencies (CloudWatch's TargetResponseTime unit). */
+  | { kind: 'metric'; metric: AlarmMetric; op: '>' | '>='; threshold: number };
 
 export type TriggerAction = 'restart_instance' | 'restart_service' | 'scale_out';
 
@@ -65,6 +68,10 @@ export interface AgentRoleSpec {
   permissions: string[];
 }
 
+export type ListenerSpec =
+  | { protocol: 'HTTPS'; port: number; sslPolicy: string }
+  | { protocol: 'HTTP'; port: number; redirectToHttps: boolean };
+
 export interface StackSpec {
   project: string;
   /** `<intent id>-<region>`, a valid Pulumi stack name. */
@@ -74,8 +81,9 @@ export interface StackSpec {
   zones: string[];
   loadBalancer: {
     scheme: 'internet-facing' | 'internal';
-    tlsPolicy: string;
-    httpRedirect: boolean;
+    listeners: ListenerSpec[];
+    /** Listener authentication (SEC-AUTH-001); its client settings come from the stack config. */
+    authentication?: { method: 'oidc' | 'cognito'; issuer?: string };
     /** From the action, or the stack config `gitops:certificateArn` at apply time. */
     certificateArn?: string;
   };
@@ -93,6 +101,8 @@ export interface PlannedResource {
   name: string;
   /** Mock physical id: how plan policies join references (a rule's securityGroupId is its group's id). */
   id: string;
+  /** Mock ARN (what other resources' inputs reference, e.g. a listener's loadBalancerArn). */
+  arn: string;
   step: ApplyStep;
   inputs: Record<string, unknown>;
 }
@@ -105,7 +115,7 @@ export interface StackPlan {
   zones: string[];
   resources: PlannedResource[];
   /** The triggers the stack must implement, for the plan policies (an alarm or mechanism for each). */
-  triggers: Array<{ condition: string; action: TriggerAction; signal: TriggerSignal['kind'] }>;
+  triggers: Array<{ condition: string; action: TriggerAction; signal: string }>;
   /** Things the plan could not settle here (e.g. a certificate only known at apply time). */
   notes: string[];
 }
