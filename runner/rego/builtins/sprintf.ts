@@ -16,11 +16,9 @@ const INT64_MIN = -(2n ** 63n);
 export function toArg(v: Value): Arg {
   if (typeof v === 'bigint') return { kind: 'int', v, big: v > INT64_MAX || v < INT64_MIN };
   if (typeof v === 'number') {
-    if (Number.isInteger(v) && Number.isSafeInteger(v)) return { kind: 'int', v: BigInt(v), big: false };
-    if (Number.isInteger(v)) {
-      const b = BigInt(v);
-      return { kind: 'int', v: b, big: b > INT64_MAX || b < INT64_MIN };
-    }
+    // Exact big integers are bigints; an integral double beyond 2^53 came from
+    // float arithmetic or an exponent literal (1e21), which OPA formats as a float.
+    if (Number.isSafeInteger(v)) return { kind: 'int', v: BigInt(v), big: false };
     return { kind: 'float', v };
   }
   if (typeof v === 'string') return { kind: 'string', v };
