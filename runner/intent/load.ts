@@ -122,7 +122,7 @@ export function loadIntent(file: string, bytes: Uint8Array | string): Result<Int
   if (nul >= 0) return fail(diag('intent_binary', 'file contains a NUL byte; intents are YAML text', { file, ...lineOfByte(body, nul) }));
 
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, maxAliasCount: MAX_ALIAS_COUNT, version: '1.2' });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
   const locate = makeLocator(doc, lc);
   const posOf = (offset: number): Pos => lc.linePos(offset);
 

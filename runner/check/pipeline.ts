@@ -1,0 +1,272 @@
+/**
+ * The per-intent check pipeline: an explicit, ORDERED list of named stages
+ * (OPA's compiler stages are the model). Each stage is one function from the
+ * work so far to a patch of it, performed through `perform()` as a named
+ * agent, so each emits exactly one audit event.
+ *
+ *   submit → schema → translate → cost → [contracts] → [agents] → [preview] → policies → decision
+ *
+ * Adding a stage is one entry in STAGES (see docs/check.md):
+ *   { name: 'contracts', audit: { agent: 'intent-orchestrator', permission: 'read:contracts', action: 'verify_contracts' },
+ *     run: (w, env) => … return { patch: { contracts: […] } } }
+ * Stages that need heavy modules (the Pulumi preview) import them inside
+ * `run` and declare `enabled`, so the default check never loads them.
+ *
+ * Once a stage reports diagnostics the intent is `invalid` and the remaining
+ * stages are skipped (no events for them), except `decision`.
+ */
+import type { AgentSummary, ContractResult, CostEstimate, Decision, IntentReport, PolicyResult } from './types.ts';
+import type { AuditAction, Outcome } from '../core/events.ts';
+import { perform, type RunContext } from '../core/context.ts';
+import { diag, type Diagnostic } from '../core/diagnostics.ts';
+import { digestOf } from '../core/hash.ts';
+import { loadIntent, fieldPath } from '../intent/load.ts';
+import type { IntentDoc } from '../intent/types.ts';
+import { idFromPath } from '../intent/paths.ts';
+import { translate, type Translation } from '../translate/registry.ts';
+import { estimateCost } from '../translate/cost.ts';
+import { buildPolicyInput, type PolicyInput } from '../policy/input.ts';
+import { evaluatePolicies } from '../policy/evaluate.ts';
+import type { PolicySet } from '../policy/load.ts';
+import type { Tree } from '../git/tree.ts';
+import { contractsStage } from '../contracts/stage.ts';
+import { agentsStage } from '../agents/stage.ts';
+
+/** One intent file to check. */
+export interface IntentSource {
+  file: string;
+  bytes: Uint8Array;
+  change: IntentReport['change'];
+}
+
+/** What the stages build up for one intent. */
+export interface IntentWork {
+  source: IntentSource;
+  /** From the file name until the document is loaded. */
+  id: string;
+  doc?: IntentDoc;
+  translation?: Translation;
+  cost?: CostEstimate;
+  contracts?: ContractResult[];
+  agents?: AgentSummary[];
+  plan?: IntentReport['plan'];
+  input?: PolicyInput;
+  results: PolicyResult[];
+  /** Problems with the intent itself: the decision becomes `invalid`. */
+  diagnostics: Diagnostic[];
+  decision?: Decision;
+}
+
+/** Run-wide options a stage may consult (e.g. `preview`). */
+export interface StageOptions {
+  preview?: boolean;
+  [k: string]: unknown;
+}
+
+/** Shared, read-only context of one check run. */
+export interface CheckEnv {
+  ctx: RunContext;
+  policies: PolicySet;
+  options: StageOptions;
+  /** Repository root (or directory) the check runs in. */
+  root: string;
+  /** Every intent file at head → for repository-wide rules (unique ids). */
+  intentFiles: readonly string[];
+  /** Memo for work done once per run by a per-intent stage (e.g. the agents check). */
+  memo: Map<string, unknown>;
+  /** Base and head trees, for stages that compare them (contracts, agents); head defaults to `root`. */
+  trees?: { base?: Tree; head: Tree };
+  /** Every file the PR changes (any folder), for rules like "consumers updated in the same PR". */
+  changedFiles?: readonly string[];
+}
+
+export interface StageOutput {
+  patch?: Partial<Omit<IntentWork, 'source'>>;
+  /** Audit outcome; default success. */
+  outcome?: Outcome;
+  details?: Record<string, unknown>;
+}
+
+export interface Stage {
+  name: string;
+  /** Performed as this agent with this permission; emits exactly one `action` event. Absent: pure bookkeeping, no event. */
+  audit?: { agent: string; permission: string; action: AuditAction; actorIsHuman?: boolean };
+  /** Whether the stage runs at all in this check (default: always). */
+  enabled?: (options: StageOptions) => boolean;
+  /** Runs even when the intent is already invalid. */
+  always?: boolean;
+  run(work: IntentWork, env: CheckEnv): Promise<StageOutput> | StageOutput;
+}
+
+// ---------------------------------------------------------------------------
+// The stages
+
+const submit: Stage = {
+  name: 'submit',
+  audit: { agent: 'intent-orchestrator', permission: 'read:intents', action: 'submit_intent', actorIsHuman: true },
+  run: (w) => ({ details: { file: w.source.file, change: w.source.change, bytes: w.source.bytes.length } }),
+};
+
+const schema: Stage = {
+  name: 'schema',
+  audit: { agent: 'policy-engine', permission: 'read:intents', action: 'validate_schema' },
+  run(w, env) {
+    const r = loadIntent(w.source.file, w.source.bytes);
+    if (!r.ok) return { patch: { diagnostics: r.diagnostics }, outcome: 'failure', details: { errors: r.diagnostics.length } };
+    const doc = r.value;
+    // The same id in two files: ids are file names, so compare names repository-wide.
+    const others = env.intentFiles.filter((f) => f !== doc.file && idFromPath(f) === doc.id);
+    if (others.length) {
+      const path = ['intent', 'id'];
+      const d = diag('intent_duplicate_id', `intent id ${doc.id} is also used by ${others.join(', ')}; ids must be unique across intents/`, {
+        file: doc.file,
+        ...doc.locate(path),
+        path: fieldPath(path),
+      });
+      return { patch: { id: doc.id, diagnostics: [d] }, outcome: 'failure' };
+    }
+    return { patch: { id: doc.id, doc }, details: { digest: doc.digest } };
+  },
+};
+
+const translateStage: Stage = {
+  name: 'translate',
+  audit: { agent: 'intent-orchestrator', permission: 'write:plans', action: 'translate_intent' },
+  run(w) {
+    const r = translate(w.doc!);
+    if (!r.ok) return { patch: { diagnostics: r.diagnostics }, outcome: 'failure' };
+    return { patch: { translation: r.value }, details: { actions: r.value.actions.map((a) => a.action), region: r.value.region } };
+  },
+};
+
+const costStage: Stage = {
+  name: 'cost',
+  audit: { agent: 'intent-orchestrator', permission: 'write:plans', action: 'estimate_cost' },
+  run(w) {
+    const t = w.translation!;
+    const r = estimateCost(t.actions, t.region);
+    if (!r.ok) {
+      const at = { file: w.source.file, ...w.doc!.locate(['intent', 'constraints', 'region']), path: 'intent.constraints.region' };
+      return { patch: { diagnostics: r.diagnostics.map((d) => ({ ...d, ...at })) }, outcome: 'failure' };
+    }
+    const budget = (w.doc!.quantities.constraints as { budget?: { value: number } } | undefined)?.budget?.value;
+    const cost = budget === undefined ? r.value : { ...r.value, budget };
+    return { patch: { cost }, details: { monthly_min: cost.monthly_min, monthly_max: cost.monthly_max } };
+  },
+};
+
+const policiesStage: Stage = {
+  name: 'policies',
+  audit: { agent: 'policy-engine', permission: 'read:policies', action: 'validate_policies' },
+  run(w, env) {
+    const input = buildPolicyInput(w.doc!, w.translation!, w.cost!);
+    const results = evaluatePolicies(env.policies, input, w.doc!);
+    const failed = results.filter((r) => r.status === 'failed');
+    return {
+      // Earlier stages (contracts, agents) contribute results too: keep them.
+      patch: { input, results: [...w.results, ...results] },
+      // A denial is a successful evaluation whose outcome for the intent is `failure`.
+      outcome: failed.length ? 'failure' : 'success',
+      details: {
+        decision: failed.length ? 'deny' : 'allow',
+        failed: [...new Set(failed.map((r) => r.policy))],
+        warned: [...new Set(results.filter((r) => r.status === 'warned').map((r) => r.policy))],
+        policy_source: env.policies.source,
+      },
+    };
+  },
+};
+
+const decision: Stage = {
+  name: 'decision',
+  always: true,
+  run(w) {
+    const d: Decision = w.diagnostics.length ? 'invalid' : w.results.some((r) => r.status === 'failed') ? 'deny' : 'allow';
+    return { patch: { decision: d } };
+  },
+};
+
+/**
+ * THE ORDER OF THE CHECK. Slots for the stages other areas add:
+ *   after cost:     contracts (verify_contracts, runner/contracts/verify.ts), agents (verify_agents)
+ *   before policies: preview (preview_infrastructure; enabled only with --preview, dynamic import)
+ */
+export const STAGES: readonly Stage[] = [
+  submit,
+  schema,
+  translateStage,
+  costStage,
+  contractsStage,
+  agentsStage,
+  // preview: preview_infrastructure (enabled: o => !!o.preview; import('../infra/…') inside run)
+  policiesStage,
+  decision,
+];
+
+/** Run the stages over one intent source. Throws only on runner faults (a stage crashed). */
+export async function runStages(source: IntentSource, env: CheckEnv, stages: readonly Stage[] = STAGES): Promise<{ work: IntentWork; refused: Diagnostic[] }> {
+  let work: IntentWork = { source, id: idFromPath(source.file), results: [], diagnostics: [] };
+  const refused: Diagnostic[] = [];
+  for (const stage of stages) {
+    if (stage.enabled && !stage.enabled(env.options)) continue;
+    if (work.diagnostics.length && !stage.always) continue;
+    let out: StageOutput;
+    if (stage.audit) {
+      const a = stage.audit;
+      const current = work;
+      const p = await perform(
+        env.ctx,
+        {
+          agent: a.agent,
+          permission: a.permission,
+          action: a.action,
+          resource: work.id,
+          ...(a.actorIsHuman ? { actor: env.ctx.human } : {}),
+          evidence: {
+            ...(work.doc ? { input_digest: work.doc.digest } : {}),
+            ...(a.action === 'validate_policies' ? { policy_digest: env.policies.digest } : {}),
+          },
+        },
+        async () => {
+          const o = await stage.run(current, env);
+          return { value: o, ...(o.outcome ? { outcome: o.outcome } : {}), details: { stage: stage.name, ...o.details } };
+        },
+      );
+      if (p.status === 'denied') {
+        refused.push(diag('agent_permission_denied', `stage ${stage.name} refused: ${p.reason}`, { file: source.file }));
+        work = { ...work, diagnostics: [...work.diagnostics, diag('stage_refused', `the ${stage.name} stage could not run: ${p.reason}`, { file: source.file, line: 1, col: 1 })] };
+        continue;
+      }
+      out = p.value;
+    } else {
+      out = await stage.run(work, env);
+    }
+    if (out.patch) {
+      const { diagnostics, ...rest } = out.patch;
+      work = { ...work, ...rest, diagnostics: diagnostics ? [...work.diagnostics, ...diagnostics] : work.diagnostics };
+    }
+  }
+  return { work, refused };
+}
+
+export function toIntentReport(w: IntentWork): IntentReport {
+  const doc = w.doc;
+  return {
+    id: w.id,
+    file: w.source.file,
+    type: doc?.type ?? 'unknown',
+    ...(doc?.intent.description ? { description: doc.intent.description } : {}),
+    change: w.source.change,
+    decision: w.decision ?? 'invalid',
+    results: w.results,
+    actions: w.translation?.actions ?? [],
+    ...(w.cost ? { cost: w.cost } : {}),
+    ...(w.contracts ? { contracts: w.contracts } : {}),
+    ...(w.agents ? { agents: w.agents } : {}),
+    ...(w.plan ? { plan: w.plan } : {}),
+    diagnostics: w.diagnostics,
+  };
+}
+
+/** Digest of a policy input (audit evidence helper for stages added later). */
+export const inputDigest = (input: PolicyInput) => digestOf(input);

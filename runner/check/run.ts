@@ -1,0 +1,184 @@
+/**
+ * `runCheck`: which intents to check and against which policies, then the
+ * pipeline per intent, then the report.
+ *
+ * Where intents come from (head side):
+ *   --base B --head H   files changed from merge-base(B, H) to H (three-dot, like a PR)
+ *   --all [--head H]    every intent at H, or in the working tree
+ *   (neither)           uncommitted changes in the working tree (vs HEAD)
+ *   files               in-memory intent files (the feedback loop's recommendations)
+ * Where policies come from: the BASE — B when given, else HEAD for the
+ * working-tree mode, else the same tree as the intents (--all without --base).
+ * A PR cannot weaken the policies it is judged by; its policy edits are only
+ * flagged for policy-owner review.
+ */
+import type { CheckReport, IntentReport } from './types.ts';
+import type { RunContext } from '../core/context.ts';
+import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
+import { createRunContext } from '../cli/context.ts';
+import { newTraceId } from '../core/events.ts';
+import { INTENTS_DIR, isIntentPath } from '../intent/paths.ts';
+import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load.ts';
+import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
+import { commitTree, workTree, type Tree } from '../git/tree.ts';
+import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
+
+export interface CheckOptions {
+  /** A directory inside the working copy (or, without git, the repository directory). */
+  cwd: string;
+  base?: string;
+  head?: string;
+  all?: boolean;
+  /** Run the infrastructure preview stage (loaded only when true). */
+  preview?: boolean;
+  /** Check these intent files (repository-relative path + content) instead of git changes. */
+  files?: Array<{ file: string; bytes: Uint8Array | string }>;
+  /** Run context (agents, audit sink, trace id); built from the repository when absent. */
+  ctx?: RunContext;
+  /** The stage list (default STAGES); tests and extensions pass their own. */
+  stages?: readonly Stage[];
+}
+
+interface Plan {
+  root: string;
+  intentTree: Tree;
+  policyTree: Tree;
+  /** Intent files to check, with their change kind. */
+  targets: Array<{ file: string; change: IntentReport['change'] }>;
+  deleted: string[];
+  policyChanges: string[];
+  /** Every path the PR changes (both sides of renames), for the contracts and agents stages. */
+  changed?: string[];
+  base?: string;
+  head?: string;
+}
+
+function classify(changes: FileChange[]) {
+  const targets: Plan['targets'] = [];
+  const deleted: string[] = [];
+  const policyChanges: string[] = [];
+  for (const c of changes) {
+    if (c.path.startsWith(POLICIES_DIR + '/') || c.from?.startsWith(POLICIES_DIR + '/')) {
+      policyChanges.push(c.from && c.from !== c.path ? `${c.from} → ${c.path}` : c.path);
+    }
+    if (c.status === 'deleted') {
+      if (isIntentPath(c.path)) deleted.push(c.path);
+      continue;
+    }
+    if (c.status === 'renamed' && c.from && isIntentPath(c.from) && !isIntentPath(c.path)) deleted.push(c.from);
+    if (isIntentPath(c.path)) targets.push({ file: c.path, change: c.status });
+  }
+  const uniq = new Map(targets.map((t) => [t.file, t]));
+  return { targets: [...uniq.values()].sort((a, b) => a.file.localeCompare(b.file)), deleted: [...new Set(deleted)].sort(), policyChanges: [...new Set(policyChanges)].sort() };
+}
+
+async function planCheck(o: CheckOptions): Promise<Plan> {
+  const repo: Repo | undefined = await openRepo(o.cwd);
+  if (!repo) {
+    if (o.base || o.head) throw new GitopsError(diag('git_not_a_repository', `${o.cwd} is not inside a git working copy; --base/--head need git`), 2);
+    // No git: the directory itself, every intent (or the given files), policies from the same directory.
+    const tree = workTree(o.cwd);
+    const all = (await tree.list([INTENTS_DIR])).filter(isIntentPath);
+    return { root: o.cwd, intentTree: tree, policyTree: tree, targets: all.map((file) => ({ file, change: 'unchanged' as const })), deleted: [], policyChanges: [] };
+  }
+  const root = repo.root;
+  const baseSha = o.base ? await resolveRef(repo, o.base) : undefined;
+  const headSha = o.head ? await resolveRef(repo, o.head) : undefined;
+  const headTree = headSha ? commitTree(repo, headSha, o.head!) : workTree(root);
+  const refs = { ...(o.base ? { base: `${o.base}@${baseSha!.slice(0, 12)}` } : {}), ...(o.head ? { head: `${o.head}@${headSha!.slice(0, 12)}` } : {}) };
+
+  if (o.files || o.all) {
+    const policyTree = baseSha ? commitTree(repo, baseSha, o.base!) : headTree;
+    const all = o.files ? [] : (await headTree.list([INTENTS_DIR])).filter(isIntentPath);
+    return { root, intentTree: headTree, policyTree, targets: all.map((file) => ({ file, change: 'unchanged' as const })), deleted: [], policyChanges: [], ...refs };
+  }
+  if (baseSha) {
+    const head = headSha ?? (await resolveRef(repo, 'HEAD'));
+    const tree = headSha ? headTree : commitTree(repo, head, 'HEAD');
+    const c = classify(await changedFiles(repo, baseSha, head, [INTENTS_DIR, POLICIES_DIR]));
+    // Contracts and agents bear on every intent: a PR changing them re-checks all intents at head.
+    const changed = (await changedFiles(repo, baseSha, head, [])).flatMap((f) => (f.from ? [f.from, f.path] : [f.path]));
+    if (changed.some((f) => f.startsWith('contracts/') || f.startsWith('agents/'))) {
+      const known = new Set(c.targets.map((t) => t.file));
+      for (const file of (await tree.list([INTENTS_DIR])).filter(isIntentPath)) if (!known.has(file)) c.targets.push({ file, change: 'unchanged' });
+      c.targets.sort((a, b) => a.file.localeCompare(b.file));
+    }
+    return { root, intentTree: tree, policyTree: commitTree(repo, baseSha, o.base!), ...c, changed, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
+  }
+  if (headSha) throw new GitopsError(diag('usage_error', '--head needs --base (or --all)'), 2);
+  // Working tree: uncommitted changes, judged by the committed policies.
+  const headExists = await hasHead(repo);
+  const c = classify(await workingChanges(repo, [INTENTS_DIR, POLICIES_DIR], headExists));
+  const headCommit = headExists ? await resolveRef(repo, 'HEAD') : undefined;
+  return { root, intentTree: headTree, policyTree: headCommit ? commitTree(repo, headCommit, 'HEAD') : headTree, ...c };
+}
+
+/** Run the pull-request check and return the report (never throws for bad intents; runner faults become report diagnostics or GitopsError exit 2). */
+export async function runCheck(o: CheckOptions): Promise<CheckReport> {
+  const plan = await planCheck(o);
+  const ctx = o.ctx ?? createRunContext({ repoDir: plan.root, kind: 'check', traceId: newTraceId('check', plan.head ?? plan.base) });
+  const report: CheckReport = {
+    version: 1,
+    trace_id: ctx.traceId,
+    ...(plan.base ? { base: plan.base } : {}),
+    ...(plan.head ? { head: plan.head } : {}),
+    intents: [],
+    deleted: plan.deleted,
+    policy_changes: { files: plan.policyChanges, needs_review: plan.policyChanges.length > 0 },
+    diagnostics: [],
+    summary: { intents: 0, allowed: 0, denied: 0, invalid: 0, warnings: 0 },
+  };
+
+  const modules = await readPolicyModules(plan.policyTree);
+  const compiled = compilePolicies(modules, plan.policyTree.label);
+  if (!compiled.ok) {
+    report.diagnostics.push(...compiled.diagnostics);
+    return report;
+  }
+
+  let sources: IntentSource[];
+  if (o.files) {
+    sources = o.files.map((f) => ({ file: f.file, bytes: typeof f.bytes === 'string' ? new TextEncoder().encode(f.bytes) : f.bytes, change: 'modified' as const }));
+  } else {
+    const blobs = await plan.intentTree.read(plan.targets.map((t) => t.file));
+    sources = plan.targets.map((t) => ({ file: t.file, bytes: blobs.get(t.file) ?? new Uint8Array(), change: t.change }));
+  }
+  const intentFiles = (await plan.intentTree.list([INTENTS_DIR])).filter(isIntentPath);
+  const extra = o.files?.map((f) => f.file).filter((f) => !intentFiles.includes(f)) ?? [];
+  const env: CheckEnv = {
+    ctx,
+    policies: compiled.value,
+    options: { preview: o.preview ?? false },
+    root: plan.root,
+    intentFiles: [...intentFiles, ...extra],
+    memo: new Map(),
+    trees: { ...(plan.base ? { base: plan.policyTree } : {}), head: plan.intentTree },
+    changedFiles: plan.changed ?? [],
+  };
+
+  const runnerProblems: Diagnostic[] = [];
+  for (const source of sources) {
+    try {
+      const { work, refused } = await runStages(source, env, o.stages ?? STAGES);
+      runnerProblems.push(...refused);
+      report.intents.push(toIntentReport(work));
+    } catch (err) {
+      // A stage crashed: a runner fault (exit 2), reported against the file, never a stack trace.
+      if (err instanceof GitopsError) runnerProblems.push(...err.diagnostics.map((d) => ({ file: source.file, ...d })));
+      else runnerProblems.push(diag('stage_failed', `checking ${source.file} failed: ${err instanceof Error ? err.message : String(err)}`, { file: source.file }));
+    }
+  }
+  report.diagnostics.push(...runnerProblems);
+  report.summary = summarise(report.intents);
+  return report;
+}
+
+export function summarise(intents: IntentReport[]): CheckReport['summary'] {
+  return {
+    intents: intents.length,
+    allowed: intents.filter((i) => i.decision === 'allow').length,
+    denied: intents.filter((i) => i.decision === 'deny').length,
+    invalid: intents.filter((i) => i.decision === 'invalid').length,
+    warnings: intents.reduce((n, i) => n + i.results.filter((r) => r.status === 'warned').length, 0),
+  };
+}

@@ -1,0 +1,91 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from './command.ts';
+import { parse, usageError } from './args.ts';
+import { createRunContext } from './context.ts';
+import { GitopsError, diag } from '../core/diagnostics.ts';
+import { newTraceId } from '../core/events.ts';
+import { exitCode } from '../check/types.ts';
+import { FORMATS, isFormat } from '../report/index.ts';
+import { headline } from '../report/format.ts';
+import { STAGES } from '../check/pipeline.ts';
+import { runCheck } from '../check/run.ts';
+import { openRepo } from '../git/repo.ts';
+
+export const command: Command = {
+  name: 'check',
+  summary: 'Check changed intents against schema, policies and contracts (the pull-request check)',
+  usage: `Usage: gitops check [--base <ref> [--head <ref>] | --all [--head <ref>]] [options]
+
+Checks intents (intents/<ID>.yaml): schema, translation into actions, cost
+estimate, then the Rego policies under policies/ AS THEY ARE AT --base (a pull
+request cannot weaken the policies it is judged by; policy edits are flagged
+for policy-owner review).
+
+What is checked:
+  --base <ref> --head <ref>  intents added, changed or renamed from the merge base of
+                             the two refs to --head (like a pull request); --head
+                             defaults to HEAD
+  --all                      every intent at --head, or in the working tree;
+                             policies from --base when given, else the same tree
+  (no ref option)            uncommitted intent changes in the working tree,
+                             judged by the policies committed at HEAD
+
+Options:
+  --format <f>     text (default), json, markdown (the PR comment), sarif
+  --output <file>  write the formatted report to <file> (stdout gets a one-line summary)
+  --preview        also preview the infrastructure (Pulumi, mock runtime) when installed
+  --repo <dir>     the working copy (default: current directory)
+  -h, --help       this help
+
+Exit code: 0 every intent allowed (warnings allowed), 1 an intent denied or
+invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
+  async run(argv, io) {
+    const { values, positionals } = parse('check', argv, {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      all: { type: 'boolean' },
+      format: { type: 'string', default: 'text' },
+      output: { type: 'string' },
+      preview: { type: 'boolean' },
+      repo: { type: 'string' },
+    });
+    if (positionals.length) throw usageError('check', `unexpected argument '${positionals[0]}'`);
+    const format = values.format ?? 'text';
+    if (!isFormat(format)) throw usageError('check', `unknown format '${format}' (one of: ${Object.keys(FORMATS).join(', ')})`);
+    if (values.head && !values.base && !values.all) throw usageError('check', '--head needs --base (or --all)');
+    if (values.preview && !STAGES.some((s) => s.name === 'preview')) {
+      throw new GitopsError(diag('preview_unavailable', 'the infrastructure preview stage is not installed in this runner'), 2);
+    }
+    const cwd = resolve(io.cwd, values.repo ?? '.');
+    const repo = await openRepo(cwd);
+    const head = values.head ?? values.base;
+    const ctx = createRunContext({
+      repoDir: repo?.root ?? cwd,
+      kind: 'check',
+      human: io.env.GITHUB_ACTOR ?? io.env.USER ?? 'local-user',
+      traceId: newTraceId('check', head),
+    });
+    const report = await runCheck({
+      cwd,
+      ctx,
+      ...(values.base ? { base: values.base } : {}),
+      ...(values.head ? { head: values.head } : {}),
+      ...(values.all ? { all: true } : {}),
+      ...(values.preview ? { preview: true } : {}),
+    });
+    const text = FORMATS[format](report);
+    if (values.output) {
+      const path = resolve(io.cwd, values.output);
+      try {
+        await writeFile(path, text);
+      } catch (err) {
+        throw new GitopsError(diag('output_unwritable', `cannot write ${values.output}: ${(err as Error).message}`), 2);
+      }
+      io.stdout(`gitops check: ${headline(report)} (${format} report written to ${values.output})\n`);
+    } else {
+      io.stdout(text);
+    }
+    return exitCode(report);
+  },
+};

@@ -1,0 +1,34 @@
+/** Small shared helpers for the reporters (all pure). */
+import type { CheckReport, IntentReport, PolicyResult } from '../check/types.ts';
+
+export const money = (n: number) => `$${n.toFixed(2)}`;
+
+/** One-line rendering of an action's config: `count=3, instance_type=t3.medium, availability_zones=[us-west-2a, …]`. */
+export function inline(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `[${v.map(inline).join(', ')}]`;
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k}=${x !== null && typeof x === 'object' && !Array.isArray(x) ? `{${inline(x)}}` : inline(x)}`)
+      .join(', ');
+  }
+  return String(v);
+}
+
+export function headline(r: CheckReport): string {
+  const s = r.summary;
+  const parts = [`${s.intents} intent${s.intents === 1 ? '' : 's'}`, `${s.allowed} allowed`, `${s.denied} denied`, `${s.invalid} invalid`, `${s.warnings} warning${s.warnings === 1 ? '' : 's'}`];
+  return parts.join(', ');
+}
+
+export function verdict(r: CheckReport): 'passed' | 'failed' | 'error' {
+  if (r.diagnostics.length) return 'error';
+  return r.intents.some((i) => i.decision !== 'allow') ? 'failed' : 'passed';
+}
+
+export const STATUS_ORDER: Record<PolicyResult['status'], number> = { failed: 0, warned: 1, passed: 2 };
+
+/** Failed first, then warned, then passed; stable by policy id within a status. */
+export function sortedResults(i: IntentReport): PolicyResult[] {
+  return [...i.results].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.policy.localeCompare(b.policy) || a.line - b.line);
+}

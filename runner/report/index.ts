@@ -1,0 +1,19 @@
+/** Explicit registry of output formats: name → pure renderer of the report. */
+import type { CheckReport } from '../check/types.ts';
+import { renderText } from './text.ts';
+import { renderJson } from './json.ts';
+import { renderMarkdown } from './markdown.ts';
+import { renderSarif } from './sarif.ts';
+
+export const FORMATS = {
+  text: renderText,
+  json: renderJson,
+  markdown: renderMarkdown,
+  sarif: renderSarif,
+} satisfies Record<string, (r: CheckReport) => string>;
+
+export type FormatName = keyof typeof FORMATS;
+
+export function isFormat(name: string): name is FormatName {
+  return name in FORMATS;
+}
