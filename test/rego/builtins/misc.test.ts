@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { lookupBuiltin } from '../../../runner/rego/builtins/registry.ts';
+import { call, ctx, expectRows, set, show, v } from './helpers.ts';
+
+describe('walk', () => {
+  it('is a relation yielding every [path, value] in pre-order', () => {
+    const decl = lookupBuiltin('walk')!;
+    const out = [...decl.iter!([v({ a: [1, 2], b: set('x') })], ctx())].map(show);
+    expect(out).toEqual([
+      '[[], {"a": [1, 2], "b": {"x"}}]',
+      '[["a"], [1, 2]]',
+      '[["a", 0], 1]',
+      '[["a", 1], 2]',
+      '[["b"], {"x"}]',
+      '[["b", "x"], "x"]',
+    ]);
+  });
+});
+
+describe('graph', () => {
+  it('reachable and reachable_paths', () => {
+    expectRows([
+      ['graph.reachable', [{ a: ['b'], b: ['c'], c: [], d: ['a'] }, ['a']], set('a', 'b', 'c')],
+      ['graph.reachable', [{ a: set('b') }, set('z')], set()],
+      ['graph.reachable_paths', [{ a: set('b'), b: set('c'), c: set('a') }, set('a')], set(['a', 'b', 'c'])],
+      ['graph.reachable_paths', [{ a: ['b'], b: ['nonexistent'] }, set('a', 'b')], set(['a', 'b'], ['b'])],
+      ['graph.reachable_paths', [{ a: null }, ['a']], set(['a'])],
+      ['graph.reachable_paths', [{}, set('a')], set()],
+    ]);
+  });
+});
+
+describe('context builtins', () => {
+  it('uuid.rfc4122 and rand.intn are stable within one query, fresh across queries', () => {
+    const c1 = ctx();
+    const a = call('uuid.rfc4122', ['k'], c1) as string;
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(call('uuid.rfc4122', ['k'], c1)).toBe(a);
+    expect(call('uuid.rfc4122', ['other'], c1)).not.toBe(a);
+    expect(call('uuid.rfc4122', ['k'], ctx())).not.toBe(a);
+    const r = call('rand.intn', ['seed', 10], c1) as number;
+    expect(r >= 0 && r < 10).toBe(true);
+    expect(call('rand.intn', ['seed', 10], c1)).toBe(r);
+    expect(call('rand.intn', ['seed', 0], c1)).toBe(0);
+  });
+  it('opa.runtime, trace, now_ns come from the context', () => {
+    const c = ctx();
+    expect(show(call('opa.runtime', [], c))).toBe('{"env": {}, "version": "test"}');
+    expect(call('trace', ['hello'], c)).toBe(true);
+    expect(c.printed).toEqual(['hello']);
+  });
+  it('bits', () => {
+    expectRows([
+      ['bits.or', [5, 3], 7],
+      ['bits.and', [5, 3], 1],
+      ['bits.xor', [5, 3], 6],
+      ['bits.negate', [5], -6],
+      ['bits.lsh', [1, 70], 1180591620717411303424n],
+      ['bits.rsh', [8, 2], 2],
+    ]);
+  });
+});
