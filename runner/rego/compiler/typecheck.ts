@@ -1,0 +1,161 @@
+/**
+ * Stage `checkTypes`: every call names a known function (builtin from the
+ * declaration table, or a user function) with a valid arity, and literal
+ * arguments match the builtin's declared operand types (OPA's type checker,
+ * restricted to what is decidable without inferring rule types — enough to
+ * catch `count(1)` or `concat(",", 5)` at compile time with OPA's codes).
+ */
+import type { Body, Expr, Term } from '../ast/nodes.ts';
+import type { TypeSpec } from '../builtins/types.ts';
+import { cerr, type CompileError } from './errors.ts';
+import type { CompileState, FunctionInfo } from './state.ts';
+
+/** Calls handled by the evaluator itself rather than the builtin table. */
+export const SPECIAL_CALLS: ReadonlyMap<string, number> = new Map([
+  ['eq', 2],
+  ['assign', 2],
+  ['internal.member_2', 2],
+  ['internal.member_3', 3],
+  ['print', -1],
+]);
+
+function literalType(t: Term): string | undefined {
+  switch (t.type) {
+    case 'scalar':
+      if (t.value === null) return 'null';
+      if (typeof t.value === 'boolean') return 'boolean';
+      if (typeof t.value === 'string') return 'string';
+      return 'number';
+    case 'array':
+    case 'arraycomp':
+      return 'array';
+    case 'set':
+    case 'setcomp':
+      return 'set';
+    case 'object':
+    case 'objectcomp':
+      return 'object';
+    default:
+      return undefined;
+  }
+}
+
+function accepts(spec: TypeSpec, type: string): boolean {
+  if (spec === 'any') return true;
+  if (typeof spec === 'string') return spec === type;
+  if ('oneOf' in spec) return spec.oneOf.some((s) => accepts(s, type));
+  if ('array' in spec) return type === 'array';
+  if ('set' in spec) return type === 'set';
+  if ('object' in spec) return type === 'object';
+  return true;
+}
+
+export class TypeChecker {
+  readonly errors: CompileError[] = [];
+  private readonly lookup: (name: string) => FunctionInfo | undefined;
+  private readonly args: (name: string) => TypeSpec[] | undefined;
+  constructor(lookup: (name: string) => FunctionInfo | undefined, args: (name: string) => TypeSpec[] | undefined) {
+    this.lookup = lookup;
+    this.args = args;
+  }
+
+  term(t: Term): void {
+    switch (t.type) {
+      case 'ref':
+        this.term(t.head);
+        t.path.forEach((x) => this.term(x));
+        return;
+      case 'array':
+      case 'set':
+        t.items.forEach((x) => this.term(x));
+        return;
+      case 'object':
+        t.items.forEach(([k, v]) => {
+          this.term(k);
+          this.term(v);
+        });
+        return;
+      case 'arraycomp':
+      case 'setcomp':
+        this.term(t.term);
+        this.body(t.body);
+        return;
+      case 'objectcomp':
+        this.term(t.key);
+        this.term(t.value);
+        this.body(t.body);
+        return;
+      case 'call':
+        t.args.forEach((x) => this.term(x));
+        this.call(t);
+        return;
+    }
+  }
+
+  private call(t: Term & { type: 'call' }): void {
+    const name = t.op.join('.');
+    const special = SPECIAL_CALLS.get(name);
+    if (special !== undefined) {
+      if (special >= 0 && t.args.length !== special) this.errors.push(cerr('rego_type_error', `${name}: arity mismatch`, t.loc));
+      return;
+    }
+    const info = this.lookup(name);
+    if (!info) {
+      this.errors.push(cerr('rego_type_error', `undefined function ${name}`, t.loc));
+      return;
+    }
+    if (t.args.length > info.arity + 1) {
+      this.errors.push(cerr('rego_type_error', `${name}: too many arguments`, t.loc));
+      return;
+    }
+    if (t.args.length < info.arity) {
+      this.errors.push(cerr('rego_type_error', `${name}: too few arguments`, t.loc));
+      return;
+    }
+    const specs = info.builtin ? this.args(name) : undefined;
+    if (!specs) return;
+    for (let i = 0; i < specs.length; i++) {
+      const lt = literalType(t.args[i]!);
+      if (lt && !accepts(specs[i]!, lt)) {
+        this.errors.push(cerr('rego_type_error', `${name}: invalid argument(s): operand ${i + 1} must be ${describe(specs[i]!)} but got ${lt}`, t.loc));
+        return;
+      }
+    }
+  }
+
+  expr(e: Expr): void {
+    if (e.type === 'term') this.term(e.term);
+    if (e.type === 'somein' || e.type === 'every') {
+      this.term(e.domain);
+      this.term(e.value);
+      if (e.key) this.term(e.key);
+    }
+    if (e.type === 'every') this.body(e.body);
+    for (const w of e.with) this.term(w.value);
+  }
+
+  body(b: Body): void {
+    b.forEach((e) => this.expr(e));
+  }
+}
+
+function describe(s: TypeSpec): string {
+  if (typeof s === 'string') return s;
+  if ('oneOf' in s) return `one of {${s.oneOf.map(describe).join(', ')}}`;
+  if ('array' in s) return 'array';
+  if ('set' in s) return 'set';
+  return 'object';
+}
+
+export function checkTypes(st: CompileState, args: (name: string) => TypeSpec[] | undefined): void {
+  const tc = new TypeChecker(st.lookupFunction, args);
+  for (const ir of st.rules) {
+    for (let r: typeof ir.rule | undefined = ir.rule; r; r = r.else) {
+      tc.body(r.body);
+      r.head.ref.forEach((t) => tc.term(t));
+      if (r.head.key) tc.term(r.head.key);
+      if (r.head.value) tc.term(r.head.value);
+    }
+  }
+  st.errors.push(...tc.errors);
+}

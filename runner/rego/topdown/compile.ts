@@ -1,0 +1,920 @@
+/**
+ * IR → closures. Each statement becomes a function of the frame and a
+ * continuation fixed at compile time (continuation-passing style), so a
+ * block runs as a chain of direct calls with backtracking for free: a
+ * statement calls its continuation once per solution, undoing the bindings it
+ * made when the continuation returns. Continuations return `true` to stop
+ * (used by `not`, `every` and by callers that only need one solution).
+ *
+ * Whether an occurrence of a local binds or reads is decided here, once,
+ * from the safe statement order the compiler guarantees (see ir/types.ts):
+ * the compiler threads the set of bound slots through each block.
+ */
+import type { Loc } from '../ast/nodes.ts';
+import { BuiltinError, type BuiltinDecl } from '../builtins/types.ts';
+import type { Block, Operand, RuleIR, Stmt, WithIR } from '../ir/types.ts';
+import { RObject, RSet, equal, type Value } from '../value.ts';
+import { RegoEvalError } from './errors.ts';
+import type { Ctx, Frame, Insert, K, TreeNode } from './runtime.ts';
+import { addUnique, isCollection, iterate, lookup, regoText, upsert } from './values.ts';
+
+export type Direct = (f: Frame) => Value | undefined;
+export type Gen = (f: Frame, k: (v: Value) => boolean) => boolean;
+type Matcher = (f: Frame, v: Value, k: K) => boolean;
+type Builder = (next: K) => K;
+type Bound = Set<number>;
+
+/** What the closure compiler needs from the program. */
+export interface Env {
+  root: TreeNode;
+  functionNode(name: string): TreeNode | undefined;
+  builtin(name: string): BuiltinDecl | undefined;
+}
+
+const TRUE_K: K = () => true;
+
+function handleBuiltinError(e: unknown, ctx: Ctx, loc: Loc): undefined {
+  if (e instanceof BuiltinError) {
+    if (e.code === 'eval_type_error' || ctx.strict) throw new RegoEvalError(e.code, e.message, loc);
+    return undefined;
+  }
+  if (e instanceof RegoEvalError) throw e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (ctx.strict) throw new RegoEvalError('eval_builtin_error', msg, loc);
+  return undefined;
+}
+
+function member2(x: Value, coll: Value): boolean {
+  if (Array.isArray(coll)) {
+    for (const e of coll) if (equal(e, x)) return true;
+    return false;
+  }
+  if (coll instanceof RSet) return coll.has(x);
+  if (coll instanceof RObject) {
+    for (const [, v] of coll.entries()) if (equal(v, x)) return true;
+    return false;
+  }
+  return false;
+}
+
+function member3(k: Value, x: Value, coll: Value): boolean {
+  if (Array.isArray(coll) || coll instanceof RObject) {
+    const v = lookup(coll, k);
+    return v !== undefined && equal(v, x);
+  }
+  if (coll instanceof RSet) return equal(k, x) && coll.has(x);
+  return false;
+}
+
+/** Calls handled inline rather than through the builtin table. */
+const INLINE: Record<string, (args: Value[]) => Value | undefined> = {
+  equal: (a) => equal(a[0]!, a[1]!),
+  neq: (a) => !equal(a[0]!, a[1]!),
+  'internal.member_2': (a) => member2(a[0]!, a[1]!),
+  'internal.member_3': (a) => member3(a[0]!, a[1]!, a[2]!),
+};
+
+export class ClosureCompiler {
+  private readonly env: Env;
+  constructor(env: Env) {
+    this.env = env;
+  }
+
+  // -- static analysis --------------------------------------------------------
+
+  /** True when the operand has no unbound locals at all. */
+  ground(o: Operand, B: Bound): boolean {
+    switch (o.k) {
+      case 'const':
+      case 'input':
+      case 'comp':
+        return true;
+      case 'local':
+        return B.has(o.slot);
+      case 'data':
+        return o.path.every((p) => this.ground(p, B));
+      case 'ref':
+        return this.ground(o.head, B) && o.path.every((p) => this.ground(p, B));
+      case 'array':
+      case 'set':
+        return o.items.every((x) => this.ground(x, B));
+      case 'object':
+        return o.items.every(([k, v]) => this.ground(k, B) && this.ground(v, B));
+      case 'call':
+        return o.args.every((x) => this.ground(x, B));
+    }
+  }
+
+  /** True when the operand can be evaluated (unbound locals only in ref paths, which iterate). */
+  evaluable(o: Operand, B: Bound): boolean {
+    switch (o.k) {
+      case 'local':
+        return B.has(o.slot);
+      case 'data':
+      case 'ref':
+        return (o.k === 'data' || this.evaluable(o.head, B)) && o.path.every((p) => this.evaluable(p, B) || isPattern(p));
+      case 'array':
+      case 'set':
+        return o.items.every((x) => this.evaluable(x, B));
+      case 'object':
+        return o.items.every(([k, v]) => this.evaluable(k, B) && this.evaluable(v, B));
+      case 'call':
+        return o.args.every((x) => this.evaluable(x, B));
+      default:
+        return true;
+    }
+  }
+
+  // -- operands -------------------------------------------------------------
+
+  /** Evaluate an operand; binds ref-path locals (B is updated). Returns a direct evaluator when no iteration is involved. */
+  operand(o: Operand, B: Bound): { d?: Direct; g?: Gen } {
+    if (this.ground(o, B)) return { d: this.direct(o, B) };
+    return { g: this.gen(o, B) };
+  }
+
+  direct(o: Operand, B: Bound): Direct {
+    switch (o.k) {
+      case 'const': {
+        const v = o.v;
+        return () => v;
+      }
+      case 'local': {
+        const s = o.slot;
+        return (f) => f.s[s] as Value | undefined;
+      }
+      case 'input':
+        return (f) => f.ctx.input;
+      case 'ref':
+        return this.refDirect(this.direct(o.head, B), o.path.map((p) => this.direct(p, B)), o.path);
+      case 'data':
+        return this.dataDirect(o, B);
+      case 'array': {
+        const items = o.items.map((x) => this.direct(x, B));
+        return (f) => {
+          const out: Value[] = new Array(items.length);
+          for (let i = 0; i < items.length; i++) {
+            const v = items[i]!(f);
+            if (v === undefined) return undefined;
+            out[i] = v;
+          }
+          return out;
+        };
+      }
+      case 'set': {
+        const items = o.items.map((x) => this.direct(x, B));
+        return (f) => {
+          const out = new RSet();
+          for (const d of items) {
+            const v = d(f);
+            if (v === undefined) return undefined;
+            out.add(v);
+          }
+          return out;
+        };
+      }
+      case 'object': {
+        const items = o.items.map(([k, v]) => [this.direct(k, B), this.direct(v, B)] as const);
+        return (f) => {
+          const out = new RObject();
+          for (const [kd, vd] of items) {
+            const k = kd(f);
+            if (k === undefined) return undefined;
+            const v = vd(f);
+            if (v === undefined) return undefined;
+            out.set(k, v);
+          }
+          return out;
+        };
+      }
+      case 'call':
+        return this.callDirect(o.fn, o.args.map((a) => this.direct(a, B)), o.loc);
+      case 'comp':
+        return this.comp(o, B);
+    }
+  }
+
+  private refDirect(head: Direct, path: Direct[], ops: Operand[]): Direct {
+    if (ops.every((p) => p.k === 'const' && typeof p.v === 'string')) {
+      const keys = ops.map((p) => (p as { v: string }).v);
+      if (keys.length === 1) {
+        const k0 = keys[0]!;
+        return (f) => {
+          const h = head(f);
+          return h instanceof RObject ? h.getStr(k0) : h === undefined ? undefined : lookup(h, k0);
+        };
+      }
+      return (f) => {
+        let v = head(f);
+        for (let i = 0; i < keys.length && v !== undefined; i++) v = v instanceof RObject ? v.getStr(keys[i]!) : lookup(v, keys[i]!);
+        return v;
+      };
+    }
+    return (f) => {
+      let v = head(f);
+      for (let i = 0; i < path.length && v !== undefined; i++) {
+        const k = path[i]!(f);
+        if (k === undefined) return undefined;
+        v = lookup(v, k);
+      }
+      return v;
+    };
+  }
+
+  private dataDirect(o: Operand & { k: 'data' }, B: Bound): Direct {
+    const path = o.path.map((p) => this.direct(p, B));
+    if (o.path.every((p) => p.k === 'const' && typeof p.v === 'string')) {
+      const keys = o.path.map((p) => (p as { v: string }).v);
+      // Resolve the tree walk now: which node holds the document, and what is looked up inside it.
+      let node = this.env.root;
+      let i = 0;
+      while (i < keys.length && !node.hasRules) {
+        const c = node.children.get(keys[i]!);
+        if (!c) break;
+        node = c;
+        i++;
+      }
+      const full: Value[] = ['data', ...keys];
+      if (i < keys.length && !node.hasRules) {
+        // base data only
+        return (f) => (f.ctx.overrides ? f.ctx.dataGet(full) : f.ctx.baseAt(full));
+      }
+      const rest = keys.slice(i);
+      const n = node;
+      return (f) => {
+        const ctx = f.ctx;
+        if (ctx.overrides) return ctx.dataGet(full);
+        let v = ctx.nodeValue(n);
+        for (let j = 0; j < rest.length && v !== undefined; j++) v = lookup(v, rest[j]!);
+        return v;
+      };
+    }
+    return (f) => {
+      const vals: Value[] = ['data'];
+      for (const d of path) {
+        const v = d(f);
+        if (v === undefined) return undefined;
+        vals.push(v);
+      }
+      return f.ctx.dataGet(vals);
+    };
+  }
+
+  /** A generator for an evaluable operand with iteration inside. */
+  gen(o: Operand, B: Bound): Gen {
+    if (this.ground(o, B)) {
+      const d = this.direct(o, B);
+      return (f, k) => {
+        const v = d(f);
+        return v !== undefined && k(v);
+      };
+    }
+    switch (o.k) {
+      case 'ref':
+      case 'data': {
+        // ground prefix, then steps that iterate or look up
+        let headD: Direct;
+        let i = 0;
+        if (o.k === 'data') {
+          while (i < o.path.length && this.ground(o.path[i]!, B)) i++;
+          const prefix = o.path.slice(0, i).map((p) => this.direct(p, B));
+          headD = (f) => {
+            const vals: Value[] = ['data'];
+            for (const d of prefix) {
+              const v = d(f);
+              if (v === undefined) return undefined;
+              vals.push(v);
+            }
+            return f.ctx.dataGet(vals);
+          };
+        } else {
+          const hg = this.operand(o.head, B);
+          if (!hg.d) {
+            // head itself iterates (e.g. a call over an iterated ref)
+            const g = hg.g!;
+            const steps = this.steps(o.path, B);
+            return (f, k) => g(f, (h) => walk(f, h, steps, 0, k));
+          }
+          headD = hg.d;
+        }
+        const steps = this.steps(o.path.slice(i), B);
+        return (f, k) => {
+          const h = headD(f);
+          return h !== undefined && walk(f, h, steps, 0, k);
+        };
+      }
+      case 'array':
+      case 'set':
+      case 'object':
+      case 'call': {
+        // evaluate sub-operands left to right (each may iterate), then build
+        const parts: Operand[] = o.k === 'object' ? o.items.flat() : o.k === 'call' ? o.args : o.items;
+        const gens = parts.map((p) => this.gen(p, B));
+        const build = this.builder(o, B);
+        return (f, k) => seq(f, gens, 0, new Array(gens.length), (vals) => {
+          const v = build(f, vals);
+          return v !== undefined && k(v);
+        });
+      }
+      default:
+        throw new RegoEvalError('eval_internal_error', `cannot evaluate operand ${o.k}`);
+    }
+  }
+
+  private builder(o: Operand, B: Bound): (f: Frame, vals: Value[]) => Value | undefined {
+    switch (o.k) {
+      case 'array':
+        return (_f, vals) => vals.slice();
+      case 'set':
+        return (_f, vals) => RSet.of(vals);
+      case 'object':
+        return (_f, vals) => {
+          const out = new RObject();
+          for (let i = 0; i < vals.length; i += 2) out.set(vals[i]!, vals[i + 1]!);
+          return out;
+        };
+      case 'call': {
+        const call = this.callValues(o.fn, o.loc);
+        return (f, vals) => call(f, vals);
+      }
+      default:
+        void B;
+        return () => undefined;
+    }
+  }
+
+  /** Path steps for ref walking: direct key lookups or key patterns that iterate. */
+  private steps(path: Operand[], B: Bound): Step[] {
+    return path.map((p) => {
+      if (this.ground(p, B)) return { d: this.direct(p, B) };
+      if (isPattern(p) && !this.evaluable(p, B)) return { m: this.matcher(p, B) };
+      if (isPattern(p)) {
+        // a pattern made of bound parts is ground; reaching here means partially bound composite
+        return { m: this.matcher(p, B) };
+      }
+      return { g: this.gen(p, B) };
+    });
+  }
+
+  // -- patterns ---------------------------------------------------------------
+
+  matcher(p: Operand, B: Bound): Matcher {
+    if (p.k === 'local' && !B.has(p.slot)) {
+      const s = p.slot;
+      B.add(s);
+      return (f, v, k) => {
+        f.s[s] = v;
+        const r = k(f);
+        f.s[s] = undefined;
+        return r;
+      };
+    }
+    if (this.ground(p, B)) {
+      const d = this.direct(p, B);
+      return (f, v, k) => {
+        const x = d(f);
+        return x !== undefined && equal(x, v) && k(f);
+      };
+    }
+    if (p.k === 'array') {
+      const ms = p.items.map((x) => this.matcher(x, B));
+      const n = ms.length;
+      const step = (f: Frame, arr: Value[], i: number, k: K): boolean => (i === n ? k(f) : ms[i]!(f, arr[i]!, (f2) => step(f2, arr, i + 1, k)));
+      return (f, v, k) => Array.isArray(v) && v.length === n && step(f, v, 0, k);
+    }
+    if (p.k === 'object') {
+      const keys = p.items.map(([k]) => this.direct(k, B));
+      const ms = p.items.map(([, x]) => this.matcher(x, B));
+      const n = ms.length;
+      const step = (f: Frame, obj: RObject, i: number, k: K): boolean => {
+        if (i === n) return k(f);
+        const key = keys[i]!(f);
+        if (key === undefined) return false;
+        const x = obj.get(key);
+        return x !== undefined && ms[i]!(f, x, (f2) => step(f2, obj, i + 1, k));
+      };
+      return (f, v, k) => v instanceof RObject && v.size === n && step(f, v, 0, k);
+    }
+    // evaluable but iterating (e.g. a ref with a fresh var): compare each value
+    const g = this.gen(p, B);
+    return (f, v, k) => g(f, (x) => equal(x, v) && k(f));
+  }
+
+  // -- calls ----------------------------------------------------------------
+
+  /** Call with already-evaluated args (undefined result = undefined). */
+  callValues(fn: string, loc: Loc): (f: Frame, args: Value[]) => Value | undefined {
+    const inline = INLINE[fn];
+    const userNode = this.env.functionNode(fn);
+    const decl = userNode ? undefined : this.env.builtin(fn);
+    const base = (f: Frame, args: Value[]): Value | undefined => {
+      if (inline) return inline(args);
+      if (userNode) return f.ctx.callFunction(userNode, args, loc);
+      if (!decl) throw new RegoEvalError('eval_internal_error', `undefined function ${fn}`, loc);
+      if (decl.iter) {
+        for (const v of decl.iter(args, f.ctx.bctx)) return v;
+        return undefined;
+      }
+      try {
+        return decl.impl(args, f.ctx.bctx);
+      } catch (e) {
+        return handleBuiltinError(e, f.ctx, loc);
+      }
+    };
+    return (f, args) => {
+      const mocks = f.ctx.mocks;
+      if (mocks !== null) {
+        const m = mocks.get(fn);
+        if (m) {
+          if (m.value !== undefined) return m.value;
+          const other = this.callValues(m.fn!, loc);
+          // The replacement runs without this mock (OPA: mocks do not apply to themselves).
+          const saved = f.ctx.mocks;
+          const without = new Map(saved!);
+          without.delete(fn);
+          f.ctx.mocks = without.size ? without : null;
+          try {
+            return other(f, args);
+          } finally {
+            f.ctx.mocks = saved;
+          }
+        }
+      }
+      return base(f, args);
+    };
+  }
+
+  private callDirect(fn: string, args: Direct[], loc: Loc): Direct {
+    const call = this.callValues(fn, loc);
+    const n = args.length;
+    if (n === 1) {
+      const a0 = args[0]!;
+      return (f) => {
+        const v = a0(f);
+        return v === undefined ? undefined : call(f, [v]);
+      };
+    }
+    if (n === 2) {
+      const a0 = args[0]!;
+      const a1 = args[1]!;
+      return (f) => {
+        const x = a0(f);
+        if (x === undefined) return undefined;
+        const y = a1(f);
+        return y === undefined ? undefined : call(f, [x, y]);
+      };
+    }
+    return (f) => {
+      const vals: Value[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = args[i]!(f);
+        if (v === undefined) return undefined;
+        vals[i] = v;
+      }
+      return call(f, vals);
+    };
+  }
+
+  // -- comprehensions ---------------------------------------------------------
+
+  private comp(o: Operand & { k: 'comp' }, B: Bound): Direct {
+    const inner = new Set(B);
+    const build = this.blockBuilder(o.block, inner);
+    const acc = o.acc;
+    const vd = this.direct(o.value, inner);
+    let tail: K;
+    let fresh: () => unknown;
+    if (o.kind === 'array') {
+      fresh = () => [];
+      tail = (f) => {
+        const v = vd(f);
+        if (v !== undefined) (f.s[acc] as Value[]).push(v);
+        return false;
+      };
+    } else if (o.kind === 'set') {
+      fresh = () => new RSet();
+      tail = (f) => {
+        const v = vd(f);
+        if (v !== undefined) (f.s[acc] as RSet).add(v);
+        return false;
+      };
+    } else {
+      const kd = this.direct(o.key!, inner);
+      const loc = o.loc;
+      fresh = () => new RObject();
+      tail = (f) => {
+        const k = kd(f);
+        const v = vd(f);
+        if (k === undefined || v === undefined) return false;
+        const obj = f.s[acc] as RObject;
+        const prev = obj.get(k);
+        if (prev !== undefined && !equal(prev, v)) throw new RegoEvalError('eval_conflict_error', 'object keys must be unique', loc);
+        obj.set(k, v);
+        return false;
+      };
+    }
+    const run = build(tail);
+    return (f) => {
+      const saved = f.s[acc];
+      f.s[acc] = fresh();
+      run(f);
+      const r = f.s[acc] as Value;
+      f.s[acc] = saved;
+      return r;
+    };
+  }
+
+  // -- statements -------------------------------------------------------------
+
+  blockBuilder(block: Block, B: Bound): Builder {
+    const builders = block.map((s) => this.stmt(s, B));
+    return (next) => {
+      let k = next;
+      for (let i = builders.length - 1; i >= 0; i--) k = builders[i]!(k);
+      return k;
+    };
+  }
+
+  private stmt(s: Stmt, B: Bound): Builder {
+    switch (s.s) {
+      case 'unify':
+        return this.unify(s.a, s.b, B);
+      case 'test': {
+        const o = this.operand(s.t, B);
+        if (o.d) {
+          const d = o.d;
+          return (next) => (f) => {
+            const v = d(f);
+            return v !== undefined && v !== false && next(f);
+          };
+        }
+        const g = o.g!;
+        return (next) => (f) => g(f, (v) => v !== false && next(f));
+      }
+      case 'call':
+        return this.callStmt(s, B);
+      case 'not': {
+        const inner = this.blockBuilder(s.block, new Set(B))(TRUE_K);
+        return (next) => (f) => !inner(f) && next(f);
+      }
+      case 'scan':
+        return this.scan(s, B);
+      case 'every':
+        return this.every(s, B);
+      case 'with':
+        return this.with(s, B);
+    }
+  }
+
+  private unify(a: Operand, b: Operand, B: Bound): Builder {
+    if (this.ground(a, B) && this.ground(b, B)) {
+      const da = this.direct(a, B);
+      const db = this.direct(b, B);
+      return (next) => (f) => {
+        const x = da(f);
+        if (x === undefined) return false;
+        const y = db(f);
+        return y !== undefined && equal(x, y) && next(f);
+      };
+    }
+    // `x := <ground>`: the hot path, without a matcher
+    if (a.k === 'local' && !B.has(a.slot) && this.ground(b, B)) return this.bindDirect(a.slot, this.direct(b, B), B);
+    if (b.k === 'local' && !B.has(b.slot) && this.ground(a, B)) return this.bindDirect(b.slot, this.direct(a, B), B);
+    if (this.evaluable(b, B) && !(b.k === 'local')) return this.evalThenMatch(b, a, B);
+    if (this.evaluable(a, B) && !(a.k === 'local')) return this.evalThenMatch(a, b, B);
+    if (a.k === 'array' && b.k === 'array' && a.items.length === b.items.length) {
+      const parts = a.items.map((x, i) => this.unify(x, b.items[i]!, B));
+      return (next) => {
+        let k = next;
+        for (let i = parts.length - 1; i >= 0; i--) k = parts[i]!(k);
+        return k;
+      };
+    }
+    if (a.k === 'object' && b.k === 'object' && a.items.length === b.items.length) {
+      const parts: Builder[] = [];
+      for (const [ka, va] of a.items) {
+        const m = b.items.find(([kb]) => ka.k === 'const' && kb.k === 'const' && equal(ka.v, kb.v));
+        if (!m) return () => () => false;
+        parts.push(this.unify(va, m[1], B));
+      }
+      return (next) => {
+        let k = next;
+        for (let i = parts.length - 1; i >= 0; i--) k = parts[i]!(k);
+        return k;
+      };
+    }
+    if (a.k === 'local' && B.has(a.slot)) return this.evalThenMatch(a, b, B);
+    if (b.k === 'local' && B.has(b.slot)) return this.evalThenMatch(b, a, B);
+    if ((a.k === 'array' || a.k === 'object') !== (b.k === 'array' || b.k === 'object') && (a.k === 'array' || a.k === 'object' || b.k === 'array' || b.k === 'object')) {
+      // composite vs. a different composite kind/size: never unifies
+      return () => () => false;
+    }
+    throw new RegoEvalError('eval_internal_error', 'unsafe unification reached the evaluator');
+  }
+
+  private bindDirect(slot: number, d: Direct, B: Bound): Builder {
+    B.add(slot);
+    return (next) => (f) => {
+      const v = d(f);
+      if (v === undefined) return false;
+      f.s[slot] = v;
+      const r = next(f);
+      f.s[slot] = undefined;
+      return r;
+    };
+  }
+
+  private evalThenMatch(src: Operand, pattern: Operand, B: Bound): Builder {
+    const o = this.operand(src, B);
+    const m = this.matcher(pattern, B);
+    if (o.d) {
+      const d = o.d;
+      return (next) => (f) => {
+        const v = d(f);
+        return v !== undefined && m(f, v, next);
+      };
+    }
+    const g = o.g!;
+    return (next) => (f) => g(f, (v) => m(f, v, next));
+  }
+
+  private callStmt(s: Stmt & { s: 'call' }, B: Bound): Builder {
+    if (s.fn === 'print') return this.print(s, B);
+    const gens = s.args.map((a) => this.operand(a, B));
+    const allDirect = gens.every((g) => g.d);
+    const decl = this.env.functionNode(s.fn) ? undefined : this.env.builtin(s.fn);
+    const call = this.callValues(s.fn, s.loc);
+    const loc = s.loc;
+    const m = s.out ? this.matcher(s.out, B) : undefined;
+    const fn = s.fn;
+    const consume = (f: Frame, args: Value[], next: K): boolean => {
+      if (decl?.iter && m && !f.ctx.mocks?.has(fn)) {
+        let it: Iterable<Value>;
+        try {
+          it = decl.iter(args, f.ctx.bctx);
+          for (const v of it) if (m(f, v, next)) return true;
+        } catch (e) {
+          handleBuiltinError(e, f.ctx, loc);
+        }
+        return false;
+      }
+      const r = call(f, args);
+      if (r === undefined) return false;
+      if (m) return m(f, r, next);
+      return r !== false && next(f);
+    };
+    if (allDirect) {
+      const ds = gens.map((g) => g.d!);
+      const n = ds.length;
+      return (next) => (f) => {
+        const args: Value[] = new Array(n);
+        for (let i = 0; i < n; i++) {
+          const v = ds[i]!(f);
+          if (v === undefined) return false;
+          args[i] = v;
+        }
+        return consume(f, args, next);
+      };
+    }
+    const gs = gens.map((g) => g.g ?? toGen(g.d!));
+    return (next) => (f) => seq(f, gs, 0, new Array(gs.length), (vals) => consume(f, vals.slice(), next));
+  }
+
+  private print(s: Stmt & { s: 'call' }, B: Bound): Builder {
+    const gens = s.args.map((a) => {
+      const o = this.operand(a, new Set(B));
+      return o.g ?? toGen(o.d!);
+    });
+    const loc = s.loc;
+    return (next) => (f) => {
+      const cols = gens.map((g) => {
+        const vals: string[] = [];
+        g(f, (v) => {
+          vals.push(typeof v === 'string' ? v : regoText(v));
+          return false;
+        });
+        return vals.length ? vals : ['<undefined>'];
+      });
+      const lines: string[][] = [[]];
+      let combos = lines;
+      for (const col of cols) {
+        const nextCombos: string[][] = [];
+        for (const c of combos) for (const v of col) nextCombos.push([...c, v]);
+        combos = nextCombos;
+      }
+      for (const c of combos) f.ctx.bctx.print(c.join(' '));
+      void loc;
+      return next(f);
+    };
+  }
+
+  private scan(s: Stmt & { s: 'scan' }, B: Bound): Builder {
+    const dom = this.operand(s.domain, B);
+    const dg = dom.g ?? toGen(dom.d!);
+    const mv = this.matcher(s.value, B);
+    const mk = s.key ? this.matcher(s.key, B) : undefined;
+    return (next) => {
+      const withKey = mk ? (k: Value): K => (f) => mk(f, k, next) : undefined;
+      return (f) =>
+        dg(f, (coll) =>
+          iterate(coll, (k, v) => (withKey ? mv(f, v, withKey(k)) : mv(f, v, next))),
+        );
+    };
+  }
+
+  private every(s: Stmt & { s: 'every' }, B: Bound): Builder {
+    const dom = this.operand(s.domain, B);
+    const dg = dom.g ?? toGen(dom.d!);
+    const inner = new Set(B);
+    const mv = this.matcher(s.value, inner);
+    const mk = s.key ? this.matcher(s.key, inner) : undefined;
+    const body = this.blockBuilder(s.block, inner)(TRUE_K);
+    const holds = (f: Frame, coll: Value): boolean => {
+      if (!isCollection(coll)) return false;
+      let ok = true;
+      iterate(coll, (k, v) => {
+        const found = mk ? mv(f, v, (f2) => mk(f2, k, body)) : mv(f, v, body);
+        if (!found) {
+          ok = false;
+          return true;
+        }
+        return false;
+      });
+      return ok;
+    };
+    return (next) => (f) => {
+      let ok = false;
+      dg(f, (coll) => {
+        ok = holds(f, coll);
+        return true;
+      });
+      return ok && next(f);
+    };
+  }
+
+  private with(s: Stmt & { s: 'with' }, B: Bound): Builder {
+    const mods = s.mods.map((m) => this.withMod(m, B));
+    const save = s.save;
+    const inner = this.blockBuilder(s.block, B);
+    return (next) => {
+      const restore: K = (f) => {
+        const child = f.ctx;
+        f.ctx = f.s[save] as Ctx;
+        const r = next(f);
+        f.ctx = child;
+        return r;
+      };
+      const run = inner(restore);
+      return (f) => {
+        const parent = f.ctx;
+        const child = parent.derive();
+        for (const m of mods) if (!m(f, child)) return false;
+        f.s[save] = parent;
+        f.ctx = child;
+        try {
+          return run(f);
+        } finally {
+          f.ctx = parent;
+          f.s[save] = undefined;
+        }
+      };
+    };
+  }
+
+  private withMod(m: WithIR, B: Bound): (f: Frame, child: Ctx) => boolean {
+    const t = m.target;
+    if (m.value.k === 'fnref') {
+      const name = m.value.name;
+      const target = t.kind === 'function' ? t.name : ['data', ...t.path].join('.');
+      return (_f, child) => {
+        (child.mocks ??= new Map()).set(target, { fn: name });
+        return true;
+      };
+    }
+    const d = this.direct(m.value as Operand, B);
+    if (t.kind === 'input') {
+      const path = t.path;
+      return (f, child) => {
+        const v = d(f);
+        if (v === undefined) return false;
+        child.input = path.length === 0 ? v : upsert(child.input, path, v);
+        return true;
+      };
+    }
+    if (t.kind === 'data') {
+      const path: Value[] = ['data', ...t.path];
+      return (f, child) => {
+        const v = d(f);
+        if (v === undefined) return false;
+        (child.overrides ??= []).unshift({ path, value: v });
+        return true;
+      };
+    }
+    const name = t.name;
+    return (f, child) => {
+      const v = d(f);
+      if (v === undefined) return false;
+      (child.mocks ??= new Map()).set(name, { value: v });
+      return true;
+    };
+  }
+
+  // -- rules ------------------------------------------------------------------
+
+  /** Compile a rule: parameter matching, block, and the head tail that records results in `frame.acc`. */
+  rule(ir: RuleIR): K {
+    const B: Bound = new Set();
+    const params = (ir.params ?? []).map((p) => this.matcher(p, B));
+    const build = this.blockBuilder(ir.block, B);
+    let tail: K;
+    const loc = ir.loc;
+    if (ir.suffix.length > 0) {
+      const sfx = ir.suffix.map((o) => this.direct(o, B));
+      const isSet = ir.kind === 'partial_set';
+      const vd = this.direct(isSet ? ir.key! : ir.value, B);
+      tail = (f) => {
+        const path: Value[] = new Array(sfx.length);
+        for (let i = 0; i < sfx.length; i++) {
+          const v = sfx[i]!(f);
+          if (v === undefined) return false;
+          path[i] = v;
+        }
+        const v = vd(f);
+        if (v !== undefined) (f.acc as Insert[]).push({ path, v, set: isSet, loc });
+        return false;
+      };
+    } else if (ir.kind === 'partial_set') {
+      const kd = this.direct(ir.key!, B);
+      tail = (f) => {
+        const v = kd(f);
+        if (v !== undefined) (f.acc as RSet).add(v);
+        return false;
+      };
+    } else {
+      const vd = this.direct(ir.value, B);
+      tail = (f) => {
+        const v = vd(f);
+        if (v !== undefined) addUnique(f.acc as Value[], v);
+        return false;
+      };
+    }
+    let k = build(tail);
+    for (let i = params.length - 1; i >= 0; i--) {
+      const m = params[i]!;
+      const after = k;
+      k = (f) => m(f, f.args[i]!, after);
+    }
+    return k;
+  }
+}
+
+interface Step {
+  d?: Direct;
+  m?: Matcher;
+  g?: Gen;
+}
+
+function isPattern(o: Operand): boolean {
+  return o.k === 'local' || o.k === 'array' || o.k === 'object';
+}
+
+function toGen(d: Direct): Gen {
+  return (f, k) => {
+    const v = d(f);
+    return v !== undefined && k(v);
+  };
+}
+
+function walk(f: Frame, v: Value, steps: Step[], i: number, k: (v: Value) => boolean): boolean {
+  for (; i < steps.length; i++) {
+    const st = steps[i]!;
+    if (st.d) {
+      const key = st.d(f);
+      if (key === undefined) return false;
+      const next = lookup(v, key);
+      if (next === undefined) return false;
+      v = next;
+      continue;
+    }
+    const j = i;
+    if (st.m) {
+      const m = st.m;
+      return iterate(v, (key, x) => m(f, key, (f2) => walk(f2, x, steps, j + 1, k)));
+    }
+    const g = st.g!;
+    const cur = v;
+    return g(f, (key) => {
+      const x = lookup(cur, key);
+      return x !== undefined && walk(f, x, steps, j + 1, k);
+    });
+  }
+  return k(v);
+}
+
+function seq(f: Frame, gens: Gen[], i: number, vals: Value[], k: (vals: Value[]) => boolean): boolean {
+  if (i === gens.length) return k(vals);
+  return gens[i]!(f, (v) => {
+    vals[i] = v;
+    return seq(f, gens, i + 1, vals, k);
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * The evaluator's entry point: a `Program` is the plan with every rule
+ * compiled to closures and indexed in the rule tree. It is built once
+ * (prepare) and evaluated many times; each evaluation gets a fresh `Ctx`
+ * (input, caches), so evaluations share nothing mutable.
+ */
+import { lookupBuiltin } from '../builtins/registry.ts';
+import type { BuiltinContext } from '../builtins/types.ts';
+import type { Plan, QueryIR, RuleIR } from '../ir/types.ts';
+import { RObject, type Value } from '../value.ts';
+import { ClosureCompiler, type Env } from './compile.ts';
+import { Ctx, TreeNode, type CompiledRule, type Frame, type K, type ProgramLike } from './runtime.ts';
+
+export interface EvalSettings {
+  input?: Value;
+  data: Value;
+  strict: boolean;
+  print?: (msg: string) => void;
+  nowNs?: bigint;
+}
+
+export class Program implements ProgramLike, Env {
+  readonly root: TreeNode;
+  nodeCount = 0;
+  private readonly fnNodes = new Map<string, TreeNode>();
+  private readonly cc: ClosureCompiler;
+  private readonly runtimeDoc: Value;
+
+  constructor(plan: Plan, runtimeDoc: Value = new RObject()) {
+    this.runtimeDoc = runtimeDoc;
+    this.root = this.node(['data']);
+    this.cc = new ClosureCompiler(this);
+    // Tree first (the closure compiler resolves static data refs against it), closures second.
+    const placed: Array<[TreeNode, RuleIR]> = [];
+    for (const r of plan.rules) {
+      let n = this.root;
+      for (const seg of r.anchor.slice(1)) {
+        let c = n.children.get(seg);
+        if (!c) {
+          c = this.node([...n.path, seg]);
+          n.children.set(seg, c);
+        }
+        n = c;
+      }
+      n.kind = r.kind === 'function' ? 'function' : r.suffix.length > 0 ? 'dynamic' : r.kind === 'partial_set' ? 'partial_set' : 'complete';
+      if (r.kind === 'function') this.fnNodes.set(r.anchor.join('.'), n);
+      if (r.else) n.hasElse = true;
+      placed.push([n, r]);
+    }
+    for (const [n, r] of placed) {
+      const cr = this.compileRule(r);
+      if (r.isDefault) n.defaultRule = cr;
+      else if (r.kind === 'function') n.functions.push(cr);
+      else n.rules.push(cr);
+    }
+  }
+
+  private node(path: string[]): TreeNode {
+    const name = path[0] + path.slice(1).map((p) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? '.' + p : `[${JSON.stringify(p)}]`)).join('');
+    return new TreeNode(this.nodeCount++, path, name);
+  }
+
+  private compileRule(r: RuleIR): CompiledRule {
+    const cr: CompiledRule = { ir: r, run: this.cc.rule(r) };
+    if (r.else) cr.else = this.compileRule(r.else);
+    return cr;
+  }
+
+  functionNode(name: string): TreeNode | undefined {
+    return this.fnNodes.get(name);
+  }
+
+  builtin(name: string) {
+    return lookupBuiltin(name);
+  }
+
+  runRule(rule: CompiledRule, ctx: Ctx, args: Value[] | undefined, acc: unknown): void {
+    const f: Frame = { s: new Array(rule.ir.nslots), ctx, acc, args: args ?? NO_ARGS };
+    rule.run(f);
+  }
+
+  newCtx(s: EvalSettings): Ctx {
+    const bctx: BuiltinContext = {
+      strict: s.strict,
+      nowNs: s.nowNs ?? BigInt(Date.now()) * 1_000_000n,
+      cache: new Map(),
+      print: s.print ?? (() => {}),
+      runtime: this.runtimeDoc,
+    };
+    return new Ctx(this, s.input, s.data, bctx);
+  }
+
+  /** `data[path]` (path without 'data'). */
+  evalPath(path: Value[], s: EvalSettings): Value | undefined {
+    return this.newCtx(s).dataGet(['data', ...path]);
+  }
+
+  compileQuery(q: QueryIR): CompiledQueryProgram {
+    const B = new Set<number>();
+    const build = this.cc.blockBuilder(q.block, B);
+    const vars = q.vars;
+    const tail: K = (f) => {
+      const row: Record<string, Value> = {};
+      for (const v of vars) {
+        const x = f.s[v.slot] as Value | undefined;
+        if (x !== undefined) row[v.name] = x;
+      }
+      (f.acc as Array<Record<string, Value>>).push(row);
+      return false;
+    };
+    return { run: build(tail), nslots: q.nslots };
+  }
+
+  runQuery(q: CompiledQueryProgram, s: EvalSettings): Array<Record<string, Value>> {
+    const rows: Array<Record<string, Value>> = [];
+    const f: Frame = { s: new Array(q.nslots), ctx: this.newCtx(s), acc: rows, args: NO_ARGS };
+    q.run(f);
+    return rows;
+  }
+}
+
+const NO_ARGS: Value[] = [];
+
+export interface CompiledQueryProgram {
+  run: K;
+  nslots: number;
+}

@@ -1,0 +1,354 @@
+/**
+ * Evaluation-time state: the rule tree (virtual documents merged over base
+ * data), one `Ctx` per evaluation (input, caches, `with` overrides), and the
+ * evaluation of rule groups with OPA's conflict semantics.
+ *
+ * How a `data` document is computed (OPA's semantics, with ref heads):
+ *   - rules are anchored at the ground prefix of their head ref; a node of
+ *     the tree is every prefix of an anchor;
+ *   - a node's value merges, as an object: the base data at its path, the
+ *     values of its child nodes, and the entries its dynamic rules
+ *     (`p[k] := v`, `p[q].r := v`, `p[q] contains r`) insert;
+ *   - values produced by rules are atomic: inserting into or beside another
+ *     rule's value, or two different values at one key, is a conflict
+ *     (eval_conflict_error);
+ *   - complete rules: all defined values must be equal; none → the default;
+ *     partial sets and objects are always defined (possibly empty).
+ */
+import type { Loc } from '../ast/nodes.ts';
+import type { BuiltinContext } from '../builtins/types.ts';
+import type { RuleIR } from '../ir/types.ts';
+import { RObject, RSet, equal, keyOf, type Value } from '../value.ts';
+import { RegoEvalError } from './errors.ts';
+import { lookup, upsert } from './values.ts';
+
+export interface Frame {
+  s: unknown[];
+  ctx: Ctx;
+  /** Rule accumulator: values (complete/function), RSet (partial set), inserts (dynamic). */
+  acc: unknown;
+  /** Function call arguments. */
+  args: Value[];
+}
+
+export type K = (f: Frame) => boolean;
+
+export interface CompiledRule {
+  ir: RuleIR;
+  /** Runs params-matching, the block and the head tail; results land in `frame.acc`. */
+  run: K;
+  else?: CompiledRule;
+}
+
+export interface Insert {
+  path: Value[];
+  v: Value;
+  set: boolean;
+  loc: Loc;
+}
+
+export class TreeNode {
+  readonly id: number;
+  readonly path: string[];
+  readonly name: string;
+  readonly children = new Map<string, TreeNode>();
+  /** Non-default, non-function rules anchored here. */
+  readonly rules: CompiledRule[] = [];
+  defaultRule: CompiledRule | undefined;
+  readonly functions: CompiledRule[] = [];
+  kind: 'none' | 'complete' | 'partial_set' | 'dynamic' | 'function' = 'none';
+  /** Some rule in the group has an `else` chain (changes OPA's conflict message). */
+  hasElse = false;
+  /** Set-valued dynamic rules (`p[q] contains r`). */
+  constructor(id: number, path: string[], name: string) {
+    this.id = id;
+    this.path = path;
+    this.name = name;
+  }
+  get hasRules(): boolean {
+    return this.kind !== 'none';
+  }
+}
+
+export interface Mock {
+  value?: Value;
+  fn?: string;
+}
+
+/** Everything evaluation needs from the compiled program (implemented by Program in engine.ts). */
+export interface ProgramLike {
+  readonly root: TreeNode;
+  readonly nodeCount: number;
+  runRule(rule: CompiledRule, ctx: Ctx, args: Value[] | undefined, acc: unknown): void;
+}
+
+const UNSET = Symbol('unset');
+const PENDING = Symbol('pending');
+type Slot = Value | undefined | typeof UNSET | typeof PENDING;
+
+type SEntry = SNode | { leaf: Value; base: boolean } | { set: RSet };
+
+class SNode {
+  readonly map = new Map<string, [Value, SEntry]>();
+}
+
+function isSNode(e: SEntry): e is SNode {
+  return e instanceof SNode;
+}
+
+function baseToSNode(v: RObject): SNode {
+  const n = new SNode();
+  for (const [k, x] of v.entries()) n.map.set(keyOf(k), [k, { leaf: x, base: true }]);
+  return n;
+}
+
+function finalize(e: SEntry): Value {
+  if (isSNode(e)) {
+    const o = new RObject();
+    for (const [k, x] of e.map.values()) o.set(k, finalize(x));
+    return o;
+  }
+  if ('set' in e) return e.set;
+  return e.leaf;
+}
+
+export class Ctx {
+  readonly prog: ProgramLike;
+  input: Value | undefined;
+  readonly base: Value;
+  readonly bctx: BuiltinContext;
+  readonly strict: boolean;
+  mocks: Map<string, Mock> | null = null;
+  overrides: Array<{ path: Value[]; value: Value }> | null = null;
+  private readonly vcache: Slot[];
+  private readonly rcache: Array<unknown>;
+
+  constructor(prog: ProgramLike, input: Value | undefined, base: Value, bctx: BuiltinContext) {
+    this.prog = prog;
+    this.input = input;
+    this.base = base;
+    this.bctx = bctx;
+    this.strict = bctx.strict;
+    this.vcache = new Array<Slot>(prog.nodeCount).fill(UNSET);
+    this.rcache = new Array<unknown>(prog.nodeCount).fill(UNSET);
+  }
+
+  /** A child context for `with`: fresh caches, same builtin context. */
+  derive(): Ctx {
+    const c = new Ctx(this.prog, this.input, this.base, this.bctx);
+    c.mocks = this.mocks ? new Map(this.mocks) : null;
+    c.overrides = this.overrides ? this.overrides.slice() : null;
+    return c;
+  }
+
+  baseAt(path: readonly (string | Value)[], from = 1): Value | undefined {
+    let v: Value | undefined = this.base;
+    for (let i = from; i < path.length && v !== undefined; i++) v = lookup(v, path[i] as Value);
+    return v;
+  }
+
+  /** The value of `data[path]` (path includes the leading 'data'). */
+  dataGet(path: Value[]): Value | undefined {
+    if (this.overrides) return this.dataGetOverridden(path);
+    return this.dataGetPlain(path);
+  }
+
+  private dataGetPlain(path: Value[]): Value | undefined {
+    let node = this.prog.root;
+    let i = 1;
+    while (i < path.length && !node.hasRules) {
+      const key = path[i]!;
+      const child = typeof key === 'string' ? node.children.get(key) : undefined;
+      if (!child) {
+        // Not virtual below here: base data only (children cannot overlap this key).
+        return this.baseAt(path);
+      }
+      node = child;
+      i++;
+    }
+    let v = this.nodeValue(node);
+    for (; i < path.length && v !== undefined; i++) v = lookup(v, path[i]!);
+    return v;
+  }
+
+  private dataGetOverridden(path: Value[]): Value | undefined {
+    for (const o of this.overrides!) {
+      if (o.path.length <= path.length && o.path.every((p, i) => equal(p, path[i]!))) {
+        let v: Value | undefined = o.value;
+        for (let i = o.path.length; i < path.length && v !== undefined; i++) v = lookup(v, path[i]!);
+        return v;
+      }
+    }
+    let v = this.dataGetPlain(path);
+    for (const o of this.overrides!) {
+      if (o.path.length > path.length && path.every((p, i) => equal(p, o.path[i]!))) {
+        v = upsert(v, o.path.slice(path.length), o.value);
+      }
+    }
+    return v;
+  }
+
+  /** Value of a node: cached per context. */
+  nodeValue(node: TreeNode): Value | undefined {
+    const c = this.vcache[node.id];
+    if (c !== UNSET && c !== PENDING) return c as Value | undefined;
+    if (c === PENDING) throw new RegoEvalError('eval_internal_error', `recursive evaluation of ${node.name}`);
+    this.vcache[node.id] = PENDING;
+    let v: Value | undefined;
+    try {
+      const e = this.nodeEntry(node);
+      v = e === undefined ? undefined : finalize(e);
+    } catch (err) {
+      this.vcache[node.id] = UNSET;
+      throw err;
+    }
+    this.vcache[node.id] = v;
+    return v;
+  }
+
+  private nodeEntry(node: TreeNode): SEntry | undefined {
+    if (node.kind === 'complete') {
+      const v = this.ruleResult(node) as Value | undefined;
+      return v === undefined ? undefined : { leaf: v, base: false };
+    }
+    if (node.kind === 'partial_set') return { set: this.ruleResult(node) as RSet };
+    if (node.kind === 'function') return undefined;
+    const s = new SNode();
+    const base = this.baseAt(node.path);
+    if (base instanceof RObject) {
+      for (const [k, x] of base.entries()) s.map.set(keyOf(k), [k, { leaf: x, base: true }]);
+    }
+    for (const [name, child] of node.children) {
+      const e = this.nodeEntry(child);
+      if (e === undefined) continue;
+      const k = 's' + name;
+      const existing = s.map.get(k);
+      if (existing && isSNode(e) && !isSNode(existing[1]) && 'leaf' in existing[1] && existing[1].base && existing[1].leaf instanceof RObject) {
+        // base object under a virtual node: virtual entries win, base fills the rest
+        for (const [bk, bx] of existing[1].leaf.entries()) if (!e.map.has(keyOf(bk))) e.map.set(keyOf(bk), [bk, { leaf: bx, base: true }]);
+      }
+      s.map.set(k, [name, e]);
+    }
+    if (node.kind === 'dynamic') {
+      for (const ins of this.ruleResult(node) as Insert[]) this.insert(s, ins, node);
+    }
+    return s;
+  }
+
+  private insert(root: SNode, ins: Insert, node: TreeNode): void {
+    const conflict = (): never => {
+      throw new RegoEvalError('eval_conflict_error', ins.path.length === 1 && !ins.set ? 'object keys must be unique' : `rule ${node.name} produced conflicting values`, ins.loc);
+    };
+    let cur = root;
+    for (let i = 0; i < ins.path.length - 1; i++) {
+      const key = ins.path[i]!;
+      const k = keyOf(key);
+      const e = cur.map.get(k);
+      if (!e) {
+        const n = new SNode();
+        cur.map.set(k, [key, n]);
+        cur = n;
+      } else if (isSNode(e[1])) {
+        cur = e[1];
+      } else if ('leaf' in e[1] && e[1].base && e[1].leaf instanceof RObject) {
+        const n = baseToSNode(e[1].leaf);
+        cur.map.set(k, [key, n]);
+        cur = n;
+      } else conflict();
+    }
+    const key = ins.path[ins.path.length - 1]!;
+    const k = keyOf(key);
+    const e = cur.map.get(k);
+    if (ins.set) {
+      if (!e || ('leaf' in e[1] && e[1].base)) cur.map.set(k, [key, { set: RSet.of([ins.v]) }]);
+      else if (!isSNode(e[1]) && 'set' in e[1]) e[1].set.add(ins.v);
+      else conflict();
+      return;
+    }
+    if (!e || ('leaf' in e[1] && e[1].base)) cur.map.set(k, [key, { leaf: ins.v, base: false }]);
+    else if (!isSNode(e[1]) && 'leaf' in e[1] && equal(e[1].leaf, ins.v)) return;
+    else conflict();
+  }
+
+  /** Result of a node's own rules, evaluated once per context. */
+  ruleResult(node: TreeNode): unknown {
+    const c = this.rcache[node.id];
+    if (c !== UNSET) return c;
+    let r: unknown;
+    switch (node.kind) {
+      case 'complete':
+        r = this.evalComplete(node);
+        break;
+      case 'partial_set': {
+        const set = new RSet();
+        for (const rule of node.rules) this.prog.runRule(rule, this, undefined, set);
+        r = set;
+        break;
+      }
+      case 'dynamic': {
+        const inserts: Insert[] = [];
+        for (const rule of node.rules) this.prog.runRule(rule, this, undefined, inserts);
+        r = inserts;
+        break;
+      }
+      default:
+        r = undefined;
+    }
+    this.rcache[node.id] = r;
+    return r;
+  }
+
+  private evalComplete(node: TreeNode): Value | undefined {
+    let value: Value | undefined;
+    for (const rule of node.rules) {
+      const vs = this.runChain(rule, undefined);
+      for (const v of vs) {
+        if (value === undefined) value = v;
+        else if (!equal(value, v)) {
+          throw new RegoEvalError('eval_conflict_error', node.hasElse ? 'complete rules must not produce multiple outputs' : `rule ${node.name} produced conflicting values`, rule.ir.loc);
+        }
+      }
+    }
+    if (value === undefined && node.defaultRule) {
+      const vs = this.runChain(node.defaultRule, undefined);
+      value = vs[0];
+    }
+    return value;
+  }
+
+  /** Values of a rule's `else` chain: the first rule in the chain whose block succeeds. */
+  runChain(rule: CompiledRule, args: Value[] | undefined): Value[] {
+    for (let r: CompiledRule | undefined = rule; r; r = r.else) {
+      const acc: Value[] = [];
+      this.prog.runRule(r, this, args, acc);
+      if (acc.length > 0) {
+        if (acc.length > 1) {
+          throw new RegoEvalError(
+            'eval_conflict_error',
+            args ? `function ${dataNameOf(r.ir)} produced conflicting values for the same inputs` : `rule ${dataNameOf(r.ir)} produced conflicting values`,
+            r.ir.loc,
+          );
+        }
+        return acc;
+      }
+    }
+    return [];
+  }
+
+  /** Call a user function with evaluated arguments. */
+  callFunction(node: TreeNode, args: Value[], loc: Loc): Value | undefined {
+    let value: Value | undefined;
+    for (const rule of node.functions) {
+      for (const v of this.runChain(rule, args)) {
+        if (value === undefined) value = v;
+        else if (!equal(value, v)) throw new RegoEvalError('eval_conflict_error', `function ${node.name} produced conflicting values for the same inputs`, loc);
+      }
+    }
+    if (value === undefined && node.defaultRule) value = this.runChain(node.defaultRule, args)[0];
+    return value;
+  }
+}
+
+function dataNameOf(r: RuleIR): string {
+  return r.name;
+}

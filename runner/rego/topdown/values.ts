@@ -1,0 +1,69 @@
+/**
+ * Value helpers for the evaluator: dereference, iteration, upsert, and the
+ * Rego text form used by print().
+ */
+import { RObject, RSet, equal, numKey, type Value } from '../value.ts';
+
+/** `v[key]` as Rego dereferences: arrays by integer index, objects by key, sets by membership. */
+export function lookup(v: Value, key: Value): Value | undefined {
+  if (v instanceof RObject) return typeof key === 'string' ? v.getStr(key) : v.get(key);
+  if (Array.isArray(v)) {
+    if (typeof key === 'number') return Number.isInteger(key) && key >= 0 ? v[key] : undefined;
+    if (typeof key === 'bigint') return key >= 0n && key < BigInt(v.length) ? v[Number(key)] : undefined;
+    return undefined;
+  }
+  if (v instanceof RSet) return v.has(key) ? key : undefined;
+  return undefined;
+}
+
+/** Calls `f(key, value)` for each element; stops when f returns true. Returns whether it stopped. */
+export function iterate(v: Value, f: (k: Value, x: Value) => boolean): boolean {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (f(i, v[i]!)) return true;
+    return false;
+  }
+  if (v instanceof RObject) {
+    for (const [k, x] of v.map.values()) if (f(k, x)) return true;
+    return false;
+  }
+  if (v instanceof RSet) {
+    for (const x of v.map.values()) if (f(x, x)) return true;
+    return false;
+  }
+  return false;
+}
+
+export function isCollection(v: Value): boolean {
+  return Array.isArray(v) || v instanceof RObject || v instanceof RSet;
+}
+
+/** Copy of `doc` with `value` at `path` (objects created along the way). */
+export function upsert(doc: Value | undefined, path: Value[], value: Value): Value {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path;
+  const obj = doc instanceof RObject ? RObject.fromEntries(doc.entries()) : new RObject();
+  obj.set(head!, upsert(doc instanceof RObject ? doc.get(head!) : undefined, rest, value));
+  return obj;
+}
+
+export function addUnique(list: Value[], v: Value): void {
+  for (const x of list) if (equal(x, v)) return;
+  list.push(v);
+}
+
+/** Rego source form of a value (print(), error messages): sets as `{1, 2}`, `set()` when empty. */
+export function regoText(v: Value): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return String(v);
+    case 'number':
+    case 'bigint':
+      return numKey(v);
+  }
+  if (Array.isArray(v)) return '[' + v.map(regoText).join(', ') + ']';
+  if (v instanceof RSet) return v.size === 0 ? 'set()' : '{' + v.sorted().map(regoText).join(', ') + '}';
+  return '{' + v.sortedEntries().map(([k, x]) => regoText(k) + ': ' + regoText(x)).join(', ') + '}';
+}
