@@ -25,6 +25,7 @@ export const CONTRACT_RULES = {
   'CONTRACT-VERSION-001': 'A contract schema change needs a version bump; versions never decrease',
   'CONTRACT-CONSUMERS-001': 'A major contract bump updates its consumers (intent requirements, translators) in the same PR',
   'CONTRACT-REMOVED-001': 'A contract still required by an intent type cannot be removed',
+  'CONTRACT-REQUIREMENTS-001': 'Changes to the contracts an intent type requires are reviewed by the owners',
 } as const;
 export type ContractRule = keyof typeof CONTRACT_RULES;
 
@@ -208,6 +209,30 @@ export function compareContractSets(base: LoadedContracts, head: LoadedContracts
       }
     }
   }
-  const needs_review = changes.some((c) => c.status !== 'unchanged');
+  // Requirements dropped or re-ranged: not blocking (a major bump must re-range), but reviewed,
+  // since dropping a requirement switches its verification off for every intent of that type.
+  let requirementsChanged = false;
+  for (const [intentType, reqs] of base.requirements) {
+    const now = head.requirements.get(intentType) ?? [];
+    for (const r of reqs) {
+      const h = now.find((x) => x.contract === r.contract);
+      if (h && h.range.raw === r.range.raw) continue;
+      requirementsChanged = true;
+      const replaced = now.find((x) => x.contract.replace(/\.v\d+$/, '') === r.contract.replace(/\.v\d+$/, ''));
+      const where = h ?? replaced;
+      const what = h ? `now ${h.range.raw}` : replaced ? `replaced by ${replaced.contract} ${replaced.range.raw}` : 'dropped';
+      findings.push({
+        rule: 'CONTRACT-REQUIREMENTS-001',
+        code: 'contract_requirement_changed',
+        severity: 'warn',
+        contract: r.contract,
+        message: `intent type ${intentType} required ${r.contract} ${r.range.raw}, ${what}: needs review by the contract owners`,
+        file: REQUIREMENTS_FILE,
+        line: where?.line ?? 1,
+        col: where?.col ?? 1,
+      });
+    }
+  }
+  const needs_review = requirementsChanged || changes.some((c) => c.status !== 'unchanged');
   return { changes, findings, needs_review };
 }

@@ -11,6 +11,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
+import type { Tree } from '../git/tree.ts';
 import { parseRange, parseVersion, type Range, type SemVer } from './semver.ts';
 
 export const CONTRACTS_DIR = 'contracts';
@@ -82,7 +83,7 @@ interface ParsedYaml {
 
 export function parseWithPositions(text: string): ParsedYaml {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, maxAliasCount: 100, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   return { doc, lc };
 }
 
@@ -266,5 +267,16 @@ export function loadContractsFromMap(files: Record<string, string>): LoadedContr
   return loadContracts(
     (p) => files[p],
     (dir) => Object.keys(files).filter((p) => p.startsWith(dir + '/')),
+  );
+}
+
+/** The contract set as at a tree (a commit, or the working directory). */
+export async function loadContractsFromTree(tree: Tree): Promise<LoadedContracts> {
+  const files = (await tree.list([CONTRACTS_DIR])).filter((f) => /\.(ya?ml|json)$/.test(f));
+  const blobs = await tree.read(files);
+  const text = new Map([...blobs].map(([k, v]) => [k, new TextDecoder().decode(v)]));
+  return loadContracts(
+    (p) => text.get(p),
+    () => files,
   );
 }

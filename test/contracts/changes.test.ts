@@ -75,7 +75,9 @@ describe('compareContractSets', () => {
     const r = compareContractSets(base, loadContractsFromMap(files), {
       changedFiles: [AUTO, 'contracts/contract.automation.v2.yaml', REQ, 'runner/translate/deployment.ts'],
     });
-    expect(r.findings).toEqual([]);
+    // The requirement moved to v2: not blocking, flagged for the owners.
+    expect(r.findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([['CONTRACT-REQUIREMENTS-001', 'warn', REQ, lineOf(files[REQ]!, 'contract.automation.v2')]]);
+    expect(r.findings[0]!.message).toContain('replaced by contract.automation.v2 ^2.0.0');
     expect(r.needs_review).toBe(true);
     const auto = r.changes.find((c) => c.family === 'contract.automation')!;
     expect(auto.differences.map((d) => [d.kind, d.field])).toEqual([['field_removed', 'create_load_balancer.config.scheme']]);
@@ -101,6 +103,15 @@ describe('compareContractSets', () => {
       ['CONTRACT-VERSION-001', 'contract_version_decreased', AUTO],
       ['CONTRACT-REMOVED-001', 'contract_removed_in_use', REQ],
     ]);
+  });
+
+  it('a dropped requirement is flagged for review, not blocked', () => {
+    const files = repoContractFiles();
+    files[REQ] = files[REQ]!.replace('    contract.monitoring.v1: ^1.0.0\n', '');
+    const r = compareContractSets(base, loadContractsFromMap(files), { changedFiles: [REQ] });
+    expect(r.needs_review).toBe(true);
+    expect(r.findings).toEqual([expect.objectContaining({ rule: 'CONTRACT-REQUIREMENTS-001', severity: 'warn', contract: 'contract.monitoring.v1' })]);
+    expect(r.findings[0]!.message).toContain('dropped');
   });
 
   it('unit changed with a minor bump is denied naming the field', () => {

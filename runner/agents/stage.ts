@@ -1,0 +1,106 @@
+/**
+ * The `agents` stage of the check (seed §5), performed as
+ * intent-orchestrator with read:agents (`verify_agents` event).
+ *
+ * Once per run (memoised): the head registry (agents/agents.yaml) is loaded
+ * and validated, and judged by the agent policies read from the BASE tree
+ * (AGENT-WILDCARD-001, AGENT-AUDIT-001, AGENT-IAM-001 deny; AGENT-REVIEW-001
+ * flags a permission change for the owner), with the base registry for the
+ * comparison. Per intent: the agents its actions put to work (assign.ts),
+ * reported in `agents`, each required to hold what its job needs
+ * (AGENT-ASSIGN-001).
+ */
+import type { AgentSummary, PolicyResult } from '../check/types.ts';
+import type { CheckEnv, IntentWork, Stage, StageOutput } from '../check/pipeline.ts';
+import type { Tree } from '../git/tree.ts';
+import { workTree } from '../git/tree.ts';
+import { assignAgents } from './assign.ts';
+import { IAM_TABLE_FILE, parseIamTable, type IamTable } from './iam.ts';
+import { agentPolicyInput, compileAgentPolicies, evaluateAgentPolicies, readAgentPolicyModules } from './policy.ts';
+import { AGENTS_FILE, loadAgentRegistry, type AgentRegistry } from './registry.ts';
+
+export interface AgentsOfRun {
+  registry?: AgentRegistry;
+  /** Registry-wide results (schema errors, agent policies) shown on every intent. */
+  results: PolicyResult[];
+  needs_review: boolean;
+}
+
+const MEMO_KEY = 'agents';
+const REGISTRY_ID = 'AGENT-REGISTRY-001';
+const REGISTRY_TITLE = 'Agent registry and IAM table are valid';
+
+async function iamTableOf(tree: Tree): Promise<{ table?: IamTable; results: PolicyResult[] }> {
+  const bytes = (await tree.read([IAM_TABLE_FILE])).get(IAM_TABLE_FILE);
+  if (!bytes) return { results: [] };
+  const r = parseIamTable(new TextDecoder().decode(bytes));
+  if (r.ok) return { table: r.value, results: [] };
+  return { results: r.diagnostics.map((d) => ({ policy: REGISTRY_ID, title: REGISTRY_TITLE, status: 'failed', severity: 'deny', message: `${d.code}: ${d.message}`, file: d.file ?? IAM_TABLE_FILE, line: d.line ?? 1 })) };
+}
+
+export async function agentsOfRun(env: CheckEnv): Promise<AgentsOfRun> {
+  const hit = env.memo.get(MEMO_KEY) as Promise<AgentsOfRun> | undefined;
+  if (hit) return hit;
+  const p = (async (): Promise<AgentsOfRun> => {
+    const headTree = env.trees?.head ?? workTree(env.root);
+    const head = await loadAgentRegistry(headTree);
+    if (!head.ok) {
+      return {
+        results: head.diagnostics.map((d) => ({ policy: REGISTRY_ID, title: REGISTRY_TITLE, status: 'failed', severity: 'deny', message: `${d.code}: ${d.message}`, file: d.file ?? AGENTS_FILE, line: d.line ?? 1, ...(d.path ? { path: d.path } : {}) })),
+        needs_review: true,
+      };
+    }
+    const base = env.trees?.base ? await loadAgentRegistry(env.trees.base) : undefined;
+    const iam = await iamTableOf(headTree);
+    // The rules come from the base (a PR cannot relax them); without a base, from the same tree.
+    const policyTree = env.trees?.base ?? headTree;
+    const compiled = compileAgentPolicies(await readAgentPolicyModules(policyTree), policyTree.label);
+    const results: PolicyResult[] = [...iam.results];
+    if (!compiled.ok) {
+      // Fail closed: agents are never accepted because their policies could not be compiled.
+      for (const d of compiled.diagnostics) results.push({ policy: REGISTRY_ID, title: REGISTRY_TITLE, status: 'failed', severity: 'deny', message: `agent policies: ${d.code}: ${d.message}`, file: d.file ?? AGENTS_FILE, line: d.line ?? 1 });
+    } else {
+      results.push(...evaluateAgentPolicies(compiled.value, agentPolicyInput(head.value, base?.ok ? base.value : undefined, iam.table), head.value));
+    }
+    return { registry: head.value, results, needs_review: results.some((r) => r.policy === 'AGENT-REVIEW-001' && r.status === 'warned') };
+  })();
+  env.memo.set(MEMO_KEY, p);
+  return p;
+}
+
+const ASSIGN_ID = 'AGENT-ASSIGN-001';
+const ASSIGN_TITLE = 'The intent’s agents hold what their jobs need';
+
+export async function runAgentsStage(w: IntentWork, env: CheckEnv): Promise<StageOutput> {
+  const run = await agentsOfRun(env);
+  const results: PolicyResult[] = [...run.results];
+  let agents: AgentSummary[] = [];
+  if (run.registry) {
+    const reg = run.registry;
+    const doc = w.doc!;
+    const a = assignAgents(w.translation!.actions, reg);
+    agents = a.agents;
+    const problems: PolicyResult[] = [];
+    for (const s of a.assignments) {
+      if (s.status === 'no_agent') {
+        problems.push({ policy: ASSIGN_ID, title: ASSIGN_TITLE, status: 'failed', severity: 'deny', message: `${s.action} needs an agent of type ${s.role.type} holding ${s.role.needs.join(', ')}; the registry has none`, file: reg.file, line: reg.locate(['agents']).line });
+      } else if (s.status === 'missing_permissions') {
+        const i = reg.indexOf(s.agent.agent_id);
+        problems.push({ policy: ASSIGN_ID, title: ASSIGN_TITLE, status: 'failed', severity: 'deny', message: `${s.action} for ${doc.id} is done by ${s.agent.agent_id}, which lacks ${s.missing.join(', ')}`, file: reg.file, line: reg.locate(['agents', i, 'permissions']).line, path: `agents[${i}].permissions` });
+      }
+    }
+    results.push(...(problems.length ? problems : [{ policy: ASSIGN_ID, title: ASSIGN_TITLE, status: 'passed' as const, severity: 'deny' as const, message: agents.length ? `Agents assigned: ${agents.map((x) => x.agent_id).join(', ')}` : 'No agents needed', file: doc.file, line: doc.locate(['intent', 'type']).line }]));
+  }
+  const failed = results.filter((r) => r.status === 'failed');
+  return {
+    patch: { agents, results: [...w.results, ...results] },
+    outcome: failed.length ? 'failure' : 'success',
+    details: { agents: agents.map((x) => x.agent_id), failed: [...new Set(failed.map((r) => r.policy))], needs_review: run.needs_review },
+  };
+}
+
+export const agentsStage: Stage = {
+  name: 'agents',
+  audit: { agent: 'intent-orchestrator', permission: 'read:agents', action: 'verify_agents' },
+  run: runAgentsStage,
+};
