@@ -62,6 +62,11 @@ export type SourceResult = { ok: true; metrics: ServiceMetrics } | { ok: false; 
 export interface MetricSource {
   readonly id: string;
   collect(query: MetricQuery): Promise<SourceResult>;
+  /**
+   * Optional capability: the source's own clock. A recorded file ends when it
+   * ends; without --until the period ends at its last sample instead of now.
+   */
+  latest?(query: Pick<MetricQuery, 'intentId' | 'service'>): Promise<number | null>;
 }
 
 /** The targets an intent sets, parsed from its quantity strings. */

@@ -50,7 +50,7 @@ export function createPrometheusSource(cfg: PrometheusConfig): MetricSource {
   const doFetch = cfg.fetch ?? fetch;
   const base = cfg.url.replace(/\/+$/, '');
 
-  async function call(path: string, params: Record<string, string>): Promise<PromResponse | Diagnostic> {
+  async function call(path: string, params: Record<string, string>): Promise<Extract<PromResponse, { status: 'success' }> | Diagnostic> {
     let res: Response;
     try {
       // POST with a form body: long PromQL stays out of URLs and proxy logs.
