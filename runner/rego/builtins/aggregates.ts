@@ -38,7 +38,7 @@ function extreme(args: Value[], sign: number): Value | undefined {
 }
 
 function booleans(args: Value[]): Value[] {
-  return arrayOrSet(args, 0, 'set', 'array');
+  return arrayOrSet(args, 0, 'array', 'set'); // all/any name the types in this order in OPA
 }
 
 const COLL: TypeSpec = { oneOf: [{ array: 'any' }, { set: 'any' }] };
@@ -55,7 +55,7 @@ export const AGGREGATES: BuiltinDecl[] = [
   { name: 'product', args: [NUMS], result: 'number', impl: (args) => fold(args, 1n, decMul) },
   { name: 'max', args: [COLL], result: 'any', impl: (args) => extreme(args, 1) },
   { name: 'min', args: [COLL], result: 'any', impl: (args) => extreme(args, -1) },
-  { name: 'sort', args: [COLL], result: { array: 'any' }, impl: (args) => [...arrayOrSet(args, 0)].sort(compare) },
+  { name: 'sort', args: [COLL], result: { array: 'any' }, impl: (args) => [...arrayOrSet(args, 0, 'set', 'array')].sort(compare) },
   { name: 'all', args: [COLL], result: 'boolean', impl: (args) => booleans(args).every((x) => x === true) },
   { name: 'any', args: [COLL], result: 'boolean', impl: (args) => booleans(args).some((x) => x === true) },
 ];

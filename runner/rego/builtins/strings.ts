@@ -139,17 +139,6 @@ function replaceNImpl(args: Value[]): Value {
   return replaceN(pairs, s);
 }
 
-function splitN(args: Value[]): Value {
-  const s = str(args, 0);
-  const d = str(args, 1);
-  const n = smallInt(args, 2);
-  const parts = goSplit(s, d);
-  if (n < 0) return parts.slice(Math.max(parts.length + n, 0));
-  if (parts.length <= n) return parts;
-  // Go SplitN(n+1) then the first n pieces.
-  return parts.slice(0, n);
-}
-
 const S: TypeSpec = 'string';
 const STRS: TypeSpec = { oneOf: ['string', { array: 'string' }, { set: 'string' }] };
 const s1 = (name: string, f: (s: string) => Value): BuiltinDecl => ({ name, args: [S], result: 'any', impl: (a) => f(str(a, 0)) });
@@ -175,7 +164,6 @@ export const STRINGS: BuiltinDecl[] = [
   s1('lower', (s) => s.toLowerCase()),
   s1('upper', (s) => s.toUpperCase()),
   s2('split', (a, b) => goSplit(a, b)),
-  { name: 'strings.split_n', args: [S, S, 'number'], result: { array: S }, impl: splitN },
   { name: 'replace', args: [S, S, S], result: S, impl: (a) => replaceAll(str(a, 0), str(a, 1), str(a, 2)) },
   { name: 'strings.replace_n', args: [{ object: [S, S] }, S], result: S, impl: replaceNImpl },
   { name: 'indexof', args: [S, S], result: 'number', impl: indexOf },

@@ -15,7 +15,6 @@ describe('strings', () => {
       ['split', ['a.b.c', '.'], ['a', 'b', 'c']],
       ['split', ['abc', ''], ['a', 'b', 'c']],
       ['split', ['abc', 'x'], ['abc']],
-      ['strings.split_n', ['a,b,c', ',', 2], ['a', 'b']],
       ['replace', ['aaa', 'a', 'b'], 'bbb'],
       ['replace', ['ab', '', '-'], '-a-b-'],
       ['strings.replace_n', [{ a: '1', aa: '2' }, 'aaa'], '111'],
