@@ -19,6 +19,10 @@ import * as pulumi from '@pulumi/pulumi';
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
 import type { Action } from '../check/types.ts';
 import type { Agent } from '../core/context.ts';
+import type { CostEstimate } from '../check/types.ts';
+import { planCost } from './plan-cost.ts';
+import type { PlanPolicyOutcome, PreparedPlanPolicies } from './plan-policy.ts';
+import { planDetails, type PlanDetails } from './render.ts';
 import { stackSpecs } from './spec.ts';
 import type { AgentRoleSpec, IntentPlan, PlannedResource, StackPlan, StackSpec } from './types.ts';
 
@@ -192,4 +196,21 @@ export async function previewPlan(input: PreviewInput): Promise<Result<IntentPla
     by_type: countByType(stacks),
     duration_ms: Math.round(performance.now() - started),
   });
+}
+
+export interface AssessedPlan {
+  plan: IntentPlan;
+  policy: PlanPolicyOutcome;
+  cost: CostEstimate;
+  details: PlanDetails;
+}
+
+/** Preview, then judge the plan (plan policies) and price it: what `apply --preview` and `check --preview` show. */
+export async function assessPlan(input: PreviewInput, policies: PreparedPlanPolicies): Promise<Result<AssessedPlan>> {
+  const p = await previewPlan(input);
+  if (!p.ok) return p;
+  const judged = policies.evaluate(p.value);
+  if (!judged.ok) return judged;
+  const cost = planCost(p.value);
+  return ok({ plan: p.value, policy: judged.value, cost, details: planDetails(p.value, { policies: { evaluated: judged.value.policies, findings: judged.value.findings }, cost }) });
 }
