@@ -199,12 +199,23 @@ class Parser {
 
   private parseRuleBody(): Body {
     if (this.isOp('{')) {
-      // `if { ... }` — but `if {"a": 1}[x]` would be a term; OPA treats `if {` as a body.
-      const open = this.next();
-      const body = this.withDepth(0, () => this.parseBody('}'));
-      if (body.length === 0) this.fail('found empty body', open);
-      this.expectOp('}');
-      return body;
+      // `if { … }` is a body when it parses as one; otherwise (`if {x: 1 | …}`) it is a single term (OPA's rule).
+      const save = this.pos;
+      try {
+        const open = this.next();
+        const body = this.withDepth(0, () => this.parseBody('}'));
+        if (body.length === 0) this.fail('found empty body', open);
+        this.expectOp('}');
+        return body;
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+        this.pos = save;
+        try {
+          return this.withDepth(0, () => [this.parseLiteral()]);
+        } catch {
+          throw err;
+        }
+      }
     }
     return this.withDepth(0, () => [this.parseLiteral()]);
   }

@@ -11,6 +11,7 @@ import { lookupBuiltin } from '../builtins/registry.ts';
 import type { CompileError } from './errors.ts';
 import { LocalRewriter, newScope, rewriteLocalVars } from './locals.ts';
 import { checkRecursion } from './recursion.ts';
+import { rewriteHeadTerms } from './head.ts';
 import { Resolver, moduleGlobals, resolveRefs } from './resolve.ts';
 import { checkImports, checkRuleConflicts, indexRules } from './rules.ts';
 import { SafetyChecker, checkSafety, displayName } from './safety.ts';
@@ -28,6 +29,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'indexRules', run: indexRules },
   { name: 'checkRuleConflicts', run: checkRuleConflicts },
   { name: 'resolveRefs', run: resolveRefs },
+  { name: 'rewriteHeadTerms', run: rewriteHeadTerms },
   { name: 'rewriteLocalVars', run: rewriteLocalVars },
   { name: 'checkSafety', run: checkSafety },
   { name: 'checkRecursion', run: checkRecursion },

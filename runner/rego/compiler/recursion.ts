@@ -15,11 +15,17 @@ function dataRefs(r: Rule, out: string[][]): void {
       case 'ref': {
         if (t.head.type === 'var' && t.head.name === 'data') {
           const p = ['data'];
+          let reachesRules = true;
           for (const x of t.path) {
             if (x.type === 'scalar' && typeof x.value === 'string') p.push(x.value);
-            else break;
+            else {
+              // a non-string constant key can only address base data, never a rule (rule paths are strings)
+              if (x.type === 'scalar') reachesRules = false;
+              break;
+            }
           }
-          out.push(p);
+          // a sentinel segment: only rules anchored at or above the prefix are reachable
+          out.push(reachesRules ? p : [...p, '\u0001']);
         } else term(t.head);
         t.path.forEach(term);
         break;

@@ -165,7 +165,12 @@ export class SafetyChecker {
     } else {
       termVars(e.term, need, { closures: false });
     }
-    for (const w of e.with) termVars(w.value, need, { closures: false });
+    for (const w of e.with) {
+      // `with f as g`: a value naming a function is a function reference, not a var
+      const fname = funcName(w.value);
+      if (fname && !fname.includes('$') && this.lookup(fname)) continue;
+      termVars(w.value, need, { closures: false });
+    }
     for (const c of closuresOf(e)) for (const v of c.vars) if (visible.has(v)) need.add(v);
     if (e.type === 'every') {
       if (e.key) for (const v of varsOf(e.key)) need.delete(v);
@@ -279,6 +284,19 @@ export class SafetyChecker {
     for (const t of terms) for (const v of termVars(t, new Set(), { closures: false })) if (!safe.has(v) && !ROOTS.has(v)) unsafe.add(v);
     for (const v of [...unsafe].sort()) this.errors.push(cerr('rego_unsafe_var_error', `var ${this.display(v)} is unsafe`, loc));
   }
+}
+
+function funcName(t: Term): string | undefined {
+  if (t.type === 'var') return t.name;
+  if (t.type === 'ref' && t.head.type === 'var') {
+    const out = [t.head.name];
+    for (const p of t.path) {
+      if (p.type !== 'scalar' || typeof p.value !== 'string') return undefined;
+      out.push(p.value);
+    }
+    return out.join('.');
+  }
+  return undefined;
 }
 
 export function displayName(n: string): string {

@@ -35,7 +35,8 @@ const TRUE_K: K = () => true;
 
 function handleBuiltinError(e: unknown, ctx: Ctx, loc: Loc): undefined {
   if (e instanceof BuiltinError) {
-    if (e.code === 'eval_type_error' || ctx.strict) throw new RegoEvalError(e.code, e.message, loc);
+    // OPA collects builtin errors and treats the call as undefined unless strict-builtin-errors is on.
+    if (ctx.strict) throw new RegoEvalError(e.code, e.message, loc);
     return undefined;
   }
   if (e instanceof RegoEvalError) throw e;
@@ -428,11 +429,9 @@ export class ClosureCompiler {
         if (m) {
           if (m.value !== undefined) return m.value;
           const other = this.callValues(m.fn!, loc);
-          // The replacement runs without this mock (OPA: mocks do not apply to themselves).
+          // The replacement runs with no mocks in force: OPA never lets a mock call another mock (or itself).
           const saved = f.ctx.mocks;
-          const without = new Map(saved!);
-          without.delete(fn);
-          f.ctx.mocks = without.size ? without : null;
+          f.ctx.mocks = null;
           try {
             return other(f, args);
           } finally {

@@ -57,8 +57,9 @@ export class TreeNode {
   defaultRule: CompiledRule | undefined;
   readonly functions: CompiledRule[] = [];
   kind: 'none' | 'complete' | 'partial_set' | 'dynamic' | 'function' = 'none';
-  /** Some rule in the group has an `else` chain (changes OPA's conflict message). */
+  /** Rules with and without `else` chains are mixed in the group (OPA words that conflict differently). */
   hasElse = false;
+  hasPlain = false;
   /** Set-valued dynamic rules (`p[q] contains r`). */
   constructor(id: number, path: string[], name: string) {
     this.id = id;
@@ -143,7 +144,11 @@ export class Ctx {
 
   baseAt(path: readonly (string | Value)[], from = 1): Value | undefined {
     let v: Value | undefined = this.base;
-    for (let i = from; i < path.length && v !== undefined; i++) v = lookup(v, path[i] as Value);
+    for (let i = from; i < path.length && v !== undefined; i++) {
+      const k = path[i] as Value;
+      // Base data comes from JSON: OPA's store looks integer keys up by their string form.
+      v = (typeof k === 'number' || typeof k === 'bigint') && v instanceof RObject ? (v.get(k) ?? v.getStr(String(k))) : lookup(v, k);
+    }
     return v;
   }
 
@@ -305,7 +310,7 @@ export class Ctx {
       for (const v of vs) {
         if (value === undefined) value = v;
         else if (!equal(value, v)) {
-          throw new RegoEvalError('eval_conflict_error', node.hasElse ? 'complete rules must not produce multiple outputs' : `rule ${node.name} produced conflicting values`, rule.ir.loc);
+          throw new RegoEvalError('eval_conflict_error', node.hasElse && node.hasPlain ? 'complete rules must not produce multiple outputs' : `rule ${node.name} produced conflicting values`, rule.ir.loc);
         }
       }
     }
