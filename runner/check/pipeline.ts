@@ -74,9 +74,15 @@ export interface CheckEnv {
   intentFiles: readonly string[];
   /** Memo for work done once per run by a per-intent stage (e.g. the agents check). */
   memo: Map<string, unknown>;
-  /** Base and head trees, for stages that compare them (contracts, agents); head defaults to `root`. */
-  trees?: { base?: Tree; head: Tree };
-  /** Every file the PR changes (any folder), for rules like "consumers updated in the same PR". */
+  /**
+   * Base and head trees, for stages that compare them (contracts, agents);
+   * head defaults to `root`. `head` holds the intents checked, `base` the
+   * PR's base (HEAD for working-tree changes; absent for --all without
+   * --base), `policies` the tree every policy family is read from (the base
+   * when there is one).
+   */
+  trees?: { base?: Tree; head: Tree; policies?: Tree };
+  /** Every file the PR changes (any folder; a rename lists both paths), for rules like "consumers updated in the same PR". Empty without a base. */
   changedFiles?: readonly string[];
 }
 
@@ -177,6 +183,16 @@ const policiesStage: Stage = {
   },
 };
 
+// Infrastructure preview (runner/infra/stage.ts): only with --preview, and
+// Pulumi is imported inside `run` so the default check never loads it. It runs
+// after the intent policies and appends the plan policies' results to theirs.
+const previewStage: Stage = {
+  name: 'preview',
+  audit: { agent: 'intent-orchestrator', permission: 'write:plans', action: 'preview_infrastructure' },
+  enabled: (o) => !!o.preview,
+  run: async (w, env) => (await import('../infra/stage.ts')).previewStage(w, env),
+};
+
 const decision: Stage = {
   name: 'decision',
   always: true,
@@ -198,8 +214,8 @@ export const STAGES: readonly Stage[] = [
   costStage,
   contractsStage,
   agentsStage,
-  // preview: preview_infrastructure (enabled: o => !!o.preview; import('../infra/…') inside run)
   policiesStage,
+  previewStage,
   decision,
 ];
 

@@ -47,10 +47,16 @@ interface Plan {
   targets: Array<{ file: string; change: IntentReport['change'] }>;
   deleted: string[];
   policyChanges: string[];
-  /** Every path the PR changes (both sides of renames), for the contracts and agents stages. */
-  changed?: string[];
   base?: string;
   head?: string;
+  /** The base tree, when the run has one (PR base, or HEAD for working-tree changes). */
+  baseTree?: Tree;
+  /** All paths changed (any folder), for stages that judge repository-wide changes. */
+  changedFiles: string[];
+}
+
+function pathsOf(changes: FileChange[]): string[] {
+  return [...new Set(changes.flatMap((c) => (c.from ? [c.path, c.from] : [c.path])))].sort();
 }
 
 function classify(changes: FileChange[]) {
@@ -79,7 +85,7 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
     // No git: the directory itself, every intent (or the given files), policies from the same directory.
     const tree = workTree(o.cwd);
     const all = (await tree.list([INTENTS_DIR])).filter(isIntentPath);
-    return { root: o.cwd, intentTree: tree, policyTree: tree, targets: all.map((file) => ({ file, change: 'unchanged' as const })), deleted: [], policyChanges: [] };
+    return { root: o.cwd, intentTree: tree, policyTree: tree, targets: all.map((file) => ({ file, change: 'unchanged' as const })), deleted: [], policyChanges: [], changedFiles: [] };
   }
   const root = repo.root;
   const baseSha = o.base ? await resolveRef(repo, o.base) : undefined;
@@ -90,27 +96,41 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
   if (o.files || o.all) {
     const policyTree = baseSha ? commitTree(repo, baseSha, o.base!) : headTree;
     const all = o.files ? [] : (await headTree.list([INTENTS_DIR])).filter(isIntentPath);
-    return { root, intentTree: headTree, policyTree, targets: all.map((file) => ({ file, change: 'unchanged' as const })), deleted: [], policyChanges: [], ...refs };
+    return {
+      root,
+      intentTree: headTree,
+      policyTree,
+      ...(baseSha ? { baseTree: policyTree } : {}),
+      targets: all.map((file) => ({ file, change: 'unchanged' as const })),
+      deleted: [],
+      policyChanges: [],
+      changedFiles: [],
+      ...refs,
+    };
   }
   if (baseSha) {
     const head = headSha ?? (await resolveRef(repo, 'HEAD'));
     const tree = headSha ? headTree : commitTree(repo, head, 'HEAD');
-    const c = classify(await changedFiles(repo, baseSha, head, [INTENTS_DIR, POLICIES_DIR]));
+    const all = await changedFiles(repo, baseSha, head, []);
+    const c = classify(all);
+    const changed = pathsOf(all);
     // Contracts and agents bear on every intent: a PR changing them re-checks all intents at head.
-    const changed = (await changedFiles(repo, baseSha, head, [])).flatMap((f) => (f.from ? [f.from, f.path] : [f.path]));
     if (changed.some((f) => f.startsWith('contracts/') || f.startsWith('agents/'))) {
       const known = new Set(c.targets.map((t) => t.file));
       for (const file of (await tree.list([INTENTS_DIR])).filter(isIntentPath)) if (!known.has(file)) c.targets.push({ file, change: 'unchanged' });
       c.targets.sort((a, b) => a.file.localeCompare(b.file));
     }
-    return { root, intentTree: tree, policyTree: commitTree(repo, baseSha, o.base!), ...c, changed, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
+    const baseTree = commitTree(repo, baseSha, o.base!);
+    return { root, intentTree: tree, policyTree: baseTree, baseTree, ...c, changedFiles: changed, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
   }
   if (headSha) throw new GitopsError(diag('usage_error', '--head needs --base (or --all)'), 2);
   // Working tree: uncommitted changes, judged by the committed policies.
   const headExists = await hasHead(repo);
-  const c = classify(await workingChanges(repo, [INTENTS_DIR, POLICIES_DIR], headExists));
+  const all = await workingChanges(repo, [], headExists);
+  const c = classify(all);
   const headCommit = headExists ? await resolveRef(repo, 'HEAD') : undefined;
-  return { root, intentTree: headTree, policyTree: headCommit ? commitTree(repo, headCommit, 'HEAD') : headTree, ...c };
+  const baseTree = headCommit ? commitTree(repo, headCommit, 'HEAD') : undefined;
+  return { root, intentTree: headTree, policyTree: baseTree ?? headTree, ...(baseTree ? { baseTree } : {}), ...c, changedFiles: pathsOf(all) };
 }
 
 /** Run the pull-request check and return the report (never throws for bad intents; runner faults become report diagnostics or GitopsError exit 2). */
@@ -148,12 +168,12 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
   const env: CheckEnv = {
     ctx,
     policies: compiled.value,
-    options: { preview: o.preview ?? false },
+    options: { preview: o.preview ?? false, policyTree: plan.policyTree },
     root: plan.root,
     intentFiles: [...intentFiles, ...extra],
+    trees: { head: plan.intentTree, policies: plan.policyTree, ...(plan.baseTree ? { base: plan.baseTree } : {}) },
+    changedFiles: plan.changedFiles,
     memo: new Map(),
-    trees: { ...(plan.base ? { base: plan.policyTree } : {}), head: plan.intentTree },
-    changedFiles: plan.changed ?? [],
   };
 
   const runnerProblems: Diagnostic[] = [];
