@@ -2,11 +2,13 @@
 import type { CheckReport, IntentReport, PolicyResult } from '../check/types.ts';
 
 export const money = (n: number) => `$${n.toFixed(2)}`;
+/** Hourly prices need more than cents: $0.0416/h. */
+export const price = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
 
 /** One-line rendering of an action's config: `count=3, instance_type=t3.medium, availability_zones=[us-west-2a, …]`. */
 export function inline(v: unknown): string {
   if (v === null || v === undefined) return String(v);
-  if (Array.isArray(v)) return `[${v.map(inline).join(', ')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? `{${inline(x)}}` : inline(x))).join(', ')}]`;
   if (typeof v === 'object') {
     return Object.entries(v as Record<string, unknown>)
       .map(([k, x]) => `${k}=${x !== null && typeof x === 'object' && !Array.isArray(x) ? `{${inline(x)}}` : inline(x)}`)

@@ -1,7 +1,7 @@
 /** Terminal output (the default format). Pure: report → text. */
 import type { CheckReport, IntentReport } from '../check/types.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
-import { headline, inline, money, sortedResults } from './format.ts';
+import { headline, inline, money, price, sortedResults } from './format.ts';
 
 const MARK = { allow: '✔ ALLOW  ', deny: '✖ DENY   ', invalid: '✖ INVALID' } as const;
 const STATUS = { passed: 'passed', failed: 'FAILED', warned: 'warned' } as const;
@@ -26,7 +26,7 @@ function intentText(i: IntentReport): string[] {
     const c = i.cost;
     const budget = c.budget !== undefined ? `; budget ${money(c.budget)}/month` : '';
     out.push(`  Cost: ${money(c.monthly_min)}/month at minimum capacity, ${money(c.monthly_max)}/month at maximum${budget}`);
-    out.push(`    (${c.price_table.region}, ${c.hours_per_month} h/month, prices of ${c.price_table.date}: ${c.items.map((x) => `${x.resource} ${money(x.unit_price)}/h`).join(', ')})`);
+    out.push(`    (${c.price_table.region}, ${c.hours_per_month} h/month, prices of ${c.price_table.date}: ${c.items.map((x) => `${x.resource} ${price(x.unit_price)}/h`).join(', ')})`);
   }
   if (i.contracts?.length) out.push(`  Contracts: ${i.contracts.map((c) => `${c.contract} ${c.status}`).join(', ')}`);
   if (i.plan) out.push(`  Preview: ${i.plan.resources} resources (${Object.entries(i.plan.by_type).map(([t, n]) => `${n} ${t}`).join(', ')})`);
