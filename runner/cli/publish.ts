@@ -14,6 +14,7 @@ import { createRunContext } from './context.ts';
 import { exitCode, type CheckReport } from '../check/types.ts';
 import { GitopsError, diag, formatDiagnostic } from '../core/diagnostics.ts';
 import { perform } from '../core/context.ts';
+import type { AuditSink } from '../core/events.ts';
 import { isGitHubEnvironment, readGitHubConfig } from '../github/config.ts';
 import { createOctokit } from '../github/client.ts';
 import { headShaOf, publishReport, type PublishOutcome } from '../github/publish.ts';
@@ -118,78 +119,82 @@ export const command: Command = {
   name: 'publish',
   summary: 'Publish a check report to GitHub (check run, sticky comment, job summary)',
   usage: USAGE,
-  async run(argv, io) {
-    const { values, positionals } = parse('publish', argv, {
-      report: { type: 'string' },
-      project: { type: 'string' },
-      command: { type: 'string' },
-    });
-    if (positionals.length > 0) throw usageError('publish', `unexpected argument '${positionals[0]}'`);
-    if (!values.report) throw usageError('publish', '--report <file> is required');
-    const project = values.project ?? 'default';
-    const commandKey = values.command ?? 'check';
-    if (!/^[A-Za-z0-9._/-]{1,100}$/.test(project)) throw usageError('publish', `--project must be 1–100 characters of A-Z a-z 0-9 . _ / -, got '${project}'`);
-
-    const report = readReport(resolve(io.cwd, values.report), values.report);
-    const markdown = renderMarkdown(report);
-    const verdict = exitCode(report);
-
-    if (!isGitHubEnvironment(io.env)) {
-      dryRun(report, project, commandKey, markdown, io);
-      return verdict;
-    }
-    const cfg = readGitHubConfig(io.env);
-    if (!cfg.ok) {
-      for (const d of cfg.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-      return 2;
-    }
-    const config = cfg.value;
-    const octokit = config.token
-      ? createOctokit({ apiUrl: config.apiUrl, token: config.token, tuning: config.tuning, log: { warn: (m) => io.stderr(`gitops publish: ${m}\n`) } })
-      : undefined;
-    const ctx = createRunContext({
-      repoDir: io.cwd,
-      kind: 'check',
-      traceId: report.trace_id,
-      human: (config.event.kind === 'pull_request' ? config.event.author : undefined) || config.actor || 'github-actions',
-      ...(headShaOf(config, report) ? { commit: headShaOf(config, report)! } : {}),
-    });
-    const where = config.event.kind === 'pull_request' ? `#${config.event.number}` : `@${headShaOf(config, report) ?? 'unknown'}`;
-    const done = await perform(
-      ctx,
-      {
-        agent: 'results-publisher',
-        permission: 'write:checks',
-        action: 'publish_results',
-        resource: `github:${config.repository.owner}/${config.repository.repo}${where}/${project}`,
-      },
-      async () => {
-        const outcome = await publishReport({
-          octokit,
-          config,
-          report,
-          project,
-          command: commandKey,
-          markdown,
-          sinks: {
-            log: (line) => io.stdout(line + '\n'),
-            ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),
-          },
-        });
-        const apiWritten = outcome.checkRun.kind !== 'forbidden' && outcome.checkRun.kind !== 'failed';
-        return {
-          value: outcome,
-          // Published through the fallback only: recorded as a failure of the publish, with the reason.
-          outcome: apiWritten ? 'success' : 'failure',
-          details: { check_run: outcome.checkRun.kind, comment: outcome.comment.kind, annotations_printed: outcome.annotationsPrinted, verdict },
-        };
-      },
-    );
-    if (done.status === 'denied') {
-      io.stderr(`gitops publish: agent_action_refused: ${done.reason}\n`);
-      return 2;
-    }
-    io.stdout(describe(done.value));
-    return verdict;
-  },
+  run: (argv, io) => runPublish(argv, io),
 };
+
+/** The command, with the audit sink injectable (tests assert the `publish_results` event). */
+export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink): Promise<number> {
+  const { values, positionals } = parse('publish', argv, {
+    report: { type: 'string' },
+    project: { type: 'string' },
+    command: { type: 'string' },
+  });
+  if (positionals.length > 0) throw usageError('publish', `unexpected argument '${positionals[0]}'`);
+  if (!values.report) throw usageError('publish', '--report <file> is required');
+  const project = values.project ?? 'default';
+  const commandKey = values.command ?? 'check';
+  if (!/^[A-Za-z0-9._/-]{1,100}$/.test(project)) throw usageError('publish', `--project must be 1–100 characters of A-Z a-z 0-9 . _ / -, got '${project}'`);
+
+  const report = readReport(resolve(io.cwd, values.report), values.report);
+  const markdown = renderMarkdown(report);
+  const verdict = exitCode(report);
+
+  if (!isGitHubEnvironment(io.env)) {
+    dryRun(report, project, commandKey, markdown, io);
+    return verdict;
+  }
+  const cfg = readGitHubConfig(io.env);
+  if (!cfg.ok) {
+    for (const d of cfg.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+    return 2;
+  }
+  const config = cfg.value;
+  const octokit = config.token
+    ? createOctokit({ apiUrl: config.apiUrl, token: config.token, tuning: config.tuning, log: { warn: (m) => io.stderr(`gitops publish: ${m}\n`) } })
+    : undefined;
+  const ctx = createRunContext({
+    repoDir: io.cwd,
+    ...(sink ? { sink } : {}),
+    kind: 'check',
+    traceId: report.trace_id,
+    human: (config.event.kind === 'pull_request' ? config.event.author : undefined) || config.actor || 'github-actions',
+    ...(headShaOf(config, report) ? { commit: headShaOf(config, report)! } : {}),
+  });
+  const where = config.event.kind === 'pull_request' ? `#${config.event.number}` : `@${headShaOf(config, report) ?? 'unknown'}`;
+  const done = await perform(
+    ctx,
+    {
+      agent: 'results-publisher',
+      permission: 'write:checks',
+      action: 'publish_results',
+      resource: `github:${config.repository.owner}/${config.repository.repo}${where}/${project}`,
+    },
+    async () => {
+      const outcome = await publishReport({
+        octokit,
+        config,
+        report,
+        project,
+        command: commandKey,
+        markdown,
+        sinks: {
+          log: (line) => io.stdout(line + '\n'),
+          ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),
+        },
+      });
+      const apiWritten = outcome.checkRun.kind !== 'forbidden' && outcome.checkRun.kind !== 'failed';
+      return {
+        value: outcome,
+        // Published through the fallback only: recorded as a failure of the publish, with the reason.
+        outcome: apiWritten ? 'success' : 'failure',
+        details: { check_run: outcome.checkRun.kind, comment: outcome.comment.kind, annotations_printed: outcome.annotationsPrinted, verdict },
+      };
+    },
+  );
+  if (done.status === 'denied') {
+    io.stderr(`gitops publish: agent_action_refused: ${done.reason}\n`);
+    return 2;
+  }
+  io.stdout(describe(done.value));
+  return verdict;
+}

@@ -6,7 +6,9 @@
  * table. Everything a user wrote passes through one of these.
  */
 
-const MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|~<>&]/g;
+// Inline Markdown syntax; `(`, `)`, `!` only matter after `[`, which is escaped. Block syntax
+// (#, -, +, >, 1.) only matters at the start of a line, handled separately.
+const MD_SPECIAL = /[\\`*_[\]|~<>&]/g;
 const ENTITY: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
 
 /**
@@ -18,6 +20,7 @@ export function escapeMarkdown(text: string): string {
   return text
     .replace(/\r\n?|\n/g, ' ')
     .replace(MD_SPECIAL, (c) => ENTITY[c] ?? `\\${c}`)
+    .replace(/^(\s*)([#+=-]|\d+[.)])/, (_m, sp: string, mark: string) => `${sp}\\${mark}`)
     // `@user` and `@org/team` would notify; an entity between @ and the name defuses it.
     .replace(/@(?=[A-Za-z0-9])/g, '@&#8203;')
     // Bare URLs are autolinked by GitHub; breaking `://` keeps them inert text.

@@ -203,7 +203,7 @@ export interface CommentBody {
 export function commentBody(markdown: string, key: StickyKey, limit: number = LIMITS.commentBody): CommentBody {
   const hash = sha256(markdown).slice(0, 32);
   const head = marker(key, hash) + '\n';
-  const t = trimMarkdown(markdown, limit - head.length, 'comment');
+  const t = trimMarkdown(markdown, limit - head.length, 'comment', limit);
   return { body: head + t.text, hash, trimmed: t.trimmed, omittedChars: t.omittedChars };
 }
 
@@ -212,10 +212,10 @@ export function commentBody(markdown: string, key: StickyKey, limit: number = LI
  * characters, so conservative) at a line boundary, close an open code fence,
  * and append a visible note saying what was cut and where the rest is.
  */
-export function trimMarkdown(text: string, limit: number, what: string): { text: string; trimmed: boolean; omittedChars: number } {
+export function trimMarkdown(text: string, limit: number, what: string, statedLimit: number = limit): { text: string; trimmed: boolean; omittedChars: number } {
   if (text.length <= limit) return { text, trimmed: false, omittedChars: 0 };
   const note = (n: number) =>
-    `\n\n---\n> ⚠️ **This ${what} was truncated** to stay under GitHub's ${limit.toLocaleString('en-US')}-character limit: ${n.toLocaleString('en-US')} characters omitted. The full report is in the workflow's job summary and its \`report.json\`.\n`;
+    `\n\n---\n> ⚠️ **This ${what} was truncated** to stay under GitHub's ${statedLimit.toLocaleString('en-US')}-character limit: ${n.toLocaleString('en-US')} characters omitted. The full report is in the workflow's job summary and its \`report.json\`.\n`;
   // Reserve room for the note (its number is at most as long as the text length) and a closing fence.
   const reserve = note(text.length).length + 8;
   let cut = text.slice(0, Math.max(0, limit - reserve));
