@@ -53,7 +53,7 @@ export async function agentsOfRun(env: CheckEnv): Promise<AgentsOfRun> {
     const base = env.trees?.base ? await loadAgentRegistry(env.trees.base) : undefined;
     const iam = await iamTableOf(headTree);
     // The rules come from the base (a PR cannot relax them); without a base, from the same tree.
-    const policyTree = env.trees?.base ?? headTree;
+    const policyTree = env.trees?.policies ?? env.trees?.base ?? headTree;
     const compiled = compileAgentPolicies(await readAgentPolicyModules(policyTree), policyTree.label);
     const results: PolicyResult[] = [...iam.results];
     if (!compiled.ok) {
