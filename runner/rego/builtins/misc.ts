@@ -69,6 +69,45 @@ function reachablePaths(args: Value[]): Value {
   return out;
 }
 
+// 100-ns intervals between the Gregorian reform (1582-10-15) and the Unix epoch.
+const GREGORIAN_OFFSET = 122192928000000000n;
+
+function uuidBytes(s: string): Buffer | undefined {
+  let hex: string;
+  if (s.length === 36) hex = s;
+  else if (s.length === 38 && s[0] === '{' && s[37] === '}') hex = s.slice(1, 37);
+  else if (s.length === 45 && s.slice(0, 9).toLowerCase() === 'urn:uuid:') hex = s.slice(9);
+  else if (s.length === 32) return /^[0-9a-fA-F]{32}$/.test(s) ? Buffer.from(s, 'hex') : undefined;
+  else return undefined;
+  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(hex)) return undefined;
+  return Buffer.from(hex.replace(/-/g, ''), 'hex');
+}
+
+/** uuid.parse: the fields Go's google/uuid exposes; undefined for text that is not a UUID. */
+function uuidParse(args: Value[]): Value | undefined {
+  const b = uuidBytes(str(args, 0));
+  if (!b) return undefined;
+  const out = new RObject();
+  const version = b[6]! >> 4;
+  const v8 = b[8]!;
+  const variant = (v8 & 0xc0) === 0x80 ? 'RFC4122' : (v8 & 0xe0) === 0xc0 ? 'Microsoft' : (v8 & 0xe0) === 0xe0 ? 'Future' : 'Reserved';
+  out.set('version', version).set('variant', variant);
+  if (version === 1 || version === 2) {
+    const t = BigInt(b.readUInt32BE(0)) | (BigInt(b.readUInt16BE(4)) << 32n) | (BigInt(b.readUInt16BE(6) & 0xfff) << 48n);
+    out.set('time', intToNum((t - GREGORIAN_OFFSET) * 100n));
+    out.set('clocksequence', b.readUInt16BE(8) & 0x3fff);
+    const node = b.subarray(10);
+    out.set('nodeid', [...node].map((x) => x.toString(16).padStart(2, '0')).join('-'));
+    out.set('macvariables', `${node[0]! & 2 ? 'local' : 'global'}:${node[0]! & 1 ? 'multicast' : 'unicast'}`);
+    if (version === 2) {
+      const d = b[9]!;
+      out.set('domain', d === 0 ? 'Person' : d === 1 ? 'Group' : d === 2 ? 'Org' : `Domain${d}`);
+      out.set('id', b.readUInt32BE(0));
+    }
+  }
+  return out;
+}
+
 const bits2 = (name: string, f: (a: bigint, b: bigint) => bigint): BuiltinDecl => ({
   name,
   args: ['number', 'number'],
@@ -84,6 +123,7 @@ export const MISC: BuiltinDecl[] = [
     nondeterministic: true,
     impl: (a, ctx) => cached(ctx, `uuid.rfc4122\u0000${str(a, 0)}`, () => randomUUID()),
   },
+  { name: 'uuid.parse', args: ['string'], result: { object: ['string', 'any'] }, impl: uuidParse },
   {
     name: 'rand.intn',
     args: ['string', 'number'],

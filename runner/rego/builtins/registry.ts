@@ -28,6 +28,7 @@ import { SEMVER_FAMILY } from './semver.ts';
 import { NET } from './net.ts';
 import { CRYPTO } from './crypto.ts';
 import { MISC } from './misc.ts';
+import { UNSUPPORTED } from './unsupported.ts';
 
 /** Every family, in the order of OPA's builtin reference. */
 const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
@@ -50,6 +51,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   NET,
   CRYPTO,
   MISC,
+  UNSUPPORTED,
 ];
 
 function named(name: string, e: unknown): unknown {

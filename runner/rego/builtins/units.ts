@@ -48,19 +48,19 @@ for (const [i, p] of ['k', 'm', 'g', 't', 'p', 'e'].entries()) {
  * digit, so `5E` is five exa) and the unit after it.
  */
 function split(s: string): { num: string; unit: string } {
-  const m = /^[0-9.]*(?:[eE][+-]?[0-9]+)?/.exec(s)!;
+  const m = /^[+-]?[0-9.]*(?:[eE][+-]?[0-9]+)?/.exec(s)!;
   let num = m[0];
   if (!/[0-9]/.test(num.replace(/[eE].*$/, ''))) num = '';
   return { num, unit: s.slice(num.length) };
 }
 
 function parseAmount(num: string, label: string): Dec {
-  const m = /^(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(num);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) throw builtinError(`could not parse ${label} to a number`);
-  const exp = Number(m[3] ?? 0);
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(num);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw builtinError(`could not parse ${label} to a number`);
+  const exp = Number(m[4] ?? 0);
   if (Math.abs(exp) > 10000) throw builtinError('exponent too large');
-  const frac = m[2] ?? '';
-  return { m: BigInt((m[1] || '0') + frac), e: exp - frac.length };
+  const frac = m[3] ?? '';
+  return { m: BigInt((m[1] === '-' ? '-' : '') + (m[2] || '0') + frac), e: exp - frac.length };
 }
 
 function prepare(raw: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lookupBuiltin } from '../../../runner/rego/builtins/registry.ts';
-import { call, ctx, expectRows, set, show, v } from './helpers.ts';
+import { call, ctx, expectErrors, expectRows, set, show, v } from './helpers.ts';
 
 describe('walk', () => {
   it('is a relation yielding every [path, value] in pre-order', () => {
@@ -27,6 +27,40 @@ describe('graph', () => {
       ['graph.reachable_paths', [{ a: null }, ['a']], set(['a'])],
       ['graph.reachable_paths', [{}, set('a')], set()],
     ]);
+  });
+});
+
+describe('uuid.parse', () => {
+  it('exposes the fields of Go google/uuid', () => {
+    expectRows([
+      ['uuid.parse', ['00000000-0000-4000-8000-000000000000'], { variant: 'RFC4122', version: 4 }],
+      ['uuid.parse', ['{00000000-0000-4000-8000-000000000000}'], { variant: 'RFC4122', version: 4 }],
+      ['uuid.parse', ['6bea8ef2d3d33cd184e09bab06a52ece'], { variant: 'RFC4122', version: 3 }],
+      [
+        'uuid.parse',
+        ['urn:uuid:000003e8-48b9-21ee-b200-325096b39f47'],
+        {
+          clocksequence: 12800,
+          domain: 'Person',
+          id: 1000,
+          macvariables: 'local:unicast',
+          nodeid: '32-50-96-b3-9f-47',
+          time: 1693566990121469600n,
+          variant: 'RFC4122',
+          version: 2,
+        },
+      ],
+      ['uuid.parse', ['not-a-uuid'], undefined],
+    ]);
+  });
+});
+
+describe('unsupported builtins', () => {
+  it('are declared (so `with` can mock them) and fail as builtin errors when called', () => {
+    expectErrors([
+      ['http.send', [{ method: 'get', url: 'https://example.com' }], 'eval_builtin_error', 'http.send: not supported by the gitops runner (no network access from policy decisions); replace it in tests with `with http.send as …`'],
+    ]);
+    expect(lookupBuiltin('io.jwt.decode_verify')?.args.length).toBe(2);
   });
 });
 

@@ -82,6 +82,7 @@ describe('units', () => {
       ['units.parse', ['10Ki'], 10240],
       ['units.parse', ['1.1Ki'], 1126.4],
       ['units.parse', ['2M'], 2000000],
+      ['units.parse', ['-3.5E2m'], -0.35],
       ['units.parse', ['"100TI"'], 109951162777600],
       ['units.parse_bytes', ['10KB'], 10000],
       ['units.parse_bytes', ['1.1KiB'], 1126],
