@@ -61,9 +61,13 @@ export interface BuiltinDecl {
 export type BuiltinErrorCode = 'eval_type_error' | 'eval_builtin_error';
 
 /**
- * Thrown by implementations. `eval_type_error` for bad operand types (always
- * an error, strict or not, as in OPA), `eval_builtin_error` for operational
- * failures (bad regex, unparsable time, …) which are undefined unless strict.
+ * Thrown by implementations: `eval_type_error` for bad operand types,
+ * `eval_builtin_error` for operational failures (bad regex, unparsable time,
+ * divide by zero, …). As in OPA's topdown, both make the call undefined
+ * unless strict builtin errors are on (operand types the compiler can see
+ * are rejected earlier, as rego_type_error). Implementations throw the bare
+ * text (`operand 1 must be string but got number`); the registry's wrapper
+ * prefixes the builtin's name (`lower: operand 1 …`), as OPA prints it.
  */
 export class BuiltinError extends Error {
   readonly code: BuiltinErrorCode;
