@@ -27,7 +27,8 @@ export interface BranchSpec {
 
 function gitFor(repoDir: string, env: Readonly<Record<string, string | undefined>>, extra: Record<string, string> = {}): SimpleGit {
   const clean = Object.fromEntries(Object.entries({ ...env, ...extra }).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  return simpleGit({ baseDir: repoDir }).env(clean);
+  // simple-git refuses GIT_* variables unless allowed by name; allow exactly the ones we set.
+  return simpleGit({ baseDir: repoDir, allowEnvironment: Object.keys(extra) }).env(clean);
 }
 
 async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
