@@ -192,13 +192,17 @@ export async function startStandIn(opts: StandInOptions): Promise<StandIn> {
   };
 
   const chooseFault = (method: string, pathname: string, opId: OperationId): { kind: FaultKind; after: boolean } | undefined => {
+    // Every entry counts every request it matches (so `nth` means the nth matching
+    // request overall); the first entry whose turn it is fires.
+    let scripted: ScriptedFault | undefined;
     for (const s of plan?.script ?? []) {
       if (s.operation && s.operation !== opId) continue;
       if (s.method && s.method.toUpperCase() !== method) continue;
       const n = (scriptCounts.get(s) ?? 0) + 1;
       scriptCounts.set(s, n);
-      if (n === (s.nth ?? 1)) return { kind: s.fault, after: s.afterProcessing === true };
+      if (!scripted && n === (s.nth ?? 1)) scripted = s;
     }
+    if (scripted) return { kind: scripted.fault, after: scripted.afterProcessing === true };
     if (!plan?.rate) return undefined;
     const key = `${method} ${pathname}`;
     const streak = consecutive.get(key) ?? 0;
