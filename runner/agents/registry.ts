@@ -9,6 +9,7 @@
  * never treats them as granting anything.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
 import type { Agent, AgentDirectory } from '../core/context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostics.ts';
 import type { AgentSummary } from '../check/types.ts';
@@ -68,6 +69,20 @@ function dotted(path: readonly PathSeg[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
+/** ajv's pattern messages print the regex; say what is expected instead. */
+function explain(e: ErrorObject, path: PathSeg[]): string {
+  const field = path[path.length - 1];
+  if (e.keyword === 'additionalProperties') return `has unknown field '${String((e.params as { additionalProperty: string }).additionalProperty)}'`;
+  // `version: 1.0` is a YAML number: say so rather than "must be string".
+  if (e.keyword === 'type' && field === 'version') return "must be a semantic version string like 1.0.0 (YAML reads 1.0 as a number: write '1.0.0')";
+  if (e.keyword === 'pattern') {
+    if (path.includes('permissions')) return `is not a permission: write verb:resource, verb one of read, write, execute (e.g. read:metrics)`;
+    if (field === 'version') return 'must be a semantic version like 1.0.0';
+    return 'must be lower-case letters, digits and dashes, starting with a letter';
+  }
+  return e.message ?? e.keyword;
+}
+
 export function parseAgentRegistry(text: string, file = AGENTS_FILE): Result<AgentRegistry> {
   const parsed = parseWithPositions(text);
   if (parsed.doc.errors.length > 0) {
@@ -83,14 +98,8 @@ export function parseAgentRegistry(text: string, file = AGENTS_FILE): Result<Age
   if (!validate(data)) {
     const problems: Diagnostic[] = (validate.errors ?? []).map((e) => {
       const path = pathFromPointer(e.instancePath);
-      const extra =
-        e.keyword === 'additionalProperties'
-          ? ` '${String((e.params as { additionalProperty: string }).additionalProperty)}'`
-          : e.keyword === 'pattern' && path.includes('permissions')
-            ? ' (a permission is verb:resource, verb one of read, write, execute, e.g. read:metrics)'
-            : '';
       const where = e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
-      return diag('agents_schema_error', `${dotted(path) || '(root)'} ${e.message ?? e.keyword}${extra}`, { file, ...locate(where), path: dotted(path) });
+      return diag('agents_schema_error', `${dotted(path) || '(root)'} ${explain(e, path)}`, { file, ...locate(where), path: dotted(path) });
     });
     return fail(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   }

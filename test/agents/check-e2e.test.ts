@@ -20,10 +20,10 @@ describe('gitops check: agents', () => {
   it('an agent given execute:* without write:audit_logs is denied twice (wildcard, audit) and flagged for its owner', async () => {
     repo = makeRepo();
     const r = repo;
-    r.branch('pr', () => r.write(AGENTS, r.read(AGENTS).replace('      - write:health_status\n', '      - write:health_status\n      - execute:*\n')));
+    const text = r.read(AGENTS).replace('      - write:health_status\n', '      - write:health_status\n      - execute:*\n');
+    r.branch('pr', () => r.write(AGENTS, text));
     const { code, report } = await checkJson(r.dir, '--base', 'main', '--head', 'pr');
     const seed = report.intents.find((i) => i.id === 'DEPLOY-WEB-001')!;
-    const text = r.read(AGENTS);
     const wildcardLine = lineOf(text, '- execute:*');
     const mon = lineOf(text, 'agent_id: monitoring-agent-001');
     expect(seed.results.filter((x) => x.status !== 'passed' && x.policy.startsWith('AGENT-')).map((x) => [x.policy, x.status, x.file, x.line])).toEqual([
@@ -53,10 +53,13 @@ describe('gitops check: agents', () => {
   it('a registry that does not validate is denied at its line', async () => {
     repo = makeRepo();
     const r = repo;
-    r.branch('pr', () => r.write(AGENTS, r.read(AGENTS).replace('version: 2.1.0', 'version: two')));
+    const text = r.read(AGENTS).replace('version: 2.1.0', 'version: two');
+    r.branch('pr', () => r.write(AGENTS, text));
     const { code, report } = await checkJson(r.dir, '--base', 'main', '--head', 'pr');
     const seed = report.intents.find((i) => i.id === 'DEPLOY-WEB-001')!;
-    expect(seed.results).toContainEqual(expect.objectContaining({ policy: 'AGENT-REGISTRY-001', status: 'failed', file: AGENTS, line: lineOf(r.read(AGENTS), 'version: two') }));
+    expect(seed.results).toContainEqual(
+      expect.objectContaining({ policy: 'AGENT-REGISTRY-001', status: 'failed', file: AGENTS, line: lineOf(text, 'version: two'), message: 'agents_schema_error: agents[0].version must be a semantic version like 1.0.0' }),
+    );
     expect(code).toBe(1);
   });
 

@@ -40,8 +40,11 @@ describe('parseAgentRegistry', () => {
       // An unknown key is reported at the key itself.
       ['agents_schema_error', 6, 'agents[0]'],
     ]);
-    expect(r.diagnostics[1]!.message).toContain('verb:resource');
-    expect(r.diagnostics[2]!.message).toContain("'colour'");
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      "agents[0].version must be a semantic version string like 1.0.0 (YAML reads 1.0 as a number: write '1.0.0')",
+      'agents[0].permissions[1] is not a permission: write verb:resource, verb one of read, write, execute (e.g. read:metrics)',
+      "agents[0] has unknown field 'colour'",
+    ]);
   });
 
   it('accepts wildcards syntactically (the policies deny them) and rejects duplicate ids at the second', () => {
