@@ -11,7 +11,13 @@
  *   p.evalRef(['gitops', 'policies'], { input }) → JS value (sets as sorted arrays) | undefined
  *   p.query('x := data.a.b[_]', { input, data }) → { ok, rows: [{ x: … }] } | { ok: false, error }
  */
-import type { Diagnostic, Result } from '../core/diagnostics.ts';
+import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import type { Module } from './ast/nodes.ts';
+import type { CompileError } from './compiler/errors.ts';
+import { compileQueryText, compileSources, type Compiled, type QueryOutcome } from './engine.ts';
+import type { EvalSettings } from './topdown/engine.ts';
+import { RegoEvalError } from './topdown/errors.ts';
+import { RObject, fromJS, toJS, type Value } from './value.ts';
 
 export interface ModuleSource {
   /** Path shown in locations, e.g. `policies/security/sec_auth_001.rego`. */
@@ -78,6 +84,141 @@ export class EvalError extends Error {
   }
 }
 
-export function prepare(_modules: ModuleSource[], _opts: PrepareOptions = {}): Result<PreparedPolicy> {
-  throw new Error('Rego engine not wired yet (being built)');
+function compileDiag(e: CompileError): Diagnostic {
+  return diag(e.code, e.message, { file: e.loc.file, line: e.loc.line, col: e.loc.col });
+}
+
+function evalDiag(e: RegoEvalError): Diagnostic {
+  return diag(e.code, e.detail, e.loc ? { file: e.loc.file, line: e.loc.line, col: e.loc.col } : undefined);
+}
+
+/** Objects merge key by key (the evaluation's data wins); anything else replaces. */
+function mergeData(base: Value, over: Value): Value {
+  if (!(base instanceof RObject) || !(over instanceof RObject)) return over;
+  const out = RObject.fromEntries(base.entries());
+  for (const [k, v] of over.entries()) {
+    const b = out.get(k);
+    out.set(k, b === undefined ? v : mergeData(b, v));
+  }
+  return out;
+}
+
+function annotationsOf(modules: Module[]): Annotation[] {
+  const out: Annotation[] = [];
+  const pick = (a: Annotation, data: Record<string, unknown>): Annotation => {
+    if (typeof data.title === 'string') a.title = data.title;
+    if (typeof data.description === 'string') a.description = data.description;
+    if (data.custom && typeof data.custom === 'object' && !Array.isArray(data.custom)) a.custom = data.custom as Record<string, unknown>;
+    return a;
+  };
+  for (const m of modules) {
+    for (const b of m.annotations) {
+      const scope = b.data.scope === 'subpackages' ? 'subpackages' : 'package';
+      out.push(pick({ scope, package: m.package, file: m.file, line: b.loc.line }, b.data));
+    }
+    for (const r of m.rules) {
+      const head = r.head.ref[0];
+      const name = head && head.type === 'var' ? head.name : '';
+      for (const b of r.annotations) {
+        const scope = b.data.scope === 'document' ? 'document' : 'rule';
+        out.push(pick({ scope, package: m.package, rule: name, file: m.file, line: b.loc.line }, b.data));
+      }
+    }
+  }
+  return out;
+}
+
+class Prepared implements PreparedPolicy {
+  private readonly compiled: Compiled;
+  private readonly base: Value;
+  private readonly strict: boolean;
+  private readonly queries = new Map<string, QueryOutcome>();
+  private annotationList: Annotation[] | undefined;
+
+  constructor(compiled: Compiled, opts: PrepareOptions) {
+    this.compiled = compiled;
+    this.base = opts.data === undefined ? new RObject() : fromJS(opts.data);
+    this.strict = opts.strictBuiltinErrors === true;
+  }
+
+  private settings(opts: EvalOptions): EvalSettings {
+    const s: EvalSettings = {
+      data: opts.data === undefined ? this.base : mergeData(this.base, fromJS(opts.data)),
+      strict: opts.strictBuiltinErrors ?? this.strict,
+    };
+    if (opts.input !== undefined) s.input = fromJS(opts.input);
+    if (opts.print) s.print = opts.print;
+    return s;
+  }
+
+  evalRef(path: string[], opts: EvalOptions = {}): unknown {
+    try {
+      const v = this.compiled.program.evalPath(path, this.settings(opts));
+      return v === undefined ? undefined : toJS(v);
+    } catch (e) {
+      if (e instanceof RegoEvalError) throw new EvalError(evalDiag(e));
+      throw e;
+    }
+  }
+
+  query(query: string, opts: EvalOptions = {}): QueryResult {
+    let q = this.queries.get(query);
+    if (!q) {
+      q = compileQueryText(this.compiled, query);
+      this.queries.set(query, q);
+    }
+    if (!q.ok) return { ok: false, error: compileDiag(q.errors[0]!) };
+    try {
+      const rows = this.compiled.program.runQuery(q.program, this.settings(opts));
+      return {
+        ok: true,
+        rows: rows.map((r) => Object.fromEntries(Object.entries(r.bindings).map(([k, v]) => [k, toJS(v)]))),
+      };
+    } catch (e) {
+      if (e instanceof RegoEvalError) return { ok: false, error: evalDiag(e) };
+      throw e;
+    }
+  }
+
+  annotations(): Annotation[] {
+    this.annotationList ??= annotationsOf(this.compiled.modules);
+    return this.annotationList.map((a) => ({ ...a }));
+  }
+
+  rules(): RuleInfo[] {
+    const seen = new Set<string>();
+    const out: RuleInfo[] = [];
+    for (const r of this.compiled.state.rules) {
+      const pkg = r.module.package;
+      const name = r.anchor.slice(1 + pkg.length).join('.');
+      const key = `${r.module.file}\u0000${pkg.join('.')}\u0000${name}\u0000${r.rule.loc.line}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const kind = r.kind === 'partial_object' && r.suffix.length === 0 ? 'complete' : r.kind;
+      out.push({ package: pkg, name, file: r.module.file, line: r.rule.loc.line, kind });
+    }
+    return out;
+  }
+
+  /** The compiled form (for the CLI and the benchmark; not part of the stable contract). */
+  get internals(): Compiled {
+    return this.compiled;
+  }
+}
+
+/**
+ * Compile modules once. Errors come back as diagnostics with OPA's codes and
+ * file:line:col; the result evaluates any number of times, concurrently safe
+ * (each evaluation has its own context).
+ */
+export function prepare(modules: ModuleSource[], opts: PrepareOptions = {}): Result<PreparedPolicy> {
+  const c = compileSources(modules);
+  if (!c.ok) return fail(c.errors.map(compileDiag));
+  let base: Prepared;
+  try {
+    base = new Prepared(c.compiled, opts);
+  } catch (e) {
+    return fail(diag('rego_data_error', `data: ${e instanceof Error ? e.message : String(e)}`));
+  }
+  return ok(base);
 }

@@ -114,7 +114,12 @@ export function loc0(file: string): Loc {
   return { file, line: 1, col: 1 };
 }
 
-/** Render a term roughly as Rego source (for messages). */
+const INFIX_TEXT: Record<string, string> = {
+  assign: ':=', eq: '=', equal: '==', neq: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=',
+  plus: '+', minus: '-', mul: '*', div: '/', rem: '%', and: '&', or: '|', 'internal.member_2': 'in',
+};
+
+/** Render a term roughly as Rego source (for messages and `opa eval`-style expression text). */
 export function termText(t: Term): string {
   switch (t.type) {
     case 'scalar':
@@ -135,8 +140,12 @@ export function termText(t: Term): string {
       return t.items.length ? '{' + t.items.map(termText).join(', ') + '}' : 'set()';
     case 'object':
       return '{' + t.items.map(([k, v]) => termText(k) + ': ' + termText(v)).join(', ') + '}';
-    case 'call':
+    case 'call': {
+      const op = INFIX_TEXT[t.op.join('.')];
+      if (op && t.args.length === 2) return `${termText(t.args[0]!)} ${op} ${termText(t.args[1]!)}`;
+      if (t.op.join('.') === 'internal.member_3' && t.args.length === 3) return `${termText(t.args[0]!)}, ${termText(t.args[1]!)} in ${termText(t.args[2]!)}`;
       return t.op.join('.') + '(' + t.args.map(termText).join(', ') + ')';
+    }
     case 'arraycomp':
       return '[' + termText(t.term) + ' | …]';
     case 'setcomp':

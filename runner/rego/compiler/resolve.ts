@@ -18,11 +18,14 @@ interface Globals {
   imports: Map<string, string[]>;
 }
 
-export function moduleGlobals(m: Module): Globals {
+/** `samePackage`: every module of the package — rules of other files of the package are in scope too (OPA). */
+export function moduleGlobals(m: Module, samePackage: Module[] = [m]): Globals {
   const rules = new Map<string, string[]>();
-  for (const r of m.rules) {
-    const h = r.head.ref[0];
-    if (h?.type === 'var') rules.set(h.name, ['data', ...m.package, h.name]);
+  for (const pm of samePackage) {
+    for (const r of pm.rules) {
+      const h = r.head.ref[0];
+      if (h?.type === 'var') rules.set(h.name, ['data', ...m.package, h.name]);
+    }
   }
   const imports = new Map<string, string[]>();
   for (const imp of m.imports) {
@@ -141,8 +144,15 @@ export class Resolver {
 }
 
 export function resolveRefs(st: CompileState): void {
+  const byPackage = new Map<string, Module[]>();
   for (const m of st.modules) {
-    const res = new Resolver(moduleGlobals(m));
+    const k = m.package.join('\u0000');
+    const l = byPackage.get(k);
+    if (l) l.push(m);
+    else byPackage.set(k, [m]);
+  }
+  for (const m of st.modules) {
+    const res = new Resolver(moduleGlobals(m, byPackage.get(m.package.join('\u0000'))));
     for (const ir of st.rules) {
       if (ir.module !== m) continue;
       const args = new Set<string>();

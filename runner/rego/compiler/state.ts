@@ -42,6 +42,8 @@ export interface CompiledQuery {
   /** Unique var name → name the user wrote (bindings are reported under it). */
   display: Map<string, string>;
   loc: Loc;
+  /** Source text of each query expression as written, keyed by `line:col`. */
+  texts: Map<string, string>;
 }
 
 export function dataName(path: string[]): string {

@@ -81,12 +81,12 @@ function evaluate(c: ConformanceCase): Got {
     const t = compileQueryText(comp.compiled, `__input__ = ${c.input_term}`);
     if (!t.ok) return { kind: 'error', code: t.errors[0]!.code, text: t.errors.map(formatCompileError).join('\n') };
     const rows = comp.compiled.program.runQuery(t.program, { data: new RObject(), strict: false });
-    input = rows[0]?.['__input__'];
+    input = rows[0]?.bindings['__input__'];
   }
   const data = c.data === undefined ? new RObject() : fromJS(c.data);
   try {
     const rows = comp.compiled.program.runQuery(q.program, { input, data, strict: c.strict_error === true });
-    return { kind: 'rows', rows };
+    return { kind: 'rows', rows: rows.map((r) => r.bindings) };
   } catch (e) {
     if (e instanceof RegoEvalError) return { kind: 'error', code: e.code, text: e.message };
     return { kind: 'crash', text: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };

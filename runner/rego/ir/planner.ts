@@ -4,7 +4,7 @@
  * (statement calls with an output argument vs. boolean calls) and `with`
  * targets.
  */
-import type { Body, Expr, Loc, Term } from '../ast/nodes.ts';
+import { termText, type Body, type Expr, type Loc, type Term } from '../ast/nodes.ts';
 import type { CompileState, CompiledQuery, IndexedRule } from '../compiler/state.ts';
 import { RObject, RSet, type Value } from '../value.ts';
 import type { Block, Operand, Plan, QueryIR, RuleIR, Stmt, WithIR } from './types.ts';
@@ -181,7 +181,23 @@ export class Planner {
 
   query(q: CompiledQuery): QueryIR {
     this.slots = new SlotAlloc();
-    const block = this.body(q.body);
+    // Each top-level expression reports a value (OPA's `expressions`): a bare
+    // term's value is captured in a slot; other expressions report `true`.
+    const exprs: QueryIR['exprs'] = [];
+    const block: Block = [];
+    for (const e of q.body) {
+      const s = this.stmt(e);
+      if (e.type === 'some') continue;
+      const info: QueryIR['exprs'][number] = { text: q.texts.get(`${e.loc.line}:${e.loc.col}`) ?? exprText(e), loc: e.loc };
+      if (s && s.s === 'test') {
+        const slot = this.slots.get(`$expr${exprs.length}`);
+        block.push({ s: 'unify', a: { k: 'local', slot, name: `$expr${exprs.length}` }, b: s.t, loc: s.loc });
+        block.push({ s: 'test', t: { k: 'local', slot, name: `$expr${exprs.length}` }, loc: s.loc });
+        info.slot = slot;
+      } else if (s) block.push(s);
+      exprs.push(info);
+    }
+    exprs.sort((a, b) => a.loc.line - b.loc.line || a.loc.col - b.loc.col);
     const vars: QueryIR['vars'] = [];
     for (const [name, slot] of this.slots.slots) {
       if (name === 'input' || name === 'data') continue;
@@ -189,7 +205,22 @@ export class Planner {
       if (!display || display === '_') continue;
       vars.push({ name: display, slot });
     }
-    return { block, nslots: this.slots.n, vars };
+    return { block, nslots: this.slots.n, vars, exprs };
+  }
+}
+
+function exprText(e: Expr): string {
+  const w = e.with.map((m) => ` with ${termText(m.target)} as ${termText(m.value)}`).join('');
+  const neg = e.negated ? 'not ' : '';
+  switch (e.type) {
+    case 'term':
+      return neg + termText(e.term) + w;
+    case 'somein':
+      return `some ${e.key ? termText(e.key) + ', ' : ''}${termText(e.value)} in ${termText(e.domain)}${w}`;
+    case 'every':
+      return `${neg}every ${e.key ? termText(e.key) + ', ' : ''}${termText(e.value)} in ${termText(e.domain)} { … }${w}`;
+    case 'some':
+      return 'some ' + e.vars.map(termText).join(', ');
   }
 }
 

@@ -105,6 +105,8 @@ export interface QueryIR {
   nslots: number;
   /** Query vars reported as bindings, by user name. */
   vars: Array<{ name: string; slot: number }>;
+  /** The query's expressions in source order: `slot` holds a bare term's value; others evaluate to true. */
+  exprs: Array<{ text: string; loc: Loc; slot?: number }>;
 }
 
 export interface Plan {

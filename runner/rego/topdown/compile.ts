@@ -701,8 +701,11 @@ export class ClosureCompiler {
         for (const c of combos) for (const v of col) nextCombos.push([...c, v]);
         combos = nextCombos;
       }
-      for (const c of combos) f.ctx.bctx.print(c.join(' '));
-      void loc;
+      const printer = f.ctx.printer;
+      for (const c of combos) {
+        if (printer) printer(c.join(' '), loc);
+        else f.ctx.bctx.print(c.join(' '));
+      }
       return next(f);
     };
   }

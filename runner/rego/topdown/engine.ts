@@ -4,6 +4,7 @@
  * (prepare) and evaluated many times; each evaluation gets a fresh `Ctx`
  * (input, caches), so evaluations share nothing mutable.
  */
+import type { Loc } from '../ast/nodes.ts';
 import { lookupBuiltin } from '../builtins/registry.ts';
 import type { BuiltinContext } from '../builtins/types.ts';
 import type { Plan, QueryIR, RuleIR } from '../ir/types.ts';
@@ -15,7 +16,7 @@ export interface EvalSettings {
   input?: Value;
   data: Value;
   strict: boolean;
-  print?: (msg: string) => void;
+  print?: (msg: string, loc: Loc) => void;
   nowNs?: bigint;
 }
 
@@ -85,10 +86,12 @@ export class Program implements ProgramLike, Env {
       strict: s.strict,
       nowNs: s.nowNs ?? BigInt(Date.now()) * 1_000_000n,
       cache: new Map(),
-      print: s.print ?? (() => {}),
+      print: s.print ? (m) => s.print!(m, { file: '', line: 0, col: 0 }) : () => {},
       runtime: this.runtimeDoc,
     };
-    return new Ctx(this, s.input, s.data, bctx);
+    const ctx = new Ctx(this, s.input, s.data, bctx);
+    if (s.print) ctx.printer = s.print;
+    return ctx;
   }
 
   /** `data[path]` (path without 'data'). */
@@ -100,20 +103,22 @@ export class Program implements ProgramLike, Env {
     const B = new Set<number>();
     const build = this.cc.blockBuilder(q.block, B);
     const vars = q.vars;
+    const exprs = q.exprs;
     const tail: K = (f) => {
-      const row: Record<string, Value> = {};
+      const bindings: Record<string, Value> = {};
       for (const v of vars) {
         const x = f.s[v.slot] as Value | undefined;
-        if (x !== undefined) row[v.name] = x;
+        if (x !== undefined) bindings[v.name] = x;
       }
-      (f.acc as Array<Record<string, Value>>).push(row);
+      const expressions = exprs.map((e) => (e.slot === undefined ? true : (f.s[e.slot] as Value)));
+      (f.acc as QueryRow[]).push({ bindings, expressions });
       return false;
     };
     return { run: build(tail), nslots: q.nslots };
   }
 
-  runQuery(q: CompiledQueryProgram, s: EvalSettings): Array<Record<string, Value>> {
-    const rows: Array<Record<string, Value>> = [];
+  runQuery(q: CompiledQueryProgram, s: EvalSettings): QueryRow[] {
+    const rows: QueryRow[] = [];
     const f: Frame = { s: new Array(q.nslots), ctx: this.newCtx(s), acc: rows, args: NO_ARGS };
     q.run(f);
     return rows;
@@ -121,6 +126,12 @@ export class Program implements ProgramLike, Env {
 }
 
 const NO_ARGS: Value[] = [];
+
+/** One solution of a query: its variable bindings and the value of each expression. */
+export interface QueryRow {
+  bindings: Record<string, Value>;
+  expressions: Value[];
+}
 
 export interface CompiledQueryProgram {
   run: K;

@@ -120,6 +120,8 @@ export class Ctx {
   readonly bctx: BuiltinContext;
   readonly strict: boolean;
   mocks: Map<string, Mock> | null = null;
+  /** print() sink with the call's location (set by the embedding). */
+  printer: ((msg: string, loc: Loc) => void) | undefined;
   overrides: Array<{ path: Value[]; value: Value }> | null = null;
   private readonly vcache: Slot[];
   private readonly rcache: Array<unknown>;
@@ -138,6 +140,7 @@ export class Ctx {
   derive(): Ctx {
     const c = new Ctx(this.prog, this.input, this.base, this.bctx);
     c.mocks = this.mocks ? new Map(this.mocks) : null;
+    c.printer = this.printer;
     c.overrides = this.overrides ? this.overrides.slice() : null;
     return c;
   }
