@@ -20,7 +20,7 @@ export function toJson(run: FeedbackRun): unknown {
       ...(i.branch ? { branch: i.branch } : {}),
       ...(i.pr ? { pr: i.pr } : {}),
       ...(i.issue ? { issue: i.issue } : {}),
-      ...(i.merges.length ? { merges: i.merges } : {}),
+      merges: i.merges,
       diagnostics: i.diagnostics,
     })),
   };
