@@ -22,7 +22,7 @@ const HOURLY_UNPRICED: Record<string, string> = {
 
 /** Priced by usage only: stated as assumptions. */
 const USAGE_PRICED: Record<string, string> = {
-  'aws:cloudwatch/metricAlarm:MetricAlarm': 'CloudWatch alarms are billed per alarm-month (percentile and metric-math alarms at the high-resolution/composite rate where applicable)',
+  'aws:cloudwatch/metricAlarm:MetricAlarm': 'CloudWatch alarms: billed per alarm metric per month (a metric-math alarm counts each metric it reads); not in the price table',
   'aws:cloudwatch/logGroup:LogGroup': 'CloudWatch Logs: per GB ingested and stored (agent audit logs; volume depends on recovery activity)',
   'aws:ssm/document:Document': 'SSM Run Command on EC2: no charge; EventBridge delivery of AWS service events: no charge',
   'aws:lb/loadBalancer:LoadBalancer': 'data transfer out of AWS and EBS volumes (8 GiB gp3 per instance) are not included',

@@ -179,18 +179,23 @@ export async function previewPlan(input: PreviewInput): Promise<Result<IntentPla
   const specs = stackSpecs(input);
   if (!specs.ok) return specs;
   const chosen = input.regions ? specs.value.filter((s) => input.regions!.includes(s.region)) : specs.value;
+  return previewSpecs(input.intentId, chosen, input.file);
+}
+
+/** The plan of already validated stack specs (one intent). */
+export async function previewSpecs(intentId: string, specs: readonly StackSpec[], file?: string): Promise<Result<IntentPlan>> {
   const started = performance.now();
   const stacks: StackPlan[] = [];
-  for (const spec of chosen) {
+  for (const spec of specs) {
     try {
       stacks.push(await previewStack(spec));
     } catch (err) {
-      return fail(diag('infra_program_error', `stack ${spec.stack}: ${err instanceof Error ? err.message : String(err)}`, input.file ? { file: input.file } : undefined));
+      return fail(diag('infra_program_error', `stack ${spec.stack}: ${err instanceof Error ? err.message : String(err)}`, file ? { file } : undefined));
     }
   }
   return ok({
-    intentId: input.intentId,
-    ...(input.file ? { file: input.file } : {}),
+    intentId,
+    ...(file ? { file } : {}),
     stacks,
     resources: stacks.reduce((n, s) => n + s.resources.length, 0),
     by_type: countByType(stacks),
@@ -206,8 +211,8 @@ export interface AssessedPlan {
 }
 
 /** Preview, then judge the plan (plan policies) and price it: what `apply --preview` and `check --preview` show. */
-export async function assessPlan(input: PreviewInput, policies: PreparedPlanPolicies): Promise<Result<AssessedPlan>> {
-  const p = await previewPlan(input);
+export async function assessPlan(input: PreviewInput | { intentId: string; file?: string; specs: readonly StackSpec[] }, policies: PreparedPlanPolicies): Promise<Result<AssessedPlan>> {
+  const p = 'specs' in input ? await previewSpecs(input.intentId, input.specs, input.file) : await previewPlan(input);
   if (!p.ok) return p;
   const judged = policies.evaluate(p.value);
   if (!judged.ok) return judged;

@@ -303,3 +303,16 @@ export function stackSpecs(input: SpecInput): Result<StackSpec[]> {
       }),
   );
 }
+
+/**
+ * Stack config a real apply needs (settings of the deployment, not of the
+ * intent): checked by the Automation engine before the first step, so a
+ * missing certificate fails the apply before any resource is touched.
+ */
+export function requiredStackConfig(spec: StackSpec): Array<{ key: string; what: string }> {
+  const need: Array<{ key: string; what: string }> = [];
+  if (spec.loadBalancer.listeners.some((l) => l.protocol === 'HTTPS') && !spec.loadBalancer.certificateArn) need.push({ key: 'gitops:certificateArn', what: "the HTTPS listener's ACM certificate ARN" });
+  if (spec.loadBalancer.authentication?.method === 'oidc') need.push({ key: 'gitops:oidc', what: 'the OIDC client (JSON: issuer, authorizationEndpoint, tokenEndpoint, userInfoEndpoint, clientId, clientSecret)' });
+  if (spec.loadBalancer.authentication?.method === 'cognito') need.push({ key: 'gitops:cognito', what: 'the Cognito user pool (JSON: userPoolArn, userPoolClientId, userPoolDomain)' });
+  return need;
+}

@@ -1,0 +1,131 @@
+/**
+ * Which stacks a merge affects: the one selection `gitops apply` and
+ * `gitops affected` share. A stack is `<intent id>-<region>`; an intent
+ * deploys one stack per region its translation lists.
+ *
+ * Between two refs:
+ * - an intent added, modified or renamed → its stacks at head are updated;
+ *   regions it no longer lists (or the old id of a rename) → destroyed;
+ * - an intent deleted → its stacks at base are destroyed;
+ * - the program itself (runner/infra/) or the agent registry changed → every
+ *   intent's stacks at head are updated (their resources may differ).
+ * No Pulumi here: this module is loaded by `gitops affected` too.
+ */
+import { parse as parseYaml } from 'yaml';
+import type { Agent } from '../core/context.ts';
+import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import { changedFiles, openRepo, resolveRef } from '../git/repo.ts';
+import { commitTree, workTree, type Tree } from '../git/tree.ts';
+import { loadIntent } from '../intent/load.ts';
+import { INTENTS_DIR, idFromPath, isIntentPath } from '../intent/paths.ts';
+import { translate } from '../translate/registry.ts';
+import { AGENTS_FILE } from '../cli/context.ts';
+import { stackSpecs } from './spec.ts';
+import type { StackSpec } from './types.ts';
+
+/** Paths whose change affects every stack: the program and what its roles are built from. */
+export const PROGRAM_PATHS = ['runner/infra/', AGENTS_FILE];
+
+export type StackChange = 'added' | 'modified' | 'renamed' | 'program' | 'selected' | 'removed' | 'region_removed';
+
+export type StackTarget =
+  | { kind: 'up'; stack: string; intentId: string; region: string; file: string; change: StackChange; spec: StackSpec }
+  | { kind: 'destroy'; stack: string; intentId: string; region: string; file: string; change: StackChange };
+
+export type Selection = { base: string; head: string } | { intent: string } | { all: true };
+
+interface Loaded {
+  specs: StackSpec[];
+}
+
+function parseAgents(bytes: Uint8Array | undefined): Agent[] {
+  if (!bytes) return [];
+  const doc = parseYaml(new TextDecoder().decode(bytes)) as { agents?: Agent[] } | null;
+  return doc?.agents ?? [];
+}
+
+/** Intent file → its stack specs (load, translate, validate); problems carry file:line. */
+function specsOf(file: string, bytes: Uint8Array, agents: Agent[]): Result<Loaded> {
+  const doc = loadIntent(file, bytes);
+  if (!doc.ok) return doc;
+  const t = translate(doc.value);
+  if (!t.ok) return t;
+  const specs = stackSpecs({ intentId: doc.value.id, actions: t.value.actions, agents, file, regions: t.value.regions });
+  if (!specs.ok) {
+    const at = doc.value.locate(['intent', 'type']);
+    return fail(specs.diagnostics.map((d) => ({ ...d, file, line: d.line ?? at.line, col: d.col ?? at.col })));
+  }
+  return ok({ specs: specs.value });
+}
+
+async function readTree(tree: Tree, files: string[]): Promise<Map<string, Uint8Array>> {
+  return tree.read(files);
+}
+
+const byStack = (a: { stack: string; kind: string }, b: { stack: string; kind: string }) => (a.kind === b.kind ? a.stack.localeCompare(b.stack) : a.kind === 'up' ? -1 : 1);
+
+/**
+ * The stacks to apply, ups first then destroys, each group sorted by stack
+ * name (a deterministic order: the audit trail of two runs compares line by line).
+ */
+export async function selectStacks(dir: string, sel: Selection): Promise<Result<StackTarget[]>> {
+  const problems: Diagnostic[] = [];
+  const targets: StackTarget[] = [];
+  const addUps = (file: string, loaded: Result<Loaded>, change: StackChange) => {
+    if (!loaded.ok) return void problems.push(...loaded.diagnostics);
+    for (const spec of loaded.value.specs) {
+      if (targets.some((t) => t.stack === spec.stack)) continue;
+      targets.push({ kind: 'up', stack: spec.stack, intentId: spec.intentId, region: spec.region, file, change, spec });
+    }
+  };
+
+  if ('base' in sel) {
+    const repo = await openRepo(dir);
+    if (!repo) return fail(diag('git_not_a_repo', `${dir} is not a git working copy; --base/--head need one`));
+    const [base, head] = [await resolveRef(repo, sel.base), await resolveRef(repo, sel.head)];
+    const baseTree = commitTree(repo, base, sel.base);
+    const headTree = commitTree(repo, head, sel.head);
+    const [baseAgents, headAgents] = [
+      parseAgents((await readTree(baseTree, [AGENTS_FILE])).get(AGENTS_FILE)),
+      parseAgents((await readTree(headTree, [AGENTS_FILE])).get(AGENTS_FILE)),
+    ];
+    const changes = await changedFiles(repo, base, head, [INTENTS_DIR, ...PROGRAM_PATHS]);
+    const intentChanges = changes.filter((c) => isIntentPath(c.path) || (c.from !== undefined && isIntentPath(c.from)));
+    const headFiles = intentChanges.filter((c) => c.status !== 'deleted').map((c) => c.path);
+    const baseFiles = intentChanges.flatMap((c) => (c.status === 'deleted' ? [c.path] : c.status === 'renamed' && c.from ? [c.from] : c.status === 'modified' ? [c.path] : []));
+    const [headBlobs, baseBlobs] = [await readTree(headTree, headFiles), await readTree(baseTree, baseFiles)];
+    for (const c of intentChanges) {
+      if (c.status !== 'deleted') addUps(c.path, specsOf(c.path, headBlobs.get(c.path)!, headAgents), c.status);
+    }
+    // What existed at base and is gone at head: destroyed (behind --destroy-removed in apply).
+    for (const c of intentChanges) {
+      const oldFile = c.status === 'deleted' || c.status === 'modified' ? c.path : c.status === 'renamed' ? c.from : undefined;
+      if (!oldFile || !baseBlobs.has(oldFile)) continue;
+      const before = specsOf(oldFile, baseBlobs.get(oldFile)!, baseAgents);
+      // A base that no longer loads (e.g. schema changed since) still has stacks named by file id and regions unknown: report it.
+      if (!before.ok) {
+        problems.push(...before.diagnostics.map((d) => ({ ...d, message: `at ${sel.base}: ${d.message} (cannot tell which stacks to destroy)` })));
+        continue;
+      }
+      for (const spec of before.value.specs) {
+        if (targets.some((t) => t.stack === spec.stack)) continue;
+        targets.push({ kind: 'destroy', stack: spec.stack, intentId: spec.intentId, region: spec.region, file: oldFile, change: c.status === 'deleted' ? 'removed' : 'region_removed' });
+      }
+    }
+    if (changes.some((c) => PROGRAM_PATHS.some((p) => c.path.startsWith(p)))) {
+      const all = (await headTree.list([INTENTS_DIR])).filter(isIntentPath);
+      const blobs = await readTree(headTree, all);
+      for (const f of all) addUps(f, specsOf(f, blobs.get(f)!, headAgents), 'program');
+    }
+  } else {
+    const tree = workTree(dir);
+    const agents = parseAgents((await tree.read([AGENTS_FILE])).get(AGENTS_FILE));
+    const all = (await tree.list([INTENTS_DIR])).filter(isIntentPath);
+    const files = 'intent' in sel ? all.filter((f) => idFromPath(f) === sel.intent) : all;
+    if ('intent' in sel && files.length === 0) return fail(diag('apply_unknown_intent', `no intent ${sel.intent} under ${INTENTS_DIR}/ (expected ${INTENTS_DIR}/${sel.intent}.yaml)`));
+    const blobs = await tree.read(files);
+    for (const f of files) addUps(f, specsOf(f, blobs.get(f)!, agents), 'selected');
+  }
+  if (problems.length) return fail(problems);
+  return ok(targets.sort(byStack));
+}
