@@ -209,7 +209,13 @@ export class SafetyChecker {
         for (const e of remaining) {
           const outs = outputVars(e, safe, this.lookup);
           const need = this.needed(e, visible);
-          const unsafe = [...need].filter((v) => !safe.has(v) && !outs.has(v));
+          let unsafe = [...need].filter((v) => !safe.has(v) && !outs.has(v));
+          // `x := <unsafe>`: report the cause, not the var being declared (as OPA does)
+          if (e.type === 'term' && e.term.type === 'call' && e.term.op.join('.') === 'assign') {
+            const lhs = new Set<string>();
+            patternVars(e.term.args[0]!, lhs);
+            if (unsafe.some((v) => !lhs.has(v))) unsafe = unsafe.filter((v) => !lhs.has(v));
+          }
           for (const v of unsafe.sort()) this.errors.push(cerr('rego_unsafe_var_error', `var ${this.display(v)} is unsafe`, e.loc));
         }
         return { body: ordered.concat(remaining), safe };
