@@ -26,7 +26,7 @@ export interface AgentsOfRun {
   needs_review: boolean;
 }
 
-const MEMO_KEY = 'agents';
+const MEMO_KEY = 'agents:run';
 const REGISTRY_ID = 'AGENT-REGISTRY-001';
 const REGISTRY_TITLE = 'Agent registry and IAM table are valid';
 

@@ -25,7 +25,7 @@ export interface ContractsOfRun {
   changes?: ContractChangeReport;
 }
 
-const MEMO_KEY = 'contracts';
+const MEMO_KEY = 'contracts:run';
 
 export async function contractsOfRun(env: CheckEnv): Promise<ContractsOfRun> {
   const hit = env.memo.get(MEMO_KEY) as Promise<ContractsOfRun> | undefined;
