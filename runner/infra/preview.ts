@@ -33,6 +33,7 @@ interface Captured {
   name: string;
   id: string;
   arn: string;
+  provider?: string;
   inputs: Record<string, unknown>;
 }
 
@@ -103,7 +104,7 @@ export function previewStack(spec: StackSpec): Promise<StackPlan> {
           const id = args.type.startsWith('pulumi:providers:') ? `${args.name}-provider` : `${args.name}-${(++counter).toString(16).padStart(4, '0')}`;
           const inputs = plain(args.inputs) as Record<string, unknown>;
           const state = mockState(spec, args.type, args.name, inputs, id);
-          captured.push({ type: args.type, name: args.name, id, arn: String(state.arn), inputs });
+          captured.push({ type: args.type, name: args.name, id, arn: String(state.arn), ...(args.provider ? { provider: args.provider } : {}), inputs });
           return { id, state };
         },
         call(args) {
@@ -137,6 +138,7 @@ export function previewStack(spec: StackSpec): Promise<StackPlan> {
         name: c.name,
         id: c.id,
         arn: c.arn,
+        ...(c.provider ? { provider: c.provider } : {}),
         step,
         inputs: c.inputs,
       };

@@ -103,6 +103,8 @@ export interface PlannedResource {
   id: string;
   /** Mock ARN (what other resources' inputs reference, e.g. a listener's loadBalancerArn). */
   arn: string;
+  /** The provider reference (`<provider urn>::<id>`) the resource was registered with; absent for providers. */
+  provider?: string;
   step: ApplyStep;
   inputs: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 /**
- * Translated actions in the shapes of seed §3 (plus the listener/TLS fields
- * and region the translator adds), for tests that must not depend on the
+ * Translated actions in the shapes the translator (runner/translate/deployment.ts)
+ * produces for seed §3, with an explicit region per deploy_instances, for tests that must not depend on the
  * translator. The e2e tests use the real translator through the CLI.
  */
 import type { Action } from '../../runner/check/types.ts';
@@ -15,7 +15,18 @@ export const SEED_TRIGGERS = [
 export function seedActions(opts: { regions?: Record<string, string[]>; selfHealing?: boolean } = {}): Action[] {
   const regions = opts.regions ?? { 'us-west-2': ['us-west-2a', 'us-west-2b', 'us-west-2c'] };
   const actions: Action[] = [
-    { action: 'create_load_balancer', config: { type: 'application', scheme: 'internet-facing', protocol: 'HTTPS', tls_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', http_redirect: true } },
+    {
+      action: 'create_load_balancer',
+      config: {
+        type: 'application',
+        scheme: 'internet-facing',
+        listeners: [
+          { protocol: 'HTTPS', port: 443, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', tls_versions: ['TLSv1.2', 'TLSv1.3'] },
+          { protocol: 'HTTP', port: 80, redirect_to_https: true },
+        ],
+        authentication: { method: 'oidc', required: true },
+      },
+    },
     ...Object.entries(regions).map(([region, zones]): Action => ({ action: 'deploy_instances', config: { count: 3, instance_type: 't3.medium', availability_zones: zones, region } })),
     { action: 'configure_auto_scaling', config: { min: 3, max: 10, target_cpu: 70 } },
     { action: 'setup_health_checks', config: { interval: 30, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3, path: '/health' } },
