@@ -1,0 +1,206 @@
+/**
+ * `gitops demo`: the main job on the embedded defaults, end to end, no
+ * network. A scratch clone of this repository, branches that change intents
+ * the way pull requests would, and the check's verdict on each.
+ *
+ * Structured as an explicit list of steps (DEMO_STEPS) so later stages of the
+ * product (preview, audit, feedback) add their step here.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Command, CommandIO } from './command.ts';
+import { parse } from './args.ts';
+import { createRunContext } from './context.ts';
+import { GitopsError, diag } from '../core/diagnostics.ts';
+import { MemorySink } from '../core/events.ts';
+import { exitCode, type CheckReport } from '../check/types.ts';
+import { runCheck } from '../check/run.ts';
+import { renderText } from '../report/text.ts';
+
+const exec = promisify(execFile);
+/** The runner's own checkout: the repository the demo clones. */
+export const SOURCE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const GOVERNED = ['intents', 'policies', 'agents', 'contracts'];
+
+export interface DemoState {
+  /** The repository the demo clones (default: the runner's own checkout). */
+  source: string;
+  /** Scratch clone the demo works in. */
+  dir: string;
+  /** The base branch every demo branch starts from. */
+  base: string;
+  io: CommandIO;
+  reports: Map<string, CheckReport>;
+  /** Expectations that did not hold (the demo's exit code is 1 when any). */
+  surprises: string[];
+}
+
+export interface DemoStep {
+  name: string;
+  run(state: DemoState): Promise<void>;
+}
+
+async function git(state: Pick<DemoState, 'dir'>, ...args: string[]): Promise<string> {
+  return (await exec('git', args, { cwd: state.dir, maxBuffer: 64 << 20 })).stdout;
+}
+
+async function write(state: DemoState, path: string, text: string): Promise<void> {
+  await mkdir(dirname(join(state.dir, path)), { recursive: true });
+  await writeFile(join(state.dir, path), text);
+}
+
+/** A branch from the base with some files written (string) or deleted (null), committed. */
+async function makeBranch(state: DemoState, name: string, files: Record<string, string | null>, message: string): Promise<void> {
+  await git(state, 'checkout', '-q', '-B', name, state.base);
+  for (const [path, text] of Object.entries(files)) {
+    if (text === null) await git(state, 'rm', '-q', path);
+    else await write(state, path, text);
+  }
+  await git(state, 'add', '-A');
+  await git(state, 'commit', '-q', '-m', message);
+  await git(state, 'checkout', '-q', state.base);
+}
+
+/** Check a branch against the base and print the verdict; record a surprise when the decision is not the expected one. */
+function checkStep(name: string, branch: string, expect: { exit: 0 | 1; deniedBy?: string[] }): DemoStep {
+  return {
+    name,
+    async run(state) {
+      const ctx = createRunContext({ repoDir: state.dir, kind: 'check', sink: new MemorySink(), human: 'demo-user' });
+      const report = await runCheck({ cwd: state.dir, base: state.base, head: branch, ctx });
+      state.reports.set(branch, report);
+      state.io.stdout(`$ gitops check --base ${state.base} --head ${branch}\n`);
+      state.io.stdout(renderText(report).replace(/^/gm, '  ') + '\n');
+      const code = exitCode(report);
+      if (code !== expect.exit) state.surprises.push(`${branch}: expected exit ${expect.exit}, got ${code}`);
+      for (const p of expect.deniedBy ?? []) {
+        if (!report.intents.some((i) => i.results.some((r) => r.policy === p && r.status === 'failed'))) state.surprises.push(`${branch}: expected a denial by ${p}`);
+      }
+    },
+  };
+}
+
+const API_INTENT = `# A second service, written quickly: plain HTTP, a tight budget.
+intent:
+  id: 'DEPLOY-API-002'
+  type: 'deployment'
+  description: 'Internal API, cheap and quick'
+
+  requirements:
+    availability: '99.9%'
+    scalability:
+      min_instances: 2
+      max_instances: 4
+
+  constraints:
+    budget: '$60/month'
+    region: ['us-east']
+
+  security:
+    protocol: http
+`;
+
+export const DEMO_STEPS: DemoStep[] = [
+  {
+    name: 'Scratch clone of this repository',
+    async run(state) {
+      try {
+        await exec('git', ['-C', state.source, 'rev-parse', '--verify', '-q', 'HEAD']);
+        await exec('git', ['clone', '-q', '--no-hardlinks', state.source, state.dir]);
+        state.io.stdout(`cloned ${state.source} into ${state.dir}\n`);
+      } catch {
+        // Not a git checkout (e.g. an unpacked package): start a repository from its governed files.
+        await exec('git', ['init', '-q', state.dir]);
+        for (const d of GOVERNED) await cp(join(state.source, d), join(state.dir, d), { recursive: true }).catch(() => undefined);
+        state.io.stdout(`${state.source} is not a git checkout: started a repository in ${state.dir} from its ${GOVERNED.join(', ')}\n`);
+      }
+      await git(state, 'config', 'user.email', 'demo@example.invalid');
+      await git(state, 'config', 'user.name', 'gitops demo');
+      await git(state, 'config', 'commit.gpgsign', 'false');
+      await git(state, 'checkout', '-q', '-B', state.base);
+      await git(state, 'add', '-A');
+      await git(state, 'commit', '-q', '--allow-empty', '-m', 'demo base');
+    },
+  },
+  {
+    name: 'Branch demo/scale-web: the seed intent DEPLOY-WEB-001 gets room for peak load (max_instances 10 → 12)',
+    async run(state) {
+      const file = 'intents/DEPLOY-WEB-001.yaml';
+      const text = await readFile(join(state.dir, file), 'utf8').catch(() => {
+        throw new GitopsError(diag('demo_missing_seed', `${file} is missing from the repository`), 2);
+      });
+      await makeBranch(state, 'demo/scale-web', { [file]: text.replace('max_instances: 10', 'max_instances: 12') }, 'Scale DEPLOY-WEB-001 to 12 instances at peak');
+    },
+  },
+  checkStep('Check demo/scale-web (expected: allowed)', 'demo/scale-web', { exit: 0 }),
+  {
+    name: 'Branch demo/cheap-api: a new intent DEPLOY-API-002 over plain HTTP on a $60/month budget',
+    run: (state) => makeBranch(state, 'demo/cheap-api', { 'intents/DEPLOY-API-002.yaml': API_INTENT }, 'Add DEPLOY-API-002'),
+  },
+  checkStep('Check demo/cheap-api (expected: denied by SEC-ENC-001, SEC-AUTH-001, COMP-BUDGET-001)', 'demo/cheap-api', {
+    exit: 1,
+    deniedBy: ['SEC-ENC-001', 'SEC-AUTH-001', 'COMP-BUDGET-001'],
+  }),
+  {
+    name: 'Branch demo/sneaky: cuts the seed budget to $100/month AND deletes the budget policy',
+    async run(state) {
+      const file = 'intents/DEPLOY-WEB-001.yaml';
+      const text = await readFile(join(state.dir, file), 'utf8');
+      await makeBranch(
+        state,
+        'demo/sneaky',
+        { [file]: text.replace("budget: '$500/month'", "budget: '$100/month'"), 'policies/compliance/comp_budget_001.rego': null },
+        'Cut budget and drop the budget policy',
+      );
+    },
+  },
+  checkStep('Check demo/sneaky (expected: still denied by COMP-BUDGET-001, policies taken from the base; policy change flagged)', 'demo/sneaky', {
+    exit: 1,
+    deniedBy: ['COMP-BUDGET-001'],
+  }),
+];
+
+export const command: Command = {
+  name: 'demo',
+  summary: 'The main job on the embedded defaults, end to end, no GitHub or cloud',
+  usage: `Usage: gitops demo [--keep] [--source <repo>]
+
+Runs the pull-request check on a scratch clone of this repository, with no
+network: a branch changing the seed intent (allowed), a branch adding an
+intent that breaks policies (denied, naming the policies and lines), and a
+branch that also deletes a policy to let itself through (still denied: the
+policies come from the base). Exit 0 when every verdict is the expected one.
+
+  --keep            keep the scratch clone (its path is printed)
+  --source <repo>   the repository to clone (default: this runner's checkout)`,
+  async run(argv, io) {
+    const { values } = parse('demo', argv, { keep: { type: 'boolean' }, source: { type: 'string' } }, false);
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-demo-'));
+    await rm(dir, { recursive: true, force: true }); // git clone wants to create it
+    const state: DemoState = { source: values.source ? resolve(io.cwd, values.source) : SOURCE_ROOT, dir, base: 'main', io, reports: new Map(), surprises: [] };
+    try {
+      let n = 0;
+      for (const step of DEMO_STEPS) {
+        io.stdout(`\n== ${++n}. ${step.name}\n`);
+        await step.run(state);
+      }
+      io.stdout('\n== Verdicts\n');
+      for (const [branch, r] of state.reports) {
+        io.stdout(`  ${branch.padEnd(18)} ${r.intents.map((i) => `${i.id}: ${i.decision}`).join(', ') || 'nothing to check'}${r.policy_changes.needs_review ? ' (policy change flagged for review)' : ''}\n`);
+      }
+      if (state.surprises.length) {
+        for (const s of state.surprises) io.stderr(`demo: unexpected: ${s}\n`);
+        return 1;
+      }
+      io.stdout('\nAll verdicts as expected.\n');
+      return 0;
+    } finally {
+      if (values.keep) io.stdout(`scratch clone kept at ${dir}\n`);
+      else await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { runCli, tempRepo } from '../check/helpers.ts';
+
+describe('gitops demo', () => {
+  it('clones the sample, checks three branches and prints the expected verdicts (exit 0)', async () => {
+    const source = await tempRepo();
+    try {
+      const r = await runCli(['demo', '--source', source.dir], source.dir);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`cloned ${source.dir} into `);
+      expect(r.stdout).toMatch(/demo\/scale-web\s+DEPLOY-WEB-001: allow\n/);
+      expect(r.stdout).toMatch(/demo\/cheap-api\s+DEPLOY-API-002: deny\n/);
+      expect(r.stdout).toMatch(/demo\/sneaky\s+DEPLOY-WEB-001: deny \(policy change flagged for review\)\n/);
+      expect(r.stdout).toMatch(/FAILED\s+COMP-BUDGET-001\s+intents\/DEPLOY-WEB-001\.yaml:17: /);
+      expect(r.stdout).toContain('All verdicts as expected.');
+      // The source repository is only read.
+      expect((await source.git('branch', '--list')).trim()).toBe('* main');
+    } finally {
+      await source.cleanup();
+    }
+  });
+
+  it('reports an unexpected verdict with exit 1 (a sample whose budget policy never denies)', async () => {
+    const source = await tempRepo();
+    try {
+      const file = 'policies/compliance/comp_budget_001.rego';
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(`${source.dir}/${file}`, 'utf8');
+      await source.write(file, text.replaceAll('deny contains', 'ignored contains'));
+      await source.commitAll('defang the budget policy at the source');
+      const r = await runCli(['demo', '--source', source.dir], source.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('demo: unexpected: demo/cheap-api: expected a denial by COMP-BUDGET-001');
+      expect(r.stderr).toContain('demo: unexpected: demo/sneaky: expected exit 1, got 0');
+    } finally {
+      await source.cleanup();
+    }
+  });
+});
