@@ -13,8 +13,8 @@ export function esc(s: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/([\\`*_[\]#])/g, '\\$1')
+    // One pass, so the backslash added before `|` is not escaped again.
+    .replace(/([\\`*_[\]#|])/g, '\\$1')
     .replace(/\r?\n/g, ' ');
 }
 

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { changedFiles, openRepo, readBlobs, resolveRef, workingChanges } from '../../runner/git/repo.ts';
+import { commitTree, workTree } from '../../runner/git/tree.ts';
+import { tempRepo } from '../check/helpers.ts';
+import { GitopsError } from '../../runner/core/diagnostics.ts';
+
+describe('git layer', () => {
+  it('lists PR changes from the merge base (three-dot): additions, modifications, renames, deletions', async () => {
+    const r = await tempRepo({ sample: false });
+    try {
+      await r.write('intents/A-001.yaml', 'a: 1\n'.repeat(20));
+      await r.write('intents/B-001.yaml', 'b: 1\n');
+      await r.write('intents/C-001.yaml', 'c: 1\n');
+      await r.commitAll('base');
+      await r.git('checkout', '-q', '-b', 'pr');
+      await r.write('intents/sub/A-001.yaml', 'a: 1\n'.repeat(20)); // renamed
+      await r.remove('intents/A-001.yaml');
+      await r.write('intents/B-001.yaml', 'b: 2\n'); // modified
+      await r.remove('intents/C-001.yaml'); // deleted
+      await r.write('intents/D-001.yaml', 'd: 1\n'); // added
+      await r.commitAll('pr');
+      // A commit on main after the branch point is not the PR's change.
+      await r.git('checkout', '-q', 'main');
+      await r.write('intents/E-001.yaml', 'e: 1\n');
+      await r.commitAll('main moves on');
+      const repo = (await openRepo(r.dir))!;
+      const changes = await changedFiles(repo, 'main', 'pr', ['intents']);
+      expect(changes.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+        { status: 'modified', path: 'intents/B-001.yaml' },
+        { status: 'deleted', path: 'intents/C-001.yaml' },
+        { status: 'added', path: 'intents/D-001.yaml' },
+        { status: 'renamed', path: 'intents/sub/A-001.yaml', from: 'intents/A-001.yaml' },
+      ]);
+      const head = await resolveRef(repo, 'pr');
+      const blobs = await readBlobs(repo, head, ['intents/B-001.yaml', 'intents/C-001.yaml', 'intents/D-001.yaml']);
+      expect([...blobs.keys()]).toEqual(['intents/B-001.yaml', 'intents/D-001.yaml']);
+      expect(new TextDecoder().decode(blobs.get('intents/B-001.yaml'))).toBe('b: 2\n');
+      expect(await commitTree(repo, head, 'pr').list(['intents'])).toEqual(['intents/B-001.yaml', 'intents/D-001.yaml', 'intents/sub/A-001.yaml']);
+    } finally {
+      await r.cleanup();
+    }
+  });
+
+  it('reads working-tree changes, untracked files included, and lists the working tree', async () => {
+    const r = await tempRepo({ sample: false });
+    try {
+      await r.write('intents/A-001.yaml', 'a: 1\n');
+      await r.commitAll('base');
+      await r.write('intents/A-001.yaml', 'a: 2\n');
+      await r.write('intents/N-001.yaml', 'n: 1\n');
+      const repo = (await openRepo(r.dir))!;
+      expect(await workingChanges(repo, ['intents'], true)).toEqual([
+        { status: 'modified', path: 'intents/A-001.yaml' },
+        { status: 'added', path: 'intents/N-001.yaml' },
+      ]);
+      const wt = workTree(r.dir);
+      expect(await wt.list(['intents'])).toEqual(['intents/A-001.yaml', 'intents/N-001.yaml']);
+      expect((await wt.read(['intents/N-001.yaml', '../etc/passwd'])).size).toBe(1);
+    } finally {
+      await r.cleanup();
+    }
+  });
+
+  it('an unknown or option-like ref is a GitopsError with exit 2', async () => {
+    const r = await tempRepo({ sample: false });
+    try {
+      await r.commitAll('empty');
+      const repo = (await openRepo(r.dir))!;
+      await expect(resolveRef(repo, 'nope')).rejects.toBeInstanceOf(GitopsError);
+      await expect(resolveRef(repo, '--output=/tmp/x')).rejects.toMatchObject({ exitCode: 2 });
+      expect(await openRepo('/')).toBeUndefined();
+    } finally {
+      await r.cleanup();
+    }
+  });
+});

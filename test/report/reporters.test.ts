@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { exitCode, type CheckReport, type IntentReport } from '../../runner/check/types.ts';
+import { FORMATS } from '../../runner/report/index.ts';
+import { renderMarkdown } from '../../runner/report/markdown.ts';
+import { renderText } from '../../runner/report/text.ts';
+import { renderSarif } from '../../runner/report/sarif.ts';
+import { renderJson } from '../../runner/report/json.ts';
+
+function intent(over: Partial<IntentReport>): IntentReport {
+  return {
+    id: 'DEPLOY-WEB-001',
+    file: 'intents/DEPLOY-WEB-001.yaml',
+    type: 'deployment',
+    change: 'modified',
+    decision: 'allow',
+    results: [{ policy: 'SEC-AUTH-001', title: 'Authentication configured', status: 'passed', severity: 'deny', message: 'Authentication configured', file: 'intents/DEPLOY-WEB-001.yaml', line: 3 }],
+    actions: [{ action: 'deploy_instances', config: { count: 3, availability_zones: ['us-west-2a', 'us-west-2b'] } }],
+    cost: {
+      currency: 'USD',
+      hours_per_month: 730,
+      monthly_min: 113.37,
+      monthly_max: 325.95,
+      budget: 500,
+      items: [{ resource: 'ec2:t3.medium', quantity: 3, unit_price: 0.0416, monthly_min: 91.1, monthly_max: 303.68 }],
+      price_table: { source: 'AWS', date: '2026-11-01', region: 'us-west-2' },
+      assumptions: [],
+    },
+    diagnostics: [],
+    ...over,
+  };
+}
+
+function report(intents: IntentReport[], over: Partial<CheckReport> = {}): CheckReport {
+  return {
+    version: 1,
+    trace_id: 'trace-check-test',
+    base: 'main@abc',
+    head: 'feature@def',
+    intents,
+    deleted: [],
+    policy_changes: { files: [], needs_review: false },
+    diagnostics: [],
+    summary: {
+      intents: intents.length,
+      allowed: intents.filter((i) => i.decision === 'allow').length,
+      denied: intents.filter((i) => i.decision === 'deny').length,
+      invalid: intents.filter((i) => i.decision === 'invalid').length,
+      warnings: intents.flatMap((i) => i.results).filter((r) => r.status === 'warned').length,
+    },
+    ...over,
+  };
+}
+
+const denied = intent({
+  id: 'API-002',
+  file: 'intents/API-002.yaml',
+  decision: 'deny',
+  description: 'Pipes | and <script>alert(1)</script> in a description',
+  results: [
+    { policy: 'SEC-AUTH-001', title: 'Authentication configured', status: 'passed', severity: 'deny', message: 'Authentication configured', file: 'intents/API-002.yaml', line: 3 },
+    { policy: 'COMP-BUDGET-001', title: 'Budget', status: 'failed', severity: 'deny', message: 'over the budget of $60/month', file: 'intents/API-002.yaml', line: 14, path: 'intent.constraints.budget' },
+    { policy: 'ARCH-HEAL-001', title: 'Heal', status: 'warned', severity: 'warn', message: 'recovery gives up early', file: 'intents/API-002.yaml', line: 20 },
+  ],
+});
+const invalid = intent({ id: 'BAD-001', file: 'intents/BAD-001.yaml', decision: 'invalid', results: [], actions: [], diagnostics: [{ code: 'intent_schema_error', message: "unknown field 'x'", file: 'intents/BAD-001.yaml', line: 4, col: 3, path: 'intent.x' }] });
+delete (invalid as { cost?: unknown }).cost;
+
+describe('exit code (on the results type)', () => {
+  it('is 0 when all allowed (warnings allowed), 1 on deny or invalid, 2 on runner diagnostics', () => {
+    expect(exitCode(report([intent({})]))).toBe(0);
+    expect(exitCode(report([intent({}), denied]))).toBe(1);
+    expect(exitCode(report([invalid]))).toBe(1);
+    expect(exitCode(report([intent({})], { diagnostics: [{ code: 'git_unknown_ref', message: 'x' }] }))).toBe(2);
+  });
+});
+
+describe('text', () => {
+  it('shows decision, failed policies with file:line first, actions, cost and summary', () => {
+    const t = renderText(report([denied, invalid], { deleted: ['intents/OLD-001.yaml'], policy_changes: { files: ['policies/x.rego'], needs_review: true } }));
+    expect(t).toContain('✖ DENY    API-002  intents/API-002.yaml (modified)');
+    const lines = t.split('\n');
+    const failedAt = lines.findIndex((l) => l.includes('FAILED  COMP-BUDGET-001'));
+    const passedAt = lines.findIndex((l) => l.includes('passed  SEC-AUTH-001'));
+    expect(failedAt).toBeGreaterThan(0);
+    expect(failedAt).toBeLessThan(passedAt);
+    expect(lines[failedAt]).toContain('intents/API-002.yaml:14: over the budget of $60/month');
+    expect(t).toContain('1. deploy_instances: count=3, availability_zones=[us-west-2a, us-west-2b]');
+    expect(t).toContain('Cost: $113.37/month at minimum capacity, $325.95/month at maximum; budget $500.00/month');
+    expect(t).toContain('  intents/BAD-001.yaml:4:3: intent_schema_error: unknown field \'x\' (at intent.x)');
+    expect(t).toContain('Deleted intents (nothing to evaluate): intents/OLD-001.yaml');
+    expect(t).toContain('need policy-owner review): policies/x.rego');
+    expect(t).toContain('Summary: 2 intents, 0 allowed, 1 denied, 1 invalid, 1 warning');
+  });
+});
+
+describe('markdown (the PR comment)', () => {
+  it('summarises in a table and escapes what intents contain', () => {
+    const md = renderMarkdown(report([intent({}), denied]));
+    expect(md).toMatch(/^### ❌ Intent check failed\n/);
+    expect(md).toContain('| API-002 | ❌ deny | COMP-BUDGET-001 | ARCH-HEAL-001 | $113.37 – $325.95 |');
+    expect(md).toContain('| COMP-BUDGET-001 | ❌ failed | L14 | over the budget of $60/month |');
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('Pipes \\| and &lt;script&gt;');
+    expect(md).toContain('<details open><summary>❌ <b>API-002</b>');
+    expect(md).toContain('<details><summary>✅ <b>DEPLOY-WEB-001</b>');
+  });
+
+  it('says so when nothing changed, and when the check could not run', () => {
+    expect(renderMarkdown(report([]))).toContain('No intent changes to check.');
+    expect(renderMarkdown(report([], { diagnostics: [{ code: 'rego_parse_error', message: 'bad', file: 'policies/a.rego', line: 3, col: 1 }] }))).toContain(
+      '### ⚠️ Intent check could not run',
+    );
+  });
+});
+
+describe('sarif', () => {
+  it('has one rule per policy and results only for failed/warned findings and invalid intents', () => {
+    const s = JSON.parse(renderSarif(report([denied, invalid])));
+    expect(s.version).toBe('2.1.0');
+    const run = s.runs[0];
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(['ARCH-HEAL-001', 'COMP-BUDGET-001', 'SEC-AUTH-001', 'intent_schema_error']);
+    expect(run.results.map((r: { ruleId: string; level: string }) => [r.ruleId, r.level])).toEqual([
+      ['COMP-BUDGET-001', 'error'],
+      ['ARCH-HEAL-001', 'warning'],
+      ['intent_schema_error', 'error'],
+    ]);
+    expect(run.results[2].locations[0].physicalLocation.region).toEqual({ startLine: 4, startColumn: 3 });
+    expect(run.invocations[0].executionSuccessful).toBe(true);
+  });
+});
+
+describe('json', () => {
+  it('is the report itself and every format is registered', () => {
+    const r = report([denied]);
+    expect(JSON.parse(renderJson(r))).toEqual(r);
+    expect(Object.keys(FORMATS)).toEqual(['text', 'json', 'markdown', 'sarif']);
+  });
+});
