@@ -2,7 +2,7 @@
  * The check's results: the one type every reporter (text, json, markdown,
  * sarif, GitHub check run, sticky comment, job summary) is a pure function of.
  * The JSON format (`gitops check --format json`) is this type, documented in
- * docs/check-json.md; keep it stable.
+ * docs/check.md; keep it stable.
  */
 import type { Diagnostic } from '../core/diagnostics.ts';
 
