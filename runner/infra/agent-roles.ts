@@ -1,51 +1,23 @@
 /**
- * Agent permissions (agents/agents.yaml, layer 30) → the IAM statements of the
- * agent's role in each stack. Least privilege: every statement names the
- * stack's own resources symbolically (`asg`, `ssm_document`, …) and the
- * program resolves them to ARNs; `*` appears only for AWS actions that have
- * no resource-level permissions (CloudWatch metric reads, Describe* calls).
+ * One IAM role per agent the intent puts to work (seed §5: the agents its
+ * actions assign, runner/agents/assign.ts), with the agent's permissions
+ * turned into least-privilege statements by the agents' IAM table
+ * (agents/iam-permissions.yaml, runner/agents/iam.ts). Statements stay
+ * symbolic (`asg`, `ssm_document`, …): the program resolves them to the
+ * stack's ARNs.
  *
- * Explicit registry: a permission not listed here grants nothing in AWS (the
- * runner's own permissions such as `read:intents` or `write:checks` act on the
- * repository and GitHub, not on the cloud).
- *
- * No agent is granted `iam:PassRole`: none of these actions hands a role to a
- * service (EventBridge assumes the self-healing role itself; Run Command is
- * sent without a notification service role). The plan policy
- * `gitops.plan.iam` rejects PassRole without a specific resource and an
- * `iam:PassedToService` condition should a mapping ever need it.
+ * No agent is granted `iam:PassRole`: the table never lists it, because no
+ * agent action hands a role to a service (EventBridge assumes the
+ * self-healing role itself; Run Command is sent without a notification
+ * role). The plan policy PLAN-IAM-001 rejects an unscoped PassRole should a
+ * row ever need it.
  */
+import { assignAgents } from '../agents/assign.ts';
+import { iamStatementsFor, type IamTable } from '../agents/iam.ts';
 import type { Agent } from '../core/context.ts';
-import type { AgentRoleSpec, AgentStatement } from './types.ts';
-
-const STATEMENTS: Record<string, AgentStatement[]> = {
-  // CloudWatch metric reads have no resource-level permissions: `*` is the only valid resource.
-  'read:metrics': [
-    { sid: 'ReadMetrics', actions: ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:ListMetrics', 'cloudwatch:DescribeAlarms'], resources: ['*'] },
-  ],
-  'write:health_status': [{ sid: 'WriteHealthStatus', actions: ['autoscaling:SetInstanceHealth'], resources: ['asg'] }],
-  // Describe* calls have no resource-level permissions either.
-  'read:health_status': [
-    {
-      sid: 'ReadHealthStatus',
-      actions: ['elasticloadbalancing:DescribeTargetHealth', 'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'ec2:DescribeInstanceStatus'],
-      resources: ['*'],
-    },
-  ],
-  'execute:recovery': [
-    { sid: 'SendRecoveryDocument', actions: ['ssm:SendCommand'], resources: ['ssm_document'] },
-    // Only the stack's own instances, by the tag the autoscaling group propagates.
-    { sid: 'SendToStackInstances', actions: ['ssm:SendCommand'], resources: ['instances'], condition: { StringEquals: { 'ssm:resourceTag/gitops:stack': '${stack}' } } },
-    { sid: 'FollowRecoveryCommands', actions: ['ssm:ListCommandInvocations', 'ssm:GetCommandInvocation'], resources: ['*'] },
-  ],
-  'execute:scale_operations': [
-    { sid: 'ScaleStackGroup', actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:ExecutePolicy'], resources: ['asg'] },
-  ],
-  'write:audit_logs': [{ sid: 'WriteAuditLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: ['audit_log_group'] }],
-};
-
-/** Permissions that mean the agent operates the running service, hence gets a role in its stacks. */
-const SERVICE_PERMISSIONS = new Set(['read:metrics', 'write:health_status', 'read:health_status', 'execute:recovery', 'execute:scale_operations']);
+import { fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import type { Action } from '../check/types.ts';
+import type { AgentRoleSpec } from './types.ts';
 
 /**
  * Who assumes the role. The self-healing agent's recovery is executed by
@@ -56,18 +28,28 @@ const TRUST_BY_TYPE: Record<string, string> = {
   'self-healing': 'events.amazonaws.com',
 };
 
-export function agentRoleSpecs(agents: readonly Agent[]): AgentRoleSpec[] {
+export function agentRoleSpecs(actions: readonly Action[], agents: readonly Agent[], table: IamTable): Result<AgentRoleSpec[]> {
+  const byId = new Map(agents.map((a) => [a.agent_id, a]));
+  const { assignments } = assignAgents(actions, { get: (id) => byId.get(id), list: () => agents });
+  const working = new Map<string, Agent>();
+  for (const a of assignments) if (a.status !== 'no_agent') working.set(a.agent.agent_id, a.agent);
   const roles: AgentRoleSpec[] = [];
-  for (const agent of [...agents].sort((a, b) => a.agent_id.localeCompare(b.agent_id))) {
-    if (!agent.permissions.some((p) => SERVICE_PERMISSIONS.has(p))) continue;
-    const permissions = agent.permissions.filter((p) => p in STATEMENTS);
+  const problems: Diagnostic[] = [];
+  for (const agent of [...working.values()].sort((a, b) => a.agent_id.localeCompare(b.agent_id))) {
+    const statements = iamStatementsFor(agent, table);
+    if (!statements.ok) {
+      problems.push(...statements.diagnostics);
+      continue;
+    }
+    // An agent whose permissions are all repository-scoped needs no role (and AWS rejects an empty policy).
+    if (statements.value.length === 0) continue;
     roles.push({
       agentId: agent.agent_id,
       type: agent.type,
       trustedBy: TRUST_BY_TYPE[agent.type] ?? 'account',
-      statements: permissions.flatMap((p) => STATEMENTS[p]!),
-      permissions,
+      statements: statements.value.map((s) => ({ sid: s.sid, actions: s.actions, resources: s.resources, ...(s.condition ? { condition: s.condition } : {}) })),
+      permissions: agent.permissions.filter((p) => table.rows.get(p)?.scope === 'aws'),
     });
   }
-  return roles;
+  return problems.length ? fail(problems) : ok(roles);
 }

@@ -18,13 +18,12 @@
 import * as pulumi from '@pulumi/pulumi';
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
 import type { Action } from '../check/types.ts';
-import type { Agent } from '../core/context.ts';
 import type { CostEstimate } from '../check/types.ts';
 import { planCost } from './plan-cost.ts';
 import type { PlanPolicyOutcome, PreparedPlanPolicies } from './plan-policy.ts';
 import { planDetails, type PlanDetails } from './render.ts';
-import { stackSpecs } from './spec.ts';
-import type { AgentRoleSpec, IntentPlan, PlannedResource, StackPlan, StackSpec } from './types.ts';
+import { stackSpecs, type SpecInput } from './spec.ts';
+import type { IntentPlan, PlannedResource, StackPlan, StackSpec } from './types.ts';
 
 export const MOCK_ACCOUNT = '123456789012';
 
@@ -165,8 +164,8 @@ export function countByType(stacks: readonly StackPlan[]): Record<string, number
 export interface PreviewInput {
   intentId: string;
   actions: readonly Action[];
-  /** The agent registry (roles are derived from it) or ready role specs. */
-  agents: readonly Agent[] | AgentRoleSpec[];
+  /** The agent registry and IAM table (roles are derived from them), or ready role specs. */
+  agents: SpecInput['agents'];
   file?: string;
   /** Only these regions (e.g. one stack of a matrix job). */
   regions?: string[];

@@ -15,6 +15,7 @@ import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostic
 import { parseTriggerCondition } from '../intent/quantity.ts';
 import { REGION_ZONES } from '../translate/regions.ts';
 import { agentRoleSpecs } from './agent-roles.ts';
+import type { IamTable } from '../agents/iam.ts';
 import { PROJECT, type AlarmMetric, type AgentRoleSpec, type ListenerSpec, type StackSpec, type TriggerAction, type TriggerSpec, type TriggerSignal } from './types.ts';
 
 const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d+$';
@@ -158,7 +159,8 @@ export function parseTrigger(condition: string, action: TriggerAction): Result<T
 export interface SpecInput {
   intentId: string;
   actions: readonly Action[];
-  agents: readonly Agent[] | AgentRoleSpec[];
+  /** The agent registry, with the agents' IAM table (agents/iam-permissions.yaml); or ready role specs. */
+  agents: { registry: readonly Agent[]; iamTable: IamTable } | AgentRoleSpec[];
   /** Intent file, for diagnostics. */
   file?: string;
   /**
@@ -169,9 +171,7 @@ export interface SpecInput {
   regions?: readonly string[];
 }
 
-function isRoleSpecs(a: SpecInput['agents']): a is AgentRoleSpec[] {
-  return a.length > 0 && 'statements' in (a[0] as object);
-}
+
 
 export function stackName(intentId: string, region: string): string {
   return `${intentId}-${region}`;
@@ -271,7 +271,13 @@ export function stackSpecs(input: SpecInput): Result<StackSpec[]> {
   const auth = lb.authentication && lb.authentication.method !== 'none' && lb.authentication.required !== false ? { method: lb.authentication.method, ...(lb.authentication.issuer ? { issuer: lb.authentication.issuer } : {}) } : undefined;
   if (diags.length) return fail(diags);
 
-  const agents = isRoleSpecs(input.agents) ? input.agents : agentRoleSpecs(input.agents as readonly Agent[]);
+  let agents: AgentRoleSpec[];
+  if (Array.isArray(input.agents)) agents = input.agents;
+  else {
+    const roles = agentRoleSpecs(actions, input.agents.registry, input.agents.iamTable);
+    if (!roles.ok) return roles;
+    agents = roles.value;
+  }
   // EventBridge runs the restart as the agent that holds execute:recovery; without one nobody may run it.
   if (selfHealing?.triggers.some((t) => t.action === 'restart_service') && !agents.some((a) => a.permissions.includes('execute:recovery'))) {
     return fail(diag('infra_no_recovery_agent', 'a trigger restarts the service, but no agent in agents/agents.yaml holds execute:recovery', at(`actions[${healing!.index}].config.triggers`)));

@@ -7,7 +7,8 @@
  * - an intent added, modified or renamed → its stacks at head are updated;
  *   regions it no longer lists (or the old id of a rename) → destroyed;
  * - an intent deleted → its stacks at base are destroyed;
- * - the program itself (runner/infra/) or the agent registry changed → every
+ * - the program itself (runner/infra/), the agent registry or the agents' IAM
+ *   table changed → every
  *   intent's stacks at head are updated (their resources may differ).
  * No Pulumi here: this module is loaded by `gitops affected` too.
  */
@@ -20,11 +21,12 @@ import { loadIntent } from '../intent/load.ts';
 import { INTENTS_DIR, idFromPath, isIntentPath } from '../intent/paths.ts';
 import { translate } from '../translate/registry.ts';
 import { AGENTS_FILE } from '../cli/context.ts';
+import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
 import { stackSpecs } from './spec.ts';
 import type { StackSpec } from './types.ts';
 
 /** Paths whose change affects every stack: the program and what its roles are built from. */
-export const PROGRAM_PATHS = ['runner/infra/', AGENTS_FILE];
+export const PROGRAM_PATHS = ['runner/infra/', AGENTS_FILE, IAM_TABLE_FILE];
 
 export type StackChange = 'added' | 'modified' | 'renamed' | 'program' | 'selected' | 'removed' | 'region_removed';
 
@@ -38,14 +40,22 @@ interface Loaded {
   specs: StackSpec[];
 }
 
-function parseAgents(bytes: Uint8Array | undefined): Agent[] {
-  if (!bytes) return [];
-  const doc = parseYaml(new TextDecoder().decode(bytes)) as { agents?: Agent[] } | null;
-  return doc?.agents ?? [];
+type AgentsInput = { registry: Agent[]; iamTable: IamTable };
+
+/** The agent registry and IAM table of a tree: what the agents' roles are built from. */
+async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
+  const blobs = await tree.read([AGENTS_FILE, IAM_TABLE_FILE]);
+  const registry = blobs.get(AGENTS_FILE);
+  const table = blobs.get(IAM_TABLE_FILE);
+  if (!table) return fail(diag('infra_no_iam_table', `${IAM_TABLE_FILE} is missing in ${tree.label}: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
+  const parsed = parseIamTable(new TextDecoder().decode(table));
+  if (!parsed.ok) return parsed;
+  const doc = registry ? (parseYaml(new TextDecoder().decode(registry)) as { agents?: Agent[] } | null) : null;
+  return ok({ registry: doc?.agents ?? [], iamTable: parsed.value });
 }
 
 /** Intent file → its stack specs (load, translate, validate); problems carry file:line. */
-function specsOf(file: string, bytes: Uint8Array, agents: Agent[]): Result<Loaded> {
+function specsOf(file: string, bytes: Uint8Array, agents: AgentsInput): Result<Loaded> {
   const doc = loadIntent(file, bytes);
   if (!doc.ok) return doc;
   const t = translate(doc.value);
@@ -85,10 +95,11 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
     const [base, head] = [await resolveRef(repo, sel.base), await resolveRef(repo, sel.head)];
     const baseTree = commitTree(repo, base, sel.base);
     const headTree = commitTree(repo, head, sel.head);
-    const [baseAgents, headAgents] = [
-      parseAgents((await readTree(baseTree, [AGENTS_FILE])).get(AGENTS_FILE)),
-      parseAgents((await readTree(headTree, [AGENTS_FILE])).get(AGENTS_FILE)),
-    ];
+    const [baseAgentsR, headAgentsR] = [await agentsOf(baseTree), await agentsOf(headTree)];
+    if (!headAgentsR.ok) return headAgentsR;
+    const headAgents = headAgentsR.value;
+    // A base without the table (older history) cannot name its stacks' roles, but its stacks are still known by intent and region.
+    const baseAgents = baseAgentsR.ok ? baseAgentsR.value : headAgents;
     const changes = await changedFiles(repo, base, head, [INTENTS_DIR, ...PROGRAM_PATHS]);
     const intentChanges = changes.filter((c) => isIntentPath(c.path) || (c.from !== undefined && isIntentPath(c.from)));
     const headFiles = intentChanges.filter((c) => c.status !== 'deleted').map((c) => c.path);
@@ -119,7 +130,9 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
     }
   } else {
     const tree = workTree(dir);
-    const agents = parseAgents((await tree.read([AGENTS_FILE])).get(AGENTS_FILE));
+    const agentsR = await agentsOf(tree);
+    if (!agentsR.ok) return agentsR;
+    const agents = agentsR.value;
     const all = (await tree.list([INTENTS_DIR])).filter(isIntentPath);
     const files = 'intent' in sel ? all.filter((f) => idFromPath(f) === sel.intent) : all;
     if ('intent' in sel && files.length === 0) return fail(diag('apply_unknown_intent', `no intent ${sel.intent} under ${INTENTS_DIR}/ (expected ${INTENTS_DIR}/${sel.intent}.yaml)`));

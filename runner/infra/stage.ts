@@ -13,9 +13,11 @@ import type { CheckEnv, IntentWork, StageOutput } from '../check/pipeline.ts';
 import { workTree } from '../git/tree.ts';
 import { assessPlan } from './preview.ts';
 import { preparePlanPolicies, readPlanPolicyModules, type PreparedPlanPolicies } from './plan-policy.ts';
-import type { Result } from '../core/diagnostics.ts';
+import { diag, fail, type Result } from '../core/diagnostics.ts';
+import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
 
 const MEMO_KEY = 'infra.plan_policies';
+const IAM_MEMO_KEY = 'infra.iam_table';
 
 /**
  * Plan policies come from the tree every policy family is read from (the
@@ -31,11 +33,24 @@ async function planPolicies(env: CheckEnv): Promise<Result<PreparedPlanPolicies>
   return r;
 }
 
+/** The agents' IAM table, from the tree the intents come from (like the agent registry). */
+async function iamTable(env: CheckEnv): Promise<Result<IamTable>> {
+  const cached = env.memo.get(IAM_MEMO_KEY) as Result<IamTable> | undefined;
+  if (cached) return cached;
+  const tree = env.trees?.head ?? workTree(env.root);
+  const bytes = (await tree.read([IAM_TABLE_FILE])).get(IAM_TABLE_FILE);
+  const r: Result<IamTable> = bytes ? parseIamTable(new TextDecoder().decode(bytes)) : fail(diag('infra_no_iam_table', `${IAM_TABLE_FILE} is missing: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
+  env.memo.set(IAM_MEMO_KEY, r);
+  return r;
+}
+
 export async function previewStage(w: IntentWork, env: CheckEnv): Promise<StageOutput> {
   const policies = await planPolicies(env);
   if (!policies.ok) return { patch: { diagnostics: policies.diagnostics }, outcome: 'failure' };
+  const table = await iamTable(env);
+  if (!table.ok) return { patch: { diagnostics: table.diagnostics }, outcome: 'failure' };
   const t = w.translation!;
-  const r = await assessPlan({ intentId: w.id, actions: t.actions, agents: env.ctx.agents.list(), file: w.source.file, regions: t.regions }, policies.value);
+  const r = await assessPlan({ intentId: w.id, actions: t.actions, agents: { registry: env.ctx.agents.list(), iamTable: table.value }, file: w.source.file, regions: t.regions }, policies.value);
   if (!r.ok) {
     // Program problems point at the intent's type: the translation of this type could not be built.
     const at = w.doc ? w.doc.locate(['intent', 'type']) : { line: 1, col: 1 };

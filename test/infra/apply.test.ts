@@ -12,7 +12,7 @@ import { APPLY_STEPS, type StackPlan, type StackSpec } from '../../runner/infra/
 import type { Agent, RunContext } from '../../runner/core/context.ts';
 import { MemorySink } from '../../runner/core/events.ts';
 import { diag } from '../../runner/core/diagnostics.ts';
-import { seedActions, SEED_AGENTS } from './fixtures.ts';
+import { seedActions, SEED_AGENT_INPUT } from './fixtures.ts';
 
 const PROVISIONER: Agent = { agent_id: 'infra-provisioner', type: 'automation', version: '1.0.0', permissions: ['read:plans', 'execute:provision', 'execute:destroy', 'write:audit_logs'] };
 
@@ -22,7 +22,7 @@ function ctxWith(agents: Agent[] = [PROVISIONER]): RunContext & { audit: MemoryS
 }
 
 function specs(intentId: string): StackSpec[] {
-  const r = stackSpecs({ intentId, actions: seedActions(), agents: SEED_AGENTS, regions: ['us-west-2', 'us-east-1'] });
+  const r = stackSpecs({ intentId, actions: seedActions(), agents: SEED_AGENT_INPUT, regions: ['us-west-2', 'us-east-1'] });
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   return r.value;
 }

@@ -4,7 +4,10 @@
  * translator. The e2e tests use the real translator through the CLI.
  */
 import type { Action } from '../../runner/check/types.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Agent } from '../../runner/core/context.ts';
+import { parseIamTable, type IamTable } from '../../runner/agents/iam.ts';
 
 export const SEED_TRIGGERS = [
   { condition: "health_status == 'failed'", action: 'restart_instance' },
@@ -44,3 +47,13 @@ export const SEED_AGENTS: Agent[] = [
   { agent_id: 'scaling-agent-001', type: 'auto-scaling', version: '1.3.0', permissions: ['read:metrics', 'execute:scale_operations', 'write:audit_logs'] },
   { agent_id: 'policy-engine', type: 'policy', version: '1.0.0', permissions: ['read:intents', 'read:policies', 'write:audit_logs'] },
 ];
+
+/** The sample repository's IAM table (agents/iam-permissions.yaml): the roles are built from it. */
+export const IAM_TABLE: IamTable = (() => {
+  const r = parseIamTable(readFileSync(join(import.meta.dirname, '../../agents/iam-permissions.yaml'), 'utf8'));
+  if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+  return r.value;
+})();
+
+/** What stackSpecs / previewPlan take as `agents`. */
+export const SEED_AGENT_INPUT = { registry: SEED_AGENTS, iamTable: IAM_TABLE };

@@ -9,7 +9,7 @@ import { previewPlan } from '../../runner/infra/preview.ts';
 import { preparePlanPolicies, type PreparedPlanPolicies } from '../../runner/infra/plan-policy.ts';
 import { planCost } from '../../runner/infra/plan-cost.ts';
 import type { IntentPlan, PlannedResource } from '../../runner/infra/types.ts';
-import { seedActions, SEED_AGENTS } from './fixtures.ts';
+import { seedActions, SEED_AGENT_INPUT } from './fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const modules = readdirSync(join(ROOT, 'policies/plan'))
@@ -19,7 +19,7 @@ const modules = readdirSync(join(ROOT, 'policies/plan'))
 let seed: IntentPlan;
 let policies: PreparedPlanPolicies;
 beforeAll(async () => {
-  const r = await previewPlan({ intentId: 'DEPLOY-WEB-001', actions: seedActions(), agents: SEED_AGENTS });
+  const r = await previewPlan({ intentId: 'DEPLOY-WEB-001', actions: seedActions(), agents: SEED_AGENT_INPUT });
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   seed = r.value;
   const p = preparePlanPolicies(modules);

@@ -7,11 +7,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { previewPlan } from '../../runner/infra/preview.ts';
 import type { IntentPlan, PlannedResource, StackPlan } from '../../runner/infra/types.ts';
-import { seedActions, SEED_AGENTS } from './fixtures.ts';
+import { seedActions, SEED_AGENT_INPUT } from './fixtures.ts';
 import type { Action } from '../../runner/check/types.ts';
 
 async function planOf(actions: Action[], regions?: string[]): Promise<IntentPlan> {
-  const r = await previewPlan({ intentId: 'DEPLOY-WEB-001', actions, agents: SEED_AGENTS, ...(regions ? { regions } : {}) });
+  const r = await previewPlan({ intentId: 'DEPLOY-WEB-001', actions, agents: SEED_AGENT_INPUT, ...(regions ? { regions } : {}) });
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   return r.value;
 }

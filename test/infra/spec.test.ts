@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseTrigger, requiredStackConfig, stackSpecs } from '../../runner/infra/spec.ts';
 import { agentRoleSpecs } from '../../runner/infra/agent-roles.ts';
-import { seedActions, SEED_AGENTS } from './fixtures.ts';
+import { seedActions, SEED_AGENTS, SEED_AGENT_INPUT, IAM_TABLE } from './fixtures.ts';
 import type { Action } from '../../runner/check/types.ts';
 
-const specsOf = (actions: Action[], regions?: string[]) => stackSpecs({ intentId: 'DEPLOY-WEB-001', actions, agents: SEED_AGENTS, file: 'intents/DEPLOY-WEB-001.yaml', ...(regions ? { regions } : {}) });
+const specsOf = (actions: Action[], regions?: string[]) => stackSpecs({ intentId: 'DEPLOY-WEB-001', actions, agents: SEED_AGENT_INPUT, file: 'intents/DEPLOY-WEB-001.yaml', ...(regions ? { regions } : {}) });
 
 describe('stackSpecs', () => {
   it('turns the seed actions into one stack per region with the intent’s values', () => {
@@ -66,7 +66,7 @@ describe('stackSpecs', () => {
   });
 
   it('refuses restart triggers when no agent may execute recovery', () => {
-    const r = stackSpecs({ intentId: 'X', actions: seedActions(), agents: SEED_AGENTS.filter((a) => !a.permissions.includes('execute:recovery')) });
+    const r = stackSpecs({ intentId: 'X', actions: seedActions(), agents: { registry: SEED_AGENTS.filter((a) => !a.permissions.includes('execute:recovery')), iamTable: IAM_TABLE } });
     expect(!r.ok && r.diagnostics[0]!.code).toBe('infra_no_recovery_agent');
   });
 
@@ -91,8 +91,11 @@ describe('parseTrigger', () => {
 });
 
 describe('agentRoleSpecs', () => {
-  it('gives a role only to agents operating the service, never iam:PassRole', () => {
-    const roles = agentRoleSpecs(SEED_AGENTS);
+  it('gives a role to each agent the intent puts to work (seed §5), from the IAM table, never iam:PassRole', () => {
+    const r = agentRoleSpecs(seedActions(), SEED_AGENTS, IAM_TABLE);
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    const roles = r.value;
+    expect(roles.map((x) => x.agentId)).toEqual(['monitoring-agent-001', 'scaling-agent-001', 'self-healing-agent-001']);
     expect(roles.map((r) => r.agentId)).not.toContain('policy-engine');
     const healer = roles.find((r) => r.agentId === 'self-healing-agent-001')!;
     expect(healer.trustedBy).toBe('events.amazonaws.com');
