@@ -59,8 +59,13 @@ export interface ContractChangeReport {
 }
 
 export interface CompareOptions {
-  /** Repo-relative paths the PR changes (added, modified, renamed, deleted). */
-  changedFiles: readonly string[];
+  /**
+   * Repo-relative paths the PR changes (added, modified, renamed, deleted).
+   * Undefined when the run has no diff (e.g. `--all --base`): then whether
+   * consumer files changed cannot be told, and a major bump says so (warn)
+   * instead of denying on a guess.
+   */
+  changedFiles?: readonly string[];
 }
 
 function bumpOf(c: ContractDoc, base: ContractDoc): Bump {
@@ -101,7 +106,7 @@ function pair(base: LoadedContracts, head: LoadedContracts): Array<[ContractDoc 
 }
 
 export function compareContractSets(base: LoadedContracts, head: LoadedContracts, opts: CompareOptions): ContractChangeReport {
-  const changed = new Set(opts.changedFiles);
+  const changed = new Set(opts.changedFiles ?? []);
   const changes: ContractChange[] = [];
   const findings: ContractFinding[] = [];
   const ref = (c: ContractDoc) => ({ id: c.id, version: c.version.raw, file: c.file });
@@ -194,7 +199,19 @@ export function compareContractSets(base: LoadedContracts, head: LoadedContracts
         });
       }
       // Consumers 2: the code that produces or reads this contract (the translator).
-      for (const file of new Set([...bc.consumers, ...hc.consumers])) {
+      const consumerFiles = [...new Set([...bc.consumers, ...hc.consumers])];
+      if (opts.changedFiles === undefined && consumerFiles.length > 0) {
+        findings.push({
+          rule: 'CONTRACT-CONSUMERS-001',
+          code: 'contract_consumers_unknown',
+          severity: 'warn',
+          contract: hc.id,
+          message: `${hc.id} is a major bump (${transition}); without a pull-request diff the check cannot tell whether its consumers (${consumerFiles.join(', ')}) were updated`,
+          file: hc.file,
+          ...hc.locate(['consumers']),
+        });
+      }
+      for (const file of opts.changedFiles === undefined ? [] : consumerFiles) {
         if (changed.has(file)) continue;
         const i = hc.consumers.indexOf(file);
         findings.push({

@@ -11,6 +11,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
+import { digestOf } from '../core/hash.ts';
 import type { Tree } from '../git/tree.ts';
 import { parseRange, parseVersion, type Range, type SemVer } from './semver.ts';
 
@@ -74,6 +75,38 @@ export function newAjv(): Ajv2020 {
 
 function schemaUri(id: string): string {
   return `urn:gitops:${id}`;
+}
+
+interface CompiledSet {
+  ajv: Ajv2020;
+  cache: Map<string, ValidateFunction>;
+  failures: Map<string, string>;
+}
+
+const COMPILED = new Map<string, CompiledSet>();
+const COMPILED_MAX = 16;
+
+function compiledSet(candidates: readonly ContractDoc[]): CompiledSet {
+  const key = digestOf(candidates.map((c) => [c.id, c.schema]));
+  const hit = COMPILED.get(key);
+  if (hit) return hit;
+  const ajv = newAjv();
+  const cache = new Map<string, ValidateFunction>();
+  const failures = new Map<string, string>();
+  for (const c of candidates) {
+    try {
+      ajv.addSchema({ ...c.schema, $id: schemaUri(c.id) });
+      cache.set(`${c.id}#`, ajv.getSchema(schemaUri(c.id))!);
+    } catch (err) {
+      ajv.removeSchema(schemaUri(c.id));
+      failures.set(c.id, (err as Error).message);
+    }
+  }
+  const set = { ajv, cache, failures };
+  // Bounded: drop the oldest set (Map iteration order is insertion order).
+  if (COMPILED.size >= COMPILED_MAX) COMPILED.delete(COMPILED.keys().next().value!);
+  COMPILED.set(key, set);
+  return set;
 }
 
 interface ParsedYaml {
@@ -155,13 +188,6 @@ function loadOne(file: string, text: string, diagnostics: Diagnostic[]): Contrac
   const schema = o.schema;
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     diagnostics.push(diag('contract_invalid', `'schema' must be a JSON Schema object`, at(file, parsed, ['schema'])));
-  } else {
-    // Compile alone to report a bad schema at its own file before the set is assembled.
-    try {
-      newAjv().compile(schema);
-    } catch (err) {
-      diagnostics.push(diag('contract_schema_invalid', `schema does not compile: ${(err as Error).message}`, at(file, parsed, ['schema'])));
-    }
   }
   if (diagnostics.length > before) return undefined;
   const doc: ContractDoc = {
@@ -227,14 +253,29 @@ export function loadContracts(readFile: ReadFile, listFiles: ListFiles): LoadedC
     .map((f) => (f.startsWith(CONTRACTS_DIR + '/') ? f : `${CONTRACTS_DIR}/${f}`))
     .filter((f) => /\.(ya?ml|json)$/.test(f) && f !== REQUIREMENTS_FILE)
     .sort();
+  const candidates: ContractDoc[] = [];
   for (const file of files) {
     const text = readFile(file);
     if (text === undefined) continue;
     const c = loadOne(file, text, diagnostics);
     if (!c) continue;
-    const dup = contracts.get(c.id);
+    const dup = candidates.find((x) => x.id === c.id);
     if (dup) {
       diagnostics.push(diag('contract_duplicate', `contract ${c.id} is also defined in ${dup.file}`, { file, ...c.locate(['contract']), path: 'contract' }));
+      continue;
+    }
+    candidates.push(c);
+  }
+  // One ajv per distinct set of schemas (base and head may share ids with
+  // different schemas), reused when the same set is loaded again: compiling
+  // is the expensive part, and a check loads the same contracts at base and
+  // head, run after run. Each schema is compiled once, so a bad one is
+  // reported at its own file and left out of the set.
+  const { ajv, cache, failures } = compiledSet(candidates);
+  for (const c of candidates) {
+    const failure = failures.get(c.id);
+    if (failure !== undefined) {
+      diagnostics.push(diag('contract_schema_invalid', `schema does not compile: ${failure}`, { file: c.file, ...c.locate(['schema']), path: 'schema' }));
       continue;
     }
     contracts.set(c.id, c);
@@ -242,12 +283,6 @@ export function loadContracts(readFile: ReadFile, listFiles: ListFiles): LoadedC
   const reqText = readFile(REQUIREMENTS_FILE);
   const requirements = reqText === undefined ? new Map<string, Requirement[]>() : loadRequirements(reqText, diagnostics);
 
-  // One ajv per set: base and head contracts may share ids with different schemas.
-  const ajv = newAjv();
-  for (const c of contracts.values()) {
-    ajv.addSchema({ ...c.schema, $id: schemaUri(c.id) });
-  }
-  const cache = new Map<string, ValidateFunction>();
   const validator = (contractId: string, pointer = '#'): ValidateFunction | undefined => {
     if (!contracts.has(contractId)) return undefined;
     const key = `${contractId}${pointer}`;
@@ -259,6 +294,7 @@ export function loadContracts(readFile: ReadFile, listFiles: ListFiles): LoadedC
     }
     return fn;
   };
+  diagnostics.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0));
   return { contracts, requirements, diagnostics, validator };
 }
 

@@ -34,7 +34,9 @@ export async function contractsOfRun(env: CheckEnv): Promise<ContractsOfRun> {
     const head = await loadContractsFromTree(env.trees?.head ?? workTree(env.root));
     if (!env.trees?.base) return { head };
     const base = await loadContractsFromTree(env.trees.base);
-    return { head, base, changes: compareContractSets(base, head, { changedFiles: env.changedFiles ?? [] }) };
+    // An empty list with a base means "no diff was taken" (--all --base): the contracts differ, so something changed.
+    const changedFiles = env.changedFiles?.length ? env.changedFiles : undefined;
+    return { head, base, changes: compareContractSets(base, head, changedFiles ? { changedFiles } : {}) };
   })();
   env.memo.set(MEMO_KEY, p);
   return p;

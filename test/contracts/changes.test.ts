@@ -65,6 +65,17 @@ describe('compareContractSets', () => {
     ]);
   });
 
+  it('without a diff (no changed-file list) consumer files are reported unknown, not denied', () => {
+    const files = repoContractFiles();
+    delete files[AUTO];
+    files['contracts/contract.automation.v2.yaml'] = withoutScheme(baseFiles[AUTO]!)
+      .replace('contract: contract.automation.v1', 'contract: contract.automation.v2')
+      .replace('version: 1.0.0', 'version: 2.0.0');
+    files[REQ] = files[REQ]!.replace('contract.automation.v1: ^1.0.0', 'contract.automation.v2: ^2.0.0');
+    const r = compareContractSets(base, loadContractsFromMap(files), {});
+    expect(r.findings.filter((f) => f.rule === 'CONTRACT-CONSUMERS-001').map((f) => [f.code, f.severity])).toEqual([['contract_consumers_unknown', 'warn']]);
+  });
+
   it('the same change with a major bump and updated consumers passes', () => {
     const files = repoContractFiles();
     delete files[AUTO];

@@ -95,8 +95,9 @@ describe('loadContracts diagnostics', () => {
       'contracts/x.yaml': 'contract: contract.x.v1\nversion: 1.0.0\nschema: {type: object\n',
     });
     expect(set.diagnostics.map((d) => [d.code, d.file, d.line])).toEqual([
-      ['contract_parse_error', 'contracts/x.yaml', expect.any(Number)],
+      // Sorted by file, then line.
       ['invalid_version_range', 'contracts/requirements.yaml', 3],
+      ['contract_parse_error', 'contracts/x.yaml', expect.any(Number)],
     ]);
   });
 
