@@ -38,7 +38,7 @@ describe('prepare / evalRef / query / annotations / rules', () => {
   });
 
   it('queries return binding rows; compile errors come back as a diagnostic', () => {
-    expect(p.query('x := data.limits.budget * 2').rows).toEqual([{ x: 1000 }]);
+    expect(p.query('x := data.limits.budget * 2')).toEqual({ ok: true, rows: [{ x: 1000 }] });
     const bad = p.query('x := y');
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatchObject({ code: 'rego_unsafe_var_error', line: 1, col: 1 });

@@ -24,7 +24,7 @@ describe('documents', () => {
   });
   it('else chains and functions with several definitions', () => {
     const p = policy('f(x) := "neg" if x < 0\nf(0) := "zero"\nf(x) := "pos" if x > 0\ng(x) := 1 if x == 1 else := 2 if x == 2 else := 3');
-    expect(p.query('a := data.t.f(-1); b := data.t.f(0); c := data.t.f(3); d := [data.t.g(1), data.t.g(2), data.t.g(9)]').rows).toEqual([{ a: 'neg', b: 'zero', c: 'pos', d: [1, 2, 3] }]);
+    expect(p.query('a := data.t.f(-1); b := data.t.f(0); c := data.t.f(3); d := [data.t.g(1), data.t.g(2), data.t.g(9)]')).toEqual({ ok: true, rows: [{ a: 'neg', b: 'zero', c: 'pos', d: [1, 2, 3] }] });
   });
   it('conflicts are eval_conflict_error with the rule location', () => {
     const p = policy('p := input.a\np := input.b');

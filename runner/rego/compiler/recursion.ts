@@ -92,6 +92,7 @@ export function checkRecursion(st: CompileState): void {
     else byAnchor.set(k, [r]);
   }
   const nodes = [...byAnchor.keys()];
+  const split = nodes.map((k) => [k, k.split('\u0000')] as const);
   const edges = new Map<string, Set<string>>();
   for (const [k, rules] of byAnchor) {
     const deps = new Set<string>();
@@ -99,7 +100,7 @@ export function checkRecursion(st: CompileState): void {
       const refs: string[][] = [];
       dataRefs(r.rule, refs);
       for (const ref of refs) {
-        for (const other of nodes) if (prefixRelated(ref, other.split('\u0000'))) deps.add(other);
+        for (const [other, parts] of split) if (prefixRelated(ref, parts)) deps.add(other);
       }
     }
     edges.set(k, deps);

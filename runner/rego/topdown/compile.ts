@@ -13,10 +13,10 @@
 import type { Loc } from '../ast/nodes.ts';
 import { BuiltinError, type BuiltinDecl } from '../builtins/types.ts';
 import type { Block, Operand, RuleIR, Stmt, WithIR } from '../ir/types.ts';
-import { RObject, RSet, equal, type Value } from '../value.ts';
+import { RObject, RSet, type Value } from '../value.ts';
 import { RegoEvalError } from './errors.ts';
 import type { Ctx, Frame, Insert, K, TreeNode } from './runtime.ts';
-import { addUnique, isCollection, iterate, lookup, regoText, upsert } from './values.ts';
+import { addUnique, isCollection, iterate, lookup, regoText, upsert, valueEqual } from './values.ts';
 
 export type Direct = (f: Frame) => Value | undefined;
 export type Gen = (f: Frame, k: (v: Value) => boolean) => boolean;
@@ -47,12 +47,12 @@ function handleBuiltinError(e: unknown, ctx: Ctx, loc: Loc): undefined {
 
 function member2(x: Value, coll: Value): boolean {
   if (Array.isArray(coll)) {
-    for (const e of coll) if (equal(e, x)) return true;
+    for (const e of coll) if (valueEqual(e, x)) return true;
     return false;
   }
   if (coll instanceof RSet) return coll.has(x);
   if (coll instanceof RObject) {
-    for (const [, v] of coll.entries()) if (equal(v, x)) return true;
+    for (const [, v] of coll.entries()) if (valueEqual(v, x)) return true;
     return false;
   }
   return false;
@@ -61,16 +61,16 @@ function member2(x: Value, coll: Value): boolean {
 function member3(k: Value, x: Value, coll: Value): boolean {
   if (Array.isArray(coll) || coll instanceof RObject) {
     const v = lookup(coll, k);
-    return v !== undefined && equal(v, x);
+    return v !== undefined && valueEqual(v, x);
   }
-  if (coll instanceof RSet) return equal(k, x) && coll.has(x);
+  if (coll instanceof RSet) return valueEqual(k, x) && coll.has(x);
   return false;
 }
 
 /** Calls handled inline rather than through the builtin table. */
 const INLINE: Record<string, (args: Value[]) => Value | undefined> = {
-  equal: (a) => equal(a[0]!, a[1]!),
-  neq: (a) => !equal(a[0]!, a[1]!),
+  equal: (a) => valueEqual(a[0]!, a[1]!),
+  neq: (a) => !valueEqual(a[0]!, a[1]!),
   'internal.member_2': (a) => member2(a[0]!, a[1]!),
   'internal.member_3': (a) => member3(a[0]!, a[1]!, a[2]!),
 };
@@ -198,16 +198,19 @@ export class ClosureCompiler {
   private refDirect(head: Direct, path: Direct[], ops: Operand[]): Direct {
     if (ops.every((p) => p.k === 'const' && typeof p.v === 'string')) {
       const keys = ops.map((p) => (p as { v: string }).v);
+      // RObject keys strings as 's' + text (value.ts keyOf): build them once here, not per lookup
+      const mkeys = keys.map((k) => 's' + k);
       if (keys.length === 1) {
         const k0 = keys[0]!;
+        const m0 = mkeys[0]!;
         return (f) => {
           const h = head(f);
-          return h instanceof RObject ? h.getStr(k0) : h === undefined ? undefined : lookup(h, k0);
+          return h instanceof RObject ? h.map.get(m0)?.[1] : h === undefined ? undefined : lookup(h, k0);
         };
       }
       return (f) => {
         let v = head(f);
-        for (let i = 0; i < keys.length && v !== undefined; i++) v = v instanceof RObject ? v.getStr(keys[i]!) : lookup(v, keys[i]!);
+        for (let i = 0; i < keys.length && v !== undefined; i++) v = v instanceof RObject ? v.map.get(mkeys[i]!)?.[1] : lookup(v, keys[i]!);
         return v;
       };
     }
@@ -374,7 +377,7 @@ export class ClosureCompiler {
       const d = this.direct(p, B);
       return (f, v, k) => {
         const x = d(f);
-        return x !== undefined && equal(x, v) && k(f);
+        return x !== undefined && valueEqual(x, v) && k(f);
       };
     }
     if (p.k === 'array') {
@@ -398,7 +401,7 @@ export class ClosureCompiler {
     }
     // evaluable but iterating (e.g. a ref with a fresh var): compare each value
     const g = this.gen(p, B);
-    return (f, v, k) => g(f, (x) => equal(x, v) && k(f));
+    return (f, v, k) => g(f, (x) => valueEqual(x, v) && k(f));
   }
 
   // -- calls ----------------------------------------------------------------
@@ -507,7 +510,7 @@ export class ClosureCompiler {
         if (k === undefined || v === undefined) return false;
         const obj = f.s[acc] as RObject;
         const prev = obj.get(k);
-        if (prev !== undefined && !equal(prev, v)) throw new RegoEvalError('eval_conflict_error', 'object keys must be unique', loc);
+        if (prev !== undefined && !valueEqual(prev, v)) throw new RegoEvalError('eval_conflict_error', 'object keys must be unique', loc);
         obj.set(k, v);
         return false;
       };
@@ -573,7 +576,7 @@ export class ClosureCompiler {
         const x = da(f);
         if (x === undefined) return false;
         const y = db(f);
-        return y !== undefined && equal(x, y) && next(f);
+        return y !== undefined && valueEqual(x, y) && next(f);
       };
     }
     // `x := <ground>`: the hot path, without a matcher
@@ -592,7 +595,7 @@ export class ClosureCompiler {
     if (a.k === 'object' && b.k === 'object' && a.items.length === b.items.length) {
       const parts: Builder[] = [];
       for (const [ka, va] of a.items) {
-        const m = b.items.find(([kb]) => ka.k === 'const' && kb.k === 'const' && equal(ka.v, kb.v));
+        const m = b.items.find(([kb]) => ka.k === 'const' && kb.k === 'const' && valueEqual(ka.v, kb.v));
         if (!m) return () => () => false;
         parts.push(this.unify(va, m[1], B));
       }

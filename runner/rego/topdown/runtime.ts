@@ -18,9 +18,9 @@
 import type { Loc } from '../ast/nodes.ts';
 import type { BuiltinContext } from '../builtins/types.ts';
 import type { RuleIR } from '../ir/types.ts';
-import { RObject, RSet, equal, keyOf, type Value } from '../value.ts';
+import { RObject, RSet, keyOf, type Value } from '../value.ts';
 import { RegoEvalError } from './errors.ts';
-import { lookup, upsert } from './values.ts';
+import { lookup, upsert, valueEqual } from './values.ts';
 
 export interface Frame {
   s: unknown[];
@@ -181,7 +181,7 @@ export class Ctx {
 
   private dataGetOverridden(path: Value[]): Value | undefined {
     for (const o of this.overrides!) {
-      if (o.path.length <= path.length && o.path.every((p, i) => equal(p, path[i]!))) {
+      if (o.path.length <= path.length && o.path.every((p, i) => valueEqual(p, path[i]!))) {
         let v: Value | undefined = o.value;
         for (let i = o.path.length; i < path.length && v !== undefined; i++) v = lookup(v, path[i]!);
         return v;
@@ -189,7 +189,7 @@ export class Ctx {
     }
     let v = this.dataGetPlain(path);
     for (const o of this.overrides!) {
-      if (o.path.length > path.length && path.every((p, i) => equal(p, o.path[i]!))) {
+      if (o.path.length > path.length && path.every((p, i) => valueEqual(p, o.path[i]!))) {
         v = upsert(v, o.path.slice(path.length), o.value);
       }
     }
@@ -274,7 +274,7 @@ export class Ctx {
       return;
     }
     if (!e || ('leaf' in e[1] && e[1].base)) cur.map.set(k, [key, { leaf: ins.v, base: false }]);
-    else if (!isSNode(e[1]) && 'leaf' in e[1] && equal(e[1].leaf, ins.v)) return;
+    else if (!isSNode(e[1]) && 'leaf' in e[1] && valueEqual(e[1].leaf, ins.v)) return;
     else conflict();
   }
 
@@ -312,7 +312,7 @@ export class Ctx {
       const vs = this.runChain(rule, undefined);
       for (const v of vs) {
         if (value === undefined) value = v;
-        else if (!equal(value, v)) {
+        else if (!valueEqual(value, v)) {
           throw new RegoEvalError('eval_conflict_error', node.hasElse && node.hasPlain ? 'complete rules must not produce multiple outputs' : `rule ${node.name} produced conflicting values`, rule.ir.loc);
         }
       }
@@ -349,7 +349,7 @@ export class Ctx {
     for (const rule of node.functions) {
       for (const v of this.runChain(rule, args)) {
         if (value === undefined) value = v;
-        else if (!equal(value, v)) throw new RegoEvalError('eval_conflict_error', `function ${node.name} produced conflicting values for the same inputs`, loc);
+        else if (!valueEqual(value, v)) throw new RegoEvalError('eval_conflict_error', `function ${node.name} produced conflicting values for the same inputs`, loc);
       }
     }
     if (value === undefined && node.defaultRule) value = this.runChain(node.defaultRule, args)[0];

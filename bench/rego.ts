@@ -1,0 +1,164 @@
+/**
+ * `gitops bench rego` (npm run bench:rego): measures, never asserts.
+ *
+ *  1. the repo's intent policies (policies/**\/*.rego minus *_test.rego) on
+ *     the input the check builds from intents/DEPLOY-WEB-001.yaml:
+ *     prepare time, per-decision latency and decisions/s of
+ *     evalRef(['gitops','policies']) — one decision = the whole policy set
+ *     for one intent, which is what the check does per intent;
+ *  2. a generated policy of ~200 rules (20 packages × 10 deny rules);
+ *  3. heap after 1,000,000 evaluations of (1) compared with the heap after
+ *     warm-up (flat memory = no growth beyond noise).
+ *
+ * Options: --evals <n> (default 1000000) for step 3, --seconds <s> (default 2)
+ * per throughput measurement.
+ */
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parseArgs } from 'node:util';
+import { prepare, type ModuleSource, type PreparedPolicy } from '../runner/rego/api.ts';
+
+function regoFiles(root: string): ModuleSource[] {
+  const out: ModuleSource[] = [];
+  const visit = (d: string): void => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) visit(p);
+      else if (n.endsWith('.rego') && !n.endsWith('_test.rego')) out.push({ file: relative(process.cwd(), p), text: readFileSync(p, 'utf8') });
+    }
+  };
+  if (existsSync(root)) visit(root);
+  return out;
+}
+
+/** The check's input for one intent; falls back to `{intent}` if the translation layer cannot run here. */
+async function seedInput(cwd: string): Promise<{ input: unknown; how: string }> {
+  const file = join(cwd, 'intents', 'DEPLOY-WEB-001.yaml');
+  const text = readFileSync(file, 'utf8');
+  try {
+    const { loadIntent } = await import('../runner/intent/load.ts');
+    const { translate } = await import('../runner/translate/registry.ts');
+    const { estimateCost } = await import('../runner/translate/cost.ts');
+    const { buildPolicyInput } = await import('../runner/policy/input.ts');
+    const doc = loadIntent('intents/DEPLOY-WEB-001.yaml', text);
+    if (!doc.ok) throw new Error(doc.diagnostics[0]!.message);
+    const t = translate(doc.value);
+    if (!t.ok) throw new Error(t.diagnostics[0]!.message);
+    const c = estimateCost(t.value.actions, t.value.region);
+    if (!c.ok) throw new Error(c.diagnostics[0]!.message);
+    return { input: JSON.parse(JSON.stringify(buildPolicyInput(doc.value, t.value, c.value))), how: 'check input (load → translate → cost → buildPolicyInput)' };
+  } catch (e) {
+    const { parse } = await import('yaml');
+    return { input: parse(text), how: `raw intent YAML (check input unavailable: ${e instanceof Error ? e.message : String(e)})` };
+  }
+}
+
+function generated(packages: number, rulesPer: number): ModuleSource[] {
+  const out: ModuleSource[] = [];
+  for (let p = 0; p < packages; p++) {
+    const lines = [`package gitops.policies.gen_${p}`, 'import rego.v1', ''];
+    for (let r = 0; r < rulesPer; r++) {
+      const n = p * rulesPer + r;
+      lines.push(
+        `deny contains msg if {`,
+        `\tsome i, a in input.actions`,
+        `\ta.action == "action_${n % 7}"`,
+        `\tcount(object.keys(object.get(a, "config", {}))) > ${n % 5}`,
+        `\tnot startswith(object.get(a, "name", "x"), "skip_${n}")`,
+        `\tmsg := sprintf("rule ${n}: action %d (%s) denied", [i, a.action])`,
+        `}`,
+        '',
+      );
+    }
+    out.push({ file: `gen_${p}.rego`, text: lines.join('\n') });
+  }
+  return out;
+}
+
+function timePrepare(mods: ModuleSource[], runs: number): { ms: number; policy: PreparedPolicy } {
+  let best = Infinity;
+  let policy: PreparedPolicy | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = prepare(mods);
+    const dt = performance.now() - t0;
+    if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.file}:${d.line}: ${d.code}: ${d.message}`).join('\n'));
+    policy = r.value;
+    best = Math.min(best, dt);
+  }
+  return { ms: best, policy: policy! };
+}
+
+function throughput(policy: PreparedPolicy, input: unknown, seconds: number): { perSec: number; usPer: number; n: number } {
+  for (let i = 0; i < 2000; i++) policy.evalRef(['gitops', 'policies'], { input });
+  let n = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 500; i++) policy.evalRef(['gitops', 'policies'], { input });
+    n += 500;
+  }
+  const ms = performance.now() - t0;
+  return { perSec: (n / ms) * 1000, usPer: (ms * 1000) / n, n };
+}
+
+function gcFn(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return () => {
+    gc();
+    gc();
+  };
+}
+
+const mb = (b: number): string => (b / 1024 / 1024).toFixed(1) + ' MB';
+
+export async function run(argv: string[], out: (t: string) => void): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { evals: { type: 'string' }, seconds: { type: 'string' } }, strict: true });
+  const evals = Number(values.evals ?? 1_000_000);
+  const seconds = Number(values.seconds ?? 2);
+  const cwd = process.cwd();
+
+  const repo = regoFiles(join(cwd, 'policies'));
+  const { input, how } = await seedInput(cwd);
+  out(`Rego engine benchmark (node ${process.version})\n`);
+  out(`\n1. repo policies: ${repo.length} files under policies/ (tests excluded); input: ${how}\n`);
+  const rp = timePrepare(repo, 10);
+  out(`   prepare (best of 10):        ${rp.ms.toFixed(2)} ms\n`);
+  const decision = rp.policy.evalRef(['gitops', 'policies'], { input }) as Record<string, unknown> | undefined;
+  out(`   packages in the decision:    ${decision ? Object.keys(decision).length : 0}\n`);
+  const rt = throughput(rp.policy, input, seconds);
+  out(`   decisions/s:                 ${Math.round(rt.perSec).toLocaleString('en-US')}  (${rt.usPer.toFixed(1)} µs per decision, ${rt.n.toLocaleString('en-US')} decisions)\n`);
+
+  const gen = generated(20, 10);
+  out(`\n2. generated policy: ${gen.length} packages × 10 rules = 200 deny rules\n`);
+  const gp = timePrepare(gen, 5);
+  out(`   prepare (best of 5):         ${gp.ms.toFixed(2)} ms\n`);
+  const gt = throughput(gp.policy, input, seconds);
+  out(`   decisions/s:                 ${Math.round(gt.perSec).toLocaleString('en-US')}  (${gt.usPer.toFixed(1)} µs per decision)\n`);
+
+  out(`\n3. memory over ${evals.toLocaleString('en-US')} evaluations of (1)\n`);
+  const gc = gcFn();
+  for (let i = 0; i < 5000; i++) rp.policy.evalRef(['gitops', 'policies'], { input });
+  gc();
+  const before = process.memoryUsage();
+  const t0 = performance.now();
+  const checkpoints: string[] = [];
+  for (let i = 1; i <= evals; i++) {
+    rp.policy.evalRef(['gitops', 'policies'], { input });
+    if (i % Math.max(1, Math.floor(evals / 4)) === 0) {
+      gc();
+      checkpoints.push(`${i.toLocaleString('en-US')}: ${mb(process.memoryUsage().heapUsed)}`);
+    }
+  }
+  const secs = (performance.now() - t0) / 1000;
+  gc();
+  const after = process.memoryUsage();
+  out(`   heap after warm-up:          ${mb(before.heapUsed)}\n`);
+  out(`   heap at checkpoints:         ${checkpoints.join(', ')}\n`);
+  out(`   heap after (gc):             ${mb(after.heapUsed)}  (Δ ${((after.heapUsed - before.heapUsed) / 1024).toFixed(0)} KB)\n`);
+  out(`   rss before/after:            ${mb(before.rss)} / ${mb(after.rss)}\n`);
+  out(`   wall time:                   ${secs.toFixed(1)} s\n`);
+}
