@@ -19,10 +19,17 @@ export interface Tree {
 }
 
 export function commitTree(repo: Repo, commit: string, ref: string): Tree {
+  // A commit's tree never changes: several stages list the same folders, and each listing is a git process.
+  const listings = new Map<string, Promise<string[]>>();
   return {
     label: `${ref} (${commit.slice(0, 7)})`,
     commit,
-    list: (dirs) => listTree(repo, commit, dirs),
+    list(dirs) {
+      const key = dirs.join('\0');
+      let p = listings.get(key);
+      if (!p) listings.set(key, (p = listTree(repo, commit, dirs)));
+      return p.then((l) => [...l]);
+    },
     read: (paths) => readBlobs(repo, commit, paths),
   };
 }
