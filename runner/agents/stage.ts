@@ -14,6 +14,7 @@ import type { AgentSummary, PolicyResult } from '../check/types.ts';
 import type { CheckEnv, IntentWork, Stage, StageOutput } from '../check/pipeline.ts';
 import type { Tree } from '../git/tree.ts';
 import { workTree } from '../git/tree.ts';
+import { canonicalJSON } from '../core/hash.ts';
 import { assignAgents } from './assign.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from './iam.ts';
 import { agentPolicyInput, compileAgentPolicies, evaluateAgentPolicies, readAgentPolicyModules } from './policy.ts';
@@ -52,6 +53,7 @@ export async function agentsOfRun(env: CheckEnv): Promise<AgentsOfRun> {
     }
     const base = env.trees?.base ? await loadAgentRegistry(env.trees.base) : undefined;
     const iam = await iamTableOf(headTree);
+    const baseIam = env.trees?.base ? await iamTableOf(env.trees.base) : undefined;
     // The rules come from the base (a PR cannot relax them); without a base, from the same tree.
     const policyTree = env.trees?.policies ?? env.trees?.base ?? headTree;
     const compiled = compileAgentPolicies(await readAgentPolicyModules(policyTree), policyTree.label);
@@ -62,10 +64,38 @@ export async function agentsOfRun(env: CheckEnv): Promise<AgentsOfRun> {
     } else {
       results.push(...evaluateAgentPolicies(compiled.value, agentPolicyInput(head.value, base?.ok ? base.value : undefined, iam.table), head.value));
     }
-    return { registry: head.value, results, needs_review: results.some((r) => r.policy === 'AGENT-REVIEW-001' && r.status === 'warned') };
+    if (iam.table && baseIam?.table) results.push(...iamChanges(baseIam.table, iam.table));
+    return { registry: head.value, results, needs_review: results.some((r) => (r.policy === 'AGENT-REVIEW-001' || r.policy === IAM_REVIEW_ID) && r.status === 'warned') };
   })();
   env.memo.set(MEMO_KEY, p);
   return p;
+}
+
+const IAM_REVIEW_ID = 'AGENT-IAM-002';
+const IAM_REVIEW_TITLE = 'IAM mapping changes are reviewed';
+
+/**
+ * A changed row of the IAM table changes what every agent holding that
+ * permission may do in AWS, without touching agents.yaml: flag it for review
+ * like a permission change (warn; AGENT-IAM-001 and the plan policies judge the result).
+ */
+export function iamChanges(base: IamTable, head: IamTable): PolicyResult[] {
+  const out: PolicyResult[] = [];
+  const warn = (message: string, line: number): PolicyResult => ({ policy: IAM_REVIEW_ID, title: IAM_REVIEW_TITLE, status: 'warned', severity: 'warn', message, file: head.file, line });
+  for (const [perm, row] of head.rows) {
+    const before = base.rows.get(perm);
+    const line = head.locate(['permissions', perm]).line;
+    if (!before) out.push(warn(`IAM mapping for ${perm} added (${row.statements.flatMap((s) => s.actions).join(', ') || 'no AWS actions'}): needs review`, line));
+    else if (canonicalJSON(before) !== canonicalJSON(row)) {
+      const was = new Set(before.statements.flatMap((s) => s.actions));
+      const now = new Set(row.statements.flatMap((s) => s.actions));
+      const added = [...now].filter((a) => !was.has(a));
+      const removed = [...was].filter((a) => !now.has(a));
+      out.push(warn(`IAM mapping for ${perm} changed (actions added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'}; or resources/conditions changed): needs review`, line));
+    }
+  }
+  for (const perm of base.rows.keys()) if (!head.rows.has(perm)) out.push(warn(`IAM mapping for ${perm} removed: needs review`, head.locate(['permissions']).line));
+  return out;
 }
 
 const ASSIGN_ID = 'AGENT-ASSIGN-001';

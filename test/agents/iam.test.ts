@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { iamPolicyFor, iamStatementsFor, parseIamTable } from '../../runner/agents/iam.ts';
 import { parseAgentRegistry } from '../../runner/agents/registry.ts';
+import { iamChanges } from '../../runner/agents/stage.ts';
 import { REPO } from '../contracts/fixtures.ts';
 
 const table = (() => {
@@ -108,5 +109,19 @@ describe('iamPolicyFor', () => {
     expect(iamPolicyFor(registry.get('results-publisher')!, table, scope)).toEqual({ ok: true, value: { Version: '2012-10-17', Statement: [] } });
     const r = iamStatementsFor({ agent_id: 'x', type: 't', version: '1.0.0', permissions: ['execute:teleport'] }, table);
     expect(r.ok ? [] : r.diagnostics.map((d) => d.code)).toEqual(['iam_unknown_permission']);
+  });
+});
+
+describe('iamChanges (AGENT-IAM-002)', () => {
+  it('flags a widened mapping for review at its row, and nothing when unchanged', () => {
+    const text = readFileSync(join(REPO, 'agents/iam-permissions.yaml'), 'utf8');
+    expect(iamChanges(table, table)).toEqual([]);
+    const widened = text.replace('actions: [autoscaling:SetDesiredCapacity, autoscaling:ExecutePolicy]', 'actions: [autoscaling:SetDesiredCapacity, autoscaling:ExecutePolicy, autoscaling:DeleteAutoScalingGroup]');
+    const head = parseIamTable(widened);
+    if (!head.ok) throw new Error('table');
+    const line = widened.split('\n').findIndex((l) => l.startsWith('  execute:scale_operations:')) + 1;
+    expect(iamChanges(table, head.value)).toEqual([
+      expect.objectContaining({ policy: 'AGENT-IAM-002', status: 'warned', severity: 'warn', file: 'agents/iam-permissions.yaml', line, message: expect.stringContaining('actions added: autoscaling:DeleteAutoScalingGroup') }),
+    ]);
   });
 });
