@@ -114,3 +114,13 @@ describe('cost from the plan', () => {
     expect(c.assumptions.join('\n')).toContain('CloudWatch alarms');
   });
 });
+
+describe('the plan policies’ Rego unit tests (policies/plan/*_test.rego)', () => {
+  it('pass', async () => {
+    const { readRegoFiles, runPolicyTests } = await import('../../runner/policy/test.ts');
+    const r = runPolicyTests(await readRegoFiles(ROOT, ['policies/plan']));
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    expect(r.value.length).toBeGreaterThanOrEqual(26);
+    expect(r.value.filter((c) => c.status !== 'PASS').map((c) => `${c.name}: ${c.status} ${c.error ?? ''}`)).toEqual([]);
+  });
+});
