@@ -8,7 +8,7 @@
  * index, HEAD and branches are never touched.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitopsError, diag } from '../core/diagnostics.ts';
@@ -53,43 +53,148 @@ export async function gitOk(cwd: string, args: string[], opts: { env?: Record<st
   return r.stdout;
 }
 
-/** Fetch the branch into the remote-tracking ref; its commit, or null when the remote has no such branch yet. */
+const gitDirs = new Map<string, string>();
+
+async function gitDir(repoDir: string): Promise<string> {
+  let d = gitDirs.get(repoDir);
+  if (!d) {
+    d = (await gitOk(repoDir, ['rev-parse', '--absolute-git-dir'])).trim();
+    gitDirs.set(repoDir, d);
+  }
+  return d;
+}
+
+/**
+ * Fetch the branch's tip; its commit, or null when the remote has no such
+ * branch yet. Only FETCH_HEAD is written, no ref: a run killed mid-fetch
+ * would otherwise leave a stale `refs/remotes/…lock` that makes every later
+ * fetch in that working copy fail. The commit id is read from FETCH_HEAD
+ * rather than with another git process: every process between fetch and
+ * push widens the window in which a concurrent runner can move the branch.
+ */
 export async function fetchTip(repoDir: string, remote: string, branch: string): Promise<string | null> {
-  const ref = `refs/remotes/${remote}/${branch}`;
-  const r = await runGit(repoDir, ['fetch', '--no-tags', '--quiet', remote, `+refs/heads/${branch}:${ref}`]);
+  const r = await runGit(repoDir, ['fetch', '--no-tags', '--quiet', '--no-auto-gc', '--no-write-commit-graph', remote, `refs/heads/${branch}`]);
   if (r.code !== 0) {
     if (/couldn't find remote ref/i.test(r.stderr)) return null;
     throw new GitopsError(diag('audit_fetch_failed', `git fetch ${remote} ${branch} failed: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`));
   }
-  return (await gitOk(repoDir, ['rev-parse', '--verify', `${ref}^{commit}`])).trim();
+  const head = readFileSync(join(await gitDir(repoDir), 'FETCH_HEAD'), 'utf8');
+  const m = /^([0-9a-f]{40,64})\t/m.exec(head);
+  if (!m) throw new GitopsError(diag('audit_fetch_failed', `git fetch ${remote} ${branch} wrote no commit to FETCH_HEAD`));
+  return m[1]!;
 }
+
+/**
+ * `git cat-file --batch` driven interactively: one process answers the tree
+ * request and then the blob requests that depend on it (--batch flushes after
+ * each object). Each process spawned between fetch and push widens the
+ * window in which a concurrent runner moves the branch first.
+ */
+class CatFile {
+  private readonly child;
+  private buf = Buffer.alloc(0);
+  private waiting: (() => void) | undefined;
+  private closed = false;
+  private stderr = '';
+  constructor(repoDir: string) {
+    this.child = spawn('git', ['cat-file', '--batch'], { cwd: repoDir, env: { ...process.env, LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (b: Buffer) => {
+      this.buf = Buffer.concat([this.buf, b]);
+      this.waiting?.();
+    });
+    this.child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
+    this.child.on('close', () => {
+      this.closed = true;
+      this.waiting?.();
+    });
+    this.child.on('error', () => {
+      this.closed = true;
+      this.waiting?.();
+    });
+    this.child.stdin.on('error', () => {
+      /* reported through close */
+    });
+  }
+  private async fill(n: number): Promise<void> {
+    while (this.buf.length < n && !this.closed) await new Promise<void>((r) => (this.waiting = r));
+    this.waiting = undefined;
+  }
+  private async line(): Promise<string> {
+    for (;;) {
+      const nl = this.buf.indexOf(0x0a);
+      if (nl >= 0) {
+        const l = this.buf.subarray(0, nl).toString('utf8');
+        this.buf = this.buf.subarray(nl + 1);
+        return l;
+      }
+      if (this.closed) throw new GitopsError(diag('audit_ref_unreadable', `git cat-file ended early: ${this.stderr.trim()}`));
+      await this.fill(this.buf.length + 1);
+    }
+  }
+  /** Object content, or undefined when it does not exist. */
+  async get(spec: string): Promise<{ type: string; oid: string; content: Buffer } | undefined> {
+    this.child.stdin.write(spec + '\n');
+    const header = await this.line();
+    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) return undefined;
+    const [oid, type, sizeText] = header.split(' ');
+    const size = Number(sizeText);
+    if (!oid || !type || !Number.isFinite(size)) throw new GitopsError(diag('audit_ref_unreadable', `git cat-file: unexpected reply '${header}'`));
+    await this.fill(size + 1);
+    const content = this.buf.subarray(0, size);
+    this.buf = this.buf.subarray(size + 1);
+    return { type, oid, content };
+  }
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+/** Entries of a raw tree object: "<mode> <name>\0<binary oid>" each. */
+function treeEntries(content: Buffer, oidBytes: number): Array<{ mode: string; name: string; oid: string }> {
+  const out: Array<{ mode: string; name: string; oid: string }> = [];
+  let off = 0;
+  while (off < content.length) {
+    const sp = content.indexOf(0x20, off);
+    const nul = content.indexOf(0x00, sp);
+    out.push({ mode: content.subarray(off, sp).toString(), name: content.subarray(sp + 1, nul).toString('utf8'), oid: content.subarray(nul + 1, nul + 1 + oidBytes).toString('hex') });
+    off = nul + 1 + oidBytes;
+  }
+  return out;
+}
+
+/** Last-seen blob per repository and path: finished days' files never change, so they are read once. */
+const blobCache = new Map<string, { oid: string; text: string }>();
 
 /** The audit log as stored in a commit (day files and HEAD.json). */
 export async function readLogAtRef(repoDir: string, rev: string): Promise<{ files: LogFile[]; anchorText?: string }> {
-  const ls = await runGit(repoDir, ['ls-tree', '-z', '--name-only', rev, '--', `${LOG_DIR}/`]);
-  if (ls.code !== 0) throw new GitopsError(diag('audit_ref_unreadable', `cannot read ${LOG_DIR}/ at ${rev}: ${ls.stderr.trim()}`));
-  const paths = ls.stdout.split('\0').filter((p) => isDayFile(p) || p === HEAD_FILE);
-  if (paths.length === 0) return { files: [] };
-  const cat = await runGit(repoDir, ['cat-file', '--batch'], { input: paths.map((p) => `${rev}:${p}\n`).join('') });
-  if (cat.code !== 0) throw new GitopsError(diag('audit_ref_unreadable', `git cat-file failed at ${rev}: ${cat.stderr.trim()}`));
-  // --batch output: "<oid> blob <size>\n<size bytes>\n" per object, in input order.
-  const texts: string[] = [];
-  let off = 0;
-  for (const p of paths) {
-    const nl = cat.out.indexOf(0x0a, off);
-    const header = cat.out.subarray(off, nl).toString('utf8');
-    const size = Number(header.split(' ')[2]);
-    if (!Number.isFinite(size)) throw new GitopsError(diag('audit_ref_unreadable', `cannot read ${p} at ${rev}: ${header}`));
-    texts.push(cat.out.subarray(nl + 1, nl + 1 + size).toString('utf8'));
-    off = nl + 1 + size + 1;
+  const cat = new CatFile(repoDir);
+  try {
+    const commit = await cat.get(`${rev}^{commit}`);
+    if (!commit) throw new GitopsError(diag('audit_ref_unreadable', `no commit ${rev}`));
+    const tree = await cat.get(`${commit.oid}:${LOG_DIR}`);
+    if (!tree) return { files: [] };
+    if (tree.type !== 'tree') throw new GitopsError(diag('audit_ref_unreadable', `${LOG_DIR} is not a directory at ${rev}`));
+    const listed = treeEntries(tree.content, tree.oid.length / 2)
+      .map((e) => ({ oid: e.oid, path: `${LOG_DIR}/${e.name}` }))
+      .filter((e) => isDayFile(e.path) || e.path === HEAD_FILE);
+    const files: LogFile[] = [];
+    let anchorText: string | undefined;
+    for (const e of listed) {
+      const key = `${repoDir}\0${e.path}`;
+      let text = blobCache.get(key)?.oid === e.oid ? blobCache.get(key)!.text : undefined;
+      if (text === undefined) {
+        const blob = await cat.get(e.oid);
+        if (!blob) throw new GitopsError(diag('audit_ref_unreadable', `cannot read ${e.path} at ${rev}`));
+        text = blob.content.toString('utf8');
+        blobCache.set(key, { oid: e.oid, text });
+      }
+      if (e.path === HEAD_FILE) anchorText = text;
+      else files.push({ path: e.path, text });
+    }
+    return anchorText === undefined ? { files } : { files, anchorText };
+  } finally {
+    cat.close();
   }
-  const files: LogFile[] = [];
-  let anchorText: string | undefined;
-  paths.forEach((p, i) => {
-    if (p === HEAD_FILE) anchorText = texts[i];
-    else files.push({ path: p, text: texts[i]! });
-  });
-  return anchorText === undefined ? { files } : { files, anchorText };
 }
 
 export interface Identity {
@@ -97,21 +202,47 @@ export interface Identity {
   email: string;
 }
 
-/** A commit on top of `parent` (or a root commit) whose tree is parent's with `changes` written. */
-export async function commitOnTop(repoDir: string, parent: string | null, changes: Map<string, string>, message: string, who: Identity): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-audit-index-'));
-  const env = { GIT_INDEX_FILE: join(dir, 'index') };
+/**
+ * fast-import must name a ref; one per process, so a stale lock left by a
+ * killed run never blocks the next one. Removed by `dropWorkRef` after a push.
+ */
+const WORK_REF = `refs/gitops-audit/build-${process.pid}`;
+
+export async function dropWorkRef(repoDir: string): Promise<void> {
+  await runGit(repoDir, ['update-ref', '-d', WORK_REF]);
+}
+
+/**
+ * A commit on top of `parent` (or a root commit) whose tree is parent's with
+ * `changes` written. One `git fast-import` process does what hash-object,
+ * read-tree, update-index, write-tree and commit-tree would do in five.
+ */
+export async function commitOnTop(repoDir: string, parent: string | null, changes: Map<string, string>, message: string, who: Identity, when: Date = new Date()): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-audit-'));
+  const marks = join(dir, 'marks');
   try {
-    if (parent) await gitOk(repoDir, ['read-tree', parent], { env });
-    const lines: string[] = [];
+    const stamp = `${Math.floor(when.getTime() / 1000)} +0000`;
+    const parts: Buffer[] = [];
+    const put = (t: string) => parts.push(Buffer.from(t, 'utf8'));
+    const data = (t: string) => {
+      const b = Buffer.from(t, 'utf8');
+      put(`data ${b.length}\n`);
+      parts.push(b);
+      put('\n');
+    };
+    put(`feature done\ncommit ${WORK_REF}\nmark :1\n`);
+    put(`author ${who.name} <${who.email}> ${stamp}\ncommitter ${who.name} <${who.email}> ${stamp}\n`);
+    data(message);
+    if (parent) put(`from ${parent}\n`);
     for (const [path, text] of changes) {
-      const oid = (await gitOk(repoDir, ['hash-object', '-w', '--no-filters', '--stdin'], { input: text })).trim();
-      lines.push(`100644 ${oid}\t${path}`);
+      put(`M 100644 inline ${path}\n`);
+      data(text);
     }
-    await gitOk(repoDir, ['update-index', '--add', '--index-info'], { env, input: lines.join('\n') + '\n' });
-    const tree = (await gitOk(repoDir, ['write-tree'], { env })).trim();
-    const ident = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
-    return (await gitOk(repoDir, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], { env: ident, input: message })).trim();
+    put('done\n');
+    await gitOk(repoDir, ['-c', 'gc.auto=0', 'fast-import', '--quiet', '--force', `--export-marks=${marks}`], { input: Buffer.concat(parts) });
+    const m = /^:1 ([0-9a-f]{40,64})$/m.exec(readFileSync(marks, 'utf8'));
+    if (!m) throw new GitopsError(diag('git_failed', 'git fast-import did not report the audit commit'));
+    return m[1]!;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

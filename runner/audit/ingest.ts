@@ -14,7 +14,7 @@ import { diag, type Diagnostic } from '../core/diagnostics.ts';
 import { newTraceId, type AuditAction, type AuditEventInput, type AuditSink } from '../core/events.ts';
 import { digestOf } from '../core/hash.ts';
 import { parseLine } from './layout.ts';
-import { recordHash, type AuditRecord } from './record.ts';
+import type { AuditRecord } from './record.ts';
 import { appendLocal, loadAuditLog, openAuditSink } from './store.ts';
 
 /** What the platform reports about one recovery attempt. */
@@ -193,7 +193,7 @@ export function ingestRecords(
       result.problems.push(diag('audit_import_invalid', `exported record ${e.reason}`, { file, line: i + 1 }));
       return;
     }
-    if (recordHash(e.record) !== e.record.hash) {
+    if (!e.intact) {
       result.problems.push(diag('audit_import_invalid', `exported record ${e.record.event_id} was altered after it was written (hash mismatch)`, { file, line: i + 1 }));
       return;
     }

@@ -9,7 +9,7 @@
  * zero-padded ISO dates; the chain runs through all of them.
  */
 import type { AuditRecord } from './record.ts';
-import { schemaProblem } from './record.ts';
+import { recordHash, schemaProblem } from './record.ts';
 
 export const LOG_DIR = 'audit-log';
 export const HEAD_FILE = `${LOG_DIR}/HEAD.json`;
@@ -44,7 +44,14 @@ export function sortFiles<T extends { path: string }>(files: T[]): T[] {
 
 /** One line of the log, located. */
 export type Entry =
-  | { kind: 'record'; file: string; line: number; record: AuditRecord }
+  | {
+      kind: 'record';
+      file: string;
+      line: number;
+      record: AuditRecord;
+      /** The record's content still hashes to its `hash` field. */
+      intact: boolean;
+    }
   | { kind: 'malformed'; file: string; line: number; reason: string; text: string };
 
 /**
@@ -68,6 +75,15 @@ export function parseFiles(files: LogFile[]): { entries: Entry[]; torn: Array<{ 
   return { entries, torn };
 }
 
+/**
+ * Schema and hash checks are the expensive part of reading the log, and a
+ * runner re-reads the same lines on every push attempt; lines are immutable,
+ * so their verdict is cached by text. The record itself is parsed afresh each
+ * time, so callers never share (and can never corrupt) a cached object.
+ */
+const verdicts = new Map<string, { reason: string } | { intact: boolean }>();
+const VERDICT_CACHE_MAX = 200_000;
+
 export function parseLine(file: string, line: number, text: string): Entry {
   if (text.trim() === '') return { kind: 'malformed', file, line, reason: 'blank line', text };
   let value: unknown;
@@ -76,9 +92,15 @@ export function parseLine(file: string, line: number, text: string): Entry {
   } catch (err) {
     return { kind: 'malformed', file, line, reason: `not JSON: ${(err as Error).message}`, text };
   }
-  const problem = schemaProblem(value);
-  if (problem) return { kind: 'malformed', file, line, reason: `does not match the record schema: ${problem}`, text };
-  return { kind: 'record', file, line, record: value as AuditRecord };
+  let verdict = verdicts.get(text);
+  if (!verdict) {
+    const problem = schemaProblem(value);
+    verdict = problem ? { reason: `does not match the record schema: ${problem}` } : { intact: recordHash(value as AuditRecord) === (value as AuditRecord).hash };
+    if (verdicts.size >= VERDICT_CACHE_MAX) verdicts.clear();
+    verdicts.set(text, verdict);
+  }
+  if ('reason' in verdict) return { kind: 'malformed', file, line, reason: verdict.reason, text };
+  return { kind: 'record', file, line, record: value as AuditRecord, intact: verdict.intact };
 }
 
 export function parseAnchor(text: string | undefined): { anchor?: Anchor; problem?: string } {

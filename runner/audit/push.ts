@@ -16,7 +16,7 @@
  */
 import { GitopsError, type Diagnostic } from '../core/diagnostics.ts';
 import { appendAfter, tailOf } from './chain.ts';
-import { commitOnTop, fetchTip, pushCommit, readLogAtRef, type Identity } from './git.ts';
+import { commitOnTop, dropWorkRef, fetchTip, pushCommit, readLogAtRef, type Identity } from './git.ts';
 import { HEAD_FILE, anchorText, parseFiles, type Entry, type LogFile } from './layout.ts';
 import { unlink, type AuditRecord } from './record.ts';
 import { loadAuditLog, replaceLocalLog, withLogLock } from './store.ts';
@@ -51,7 +51,7 @@ export type PushResult =
   | { status: 'remote_broken'; problem: VerifyProblem }
   | { status: 'local_invalid'; problems: Diagnostic[] };
 
-export const DEFAULTS = { remote: 'origin', branch: 'main', maxAttempts: 30, baseDelayMs: 50, maxDelayMs: 2000 } as const;
+export const DEFAULTS = { remote: 'origin', branch: 'main', maxAttempts: 30, baseDelayMs: 50, maxDelayMs: 5000 } as const;
 
 function recordsOf(entries: Entry[]): AuditRecord[] {
   return entries.flatMap((e) => (e.kind === 'record' ? [e.record] : []));
@@ -95,7 +95,12 @@ async function attemptLoop(repoDir: string, opts: PushOptions): Promise<PushResu
   const maxAttempts = opts.maxAttempts ?? DEFAULTS.maxAttempts;
   const now = opts.now ?? (() => new Date());
   let lastReason = '';
+  // Read once per call: records emitted while this call retries are pushed by the next call (and
+  // are kept by syncLocal meanwhile). Re-reading here on every attempt would widen the window.
+  const local = loadAuditLog(repoDir);
+  if (local.problems.length > 0) return { status: 'local_invalid', problems: local.problems };
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const attemptStarted = Date.now();
     const tip = await fetchTip(repoDir, remote, branch);
     const remoteLog = tip ? await readLogAtRef(repoDir, tip) : { files: [] as LogFile[] };
     // Never extend a chain that does not verify: the records stay pending and the problem is reported.
@@ -104,8 +109,6 @@ async function attemptLoop(repoDir: string, opts: PushOptions): Promise<PushResu
     const remoteEntries = parseFiles(remoteLog.files).entries;
     const remoteIds = new Set(recordsOf(remoteEntries).map((r) => r.event_id));
 
-    const local = loadAuditLog(repoDir);
-    if (local.problems.length > 0) return { status: 'local_invalid', problems: local.problems };
     const pending = pendingAgainst(local.records, remoteIds);
     if (pending.length === 0) {
       syncLocal(repoDir, remoteLog.files, remoteIds, now());
@@ -118,27 +121,30 @@ async function attemptLoop(repoDir: string, opts: PushOptions): Promise<PushResu
     changes.set(HEAD_FILE, anchorText(appended.tail));
     const first = appended.records[0]!.seq;
     const last = appended.tail.seq;
-    const commit = await commitOnTop(repoDir, tip, changes, commitMessage(appended.records, first, last), opts.author ?? BOT_IDENTITY);
+    const commit = await commitOnTop(repoDir, tip, changes, commitMessage(appended.records, first, last), opts.author ?? BOT_IDENTITY, now());
     await opts.beforePush?.(attempt);
     const pushed = await pushCommit(repoDir, remote, branch, commit);
     if (pushed.kind === 'ok') {
       const nowPushed = new Set([...remoteIds, ...appended.records.map((r) => r.event_id)]);
       const files = [...appended.files].map(([path, text]) => ({ path, text }));
       syncLocal(repoDir, files, nowPushed, now());
+      await dropWorkRef(repoDir);
       return { status: 'pushed', commit, records: appended.records.length, firstSeq: first, lastSeq: last, attempts: attempt };
     }
     if (pushed.kind === 'denied') return { status: 'denied', pending: pending.length, message: pushed.message, attempts: attempt };
     lastReason = pushed.message;
     if (attempt < maxAttempts) {
-      const delayMs = backoffDelay(attempt, opts.baseDelayMs ?? DEFAULTS.baseDelayMs, opts.maxDelayMs ?? DEFAULTS.maxDelayMs);
+      // The backoff unit is at least one attempt's duration: on a loaded machine (or a slow remote) the
+      // fetch→push window is long, and retrying faster than that only makes every contender collide again.
+      const unit = Math.max(opts.baseDelayMs ?? DEFAULTS.baseDelayMs, Date.now() - attemptStarted);
+      const delayMs = backoffDelay(attempt - 1, unit, opts.maxDelayMs ?? DEFAULTS.maxDelayMs);
       opts.onRetry?.({ attempt, delayMs, reason: pushed.message });
       await new Promise((r) => setTimeout(r, delayMs));
     }
   }
-  const local = loadAuditLog(repoDir);
   const tip = await fetchTip(repoDir, remote, branch).catch(() => null);
   const remoteIds = tip ? new Set(recordsOf(parseFiles((await readLogAtRef(repoDir, tip)).files).entries).map((r) => r.event_id)) : new Set<string>();
-  return { status: 'gave_up', pending: pendingAgainst(local.records, remoteIds).length, message: lastReason, attempts: maxAttempts };
+  return { status: 'gave_up', pending: pendingAgainst(loadAuditLog(repoDir).records, remoteIds).length, message: lastReason, attempts: maxAttempts };
 }
 
 /**

@@ -225,7 +225,12 @@ export function appendLocal(repoDir: string, records: UnlinkedRecord[], now: Dat
     // Only the target file's text matters to appendAfter; pass the tail file's text as empty and append the delta.
     const result = appendAfter([], tail, records, now);
     for (const path of result.changed) appendDurable(join(repoDir, path), result.files.get(path)!);
-    writeFileDurable(join(repoDir, HEAD_FILE), anchorText(result.tail));
+    // The anchor is exact in every pushed commit (the commit-back writes it) and refreshed when the
+    // working copy is synced after a push. Between pushes it may lag behind the last record, which
+    // verify accepts; rewriting it on every append would cost two more fsyncs per event. It is only
+    // created here when missing, so a fresh log verifies before its first push.
+    const head = join(repoDir, HEAD_FILE);
+    if (!existsSync(head)) writeFileDurable(head, anchorText(result.tail));
     return result.records;
   });
 }

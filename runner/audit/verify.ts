@@ -16,7 +16,7 @@
  * (HEAD.json) and, against history, by `verifyAgainstBase` (git's copy).
  */
 import type { Diagnostic } from '../core/diagnostics.ts';
-import { GENESIS_HASH, recordHash, type AuditRecord } from './record.ts';
+import { GENESIS_HASH, type AuditRecord } from './record.ts';
 import { HEAD_FILE, parseAnchor, parseFiles, type Anchor, type Entry, type LogFile } from './layout.ts';
 
 export type VerifyCode =
@@ -67,7 +67,7 @@ function problem(code: VerifyCode, message: string, e: { file: string; line: num
 /** Verify the chain through `files` and the anchor (HEAD.json text, if any). */
 export function verifyLog(files: LogFile[], anchorText: string | undefined): VerifyResult {
   const { entries } = parseFiles(files);
-  const intact = entries.map((e) => e.kind === 'record' && recordHash(e.record) === e.record.hash);
+  const intact = entries.map((e) => e.kind === 'record' && e.intact);
   const byId = new Map<string, number[]>();
   const byHash = new Map<string, number>();
   entries.forEach((e, i) => {
