@@ -102,8 +102,13 @@ export class ClosureCompiler {
       case 'object':
         return o.items.every(([k, v]) => this.ground(k, B) && this.ground(v, B));
       case 'call':
-        return o.args.every((x) => this.ground(x, B));
+        // relations (walk) yield several values: never a single direct value
+        return !this.isRelation(o.fn) && o.args.every((x) => this.ground(x, B));
     }
+  }
+
+  private isRelation(fn: string): boolean {
+    return !this.env.functionNode(fn) && this.env.builtin(fn)?.iter !== undefined;
   }
 
   /** True when the operand can be evaluated (unbound locals only in ref paths, which iterate). */
@@ -272,6 +277,20 @@ export class ClosureCompiler {
         const v = d(f);
         return v !== undefined && k(v);
       };
+    }
+    if (o.k === 'call' && this.isRelation(o.fn)) {
+      const gens = o.args.map((p) => this.gen(p, B));
+      const decl = this.env.builtin(o.fn)!;
+      const loc = o.loc;
+      return (f, k) =>
+        seq(f, gens, 0, new Array(gens.length), (vals) => {
+          try {
+            for (const v of decl.iter!(vals.slice(), f.ctx.bctx)) if (k(v)) return true;
+          } catch (e) {
+            handleBuiltinError(e, f.ctx, loc);
+          }
+          return false;
+        });
     }
     switch (o.k) {
       case 'ref':
