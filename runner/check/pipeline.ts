@@ -113,6 +113,22 @@ const submit: Stage = {
   run: (w) => ({ details: { file: w.source.file, change: w.source.change, bytes: w.source.bytes.length } }),
 };
 
+/** id → intent files claiming it, built once per run (comparing every file with every file is quadratic at 1,000 intents). */
+function idIndex(env: CheckEnv): Map<string, string[]> {
+  let index = env.memo.get('intent.ids') as Map<string, string[]> | undefined;
+  if (!index) {
+    index = new Map();
+    for (const f of env.intentFiles) {
+      const id = idFromPath(f);
+      const list = index.get(id);
+      if (list) list.push(f);
+      else index.set(id, [f]);
+    }
+    env.memo.set('intent.ids', index);
+  }
+  return index;
+}
+
 const schema: Stage = {
   name: 'schema',
   audit: { agent: 'policy-engine', permission: 'read:intents', action: 'validate_schema' },
@@ -121,7 +137,7 @@ const schema: Stage = {
     if (!r.ok) return { patch: { diagnostics: r.diagnostics }, outcome: 'failure', details: { errors: r.diagnostics.length } };
     const doc = r.value;
     // The same id in two files: ids are file names, so compare names repository-wide.
-    const others = env.intentFiles.filter((f) => f !== doc.file && idFromPath(f) === doc.id);
+    const others = (idIndex(env).get(doc.id) ?? []).filter((f) => f !== doc.file);
     if (others.length) {
       const path = ['intent', 'id'];
       const d = diag('intent_duplicate_id', `intent id ${doc.id} is also used by ${others.join(', ')}; ids must be unique across intents/`, {
