@@ -29,7 +29,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
-import type { AuditEventInput, AuditSink } from '../core/events.ts';
+import { execFileSync } from 'node:child_process';
+import type { AuditEventInput, AuditSink, Evidence } from '../core/events.ts';
 import { appendAfter, GENESIS } from './chain.ts';
 import { HEAD_FILE, LOG_DIR, anchorText, isDayFile, parseFiles, parseLine, type Anchor, type LogFile } from './layout.ts';
 import { newEventId, normalise, type AuditRecord, type UnlinkedRecord } from './record.ts';
@@ -276,15 +277,39 @@ export class FileAuditSink implements AuditSink {
   readonly repoDir: string;
   readonly written: AuditRecord[] = [];
   private readonly now: () => Date;
+  private readonly resolved = new Map<string, string | null>();
   constructor(repoDir: string, opts: { now?: () => Date } = {}) {
     this.repoDir = repoDir;
     this.now = opts.now ?? (() => new Date());
   }
   emit(event: AuditEventInput): void {
     const now = this.now();
-    this.written.push(...appendLocal(this.repoDir, [toUnlinked(event, now)], now));
+    const commit = event.evidence?.commit;
+    const e = typeof commit === 'string' && !COMMIT_ID.test(commit) ? { ...event, evidence: this.pinCommit(event.evidence!, commit) } : event;
+    this.written.push(...appendLocal(this.repoDir, [toUnlinked(e, now)], now));
+  }
+  /**
+   * Evidence must name a commit id, not a ref that moves: a ref name (a run
+   * given `--head HEAD`) is resolved once to the commit it names now and kept
+   * as `commit_ref`; one that does not resolve stays only as `commit_ref`.
+   */
+  private pinCommit(evidence: Evidence, ref: string): Evidence {
+    if (!this.resolved.has(ref)) {
+      let sha: string | null = null;
+      try {
+        sha = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: this.repoDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+      } catch {
+        sha = null;
+      }
+      this.resolved.set(ref, sha);
+    }
+    const { commit: _ref, ...rest } = evidence;
+    const sha = this.resolved.get(ref);
+    return sha ? { ...rest, commit: sha, commit_ref: ref } : { ...rest, commit_ref: ref };
   }
 }
+
+const COMMIT_ID = /^[0-9a-f]{7,64}$/;
 
 /** The factory the CLIs use (runner/cli/context.ts `createRunContext({ sink })`). */
 export function openAuditSink(repoDir: string): FileAuditSink {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,17 @@ describe('FileAuditSink', () => {
     sink.emit(ev(2));
     expect(readAuditLog(repo)).toHaveLength(2);
     expect(existsSync(join(repo, 'audit-log/.lock'))).toBe(false);
+  });
+
+  it('pins a ref name given as the evidence commit to the commit id it names', () => {
+    const repo = tempDir();
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'x'], { cwd: repo });
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+    const sink = openAuditSink(repo);
+    sink.emit(ev(1, { evidence: { commit: 'HEAD' } }));
+    sink.emit(ev(2, { evidence: { commit: 'no-such-ref' } }));
+    expect(readAuditLog(repo).map((r) => r.evidence)).toEqual([{ commit: head, commit_ref: 'HEAD' }, { commit_ref: 'no-such-ref' }]);
   });
 
   it('reads strictly: a malformed line is an error naming file and line', () => {
