@@ -63,6 +63,9 @@ seed := {
 	},
 	"region": {
 		"deploy": "us-west-2",
+		"deploy_regions": [
+			"us-west-2"
+		],
 		"requested": [
 			"us-west",
 			"us-east"

@@ -24,7 +24,7 @@ import { loadIntent, fieldPath } from '../intent/load.ts';
 import type { IntentDoc } from '../intent/types.ts';
 import { idFromPath } from '../intent/paths.ts';
 import { translate, type Translation } from '../translate/registry.ts';
-import { estimateCost } from '../translate/cost.ts';
+import { estimateCostAcross } from '../translate/cost.ts';
 import { buildPolicyInput, type PolicyInput } from '../policy/input.ts';
 import { evaluatePolicies } from '../policy/evaluate.ts';
 import type { PolicySet } from '../policy/load.ts';
@@ -166,7 +166,7 @@ const costStage: Stage = {
   audit: { agent: 'intent-orchestrator', permission: 'write:plans', action: 'estimate_cost' },
   run(w) {
     const t = w.translation!;
-    const r = estimateCost(t.actions, t.region);
+    const r = estimateCostAcross(t.actions, t.deploy_regions);
     if (!r.ok) {
       const at = { file: w.source.file, ...w.doc!.locate(['intent', 'constraints', 'region']), path: 'intent.constraints.region' };
       return { patch: { diagnostics: r.diagnostics.map((d) => ({ ...d, ...at })) }, outcome: 'failure' };

@@ -60,7 +60,7 @@ function specsOf(file: string, bytes: Uint8Array, agents: AgentsInput): Result<L
   if (!doc.ok) return doc;
   const t = translate(doc.value);
   if (!t.ok) return t;
-  const specs = stackSpecs({ intentId: doc.value.id, actions: t.value.actions, agents, file, regions: t.value.regions });
+  const specs = stackSpecs({ intentId: doc.value.id, actions: t.value.actions, agents, file, regions: t.value.deploy_regions });
   if (!specs.ok) {
     const at = doc.value.locate(['intent', 'type']);
     return fail(specs.diagnostics.map((d) => ({ ...d, file, line: d.line ?? at.line, col: d.col ?? at.col })));

@@ -50,7 +50,7 @@ export async function previewStage(w: IntentWork, env: CheckEnv): Promise<StageO
   const table = await iamTable(env);
   if (!table.ok) return { patch: { diagnostics: table.diagnostics }, outcome: 'failure' };
   const t = w.translation!;
-  const r = await assessPlan({ intentId: w.id, actions: t.actions, agents: { registry: env.ctx.agents.list(), iamTable: table.value }, file: w.source.file, regions: t.regions }, policies.value);
+  const r = await assessPlan({ intentId: w.id, actions: t.actions, agents: { registry: env.ctx.agents.list(), iamTable: table.value }, file: w.source.file, regions: t.deploy_regions }, policies.value);
   if (!r.ok) {
     // Program problems point at the intent's type: the translation of this type could not be built.
     const at = w.doc ? w.doc.locate(['intent', 'type']) : { line: 1, col: 1 };

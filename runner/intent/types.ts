@@ -17,7 +17,7 @@ export interface IntentSpec {
     scalability: { min_instances: number; max_instances: number; target_cpu?: number };
   };
   constraints: { budget: string; region: string[] };
-  placement?: { instance_type?: string; zones?: number };
+  placement?: { instance_type?: string; zones?: number; regions?: number };
   health_check?: {
     enabled?: boolean;
     path?: string;

@@ -25,7 +25,7 @@ export function buildPolicyInput(doc: IntentDoc, translation: Translation, cost:
     file: doc.file,
     intent: doc.intent,
     quantities: doc.quantities,
-    region: { deploy: translation.region, requested: [...doc.intent.constraints.region], resolved: translation.regions },
+    region: { deploy: translation.region, deploy_regions: translation.deploy_regions, requested: [...doc.intent.constraints.region], resolved: translation.regions },
     actions: translation.actions,
     cost,
   };

@@ -91,3 +91,26 @@ export function estimateCost(actions: readonly Action[], region?: string, prices
     assumptions: [...prices.assumptions],
   });
 }
+
+/**
+ * The cost of a deployment to several regions: each region is a full copy
+ * (load balancer + instances at the same min/max), priced with that region's
+ * prices; items are prefixed with their region when there is more than one.
+ */
+export function estimateCostAcross(actions: readonly Action[], regions: readonly string[], prices: PriceTable = PRICE_TABLE): Result<CostEstimate> {
+  if (regions.length <= 1) return estimateCost(actions, regions[0], prices);
+  const parts: CostEstimate[] = [];
+  for (const region of regions) {
+    const r = estimateCost(actions, region, prices);
+    if (!r.ok) return r;
+    parts.push(r.value);
+  }
+  const items = parts.flatMap((p) => p.items.map((i) => ({ ...i, resource: `${p.price_table.region}/${i.resource}` })));
+  return ok({
+    ...parts[0]!,
+    monthly_min: cents(parts.reduce((s, p) => s + p.monthly_min, 0)),
+    monthly_max: cents(parts.reduce((s, p) => s + p.monthly_max, 0)),
+    items,
+    price_table: { ...parts[0]!.price_table, region: regions.join(', ') },
+  });
+}

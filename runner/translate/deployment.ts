@@ -63,6 +63,12 @@ export function translateDeployment(doc: IntentDoc): Result<Translation> {
       );
     }
   });
+  const wanted = it.placement?.regions ?? 1;
+  if (problems.length === 0 && wanted > resolved.length) {
+    problems.push(
+      diag('translate_too_many_regions', `placement.regions is ${wanted} but the intent allows only ${resolved.length} region(s) in constraints.region`, { file: doc.file, ...doc.locate(['intent', 'placement', 'regions']), path: 'intent.placement.regions' }),
+    );
+  }
   if (problems.length) return fail(problems);
   const region = resolved[0]!;
   const zones = REGION_ZONES[region]!.slice(0, it.placement?.zones ?? DEFAULT_ZONES);
@@ -121,5 +127,5 @@ export function translateDeployment(doc: IntentDoc): Result<Translation> {
       },
     });
   }
-  return ok({ actions, region, regions: resolved });
+  return ok({ actions, region, regions: resolved, deploy_regions: resolved.slice(0, wanted) });
 }

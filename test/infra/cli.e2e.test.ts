@@ -55,8 +55,10 @@ describe('gitops apply --preview', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.stdout;
-    expect(out).toContain('DEPLOY-WEB-001 (intents/DEPLOY-WEB-001.yaml): 100 resources in 2 stacks');
-    for (const stack of ['DEPLOY-WEB-001-us-east-1', 'DEPLOY-WEB-001-us-west-2']) expect(out).toContain(`stack ${stack}`);
+    // The seed lists us-west and us-east as ALLOWED regions and deploys to the first (placement.regions defaults to 1).
+    expect(out).toContain('DEPLOY-WEB-001 (intents/DEPLOY-WEB-001.yaml): 50 resources in 1 stack');
+    expect(out).toContain('stack DEPLOY-WEB-001-us-west-2');
+    expect(out).not.toContain('stack DEPLOY-WEB-001-us-east-1');
     expect(out).toContain('lb:LoadBalancer  deploy-web-001-alb  loadBalancerType=application internal=false subnets=3');
     expect(out).toContain('lb:TargetGroup  deploy-web-001-tg  port=80 protocol=HTTP health_check={"path":"/health","interval":30,"timeout":5,"healthyThreshold":2,"unhealthyThreshold":3}');
     expect(out).toContain('lb:Listener  deploy-web-001-https-443  port=443 protocol=HTTPS sslPolicy=ELBSecurityPolicy-TLS13-1-2-2021-06');
@@ -81,9 +83,9 @@ describe('gitops apply --preview', () => {
     };
     expect(plan.denied).toBe(false);
     const [web] = plan.intents;
-    expect(web).toMatchObject({ intent: 'DEPLOY-WEB-001', resources: 100, by_type: { 'aws:lb/loadBalancer:LoadBalancer': 2, 'aws:autoscaling/group:Group': 2, 'aws:cloudwatch/metricAlarm:MetricAlarm': 4, 'pulumi:providers:aws': 2 } });
+    expect(web).toMatchObject({ intent: 'DEPLOY-WEB-001', resources: 50, by_type: { 'aws:lb/loadBalancer:LoadBalancer': 1, 'aws:autoscaling/group:Group': 1, 'aws:cloudwatch/metricAlarm:MetricAlarm': 2, 'pulumi:providers:aws': 1 } });
     const asg = web!.stacks[0]!.resources.find((x) => x.type === 'aws:autoscaling/group:Group')!;
-    expect(asg.urn).toBe('urn:pulumi:DEPLOY-WEB-001-us-east-1::gitops::aws:autoscaling/group:Group::deploy-web-001-asg');
+    expect(asg.urn).toBe('urn:pulumi:DEPLOY-WEB-001-us-west-2::gitops::aws:autoscaling/group:Group::deploy-web-001-asg');
     expect(asg.inputs).toMatchObject({ minSize: 3, maxSize: 10, healthCheckType: 'ELB' });
   });
 });
@@ -108,6 +110,9 @@ describe('stacks between two refs', () => {
   beforeAll(() => {
     dir = makeRepo();
     const seed = readFileSync(join(dir, 'intents/DEPLOY-WEB-001.yaml'), 'utf8');
+    // DEPLOY-WEB-001 runs in both of its allowed regions: two stacks.
+    writeFileSync(join(dir, 'intents/DEPLOY-WEB-001.yaml'), seed + '  placement:\n    regions: 2\n');
+    git(dir, 'commit', '-q', '-am', 'DEPLOY-WEB-001 in two regions');
     writeFileSync(join(dir, 'intents/DEPLOY-API-002.yaml'), seed.replace("id: 'DEPLOY-WEB-001'", "id: 'DEPLOY-API-002'").replace("region: ['us-west', 'us-east']", "region: ['eu-west']"));
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'add DEPLOY-API-002');
@@ -168,7 +173,7 @@ describe('a plan-policy violation denies the PR check', () => {
     const report = JSON.parse(r.stdout) as { intents: Array<{ decision: string; results: Array<{ policy: string; status: string; message: string }>; plan?: { resources: number } }> };
     const [web] = report.intents;
     expect(web!.decision).toBe('deny');
-    expect(web!.plan?.resources).toBe(100);
+    expect(web!.plan?.resources).toBe(50);
     expect(web!.results.filter((x) => x.status === 'failed').map((x) => x.policy)).toEqual(expect.arrayContaining(['PLAN-ASG-001']));
     expect(web!.results.find((x) => x.policy === 'PLAN-ASG-001' && x.status === 'failed')!.message).toContain('uses EC2 health checks');
   });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadIntent } from '../../runner/intent/load.ts';
 import { translate } from '../../runner/translate/registry.ts';
 import { REGION_ALIASES, REGION_ZONES } from '../../runner/translate/regions.ts';
-import { PRICE_TABLE } from '../../runner/translate/cost.ts';
-import { SEED_INTENT, intentWith } from '../check/helpers.ts';
+import { PRICE_TABLE, estimateCostAcross } from '../../runner/translate/cost.ts';
+import { SEED_INTENT, intentWith, lineOf } from '../check/helpers.ts';
 
 function translated(id: string, text: string) {
   const doc = loadIntent(`intents/${id}.yaml`, text);
@@ -101,6 +101,31 @@ describe('deployment translator', () => {
     const t = translate(doc.value);
     expect(t.ok ? [] : t.diagnostics).toEqual([
       expect.objectContaining({ code: 'translate_unknown_region', file: 'intents/R-001.yaml', line: 20, path: 'intent.constraints.region[1]' }),
+    ]);
+  });
+
+  it('deploys to the first allowed region only, unless placement.regions asks for more', () => {
+    const seed = translated('DEPLOY-WEB-001', SEED_INTENT);
+    expect(seed.deploy_regions).toEqual(['us-west-2']);
+    const two = translated('R-002', intentWith('R-002', {}, '  placement:\n    regions: 2\n'));
+    expect(two.deploy_regions).toEqual(['us-west-2', 'us-east-1']);
+    // Each region is a full copy: the two-region estimate is the sum of both regions' estimates.
+    const one = estimateCostAcross(two.actions, ['us-west-2']);
+    const east = estimateCostAcross(two.actions, ['us-east-1']);
+    const both = estimateCostAcross(two.actions, two.deploy_regions);
+    if (!one.ok || !east.ok || !both.ok) throw new Error('cost must estimate');
+    expect(both.value.monthly_min).toBeCloseTo(one.value.monthly_min + east.value.monthly_min, 2);
+    expect(both.value.monthly_max).toBeCloseTo(one.value.monthly_max + east.value.monthly_max, 2);
+    expect(both.value.items.map((i) => i.resource)).toContain('us-east-1/ec2:t3.medium');
+  });
+
+  it('names the line of placement.regions when it asks for more regions than the intent allows', () => {
+    const text = intentWith('R-003', {}, '  placement:\n    regions: 3\n');
+    const doc = loadIntent('intents/R-003.yaml', text);
+    if (!doc.ok) throw new Error('must load');
+    const t = translate(doc.value);
+    expect(t.ok ? [] : t.diagnostics).toEqual([
+      expect.objectContaining({ code: 'translate_too_many_regions', file: 'intents/R-003.yaml', line: lineOf(text, 'regions: 3'), path: 'intent.placement.regions' }),
     ]);
   });
 
