@@ -6,7 +6,7 @@
  */
 import { exitCode, type CheckReport } from '../check/types.ts';
 import { sha256 } from '../core/hash.ts';
-import { codeSpan, escapeCell, escapeMarkdown, markerValue } from './escape.ts';
+import { codeSpan, escapeCell, escapeMarkdown, markerValue } from '../report/escape.ts';
 
 /** GitHub's limits (REST docs): comment bodies, check-run summary/text, annotations per request. */
 export const LIMITS = {

@@ -20,7 +20,8 @@ export function escapeMarkdown(text: string): string {
   return text
     .replace(/\r\n?|\n/g, ' ')
     .replace(MD_SPECIAL, (c) => ENTITY[c] ?? `\\${c}`)
-    .replace(/^(\s*)([#+=-]|\d+[.)])/, (_m, sp: string, mark: string) => `${sp}\\${mark}`)
+    // A block marker only counts when whitespace (or the end) follows it: `1.0.0` and `-x` stay as written.
+    .replace(/^(\s*)([#+=-]|\d+[.)])(?=\s|$)/, (_m, sp: string, mark: string) => `${sp}\\${mark}`)
     // `@user` and `@org/team` would notify; an entity between @ and the name defuses it.
     .replace(/@(?=[A-Za-z0-9])/g, '@&#8203;')
     // Bare URLs are autolinked by GitHub; breaking `://` keeps them inert text.

@@ -6,17 +6,14 @@
 import type { CheckReport, IntentReport } from '../check/types.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { headline, inline, money, sortedResults, verdict } from './format.ts';
+import { escapeMarkdown } from './escape.ts';
+import { renderPlanMarkdown } from '../infra/render.ts';
 
-/** Escape text for a Markdown table cell / inline context (no HTML injection from intent text). */
-export function esc(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    // One pass, so the backslash added before `|` is not escaped again.
-    .replace(/([\\`*_[\]#|])/g, '\\$1')
-    .replace(/\r?\n/g, ' ');
-}
+/**
+ * Escape user-supplied text (intent ids, descriptions, messages) for inline
+ * Markdown: no HTML, no table breaks, no @mentions, no autolinks.
+ */
+export const esc = escapeMarkdown;
 
 const ICON = { allow: '✅', deny: '❌', invalid: '⚠️' } as const;
 const STATUS_ICON = { passed: '✅ passed', failed: '❌ failed', warned: '⚠️ warned' } as const;
@@ -49,9 +46,16 @@ function intentSection(i: IntentReport): string[] {
     out.push('');
   }
   if (i.contracts?.length) {
-    out.push('**Contracts:** ' + i.contracts.map((c) => `${esc(c.contract)} ${c.status}`).join(', '), '');
+    out.push('**Contracts**', '', '| Contract | Status | Version | Compatible |', '|---|---|---|---|');
+    for (const c of i.contracts) out.push(`| ${esc(c.contract)} | ${c.status} | ${esc(c.version ?? '—')} | ${c.compatible ? 'yes' : 'no'} |`);
+    out.push('');
   }
-  if (i.plan) out.push(`**Preview:** ${i.plan.resources} resources`, '');
+  if (i.agents?.length) {
+    out.push('**Agents**', '', '| Agent | Type | Version | Permissions |', '|---|---|---|---|');
+    for (const a of i.agents) out.push(`| ${esc(a.agent_id)} | ${esc(a.type)} | ${esc(a.version)} | ${a.permissions.map((p) => '`' + p + '`').join(', ')} |`);
+    out.push('');
+  }
+  if (i.plan) out.push(renderPlanMarkdown(i.plan));
   out.push('</details>', '');
   return out;
 }

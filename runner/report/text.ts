@@ -28,7 +28,14 @@ function intentText(i: IntentReport): string[] {
     out.push(`  Cost: ${money(c.monthly_min)}/month at minimum capacity, ${money(c.monthly_max)}/month at maximum${budget}`);
     out.push(`    (${c.price_table.region}, ${c.hours_per_month} h/month, prices of ${c.price_table.date}: ${c.items.map((x) => `${x.resource} ${price(x.unit_price)}/h`).join(', ')})`);
   }
-  if (i.contracts?.length) out.push(`  Contracts: ${i.contracts.map((c) => `${c.contract} ${c.status}`).join(', ')}`);
+  if (i.contracts?.length) {
+    out.push('  Contracts:');
+    for (const c of i.contracts) out.push(`    ${c.contract}  ${c.status}  version ${c.version ?? '—'}  compatible ${c.compatible}`);
+  }
+  if (i.agents?.length) {
+    out.push('  Agents:');
+    for (const a of i.agents) out.push(`    ${a.agent_id} (${a.type} ${a.version}): ${a.permissions.join(', ')}`);
+  }
   if (i.plan) out.push(`  Preview: ${i.plan.resources} resources (${Object.entries(i.plan.by_type).map(([t, n]) => `${n} ${t}`).join(', ')})`);
   return out;
 }
