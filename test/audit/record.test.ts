@@ -19,7 +19,7 @@ describe('records', () => {
   it('hash the canonical JSON: key order and formatting do not matter, content does', () => {
     const r = link(base, { seq: 0, hash: GENESIS_HASH });
     expect(r).toMatchObject({ seq: 1, prev_hash: GENESIS_HASH });
-    const reordered = Object.fromEntries(Object.entries({ ...r, details: { a: [1, 2], b: 1 } }).reverse()) as typeof r;
+    const reordered = Object.fromEntries(Object.entries({ ...r, details: { a: [1, 2], b: 1 } }).reverse()) as unknown as typeof r;
     expect(recordHash(reordered)).toBe(r.hash);
     expect(recordHash({ ...r, details: { a: [2, 1], b: 1 } })).not.toBe(r.hash);
     expect(schemaProblem(r)).toBeUndefined();
