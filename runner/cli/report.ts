@@ -15,6 +15,7 @@ import { parseDuration, periodEnding } from '../feedback/period.ts';
 import { createSource, isSourceId, loadSourcesConfig, METRIC_SOURCES, SOURCES_FILE } from '../feedback/sources/registry.ts';
 import { readTargets } from '../feedback/targets.ts';
 import type { AuditRecord, IntentTargets, ServiceMetrics } from '../feedback/types.ts';
+import { gitEnvironment } from '../git/repo.ts';
 
 const USAGE = `Usage: gitops report [--period 7d] [--format text|markdown|json] [options]
 
@@ -36,8 +37,7 @@ Definitions: docs/feedback.md. Exit 0, or 2 on a usage or runner error.
 
 async function intentCommits(repoDir: string, branch: string, env: Readonly<Record<string, string | undefined>>): Promise<IntentCommit[] | null> {
   try {
-    const clean = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    const out = await simpleGit({ baseDir: repoDir }).env(clean).raw(['log', '--first-parent', '--format=%H %ct', branch, '--', INTENTS_DIR]);
+    const out = await simpleGit({ baseDir: repoDir }).env(gitEnvironment(env)).raw(['log', '--first-parent', '--format=%H %ct', branch, '--', INTENTS_DIR]);
     return out.split('\n').filter(Boolean).map((l) => {
       const [sha, time] = l.split(' ');
       return { sha: sha!, time: Number(time) };

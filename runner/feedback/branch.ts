@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { diag, GitopsError } from '../core/diagnostics.ts';
+import { gitEnvironment } from '../git/repo.ts';
 
 export const FEEDBACK_IDENTITY = { name: 'gitops-feedback[bot]', email: 'gitops-feedback[bot]@users.noreply.github.com' } as const;
 
@@ -26,8 +27,8 @@ export interface BranchSpec {
 }
 
 function gitFor(repoDir: string, env: Readonly<Record<string, string | undefined>>, extra: Record<string, string> = {}): SimpleGit {
-  const clean = Object.fromEntries(Object.entries({ ...env, ...extra }).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  // simple-git refuses GIT_* variables unless allowed by name; allow exactly the ones we set.
+  // The inherited GIT_* variables are dropped (simple-git refuses them); ours are allowed by name.
+  const clean = { ...gitEnvironment(env), ...extra };
   return simpleGit({ baseDir: repoDir, allowEnvironment: Object.keys(extra) }).env(clean);
 }
 

@@ -150,3 +150,12 @@ export async function workingChanges(repo: Repo, dirs: string[], headExists: boo
   }
   return changes;
 }
+
+/**
+ * The environment to hand simple-git: without GIT_* variables, which it
+ * refuses to run with unless each is allowed by name (CI runners set some,
+ * e.g. GIT_SSL_CAINFO). Callers add and allow the ones they set themselves.
+ */
+export function gitEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[0].startsWith('GIT_')));
+}

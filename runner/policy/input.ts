@@ -15,7 +15,7 @@ export interface PolicyInput {
   file: string;
   intent: IntentSpec;
   quantities: QuantityTree;
-  region: { deploy: string; requested: string[]; resolved: string[] };
+  region: { deploy: string; deploy_regions: string[]; requested: string[]; resolved: string[] };
   actions: Action[];
   cost: CostEstimate;
 }

@@ -57,6 +57,14 @@ describe('gitops feedback --dry-run (file source, embedded default)', () => {
     expect(git(dir, 'status', '--porcelain')).toBe(status);
   });
 
+  it('works with GIT_* variables in the environment, as CI runners set them (simple-git refuses unlisted ones)', async () => {
+    const { dir } = seedRepo();
+    const r = await gitops(dir, ['feedback', '--dry-run', '--format', 'json'], { GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt', GIT_TERMINAL_PROMPT: '0' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).intents[0].branch).toMatchObject({ name: 'gitops/recommendations/DEPLOY-WEB-001', check: { decision: 'allow' } });
+  });
+
   it('text output reads like the seed, with the diff', async () => {
     const { dir } = seedRepo();
     const r = await gitops(dir, ['feedback', '--dry-run']);
