@@ -19,6 +19,7 @@ import { createRunContext } from '../cli/context.ts';
 import { newTraceId } from '../core/events.ts';
 import { INTENTS_DIR, isIntentPath } from '../intent/paths.ts';
 import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load.ts';
+import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
 import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
@@ -37,6 +38,12 @@ export interface CheckOptions {
   ctx?: RunContext;
   /** The stage list (default STAGES); tests and extensions pass their own. */
   stages?: readonly Stage[];
+  /**
+   * Which engine evaluates the intent policies (default interp). `wasm` takes
+   * the decision document from an OPA wasm bundle built from exactly the
+   * policies used (checked; runner/policy/bundle.ts); an absolute `bundle` path.
+   */
+  engine?: PolicyEngine;
 }
 
 interface Plan {
@@ -155,6 +162,12 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     report.diagnostics.push(...compiled.diagnostics);
     return report;
   }
+  // The engine only replaces the evaluation; the policies were compiled above either way (ids, validation).
+  const policies = await withEngine(compiled.value, o.engine ?? { kind: 'interp' }, modules, plan.policyTree, plan.root);
+  if (!policies.ok) {
+    report.diagnostics.push(...policies.diagnostics);
+    return report;
+  }
 
   let sources: IntentSource[];
   if (o.files) {
@@ -167,7 +180,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
   const extra = o.files?.map((f) => f.file).filter((f) => !intentFiles.includes(f)) ?? [];
   const env: CheckEnv = {
     ctx,
-    policies: compiled.value,
+    policies: policies.value,
     options: { preview: o.preview ?? false, policyTree: plan.policyTree },
     root: plan.root,
     intentFiles: [...intentFiles, ...extra],

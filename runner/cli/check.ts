@@ -11,6 +11,7 @@ import { headline } from '../report/format.ts';
 import { STAGES } from '../check/pipeline.ts';
 import { runCheck } from '../check/run.ts';
 import { openRepo } from '../git/repo.ts';
+import type { PolicyEngine } from '../policy/bundle.ts';
 
 export const command: Command = {
   name: 'check',
@@ -35,6 +36,11 @@ Options:
   --format <f>     text (default), json, markdown (the PR comment), sarif
   --output <file>  write the formatted report to <file> (stdout gets a one-line summary)
   --preview        also preview the infrastructure (Pulumi, mock runtime) when installed
+  --engine <e>     interp: the in-process Rego engine (default without --bundle);
+                   wasm: the decision comes from OPA-compiled wasm (default with --bundle)
+  --bundle <file>  an OPA bundle (opa build -t wasm -e gitops/policies policies/) built
+                   from exactly the policies used (checked, else exit 2). --engine wasm
+                   without --bundle builds one with \`opa\` from PATH
   --repo <dir>     the working copy (default: current directory)
   -h, --help       this help
 
@@ -49,6 +55,8 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       output: { type: 'string' },
       preview: { type: 'boolean' },
       repo: { type: 'string' },
+      engine: { type: 'string' },
+      bundle: { type: 'string' },
     });
     if (positionals.length) throw usageError('check', `unexpected argument '${positionals[0]}'`);
     const format = values.format ?? 'text';
@@ -57,6 +65,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
     if (values.preview && !STAGES.some((s) => s.name === 'preview')) {
       throw new GitopsError(diag('preview_unavailable', 'the infrastructure preview stage is not installed in this runner'), 2);
     }
+    const engine = engineOf(values.engine, values.bundle === undefined ? undefined : resolve(io.cwd, values.bundle));
     const cwd = resolve(io.cwd, values.repo ?? '.');
     const repo = await openRepo(cwd);
     const head = values.head ?? values.base;
@@ -73,6 +82,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       ...(values.head ? { head: values.head } : {}),
       ...(values.all ? { all: true } : {}),
       ...(values.preview ? { preview: true } : {}),
+      engine,
     });
     const text = FORMATS[format](report);
     if (values.output) {
@@ -89,3 +99,14 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
     return exitCode(report);
   },
 };
+
+/** `--engine` defaults to wasm when a bundle is given, else interp; an interp run with a bundle is a contradiction, not a silent ignore. */
+function engineOf(name: string | undefined, bundle: string | undefined): PolicyEngine {
+  const kind = name ?? (bundle === undefined ? 'interp' : 'wasm');
+  if (kind === 'interp') {
+    if (bundle !== undefined) throw usageError('check', '--bundle is evaluated by --engine wasm, not --engine interp');
+    return { kind: 'interp' };
+  }
+  if (kind === 'wasm') return bundle === undefined ? { kind: 'wasm' } : { kind: 'wasm', bundle };
+  throw usageError('check', `unknown engine '${kind}' (one of: interp, wasm)`);
+}

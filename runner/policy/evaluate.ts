@@ -45,10 +45,11 @@ export function evaluatePolicies(set: PolicySet, input: PolicyInput, doc: Intent
   };
   let tree: unknown;
   try {
-    tree = set.prepared.evalRef(INTENT_POLICY_ROOT, { input });
+    // Either engine yields the same document shape; the mapping below is shared.
+    tree = set.evaluate ? set.evaluate(input) : set.prepared.evalRef(INTENT_POLICY_ROOT, { input });
   } catch (err) {
     // Fail closed: an evaluation error must never let an intent through.
-    const message = err instanceof EvalError ? `${err.diagnostic.file ?? ''}:${err.diagnostic.line ?? ''}: ${err.message}` : String(err);
+    const message = err instanceof EvalError ? `${err.diagnostic.file ?? ''}:${err.diagnostic.line ?? ''}: ${err.message}` : err instanceof Error ? err.message : String(err);
     return set.policies.map((p) => ({ policy: p.id, title: p.title, status: 'failed', severity: 'deny', message: `policy evaluation error: ${message}`, ...at(undefined) }));
   }
   const results: PolicyResult[] = [];

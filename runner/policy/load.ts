@@ -45,8 +45,14 @@ export interface PolicySet {
   /** Digest of the policy sources (evidence in audit events). */
   digest: string;
   files: string[];
-  /** Where the policies were read from (`main (abc1234)`). */
+  /** Where the policies were read from (`main (abc1234)`; with the wasm engine also the bundle). */
   source: string;
+  /**
+   * Evaluates the decision document `data.gitops.policies` for one input.
+   * Absent: the in-process engine (`prepared.evalRef`). Set by the wasm
+   * engine (runner/policy/bundle.ts) so callers never special-case engines.
+   */
+  evaluate?: (input: unknown) => unknown;
 }
 
 export async function readPolicyModules(tree: Tree): Promise<ModuleSource[]> {
