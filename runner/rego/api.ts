@@ -17,7 +17,7 @@ import type { CompileError } from './compiler/errors.ts';
 import { compileQueryText, compileSources, type Compiled, type QueryOutcome } from './engine.ts';
 import type { EvalSettings } from './topdown/engine.ts';
 import { RegoEvalError } from './topdown/errors.ts';
-import { RObject, fromJS, toJS, type Value } from './value.ts';
+import { RObject, fromJS, inputFromJS, toJS, type Value } from './value.ts';
 
 export interface ModuleSource {
   /** Path shown in locations, e.g. `policies/security/sec_auth_001.rego`. */
@@ -146,7 +146,8 @@ class Prepared implements PreparedPolicy {
       data: opts.data === undefined ? this.base : mergeData(this.base, fromJS(opts.data)),
       strict: opts.strictBuiltinErrors ?? this.strict,
     };
-    if (opts.input !== undefined) s.input = fromJS(opts.input);
+    // Lazy view: only what the policies read is converted (the evaluation ends before the caller regains control).
+    if (opts.input !== undefined) s.input = inputFromJS(opts.input);
     if (opts.print) s.print = opts.print;
     return s;
   }

@@ -66,8 +66,20 @@ export function keyOf(v: Value): string {
 // ---------------------------------------------------------------------------
 // Collections
 
+/**
+ * Sets up to this size are kept as a plain list and deduplicated by
+ * structural equality: building a canonical key string for every member
+ * (which for objects means sorting and printing them whole) costs far more
+ * than a few `valueEqual` calls that fail on the first differing field.
+ * Bigger sets index their members by `keyOf`.
+ */
+const SMALL_SET = 8;
+
 export class RSet {
-  readonly map = new Map<string, Value>();
+  /** Members in insertion order (iteration order). */
+  private readonly items: Value[] = [];
+  /** keyOf(member) → member, once the set outgrows SMALL_SET. */
+  private idx: Map<string, Value> | null = null;
   private canonCache: string | undefined;
 
   static of(values: Iterable<Value>): RSet {
@@ -77,41 +89,85 @@ export class RSet {
   }
 
   add(v: Value): this {
-    const k = keyOf(v);
-    if (!this.map.has(k)) {
-      this.map.set(k, v);
-      this.canonCache = undefined;
+    const items = this.items;
+    if (this.idx !== null) {
+      const k = keyOf(v);
+      if (this.idx.has(k)) return this;
+      this.idx.set(k, v);
+    } else {
+      for (let i = 0; i < items.length; i++) if (valueEqual(items[i]!, v)) return this;
+      if (items.length >= SMALL_SET) {
+        const idx = new Map<string, Value>();
+        for (const x of items) idx.set(keyOf(x), x);
+        idx.set(keyOf(v), v);
+        this.idx = idx;
+      }
     }
+    items.push(v);
+    this.canonCache = undefined;
     return this;
   }
   has(v: Value): boolean {
-    return this.map.has(keyOf(v));
+    if (this.idx !== null) return this.idx.has(keyOf(v));
+    const items = this.items;
+    for (let i = 0; i < items.length; i++) if (valueEqual(items[i]!, v)) return true;
+    return false;
   }
   get size(): number {
-    return this.map.size;
+    return this.items.length;
   }
   values(): IterableIterator<Value> {
-    return this.map.values();
+    return this.items.values();
   }
   [Symbol.iterator](): IterableIterator<Value> {
-    return this.map.values();
+    return this.items.values();
+  }
+  /** The members as a list in insertion order (do not modify). */
+  list(): readonly Value[] {
+    return this.items;
   }
   /** Elements in OPA's total order. */
   sorted(): Value[] {
-    return [...this.map.values()].sort(compare);
+    return this.items.length < 2 ? this.items.slice() : this.items.slice().sort(compare);
   }
   canon(): string {
     if (this.canonCache === undefined) {
-      const parts = [...this.map.values()].map(canon).sort();
+      const parts = this.items.map(canon).sort();
       this.canonCache = '{' + parts.join(',') + '}';
     }
     return this.canonCache;
   }
 }
 
+const hasOwn = Object.hasOwn;
+
+/**
+ * Objects map keyOf(key) → [key, value] in insertion order. An RObject can
+ * also be a *lazy view* of a plain JS object (input documents, see
+ * `inputFromJS`): string-key lookups read the JS property and convert only
+ * that value (composite values are converted once and remembered); any other
+ * use converts the object's own level first. Policies read a small part of a
+ * large input, so most of it is never converted.
+ */
 export class RObject {
-  readonly map = new Map<string, [Value, Value]>();
+  private m: Map<string, [Value, Value]> | null;
+  /** The plain object this is a view of (null once materialised). */
+  private src: Record<string, unknown> | null = null;
+  /** Converted composite properties of `src`, by key. */
+  private kids: Map<string, Value> | null = null;
   private canonCache: string | undefined;
+
+  constructor() {
+    this.m = new Map();
+  }
+
+  /** A lazy view of a plain, validated JS object (see `inputFromJS`). */
+  static view(src: Record<string, unknown>): RObject {
+    const o = new RObject();
+    o.m = null;
+    o.src = src;
+    return o;
+  }
 
   static fromEntries(entries: Iterable<[Value, Value]>): RObject {
     const o = new RObject();
@@ -119,45 +175,100 @@ export class RObject {
     return o;
   }
 
+  /** The entry map, converting a lazy view's own level first. */
+  private mat(): Map<string, [Value, Value]> {
+    if (this.m !== null) return this.m;
+    const src = this.src!;
+    const kids = this.kids;
+    const m = new Map<string, [Value, Value]>();
+    for (const k of Object.keys(src)) m.set('s' + k, [k, kids?.get(k) ?? viewOf(src[k])]);
+    this.m = m;
+    this.src = null;
+    this.kids = null;
+    return m;
+  }
+
+  private viewGet(k: string): Value | undefined {
+    const src = this.src!;
+    if (!hasOwn(src, k)) return undefined;
+    const x = src[k];
+    if (x === null || x === undefined) return null;
+    if (typeof x !== 'object') return scalarOf(x);
+    const kids = (this.kids ??= new Map());
+    let v = kids.get(k);
+    if (v === undefined) {
+      v = viewOf(x);
+      kids.set(k, v);
+    }
+    return v;
+  }
+
   get(k: Value): Value | undefined {
-    return this.map.get(keyOf(k))?.[1];
+    if (typeof k === 'string') return this.getStr(k);
+    return this.mat().get(keyOf(k))?.[1];
   }
   /** Fast path for the common string key. */
   getStr(k: string): Value | undefined {
-    return this.map.get('s' + k)?.[1];
+    if (this.m === null) return this.viewGet(k);
+    return this.m.get('s' + k)?.[1];
+  }
+  /** `getStr(k)` with the map key `'s' + k` precomputed by the caller (constant ref paths). */
+  getKeyed(k: string, mapKey: string): Value | undefined {
+    if (this.m === null) return this.viewGet(k);
+    return this.m.get(mapKey)?.[1];
   }
   has(k: Value): boolean {
-    return this.map.has(keyOf(k));
+    if (this.m === null && typeof k === 'string') return hasOwn(this.src!, k);
+    return this.mat().has(keyOf(k));
   }
   set(k: Value, v: Value): this {
-    this.map.set(keyOf(k), [k, v]);
+    this.mat().set(keyOf(k), [k, v]);
     this.canonCache = undefined;
     return this;
   }
   delete(k: Value): boolean {
     this.canonCache = undefined;
-    return this.map.delete(keyOf(k));
+    return this.mat().delete(keyOf(k));
   }
   get size(): number {
-    return this.map.size;
+    return this.mat().size;
   }
   keys(): Value[] {
-    return [...this.map.values()].map((e) => e[0]);
+    return [...this.mat().values()].map((e) => e[0]);
   }
   entries(): IterableIterator<[Value, Value]> {
-    return this.map.values();
+    return this.mat().values();
   }
   /** Entries sorted by key in OPA's total order. */
   sortedEntries(): [Value, Value][] {
-    return [...this.map.values()].sort((a, b) => compare(a[0], b[0]));
+    const es = [...this.mat().values()];
+    return es.length < 2 ? es : es.sort(compareEntries);
+  }
+  /** Structural equality (see valueEqual). */
+  equals(b: RObject): boolean {
+    if (this.m === null && b.m === null && this.src === b.src) return true;
+    const x = this.mat();
+    const y = b.mat();
+    if (x.size !== y.size) return false;
+    for (const [k, [, v]] of x) {
+      const e = y.get(k);
+      if (e === undefined || !valueEqual(v, e[1])) return false;
+    }
+    return true;
   }
   canon(): string {
     if (this.canonCache === undefined) {
-      const parts = [...this.map.values()].map(([k, v]) => canon(k) + ':' + canon(v)).sort();
+      const parts = [...this.mat().values()].map(([k, v]) => canon(k) + ':' + canon(v)).sort();
       this.canonCache = '<' + parts.join(',') + '>';
     }
     return this.canonCache;
   }
+}
+
+function compareEntries(a: [Value, Value], b: [Value, Value]): number {
+  const x = a[0];
+  const y = b[0];
+  return typeof x === 'string' && typeof y === 'string' ? compareStr(x, y) : compare(x, y);
 }
 
 // ---------------------------------------------------------------------------
@@ -262,10 +373,35 @@ export function compare(a: Value, b: Value): number {
 }
 
 export function equal(a: Value, b: Value): boolean {
+  return valueEqual(a, b);
+}
+
+/**
+ * Structural equality, equal in result to comparing `keyOf`s but without
+ * building canonical key strings for composites (the evaluator compares
+ * values on every unification, and small sets deduplicate with it).
+ */
+export function valueEqual(a: Value, b: Value): boolean {
   if (a === b) return true;
   const ta = typeof a;
-  if (ta === 'string' || ta === 'boolean' || typeof b === 'string' || typeof b === 'boolean') return false;
-  return keyOf(a) === keyOf(b);
+  if (ta === 'number' || ta === 'bigint') {
+    const tb = typeof b;
+    if (tb !== 'number' && tb !== 'bigint') return false;
+    return ta === tb ? a === b : compareNum(a as Num, b as Num) === 0;
+  }
+  if (ta !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!valueEqual(a[i]!, b[i]!)) return false;
+    return true;
+  }
+  if (a instanceof RObject) return b instanceof RObject && a.equals(b);
+  if (a instanceof RSet) {
+    if (!(b instanceof RSet) || a.size !== b.size) return false;
+    for (const x of a.list()) if (!b.has(x)) return false;
+    return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------
@@ -297,6 +433,68 @@ export function fromJS(x: unknown): Value {
     }
   }
   throw new TypeError(`${typeof x} has no Rego value`);
+}
+
+function scalarOf(x: unknown): Value {
+  switch (typeof x) {
+    case 'string':
+    case 'boolean':
+      return x;
+    case 'number':
+      if (!Number.isFinite(x)) throw new TypeError(`non-finite number ${x} has no Rego value`);
+      return x;
+    case 'bigint':
+      return Number.isSafeInteger(Number(x)) ? Number(x) : x;
+  }
+  throw new TypeError(`${typeof x} has no Rego value`);
+}
+
+function isPlainObject(x: object): x is Record<string, unknown> {
+  const p: unknown = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
+}
+
+/** One level of conversion: plain objects become lazy views, arrays convert their elements the same way. */
+function viewOf(x: unknown): Value {
+  if (x === null || x === undefined) return null;
+  if (typeof x !== 'object') return scalarOf(x);
+  if (Array.isArray(x)) return x.map(viewOf);
+  if (isPlainObject(x)) return RObject.view(x);
+  return fromJS(x);
+}
+
+/** Throws, as fromJS would, if anything in `x` has no Rego value (so a lazy view never fails later). */
+function checkJS(x: unknown): void {
+  if (x === null || x === undefined) return;
+  switch (typeof x) {
+    case 'string':
+    case 'boolean':
+    case 'bigint':
+      return;
+    case 'number':
+      if (!Number.isFinite(x)) throw new TypeError(`non-finite number ${x} has no Rego value`);
+      return;
+    case 'object':
+      if (Array.isArray(x)) {
+        for (let i = 0; i < x.length; i++) checkJS(x[i]);
+      } else if (isPlainObject(x)) {
+        for (const k in x) if (hasOwn(x, k)) checkJS(x[k]);
+      } else fromJS(x);
+      return;
+  }
+  throw new TypeError(`${typeof x} has no Rego value`);
+}
+
+/**
+ * Plain JS → Value for a document that lives only as long as one evaluation
+ * (the input): the same value as `fromJS(x)`, but plain objects are lazy
+ * views (RObject.view) converted as the policy reads them. The caller must
+ * not modify `x` while the evaluation runs. Unconvertible content is
+ * rejected up front, as fromJS rejects it.
+ */
+export function inputFromJS(x: unknown): Value {
+  checkJS(x);
+  return viewOf(x);
 }
 
 /**

@@ -210,12 +210,12 @@ export class ClosureCompiler {
         const m0 = mkeys[0]!;
         return (f) => {
           const h = head(f);
-          return h instanceof RObject ? h.map.get(m0)?.[1] : h === undefined ? undefined : lookup(h, k0);
+          return h instanceof RObject ? h.getKeyed(k0, m0) : h === undefined ? undefined : lookup(h, k0);
         };
       }
       return (f) => {
         let v = head(f);
-        for (let i = 0; i < keys.length && v !== undefined; i++) v = v instanceof RObject ? v.map.get(mkeys[i]!)?.[1] : lookup(v, keys[i]!);
+        for (let i = 0; i < keys.length && v !== undefined; i++) v = v instanceof RObject ? v.getKeyed(keys[i]!, mkeys[i]!) : lookup(v, keys[i]!);
         return v;
       };
     }

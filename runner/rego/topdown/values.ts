@@ -2,7 +2,9 @@
  * Value helpers for the evaluator: dereference, iteration, upsert, and the
  * Rego text form used by print().
  */
-import { RObject, RSet, compareNum, numKey, type Num, type Value } from '../value.ts';
+import { RObject, RSet, numKey, valueEqual, type Value } from '../value.ts';
+
+export { valueEqual };
 
 /** `v[key]` as Rego dereferences: arrays by integer index, objects by key, sets by membership. */
 export function lookup(v: Value, key: Value): Value | undefined {
@@ -23,11 +25,12 @@ export function iterate(v: Value, f: (k: Value, x: Value) => boolean): boolean {
     return false;
   }
   if (v instanceof RObject) {
-    for (const [k, x] of v.map.values()) if (f(k, x)) return true;
+    for (const [k, x] of v.entries()) if (f(k, x)) return true;
     return false;
   }
   if (v instanceof RSet) {
-    for (const x of v.map.values()) if (f(x, x)) return true;
+    const items = v.list();
+    for (let i = 0; i < items.length; i++) if (f(items[i]!, items[i]!)) return true;
     return false;
   }
   return false;
@@ -66,39 +69,4 @@ export function regoText(v: Value): string {
   if (Array.isArray(v)) return '[' + v.map(regoText).join(', ') + ']';
   if (v instanceof RSet) return v.size === 0 ? 'set()' : '{' + v.sorted().map(regoText).join(', ') + '}';
   return '{' + v.sortedEntries().map(([k, x]) => regoText(k) + ': ' + regoText(x)).join(', ') + '}';
-}
-
-/**
- * Structural equality, equal to value.ts `equal` in result but without
- * building canonical key strings for composites (the evaluator compares
- * values on every unification, so this is hot).
- */
-export function valueEqual(a: Value, b: Value): boolean {
-  if (a === b) return true;
-  const ta = typeof a;
-  if (ta === 'number' || ta === 'bigint') {
-    const tb = typeof b;
-    if (tb !== 'number' && tb !== 'bigint') return false;
-    return ta === tb ? a === b : compareNum(a as Num, b as Num) === 0;
-  }
-  if (ta !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!valueEqual(a[i]!, b[i]!)) return false;
-    return true;
-  }
-  if (a instanceof RObject) {
-    if (!(b instanceof RObject) || a.size !== b.size) return false;
-    for (const [k, [, x]] of a.map) {
-      const y = b.map.get(k);
-      if (y === undefined || !valueEqual(x, y[1])) return false;
-    }
-    return true;
-  }
-  if (a instanceof RSet) {
-    if (!(b instanceof RSet) || a.size !== b.size) return false;
-    for (const x of a.map.values()) if (!b.has(x)) return false;
-    return true;
-  }
-  return false;
 }
