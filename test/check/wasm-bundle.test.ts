@@ -23,6 +23,8 @@ import wabtInit from 'wabt';
 import type { CheckReport, PolicyResult } from '../../runner/check/types.ts';
 import { STAGES, type Stage } from '../../runner/check/pipeline.ts';
 import { runCheck } from '../../runner/check/run.ts';
+import { createRunContext } from '../../runner/cli/context.ts';
+import { MemorySink } from '../../runner/core/events.ts';
 import { compilePolicies, readPolicyModules } from '../../runner/policy/load.ts';
 import { workTree } from '../../runner/git/tree.ts';
 import { lineOf, runCli, spawnCli, tempRepo, type TempRepo } from './helpers.ts';
@@ -36,7 +38,7 @@ const watString = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
  * A module whose every evaluation returns `[{"result": <decision>}]`. Values
  * are addresses of NUL-terminated JSON text, so parse/dump are identities.
  */
-function wat(entrypoints: string[], decision: unknown): string {
+function wat(entrypoints: string[], decision: unknown, abort = false): string {
   const eps = JSON.stringify(Object.fromEntries(entrypoints.map((e, i) => [e, i])));
   const result = JSON.stringify([{ result: decision }]);
   if (result.length > 60_000) throw new Error('decision too large for the fixed module');
@@ -63,7 +65,9 @@ function wat(entrypoints: string[], decision: unknown): string {
   (func (export "opa_json_dump") (param $a i32) (result i32) (local.get $a))
   (func (export "opa_eval") (param i32 i32 i32 i32 i32 i32 i32) (result i32)
     (global.set $heap (local.get 5))
-    (i32.const 4096)))
+    ${abort ? '(call $abort (i32.const 2048))' : ''}
+    (i32.const 4096))
+  (data (i32.const 2048) "evaluation aborted by the module\00"))
 `;
 }
 
@@ -122,8 +126,8 @@ async function bundleFile(name: string, files: Record<string, Uint8Array | strin
   return path;
 }
 
-async function wasmBundle(name: string, decision: unknown, opts: { entrypoints?: string[]; rego?: Record<string, string> } = {}): Promise<string> {
-  const wasm = await assemble(wat(opts.entrypoints ?? ['gitops/policies'], decision));
+async function wasmBundle(name: string, decision: unknown, opts: { entrypoints?: string[]; rego?: Record<string, string>; abort?: boolean } = {}): Promise<string> {
+  const wasm = await assemble(wat(opts.entrypoints ?? ['gitops/policies'], decision, opts.abort));
   const manifest = JSON.stringify({ revision: '', roots: [''], wasm: [{ entrypoint: 'gitops/policies', module: '/policy.wasm' }] });
   return bundleFile(name, { '/data.json': '{}', '/.manifest': manifest, ...(opts.rego ?? sources), '/policy.wasm': wasm });
 }
@@ -197,10 +201,24 @@ describe('gitops check --bundle (decision from OPA wasm; hand-written WAT module
     if (!set.ok) throw new Error(JSON.stringify(set.diagnostics));
     const doc = set.value.prepared.evalRef(['gitops', 'policies'], { input: inputs[0] });
     const bundle = await wasmBundle('same.tar.gz', doc);
-    const wasm = await runCheck({ cwd: repo.dir, base: 'main', head: 'feature', engine: { kind: 'wasm', bundle } });
+    const sink = new MemorySink();
+    const ctx = createRunContext({ repoDir: repo.dir, kind: 'check', sink });
+    const wasm = await runCheck({ cwd: repo.dir, base: 'main', head: 'feature', engine: { kind: 'wasm', bundle }, ctx });
     expect(wasm.diagnostics).toEqual([]);
     expect(wasm.intents.map((i) => i.results)).toEqual(interp.intents.map((i) => i.results));
     expect(wasm.intents.map((i) => i.decision)).toEqual(['allow']);
+    // The audit trail says which engine decided.
+    const validate = sink.events.find((e) => e.action === 'validate_policies')!;
+    expect(validate.details!.policy_source).toBe(`main (${(await repo.git('rev-parse', '--short=7', 'main')).trim()}), wasm bundle ${bundle}`);
+  });
+
+  it('fails closed when the wasm evaluation aborts: every policy fails with the error', async () => {
+    const bundle = await wasmBundle('abort.tar.gz', FROM_WASM, { abort: true });
+    const { code, report } = await check(['--bundle', bundle]);
+    expect(code).toBe(1);
+    const intentPolicies = report.intents[0]!.results.filter((r) => r.message.startsWith('policy evaluation error:'));
+    expect(intentPolicies.map((r) => r.policy)).toEqual(expect.arrayContaining(['SEC-AUTH-001', 'SEC-ENC-001', 'COMP-BUDGET-001']));
+    expect(intentPolicies.every((r) => r.status === 'failed' && r.message.includes('evaluation aborted by the module'))).toBe(true);
   });
 
   it('refuses a bundle built from other policies (e.g. the PR head\'s edited SEC-ENC-001): exit 2 bundle_policy_mismatch naming the file', async () => {
