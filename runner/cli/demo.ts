@@ -19,6 +19,7 @@ import { GitopsError, diag } from '../core/diagnostics.ts';
 import { MemorySink } from '../core/events.ts';
 import { exitCode, type CheckReport } from '../check/types.ts';
 import { runCheck } from '../check/run.ts';
+import { openAuditSink } from '../audit/index.ts';
 import { renderText } from '../report/text.ts';
 
 const exec = promisify(execFile);
@@ -37,6 +38,10 @@ export interface DemoState {
   reports: Map<string, CheckReport>;
   /** Expectations that did not hold (the demo's exit code is 1 when any). */
   surprises: string[];
+  /** Extra paths to remove at the end (the bare remote). */
+  cleanup: string[];
+  /** Trace ids of the recorded checks, for `gitops audit show --trace`. */
+  traces: string[];
 }
 
 export interface DemoStep {
@@ -60,26 +65,49 @@ async function makeBranch(state: DemoState, name: string, files: Record<string, 
     if (text === null) await git(state, 'rm', '-q', path);
     else await write(state, path, text);
   }
-  await git(state, 'add', '-A');
+  // Only the branch's own files: the working copy also holds audit records the demo appends.
+  const written = Object.entries(files).filter(([, t]) => t !== null).map(([p]) => p);
+  if (written.length) await git(state, 'add', '--', ...written);
   await git(state, 'commit', '-q', '-m', message);
   await git(state, 'checkout', '-q', state.base);
 }
 
 /** Check a branch against the base and print the verdict; record a surprise when the decision is not the expected one. */
-function checkStep(name: string, branch: string, expect: { exit: 0 | 1; deniedBy?: string[] }): DemoStep {
+function checkStep(name: string, branch: string, expect: { exit: 0 | 1; deniedBy?: string[] }, opts: { preview?: boolean; record?: boolean } = {}): DemoStep {
   return {
     name,
     async run(state) {
-      const ctx = createRunContext({ repoDir: state.dir, kind: 'check', sink: new MemorySink(), human: 'demo-user' });
-      const report = await runCheck({ cwd: state.dir, base: state.base, head: branch, ctx });
+      const commit = (await git(state, 'rev-parse', branch)).trim();
+      // --record: the check's events go to the scratch clone's audit-log/ (as on GitHub), else stay in memory.
+      const sink = opts.record ? openAuditSink(state.dir) : new MemorySink();
+      const ctx = createRunContext({ repoDir: state.dir, kind: 'check', sink, human: 'user@example.com', commit });
+      const report = await runCheck({ cwd: state.dir, base: state.base, head: branch, ctx, ...(opts.preview ? { preview: true } : {}) });
       state.reports.set(branch, report);
-      state.io.stdout(`$ gitops check --base ${state.base} --head ${branch}\n`);
+      if (opts.record) state.traces.push(report.trace_id);
+      state.io.stdout(`$ gitops check --base ${state.base} --head ${branch}${opts.preview ? ' --preview' : ''}${opts.record ? ' --record' : ''}\n`);
       state.io.stdout(renderText(report).replace(/^/gm, '  ') + '\n');
       const code = exitCode(report);
       if (code !== expect.exit) state.surprises.push(`${branch}: expected exit ${expect.exit}, got ${code}`);
       for (const p of expect.deniedBy ?? []) {
         if (!report.intents.some((i) => i.results.some((r) => r.policy === p && r.status === 'failed'))) state.surprises.push(`${branch}: expected a denial by ${p}`);
       }
+    },
+  };
+}
+
+/**
+ * Run a gitops subcommand in-process on the scratch clone, as a user would
+ * type it there; a surprise when its exit code is not the expected one.
+ */
+function cliStep(name: string, argv: string[], expectExit = 0): DemoStep {
+  return {
+    name,
+    async run(state) {
+      state.io.stdout(`$ gitops ${argv.join(' ')}\n`);
+      const indent = (t: string) => t.replace(/^(?=.)/gm, '  ');
+      const { main } = await import('./main.ts');
+      const code = await main(argv, { ...state.io, cwd: state.dir, stdout: (t) => state.io.stdout(indent(t)), stderr: (t) => state.io.stdout(indent(t)) });
+      if (code !== expectExit) state.surprises.push(`gitops ${argv.join(' ')}: expected exit ${expectExit}, got ${code}`);
     },
   };
 }
@@ -136,7 +164,7 @@ export const DEMO_STEPS: DemoStep[] = [
       await makeBranch(state, 'demo/scale-web', { [file]: text.replace('max_instances: 10', 'max_instances: 12') }, 'Scale DEPLOY-WEB-001 to 12 instances at peak');
     },
   },
-  checkStep('Check demo/scale-web (expected: allowed)', 'demo/scale-web', { exit: 0 }),
+  checkStep('Check demo/scale-web with the infrastructure preview, recording the audit trail (expected: allowed)', 'demo/scale-web', { exit: 0 }, { preview: true, record: true }),
   {
     name: 'Branch demo/cheap-api: a new intent DEPLOY-API-002 over plain HTTP on a $60/month budget',
     run: (state) => makeBranch(state, 'demo/cheap-api', { 'intents/DEPLOY-API-002.yaml': API_INTENT }, 'Add DEPLOY-API-002'),
@@ -162,6 +190,37 @@ export const DEMO_STEPS: DemoStep[] = [
     exit: 1,
     deniedBy: ['COMP-BUDGET-001'],
   }),
+  {
+    name: 'Merge demo/scale-web into main (its check passed)',
+    async run(state) {
+      await git(state, 'merge', '-q', '--no-ff', '-m', 'Merge demo/scale-web', 'demo/scale-web');
+      state.io.stdout(`merged: ${(await git(state, 'log', '--oneline', '-1')).trim()}\n`);
+    },
+  },
+  cliStep('Apply on merge, with the mock engine (the Pulumi program under the mock runtime, every step, no cloud)', ['apply', '--engine', 'mock', '--base', 'main~1', '--head', 'main']),
+  cliStep('Apply on merge for real: without the pulumi CLI and AWS credentials it refuses before changing anything (expected: exit 2)', ['apply', '--base', 'main~1', '--head', 'main'], 2),
+  cliStep('The platform reports its recoveries (seed §8); they join the audit log as the self-healing agent', ['audit', 'ingest-recoveries', 'metrics/sample/recoveries.json']),
+  {
+    name: 'The audit trail of the recorded pull-request check (seed §7)',
+    run: (state) => cliStep('', ['audit', 'show', '--trace', state.traces[0] ?? 'none']).run(state),
+  },
+  cliStep('Verify the audit chain', ['audit', 'verify']),
+  {
+    name: 'A bare remote for the scratch clone (stands in for GitHub)',
+    async run(state) {
+      const remote = `${state.dir}.remote.git`;
+      await exec('git', ['clone', '-q', '--bare', state.dir, remote]);
+      await git(state, 'remote', 'remove', 'origin').catch(() => '');
+      await git(state, 'remote', 'add', 'origin', remote);
+      await git(state, 'fetch', '-q', 'origin');
+      state.cleanup.push(remote);
+      state.io.stdout(`origin → ${remote}\n`);
+    },
+  },
+  cliStep('Commit the audit records back to the repository (bot identity, [skip ci])', ['audit', 'push', '--remote', 'origin', '--branch', 'main']),
+  cliStep('Verify the audit chain as committed on the remote', ['audit', 'verify', '--ref', 'origin/main']),
+  cliStep('Feedback (seed §9–§10) on the sample metrics: analysis, recommendations, the recommendation branch and its diff (dry run: nothing opened)', ['feedback', '--dry-run']),
+  cliStep('Governance report (seed "Success Metrics")', ['report']),
 ];
 
 export const command: Command = {
@@ -181,7 +240,7 @@ policies come from the base). Exit 0 when every verdict is the expected one.
     const { values } = parse('demo', argv, { keep: { type: 'boolean' }, source: { type: 'string' } }, false);
     const dir = await mkdtemp(join(tmpdir(), 'gitops-demo-'));
     await rm(dir, { recursive: true, force: true }); // git clone wants to create it
-    const state: DemoState = { source: values.source ? resolve(io.cwd, values.source) : SOURCE_ROOT, dir, base: 'main', io, reports: new Map(), surprises: [] };
+    const state: DemoState = { source: values.source ? resolve(io.cwd, values.source) : SOURCE_ROOT, dir, base: 'main', io, reports: new Map(), surprises: [], cleanup: [], traces: [] };
     try {
       let n = 0;
       for (const step of DEMO_STEPS) {
@@ -200,7 +259,7 @@ policies come from the base). Exit 0 when every verdict is the expected one.
       return 0;
     } finally {
       if (values.keep) io.stdout(`scratch clone kept at ${dir}\n`);
-      else await rm(dir, { recursive: true, force: true });
+      else for (const d of [dir, ...state.cleanup]) await rm(d, { recursive: true, force: true });
     }
   },
 };

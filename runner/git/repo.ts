@@ -152,10 +152,17 @@ export async function workingChanges(repo: Repo, dirs: string[], headExists: boo
 }
 
 /**
- * The environment to hand simple-git: without GIT_* variables, which it
- * refuses to run with unless each is allowed by name (CI runners set some,
- * e.g. GIT_SSL_CAINFO). Callers add and allow the ones they set themselves.
+ * The environment to hand simple-git: an allow-list. simple-git refuses to
+ * run when the environment holds variables that can run programs (EDITOR,
+ * PAGER, GIT_ASKPASS, GIT_SSH_COMMAND, … — npm itself sets EDITOR for every
+ * script) or GIT_* variables it was not told about (CI runners set
+ * GIT_SSL_CAINFO). Git needs only these to find itself, its config and the
+ * network; callers add and allow by name the GIT_* variables they set.
  */
+const GIT_ENV_ALLOWED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TZ', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+
 export function gitEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[0].startsWith('GIT_')));
+  const out: Record<string, string> = {};
+  for (const k of GIT_ENV_ALLOWED) if (typeof env[k] === 'string') out[k] = env[k]!;
+  return out;
 }

@@ -57,9 +57,9 @@ describe('gitops feedback --dry-run (file source, embedded default)', () => {
     expect(git(dir, 'status', '--porcelain')).toBe(status);
   });
 
-  it('works with GIT_* variables in the environment, as CI runners set them (simple-git refuses unlisted ones)', async () => {
+  it('works under npm and CI environments (EDITOR, GIT_* variables), which simple-git refuses to pass to git', async () => {
     const { dir } = seedRepo();
-    const r = await gitops(dir, ['feedback', '--dry-run', '--format', 'json'], { GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt', GIT_TERMINAL_PROMPT: '0' });
+    const r = await gitops(dir, ['feedback', '--dry-run', '--format', 'json'], { EDITOR: 'vi', GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt', GIT_TERMINAL_PROMPT: '0' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).intents[0].branch).toMatchObject({ name: 'gitops/recommendations/DEPLOY-WEB-001', check: { decision: 'allow' } });
