@@ -25,7 +25,7 @@ import { renderText } from '../report/text.ts';
 const exec = promisify(execFile);
 /** The runner's own checkout: the repository the demo clones. */
 export const SOURCE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const GOVERNED = ['intents', 'policies', 'agents', 'contracts'];
+const GOVERNED = ['intents', 'policies', 'agents', 'contracts', 'metrics'];
 
 export interface DemoState {
   /** The repository the demo clones (default: the runner's own checkout). */
@@ -228,11 +228,23 @@ export const command: Command = {
   summary: 'The main job on the embedded defaults, end to end, no GitHub or cloud',
   usage: `Usage: gitops demo [--keep] [--source <repo>]
 
-Runs the pull-request check on a scratch clone of this repository, with no
-network: a branch changing the seed intent (allowed), a branch adding an
-intent that breaks policies (denied, naming the policies and lines), and a
-branch that also deletes a policy to let itself through (still denied: the
-policies come from the base). Exit 0 when every verdict is the expected one.
+The main job on the embedded defaults, end to end, on a scratch clone of this
+repository, with no network, no GitHub and no cloud:
+
+  1. pull-request checks: a branch changing the seed intent (allowed, with the
+     infrastructure preview, its audit trail recorded), a branch adding an
+     intent that breaks policies (denied, naming the policies and lines), and a
+     branch that also deletes a policy to let itself through (still denied: the
+     policies come from the base);
+  2. merge and apply: the mock engine runs every apply step; the real engine
+     refuses without the pulumi CLI and credentials, changing nothing;
+  3. audit: platform recoveries ingested, the seed §7 trail shown, the chain
+     verified, the records committed back to a bare remote and verified there;
+  4. feedback: seed §9 analysis and §10 recommendations from the sample
+     metrics, the recommendation branch and its diff (dry run), and the
+     governance report.
+
+Exit 0 when every verdict and step is as expected, 1 otherwise.
 
   --keep            keep the scratch clone (its path is printed)
   --source <repo>   the repository to clone (default: this runner's checkout)`,

@@ -18,7 +18,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE = join(REPO_ROOT, 'node_modules/.bin/node');
 export const GITOPS = join(REPO_ROOT, 'runner/bin/gitops.mjs');
 /** The governed content of the sample repository. */
-export const SAMPLE_DIRS = ['intents', 'policies', 'agents', 'contracts'];
+export const SAMPLE_DIRS = ['intents', 'policies', 'agents', 'contracts', 'metrics'];
 
 export interface TempRepo {
   dir: string;

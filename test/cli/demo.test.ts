@@ -14,6 +14,16 @@ describe('gitops demo', () => {
       expect(r.stdout).toMatch(/demo\/sneaky\s+DEPLOY-WEB-001: deny \(policy change flagged for review\)\n/);
       expect(r.stdout).toMatch(/FAILED\s+COMP-BUDGET-001\s+intents\/DEPLOY-WEB-001\.yaml:17: /);
       expect(r.stdout).toContain('All verdicts as expected.');
+      // The rest of the loop: preview, apply steps, the refused real apply, the audit trail, commit-back, feedback, report.
+      expect(r.stdout).toMatch(/passed\s+PLAN-ASG-001/);
+      expect(r.stdout).toMatch(/enable_self_healing\s+succeeded/);
+      expect(r.stdout).toContain('apply_pulumi_missing');
+      expect(r.stdout).toMatch(/submit_intent[\s\S]*validate_schema[\s\S]*translate_intent[\s\S]*validate_policies[\s\S]*preview_infrastructure/);
+      expect(r.stdout).toMatch(/audit: pushed \d+ records .* to origin\/main/);
+      expect(r.stdout).toMatch(/audit chain verified: \d+ records/);
+      expect(r.stdout).toContain('Add 1 buffer instance to handle peak load');
+      expect(r.stdout).toContain('+      min_instances: 4');
+      expect(r.stdout).toMatch(/Self-healing success\s+91\.7% \(11\/12\)/);
       // The source repository is only read.
       expect((await source.git('branch', '--list')).trim()).toBe('* main');
     } finally {
