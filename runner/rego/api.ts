@@ -154,8 +154,7 @@ class Prepared implements PreparedPolicy {
 
   evalRef(path: string[], opts: EvalOptions = {}): unknown {
     try {
-      const v = this.compiled.program.evalPath(path, this.settings(opts));
-      return v === undefined ? undefined : toJS(v);
+      return this.compiled.program.evalPathJS(path, this.settings(opts));
     } catch (e) {
       if (e instanceof RegoEvalError) throw new EvalError(evalDiag(e));
       throw e;

@@ -244,6 +244,13 @@ export class RObject {
     const es = [...this.mat().values()];
     return es.length < 2 ? es : es.sort(compareEntries);
   }
+  /** Plain JS, keys in OPA's order (toJS). */
+  toJS(): Record<string, unknown> {
+    if (this.m === null) return jsCopy(this.src) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of this.sortedEntries()) out[typeof k === 'string' ? k : stringifyJSON(k)] = toJS(val);
+    return out;
+  }
   /** Structural equality (see valueEqual). */
   equals(b: RObject): boolean {
     if (this.m === null && b.m === null && this.src === b.src) return true;
@@ -310,17 +317,20 @@ export function compareNum(a: Num, b: Num): number {
   return a <= fl ? -1 : 1;
 }
 
-/** Byte-wise (UTF-8) string order, as Go compares strings. */
+/** Byte-wise (UTF-8) string order, as Go compares strings: code point order. */
 export function compareStr(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x < y ? -1 : 1;
-    if (x > 0xffff) i++;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Below the surrogate range UTF-16 order is code point order; above it a
+    // surrogate pair (a code point > 0xFFFF) must rank after U+E000–U+FFFF.
+    if (x < 0xd800 && y < 0xd800) return x < y ? -1 : 1;
+    return a.codePointAt(i)! < b.codePointAt(i)! ? -1 : 1;
   }
-  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+  return a.length < b.length ? -1 : 1;
 }
 
 /** OPA's total order over values (ast.Compare). */
@@ -504,12 +514,29 @@ export function inputFromJS(x: unknown): Value {
  */
 export function toJS(v: Value): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(toJS);
-  if (v instanceof RSet) return v.sorted().map(toJS);
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of v.sortedEntries()) {
-    out[typeof k === 'string' ? k : stringifyJSON(k)] = toJS(val);
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = toJS(v[i]!);
+    return out;
   }
+  if (v instanceof RSet) {
+    const s = v.sorted();
+    for (let i = 0; i < s.length; i++) s[i] = toJS(s[i]!) as Value;
+    return s;
+  }
+  return v.toJS();
+}
+
+/** toJS(inputFromJS(x)) straight from the (validated) JS: keys sorted, undefined as null, small bigints as numbers. */
+export function jsCopy(x: unknown): unknown {
+  if (x === null || x === undefined) return null;
+  if (typeof x !== 'object') return typeof x === 'bigint' ? scalarOf(x) : x;
+  if (Array.isArray(x)) return x.map(jsCopy);
+  if (!isPlainObject(x)) return toJS(fromJS(x));
+  const keys = Object.keys(x);
+  keys.sort(compareStr);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = jsCopy(x[k]);
   return out;
 }
 

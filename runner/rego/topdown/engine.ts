@@ -99,6 +99,11 @@ export class Program implements ProgramLike, Env {
     return this.newCtx(s).dataGet(['data', ...path]);
   }
 
+  /** `toJS(evalPath(path))`, converting only what is returned (see Ctx.dataGetJS). */
+  evalPathJS(path: Value[], s: EvalSettings): unknown {
+    return this.newCtx(s).dataGetJS(['data', ...path]);
+  }
+
   compileQuery(q: QueryIR): CompiledQueryProgram {
     const B = new Set<number>();
     const build = this.cc.blockBuilder(q.block, B);

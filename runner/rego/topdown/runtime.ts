@@ -18,7 +18,7 @@
 import type { Loc } from '../ast/nodes.ts';
 import type { BuiltinContext } from '../builtins/types.ts';
 import type { RuleIR } from '../ir/types.ts';
-import { RObject, RSet, keyOf, type Value } from '../value.ts';
+import { RObject, RSet, compareStr, keyOf, toJS, type Value } from '../value.ts';
 import { RegoEvalError } from './errors.ts';
 import { lookup, upsert, valueEqual } from './values.ts';
 
@@ -68,6 +68,11 @@ export class TreeNode {
   }
   get hasRules(): boolean {
     return this.kind !== 'none';
+  }
+  private sortedKids: TreeNode[] | undefined;
+  /** Children in OPA's key order (built once; the tree is fixed after prepare). */
+  sortedChildren(): TreeNode[] {
+    return (this.sortedKids ??= [...this.children.entries()].sort((a, b) => compareStr(a[0], b[0])).map((e) => e[1]));
   }
 }
 
@@ -278,6 +283,33 @@ export class Ctx {
     else conflict();
   }
 
+  /**
+   * `toJS(dataGet(path))` without building the intermediate objects: a
+   * package node with no base data beside it (the usual `evalRef` target)
+   * becomes a plain object of its children's results, keys in OPA's order.
+   */
+  dataGetJS(path: Value[]): unknown {
+    if (this.overrides) return jsOf(this.dataGet(path));
+    let node = this.prog.root;
+    for (let i = 1; i < path.length; i++) {
+      const key = path[i]!;
+      const child = typeof key === 'string' && !node.hasRules ? node.children.get(key) : undefined;
+      if (!child) return jsOf(this.dataGet(path));
+      node = child;
+    }
+    return this.nodeJS(node);
+  }
+
+  private nodeJS(node: TreeNode): unknown {
+    if (node.kind !== 'none' || this.baseAt(node.path) !== undefined) return jsOf(this.nodeValue(node));
+    const out: Record<string, unknown> = {};
+    for (const child of node.sortedChildren()) {
+      const v = this.nodeJS(child);
+      if (v !== undefined) out[child.path[child.path.length - 1]!] = v;
+    }
+    return out;
+  }
+
   /** Result of a node's own rules, evaluated once per context. */
   ruleResult(node: TreeNode): unknown {
     const c = this.rcache[node.id];
@@ -355,6 +387,10 @@ export class Ctx {
     if (value === undefined && node.defaultRule) value = this.runChain(node.defaultRule, args)[0];
     return value;
   }
+}
+
+function jsOf(v: Value | undefined): unknown {
+  return v === undefined ? undefined : toJS(v);
 }
 
 function dataNameOf(r: RuleIR): string {
