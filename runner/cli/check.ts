@@ -10,7 +10,7 @@ import { FORMATS, isFormat } from '../report/index.ts';
 import { headline } from '../report/format.ts';
 import { STAGES } from '../check/pipeline.ts';
 import { runCheck } from '../check/run.ts';
-import { openRepo } from '../git/repo.ts';
+import { openRepo, resolveRef } from '../git/repo.ts';
 import type { PolicyEngine } from '../policy/bundle.ts';
 
 export const command: Command = {
@@ -41,6 +41,9 @@ Options:
   --bundle <file>  an OPA bundle (opa build -t wasm -e gitops/policies policies/) built
                    from exactly the policies used (checked, else exit 2). --engine wasm
                    without --bundle builds one with \`opa\` from PATH
+  --record         append the audit events of this check to audit-log/ of the working
+                   copy (as CI does; \`gitops audit push\` commits them back)
+  --actor <login>  who submitted the intents (default: $GITHUB_ACTOR, else $USER)
   --repo <dir>     the working copy (default: current directory)
   -h, --help       this help
 
@@ -57,6 +60,8 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       repo: { type: 'string' },
       engine: { type: 'string' },
       bundle: { type: 'string' },
+      record: { type: 'boolean' },
+      actor: { type: 'string' },
     });
     if (positionals.length) throw usageError('check', `unexpected argument '${positionals[0]}'`);
     const format = values.format ?? 'text';
@@ -69,11 +74,17 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
     const cwd = resolve(io.cwd, values.repo ?? '.');
     const repo = await openRepo(cwd);
     const head = values.head ?? values.base;
+    const repoDir = repo?.root ?? cwd;
+    // Without --record the events stay in memory: a local check must not dirty the working copy.
+    const sink = values.record ? (await import('../audit/index.ts')).openAuditSink(repoDir) : undefined;
+    const commit = repo ? await resolveRef(repo, head ?? 'HEAD').catch(() => undefined) : undefined;
     const ctx = createRunContext({
-      repoDir: repo?.root ?? cwd,
+      repoDir,
       kind: 'check',
-      human: io.env.GITHUB_ACTOR ?? io.env.USER ?? 'local-user',
+      human: values.actor ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? 'local-user',
       traceId: newTraceId('check', head),
+      ...(sink ? { sink } : {}),
+      ...(commit ? { commit } : {}),
     });
     const report = await runCheck({
       cwd,

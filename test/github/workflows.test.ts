@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { Ajv } from 'ajv';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const WORKFLOWS = ['check.yml', 'apply.yml', 'feedback.yml'] as const;
+const WORKFLOWS = ['check.yml', 'apply.yml', 'feedback.yml', 'audit-ingest.yml'] as const;
 const read = (f: string) => readFileSync(join(ROOT, '.github/workflows', f), 'utf8');
 type Workflow = {
   on: Record<string, unknown>;
@@ -64,9 +64,10 @@ describe('design properties', () => {
     const w = wf('check.yml');
     expect(Object.keys(w.on)).toEqual(['pull_request']);
     expect(read('check.yml')).not.toMatch(/^\s*pull_request_target\s*:/m);
-    expect((w.on.pull_request as { paths: string[] }).paths).toEqual(['intents/**', 'policies/**', 'contracts/**', 'agents/**']);
+    expect((w.on.pull_request as { paths: string[] }).paths).toEqual(['intents/**', 'policies/**', 'contracts/**', 'agents/**', 'audit-log/**']);
     const job = w.jobs.check!;
-    expect(job.permissions).toEqual({ contents: 'read', checks: 'write', 'pull-requests': 'write' });
+    // contents: write only for the audit commit-back; PR code never runs (the base is checked out).
+    expect(job.permissions).toEqual({ contents: 'write', checks: 'write', 'pull-requests': 'write' });
     const steps = job.steps!;
     expect(steps[0]!.uses).toMatch(/^actions\/checkout@/);
     expect(steps[0]!.with!.ref).toBe('${{ github.event.pull_request.base.sha }}');
@@ -78,6 +79,26 @@ describe('design properties', () => {
     const publish = steps.find((s) => s.run?.includes('gitops publish'))!;
     expect(publish.run!.trim().split('\n').at(-1)).toBe('npx gitops publish --report report.json');
     expect(publish.env!.GITHUB_TOKEN).toBe('${{ github.token }}');
+  });
+
+  it('check: records its audit events, commits them back or exports them (fork PRs), and refuses PRs that edit the audit log', () => {
+    const steps = wf('check.yml').jobs.check!.steps!;
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toMatch(/npx gitops check .* --record --actor "\$PR_AUTHOR"/);
+    expect(runs).toContain('npx gitops audit verify --ref "$HEAD_SHA" --base "$BASE_SHA"');
+    expect(runs).toMatch(/npx gitops audit push --branch .* --export-on-denied audit-pending\.jsonl/);
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'gitops-audit-pending');
+    expect(upload?.with?.path).toBe('audit-pending.jsonl');
+  });
+
+  it('audit-ingest: after a check run, appends its exported records with a write token, never running PR code', () => {
+    const w = wf('audit-ingest.yml');
+    expect(w.on).toEqual({ workflow_run: { workflows: ['check'], types: ['completed'] } });
+    const job = w.jobs.ingest!;
+    expect(job.permissions).toEqual({ contents: 'write', actions: 'read' });
+    expect(job.steps![0]!.with!.ref).toBe('${{ github.event.repository.default_branch }}');
+    const runs = job.steps!.map((s) => s.run ?? '').join('\n');
+    expect(runs).toMatch(/npx gitops audit ingest audit-pending\.jsonl --source .* --push/);
   });
 
   it('apply: push to main, serialised without cancelling, latest state, OIDC, matrix from gitops affected', () => {
@@ -107,5 +128,6 @@ describe('design properties', () => {
     expect(app).toBeDefined();
     const run = job.steps!.find((s) => s.run?.includes('npx gitops feedback'))!;
     expect(run.env!.GITHUB_TOKEN).toBe('${{ steps.app.outputs.token }}');
+    expect(job.steps!.some((s) => s.run?.includes('npx gitops audit push'))).toBe(true);
   });
 });
