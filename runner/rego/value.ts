@@ -534,9 +534,18 @@ export function jsCopy(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(jsCopy);
   if (!isPlainObject(x)) return toJS(fromJS(x));
   const keys = Object.keys(x);
-  keys.sort(compareStr);
+  for (let i = 1; i < keys.length; i++) {
+    if (compareStr(keys[i - 1]!, keys[i]!) > 0) {
+      keys.sort(compareStr);
+      break;
+    }
+  }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = jsCopy(x[k]);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = x[k];
+    out[k] = v === null || (typeof v !== 'object' && typeof v !== 'bigint' && v !== undefined) ? v : jsCopy(v);
+  }
   return out;
 }
 

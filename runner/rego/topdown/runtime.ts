@@ -128,6 +128,7 @@ export class Ctx {
   /** print() sink with the call's location (set by the embedding). */
   printer: ((msg: string, loc: Loc) => void) | undefined;
   overrides: Array<{ path: Value[]; value: Value }> | null = null;
+  private readonly baseEmpty: boolean;
   private readonly vcache: Slot[];
   private readonly rcache: Array<unknown>;
 
@@ -137,6 +138,8 @@ export class Ctx {
     this.base = base;
     this.bctx = bctx;
     this.strict = bctx.strict;
+    // The common case (no base data): every base lookup below the root is undefined.
+    this.baseEmpty = base instanceof RObject && base.size === 0;
     this.vcache = new Array<Slot>(prog.nodeCount).fill(UNSET);
     this.rcache = new Array<unknown>(prog.nodeCount).fill(UNSET);
   }
@@ -151,6 +154,7 @@ export class Ctx {
   }
 
   baseAt(path: readonly (string | Value)[], from = 1): Value | undefined {
+    if (this.baseEmpty && from < path.length) return undefined;
     let v: Value | undefined = this.base;
     for (let i = from; i < path.length && v !== undefined; i++) {
       const k = path[i] as Value;
