@@ -5,25 +5,28 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import type { Agent, AgentDirectory, RunContext } from '../core/context.ts';
+import type { AgentDirectory, RunContext } from '../core/context.ts';
+import { parseAgentRegistry } from '../agents/registry.ts';
 import { MemorySink, newTraceId, type AuditSink } from '../core/events.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 
 export const AGENTS_FILE = 'agents/agents.yaml';
 
-/** Minimal registry loader; runner/agents/registry.ts validates the file fully. */
+/**
+ * The repository's agent registry, validated (schema, duplicate ids, file:line
+ * errors) by runner/agents/registry.ts: every action of the run is performed
+ * as one of these agents, so a malformed registry stops the run (exit 2).
+ */
 export function loadAgentDirectory(repoDir: string): AgentDirectory {
-  const file = join(repoDir, AGENTS_FILE);
-  let doc: { agents?: Agent[] };
+  let text: string;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8')) as { agents?: Agent[] };
+    text = readFileSync(join(repoDir, AGENTS_FILE), 'utf8');
   } catch (err) {
-    throw new GitopsError(diag('agents_unreadable', `cannot read agent registry: ${(err as Error).message}`, { file: AGENTS_FILE }));
+    throw new GitopsError(diag('agents_unreadable', `cannot read the agent registry: ${(err as Error).message}`, { file: AGENTS_FILE }));
   }
-  const agents = doc?.agents ?? [];
-  const byId = new Map(agents.map((a) => [a.agent_id, a]));
-  return { get: (id) => byId.get(id), list: () => agents };
+  const r = parseAgentRegistry(text, AGENTS_FILE);
+  if (!r.ok) throw new GitopsError(r.diagnostics);
+  return r.value;
 }
 
 export interface ContextOptions {
