@@ -13,7 +13,7 @@
 import type { Loc } from '../ast/nodes.ts';
 import { BuiltinError, type BuiltinDecl } from '../builtins/types.ts';
 import type { Block, Operand, RuleIR, Stmt, WithIR } from '../ir/types.ts';
-import { RObject, RSet, type Value } from '../value.ts';
+import { RObject, RSet, keyOf, type Value } from '../value.ts';
 import { RegoEvalError } from './errors.ts';
 import type { Ctx, Frame, Insert, K, TreeNode } from './runtime.ts';
 import { addUnique, isCollection, iterate, lookup, regoText, upsert, valueEqual } from './values.ts';
@@ -548,7 +548,20 @@ export class ClosureCompiler {
   // -- statements -------------------------------------------------------------
 
   blockBuilder(block: Block, B: Bound): Builder {
-    const builders = block.map((s) => this.stmt(s, B));
+    const builders: Builder[] = [];
+    for (let i = 0; i < block.length; i++) {
+      const s = block[i]!;
+      const e = block[i + 1];
+      if (s.s === 'scan' && e !== undefined && e.s === 'call') {
+        const fused = this.indexedScan(s, e, B);
+        if (fused) {
+          builders.push(fused);
+          i++;
+          continue;
+        }
+      }
+      builders.push(this.stmt(s, B));
+    }
     return (next) => {
       let k = next;
       for (let i = builders.length - 1; i >= 0; i--) k = builders[i]!(k);
@@ -746,6 +759,74 @@ export class ClosureCompiler {
     };
   }
 
+  /**
+   * `some k, x in coll` directly followed by `x.f.g == y` (y not depending
+   * on the scan): look the matching elements up in an index of `coll` by
+   * `x.f.g` instead of testing every element. Indexes are built once per
+   * collection value (values are immutable) and kept while it lives, so the
+   * many rules that pick `input.actions` by `action` share one. Elements are
+   * visited in the collection's order, and `y` is evaluated exactly when the
+   * unindexed pair would evaluate it, so results and errors are unchanged.
+   * With `equal` mocked (`with equal as …`) the pair runs unindexed.
+   */
+  private indexedScan(s: Stmt & { s: 'scan' }, e: Stmt & { s: 'call' }, B: Bound): Builder | undefined {
+    if (e.fn !== 'equal' || e.out !== undefined || e.args.length !== 2) return undefined;
+    const v = s.value;
+    if (v.k !== 'local' || B.has(v.slot)) return undefined;
+    const slot = v.slot;
+    const isField = (o: Operand): string[] | undefined =>
+      o.k === 'ref' && o.head.k === 'local' && o.head.slot === slot && o.path.length > 0 && o.path.every((p) => p.k === 'const' && typeof p.v === 'string')
+        ? o.path.map((p) => (p as { v: string }).v)
+        : undefined;
+    const [a0, a1] = e.args as [Operand, Operand];
+    let fieldAt = 0;
+    let path = isField(a0);
+    let other = a1;
+    if (!path || !this.ground(a1, B)) {
+      fieldAt = 1;
+      path = isField(a1);
+      other = a0;
+      if (!path || !this.ground(a0, B)) return undefined;
+    }
+    if (s.key && !(s.key.k === 'local' && !B.has(s.key.slot))) return undefined;
+    // The plain pair, for when `equal` is mocked; compiled from a copy of B (it binds the same slots).
+    const B1 = new Set(B);
+    const plainScan = this.scan(s, B1);
+    const plainTest = this.callStmt(e, B1);
+    const od = this.direct(other, B);
+    const dom = this.operand(s.domain, B);
+    const dg = dom.g ?? toGen(dom.d!);
+    const mk = s.key ? this.matcher(s.key, B) : undefined;
+    B.add(slot);
+    for (const x of B1) B.add(x);
+    const fieldKey = path.join('\u0000');
+    const fpath = path;
+    return (next) => {
+      const plain = plainScan(plainTest(next));
+      return (f) => {
+        const mocks = f.ctx.mocks;
+        if (mocks !== null && mocks.has('equal')) return plain(f);
+        return dg(f, (coll) => {
+          const index = fieldIndex(coll, fieldKey, fpath);
+          if (index === undefined) return false;
+          // The unindexed pair evaluates y for each element whose field is defined (y second) or for each element (y first).
+          if ((fieldAt === 0 ? index.defined : index.n) === 0) return false;
+          const want = od(f);
+          if (want === undefined) return false;
+          const hits = index.byKey.get(keyOf(want));
+          if (hits === undefined) return false;
+          for (let i = 0; i < hits.length; i += 2) {
+            f.s[slot] = hits[i + 1]!;
+            const r = mk ? mk(f, hits[i]!, next) : next(f);
+            f.s[slot] = undefined;
+            if (r) return true;
+          }
+          return false;
+        });
+      };
+    };
+  }
+
   private every(s: Stmt & { s: 'every' }, B: Bound): Builder {
     const dom = this.operand(s.domain, B);
     const dg = dom.g ?? toGen(dom.d!);
@@ -890,6 +971,45 @@ export class ClosureCompiler {
     }
     return k;
   }
+}
+
+interface FieldIndex {
+  /** Elements of the collection. */
+  n: number;
+  /** Elements whose field is defined. */
+  defined: number;
+  /** keyOf(field value) → [key, element, key, element, …] in iteration order. */
+  byKey: Map<string, Value[]>;
+}
+
+/** collection → field path → index; weak, so an index lives exactly as long as its collection. */
+const FIELD_INDEXES = new WeakMap<object, Map<string, FieldIndex>>();
+
+function fieldIndex(coll: Value, fieldKey: string, path: string[]): FieldIndex | undefined {
+  if (coll === null || typeof coll !== 'object' || !isCollection(coll)) return undefined;
+  let perColl = FIELD_INDEXES.get(coll);
+  if (perColl === undefined) {
+    perColl = new Map();
+    FIELD_INDEXES.set(coll, perColl);
+  }
+  let index = perColl.get(fieldKey);
+  if (index !== undefined) return index;
+  const ix: FieldIndex = { n: 0, defined: 0, byKey: new Map() };
+  iterate(coll, (k, x) => {
+    ix.n++;
+    let y: Value | undefined = x;
+    for (let i = 0; i < path.length && y !== undefined; i++) y = lookup(y, path[i]!);
+    if (y !== undefined) {
+      ix.defined++;
+      const key = keyOf(y);
+      const list = ix.byKey.get(key);
+      if (list) list.push(k, x);
+      else ix.byKey.set(key, [k, x]);
+    }
+    return false;
+  });
+  perColl.set(fieldKey, ix);
+  return ix;
 }
 
 interface Step {
