@@ -5,6 +5,10 @@
  * job summary — and exits with the report's exit code, so the workflow step
  * that runs it is the check that blocks the merge. Outside GitHub Actions it
  * is a dry run that prints what it would publish.
+ *
+ * `gitops publish --apply-summary apply-summary.md [--sha <merge commit>]`:
+ * posts the summary of a (failed) apply on the merged pull request(s) of the
+ * commit, as the same agent (see runner/github/publish-apply.ts).
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,14 +18,17 @@ import { createRunContext } from './context.ts';
 import { exitCode, type CheckReport } from '../check/types.ts';
 import { GitopsError, diag, formatDiagnostic } from '../core/diagnostics.ts';
 import { perform } from '../core/context.ts';
-import type { AuditSink } from '../core/events.ts';
-import { isGitHubEnvironment, readGitHubConfig } from '../github/config.ts';
+import { newTraceId, type AuditSink } from '../core/events.ts';
+import { isGitHubEnvironment, readGitHubConfig, type GitHubConfig } from '../github/config.ts';
+import { isFailure, parseApplySummary, renderApplyComment, type ApplySummary } from '../github/apply-summary.ts';
+import { applyPublishExitCode, applyStickyKey, publishApplySummary, type ApplyPublishOutcome } from '../github/publish-apply.ts';
 import { createOctokit } from '../github/client.ts';
 import { headShaOf, publishReport, type PublishOutcome } from '../github/publish.ts';
-import { batches, checkRunOutput, commentBody, markerKey } from '../github/render.ts';
+import { FULL_COPY, batches, checkRunOutput, commentBody, markerKey } from '../github/render.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 
-const USAGE = `Usage: gitops publish --report <file> [--project <name>] [--command <name>]
+const USAGE = `Usage: gitops publish --report <file> [--project <name>] [--command <name>] [--record]
+       gitops publish --apply-summary <file> [--sha <commit>] [--stack <name>] [--project <name>] [--record]
 
 Publishes a check report (written by \`gitops check --format json --output <file>\`)
 to the pull request: one check run per project with annotations at the intent
@@ -36,10 +43,24 @@ error), whatever happened to the API calls: publishing never changes the verdict
 Without GitHub Actions' environment (GITHUB_REPOSITORY plus GITHUB_ACTIONS or
 GITHUB_API_URL) it is a dry run: it prints what it would publish.
 
+With --apply-summary, posts the markdown summary \`gitops apply --summary-file\`
+wrote on the merged pull request(s) of the commit (GitHub's "pull requests
+associated with a commit"): one sticky comment per project + command + stack +
+the apply's base..head range, updated in place, untouched when unchanged. A
+failed apply is posted; a successful one only updates an earlier comment for
+the same range. Exits 0 when posted, unchanged or nothing to post (stated),
+and when the token cannot write (then ::error annotations and the job summary
+carry it); 2 on errors (unreadable summary, commit unknown to GitHub, API errors).
+
 Options:
-  --report <file>    the CheckReport JSON file (required)
-  --project <name>   project key for the check-run name and the comment marker (default: default)
-  --command <name>   command key of the comment marker (default: check)
+  --report <file>         the CheckReport JSON file
+  --apply-summary <file>  the apply summary (gitops apply --summary-file <file>)
+  --sha <commit>          the merge commit whose pull requests get the apply summary
+                          (default: GITHUB_SHA)
+  --stack <name>          key the apply comment on this stack too (one per matrix job)
+  --project <name>        project key for the check-run name and the comment marker (default: default)
+  --command <name>        command key of the comment marker (default: check, or apply)
+  --record                append the publish_results audit event to audit-log/
 
 Environment (read once, by runner/github/config.ts):
   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH,
@@ -122,20 +143,37 @@ export const command: Command = {
   run: (argv, io) => runPublish(argv, io),
 };
 
+const KEY_VALUE = /^[A-Za-z0-9._/-]{1,100}$/;
+
 /** The command, with the audit sink injectable (tests assert the `publish_results` event). */
 export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink): Promise<number> {
   const { values, positionals } = parse('publish', argv, {
     report: { type: 'string' },
+    'apply-summary': { type: 'string' },
+    sha: { type: 'string' },
+    stack: { type: 'string' },
     project: { type: 'string' },
     command: { type: 'string' },
+    record: { type: 'boolean' },
   });
   if (positionals.length > 0) throw usageError('publish', `unexpected argument '${positionals[0]}'`);
-  if (!values.report) throw usageError('publish', '--report <file> is required');
+  if (values.report !== undefined && values['apply-summary'] !== undefined) throw usageError('publish', 'give either --report or --apply-summary, not both');
+  if (!values.report && !values['apply-summary']) throw usageError('publish', '--report <file> is required (or --apply-summary <file>)');
   const project = values.project ?? 'default';
+  for (const [flag, v] of [['--project', project], ['--command', values.command], ['--stack', values.stack]] as const) {
+    if (v !== undefined && !KEY_VALUE.test(v)) throw usageError('publish', `${flag} must be 1–100 characters of A-Z a-z 0-9 . _ / -, got '${v}'`);
+  }
+  // Without --record the event stays in memory: a local publish must not dirty the working copy.
+  const auditSink = sink ?? (values.record ? (await import('../audit/index.ts')).openAuditSink(io.cwd) : undefined);
+  if (values['apply-summary'] !== undefined) {
+    const applyArgs = { file: values['apply-summary'], project, command: values.command ?? 'apply', ...(values.sha !== undefined ? { sha: values.sha } : {}), ...(values.stack !== undefined ? { stack: values.stack } : {}) };
+    return publishApply(applyArgs, io, auditSink);
+  }
+  if (values.sha !== undefined || values.stack !== undefined) throw usageError('publish', '--sha and --stack go with --apply-summary');
   const commandKey = values.command ?? 'check';
-  if (!/^[A-Za-z0-9._/-]{1,100}$/.test(project)) throw usageError('publish', `--project must be 1–100 characters of A-Z a-z 0-9 . _ / -, got '${project}'`);
+  sink = auditSink;
 
-  const report = readReport(resolve(io.cwd, values.report), values.report);
+  const report = readReport(resolve(io.cwd, values.report!), values.report!);
   const markdown = renderMarkdown(report);
   const verdict = exitCode(report);
 
@@ -197,4 +235,143 @@ export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink
   }
   io.stdout(describe(done.value));
   return verdict;
+}
+
+// ---------------------------------------------------------------------------
+// --apply-summary: the apply's outcome on the merged pull request
+
+interface ApplyArgs {
+  file: string;
+  project: string;
+  command: string;
+  sha?: string;
+  stack?: string;
+}
+
+/** Read and parse the summary file: a bad file is a diagnostic naming it (exit 2), never a stack trace. */
+export function readApplySummary(path: string, display: string): ApplySummary {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new GitopsError(diag('apply_summary_unreadable', `cannot read the apply summary: ${(err as Error).message}`, { file: display }));
+  }
+  const parsed = parseApplySummary(text, display);
+  if (!parsed.ok) throw new GitopsError(parsed.diagnostics);
+  return parsed.value;
+}
+
+function describeApply(o: ApplyPublishOutcome): string {
+  const at = `commit ${o.sha}`;
+  if (o.lookup.kind === 'forbidden') return `gitops publish: could not look up the pull requests of ${at} (${o.lookup.reason}); the summary went to the job log and job summary\n`;
+  if (o.lookup.kind === 'failed') return `gitops publish: apply_publish_failed: ${o.lookup.reason}\n`;
+  if (o.lookup.merged.length === 0) {
+    const open = o.lookup.open.length ? ` (open: ${o.lookup.open.map((n) => `#${n}`).join(', ')}; the summary goes on merged ones only)` : '';
+    return `gitops publish: no ${o.lookup.open.length ? 'merged ' : ''}pull request for ${o.sha}${open}; nothing to post\n`;
+  }
+  const parts = o.comments.map(({ number, comment: c }) =>
+    c.kind === 'created' || c.kind === 'updated'
+      ? `#${number}: comment ${c.kind} (id ${c.id}${c.trimmed ? ', trimmed to the size limit' : ''})`
+      : c.kind === 'unchanged'
+        ? `#${number}: comment unchanged (id ${c.id}, no write)`
+        : `#${number}: comment ${c.kind}: ${c.reason}`,
+  );
+  return `gitops publish: apply summary for ${at}: ${parts.join('; ')}${o.annotationsPrinted ? `; ${o.annotationsPrinted} ::error annotations printed` : ''}${o.summaryWritten ? '; job summary written' : ''}\n`;
+}
+
+const SHA = /^[0-9a-f]{7,40}$/i;
+
+async function publishApply(args: ApplyArgs, io: CommandIO, sink: AuditSink | undefined): Promise<number> {
+  const summary = readApplySummary(resolve(io.cwd, args.file), args.file);
+  if (args.sha !== undefined && !SHA.test(args.sha)) throw usageError('publish', `--sha must be a commit SHA (7–40 hex digits), got '${args.sha}'`);
+
+  if (!isGitHubEnvironment(io.env)) {
+    const sha = args.sha ?? io.env.GITHUB_SHA ?? '<GITHUB_SHA>';
+    const key = applyStickyKey(summary, { ...args, sha });
+    const comment = commentBody(renderApplyComment(summary, { sha, ...(args.stack ? { stack: args.stack } : {}) }), key, undefined, FULL_COPY.apply);
+    io.stdout(
+      [
+        'gitops publish: dry run — not running in GitHub Actions (GITHUB_REPOSITORY with GITHUB_ACTIONS=true or GITHUB_API_URL is not set), so nothing is sent.',
+        '',
+        `Would look up the pull requests of commit ${sha} and, on each merged one, ${isFailure(summary) ? 'create or update' : 'update (never create: the apply did not fail)'} the sticky comment (marker ${markerKey(key).trim()}), ${comment.body.length} characters${comment.trimmed ? ', trimmed to the limit' : ''}:`,
+        '',
+        comment.body,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  }
+  const cfg = readGitHubConfig(io.env);
+  if (!cfg.ok) {
+    for (const d of cfg.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+    return 2;
+  }
+  const config: GitHubConfig = cfg.value;
+  const sha = args.sha ?? config.sha;
+  if (!sha) {
+    io.stderr(formatDiagnostic(diag('apply_publish_no_commit', 'no commit to find the merged pull request by: pass --sha <merge commit> or set GITHUB_SHA')) + '\n');
+    return 2;
+  }
+  if (!SHA.test(sha)) {
+    io.stderr(formatDiagnostic(diag('github_env_invalid', `GITHUB_SHA must be a commit SHA, got '${sha}'`)) + '\n');
+    return 2;
+  }
+  const octokit = config.token
+    ? createOctokit({ apiUrl: config.apiUrl, token: config.token, tuning: config.tuning, log: { warn: (m) => io.stderr(`gitops publish: ${m}\n`) } })
+    : undefined;
+  const key = applyStickyKey(summary, { ...args, sha });
+  const ctx = createRunContext({
+    repoDir: io.cwd,
+    ...(sink ? { sink } : {}),
+    kind: 'apply',
+    // The event joins the apply's trace when the summary names it.
+    traceId: summary.trace && /^[A-Za-z0-9._-]{1,200}$/.test(summary.trace) ? summary.trace : newTraceId('apply', sha),
+    human: config.actor || 'github-actions',
+    commit: sha,
+  });
+  const done = await perform(
+    ctx,
+    {
+      agent: 'results-publisher',
+      permission: 'write:pr_comments',
+      action: 'publish_results',
+      resource: `github:${config.repository.owner}/${config.repository.repo}@${key.range}${args.stack ? `/${args.stack}` : ''}`,
+    },
+    async () => {
+      const outcome = await publishApplySummary({
+        octokit,
+        config,
+        summary,
+        sha,
+        project: args.project,
+        command: args.command,
+        ...(args.stack ? { stack: args.stack } : {}),
+        sinks: {
+          log: (line) => io.stdout(line + '\n'),
+          ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),
+        },
+      });
+      const posted = outcome.lookup.kind === 'found' && outcome.comments.every((c) => c.comment.kind !== 'forbidden' && c.comment.kind !== 'failed');
+      return {
+        value: outcome,
+        // Only the fallback (or nothing) reached people: recorded as a failure of the publish, with the reason.
+        outcome: posted ? 'success' : 'failure',
+        details: {
+          apply_status: summary.status,
+          lookup: outcome.lookup.kind,
+          pull_requests: outcome.lookup.kind === 'found' ? outcome.lookup.merged : [],
+          comments: outcome.comments.map((c) => ({ number: c.number, comment: c.comment.kind })),
+          annotations_printed: outcome.annotationsPrinted,
+        },
+      };
+    },
+  );
+  if (done.status === 'denied') {
+    io.stderr(`gitops publish: agent_action_refused: ${done.reason}\n`);
+    return 2;
+  }
+  const code = applyPublishExitCode(done.value);
+  (code === 0 ? io.stdout : io.stderr)(describeApply(done.value));
+  for (const c of done.value.comments) if (c.comment.kind === 'failed') io.stderr(`gitops publish: apply_publish_failed: #${c.number}: ${c.comment.reason}\n`);
+  return code;
 }

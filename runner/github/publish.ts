@@ -73,15 +73,15 @@ interface HttpError {
   status?: number;
   message?: string;
 }
-const statusOf = (err: unknown): number | undefined => (err as HttpError)?.status;
+export const statusOf = (err: unknown): number | undefined => (err as HttpError)?.status;
 /** A failure after which we cannot know whether the write happened. */
 const ambiguous = (err: unknown) => {
   const s = statusOf(err);
   return s === undefined || s >= 500;
 };
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+export const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 /** The token may not write (fork PR, missing `checks: write` / `pull-requests: write`). */
-const forbidden = (err: unknown) => statusOf(err) === 403 || statusOf(err) === 404 || statusOf(err) === 401;
+export const forbidden = (err: unknown) => statusOf(err) === 403 || statusOf(err) === 404 || statusOf(err) === 401;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -198,6 +198,13 @@ export async function publishCheckRun(octokit: GitHubClient, repo: RepoRef, head
   throw new Error(`check run ${id}: annotations did not advance (${sent} of ${total} sent)`);
 }
 
+export interface UpsertOptions {
+  /** When false, only an existing comment is updated (a success after an earlier failure); none → skipped. Default true. */
+  create?: boolean;
+  /** Where the untrimmed text is, for the truncation note (render.ts FULL_COPY). */
+  fullCopy?: string;
+}
+
 /** Find our sticky comment, then create it, update it, or leave it (hash unchanged). */
 export async function upsertStickyComment(
   octokit: GitHubClient,
@@ -206,8 +213,9 @@ export async function upsertStickyComment(
   key: StickyKey,
   markdown: string,
   tuning: ClientTuning,
+  options: UpsertOptions = {},
 ): Promise<CommentOutcome> {
-  const desired = commentBody(markdown, key);
+  const desired = commentBody(markdown, key, undefined, options.fullCopy);
   const find = async () => {
     const all = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: issueNumber, per_page: 100 });
     // The oldest marked comment is THE sticky one (comments list oldest first).
@@ -224,6 +232,7 @@ export async function upsertStickyComment(
     await octokit.rest.issues.updateComment({ ...repo, comment_id: found.id, body: desired.body });
     return { kind: 'updated', id: found.id, trimmed: desired.trimmed };
   }
+  if (options.create === false) return { kind: 'skipped', reason: 'no earlier comment to update' };
   let createdNow = true;
   const id = await reconciled(
     tuning,

@@ -162,17 +162,27 @@ export function batches<T>(items: readonly T[], size: number = LIMITS.annotation
 export interface StickyKey {
   project: string;
   command: string;
+  /** The stack, when one comment per stack is wanted (apply matrix jobs post side by side). */
+  stack?: string;
+  /** What the comment is about within the command: the apply's `base..head` range. */
+  range?: string;
 }
 
 const MARKER_PREFIX = '<!-- gitops-sticky:v1';
 
 /**
  * The hidden marker that finds our comment again: keyed on project + command
- * (never on a visible heading, which users and renderers change), carrying the
- * content hash so an unchanged report causes no write.
+ * (+ stack and range when given; never on a visible heading, which users and
+ * renderers change), carrying the content hash so an unchanged report causes
+ * no write. The parts are in a fixed order and the key ends with a space, so
+ * a key is never a prefix of another key's marker (`command=apply ` does not
+ * find `command=apply stack=…`).
  */
 export function markerKey(key: StickyKey): string {
-  return `${MARKER_PREFIX} project=${markerValue(key.project)} command=${markerValue(key.command)} `;
+  const parts = [`project=${markerValue(key.project)}`, `command=${markerValue(key.command)}`];
+  if (key.stack !== undefined) parts.push(`stack=${markerValue(key.stack)}`);
+  if (key.range !== undefined) parts.push(`range=${markerValue(key.range)}`);
+  return `${MARKER_PREFIX} ${parts.join(' ')} `;
 }
 
 export function marker(key: StickyKey, hash: string): string {
@@ -195,15 +205,21 @@ export interface CommentBody {
   omittedChars: number;
 }
 
+/** Where the untrimmed text is, named in the truncation note. */
+export const FULL_COPY = {
+  check: "the workflow's job summary and its `report.json`",
+  apply: "the apply job's summary",
+} as const;
+
 /**
  * The comment body: marker line + the rendered report, trimmed under
  * GitHub's 65,536-character limit with a visible note when cut. The hash is
  * of the untrimmed content, i.e. of the report as rendered.
  */
-export function commentBody(markdown: string, key: StickyKey, limit: number = LIMITS.commentBody): CommentBody {
+export function commentBody(markdown: string, key: StickyKey, limit: number = LIMITS.commentBody, fullCopy: string = FULL_COPY.check): CommentBody {
   const hash = sha256(markdown).slice(0, 32);
   const head = marker(key, hash) + '\n';
-  const t = trimMarkdown(markdown, limit - head.length, 'comment', limit);
+  const t = trimMarkdown(markdown, limit - head.length, 'comment', limit, fullCopy);
   return { body: head + t.text, hash, trimmed: t.trimmed, omittedChars: t.omittedChars };
 }
 
@@ -212,10 +228,16 @@ export function commentBody(markdown: string, key: StickyKey, limit: number = LI
  * characters, so conservative) at a line boundary, close an open code fence,
  * and append a visible note saying what was cut and where the rest is.
  */
-export function trimMarkdown(text: string, limit: number, what: string, statedLimit: number = limit): { text: string; trimmed: boolean; omittedChars: number } {
+export function trimMarkdown(
+  text: string,
+  limit: number,
+  what: string,
+  statedLimit: number = limit,
+  fullCopy: string = FULL_COPY.check,
+): { text: string; trimmed: boolean; omittedChars: number } {
   if (text.length <= limit) return { text, trimmed: false, omittedChars: 0 };
   const note = (n: number) =>
-    `\n\n---\n> ⚠️ **This ${what} was truncated** to stay under GitHub's ${statedLimit.toLocaleString('en-US')}-character limit: ${n.toLocaleString('en-US')} characters omitted. The full report is in the workflow's job summary and its \`report.json\`.\n`;
+    `\n\n---\n> ⚠️ **This ${what} was truncated** to stay under GitHub's ${statedLimit.toLocaleString('en-US')}-character limit: ${n.toLocaleString('en-US')} characters omitted. The full report is in ${fullCopy}.\n`;
   // Reserve room for the note (its number is at most as long as the text length) and a closing fence.
   const reserve = note(text.length).length + 8;
   let cut = text.slice(0, Math.max(0, limit - reserve));
@@ -242,14 +264,20 @@ function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/** One workflow command (`::error title=…::message`), escaped like `@actions/core`. */
+export function workflowCommand(cmd: 'error' | 'warning' | 'notice', props: Readonly<Record<string, string | number>>, message: string): string {
+  const p = Object.entries(props).map(([k, v]) => `${k}=${escapeProperty(String(v))}`);
+  return `::${cmd}${p.length ? ' ' + p.join(',') : ''}::${escapeData(message)}`;
+}
+
 /** `::error file=…,line=…,title=…::message` lines, one per annotation. */
 export function workflowCommands(annotations: readonly Annotation[]): string[] {
   return annotations.map((a) => {
     const cmd = a.annotation_level === 'failure' ? 'error' : a.annotation_level === 'warning' ? 'warning' : 'notice';
-    const props = [`file=${escapeProperty(a.path)}`, `line=${a.start_line}`, `endLine=${a.end_line}`];
-    if (a.start_column !== undefined) props.push(`col=${a.start_column}`);
-    if (a.title) props.push(`title=${escapeProperty(a.title)}`);
-    return `::${cmd} ${props.join(',')}::${escapeData(a.message)}`;
+    const props: Record<string, string | number> = { file: a.path, line: a.start_line, endLine: a.end_line };
+    if (a.start_column !== undefined) props.col = a.start_column;
+    if (a.title) props.title = a.title;
+    return workflowCommand(cmd, props, a.message);
   });
 }
 

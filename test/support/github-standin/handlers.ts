@@ -169,6 +169,35 @@ export const HANDLERS = {
     body: R.fullRepository(ctx.repo, ctx.urls, ctx.state.issues.filter((i) => i.repo === ctx.repo.fullName && i.state === 'open').length),
   }),
 
+  'repos/list-pull-requests-associated-with-commit': async (ctx) => {
+    const p = ctx.repo.path;
+    const named = ctx.params.commit_sha!;
+    // A SHA (full or abbreviated) or, as the docs allow, a branch name.
+    const sha = ((await git.commitExists(p, named)) ? await git.run(p, ['rev-parse', `${named}^{commit}`]) : undefined) ?? (await git.resolve(p, `refs/heads/${named}`));
+    if (!sha) {
+      if (!(await git.resolve(p, `refs/heads/${ctx.repo.defaultBranch}`))) return { status: 409, body: { message: 'Git Repository is empty.', documentation_url: DOCS } };
+      return { status: 422, body: { message: `No commit found for SHA: ${named}`, documentation_url: DOCS } };
+    }
+    const defaultTip = await git.resolve(p, `refs/heads/${ctx.repo.defaultBranch}`);
+    const onDefault = defaultTip !== undefined && (await git.isAncestor(p, sha, defaultTip));
+    const associated: StoredIssue[] = [];
+    for (const i of ctx.state.pulls(ctx.repo.fullName)) {
+      const merged = i.pull!.mergedAt !== null;
+      // "Lists the merged pull request that introduced the commit"; off the default branch, open ones too.
+      if (!merged && (onDefault || i.state !== 'open')) continue;
+      const { headSha, baseSha } = await refreshShas(ctx, i);
+      const introduced = merged && i.pull!.mergeCommitSha === sha;
+      // The PR's own commits, from the real history: reachable from its head, not from its base.
+      const own = !introduced && (await git.isAncestor(p, sha, headSha)) && !(await git.isAncestor(p, sha, baseSha));
+      if (introduced || own) associated.push(i);
+    }
+    associated.sort((a, b) => a.number - b.number);
+    const { page, headers } = paginate(ctx, associated);
+    const body = [];
+    for (const i of page) body.push(await pullBody(ctx, i, false));
+    return { status: 200, body, headers };
+  },
+
   'checks/create': async (ctx) => {
     const b = ctx.body!;
     const headSha = String(b.head_sha);

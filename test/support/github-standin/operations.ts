@@ -5,6 +5,7 @@
  */
 export const OPERATION_IDS = [
   'repos/get',
+  'repos/list-pull-requests-associated-with-commit',
   'checks/create',
   'checks/update',
   'checks/get',
