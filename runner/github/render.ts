@@ -174,9 +174,8 @@ const MARKER_PREFIX = '<!-- gitops-sticky:v1';
  * The hidden marker that finds our comment again: keyed on project + command
  * (+ stack and range when given; never on a visible heading, which users and
  * renderers change), carrying the content hash so an unchanged report causes
- * no write. The parts are in a fixed order and the key ends with a space, so
- * a key is never a prefix of another key's marker (`command=apply ` does not
- * find `command=apply stack=…`).
+ * no write. The parts are in a fixed order and `readMarker` requires the hash
+ * right after the key, so `command=apply ` does not find `command=apply stack=…`.
  */
 export function markerKey(key: StickyKey): string {
   const parts = [`project=${markerValue(key.project)}`, `command=${markerValue(key.command)}`];
@@ -192,10 +191,14 @@ export function marker(key: StickyKey, hash: string): string {
 /** The hash in a comment's marker, if the comment is ours for this key. */
 export function readMarker(body: string | undefined | null, key: StickyKey): { hash: string } | undefined {
   if (!body) return undefined;
-  const at = body.indexOf(markerKey(key));
-  if (at < 0) return undefined;
-  const m = /^hash=([0-9a-f]+) -->/.exec(body.slice(at + markerKey(key).length));
-  return { hash: m ? m[1]! : '' };
+  const k = markerKey(key);
+  // The key must be followed by the hash: `command=apply ` is also the start of
+  // `command=apply range=…`, a different key's marker.
+  for (let at = body.indexOf(k); at >= 0; at = body.indexOf(k, at + 1)) {
+    const m = /^hash=([0-9a-f]*) -->/.exec(body.slice(at + k.length));
+    if (m) return { hash: m[1]! };
+  }
+  return undefined;
 }
 
 export interface CommentBody {

@@ -38,6 +38,18 @@ describe('sticky comment body', () => {
     // A visible heading that looks like ours is not a marker.
     expect(readMarker('### gitops check (web)\nproject=web command=check', key)).toBeUndefined();
     expect(markerKey(key)).not.toContain('-->');
+    // Stack and range narrow the key; no key is a prefix of another's marker.
+    const apply = { project: 'web', command: 'apply', range: 'a1..b2' };
+    const perStack = { ...apply, stack: 'WEB-eu' };
+    const a = commentBody('x', apply);
+    const b = commentBody('x', perStack);
+    expect(a.body.split('\n')[0]).toMatch(/^<!-- gitops-sticky:v1 project=web command=apply range=a1..b2 hash=[0-9a-f]{32} -->$/);
+    expect(b.body.split('\n')[0]).toMatch(/^<!-- gitops-sticky:v1 project=web command=apply stack=WEB%2Deu range=a1..b2 hash=/);
+    expect(readMarker(a.body, apply)).toEqual({ hash: a.hash });
+    expect(readMarker(b.body, apply)).toBeUndefined();
+    expect(readMarker(a.body, perStack)).toBeUndefined();
+    expect(readMarker(a.body, { ...apply, range: 'a1..b3' })).toBeUndefined();
+    expect(readMarker(a.body, { project: 'web', command: 'apply' })).toBeUndefined();
   });
 
   it('is trimmed under the limit at a line boundary, closing an open code fence, with a visible note', () => {

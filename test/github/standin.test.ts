@@ -56,6 +56,26 @@ describe('GitHub stand-in', () => {
     expect(gh.violations).toEqual([]);
   });
 
+  it('pull requests of a commit: the merged PR for its merge commit and its own commits, open PRs off the default branch, real history', async () => {
+    const { gh, octokit, seeded, base, head } = await setup();
+    const pr = await octokit.rest.pulls.create({ ...o, head: 'feature', base: 'main', title: 't' });
+    const merged = await octokit.rest.pulls.merge({ ...o, pull_number: pr.data.number });
+    const numbers = async (commit_sha: string) =>
+      (await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, { ...o, commit_sha, per_page: 100 })).map((p) => [p.number, p.state, p.merged_at !== null]);
+    expect(await numbers(merged.data.sha)).toEqual([[pr.data.number, 'closed', true]]);
+    expect(await numbers(merged.data.sha.slice(0, 10))).toEqual([[pr.data.number, 'closed', true]]);
+    expect(await numbers(head)).toEqual([[pr.data.number, 'closed', true]]);
+    // The root commit on main came through no pull request.
+    expect(await numbers(base)).toEqual([]);
+    // An open PR's commit (not on the default branch) lists the open PR; a branch name works too.
+    const next = await seeded.commit('feature2', { 'intents/b.yaml': 'b: 1\n' });
+    const pr2 = await octokit.rest.pulls.create({ ...o, head: 'feature2', base: 'main', title: 'two' });
+    expect(await numbers(next)).toEqual([[pr2.data.number, 'open', false]]);
+    expect(await numbers('feature2')).toEqual([[pr2.data.number, 'open', false]]);
+    expect(await status(octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...o, commit_sha: 'f'.repeat(40) }))).toBe(422);
+    expect(gh.violations).toEqual([]);
+  });
+
   it('comment bodies: 65,536 characters accepted, 65,537 refused with 422', async () => {
     const { gh, octokit } = await setup();
     const pr = await octokit.rest.pulls.create({ ...o, head: 'feature', base: 'main', title: 't' });
