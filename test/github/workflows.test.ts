@@ -19,7 +19,15 @@ type Workflow = {
   on: Record<string, unknown>;
   permissions?: unknown;
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };
-  jobs: Record<string, { permissions?: Record<string, string>; steps?: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>; strategy?: { matrix?: unknown }; concurrency?: unknown }>;
+  jobs: Record<
+    string,
+    {
+      permissions?: Record<string, string>;
+      steps?: Array<{ name?: string; if?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
+      strategy?: { matrix?: unknown };
+      concurrency?: unknown;
+    }
+  >;
 };
 const wf = (f: string) => parse(read(f)) as Workflow;
 
@@ -108,8 +116,10 @@ describe('design properties', () => {
     const affected = w.jobs.affected!;
     expect(affected.steps![0]!.with!.ref).toBe('${{ github.event.repository.default_branch }}');
     expect(affected.steps!.map((s) => s.run ?? '').join('\n')).toContain('npx gitops affected --base "$BASE_SHA" --head "$HEAD_SHA" --format json');
+    // The matrix output is the list of stacks, not the whole affected document.
+    expect(affected.steps!.map((s) => s.run ?? '').join('\n')).toContain('jq -c .stacks');
     const apply = w.jobs.apply!;
-    expect(apply.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
+    expect(apply.permissions).toEqual({ contents: 'write', 'id-token': 'write', 'pull-requests': 'write' });
     expect(apply.strategy!.matrix).toEqual({ include: '${{ fromJSON(needs.affected.outputs.stacks) }}' });
     const aws = apply.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
     expect(aws.with!['role-to-assume']).toBeTruthy();
@@ -117,6 +127,29 @@ describe('design properties', () => {
     expect(applyStep.env!.PULUMI_BACKEND_URL).toBe('${{ vars.PULUMI_BACKEND_URL }}');
     // Only the jobs that need it get id-token.
     expect(affected.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('apply: a failed apply is posted on the merged pull request (summary file, if: failure(), the token), before the audit push', () => {
+    const steps = wf('apply.yml').jobs.apply!.steps!;
+    const applyAt = steps.findIndex((s) => s.run?.includes('npx gitops apply'));
+    const apply = steps[applyAt]!;
+    expect(apply.run).toBe('npx gitops apply --base "$BASE_SHA" --head "$HEAD_SHA" --stack "$STACK" --summary-file apply-summary.md');
+    expect(apply.env).toMatchObject({ BASE_SHA: '${{ needs.affected.outputs.base }}', HEAD_SHA: '${{ needs.affected.outputs.head }}', STACK: '${{ matrix.stack }}' });
+    // The Pulumi program never sees the GitHub token.
+    expect(apply.env!.GITHUB_TOKEN).toBeUndefined();
+    const publishAt = steps.findIndex((s) => s.run?.includes('gitops publish'));
+    const publish = steps[publishAt]!;
+    expect(publishAt).toBe(applyAt + 1);
+    expect(publish.if).toBe('failure()');
+    expect(publish.run).toBe('npx gitops publish --apply-summary apply-summary.md --sha "$HEAD_SHA" --stack "$STACK" --record');
+    expect(publish.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}', HEAD_SHA: '${{ needs.affected.outputs.head }}', STACK: '${{ matrix.stack }}' });
+    // Its publish_results event (--record) is in the records the next step commits back.
+    const pushAt = steps.findIndex((s) => s.run?.includes('npx gitops audit push'));
+    expect(pushAt).toBeGreaterThan(publishAt);
+    expect(steps[pushAt]!.if).toBe('${{ !cancelled() }}');
+    // pull-requests: write is granted only where the comment is posted.
+    const w = wf('apply.yml');
+    for (const [name, job] of Object.entries(w.jobs)) if (name !== 'apply') expect(job.permissions?.['pull-requests'], name).toBeUndefined();
   });
 
   it('feedback: weekly schedule + dispatch, GitHub App token for the PRs, read-only GITHUB_TOKEN', () => {
