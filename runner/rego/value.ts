@@ -153,8 +153,8 @@ export class RObject {
   private m: Map<string, [Value, Value]> | null;
   /** The plain object this is a view of (null once materialised). */
   private src: Record<string, unknown> | null = null;
-  /** Converted composite properties of `src`, by key. */
-  private kids: Map<string, Value> | null = null;
+  /** Converted composite properties of `src`: [key, value, key, value, …] (objects have few). */
+  private kids: Array<string | Value> | null = null;
   private canonCache: string | undefined;
 
   constructor() {
@@ -181,7 +181,11 @@ export class RObject {
     const src = this.src!;
     const kids = this.kids;
     const m = new Map<string, [Value, Value]>();
-    for (const k of Object.keys(src)) m.set('s' + k, [k, kids?.get(k) ?? viewOf(src[k])]);
+    for (const k of Object.keys(src)) {
+      let v: Value | undefined;
+      if (kids !== null) for (let i = 0; i < kids.length; i += 2) if (kids[i] === k) v = kids[i + 1] as Value;
+      m.set('s' + k, [k, v ?? viewOf(src[k])]);
+    }
     this.m = m;
     this.src = null;
     this.kids = null;
@@ -194,12 +198,11 @@ export class RObject {
     const x = src[k];
     if (x === null || x === undefined) return null;
     if (typeof x !== 'object') return scalarOf(x);
-    const kids = (this.kids ??= new Map());
-    let v = kids.get(k);
-    if (v === undefined) {
-      v = viewOf(x);
-      kids.set(k, v);
-    }
+    let kids = this.kids;
+    if (kids === null) kids = this.kids = [];
+    else for (let i = 0; i < kids.length; i += 2) if (kids[i] === k) return kids[i + 1] as Value;
+    const v = viewOf(x);
+    kids.push(k, v);
     return v;
   }
 
@@ -418,6 +421,13 @@ export function valueEqual(a: Value, b: Value): boolean {
 // JSON conversion
 
 /**
+ * A JS value with no Rego form (non-finite number, function, symbol). Never
+ * swallowed as a builtin error: reading such a value out of a lazy input
+ * view aborts the evaluation, as converting it up front would have.
+ */
+export class ConversionError extends TypeError {}
+
+/**
  * Plain JS (parsed JSON/YAML) → Value. Objects become RObject, arrays arrays.
  * Non-finite numbers and other JS types are rejected: they have no Rego form.
  */
@@ -428,7 +438,7 @@ export function fromJS(x: unknown): Value {
     case 'boolean':
       return x;
     case 'number':
-      if (!Number.isFinite(x)) throw new TypeError(`non-finite number ${x} has no Rego value`);
+      if (!Number.isFinite(x)) throw new ConversionError(`non-finite number ${x} has no Rego value`);
       return x;
     case 'bigint':
       return Number.isSafeInteger(Number(x)) ? Number(x) : x;
@@ -442,7 +452,7 @@ export function fromJS(x: unknown): Value {
       return o;
     }
   }
-  throw new TypeError(`${typeof x} has no Rego value`);
+  throw new ConversionError(`${typeof x} has no Rego value`);
 }
 
 function scalarOf(x: unknown): Value {
@@ -451,12 +461,12 @@ function scalarOf(x: unknown): Value {
     case 'boolean':
       return x;
     case 'number':
-      if (!Number.isFinite(x)) throw new TypeError(`non-finite number ${x} has no Rego value`);
+      if (!Number.isFinite(x)) throw new ConversionError(`non-finite number ${x} has no Rego value`);
       return x;
     case 'bigint':
       return Number.isSafeInteger(Number(x)) ? Number(x) : x;
   }
-  throw new TypeError(`${typeof x} has no Rego value`);
+  throw new ConversionError(`${typeof x} has no Rego value`);
 }
 
 function isPlainObject(x: object): x is Record<string, unknown> {
@@ -473,37 +483,14 @@ function viewOf(x: unknown): Value {
   return fromJS(x);
 }
 
-/** Throws, as fromJS would, if anything in `x` has no Rego value (so a lazy view never fails later). */
-function checkJS(x: unknown): void {
-  if (x === null || x === undefined) return;
-  switch (typeof x) {
-    case 'string':
-    case 'boolean':
-    case 'bigint':
-      return;
-    case 'number':
-      if (!Number.isFinite(x)) throw new TypeError(`non-finite number ${x} has no Rego value`);
-      return;
-    case 'object':
-      if (Array.isArray(x)) {
-        for (let i = 0; i < x.length; i++) checkJS(x[i]);
-      } else if (isPlainObject(x)) {
-        for (const k in x) if (hasOwn(x, k)) checkJS(x[k]);
-      } else fromJS(x);
-      return;
-  }
-  throw new TypeError(`${typeof x} has no Rego value`);
-}
-
 /**
  * Plain JS → Value for a document that lives only as long as one evaluation
  * (the input): the same value as `fromJS(x)`, but plain objects are lazy
  * views (RObject.view) converted as the policy reads them. The caller must
- * not modify `x` while the evaluation runs. Unconvertible content is
- * rejected up front, as fromJS rejects it.
+ * not modify `x` while the evaluation runs. Content with no Rego value
+ * throws ConversionError when (and only if) the evaluation reads it.
  */
 export function inputFromJS(x: unknown): Value {
-  checkJS(x);
   return viewOf(x);
 }
 
@@ -527,10 +514,10 @@ export function toJS(v: Value): unknown {
   return v.toJS();
 }
 
-/** toJS(inputFromJS(x)) straight from the (validated) JS: keys sorted, undefined as null, small bigints as numbers. */
+/** toJS(inputFromJS(x)) straight from the JS: keys sorted, undefined as null, small bigints as numbers. */
 export function jsCopy(x: unknown): unknown {
   if (x === null || x === undefined) return null;
-  if (typeof x !== 'object') return typeof x === 'bigint' ? scalarOf(x) : x;
+  if (typeof x !== 'object') return scalarOf(x);
   if (Array.isArray(x)) return x.map(jsCopy);
   if (!isPlainObject(x)) return toJS(fromJS(x));
   const keys = Object.keys(x);
@@ -544,7 +531,7 @@ export function jsCopy(x: unknown): unknown {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const v = x[k];
-    out[k] = v === null || (typeof v !== 'object' && typeof v !== 'bigint' && v !== undefined) ? v : jsCopy(v);
+    out[k] = typeof v === 'string' || typeof v === 'boolean' || v === null ? v : jsCopy(v);
   }
   return out;
 }

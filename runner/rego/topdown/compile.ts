@@ -13,7 +13,7 @@
 import type { Loc } from '../ast/nodes.ts';
 import { BuiltinError, type BuiltinDecl } from '../builtins/types.ts';
 import type { Block, Operand, RuleIR, Stmt, WithIR } from '../ir/types.ts';
-import { RObject, RSet, keyOf, type Value } from '../value.ts';
+import { ConversionError, RObject, RSet, compare, keyOf, type Value } from '../value.ts';
 import { RegoEvalError } from './errors.ts';
 import type { Ctx, Frame, Insert, K, TreeNode } from './runtime.ts';
 import { addUnique, isCollection, iterate, lookup, regoText, upsert, valueEqual } from './values.ts';
@@ -39,7 +39,7 @@ function handleBuiltinError(e: unknown, ctx: Ctx, loc: Loc): undefined {
     if (ctx.strict) throw new RegoEvalError(e.code, e.message, loc);
     return undefined;
   }
-  if (e instanceof RegoEvalError) throw e;
+  if (e instanceof RegoEvalError || e instanceof ConversionError) throw e;
   const msg = e instanceof Error ? e.message : String(e);
   if (ctx.strict) throw new RegoEvalError('eval_builtin_error', msg, loc);
   return undefined;
@@ -73,6 +73,16 @@ const INLINE: Record<string, (args: Value[]) => Value | undefined> = {
   neq: (a) => !valueEqual(a[0]!, a[1]!),
   'internal.member_2': (a) => member2(a[0]!, a[1]!),
   'internal.member_3': (a) => member3(a[0]!, a[1]!, a[2]!),
+};
+
+/** Comparison operators evaluated in place (same results as builtins/comparison.ts). */
+const COMPARE_INLINE: Record<string, (a: Value, b: Value) => boolean> = {
+  equal: (a, b) => valueEqual(a, b),
+  neq: (a, b) => !valueEqual(a, b),
+  lt: (a, b) => (typeof a === 'number' && typeof b === 'number' ? a < b : compare(a, b) < 0),
+  lte: (a, b) => (typeof a === 'number' && typeof b === 'number' ? a <= b : compare(a, b) <= 0),
+  gt: (a, b) => (typeof a === 'number' && typeof b === 'number' ? a > b : compare(a, b) > 0),
+  gte: (a, b) => (typeof a === 'number' && typeof b === 'number' ? a >= b : compare(a, b) >= 0),
 };
 
 export class ClosureCompiler {
@@ -430,20 +440,30 @@ export class ClosureCompiler {
     const inline = INLINE[fn];
     const userNode = this.env.functionNode(fn);
     const decl = userNode ? undefined : this.env.builtin(fn);
-    const base = (f: Frame, args: Value[]): Value | undefined => {
-      if (inline) return inline(args);
-      if (userNode) return f.ctx.callFunction(userNode, args, loc);
-      if (!decl) throw new RegoEvalError('eval_internal_error', `undefined function ${fn}`, loc);
-      if (decl.iter) {
-        for (const v of decl.iter(args, f.ctx.bctx)) return v;
+    // Decided once here, not per call.
+    let base: (f: Frame, args: Value[]) => Value | undefined;
+    if (inline) base = (_f, args) => inline(args);
+    else if (userNode) base = (f, args) => f.ctx.callFunction(userNode, args, loc);
+    else if (!decl) {
+      base = () => {
+        throw new RegoEvalError('eval_internal_error', `undefined function ${fn}`, loc);
+      };
+    } else if (decl.iter) {
+      const iter = decl.iter;
+      base = (f, args) => {
+        for (const v of iter(args, f.ctx.bctx)) return v;
         return undefined;
-      }
-      try {
-        return decl.impl(args, f.ctx.bctx);
-      } catch (e) {
-        return handleBuiltinError(e, f.ctx, loc);
-      }
-    };
+      };
+    } else {
+      const impl = decl.impl;
+      base = (f, args) => {
+        try {
+          return impl(args, f.ctx.bctx);
+        } catch (e) {
+          return handleBuiltinError(e, f.ctx, loc);
+        }
+      };
+    }
     return (f, args) => {
       const mocks = f.ctx.mocks;
       if (mocks !== null) {
@@ -700,6 +720,30 @@ export class ClosureCompiler {
     if (allDirect) {
       const ds = gens.map((g) => g.d!);
       const n = ds.length;
+      const test = m === undefined && n === 2 && !this.env.functionNode(fn) ? COMPARE_INLINE[fn] : undefined;
+      if (test) {
+        // `a == b`, `a < b`, …: no argument array, no table dispatch (unless a `with` mocks the operator).
+        const d0 = ds[0]!;
+        const d1 = ds[1]!;
+        return (next) => {
+          const general: K = (f) => {
+            const args: Value[] = new Array(n);
+            for (let i = 0; i < n; i++) {
+              const v = ds[i]!(f);
+              if (v === undefined) return false;
+              args[i] = v;
+            }
+            return consume(f, args, next);
+          };
+          return (f) => {
+            if (f.ctx.mocks !== null) return general(f);
+            const x = d0(f);
+            if (x === undefined) return false;
+            const y = d1(f);
+            return y !== undefined && test(x, y) && next(f);
+          };
+        };
+      }
       return (next) => (f) => {
         const args: Value[] = new Array(n);
         for (let i = 0; i < n; i++) {
@@ -813,7 +857,7 @@ export class ClosureCompiler {
           if ((fieldAt === 0 ? index.defined : index.n) === 0) return false;
           const want = od(f);
           if (want === undefined) return false;
-          const hits = index.byKey.get(keyOf(want));
+          const hits = typeof want === 'string' ? index.byStr.get(want) : index.byKey.get(keyOf(want));
           if (hits === undefined) return false;
           for (let i = 0; i < hits.length; i += 2) {
             f.s[slot] = hits[i + 1]!;
@@ -978,7 +1022,9 @@ interface FieldIndex {
   n: number;
   /** Elements whose field is defined. */
   defined: number;
-  /** keyOf(field value) → [key, element, key, element, …] in iteration order. */
+  /** String field value → [key, element, key, element, …] in iteration order. */
+  byStr: Map<string, Value[]>;
+  /** keyOf(field value) → the same, for field values that are not strings. */
   byKey: Map<string, Value[]>;
 }
 
@@ -994,17 +1040,18 @@ function fieldIndex(coll: Value, fieldKey: string, path: string[]): FieldIndex |
   }
   let index = perColl.get(fieldKey);
   if (index !== undefined) return index;
-  const ix: FieldIndex = { n: 0, defined: 0, byKey: new Map() };
+  const ix: FieldIndex = { n: 0, defined: 0, byStr: new Map(), byKey: new Map() };
   iterate(coll, (k, x) => {
     ix.n++;
     let y: Value | undefined = x;
     for (let i = 0; i < path.length && y !== undefined; i++) y = lookup(y, path[i]!);
     if (y !== undefined) {
       ix.defined++;
-      const key = keyOf(y);
-      const list = ix.byKey.get(key);
+      const map = typeof y === 'string' ? ix.byStr : ix.byKey;
+      const key = typeof y === 'string' ? y : keyOf(y);
+      const list = map.get(key);
       if (list) list.push(k, x);
-      else ix.byKey.set(key, [k, x]);
+      else map.set(key, [k, x]);
     }
     return false;
   });
