@@ -177,6 +177,24 @@ describe('gitops publish --apply-summary on the merged pull request', () => {
     expect(w.gh.violations).toEqual([]);
   });
 
+  it('under faults (a 5xx on the lookup, a create whose response is lost) ends with exactly one comment', async () => {
+    const w = await mergedWorld({
+      faults: {
+        script: [
+          { operation: 'repos/list-pull-requests-associated-with-commit', fault: 'unavailable' },
+          { operation: 'issues/list-comments', fault: 'secondary-rate-limit' },
+          { operation: 'issues/create-comment', fault: 'bad-gateway', afterProcessing: true },
+        ],
+      },
+    });
+    const r = await publish(w, w.summary(applyReport(w, [stack('failed', 'boom')])));
+    expect(r.code).toBe(0);
+    expect(w.gh.requests.filter((q) => q.fault).map((q) => q.status)).toEqual([503, 403, 502]);
+    expect(w.gh.state.commentsOn(FULL, w.number)).toHaveLength(1);
+    expect(w.gh.requests.filter((q) => q.operation === 'issues/create-comment')).toHaveLength(1);
+    expect(w.gh.violations).toEqual([]);
+  });
+
   it('a commit with no pull request: exit 0, says so, writes nothing', async () => {
     const w = await mergedWorld();
     // A direct push to main, not through a PR.
