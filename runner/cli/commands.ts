@@ -26,7 +26,7 @@ export const SUMMARIES: Record<CommandName, string> = {
   rego: 'Rego engine tools: eval, conformance',
   apply: 'Apply (or --preview) the Pulumi program for changed intents (on merge)',
   affected: 'List the stacks changed between two refs (for a GitHub Actions matrix)',
-  publish: 'Publish a check report to GitHub (check run, sticky comment, job summary)',
+  publish: 'Publish a check report (check run, sticky comment, job summary) or a failed apply (comment on the merged PR) to GitHub',
   audit: 'Audit trail: verify the chain, show a trail',
   feedback: 'Collect metrics, analyse, and open or update recommendation PRs',
   report: 'Governance report: success rates, compliance, audit coverage',

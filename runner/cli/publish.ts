@@ -138,7 +138,7 @@ function dryRun(report: CheckReport, project: string, command: string, markdown:
 
 export const command: Command = {
   name: 'publish',
-  summary: 'Publish a check report to GitHub (check run, sticky comment, job summary)',
+  summary: 'Publish a check report (check run, sticky comment, job summary) or a failed apply (comment on the merged PR) to GitHub',
   usage: USAGE,
   run: (argv, io) => runPublish(argv, io),
 };
