@@ -2,7 +2,7 @@
  * `gitops audit <verify|show|push|export|ingest|ingest-recoveries>`.
  * Sub-subcommands are an explicit map; each parses its own flags.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Command, CommandIO } from './command.ts';
@@ -68,7 +68,7 @@ const verify: Sub = async (argv, io) => {
   const { values } = parse('audit verify', argv, { dir: { type: 'string' }, ref: { type: 'string' }, base: { type: 'string' }, ...FORMAT_OPTS }, false);
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw usageError('audit verify', `unknown format '${format}' (text, json)`);
-  const dir = resolve(io.cwd, values.dir ?? '.');
+  const dir = workingCopy(io.cwd, values.dir);
   const log = await loadFiles(dir, values.ref);
   let result = verifyLog(log.files, log.anchorText);
   if (result.ok && values.base) {
@@ -98,7 +98,7 @@ const show: Sub = async (argv, io) => {
   );
   const format = (values.format ?? 'text') as TrailFormat;
   if (!(format in TRAIL_FORMATS)) throw usageError('audit show', `unknown format '${format}' (${Object.keys(TRAIL_FORMATS).join(', ')})`);
-  const dir = resolve(io.cwd, values.dir ?? '.');
+  const dir = workingCopy(io.cwd, values.dir);
   let records: AuditRecord[];
   if (values.ref) {
     const { entries } = parseFiles((await readLogAtRef(dir, values.ref)).files);
@@ -184,7 +184,7 @@ async function exportTo(dir: string, out: string, io: CommandIO, opts: { remote?
 
 const push: Sub = async (argv, io) => {
   const { values } = parse('audit push', argv, { ...PUSH_OPTS, 'export-on-denied': { type: 'string' } }, false);
-  const dir = resolve(io.cwd, values.dir ?? '.');
+  const dir = workingCopy(io.cwd, values.dir);
   const opts = pushOptions(values, 'audit push');
   const target = `${opts.remote ?? 'origin'}/${opts.branch ?? 'main'}`;
   const r = await commitAndPush(dir, opts);
@@ -199,7 +199,7 @@ const push: Sub = async (argv, io) => {
 const exportCmd: Sub = async (argv, io) => {
   const { values } = parse('audit export', argv, { out: { type: 'string' }, dir: { type: 'string' }, remote: { type: 'string' }, branch: { type: 'string' }, base: { type: 'string' }, summary: { type: 'string' } }, false);
   if (!values.out) throw usageError('audit export', '--out <file> is required');
-  const dir = resolve(io.cwd, values.dir ?? '.');
+  const dir = workingCopy(io.cwd, values.dir);
   const o: { remote?: string; branch?: string; base?: string; summary?: string } = {};
   if (values.remote) o.remote = values.remote;
   if (values.branch) o.branch = values.branch;
@@ -223,7 +223,7 @@ const ingest: Sub = async (argv, io) => {
   const { values, positionals } = parse('audit ingest', argv, { ...PUSH_OPTS, source: { type: 'string' }, push: { type: 'boolean' } });
   if (!values.source) throw usageError('audit ingest', '--source <label> is required (e.g. the PR run id); it is recorded in each record');
   if (positionals.length !== 1) throw usageError('audit ingest', 'exactly one input file');
-  const dir = resolve(io.cwd, values.dir ?? '.');
+  const dir = workingCopy(io.cwd, values.dir);
   const input = readInput(io, 'audit ingest', positionals[0]);
   const r = ingestRecords(dir, input.text, { source: values.source, file: input.path });
   for (const d of r.problems) io.stderr(formatDiagnostic(d) + '\n');
@@ -239,7 +239,7 @@ const ingest: Sub = async (argv, io) => {
 const ingestRecoveriesCmd: Sub = async (argv, io) => {
   const { values, positionals } = parse('audit ingest-recoveries', argv, { dir: { type: 'string' }, trace: { type: 'string' } });
   if (positionals.length !== 1) throw usageError('audit ingest-recoveries', 'exactly one input file');
-  const dir = resolve(io.cwd, values.dir ?? '.');
+  const dir = workingCopy(io.cwd, values.dir);
   const input = readInput(io, 'audit ingest-recoveries', positionals[0]);
   let doc: unknown;
   try {
@@ -279,3 +279,10 @@ export const command: Command = {
     return SUBCOMMANDS[sub]!(rest, io);
   },
 };
+
+/** The working copy a subcommand acts on; a folder that does not exist is an error, not an empty log. */
+function workingCopy(cwd: string, dir: string | undefined): string {
+  const path = resolve(cwd, dir ?? '.');
+  if (!existsSync(path)) throw new GitopsError(diag('dir_not_found', `no such directory: ${dir ?? path}`), 2);
+  return path;
+}

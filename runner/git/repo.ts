@@ -4,6 +4,7 @@
  * per file would dominate the check's time at 1,000 intents).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 
@@ -14,6 +15,7 @@ export interface Repo {
 
 /** The repository containing `dir`, or undefined when `dir` is not in a git working copy. */
 export async function openRepo(dir: string): Promise<Repo | undefined> {
+  if (!existsSync(dir)) throw new GitopsError(diag('repo_not_found', `no such directory: ${dir}`), 2);
   const git = simpleGit({ baseDir: dir });
   try {
     const root = (await git.revparse(['--show-toplevel'])).trim();

@@ -20,3 +20,14 @@ describe('run context: the agent registry', () => {
     }
   });
 });
+
+describe('a working copy that does not exist', () => {
+  it('is a clear runner error for check and audit, not an internal error or an empty log', async () => {
+    const check = await runCli(['check', '--all', '--repo', '/nonexistent-gitops-dir'], '/tmp');
+    expect(check.code).toBe(2);
+    expect(check.stderr).toBe('repo_not_found: no such directory: /nonexistent-gitops-dir\n');
+    const verify = await runCli(['audit', 'verify', '--dir', '/nonexistent-gitops-dir'], '/tmp');
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toBe('dir_not_found: no such directory: /nonexistent-gitops-dir\n');
+  });
+});
