@@ -34,7 +34,12 @@ const USAGE = `Usage: gitops rego <eval|conformance> [options]
     line {"total","passed","failed","skipped"}. Exit 0 only when none failed.`;
 
 function readDoc(path: string): unknown {
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new GitopsError(diag('input_error', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: path }), 2);
+  }
   try {
     return JSON.parse(text);
   } catch {

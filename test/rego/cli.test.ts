@@ -35,6 +35,14 @@ describe('gitops rego eval', () => {
     ]);
   });
 
+  it('a missing --data or -i file is an input error naming it (exit 2), not an internal error', async () => {
+    const d = workspace();
+    const r = await gitops(d, 'rego', 'eval', '-d', 'pol', '--data', 'missing.json', 'data.ex');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('input_error: cannot read');
+    expect(r.stderr).toContain('missing.json: ENOENT');
+  });
+
   it('prints {} for an undefined query', async () => {
     const d = workspace();
     expect((await gitops(d, 'rego', 'eval', '-d', 'pol', 'data.ex.allow')).stdout).toBe('{}\n');
