@@ -791,6 +791,20 @@ export class ClosureCompiler {
 
   private scan(s: Stmt & { s: 'scan' }, B: Bound): Builder {
     const dom = this.operand(s.domain, B);
+    const v = s.value;
+    const k = s.key;
+    if (dom.d && v.k === 'local' && !B.has(v.slot) && (!k || (k.k === 'local' && !B.has(k.slot) && k.slot !== v.slot))) {
+      // `some x in coll` / `some i, x in coll` over a plain value: bind the slots in a loop, no matcher closures.
+      const dd = dom.d;
+      const vs = v.slot;
+      const ks = k ? (k as { slot: number }).slot : -1;
+      B.add(vs);
+      if (ks >= 0) B.add(ks);
+      return (next) => (f) => {
+        const coll = dd(f);
+        return coll !== undefined && scanBind(f, coll, vs, ks, next);
+      };
+    }
     const dg = dom.g ?? toGen(dom.d!);
     const mv = this.matcher(s.value, B);
     const mk = s.key ? this.matcher(s.key, B) : undefined;
@@ -851,13 +865,13 @@ export class ClosureCompiler {
         const mocks = f.ctx.mocks;
         if (mocks !== null && mocks.has('equal')) return plain(f);
         return dg(f, (coll) => {
-          const index = fieldIndex(coll, fieldKey, fpath);
+          const index = fieldIndex(f.ctx, coll, fieldKey, fpath);
           if (index === undefined) return false;
           // The unindexed pair evaluates y for each element whose field is defined (y second) or for each element (y first).
           if ((fieldAt === 0 ? index.defined : index.n) === 0) return false;
           const want = od(f);
           if (want === undefined) return false;
-          const hits = typeof want === 'string' ? index.byStr.get(want) : index.byKey.get(keyOf(want));
+          const hits = typeof want === 'string' ? index.byStr.get(want) : index.byKey?.get(keyOf(want));
           if (hits === undefined) return false;
           for (let i = 0; i < hits.length; i += 2) {
             f.s[slot] = hits[i + 1]!;
@@ -1017,7 +1031,10 @@ export class ClosureCompiler {
   }
 }
 
-interface FieldIndex {
+export interface FieldIndex {
+  /** The field path (joined) this indexes; `next` indexes the same collection by another path. */
+  fieldKey: string;
+  next: FieldIndex | undefined;
   /** Elements of the collection. */
   n: number;
   /** Elements whose field is defined. */
@@ -1025,29 +1042,27 @@ interface FieldIndex {
   /** String field value → [key, element, key, element, …] in iteration order. */
   byStr: Map<string, Value[]>;
   /** keyOf(field value) → the same, for field values that are not strings. */
-  byKey: Map<string, Value[]>;
+  byKey: Map<string, Value[]> | undefined;
 }
 
-/** collection → field path → index; weak, so an index lives exactly as long as its collection. */
-const FIELD_INDEXES = new WeakMap<object, Map<string, FieldIndex>>();
-
-function fieldIndex(coll: Value, fieldKey: string, path: string[]): FieldIndex | undefined {
+/**
+ * The indexes of a collection (one per field path), kept per evaluation
+ * (Ctx.indexes): a WeakMap across evaluations made every collection of every
+ * evaluation an ephemeron the garbage collector had to trace.
+ */
+function fieldIndex(ctx: Ctx, coll: Value, fieldKey: string, path: string[]): FieldIndex | undefined {
   if (coll === null || typeof coll !== 'object' || !isCollection(coll)) return undefined;
-  let perColl = FIELD_INDEXES.get(coll);
-  if (perColl === undefined) {
-    perColl = new Map();
-    FIELD_INDEXES.set(coll, perColl);
-  }
-  let index = perColl.get(fieldKey);
-  if (index !== undefined) return index;
-  const ix: FieldIndex = { n: 0, defined: 0, byStr: new Map(), byKey: new Map() };
+  const indexes = (ctx.indexes ??= new Map());
+  const first = indexes.get(coll);
+  for (let x = first; x !== undefined; x = x.next) if (x.fieldKey === fieldKey) return x;
+  const ix: FieldIndex = { fieldKey, next: first, n: 0, defined: 0, byStr: new Map(), byKey: undefined };
   iterate(coll, (k, x) => {
     ix.n++;
     let y: Value | undefined = x;
     for (let i = 0; i < path.length && y !== undefined; i++) y = lookup(y, path[i]!);
     if (y !== undefined) {
       ix.defined++;
-      const map = typeof y === 'string' ? ix.byStr : ix.byKey;
+      const map = typeof y === 'string' ? ix.byStr : (ix.byKey ??= new Map());
       const key = typeof y === 'string' ? y : keyOf(y);
       const list = map.get(key);
       if (list) list.push(k, x);
@@ -1055,7 +1070,7 @@ function fieldIndex(coll: Value, fieldKey: string, path: string[]): FieldIndex |
     }
     return false;
   });
-  perColl.set(fieldKey, ix);
+  indexes.set(coll, ix);
   return ix;
 }
 
@@ -1074,6 +1089,45 @@ function toGen(d: Direct): Gen {
     const v = d(f);
     return v !== undefined && k(v);
   };
+}
+
+/** Binds slot `vs` (and `ks`, if ≥ 0) to each element (and key) of `coll` in turn; stops when `next` does. */
+function scanBind(f: Frame, coll: Value, vs: number, ks: number, next: K): boolean {
+  const s = f.s;
+  if (Array.isArray(coll)) {
+    for (let i = 0; i < coll.length; i++) {
+      s[vs] = coll[i];
+      if (ks >= 0) s[ks] = i;
+      const r = next(f);
+      s[vs] = undefined;
+      if (ks >= 0) s[ks] = undefined;
+      if (r) return true;
+    }
+    return false;
+  }
+  if (coll instanceof RSet) {
+    const items = coll.list();
+    for (let i = 0; i < items.length; i++) {
+      s[vs] = items[i];
+      if (ks >= 0) s[ks] = items[i];
+      const r = next(f);
+      s[vs] = undefined;
+      if (ks >= 0) s[ks] = undefined;
+      if (r) return true;
+    }
+    return false;
+  }
+  if (coll instanceof RObject) {
+    for (const [key, x] of coll.entries()) {
+      s[vs] = x;
+      if (ks >= 0) s[ks] = key;
+      const r = next(f);
+      s[vs] = undefined;
+      if (ks >= 0) s[ks] = undefined;
+      if (r) return true;
+    }
+  }
+  return false;
 }
 
 function walk(f: Frame, v: Value, steps: Step[], i: number, k: (v: Value) => boolean): boolean {

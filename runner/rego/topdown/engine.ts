@@ -77,8 +77,23 @@ export class Program implements ProgramLike, Env {
   }
 
   runRule(rule: CompiledRule, ctx: Ctx, args: Value[] | undefined, acc: unknown): void {
-    const f: Frame = { s: new Array(rule.ir.nslots), ctx, acc, args: args ?? NO_ARGS };
+    // Reuse the rule's frame: a rule is never active twice at once (recursion
+    // is a compile error), and its bindings are undone when its block returns.
+    // A frame in use (re-entrant evaluation from a print sink, say) is not shared.
+    let f = rule.spare;
+    if (f === undefined) f = { s: new Array(rule.ir.nslots), ctx, acc, args: args ?? NO_ARGS };
+    else {
+      rule.spare = undefined;
+      f.ctx = ctx;
+      f.acc = acc;
+      f.args = args ?? NO_ARGS;
+    }
     rule.run(f);
+    // Drop references to this evaluation's values so an idle policy holds none.
+    f.acc = undefined;
+    f.args = NO_ARGS;
+    f.ctx = IDLE_CTX;
+    rule.spare = f;
   }
 
   newCtx(s: EvalSettings): Ctx {
@@ -131,6 +146,8 @@ export class Program implements ProgramLike, Env {
 }
 
 const NO_ARGS: Value[] = [];
+/** Placeholder context of an idle frame (never evaluated with). */
+const IDLE_CTX = null as unknown as Ctx;
 
 /** One solution of a query: its variable bindings and the value of each expression. */
 export interface QueryRow {

@@ -19,6 +19,7 @@ import type { Loc } from '../ast/nodes.ts';
 import type { BuiltinContext } from '../builtins/types.ts';
 import type { RuleIR } from '../ir/types.ts';
 import { RObject, RSet, compareStr, keyOf, toJS, type Value } from '../value.ts';
+import type { FieldIndex } from './compile.ts';
 import { RegoEvalError } from './errors.ts';
 import { lookup, upsert, valueEqual } from './values.ts';
 
@@ -38,6 +39,8 @@ export interface CompiledRule {
   /** Runs params-matching, the block and the head tail; results land in `frame.acc`. */
   run: K;
   else?: CompiledRule;
+  /** An idle frame for the next run (see Program.runRule). */
+  spare?: Frame | undefined;
 }
 
 export interface Insert {
@@ -128,6 +131,8 @@ export class Ctx {
   /** print() sink with the call's location (set by the embedding). */
   printer: ((msg: string, loc: Loc) => void) | undefined;
   overrides: Array<{ path: Value[]; value: Value }> | null = null;
+  /** Scan indexes of this evaluation's collections (values are immutable, so `with` scopes share them). */
+  indexes: Map<object, FieldIndex> | null = null;
   private readonly baseEmpty: boolean;
   private readonly vcache: Slot[];
   private readonly rcache: Array<unknown>;
@@ -150,6 +155,7 @@ export class Ctx {
     c.mocks = this.mocks ? new Map(this.mocks) : null;
     c.printer = this.printer;
     c.overrides = this.overrides ? this.overrides.slice() : null;
+    c.indexes = this.indexes ??= new Map();
     return c;
   }
 
