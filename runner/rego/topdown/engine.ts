@@ -23,12 +23,14 @@ export interface EvalSettings {
 export class Program implements ProgramLike, Env {
   readonly root: TreeNode;
   nodeCount = 0;
+  readonly memoFunctions: boolean;
   private readonly fnNodes = new Map<string, TreeNode>();
   private readonly cc: ClosureCompiler;
   private readonly runtimeDoc: Value;
 
   constructor(plan: Plan, runtimeDoc: Value = new RObject()) {
     this.runtimeDoc = runtimeDoc;
+    this.memoFunctions = !callsPrint(plan.rules);
     this.root = this.node(['data']);
     this.cc = new ClosureCompiler(this);
     // Tree first (the closure compiler resolves static data refs against it), closures second.
@@ -146,6 +148,16 @@ export class Program implements ProgramLike, Env {
 }
 
 const NO_ARGS: Value[] = [];
+
+/** Whether any statement in the IR (rules, nested blocks, comprehensions) is a print() call. */
+function callsPrint(x: unknown): boolean {
+  if (Array.isArray(x)) return x.some(callsPrint);
+  if (x === null || typeof x !== 'object' || Object.getPrototypeOf(x) !== Object.prototype) return false;
+  const o = x as Record<string, unknown>;
+  if (o.s === 'call' && o.fn === 'print') return true;
+  for (const k in o) if (k !== 'loc' && callsPrint(o[k])) return true;
+  return false;
+}
 /** Placeholder context of an idle frame (never evaluated with). */
 const IDLE_CTX = null as unknown as Ctx;
 

@@ -88,6 +88,8 @@ export interface Mock {
 export interface ProgramLike {
   readonly root: TreeNode;
   readonly nodeCount: number;
+  /** Whether function results may be remembered within a context (false when any rule prints: a remembered call would not print again). */
+  readonly memoFunctions: boolean;
   runRule(rule: CompiledRule, ctx: Ctx, args: Value[] | undefined, acc: unknown): void;
 }
 
@@ -131,6 +133,8 @@ export class Ctx {
   /** print() sink with the call's location (set by the embedding). */
   printer: ((msg: string, loc: Loc) => void) | undefined;
   overrides: Array<{ path: Value[]; value: Value }> | null = null;
+  /** Per function node: [args, result, args, result, …] of recent calls (see callFunction). */
+  private fmemo: Array<unknown[] | undefined> | null = null;
   /** Scan indexes of this evaluation's collections (values are immutable, so `with` scopes share them). */
   indexes: Map<object, FieldIndex> | null = null;
   private readonly baseEmpty: boolean;
@@ -311,6 +315,8 @@ export class Ctx {
   }
 
   private nodeJS(node: TreeNode): unknown {
+    // A rule node without children or base data is its rules' result.
+    if ((node.kind === 'complete' || node.kind === 'partial_set') && node.children.size === 0 && this.baseEmpty) return jsOf(this.ruleResult(node) as Value | undefined);
     if (node.kind !== 'none' || this.baseAt(node.path) !== undefined) return jsOf(this.nodeValue(node));
     const out: Record<string, unknown> = {};
     for (const child of node.sortedChildren()) {
@@ -387,6 +393,26 @@ export class Ctx {
 
   /** Call a user function with evaluated arguments. */
   callFunction(node: TreeNode, args: Value[], loc: Loc): Value | undefined {
+    if (!this.prog.memoFunctions) return this.evalFunction(node, args, loc);
+    // Functions are pure, so a call with equal arguments in the same context
+    // (same input, data and `with` mocks) has the same result: remember the
+    // last few calls of each function.
+    const memo = (this.fmemo ??= new Array<unknown[] | undefined>(this.prog.nodeCount));
+    let calls = memo[node.id];
+    if (calls === undefined) calls = memo[node.id] = [];
+    for (let i = 0; i < calls.length; i += 2) {
+      const prev = calls[i] as Value[];
+      if (prev.length !== args.length) continue;
+      let same = true;
+      for (let j = 0; j < args.length && same; j++) same = valueEqual(prev[j]!, args[j]!);
+      if (same) return calls[i + 1] as Value | undefined;
+    }
+    const value = this.evalFunction(node, args, loc);
+    if (calls.length < 2 * MEMO_CALLS) calls.push(args, value);
+    return value;
+  }
+
+  private evalFunction(node: TreeNode, args: Value[], loc: Loc): Value | undefined {
     let value: Value | undefined;
     for (const rule of node.functions) {
       for (const v of this.runChain(rule, args)) {
@@ -398,6 +424,9 @@ export class Ctx {
     return value;
   }
 }
+
+/** Calls remembered per function and context. */
+const MEMO_CALLS = 8;
 
 function jsOf(v: Value | undefined): unknown {
   return v === undefined ? undefined : toJS(v);
