@@ -99,13 +99,7 @@ export class Program implements ProgramLike, Env {
   }
 
   newCtx(s: EvalSettings): Ctx {
-    const bctx: BuiltinContext = {
-      strict: s.strict,
-      nowNs: s.nowNs ?? BigInt(Date.now()) * 1_000_000n,
-      cache: new Map(),
-      print: s.print ? (m) => s.print!(m, { file: '', line: 0, col: 0 }) : () => {},
-      runtime: this.runtimeDoc,
-    };
+    const bctx = new EvalBuiltinContext(s, this.runtimeDoc);
     const ctx = new Ctx(this, s.input, s.data, bctx);
     if (s.print) ctx.printer = s.print;
     return ctx;
@@ -148,6 +142,37 @@ export class Program implements ProgramLike, Env {
 }
 
 const NO_ARGS: Value[] = [];
+
+/**
+ * The builtins' view of one evaluation. The clock is read when the
+ * evaluation starts (OPA: time.now_ns is fixed per query) but turned into a
+ * bigint, and the cache created, only if a builtin asks: most evaluations
+ * need neither.
+ */
+class EvalBuiltinContext implements BuiltinContext {
+  readonly strict: boolean;
+  readonly runtime: Value;
+  private readonly startMs: number;
+  private ns: bigint | undefined;
+  private memo: Map<string, Value> | undefined;
+  private readonly sink: ((msg: string, loc: Loc) => void) | undefined;
+  constructor(s: EvalSettings, runtime: Value) {
+    this.strict = s.strict;
+    this.runtime = runtime;
+    this.startMs = Date.now();
+    this.ns = s.nowNs;
+    this.sink = s.print;
+  }
+  get nowNs(): bigint {
+    return (this.ns ??= BigInt(this.startMs) * 1_000_000n);
+  }
+  get cache(): Map<string, Value> {
+    return (this.memo ??= new Map());
+  }
+  print(message: string): void {
+    this.sink?.(message, { file: '', line: 0, col: 0 });
+  }
+}
 
 /** Whether any statement in the IR (rules, nested blocks, comprehensions) is a print() call. */
 function callsPrint(x: unknown): boolean {

@@ -93,9 +93,10 @@ export interface ProgramLike {
   runRule(rule: CompiledRule, ctx: Ctx, args: Value[] | undefined, acc: unknown): void;
 }
 
-const UNSET = Symbol('unset');
+// Cache slots: undefined = not computed yet (so a fresh array needs no fill), NONE = computed as undefined.
+const NONE = Symbol('none');
 const PENDING = Symbol('pending');
-type Slot = Value | undefined | typeof UNSET | typeof PENDING;
+type Slot = Value | undefined | typeof NONE | typeof PENDING;
 
 type SEntry = SNode | { leaf: Value; base: boolean } | { set: RSet };
 
@@ -149,8 +150,8 @@ export class Ctx {
     this.strict = bctx.strict;
     // The common case (no base data): every base lookup below the root is undefined.
     this.baseEmpty = base instanceof RObject && base.size === 0;
-    this.vcache = new Array<Slot>(prog.nodeCount).fill(UNSET);
-    this.rcache = new Array<unknown>(prog.nodeCount).fill(UNSET);
+    this.vcache = new Array<Slot>(prog.nodeCount);
+    this.rcache = new Array<unknown>(prog.nodeCount);
   }
 
   /** A child context for `with`: fresh caches, same builtin context. */
@@ -218,7 +219,8 @@ export class Ctx {
   /** Value of a node: cached per context. */
   nodeValue(node: TreeNode): Value | undefined {
     const c = this.vcache[node.id];
-    if (c !== UNSET && c !== PENDING) return c as Value | undefined;
+    if (c === NONE) return undefined;
+    if (c !== undefined && c !== PENDING) return c as Value;
     if (c === PENDING) throw new RegoEvalError('eval_internal_error', `recursive evaluation of ${node.name}`);
     this.vcache[node.id] = PENDING;
     let v: Value | undefined;
@@ -226,10 +228,10 @@ export class Ctx {
       const e = this.nodeEntry(node);
       v = e === undefined ? undefined : finalize(e);
     } catch (err) {
-      this.vcache[node.id] = UNSET;
+      this.vcache[node.id] = undefined;
       throw err;
     }
-    this.vcache[node.id] = v;
+    this.vcache[node.id] = v === undefined ? NONE : v;
     return v;
   }
 
@@ -329,7 +331,7 @@ export class Ctx {
   /** Result of a node's own rules, evaluated once per context. */
   ruleResult(node: TreeNode): unknown {
     const c = this.rcache[node.id];
-    if (c !== UNSET) return c;
+    if (c !== undefined) return c === NONE ? undefined : c;
     let r: unknown;
     switch (node.kind) {
       case 'complete':
@@ -350,7 +352,7 @@ export class Ctx {
       default:
         r = undefined;
     }
-    this.rcache[node.id] = r;
+    this.rcache[node.id] = r === undefined ? NONE : r;
     return r;
   }
 
