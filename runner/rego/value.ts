@@ -251,7 +251,7 @@ export class RObject {
   toJS(): Record<string, unknown> {
     if (this.m === null) return jsCopy(this.src) as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, val] of this.sortedEntries()) out[typeof k === 'string' ? k : stringifyJSON(k)] = toJS(val);
+    for (const [k, val] of this.sortedEntries()) setJS(out, typeof k === 'string' ? k : stringifyJSON(k), toJS(val));
     return out;
   }
   /** Structural equality (see valueEqual). */
@@ -535,6 +535,12 @@ export function toJS(v: Value): unknown {
   return v.toJS();
 }
 
+/** `out[k] = v`, except that a key `__proto__` becomes an own property instead of setting the prototype. */
+export function setJS(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
 /** toJS(inputFromJS(x)) straight from the JS: keys sorted, undefined as null, small bigints as numbers. */
 export function jsCopy(x: unknown): unknown {
   if (x === null || x === undefined) return null;
@@ -546,7 +552,7 @@ export function jsCopy(x: unknown): unknown {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const v = x[k];
-    out[k] = typeof v === 'string' || typeof v === 'boolean' || v === null ? v : jsCopy(v);
+    setJS(out, k, typeof v === 'string' || typeof v === 'boolean' || v === null ? v : jsCopy(v));
   }
   return out;
 }

@@ -130,3 +130,20 @@ describe('rule frames', () => {
     expect(p.evalRef(['t'], { input: { a: 1, b: 1 } })).toEqual({ p: 1 });
   });
 });
+
+describe('JSON results', () => {
+  it('keep a `__proto__` key as a key (rule names, input keys, built objects)', () => {
+    const p = policy('__proto__ := {"a": 1}\nq := input.o\nr := {"__proto__": 2}\ns := 1');
+    const input = JSON.parse('{"o": {"__proto__": {"x": 1}, "b": 2}}') as unknown;
+    const out = p.evalRef(['t'], { input }) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['__proto__', 'q', 'r', 's']);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"a":1},"q":{"__proto__":{"x":1},"b":2},"r":{"__proto__":2},"s":1}');
+  });
+  it('package objects list defined rules only, keys in order, whatever is undefined this time', () => {
+    const p = policy('b := input.b\na := input.a\nf(x) := x\nc := 3');
+    expect(Object.keys(p.evalRef(['t'], { input: { a: 1, b: 2 } }) as object)).toEqual(['a', 'b', 'c']);
+    expect(Object.keys(p.evalRef(['t'], { input: { b: 2 } }) as object)).toEqual(['b', 'c']);
+    expect(Object.keys(p.evalRef(['t'], { input: { a: 1, b: 2 } }) as object)).toEqual(['a', 'b', 'c']);
+  });
+});
