@@ -854,33 +854,48 @@ export class ClosureCompiler {
     const od = this.direct(other, B);
     const dom = this.operand(s.domain, B);
     const dg = dom.g ?? toGen(dom.d!);
-    const mk = s.key ? this.matcher(s.key, B) : undefined;
+    // The key is absent or a fresh local (checked above): bound directly like the value.
+    if (s.key) B.add((s.key as { slot: number }).slot);
     B.add(slot);
     for (const x of B1) B.add(x);
     const fieldKey = path.join('\u0000');
     const fpath = path;
+    const ks = s.key ? (s.key as { slot: number }).slot : -1;
+    const dd = dom.d;
     return (next) => {
       const plain = plainScan(plainTest(next));
+      const probe = (f: Frame, coll: Value): boolean => {
+        const index = fieldIndex(f.ctx, coll, fieldKey, fpath);
+        if (index === undefined) return false;
+        // The unindexed pair evaluates y for each element whose field is defined (y second) or for each element (y first).
+        if ((fieldAt === 0 ? index.defined : index.n) === 0) return false;
+        const want = od(f);
+        if (want === undefined) return false;
+        const hits = typeof want === 'string' ? index.byStr.get(want) : index.byKey?.get(keyOf(want));
+        if (hits === undefined) return false;
+        const sl = f.s;
+        for (let i = 0; i < hits.length; i += 2) {
+          sl[slot] = hits[i + 1]!;
+          if (ks >= 0) sl[ks] = hits[i]!;
+          const r = next(f);
+          sl[slot] = undefined;
+          if (ks >= 0) sl[ks] = undefined;
+          if (r) return true;
+        }
+        return false;
+      };
+      if (dd) {
+        return (f) => {
+          const mocks = f.ctx.mocks;
+          if (mocks !== null && mocks.has('equal')) return plain(f);
+          const coll = dd(f);
+          return coll !== undefined && probe(f, coll);
+        };
+      }
       return (f) => {
         const mocks = f.ctx.mocks;
         if (mocks !== null && mocks.has('equal')) return plain(f);
-        return dg(f, (coll) => {
-          const index = fieldIndex(f.ctx, coll, fieldKey, fpath);
-          if (index === undefined) return false;
-          // The unindexed pair evaluates y for each element whose field is defined (y second) or for each element (y first).
-          if ((fieldAt === 0 ? index.defined : index.n) === 0) return false;
-          const want = od(f);
-          if (want === undefined) return false;
-          const hits = typeof want === 'string' ? index.byStr.get(want) : index.byKey?.get(keyOf(want));
-          if (hits === undefined) return false;
-          for (let i = 0; i < hits.length; i += 2) {
-            f.s[slot] = hits[i + 1]!;
-            const r = mk ? mk(f, hits[i]!, next) : next(f);
-            f.s[slot] = undefined;
-            if (r) return true;
-          }
-          return false;
-        });
+        return dg(f, (coll) => probe(f, coll));
       };
     };
   }
