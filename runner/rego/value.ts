@@ -12,9 +12,12 @@
  *   set             → RSet
  *   object          → RObject   (keys may be any value, as in OPA)
  *
- * Sets and objects are keyed by `keyOf(value)`, a canonical string that is
- * equal for equal values (1 and 1.0 and 1n share one key), so membership and
- * lookup are O(1) whatever the key's type.
+ * Objects and large sets are keyed by `keyOf(value)`, a canonical string
+ * that is equal for equal values (1 and 1.0 and 1n share one key), so
+ * membership and lookup are O(1) whatever the key's type. Small sets are
+ * lists compared with `valueEqual` (cheaper than canonical keys of objects).
+ * An RObject may be a lazy view of a plain JS object (the input, see
+ * `inputFromJS`); values are immutable once built, views included.
  */
 
 export type Num = number | bigint;
