@@ -9,6 +9,12 @@
  *               rego_unsafe_var_error, rego_recursion_error, rego_type_error; file:line:col)
  *   const p = r.value;
  *   p.evalRef(['gitops', 'policies'], { input }) → JS value (sets as sorted arrays) | undefined
+ *   p.evalRefs([['gitops', 'policies', 'a', 'deny'], ['gitops', 'policies', 'a', 'warn']], { input })
+ *     → [value | undefined, …]: each element as evalRef would return it for that path, all
+ *       evaluated in ONE context (one input view, rule/function/index caches shared), so a
+ *       caller that reads a few documents pays for the rules those documents need and for
+ *       building only their JSON, not the whole tree's. Throws EvalError like evalRef when
+ *       any of the paths fails (an error in a rule no path needs is never reached).
  *   p.query('x := data.a.b[_]', { input, data }) → { ok, rows: [{ x: … }] } | { ok: false, error }
  */
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
@@ -70,6 +76,12 @@ export type QueryResult =
 export interface PreparedPolicy {
   /** Evaluate `data.<path>`; undefined when the document is undefined. Throws EvalError (with a Diagnostic) on eval errors. */
   evalRef(path: string[], opts?: EvalOptions): unknown;
+  /**
+   * Evaluate several `data.<path>` documents in one evaluation context (shared caches, one
+   * input conversion): element i is what `evalRef(paths[i], opts)` returns. Throws EvalError
+   * when evaluating any of them fails.
+   */
+  evalRefs(paths: string[][], opts?: EvalOptions): unknown[];
   /** Evaluate an ad-hoc query; rows are the bindings of the query's variables (OPA `opa eval` semantics). */
   query(query: string, opts?: EvalOptions): QueryResult;
   annotations(): Annotation[];
@@ -155,6 +167,15 @@ class Prepared implements PreparedPolicy {
   evalRef(path: string[], opts: EvalOptions = {}): unknown {
     try {
       return this.compiled.program.evalPathJS(path, this.settings(opts));
+    } catch (e) {
+      if (e instanceof RegoEvalError) throw new EvalError(evalDiag(e));
+      throw e;
+    }
+  }
+
+  evalRefs(paths: string[][], opts: EvalOptions = {}): unknown[] {
+    try {
+      return this.compiled.program.evalPathsJS(paths, this.settings(opts));
     } catch (e) {
       if (e instanceof RegoEvalError) throw new EvalError(evalDiag(e));
       throw e;

@@ -115,6 +115,18 @@ export class Program implements ProgramLike, Env {
     return this.newCtx(s).dataGetJS(['data', ...path]);
   }
 
+  /**
+   * `evalPathJS` for several paths in ONE context: rules shared by the
+   * documents (helpers, functions, scan indexes) are evaluated once, the
+   * input view is converted once. Values in path order (undefined stays undefined).
+   */
+  evalPathsJS(paths: readonly (readonly Value[])[], s: EvalSettings): unknown[] {
+    const ctx = this.newCtx(s);
+    const out = new Array<unknown>(paths.length);
+    for (let i = 0; i < paths.length; i++) out[i] = ctx.dataGetJS(['data', ...paths[i]!]);
+    return out;
+  }
+
   compileQuery(q: QueryIR): CompiledQueryProgram {
     const B = new Set<number>();
     const build = this.cc.blockBuilder(q.block, B);
