@@ -43,18 +43,45 @@ export function evaluatePolicies(set: PolicySet, input: PolicyInput, doc: Intent
     const p = path ?? ID_PATH;
     return { file: doc.file, line: doc.locate(p).line, ...(path ? { path: fieldPath(path) } : {}) };
   };
-  let tree: unknown;
+  let docs: Array<Record<string, unknown> | undefined>;
   try {
-    // Either engine yields the same document shape; the mapping below is shared.
-    tree = set.evaluate ? set.evaluate(input) : set.prepared.evalRef(INTENT_POLICY_ROOT, { input });
+    docs = set.evaluate ? pickAll(set, set.evaluate(input)) : decisionsOf(set, input);
   } catch (err) {
     // Fail closed: an evaluation error must never let an intent through.
     const message = err instanceof EvalError ? `${err.diagnostic.file ?? ''}:${err.diagnostic.line ?? ''}: ${err.message}` : err instanceof Error ? err.message : String(err);
     return set.policies.map((p) => ({ policy: p.id, title: p.title, status: 'failed', severity: 'deny', message: `policy evaluation error: ${message}`, ...at(undefined) }));
   }
   const results: PolicyResult[] = [];
-  for (const p of set.policies) results.push(...resultsOf(p, pick(tree, p.pkg), at));
+  set.policies.forEach((p, i) => results.push(...resultsOf(p, docs[i], at)));
   return results;
+}
+
+/** The wasm engine's decision is the whole `data.gitops.policies` document: each policy's package object out of it. */
+function pickAll(set: PolicySet, tree: unknown): Array<Record<string, unknown> | undefined> {
+  return set.policies.map((p) => pick(tree, p.pkg));
+}
+
+// The deny/warn paths of a policy list, built once per list (compilePolicies caches the PolicySet, so the list is reused).
+const pathCache = new WeakMap<readonly PolicyMeta[], string[][]>();
+
+/**
+ * In-process engine: only what the mapping reads, `deny` and `warn` of each
+ * policy package, in one evaluation (evalRefs). The helper rules those sets
+ * use are evaluated on the way; other documents (helpers nobody reads,
+ * packages without METADATA) are not evaluated and not turned into JSON —
+ * building the whole tree's JSON was about a third of a decision.
+ */
+function decisionsOf(set: PolicySet, input: PolicyInput): Array<Record<string, unknown> | undefined> {
+  let paths = pathCache.get(set.policies);
+  if (!paths) {
+    paths = set.policies.flatMap((p) => [
+      [...INTENT_POLICY_ROOT, ...p.pkg, 'deny'],
+      [...INTENT_POLICY_ROOT, ...p.pkg, 'warn'],
+    ]);
+    pathCache.set(set.policies, paths);
+  }
+  const values = set.prepared.evalRefs(paths, { input });
+  return set.policies.map((_, i) => ({ deny: values[2 * i], warn: values[2 * i + 1] }));
 }
 
 function asList(v: unknown): unknown[] {
