@@ -64,14 +64,8 @@ function pickAll(set: PolicySet, tree: unknown): Array<Record<string, unknown> |
 // The deny/warn paths of a policy list, built once per list (compilePolicies caches the PolicySet, so the list is reused).
 const pathCache = new WeakMap<readonly PolicyMeta[], string[][]>();
 
-/**
- * In-process engine: only what the mapping reads, `deny` and `warn` of each
- * policy package, in one evaluation (evalRefs). The helper rules those sets
- * use are evaluated on the way; other documents (helpers nobody reads,
- * packages without METADATA) are not evaluated and not turned into JSON —
- * building the whole tree's JSON was about a third of a decision.
- */
-function decisionsOf(set: PolicySet, input: PolicyInput): Array<Record<string, unknown> | undefined> {
+/** The documents the check reads, in policy order: `[…pkg, 'deny']`, `[…pkg, 'warn']` of each policy (absolute, without `data`). */
+export function decisionPaths(set: PolicySet): string[][] {
   let paths = pathCache.get(set.policies);
   if (!paths) {
     paths = set.policies.flatMap((p) => [
@@ -80,7 +74,18 @@ function decisionsOf(set: PolicySet, input: PolicyInput): Array<Record<string, u
     ]);
     pathCache.set(set.policies, paths);
   }
-  const values = set.prepared.evalRefs(paths, { input });
+  return paths;
+}
+
+/**
+ * In-process engine: only what the mapping reads, `deny` and `warn` of each
+ * policy package, in one evaluation (evalRefs). The helper rules those sets
+ * use are evaluated on the way; other documents (helpers nobody reads,
+ * packages without METADATA) are not evaluated and not turned into JSON —
+ * building the whole tree's JSON was about a third of a decision.
+ */
+function decisionsOf(set: PolicySet, input: PolicyInput): Array<Record<string, unknown> | undefined> {
+  const values = set.prepared.evalRefs(decisionPaths(set), { input });
   return set.policies.map((_, i) => ({ deny: values[2 * i], warn: values[2 * i + 1] }));
 }
 

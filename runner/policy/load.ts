@@ -49,7 +49,8 @@ export interface PolicySet {
   source: string;
   /**
    * Evaluates the decision document `data.gitops.policies` for one input.
-   * Absent: the in-process engine (`prepared.evalRef`). Set by the wasm
+   * Absent: the in-process engine, which evaluates only each policy's
+   * `deny` and `warn` (`prepared.evalRefs`, see evaluate.ts). Set by the wasm
    * engine (runner/policy/bundle.ts) so callers never special-case engines.
    */
   evaluate?: (input: unknown) => unknown;
