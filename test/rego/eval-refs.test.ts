@@ -45,11 +45,14 @@ const PATHS = [
   ['nope', 'deeper'],
   ['t'], // the package: functions left out
   ['base', 'limits'], // base data
+  ['t', 'extra'], // base data beside the package's rules
+  ['t', 'a', 'nope'], // below a node with rules
+  ['t', 'by_name', 'yy'],
   [],
 ];
 
 describe('evalRefs', () => {
-  const p = policy(SHAPES, { base: { limits: { max: 3 } } });
+  const p = policy(SHAPES, { base: { limits: { max: 3 } }, t: { extra: 5 } });
   const inputs = [
     { names: ['x', 'yy', 'zzz'], pairs: { k1: 'v1', k2: 'v2' } },
     { names: [], pairs: {} },
@@ -66,6 +69,7 @@ describe('evalRefs', () => {
     expect(got.slice(0, 6)).toEqual([['x', 'yy', 'zzz'], { x: 1, yy: 2, zzz: 3 }, 'x', undefined, true, undefined]);
     expect((got[12] as Record<string, unknown>).size).toBeUndefined();
     expect(got[8]).toEqual(['v1']);
+    expect(got.slice(13, 18)).toEqual([{ max: 3 }, 5, undefined, 2, p.evalRef([], { input: inputs[0] })]);
   });
 
   it('no paths → no values; the same path twice → two independent copies', () => {

@@ -112,7 +112,7 @@ export class Program implements ProgramLike, Env {
 
   /** `toJS(evalPath(path))`, converting only what is returned (see Ctx.dataGetJS). */
   evalPathJS(path: Value[], s: EvalSettings): unknown {
-    return this.newCtx(s).dataGetJS(['data', ...path]);
+    return this.newCtx(s).dataGetJS(path);
   }
 
   /**
@@ -123,7 +123,7 @@ export class Program implements ProgramLike, Env {
   evalPathsJS(paths: readonly (readonly Value[])[], s: EvalSettings): unknown[] {
     const ctx = this.newCtx(s);
     const out = new Array<unknown>(paths.length);
-    for (let i = 0; i < paths.length; i++) out[i] = ctx.dataGetJS(['data', ...paths[i]!]);
+    for (let i = 0; i < paths.length; i++) out[i] = ctx.dataGetJS(paths[i]!);
     return out;
   }
 

@@ -322,17 +322,21 @@ export class Ctx {
   }
 
   /**
-   * `toJS(dataGet(path))` without building the intermediate objects: a
-   * package node with no base data beside it (the usual `evalRef` target)
-   * becomes a plain object of its children's results, keys in OPA's order.
+   * `toJS(dataGet(['data', ...path]))` without building the intermediate
+   * objects: a package node with no base data beside it (the usual `evalRef`
+   * target) becomes a plain object of its children's results, keys in OPA's
+   * order. `path` is without the leading 'data' (no copy per call: the check
+   * asks for 14 documents per decision).
    */
-  dataGetJS(path: Value[]): unknown {
-    if (this.overrides) return jsOf(this.dataGet(path));
+  dataGetJS(path: readonly Value[]): unknown {
+    if (this.overrides) return jsOf(this.dataGet(['data', ...path]));
     let node = this.prog.root;
-    for (let i = 1; i < path.length; i++) {
+    for (let i = 0; i < path.length; i++) {
       const key = path[i]!;
-      const child = typeof key === 'string' && !node.hasRules ? node.children.get(key) : undefined;
-      if (!child) return jsOf(this.dataGet(path));
+      if (node.hasRules || typeof key !== 'string') return jsOf(this.dataGet(['data', ...path]));
+      const child = node.children.get(key);
+      // Not virtual below here: base data only (as dataGetPlain), none in the common case (a package without `warn`).
+      if (child === undefined) return this.baseEmpty ? undefined : jsOf(this.baseAt(['data', ...path]));
       node = child;
     }
     return this.nodeJS(node);
