@@ -80,6 +80,19 @@ describe('evalRefs', () => {
     expect(y!.extra).toBeUndefined();
   });
 
+  it('a path array changed between calls is resolved again (where a path leads is remembered per array)', () => {
+    const path = ['t', 'first'];
+    const paths = [path];
+    expect(p.evalRefs(paths, { input: inputs[0] })).toEqual(['x']);
+    path[1] = 'nothing';
+    expect(p.evalRefs(paths, { input: inputs[0] })).toEqual([undefined]);
+    path[1] = 'names';
+    path.push('yy');
+    expect(p.evalRefs(paths, { input: inputs[0] })).toEqual(['yy']);
+    path.splice(0, path.length, 'base', 'limits');
+    expect(p.evalRefs(paths, { input: inputs[0] })).toEqual([{ max: 3 }]);
+  });
+
   it('per-evaluation data and print reach every path', () => {
     const q = policy('package t\nx := data.cfg.v\ny := 2 if { print("y", data.cfg.v); true }');
     const lines: string[] = [];

@@ -101,6 +101,28 @@ export class TreeNode {
   }
 }
 
+/**
+ * Where `data[path]` is in the rule tree: exactly a node, below a node with
+ * no rules and no such child (MISSING: base data only), or through a rule's
+ * value or a non-string key (GENERAL: Ctx.dataGet). Depends only on the tree,
+ * which is fixed after prepare, so it can be computed once per path.
+ */
+export type DocTarget = TreeNode | typeof MISSING | typeof GENERAL;
+export const MISSING = Symbol('missing');
+export const GENERAL = Symbol('general');
+
+export function resolveDoc(root: TreeNode, path: readonly Value[]): DocTarget {
+  let node = root;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i]!;
+    if (node.hasRules || typeof key !== 'string') return GENERAL;
+    const child = node.children.get(key);
+    if (child === undefined) return MISSING;
+    node = child;
+  }
+  return node;
+}
+
 export interface Mock {
   value?: Value;
   fn?: string;
@@ -326,20 +348,14 @@ export class Ctx {
    * objects: a package node with no base data beside it (the usual `evalRef`
    * target) becomes a plain object of its children's results, keys in OPA's
    * order. `path` is without the leading 'data' (no copy per call: the check
-   * asks for 14 documents per decision).
+   * asks for 14 documents per decision). `target` is where `path` leads in the
+   * rule tree (resolveDoc; callers asking for the same paths again keep it).
    */
-  dataGetJS(path: readonly Value[]): unknown {
-    if (this.overrides) return jsOf(this.dataGet(['data', ...path]));
-    let node = this.prog.root;
-    for (let i = 0; i < path.length; i++) {
-      const key = path[i]!;
-      if (node.hasRules || typeof key !== 'string') return jsOf(this.dataGet(['data', ...path]));
-      const child = node.children.get(key);
-      // Not virtual below here: base data only (as dataGetPlain), none in the common case (a package without `warn`).
-      if (child === undefined) return this.baseEmpty ? undefined : jsOf(this.baseAt(['data', ...path]));
-      node = child;
-    }
-    return this.nodeJS(node);
+  dataGetJS(path: readonly Value[], target: DocTarget = resolveDoc(this.prog.root, path)): unknown {
+    if (this.overrides || target === GENERAL) return jsOf(this.dataGet(['data', ...path]));
+    // Not virtual below here: base data only (as dataGetPlain), none in the common case (a package without `warn`).
+    if (target === MISSING) return this.baseEmpty ? undefined : jsOf(this.baseAt(['data', ...path]));
+    return this.nodeJS(target);
   }
 
   private nodeJS(node: TreeNode): unknown {
