@@ -14,7 +14,9 @@
  *       evaluated in ONE context (one input view, rule/function/index caches shared), so a
  *       caller that reads a few documents pays for the rules those documents need and for
  *       building only their JSON, not the whole tree's. Throws EvalError like evalRef when
- *       any of the paths fails (an error in a rule no path needs is never reached).
+ *       any of the paths fails (an error in a rule no path needs is never reached). Where
+ *       each path leads in the rule tree is remembered per path array (segments re-checked
+ *       every call): pass the same arrays each time.
  *   p.query('x := data.a.b[_]', { input, data }) → { ok, rows: [{ x: … }] } | { ok: false, error }
  */
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
