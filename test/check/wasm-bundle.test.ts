@@ -17,9 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import wabtInit from 'wabt';
+import { assembleWat, tarGz } from '../support/opa-bundle.ts';
 import type { CheckReport, PolicyResult } from '../../runner/check/types.ts';
 import { STAGES, type Stage } from '../../runner/check/pipeline.ts';
 import { runCheck } from '../../runner/check/run.ts';
@@ -71,38 +70,7 @@ function wat(entrypoints: string[], decision: unknown, abort = false): string {
 `;
 }
 
-async function assemble(text: string): Promise<Uint8Array> {
-  const wabt = await wabtInit();
-  const mod = wabt.parseWat('decision.wat', text);
-  const { buffer } = mod.toBinary({});
-  mod.destroy();
-  return buffer;
-}
-
-/** A minimal ustar archive, gzipped: what `opa build` writes (paths with a leading `/`). */
-function tarGz(files: Record<string, Uint8Array | string>): Uint8Array {
-  const blocks: Buffer[] = [];
-  for (const [name, content] of Object.entries(files)) {
-    const body = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
-    const h = Buffer.alloc(512);
-    h.write(name, 0, 'utf8');
-    h.write('0000644\0', 100);
-    h.write('0000000\0', 108);
-    h.write('0000000\0', 116);
-    h.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
-    h.write('00000000000\0', 136);
-    h.write('        ', 148);
-    h.write('0', 156);
-    h.write('ustar\0', 257);
-    h.write('00', 263);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-    blocks.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
-}
+const assemble = (text: string) => assembleWat(text, 'decision.wat');
 
 /** The decision the wasm gives: two SEC-ENC-001 denials, deliberately NOT in OPA's set order. */
 const FROM_WASM = {

@@ -10,8 +10,7 @@
  * Assembled with the `wabt` npm package.
  */
 import { describe, expect, it } from 'vitest';
-import wabtInit from 'wabt';
-import { gzipSync } from 'node:zlib';
+import { assembleWat, tarGz } from '../support/opa-bundle.ts';
 import { entrypointName, loadWasmPolicy, readTarGz } from '../../runner/rego/wasm/adapter.ts';
 import { prepare } from '../../runner/rego/api.ts';
 
@@ -61,37 +60,7 @@ const WAT = String.raw`
     (local.get $out)))
 `;
 
-async function assemble(): Promise<Uint8Array> {
-  const wabt = await wabtInit();
-  const mod = wabt.parseWat('fixed.wat', WAT);
-  const { buffer } = mod.toBinary({});
-  mod.destroy();
-  return buffer;
-}
-
-/** A minimal ustar archive (what `opa build` produces), gzipped. */
-function tarGz(files: Record<string, Uint8Array>): Uint8Array {
-  const blocks: Buffer[] = [];
-  for (const [name, body] of Object.entries(files)) {
-    const h = Buffer.alloc(512);
-    h.write(name, 0, 'utf8');
-    h.write('0000644\0', 100);
-    h.write('0000000\0', 108);
-    h.write('0000000\0', 116);
-    h.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
-    h.write('00000000000\0', 136);
-    h.write('        ', 148);
-    h.write('0', 156);
-    h.write('ustar\0', 257);
-    h.write('00', 263);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-    blocks.push(h, Buffer.from(body), Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
-}
+const assemble = () => assembleWat(WAT, 'fixed.wat');
 
 describe('OPA wasm adapter (hand-written WAT module, no OPA compiler)', () => {
   it('evaluates the fixed decision, answering the host builtin from our table', async () => {
