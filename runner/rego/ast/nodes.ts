@@ -156,3 +156,33 @@ export function termText(t: Term): string {
       return JSON.stringify(t.value);
   }
 }
+
+/** Render an expression roughly as Rego source (`opa eval`'s expression text). */
+export function exprText(e: Expr): string {
+  const w = e.with.map((m) => ` with ${termText(m.target)} as ${termText(m.value)}`).join('');
+  const neg = e.negated ? 'not ' : '';
+  switch (e.type) {
+    case 'term':
+      return neg + termText(e.term) + w;
+    case 'somein':
+      return `some ${e.key ? termText(e.key) + ', ' : ''}${termText(e.value)} in ${termText(e.domain)}${w}`;
+    case 'every':
+      return `${neg}every ${e.key ? termText(e.key) + ', ' : ''}${termText(e.value)} in ${termText(e.domain)} { … }${w}`;
+    case 'some':
+      return 'some ' + e.vars.map(termText).join(', ');
+  }
+}
+
+/** The dotted path a term names (`count`, `data.x.f`, `input.a.b`), or undefined when it is not a ground string ref or a var. */
+export function namePath(t: Term): string[] | undefined {
+  if (t.type === 'var') return [t.name];
+  if (t.type === 'ref' && t.head.type === 'var') {
+    const out = [t.head.name];
+    for (const p of t.path) {
+      if (p.type !== 'scalar' || typeof p.value !== 'string') return undefined;
+      out.push(p.value);
+    }
+    return out;
+  }
+  return undefined;
+}

@@ -9,6 +9,7 @@
 import { parse as parseYAML } from 'yaml';
 import { lex, LexError, type Comment, type Token } from './lexer.ts';
 import type { AnnotationBlock, Body, Expr, Import, Loc, Module, Query, Rule, RuleHead, Term, WithMod } from './nodes.ts';
+import { namePath } from './nodes.ts';
 
 export class ParseError extends Error {
   readonly code = 'rego_parse_error';
@@ -496,7 +497,7 @@ class Parser {
         this.expectOp(']');
         t = appendRef(t, k);
       } else if (this.isOp('(') && !this.tok.nl) {
-        const name = callName(t);
+        const name = namePath(t);
         if (!name) break;
         const open = this.next();
         const args = this.withDepth(1, () => this.parseTermList(')'));
@@ -653,19 +654,6 @@ function appendRef(t: Term, p: Term): Term {
   return { type: 'ref', head: t, path: [p], loc: t.loc };
 }
 
-/** Dotted function name of a callee term, or undefined when it cannot name a function. */
-function callName(t: Term): string[] | undefined {
-  if (t.type === 'var') return [t.name];
-  if (t.type === 'ref' && t.head.type === 'var') {
-    const out = [t.head.name];
-    for (const p of t.path) {
-      if (p.type !== 'scalar' || typeof p.value !== 'string') return undefined;
-      out.push(p.value);
-    }
-    return out;
-  }
-  return undefined;
-}
 
 export function parseNumber(text: string): number | bigint {
   if (/^-?\d+$/.test(text)) {

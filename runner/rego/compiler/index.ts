@@ -6,7 +6,7 @@
  * invariants of earlier ones (e.g. safety needs resolved refs and unique
  * local names).
  */
-import { termText, type Body, type Expr, type Module, type Query } from '../ast/nodes.ts';
+import { exprText, type Body, type Module, type Query } from '../ast/nodes.ts';
 import { lookupBuiltin } from '../builtins/registry.ts';
 import type { CompileError } from './errors.ts';
 import { LocalRewriter, newScope, rewriteLocalVars } from './locals.ts';
@@ -62,7 +62,7 @@ export function compileModules(modules: Module[]): { state: CompileState; errors
  * safety, type-check.
  */
 export function compileQuery(st: CompileState, q: Query): { query?: CompiledQuery; errors: CompileError[] } {
-  const texts = new Map(q.body.map((e) => [`${e.loc.line}:${e.loc.col}`, exprSource(e)] as [string, string]));
+  const texts = new Map(q.body.map((e) => [`${e.loc.line}:${e.loc.col}`, exprText(e)] as [string, string]));
   const empty: Module = { file: '', package: [], packageLoc: q.body[0]!.loc, imports: [], rules: [], annotations: [] };
   const res = new Resolver(moduleGlobals(empty));
   let body: Body = res.body(q.body, new Set());
@@ -78,19 +78,5 @@ export function compileQuery(st: CompileState, q: Query): { query?: CompiledQuer
   return { query: { body: r.body, display: rw.display, loc: q.body[0]!.loc, texts }, errors: [] };
 }
 
-function exprSource(e: Expr): string {
-  const w = e.with.map((m) => ` with ${termText(m.target)} as ${termText(m.value)}`).join('');
-  const neg = e.negated ? 'not ' : '';
-  switch (e.type) {
-    case 'term':
-      return neg + termText(e.term) + w;
-    case 'somein':
-      return `some ${e.key ? termText(e.key) + ', ' : ''}${termText(e.value)} in ${termText(e.domain)}${w}`;
-    case 'every':
-      return `${neg}every ${e.key ? termText(e.key) + ', ' : ''}${termText(e.value)} in ${termText(e.domain)} { … }${w}`;
-    case 'some':
-      return 'some ' + e.vars.map(termText).join(', ');
-  }
-}
 
 export { SPECIAL_CALLS };

@@ -4,7 +4,7 @@
  * (statement calls with an output argument vs. boolean calls) and `with`
  * targets.
  */
-import { termText, type Body, type Expr, type Loc, type Term } from '../ast/nodes.ts';
+import { exprText, namePath, type Body, type Expr, type Loc, type Term } from '../ast/nodes.ts';
 import type { CompileState, CompiledQuery, IndexedRule } from '../compiler/state.ts';
 import { RObject, RSet, type Value } from '../value.ts';
 import type { Block, Operand, Plan, QueryIR, RuleIR, Stmt, WithIR } from './types.ts';
@@ -86,7 +86,7 @@ export class Planner {
   }
 
   private withMod(target: Term, value: Term, loc: Loc): WithIR {
-    const path = refPath(target);
+    const path = namePath(target);
     const fnName = path?.join('.');
     let tgt: WithIR['target'];
     if (path && path[0] === 'input') tgt = { kind: 'input', path: path.slice(1) };
@@ -95,7 +95,7 @@ export class Planner {
     else tgt = { kind: 'function', name: fnName ?? '?' };
     void loc;
     if (tgt.kind === 'function') {
-      const vp = refPath(value);
+      const vp = namePath(value);
       const vn = vp?.join('.');
       if (vn && (this.st.functions.has(vn) || (vp![0] !== 'data' && vp![0] !== 'input' && this.st.lookupFunction(vn) && !this.slots.slots.has(vn)))) {
         return { target: tgt, value: { k: 'fnref', name: vn } };
@@ -209,20 +209,6 @@ export class Planner {
   }
 }
 
-function exprText(e: Expr): string {
-  const w = e.with.map((m) => ` with ${termText(m.target)} as ${termText(m.value)}`).join('');
-  const neg = e.negated ? 'not ' : '';
-  switch (e.type) {
-    case 'term':
-      return neg + termText(e.term) + w;
-    case 'somein':
-      return `some ${e.key ? termText(e.key) + ', ' : ''}${termText(e.value)} in ${termText(e.domain)}${w}`;
-    case 'every':
-      return `${neg}every ${e.key ? termText(e.key) + ', ' : ''}${termText(e.value)} in ${termText(e.domain)} { … }${w}`;
-    case 'some':
-      return 'some ' + e.vars.map(termText).join(', ');
-  }
-}
 
 function isConst(o: Operand): o is { k: 'const'; v: Value } {
   return o.k === 'const';
@@ -231,19 +217,6 @@ function constOf(o: Operand): Value {
   return (o as { v: Value }).v;
 }
 
-/** `input.a.b` / `data.x.f` / `count` → path strings, when the term is a ground string ref or a var. */
-function refPath(t: Term): string[] | undefined {
-  if (t.type === 'var') return [t.name];
-  if (t.type === 'ref' && t.head.type === 'var') {
-    const out = [t.head.name];
-    for (const p of t.path) {
-      if (p.type !== 'scalar' || typeof p.value !== 'string') return undefined;
-      out.push(p.value);
-    }
-    return out;
-  }
-  return undefined;
-}
 
 export function plan(st: CompileState): Plan {
   const p = new Planner(st);
