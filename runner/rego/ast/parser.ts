@@ -581,20 +581,8 @@ class Parser {
           return { type: 'array', items: [], loc } as Term;
         }
         const first = this.parseTermIn(false, true);
-        if (this.isOp('|')) {
-          this.next();
-          const body = this.withDepth(0, () => this.parseBody(']'));
-          this.expectOp(']');
-          return { type: 'arraycomp', term: first, body, loc } as Term;
-        }
-        const items = [first];
-        while (this.isOp(',')) {
-          this.next();
-          if (this.isOp(']')) break;
-          items.push(this.parseTermIn(false));
-        }
-        this.expectOp(']');
-        return { type: 'array', items, loc } as Term;
+        if (this.isOp('|')) return { type: 'arraycomp', term: first, body: this.comprehensionBody(']'), loc } as Term;
+        return { type: 'array', items: this.moreItems(first, ']'), loc } as Term;
       });
     }
     if (t.text === '{') {
@@ -608,12 +596,7 @@ class Parser {
         if (this.isOp(':')) {
           this.next();
           const v = this.parseTermIn(false, true);
-          if (this.isOp('|')) {
-            this.next();
-            const body = this.withDepth(0, () => this.parseBody('}'));
-            this.expectOp('}');
-            return { type: 'objectcomp', key: first, value: v, body, loc } as Term;
-          }
+          if (this.isOp('|')) return { type: 'objectcomp', key: first, value: v, body: this.comprehensionBody('}'), loc } as Term;
           const items: Array<[Term, Term]> = [[first, v]];
           while (this.isOp(',')) {
             this.next();
@@ -625,23 +608,31 @@ class Parser {
           this.expectOp('}');
           return { type: 'object', items, loc } as Term;
         }
-        if (this.isOp('|')) {
-          this.next();
-          const body = this.withDepth(0, () => this.parseBody('}'));
-          this.expectOp('}');
-          return { type: 'setcomp', term: first, body, loc } as Term;
-        }
-        const items = [first];
-        while (this.isOp(',')) {
-          this.next();
-          if (this.isOp('}')) break;
-          items.push(this.parseTermIn(false));
-        }
-        this.expectOp('}');
-        return { type: 'set', items, loc } as Term;
+        if (this.isOp('|')) return { type: 'setcomp', term: first, body: this.comprehensionBody('}'), loc } as Term;
+        return { type: 'set', items: this.moreItems(first, '}'), loc } as Term;
       });
     }
     return this.fail(this.describe(t));
+  }
+
+  /** At `|` of a comprehension: its body, up to and including `close`. */
+  private comprehensionBody(close: string): Body {
+    this.next();
+    const body = this.withDepth(0, () => this.parseBody(close));
+    this.expectOp(close);
+    return body;
+  }
+
+  /** The items after the first of an array or set literal, up to and including `close` (a trailing comma is allowed). */
+  private moreItems(first: Term, close: string): Term[] {
+    const items = [first];
+    while (this.isOp(',')) {
+      this.next();
+      if (this.isOp(close)) break;
+      items.push(this.parseTermIn(false));
+    }
+    this.expectOp(close);
+    return items;
   }
 }
 
