@@ -98,28 +98,16 @@ export function arrayOrSet(args: Value[], i: number, ...expected: string[]): Val
 export function strings(args: Value[], i: number): string[] {
   const v = args[i]!;
   if (typeof v === 'string') return [v];
-  let items: Iterable<Value>;
-  let kind: string;
-  if (Array.isArray(v)) {
-    items = v;
-    kind = 'array';
-  } else if (v instanceof RSet) {
-    items = v.sorted();
-    kind = 'set';
-  } else {
-    throw typeError(i + 1, v, 'string', 'set', 'array');
-  }
-  const out: string[] = [];
-  for (const x of items) {
-    if (typeof x !== 'string') throw operandError(i + 1, `must be ${kind} of strings but got ${kind} containing ${typeName(x)}`);
-    out.push(x);
-  }
-  return out;
+  return stringElements(v, i, 'string', 'set', 'array');
 }
 
 /** Elements of an array or set that must all be strings (concat, …). */
 export function stringCollection(args: Value[], i: number): string[] {
-  const v = args[i]!;
+  return stringElements(args[i]!, i, 'set', 'array');
+}
+
+/** The string elements of an array or set operand; `expected` names the operand types in the type error. */
+function stringElements(v: Value, i: number, ...expected: string[]): string[] {
   let items: Iterable<Value>;
   let kind: string;
   if (Array.isArray(v)) {
@@ -129,7 +117,7 @@ export function stringCollection(args: Value[], i: number): string[] {
     items = v.sorted();
     kind = 'set';
   } else {
-    throw typeError(i + 1, v, 'set', 'array');
+    throw typeError(i + 1, v, ...expected);
   }
   const out: string[] = [];
   for (const x of items) {
