@@ -457,26 +457,14 @@ export class ConversionError extends TypeError {}
  */
 export function fromJS(x: unknown): Value {
   if (x === null || x === undefined) return null;
-  switch (typeof x) {
-    case 'string':
-    case 'boolean':
-      return x;
-    case 'number':
-      if (!Number.isFinite(x)) throw new ConversionError(`non-finite number ${x} has no Rego value`);
-      return x;
-    case 'bigint':
-      return Number.isSafeInteger(Number(x)) ? Number(x) : x;
-    case 'object': {
-      if (Array.isArray(x)) return x.map(fromJS);
-      if (x instanceof RSet || x instanceof RObject) return x;
-      if (x instanceof Set) return RSet.of([...x].map(fromJS));
-      if (x instanceof Map) return RObject.fromEntries([...x].map(([k, v]) => [fromJS(k), fromJS(v)] as [Value, Value]));
-      const o = new RObject();
-      for (const [k, v] of Object.entries(x as Record<string, unknown>)) o.set(k, fromJS(v));
-      return o;
-    }
-  }
-  throw new ConversionError(`${typeof x} has no Rego value`);
+  if (typeof x !== 'object') return scalarOf(x);
+  if (Array.isArray(x)) return x.map(fromJS);
+  if (x instanceof RSet || x instanceof RObject) return x;
+  if (x instanceof Set) return RSet.of([...x].map(fromJS));
+  if (x instanceof Map) return RObject.fromEntries([...x].map(([k, v]) => [fromJS(k), fromJS(v)] as [Value, Value]));
+  const o = new RObject();
+  for (const [k, v] of Object.entries(x as Record<string, unknown>)) o.set(k, fromJS(v));
+  return o;
 }
 
 function scalarOf(x: unknown): Value {

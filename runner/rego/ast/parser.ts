@@ -25,6 +25,9 @@ const KEYWORDS = new Set(['some', 'every', 'in', 'not', 'with', 'as', 'if', 'els
 const RELATION: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
 const ARITH: Record<string, string> = { '+': 'plus', '-': 'minus' };
 const FACTOR: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
+const AND: Record<string, string> = { '&': 'and' };
+const OR: Record<string, string> = { '|': 'or' };
+const NONE: Record<string, string> = {};
 
 class Parser {
   private pos = 0;
@@ -431,52 +434,35 @@ class Parser {
     return lhs;
   }
 
+  // Binary operators, loosest first; each level is left-associative over the next.
   private parseTermRelation(noOr = false): Term {
-    let lhs = this.parseTermOr(noOr);
-    while (this.tok.kind === 'op' && RELATION[this.tok.text] && this.cont()) {
-      const op = this.next();
-      const rhs = this.parseTermOr(noOr);
-      lhs = { type: 'call', op: [RELATION[op.text]!], args: [lhs, rhs], loc: lhs.loc };
-    }
-    return lhs;
+    return this.leftAssoc(() => this.parseTermOr(noOr), RELATION);
   }
 
   private parseTermOr(noOr: boolean): Term {
-    let lhs = this.parseTermAnd();
-    while (!noOr && this.isOp('|') && this.cont()) {
-      this.next();
-      const rhs = this.parseTermAnd();
-      lhs = { type: 'call', op: ['or'], args: [lhs, rhs], loc: lhs.loc };
-    }
-    return lhs;
+    // Inside a set/object literal `|` starts a comprehension body, not a union.
+    return this.leftAssoc(() => this.parseTermAnd(), noOr ? NONE : OR);
   }
 
   private parseTermAnd(): Term {
-    let lhs = this.parseTermArith();
-    while (this.isOp('&') && this.cont()) {
-      this.next();
-      const rhs = this.parseTermArith();
-      lhs = { type: 'call', op: ['and'], args: [lhs, rhs], loc: lhs.loc };
-    }
-    return lhs;
+    return this.leftAssoc(() => this.parseTermArith(), AND);
   }
 
   private parseTermArith(): Term {
-    let lhs = this.parseTermFactor();
-    while (this.tok.kind === 'op' && ARITH[this.tok.text] && this.cont()) {
-      const op = this.next();
-      const rhs = this.parseTermFactor();
-      lhs = { type: 'call', op: [ARITH[op.text]!], args: [lhs, rhs], loc: lhs.loc };
-    }
-    return lhs;
+    return this.leftAssoc(() => this.parseTermFactor(), ARITH);
   }
 
   private parseTermFactor(): Term {
-    let lhs = this.parseTermPostfix();
-    while (this.tok.kind === 'op' && FACTOR[this.tok.text] && this.cont()) {
+    return this.leftAssoc(() => this.parseTermPostfix(), FACTOR);
+  }
+
+  /** `operand (op operand)*` for the operators in `ops` (token → builtin), as calls nested to the left. */
+  private leftAssoc(operand: () => Term, ops: Record<string, string>): Term {
+    let lhs = operand();
+    while (this.tok.kind === 'op' && ops[this.tok.text] && this.cont()) {
       const op = this.next();
-      const rhs = this.parseTermPostfix();
-      lhs = { type: 'call', op: [FACTOR[op.text]!], args: [lhs, rhs], loc: lhs.loc };
+      const rhs = operand();
+      lhs = { type: 'call', op: [ops[op.text]!], args: [lhs, rhs], loc: lhs.loc };
     }
     return lhs;
   }
