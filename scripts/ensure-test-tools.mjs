@@ -3,6 +3,7 @@
 // the feedback loop. Installs Prometheus with apt-get when it is missing and
 // we are root (fresh CI machine); otherwise says exactly what to install.
 import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 
 function have(cmd) {
   try {
@@ -24,9 +25,16 @@ if (!have('prometheus') || !have('promtool')) {
     process.exit(1);
   }
   console.log('ensure-test-tools: installing Prometheus from Debian (apt-get install prometheus)…');
-  execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null'], { stdio: 'inherit' });
-  // The Debian package starts a system service on :9090; the tests start their own on a free port.
+  // Debian's package would start a system service on :9090. The tests start their own
+  // on a free port, so keep the package from starting anything (a policy-rc.d that
+  // refuses every start, removed afterwards if we created it) instead of stopping
+  // processes by name afterwards, which could kill a Prometheus the user runs.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ours = !existsSync(policy);
+  if (ours) writeFileSync(policy, '#!/bin/sh\n# ensure-test-tools: no service starts during the install\nexit 101\n', { mode: 0o755 });
   try {
-    execFileSync('sh', ['-c', 'service prometheus stop >/dev/null 2>&1 || pkill -x prometheus || true'], { stdio: 'ignore' });
-  } catch {}
+    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null'], { stdio: 'inherit' });
+  } finally {
+    if (ours) rmSync(policy, { force: true });
+  }
 }

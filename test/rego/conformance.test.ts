@@ -1,8 +1,8 @@
 /**
  * OPA's own conformance cases (../shared/opa-conformance, Apache-2.0, not
  * copied into the repo). When that directory is absent (a fresh clone without
- * the shared folder), a small inline case file exercises the same runner so
- * the test still asserts something real.
+ * the shared folder) that block is reported as skipped, by name; the inline
+ * cases exercise the same runner on every clone.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -37,22 +37,29 @@ const INLINE = `cases:
     want_result: [{x: [1, 3]}]
 `;
 
-describe('conformance', () => {
-  const dir = existsSync(SHARED)
-    ? SHARED
-    : (() => {
-        const d = mkdtempSync(join(tmpdir(), 'rego-conf-'));
-        writeFileSync(join(d, 'inline.yaml'), INLINE);
-        return d;
-      })();
+const sharedAbsent = !existsSync(SHARED);
+if (sharedAbsent) console.warn(`conformance: SKIPPED OPA's suite: ${SHARED} is absent (a clone without ../shared); the inline cases still run`);
 
-  it(`passes >= 97% of the cases in ${existsSync(SHARED) ? 'OPA conformance suite' : 'the inline cases'} with no crash`, () => {
-    const { summary, outcomes } = runConformance(dir);
+describe.skipIf(sharedAbsent)('conformance: OPA\'s own suite (../shared/opa-conformance)', () => {
+  // 479 of 480 when this was written: the one failure expects OPA's older wording
+  // for a function conflict (docs/rego.md). Fewer passes is a regression.
+  it('passes at least 479 of 480 cases with no crash', () => {
+    const { summary, outcomes } = runConformance(SHARED);
     const crashes = outcomes.filter((o) => o.status === 'failed' && o.crash);
     expect(crashes.map((c) => `${c.note}: ${c.status === 'failed' ? c.got : ''}`)).toEqual([]);
-    expect(summary.total).toBeGreaterThan(0);
-    expect(summary.passed / summary.total).toBeGreaterThanOrEqual(0.97);
+    expect(summary.total).toBe(480);
+    expect(summary.passed).toBeGreaterThanOrEqual(479);
   }, 120_000);
+});
+
+describe('conformance runner', () => {
+  it('passes the inline cases (partial set, conflict, sorted bindings)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'rego-conf-'));
+    writeFileSync(join(d, 'inline.yaml'), INLINE);
+    const { summary, outcomes } = runConformance(d);
+    expect(outcomes.filter((o) => o.status !== 'passed')).toEqual([]);
+    expect(summary).toEqual({ total: 3, passed: 3, failed: 0, skipped: 0 });
+  });
 
   it('reports wanted and got for a failing case', () => {
     const d = mkdtempSync(join(tmpdir(), 'rego-conf-'));
