@@ -33,3 +33,19 @@ describe('locals shadow rules, functions and imports (OPA resolves refs after co
     expect(ev('v := 1\np := v if v := 2', {}, ['t', 'p'])).toBe(2);
   });
 });
+
+describe('safety of vars declared outside a comprehension', () => {
+  const input = { studies: [{ protocols: [{ name: 'a' }, { name: 'b' }] }, { protocols: [{ name: 'c' }] }] };
+  it('a `some i` var used only inside a comprehension is bound there by iteration (OPA drops the bare declaration)', () => {
+    const p = policy('p := names if {\n  some i\n  names := {x.name | some j; x := input.studies[i].protocols[j]}\n}');
+    expect(p.evalRef(['t', 'p'], { input })).toEqual(['a', 'b', 'c']);
+  });
+  it('when the outer body binds it (in any order), the comprehension sees the outer binding', () => {
+    const p = policy('q contains [i, names] if {\n  some i\n  names := {x.name | some j; x := input.studies[i].protocols[j]}\n  input.studies[i]\n}');
+    expect(p.evalRef(['t', 'q'], { input })).toEqual([[0, ['a', 'b']], [1, ['c']]]);
+  });
+  it('a declared var read (not bound) inside a comprehension is still unsafe', () => {
+    const r = prepare([{ file: 'p.rego', text: 'package t\np if {\n  some x\n  ys := [y | y := x]\n  count(ys) > 0\n}' }]);
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}: ${d.code}: ${d.message}`)).toContain('4: rego_unsafe_var_error: var x is unsafe');
+  });
+});

@@ -186,8 +186,12 @@ export class SafetyChecker {
    * vars safe at its end; reports unsafe vars.
    */
   body(body: Body, safeIn: Set<string>, outer: Set<string>): { body: Body; safe: Set<string> } {
+    // Vars a closure shares with this body: those occurring in its
+    // expressions. A bare `some x` declaration is not an occurrence (OPA
+    // drops it after renaming), so a declared var used only inside a
+    // comprehension is that comprehension's own (bound by its iteration).
     const visible = new Set(outer);
-    for (const e of body) exprVars(e, visible, { closures: false });
+    for (const e of body) if (e.type !== 'some') exprVars(e, visible, { closures: false });
     const safe = new Set([...safeIn, ...ROOTS]);
     const remaining = body.slice();
     const ordered: Body = [];
