@@ -4,7 +4,7 @@
  * per case: which OPA compiler stage or evaluator rule produces it).
  */
 import { describe, expect, it } from 'vitest';
-import { prepare } from '../../runner/rego/api.ts';
+import { EvalError, prepare } from '../../runner/rego/api.ts';
 
 function policy(text: string, opts: { data?: unknown; strictBuiltinErrors?: boolean } = {}, extra: Array<{ file: string; text: string }> = []) {
   const r = prepare([{ file: 'p.rego', text: `package t\n${text}` }, ...extra], opts);
@@ -47,5 +47,46 @@ describe('safety of vars declared outside a comprehension', () => {
   it('a declared var read (not bound) inside a comprehension is still unsafe', () => {
     const r = prepare([{ file: 'p.rego', text: 'package t\np if {\n  some x\n  ys := [y | y := x]\n  count(ys) > 0\n}' }]);
     expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}: ${d.code}: ${d.message}`)).toContain('4: rego_unsafe_var_error: var x is unsafe');
+  });
+});
+
+describe('terms nested in a negated expression are evaluated outside it (OPA rewriteExprTerms / rewriteDynamics)', () => {
+  it('an undefined ref argument makes the body undefined, not the negation true', () => {
+    const p = policy('f(x) if x == 1\np if not f(input.missing)\nq if not f(input.x)');
+    expect(p.evalRef(['t'], { input: {} })).toEqual({});
+    expect(p.evalRef(['t'], { input: { x: 2 } })).toEqual({ q: true });
+    expect(p.evalRef(['t'], { input: { x: 1 } })).toEqual({});
+  });
+  it('a nested builtin call that fails (undefined in non-strict mode) makes the body undefined', () => {
+    const p = policy('p if not startswith(lower(input.x), "please")');
+    expect(p.evalRef(['t', 'p'], { input: { x: { a: 1 } } })).toBeUndefined();
+    expect(p.evalRef(['t', 'p'], { input: { x: 'Hello' } })).toBe(true);
+    expect(p.evalRef(['t', 'p'], { input: { x: 'PLEASE do' } })).toBeUndefined();
+  });
+  it('with strict builtin errors the nested call error is raised', () => {
+    const p = policy('p if not startswith(lower(input.x), "please")', { strictBuiltinErrors: true });
+    expect(() => p.evalRef(['t', 'p'], { input: { x: 1 } })).toThrow(EvalError);
+  });
+  it('comparisons and `in` hoist their ref operands; `=` and a bare ref stay inside', () => {
+    const p = policy('a if not input.x == 1\nb if not "v" in input.tags\nc if not input.x = 1\nd if not input.x\ne if not data.t.m[input.k]\nm := {"y": true}');
+    expect(p.evalRef(['t'], { input: {} })).toEqual({ c: true, d: true, m: { y: true } });
+    expect(p.evalRef(['t'], { input: { x: 2, tags: [], k: 'z' } })).toEqual({ a: true, b: true, c: true, e: true, m: { y: true } });
+    expect(p.evalRef(['t'], { input: { k: 'y' } })).toMatchObject({ c: true, d: true });
+    expect(p.evalRef(['t'], { input: { k: 'y' } })).not.toHaveProperty('e');
+  });
+  it('a negated `every` with an undefined domain is undefined; arrays and objects in arguments hoist their refs', () => {
+    const p = policy('a if not every x in input.xs { x > 0 }\nb if not count([input.y]) == 2\nc if not object.get({"k": input.y}, "k", 0) == 1');
+    expect(p.evalRef(['t'], { input: {} })).toEqual({});
+    expect(p.evalRef(['t'], { input: { xs: [0], y: 5 } })).toEqual({ a: true, b: true, c: true });
+  });
+  it('inside comprehensions, function bodies and queries too', () => {
+    const p = policy('f(x) if x == 1\ng(y) := [k | some k in y; not f(input.m[k])]\nout := g(["a", "b"])');
+    expect(p.evalRef(['t', 'out'], { input: { m: { a: 2 } } })).toEqual(['a']);
+    expect(p.query('not data.t.f(input.missing)', { input: {} })).toEqual({ ok: true, rows: [] });
+    expect(p.query('x := 1; not data.t.f(input.y)', { input: { y: 3 } })).toEqual({ ok: true, rows: [{ x: 1 }] });
+  });
+  it('the hoisted terms keep the expression\'s `with` modifiers', () => {
+    const p = policy('f(x) if x == 1\np if not f(input.x) with input.x as 2');
+    expect(p.evalRef(['t', 'p'], { input: {} })).toBe(true);
   });
 });
