@@ -90,3 +90,27 @@ describe('terms nested in a negated expression are evaluated outside it (OPA rew
     expect(p.evalRef(['t', 'p'], { input: {} })).toBe(true);
   });
 });
+
+describe('sets and objects iterate in sorted order, as OPA iterates them', () => {
+  it('`some x in` a set of objects, and messages built from a set', () => {
+    expect(ev('a := [o | some o in {{"b": 1}, {"a": 2}}]\nm := concat(", ", [x | some x in {"zeta", "alpha", "mid"}])')).toEqual({ a: [{ a: 2 }, { b: 1 }], m: 'alpha, mid, zeta' });
+  });
+  it('`x := s[_]`, `obj[k]` and `some k, v in obj` over input and built values', () => {
+    const p = policy('s := {x | some x in input.xs}\na := [x | x := s[_]]\nb := [k | input.o[k]]\nc := [[k, v] | some k, v in input.o]\nd := [k | some k, _ in {"y": 1, "x": 2}]');
+    expect(p.evalRef(['t'], { input: { xs: [3, 1, 2], o: { b: 1, a: 2, c: 0 } } })).toEqual({ s: [1, 2, 3], a: [1, 2, 3], b: ['a', 'b', 'c'], c: [['a', 2], ['b', 1], ['c', 0]], d: ['x', 'y'] });
+  });
+  it('the order is OPA\'s total order across types (null < boolean < number < string < array < object < set)', () => {
+    expect(ev('a := [x | some x in {set(), {"k": 1}, [1], "s", 2, true, null}]')).toEqual({ a: [null, true, 2, 's', [1], { k: 1 }, []] });
+  });
+  it('every and walk see the same order; an object keyed by non-strings sorts by key', () => {
+    const p = policy('seen := [k | some k, _ in {3: "c", 1: "a", 2: "b"}]\nw := [p | walk({"b": 1, "a": 2}, [p, _]); count(p) == 1]');
+    expect(p.evalRef(['t'], {})).toEqual({ seen: [1, 2, 3], w: [['a'], ['b']] });
+  });
+  it('a set grown after a first iteration is re-sorted (the cached order is dropped on add)', async () => {
+    const { RSet } = await import('../../runner/rego/value.ts');
+    const s = RSet.of(['b', 'a']);
+    expect([...s]).toEqual(['a', 'b']);
+    s.add('0');
+    expect([...s]).toEqual(['0', 'a', 'b']);
+  });
+});
