@@ -114,3 +114,80 @@ describe('sets and objects iterate in sorted order, as OPA iterates them', () =>
     expect([...s]).toEqual(['0', 'a', 'b']);
   });
 });
+
+/** The diagnostic of the evaluation error `f` raises. */
+function evalError(f: () => unknown) {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof EvalError) return e.diagnostic;
+    throw e;
+  }
+  throw new Error('no evaluation error');
+}
+
+describe('conflict errors read as OPA\'s (topdown ruleConflict: the conflicting rules are listed)', () => {
+  const rules = (text: string, extra: Array<{ file: string; text: string }> = [], opts = {}) => {
+    const r = prepare([{ file: 'policy.rego', text: `package ex\n\n${text}` }, ...extra], opts);
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    return r.value;
+  };
+  it('complete rules: at the first conflicting rule, listing the rule of the first value and each differing rule', () => {
+    const p = rules('allow := "one" if input.a\n\nallow := "two" if input.b\n\nallow := "three" if input.c');
+    expect(evalError(() => p.evalRef(['ex', 'allow'], { input: { a: true, b: true } }))).toMatchObject({
+      code: 'eval_conflict_error', line: 5, message: 'rule data.ex.allow produced conflicting values:\n  rule at policy.rego:3\n  rule at policy.rego:5',
+    });
+    expect(evalError(() => p.evalRef(['ex', 'allow'], { input: { a: true, b: true, c: true } })).message).toBe('rule data.ex.allow produced conflicting values:\n  rule at policy.rego:3\n  rule at policy.rego:5\n  rule at policy.rego:7');
+  });
+  it('at most ten rules are listed, then `...`', () => {
+    const p = rules(Array.from({ length: 12 }, (_, i) => `allow := ${i}\n`).join('\n'));
+    const lines = Array.from({ length: 10 }, (_, i) => `\n  rule at policy.rego:${3 + 2 * i}`).join('');
+    expect(evalError(() => p.evalRef(['ex', 'allow'], {})).message).toBe(`rule data.ex.allow produced conflicting values:${lines}\n  ...`);
+  });
+  it('an error after the conflict (strict builtin errors) gives way to the conflict', () => {
+    const p = rules('allow := 1\n\nallow := 2\n\nallow := 1 / 0', [], { strictBuiltinErrors: true });
+    expect(evalError(() => p.evalRef(['ex', 'allow'], {})).message).toBe('rule data.ex.allow produced conflicting values:\n  rule at policy.rego:3\n  rule at policy.rego:5');
+  });
+  it('across files, and an else branch is listed at its own line', () => {
+    const p = rules('allow := 1', [{ file: 'b.rego', text: 'package ex\n\nallow := 2' }]);
+    expect(evalError(() => p.evalRef(['ex', 'allow'], {})).message).toBe('rule data.ex.allow produced conflicting values:\n  rule at b.rego:3\n  rule at policy.rego:3');
+    const q = rules('allow := 1 if input.a\nelse := 2\n\nallow := 3 if input.b');
+    expect(evalError(() => q.evalRef(['ex', 'allow'], { input: { b: true } })).message).toBe('rule data.ex.allow produced conflicting values:\n  rule at policy.rego:4\n  rule at policy.rego:6');
+  });
+  it('one rule producing two values: no list', () => {
+    const p = rules('allow := x if some x in [1, 2]\n\nf(_) := x if some x in [1, 2]');
+    expect(evalError(() => p.evalRef(['ex', 'allow'], {})).message).toBe('rule data.ex.allow produced conflicting values');
+    expect(p.query('data.ex.f(2)', {})).toMatchObject({ ok: false, error: { code: 'eval_conflict_error', message: 'function data.ex.f produced conflicting values for the same inputs' } });
+  });
+  it('functions, at the conflicting definition', () => {
+    const p = rules('f(x) := 1 if x > 0\n\nf(x) := 2 if x > 1\n\nf(x) := 3 if x > 2');
+    expect(p.query('data.ex.f(2)', {})).toMatchObject({ ok: false, error: { line: 5, message: 'function data.ex.f produced conflicting values for the same inputs:\n  rule at policy.rego:3\n  rule at policy.rego:5' } });
+    expect(p.query('data.ex.f(3)', {})).toMatchObject({ ok: false, error: { message: 'function data.ex.f produced conflicting values for the same inputs:\n  rule at policy.rego:3\n  rule at policy.rego:5\n  rule at policy.rego:7' } });
+  });
+});
+
+describe('compile errors read as OPA\'s', () => {
+  const errs = (text: string) => {
+    const r = prepare([{ file: 'p.rego', text: `package x\n${text}` }]);
+    if (r.ok) throw new Error('expected errors');
+    return r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.code}: ${d.message}`);
+  };
+  it('a re-declaration is worded after how the var occurred first (rewriteDeclaredVar)', () => {
+    expect(errs('p if {\n  some x\n  x := 1\n}')).toEqual(['4:3: rego_compile_error: var x declared above']);
+    expect(errs('p if {\n  x := 1\n  some x\n}')).toEqual(['4:3: rego_compile_error: var x assigned above']);
+    expect(errs('p if {\n  x = 1\n  x := 2\n}')).toEqual(['4:3: rego_compile_error: var x referenced above']);
+    expect(errs('f(x) := y if {\n  x := 1\n  y := 2\n}')).toEqual(['3:3: rego_compile_error: arg x redeclared']);
+  });
+  it('assignment targets and negation', () => {
+    expect(errs('p if {\n  1 := 2\n}')).toEqual(['3:3: rego_compile_error: cannot assign to number']);
+    expect(errs('p if {\n  not x := 1\n}')).toEqual(['3:3: rego_compile_error: cannot assign vars inside negated expression']);
+  });
+  it('arity mismatches: builtins and user functions', () => {
+    expect(errs('p := count(1, 2, 3)')).toEqual(['2:6: rego_type_error: count: arity mismatch']);
+    expect(errs('f(x) := x\np := f(1, 2, 3)')).toEqual(['3:6: rego_type_error: function data.x.f has arity 1, got 3 arguments']);
+    expect(errs('f(x, y) := x\np := f()')).toEqual(['3:6: rego_type_error: function data.x.f has arity 2, got 0 arguments']);
+  });
+  it('a shadowing import names the import it shadows', () => {
+    expect(errs('import data.a\nimport data.b as a\np := a')).toEqual(['3:1: rego_compile_error: import must not shadow import data.a']);
+  });
+});

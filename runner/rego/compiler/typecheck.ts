@@ -104,12 +104,11 @@ export class TypeChecker {
       this.errors.push(cerr('rego_type_error', `undefined function ${name}`, t.loc));
       return;
     }
-    if (t.args.length > info.arity + 1) {
-      this.errors.push(cerr('rego_type_error', `${name}: too many arguments`, t.loc));
-      return;
-    }
-    if (t.args.length < info.arity) {
-      this.errors.push(cerr('rego_type_error', `${name}: too few arguments`, t.loc));
+    // OPA's checkUndefinedFuncs: n or n+1 (output) operands, else an arity mismatch
+    const n = t.args.length;
+    if (n !== info.arity && n !== info.arity + 1) {
+      const msg = info.builtin ? `${name}: arity mismatch` : `function ${name} has arity ${info.arity}, got ${n} argument${n === 1 ? '' : 's'}`;
+      this.errors.push(cerr('rego_type_error', msg, t.loc));
       return;
     }
     const specs = info.builtin ? this.args(name) : undefined;
