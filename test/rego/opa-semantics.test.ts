@@ -187,6 +187,10 @@ describe('compile errors read as OPA\'s', () => {
     expect(errs('f(x) := x\np := f(1, 2, 3)')).toEqual(['3:6: rego_type_error: function data.x.f has arity 1, got 3 arguments']);
     expect(errs('f(x, y) := x\np := f()')).toEqual(['3:6: rego_type_error: function data.x.f has arity 2, got 0 arguments']);
   });
+  it('unsafe wildcards are reported as the expression, never as `_`; user vars by name', () => {
+    expect(errs('p if {\n  not input.xs[_] == 3\n}')).toEqual(['3:3: rego_unsafe_var_error: expression is unsafe']);
+    expect(errs('p if {\n  not input.xs[_] == y\n}')).toEqual(['3:3: rego_unsafe_var_error: var y is unsafe']);
+  });
   it('a shadowing import names the import it shadows', () => {
     expect(errs('import data.a\nimport data.b as a\np := a')).toEqual(['3:1: rego_compile_error: import must not shadow import data.a']);
   });
