@@ -195,3 +195,21 @@ describe('compile errors read as OPA\'s', () => {
     expect(errs('import data.a\nimport data.b as a\np := a')).toEqual(['3:1: rego_compile_error: import must not shadow import data.a']);
   });
 });
+
+describe('`with` targets are checked as OPA validates them', () => {
+  const errs = (text: string) => {
+    const r = prepare([{ file: 'p.rego', text: `package x\n${text}` }]);
+    return r.ok ? [] : r.diagnostics.map((d) => `${d.code}: ${d.message}`);
+  };
+  it('an unknown target is a type error; input, data and functions are fine', () => {
+    expect(errs('p if { true with foo as 1 }')).toEqual(['rego_type_error: with keyword target must reference existing input, data, or a function']);
+    expect(errs('f(x) := 1\np if { f(1) == 2 with f as 2 }\nq if { count([]) == 1 with count as 1 }\nr if { true with input.a as 1 }\ns if { true with data.y as 1 }')).toEqual([]);
+  });
+  it('part of a rule\'s document cannot be replaced; some builtins cannot be', () => {
+    expect(errs('p if { true with data.x.q.r as 1 }\nq := {"r": 1}')).toEqual(['rego_compile_error: with keyword cannot partially replace virtual document(s)']);
+    expect(errs('p if { 1 == 1 with eq as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: replacement of "eq" invalid']);
+    expect(errs('p if { true with internal.member_2 as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: replacement of internal function "internal.member_2" invalid']);
+    expect(errs('p if { true with walk as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: target must not be a relation']);
+    expect(errs('p if { true with print as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: target must not be a void function']);
+  });
+});

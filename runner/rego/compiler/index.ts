@@ -17,7 +17,7 @@ import { Resolver, moduleGlobals, resolveRefs } from './resolve.ts';
 import { checkImports, checkRuleConflicts, indexRules } from './rules.ts';
 import { SafetyChecker, checkSafety, displayName } from './safety.ts';
 import type { CompileState, CompiledQuery, FunctionInfo } from './state.ts';
-import { SPECIAL_CALLS, TypeChecker, checkTypes } from './typecheck.ts';
+import { SPECIAL_CALLS, TypeChecker, checkTypes, withContext } from './typecheck.ts';
 
 export interface Stage {
   name: string;
@@ -35,7 +35,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'checkSafety', run: checkSafety },
   { name: 'rewriteDynamicTerms', run: rewriteDynamicTerms },
   { name: 'checkRecursion', run: checkRecursion },
-  { name: 'checkTypes', run: (st) => checkTypes(st, (n) => lookupBuiltin(n)?.args) },
+  { name: 'checkTypes', run: (st) => checkTypes(st, (n) => lookupBuiltin(n)?.args, withContext(st, lookupBuiltin)) },
 ];
 
 export function lookupFunctionIn(functions: Map<string, number>): (name: string) => FunctionInfo | undefined {
@@ -75,7 +75,7 @@ export function compileQuery(st: CompileState, q: Query): { query?: CompiledQuer
   const r = sc.body(body, new Set(), new Set());
   if (sc.errors.length) return { errors: sc.errors };
   const qbody = new DynamicsRewriter().body(r.body);
-  const tc = new TypeChecker(st.lookupFunction, (n) => lookupBuiltin(n)?.args);
+  const tc = new TypeChecker(st.lookupFunction, (n) => lookupBuiltin(n)?.args, withContext(st, lookupBuiltin));
   tc.body(qbody);
   if (tc.errors.length) return { errors: tc.errors };
   return { query: { body: qbody, display: rw.display, loc: q.body[0]!.loc, texts }, errors: [] };
