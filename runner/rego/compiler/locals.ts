@@ -101,6 +101,10 @@ export class LocalRewriter {
       case 'object':
         return { ...t, items: t.items.map(([k, v]) => [this.deep(k, scope), this.deep(v, scope)] as [Term, Term]) };
       case 'call':
+        // a local named like the function called (`f := 1; f(2)`): OPA rejects it
+        if (scope.lookup(t.op[0]!) !== undefined && scope.lookup(t.op[0]!) !== t.op[0]) {
+          this.errors.push(cerr('rego_compile_error', `called function ${t.op.join('.')} shadowed`, t.loc));
+        }
         return { ...t, args: t.args.map((x) => this.deep(x, scope)) };
       default:
         return this.term(t, scope);
