@@ -79,11 +79,13 @@ export function keyOf(v: Value): string {
 const SMALL_SET = 8;
 
 export class RSet {
-  /** Members in insertion order (iteration order). */
+  /** Members in insertion order (storage only: iteration is in sorted order, see `sorted`). */
   private readonly items: Value[] = [];
   /** keyOf(member) → member, once the set outgrows SMALL_SET. */
   private idx: Map<string, Value> | null = null;
   private canonCache: string | undefined;
+  /** The members in OPA's order, computed on first iteration and kept (sets are immutable once built). */
+  private sortedCache: Value[] | null = null;
 
   static of(values: Iterable<Value>): RSet {
     const s = new RSet();
@@ -108,6 +110,7 @@ export class RSet {
     }
     items.push(v);
     this.canonCache = undefined;
+    this.sortedCache = null;
     return this;
   }
   has(v: Value): boolean {
@@ -119,19 +122,33 @@ export class RSet {
   get size(): number {
     return this.items.length;
   }
+  /** Iteration is in OPA's order (sorted), as OPA iterates sets. */
   values(): IterableIterator<Value> {
-    return this.items.values();
+    return this.sorted().values();
   }
   [Symbol.iterator](): IterableIterator<Value> {
-    return this.items.values();
+    return this.sorted().values();
   }
-  /** The members as a list in insertion order (do not modify). */
+  /**
+   * The members in insertion order (do not modify). Not an iteration order:
+   * only for uses where order cannot show (membership, equality, counting).
+   */
   list(): readonly Value[] {
     return this.items;
   }
-  /** Elements in OPA's total order. */
-  sorted(): Value[] {
-    return sortList(this.items.slice(), compare);
+  /**
+   * The members in OPA's total order — the order OPA iterates a set in
+   * (`some x in s`, `s[x]`, comprehensions, builtins). Sorted once and kept:
+   * a set is not changed after it is built (`add` drops the cache).
+   */
+  sorted(): readonly Value[] {
+    let c = this.sortedCache;
+    if (c === null) {
+      const items = this.items;
+      c = items.length < 2 ? items.slice() : sortList(items.slice(), compare);
+      this.sortedCache = c;
+    }
+    return c;
   }
   canon(): string {
     if (this.canonCache === undefined) {
@@ -159,6 +176,8 @@ export class RObject {
   /** Converted composite properties of `src`: [key, value, key, value, …] (objects have few). */
   private kids: Array<string | Value> | null = null;
   private canonCache: string | undefined;
+  /** Entries sorted by key, computed on first iteration and kept (objects are immutable once built). */
+  private sortedCache: [Value, Value][] | null = null;
 
   constructor(src?: Record<string, unknown>) {
     if (src === undefined) this.m = new Map();
@@ -231,24 +250,44 @@ export class RObject {
   set(k: Value, v: Value): this {
     this.mat().set(keyOf(k), [k, v]);
     this.canonCache = undefined;
+    this.sortedCache = null;
     return this;
   }
   delete(k: Value): boolean {
     this.canonCache = undefined;
+    this.sortedCache = null;
     return this.mat().delete(keyOf(k));
   }
   get size(): number {
     return this.mat().size;
   }
+  /** Keys in OPA's order (sorted). */
   keys(): Value[] {
-    return [...this.mat().values()].map((e) => e[0]);
+    const es = this.sortedEntries();
+    const out = new Array<Value>(es.length);
+    for (let i = 0; i < es.length; i++) out[i] = es[i]![0];
+    return out;
   }
+  /** Entries in OPA's iteration order: sorted by key. */
   entries(): IterableIterator<[Value, Value]> {
-    return this.mat().values();
+    return this.sortedEntries().values();
   }
-  /** Entries sorted by key in OPA's total order. */
-  sortedEntries(): [Value, Value][] {
-    return sortList([...this.mat().values()], compareEntries);
+  /**
+   * Entries sorted by key in OPA's total order — the order OPA iterates an
+   * object in. Sorted once and kept (`set`/`delete` drop the cache); do not
+   * modify the returned array.
+   */
+  sortedEntries(): readonly [Value, Value][] {
+    let c = this.sortedCache;
+    if (c === null) {
+      const m = this.mat();
+      c = new Array<[Value, Value]>(m.size);
+      let i = 0;
+      for (const e of m.values()) c[i++] = e;
+      if (i > 1) sortList(c, compareEntries);
+      this.sortedCache = c;
+    }
+    return c;
   }
   /** Plain JS, keys in OPA's order (toJS). */
   toJS(): Record<string, unknown> {
@@ -520,8 +559,9 @@ export function toJS(v: Value): unknown {
   }
   if (v instanceof RSet) {
     const s = v.sorted();
-    for (let i = 0; i < s.length; i++) s[i] = toJS(s[i]!) as Value;
-    return s;
+    const out = new Array<unknown>(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = toJS(s[i]!);
+    return out;
   }
   return v.toJS();
 }

@@ -42,7 +42,8 @@ export interface WithMod {
 }
 
 export type Expr =
-  | { type: 'term'; term: Term; negated: boolean; with: WithMod[]; loc: Loc }
+  /** `generated`: added by the compiler (not reported as a query expression). */
+  | { type: 'term'; term: Term; negated: boolean; with: WithMod[]; loc: Loc; generated?: boolean }
   /** `some x, y` (declaration only). */
   | { type: 'some'; vars: Term[]; negated: false; with: WithMod[]; loc: Loc }
   /** `some [key,] value in domain`. */

@@ -16,7 +16,7 @@ function count(args: Value[]): Value {
   throw typeError(1, v, 'array', 'object', 'set', 'string');
 }
 
-function numbers(args: Value[]): Value[] {
+function numbers(args: Value[]): readonly Value[] {
   const coll = args[0]!;
   const items = arrayOrSet(args, 0, 'set', 'array');
   for (const x of items) if (!isNum(x)) throw elementError(1, coll, x, 'number');
@@ -37,7 +37,7 @@ function extreme(args: Value[], sign: number): Value | undefined {
   return best;
 }
 
-function booleans(args: Value[]): Value[] {
+function booleans(args: Value[]): readonly Value[] {
   return arrayOrSet(args, 0, 'array', 'set'); // all/any name the types in this order in OPA
 }
 

@@ -30,7 +30,7 @@ function* walk(v: Value, path: Value[]): Generator<Value> {
   }
 }
 
-function vertices(v: Value | undefined): Value[] {
+function vertices(v: Value | undefined): readonly Value[] {
   if (Array.isArray(v)) return v;
   if (v instanceof RSet) return v.sorted();
   return [];

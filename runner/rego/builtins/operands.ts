@@ -84,7 +84,7 @@ export function smallInt(args: Value[], i: number): number {
 }
 
 /** Elements of an array or set (OPA's "one of {array, set}" operands). */
-export function arrayOrSet(args: Value[], i: number, ...expected: string[]): Value[] {
+export function arrayOrSet(args: Value[], i: number, ...expected: string[]): readonly Value[] {
   const v = args[i]!;
   if (Array.isArray(v)) return v;
   if (v instanceof RSet) return v.sorted();

@@ -10,13 +10,14 @@ import { exprText, type Body, type Module, type Query } from '../ast/nodes.ts';
 import { lookupBuiltin } from '../builtins/registry.ts';
 import type { CompileError } from './errors.ts';
 import { LocalRewriter, newScope, rewriteLocalVars } from './locals.ts';
+import { DynamicsRewriter, rewriteDynamicTerms } from './dynamics.ts';
 import { checkRecursion } from './recursion.ts';
 import { rewriteHeadTerms } from './head.ts';
 import { Resolver, moduleGlobals, resolveRefs } from './resolve.ts';
 import { checkImports, checkRuleConflicts, indexRules } from './rules.ts';
 import { SafetyChecker, checkSafety, displayName } from './safety.ts';
 import type { CompileState, CompiledQuery, FunctionInfo } from './state.ts';
-import { SPECIAL_CALLS, TypeChecker, checkTypes } from './typecheck.ts';
+import { SPECIAL_CALLS, TypeChecker, checkTypes, withContext } from './typecheck.ts';
 
 export interface Stage {
   name: string;
@@ -32,8 +33,9 @@ export const STAGES: readonly Stage[] = [
   { name: 'rewriteHeadTerms', run: rewriteHeadTerms },
   { name: 'rewriteLocalVars', run: rewriteLocalVars },
   { name: 'checkSafety', run: checkSafety },
+  { name: 'rewriteDynamicTerms', run: rewriteDynamicTerms },
   { name: 'checkRecursion', run: checkRecursion },
-  { name: 'checkTypes', run: (st) => checkTypes(st, (n) => lookupBuiltin(n)?.args) },
+  { name: 'checkTypes', run: (st) => checkTypes(st, (n) => lookupBuiltin(n)?.args, withContext(st, lookupBuiltin)) },
 ];
 
 export function lookupFunctionIn(functions: Map<string, number>): (name: string) => FunctionInfo | undefined {
@@ -72,10 +74,11 @@ export function compileQuery(st: CompileState, q: Query): { query?: CompiledQuer
   const sc = new SafetyChecker(st.lookupFunction, displayName);
   const r = sc.body(body, new Set(), new Set());
   if (sc.errors.length) return { errors: sc.errors };
-  const tc = new TypeChecker(st.lookupFunction, (n) => lookupBuiltin(n)?.args);
-  tc.body(r.body);
+  const qbody = new DynamicsRewriter().body(r.body);
+  const tc = new TypeChecker(st.lookupFunction, (n) => lookupBuiltin(n)?.args, withContext(st, lookupBuiltin));
+  tc.body(qbody);
   if (tc.errors.length) return { errors: tc.errors };
-  return { query: { body: r.body, display: rw.display, loc: q.body[0]!.loc, texts }, errors: [] };
+  return { query: { body: qbody, display: rw.display, loc: q.body[0]!.loc, texts }, errors: [] };
 }
 
 

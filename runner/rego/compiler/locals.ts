@@ -12,10 +12,32 @@
 import type { Body, Expr, Rule, Term } from '../ast/nodes.ts';
 import { cerr, type CompileError } from './errors.ts';
 import type { CompileState } from './state.ts';
-import { mapTerm } from './walk.ts';
+import { mapTerm, termVars } from './walk.ts';
+
+/** OPA's ast.TypeName of a term that cannot be assigned to (`cannot assign to number`). */
+function typeName(t: Term): string {
+  switch (t.type) {
+    case 'scalar':
+      return t.value === null ? 'null' : typeof t.value === 'bigint' ? 'number' : typeof t.value;
+    case 'arraycomp':
+      return 'arraycomprehension';
+    case 'setcomp':
+      return 'setcomprehension';
+    case 'objectcomp':
+      return 'objectcomprehension';
+    case 'value':
+      return 'value';
+    default:
+      return t.type;
+  }
+}
+
+/** How a var was introduced in a scope (OPA's varOccurrence), which names the re-declaration error. */
+type Occurrence = 'assign' | 'some' | 'arg';
 
 class Scope {
   readonly decl = new Map<string, string>();
+  readonly kind = new Map<string, Occurrence>();
   readonly used = new Set<string>();
   readonly parent: Scope | undefined;
   constructor(parent?: Scope) {
@@ -79,40 +101,51 @@ export class LocalRewriter {
       case 'object':
         return { ...t, items: t.items.map(([k, v]) => [this.deep(k, scope), this.deep(v, scope)] as [Term, Term]) };
       case 'call':
+        // a local named like the function called (`f := 1; f(2)`): OPA rejects it
+        if (scope.lookup(t.op[0]!) !== undefined && scope.lookup(t.op[0]!) !== t.op[0]) {
+          this.errors.push(cerr('rego_compile_error', `called function ${t.op.join('.')} shadowed`, t.loc));
+        }
         return { ...t, args: t.args.map((x) => this.deep(x, scope)) };
       default:
         return this.term(t, scope);
     }
   }
 
-  /** Declare the vars of an assignment/some-in target pattern in `scope`. */
-  private declare(t: Term, scope: Scope, kind: 'assign' | 'some'): Term {
+  /**
+   * Declare the vars of an assignment/some-in target pattern in `scope`.
+   * Errors are OPA's (rewriteDeclaredVar): worded after how the var occurred
+   * before, at the var for `:=` and at the declaration (`declLoc`) for
+   * `some` and `every`.
+   */
+  private declare(t: Term, scope: Scope, kind: 'assign' | 'some', declLoc: Term['loc'] = t.loc): Term {
     switch (t.type) {
       case 'var': {
         if (t.name === '_') return { ...t, name: this.fresh('') };
-        if (scope.decl.has(t.name)) {
-          this.errors.push(cerr('rego_compile_error', `var ${t.name} ${kind === 'assign' ? 'assigned' : 'declared'} above`, t.loc));
+        const loc = kind === 'assign' ? t.loc : declLoc;
+        const prev = scope.kind.get(t.name);
+        if (prev !== undefined) {
+          const msg = prev === 'arg' ? `arg ${t.name} redeclared` : `var ${t.name} ${prev === 'assign' ? 'assigned' : 'declared'} above`;
+          this.errors.push(cerr('rego_compile_error', msg, loc));
           return { ...t, name: scope.decl.get(t.name)! };
         }
         if (scope.used.has(t.name)) {
-          this.errors.push(cerr('rego_compile_error', `var ${t.name} referenced above`, t.loc));
+          this.errors.push(cerr('rego_compile_error', `var ${t.name} referenced above`, loc));
         }
         const u = this.fresh(t.name);
         scope.decl.set(t.name, u);
+        scope.kind.set(t.name, kind);
         return { ...t, name: u };
       }
       case 'array':
-        return { ...t, items: t.items.map((x) => this.declare(x, scope, kind)) };
+        return { ...t, items: t.items.map((x) => this.declare(x, scope, kind, declLoc)) };
       case 'object':
-        return { ...t, items: t.items.map(([k, v]) => [this.deep(k, scope), this.declare(v, scope, kind)] as [Term, Term]) };
-      case 'scalar':
-        return t;
+        return { ...t, items: t.items.map(([k, v]) => [this.deep(k, scope), this.declare(v, scope, kind, declLoc)] as [Term, Term]) };
       default:
         if (kind === 'assign') {
-          this.errors.push(cerr('rego_compile_error', `cannot assign to ${t.type === 'ref' ? 'ref' : t.type}`, t.loc));
+          this.errors.push(cerr('rego_compile_error', `cannot assign to ${typeName(t)}`, t.loc));
           return t;
         }
-        return this.deep(t, scope);
+        return t.type === 'scalar' ? t : this.deep(t, scope);
     }
   }
 
@@ -122,6 +155,10 @@ export class LocalRewriter {
       case 'term': {
         const t = e.term;
         if (t.type === 'call' && t.op.length === 1 && t.op[0] === 'assign') {
+          if (e.negated) {
+            this.errors.push(cerr('rego_compile_error', 'cannot assign vars inside negated expression', e.loc));
+            return e;
+          }
           const rhs = this.deep(t.args[1]!, scope);
           const lhs = this.declare(t.args[0]!, scope, 'assign');
           return { ...e, term: { ...t, args: [lhs, rhs] }, with: withs };
@@ -129,21 +166,21 @@ export class LocalRewriter {
         return { ...e, term: this.deep(t, scope), with: withs };
       }
       case 'some': {
-        const vars = e.vars.map((v) => this.declare(v, scope, 'some'));
+        const vars = e.vars.map((v) => this.declare(v, scope, 'some', e.loc));
         return { ...e, vars, with: withs };
       }
       case 'somein': {
         const domain = this.deep(e.domain, scope);
-        const out: Expr = { ...e, domain, value: this.declare(e.value, scope, 'some'), with: withs };
-        if (e.key) out.key = this.declare(e.key, scope, 'some');
+        const out: Expr = { ...e, domain, value: this.declare(e.value, scope, 'some', e.loc), with: withs };
+        if (e.key) out.key = this.declare(e.key, scope, 'some', e.loc);
         return out;
       }
       case 'every': {
         const domain = this.deep(e.domain, scope);
         const s = new Scope(scope);
         const out: Expr = { ...e, domain, with: withs, value: e.value, body: [] };
-        if (e.key) out.key = this.declare(e.key, s, 'some');
-        out.value = this.declare(e.value, s, 'some');
+        if (e.key) out.key = this.declare(e.key, s, 'some', e.loc);
+        out.value = this.declare(e.value, s, 'some', e.loc);
         out.body = this.body(e.body, s);
         return out;
       }
@@ -156,6 +193,14 @@ export class LocalRewriter {
 
   rule(r: Rule): Rule {
     const top = new Scope();
+    // Function args are declared (not renamed): re-declaring one is `arg x redeclared`.
+    for (const a of r.head.args ?? []) {
+      for (const v of termVars(a, new Set(), { closures: false })) {
+        if (v === '_') continue;
+        top.decl.set(v, v);
+        top.kind.set(v, 'arg');
+      }
+    }
     let args: Term[] | undefined;
     if (r.head.args) args = r.head.args.map((a) => this.deep(a, top));
     const body = this.body(r.body, top);

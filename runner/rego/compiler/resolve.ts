@@ -9,7 +9,7 @@
 import type { Body, Expr, Module, Rule, Term, WithMod } from '../ast/nodes.ts';
 import { importPath } from './rules.ts';
 import type { CompileState } from './state.ts';
-import { mapTerm, termVars } from './walk.ts';
+import { termVars } from './walk.ts';
 
 interface Globals {
   /** Rule names of the package → path (incl. data). */
@@ -37,7 +37,11 @@ export function moduleGlobals(m: Module, samePackage: Module[] = [m]): Globals {
   return { rules, imports };
 }
 
-/** Vars declared in a body (not descending into closures, which declare their own). */
+/**
+ * Vars declared in a body, as OPA's declaredVars: `:=` targets, `some x`,
+ * `some k, v in`. It does not descend into comprehensions (they declare
+ * their own) but does descend into `every` bodies, as OPA's visitor does.
+ */
 function declaredIn(body: Body, out: Set<string>): Set<string> {
   for (const e of body) {
     if (e.type === 'some') for (const v of e.vars) termVars(v, out, { closures: false });
@@ -45,6 +49,7 @@ function declaredIn(body: Body, out: Set<string>): Set<string> {
       if (e.key) termVars(e.key, out, { closures: false });
       termVars(e.value, out, { closures: false });
     }
+    if (e.type === 'every') declaredIn(e.body, out);
     if (e.type === 'term' && e.term.type === 'call' && e.term.op.length === 1 && e.term.op[0] === 'assign') {
       termVars(e.term.args[0]!, out, { closures: false });
     }
@@ -71,30 +76,51 @@ export class Resolver {
     return this.g.imports.get(name) ?? this.g.rules.get(name);
   }
 
+  /**
+   * Resolve the names in a term. A comprehension's own declarations are
+   * collected first and shadow globals in its head term as well as in its
+   * body (OPA's resolveRefsInTerm pushes declaredVars(body) before either).
+   */
   term(t: Term, declared: Set<string>): Term {
-    return mapTerm(
-      t,
-      (x) => {
-        if (x.type === 'var') {
-          if (declared.has(x.name)) return x;
-          const p = this.globalPath(x.name);
-          return p ? pathTerm(p, x.loc) : x;
+    switch (t.type) {
+      case 'var': {
+        if (declared.has(t.name)) return t;
+        const p = this.globalPath(t.name);
+        return p ? pathTerm(p, t.loc) : t;
+      }
+      case 'ref': {
+        const head = this.term(t.head, declared);
+        const path = t.path.map((p) => this.term(p, declared));
+        // a resolved var head (`data.pkg.p`) is flattened into the ref
+        if (head.type === 'ref') return { type: 'ref', head: head.head, path: [...head.path, ...path], loc: t.loc };
+        return { ...t, head, path };
+      }
+      case 'array':
+      case 'set':
+        return { ...t, items: t.items.map((x) => this.term(x, declared)) };
+      case 'object':
+        return { ...t, items: t.items.map(([k, v]) => [this.term(k, declared), this.term(v, declared)] as [Term, Term]) };
+      case 'call': {
+        const args = t.args.map((x) => this.term(x, declared));
+        const [first, ...rest] = t.op;
+        if (first && !declared.has(first)) {
+          const p = this.globalPath(first);
+          if (p && p[0] === 'data') return { ...t, op: [...p, ...rest], args };
         }
-        if (x.type === 'ref' && x.head.type === 'ref') {
-          // head was a resolved var: flatten `data.pkg.p` + path
-          return { type: 'ref', head: x.head.head, path: [...x.head.path, ...x.path], loc: x.loc };
-        }
-        if (x.type === 'call') {
-          const [first, ...rest] = x.op;
-          if (first && !declared.has(first)) {
-            const p = this.globalPath(first);
-            if (p && p[0] === 'data') return { ...x, op: [...p, ...rest] };
-          }
-        }
-        return x;
-      },
-      (b) => this.body(b, declared),
-    );
+        return { ...t, args };
+      }
+      case 'arraycomp':
+      case 'setcomp': {
+        const inner = declaredIn(t.body, new Set(declared));
+        return { ...t, term: this.term(t.term, inner), body: t.body.map((e) => this.expr(e, inner)) };
+      }
+      case 'objectcomp': {
+        const inner = declaredIn(t.body, new Set(declared));
+        return { ...t, key: this.term(t.key, inner), value: this.term(t.value, inner), body: t.body.map((e) => this.expr(e, inner)) };
+      }
+      default:
+        return t;
+    }
   }
 
   withMod(w: WithMod, declared: Set<string>): WithMod {
@@ -117,10 +143,13 @@ export class Resolver {
         return out;
       }
       case 'every': {
+        // OPA pushes the key/value vars for the domain and the body; the
+        // body's own `:=` declarations are already in `declared` (declaredIn
+        // descends into every bodies).
         const inner = new Set(declared);
         if (e.key) termVars(e.key, inner, { closures: false });
         termVars(e.value, inner, { closures: false });
-        return { ...e, domain: this.term(e.domain, declared), body: this.body(e.body, inner), with: withs };
+        return { ...e, domain: this.term(e.domain, inner), body: e.body.map((x) => this.expr(x, inner)), with: withs };
       }
     }
   }

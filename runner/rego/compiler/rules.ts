@@ -11,7 +11,8 @@ import { dataName, type CompileState, type IndexedRule, type RuleKind } from './
 
 export function checkImports(st: CompileState): void {
   for (const m of st.modules) {
-    const seen = new Map<string, number>();
+    /** alias → the import that introduced it (OPA names it in the shadowing error). */
+    const seen = new Map<string, string>();
     for (const imp of m.imports) {
       const parts = importPath(imp.path);
       const root = parts[0];
@@ -27,8 +28,9 @@ export function checkImports(st: CompileState): void {
       }
       const alias = imp.alias ?? parts[parts.length - 1]!;
       if (imp.alias && parts.length === 1) st.errors.push(cerr('rego_compile_error', `import ${parts[0]} cannot be aliased`, imp.loc));
-      if (seen.has(alias)) st.errors.push(cerr('rego_compile_error', `import must not shadow import ${alias}`, imp.loc));
-      seen.set(alias, 1);
+      const first = seen.get(alias);
+      if (first !== undefined) st.errors.push(cerr('rego_compile_error', `import must not shadow ${first}`, imp.loc));
+      else seen.set(alias, `import ${parts.join('.')}${imp.alias ? ` as ${imp.alias}` : ''}`);
     }
   }
 }

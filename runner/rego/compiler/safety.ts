@@ -186,8 +186,12 @@ export class SafetyChecker {
    * vars safe at its end; reports unsafe vars.
    */
   body(body: Body, safeIn: Set<string>, outer: Set<string>): { body: Body; safe: Set<string> } {
+    // Vars a closure shares with this body: those occurring in its
+    // expressions. A bare `some x` declaration is not an occurrence (OPA
+    // drops it after renaming), so a declared var used only inside a
+    // comprehension is that comprehension's own (bound by its iteration).
     const visible = new Set(outer);
-    for (const e of body) exprVars(e, visible, { closures: false });
+    for (const e of body) if (e.type !== 'some') exprVars(e, visible, { closures: false });
     const safe = new Set([...safeIn, ...ROOTS]);
     const remaining = body.slice();
     const ordered: Body = [];
@@ -206,6 +210,11 @@ export class SafetyChecker {
         }
       }
       if (picked < 0) {
+        // OPA's safetyErrorSlice: user vars are reported by name; only when
+        // every unsafe var is generated (a wildcard `_`, a compiler temp) is
+        // the expression itself reported.
+        const generated: Expr[] = [];
+        const before = this.errors.length;
         for (const e of remaining) {
           const outs = outputVars(e, safe, this.lookup);
           const need = this.needed(e, visible);
@@ -216,8 +225,13 @@ export class SafetyChecker {
             patternVars(e.term.args[0]!, lhs);
             if (unsafe.some((v) => !lhs.has(v))) unsafe = unsafe.filter((v) => !lhs.has(v));
           }
-          for (const v of unsafe.sort()) this.errors.push(cerr('rego_unsafe_var_error', `var ${this.display(v)} is unsafe`, e.loc));
+          for (const v of unsafe.sort()) {
+            if (isGenerated(v, this.display)) {
+              if (!generated.includes(e)) generated.push(e);
+            } else this.errors.push(cerr('rego_unsafe_var_error', `var ${this.display(v)} is unsafe`, e.loc));
+          }
         }
+        if (this.errors.length === before) for (const e of generated) this.errors.push(cerr('rego_unsafe_var_error', 'expression is unsafe', e.loc));
         return { body: ordered.concat(remaining), safe };
       }
       ordered.push(remaining.splice(picked, 1)[0]!);
@@ -288,7 +302,8 @@ export class SafetyChecker {
   checkHead(terms: Term[], safe: Set<string>, loc: Term['loc']): void {
     const unsafe = new Set<string>();
     for (const t of terms) for (const v of termVars(t, new Set(), { closures: false })) if (!safe.has(v) && !ROOTS.has(v)) unsafe.add(v);
-    for (const v of [...unsafe].sort()) this.errors.push(cerr('rego_unsafe_var_error', `var ${this.display(v)} is unsafe`, loc));
+    // generated vars in a head are not reported (OPA's checkSafetyRuleHeads)
+    for (const v of [...unsafe].sort()) if (!isGenerated(v, this.display)) this.errors.push(cerr('rego_unsafe_var_error', `var ${this.display(v)} is unsafe`, loc));
   }
 }
 
@@ -303,6 +318,11 @@ function funcName(t: Term): string | undefined {
     return out.join('.');
   }
   return undefined;
+}
+
+/** A var the compiler made (a wildcard, a moved head term, a hoisted term): OPA never names those in errors. */
+function isGenerated(v: string, display: (n: string) => string): boolean {
+  return display(v) === '_' || v.startsWith('__head_') || v.startsWith('$dyn$');
 }
 
 export function displayName(n: string): string {

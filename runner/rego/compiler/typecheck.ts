@@ -5,8 +5,8 @@
  * restricted to what is decidable without inferring rule types — enough to
  * catch `count(1)` or `concat(",", 5)` at compile time with OPA's codes).
  */
-import type { Body, Expr, Term } from '../ast/nodes.ts';
-import type { TypeSpec } from '../builtins/types.ts';
+import { namePath, type Body, type Expr, type Term, type WithMod } from '../ast/nodes.ts';
+import type { BuiltinDecl, TypeSpec } from '../builtins/types.ts';
 import { cerr, type CompileError } from './errors.ts';
 import type { CompileState, FunctionInfo } from './state.ts';
 
@@ -50,13 +50,58 @@ function accepts(spec: TypeSpec, type: string): boolean {
   return true;
 }
 
+/** What the `with` target check needs: builtin declarations and where rules are anchored. */
+export interface WithContext {
+  builtin(name: string): BuiltinDecl | undefined;
+  /** A rule (or rules) produce the document at this path (`['data', 'pkg', 'p']`). */
+  isRulePath(path: string[]): boolean;
+}
+
 export class TypeChecker {
   readonly errors: CompileError[] = [];
   private readonly lookup: (name: string) => FunctionInfo | undefined;
   private readonly args: (name: string) => TypeSpec[] | undefined;
-  constructor(lookup: (name: string) => FunctionInfo | undefined, args: (name: string) => TypeSpec[] | undefined) {
+  private readonly withCtx: WithContext | undefined;
+  constructor(lookup: (name: string) => FunctionInfo | undefined, args: (name: string) => TypeSpec[] | undefined, withCtx?: WithContext) {
     this.lookup = lookup;
     this.args = args;
+    this.withCtx = withCtx;
+  }
+
+  /**
+   * A `with` target must be `input…`, `data…` (not below a rule: that would
+   * replace part of a virtual document) or a function; a builtin target must
+   * be replaceable. OPA's validateWith, with its codes and messages.
+   */
+  private withTarget(w: WithMod): void {
+    const ctx = this.withCtx;
+    if (!ctx) return;
+    const t = w.target;
+    const path = namePath(t);
+    const root = t.type === 'var' ? t.name : t.type === 'ref' && t.head.type === 'var' ? t.head.name : undefined;
+    if (root === 'data') {
+      if (path) {
+        for (let i = 2; i < path.length; i++) {
+          if (ctx.isRulePath(path.slice(0, i))) {
+            this.errors.push(cerr('rego_compile_error', 'with keyword cannot partially replace virtual document(s)', t.loc));
+            return;
+          }
+        }
+      }
+      return;
+    }
+    if (root === 'input') return;
+    const name = path?.join('.');
+    const decl = name === undefined ? undefined : ctx.builtin(name);
+    if (name !== undefined && (decl || SPECIAL_CALLS.has(name))) {
+      const bad = (msg: string): void => void this.errors.push(cerr('rego_compile_error', `with keyword replacing built-in function: ${msg}`, t.loc));
+      if (name === 'eq' || name === 'rego.metadata.chain' || name === 'rego.metadata.rule') bad(`replacement of ${JSON.stringify(name)} invalid`);
+      else if (name.startsWith('internal.')) bad(`replacement of internal function ${JSON.stringify(name)} invalid`);
+      else if (decl?.iter) bad('target must not be a relation');
+      else if (name === 'print') bad('target must not be a void function');
+      return;
+    }
+    this.errors.push(cerr('rego_type_error', 'with keyword target must reference existing input, data, or a function', t.loc));
   }
 
   term(t: Term): void {
@@ -104,12 +149,11 @@ export class TypeChecker {
       this.errors.push(cerr('rego_type_error', `undefined function ${name}`, t.loc));
       return;
     }
-    if (t.args.length > info.arity + 1) {
-      this.errors.push(cerr('rego_type_error', `${name}: too many arguments`, t.loc));
-      return;
-    }
-    if (t.args.length < info.arity) {
-      this.errors.push(cerr('rego_type_error', `${name}: too few arguments`, t.loc));
+    // OPA's checkUndefinedFuncs: n or n+1 (output) operands, else an arity mismatch
+    const n = t.args.length;
+    if (n !== info.arity && n !== info.arity + 1) {
+      const msg = info.builtin ? `${name}: arity mismatch` : `function ${name} has arity ${info.arity}, got ${n} argument${n === 1 ? '' : 's'}`;
+      this.errors.push(cerr('rego_type_error', msg, t.loc));
       return;
     }
     const specs = info.builtin ? this.args(name) : undefined;
@@ -131,7 +175,10 @@ export class TypeChecker {
       if (e.key) this.term(e.key);
     }
     if (e.type === 'every') this.body(e.body);
-    for (const w of e.with) this.term(w.value);
+    for (const w of e.with) {
+      this.withTarget(w);
+      this.term(w.value);
+    }
   }
 
   body(b: Body): void {
@@ -147,8 +194,14 @@ function describe(s: TypeSpec): string {
   return 'object';
 }
 
-export function checkTypes(st: CompileState, args: (name: string) => TypeSpec[] | undefined): void {
-  const tc = new TypeChecker(st.lookupFunction, args);
+/** The `with` check's view of a compiled policy. */
+export function withContext(st: CompileState, builtin: (name: string) => BuiltinDecl | undefined): WithContext {
+  const anchors = new Set(st.rules.map((r) => r.anchor.join('\u0000')));
+  return { builtin, isRulePath: (path) => anchors.has(path.join('\u0000')) };
+}
+
+export function checkTypes(st: CompileState, args: (name: string) => TypeSpec[] | undefined, withCtx?: WithContext): void {
+  const tc = new TypeChecker(st.lookupFunction, args, withCtx);
   for (const ir of st.rules) {
     for (let r: typeof ir.rule | undefined = ir.rule; r; r = r.else) {
       tc.body(r.body);

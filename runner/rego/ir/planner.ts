@@ -188,6 +188,10 @@ export class Planner {
     for (const e of q.body) {
       const s = this.stmt(e);
       if (e.type === 'some') continue;
+      if (e.type === 'term' && e.generated) {
+        if (s) block.push(s);
+        continue;
+      }
       const info: QueryIR['exprs'][number] = { text: q.texts.get(`${e.loc.line}:${e.loc.col}`) ?? exprText(e), loc: e.loc };
       if (s && s.s === 'test') {
         const slot = this.slots.get(`$expr${exprs.length}`);

@@ -1120,8 +1120,9 @@ function scanBind(f: Frame, coll: Value, vs: number, ks: number, next: K): boole
     }
     return false;
   }
+  // sets and objects in OPA's order (sorted, cached on the value)
   if (coll instanceof RSet) {
-    const items = coll.list();
+    const items = coll.sorted();
     for (let i = 0; i < items.length; i++) {
       s[vs] = items[i];
       if (ks >= 0) s[ks] = items[i];
@@ -1133,9 +1134,11 @@ function scanBind(f: Frame, coll: Value, vs: number, ks: number, next: K): boole
     return false;
   }
   if (coll instanceof RObject) {
-    for (const [key, x] of coll.entries()) {
-      s[vs] = x;
-      if (ks >= 0) s[ks] = key;
+    const es = coll.sortedEntries();
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i]!;
+      s[vs] = e[1];
+      if (ks >= 0) s[ks] = e[0];
       const r = next(f);
       s[vs] = undefined;
       if (ks >= 0) s[ks] = undefined;

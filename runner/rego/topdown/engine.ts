@@ -48,8 +48,6 @@ export class Program implements ProgramLike, Env {
       }
       n.kind = r.kind === 'function' ? 'function' : r.suffix.length > 0 ? 'dynamic' : r.kind === 'partial_set' ? 'partial_set' : 'complete';
       if (r.kind === 'function') this.fnNodes.set(r.anchor.join('.'), n);
-      if (r.else) n.hasElse = true;
-      else if (!r.isDefault) n.hasPlain = true;
       placed.push([n, r]);
     }
     for (const [n, r] of placed) {

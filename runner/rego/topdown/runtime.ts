@@ -60,9 +60,6 @@ export class TreeNode {
   defaultRule: CompiledRule | undefined;
   readonly functions: CompiledRule[] = [];
   kind: 'none' | 'complete' | 'partial_set' | 'dynamic' | 'function' = 'none';
-  /** Rules with and without `else` chains are mixed in the group (OPA words that conflict differently). */
-  hasElse = false;
-  hasPlain = false;
   /** Set-valued dynamic rules (`p[q] contains r`). */
   constructor(id: number, path: string[], name: string) {
     this.id = id;
@@ -406,20 +403,51 @@ export class Ctx {
   }
 
   private evalComplete(node: TreeNode): Value | undefined {
-    let value: Value | undefined;
-    for (const rule of node.rules) {
-      const vs = this.runChain(rule, undefined);
-      for (const v of vs) {
-        if (value === undefined) value = v;
-        else if (!valueEqual(value, v)) {
-          throw new RegoEvalError('eval_conflict_error', node.hasElse && node.hasPlain ? 'complete rules must not produce multiple outputs' : `rule ${node.name} produced conflicting values`, rule.ir.loc);
-        }
-      }
-    }
+    let value = this.evalRules(node.rules, undefined, node, false);
     if (value === undefined && node.defaultRule) {
       const vs = this.runChain(node.defaultRule, undefined);
       value = vs[0];
     }
+    return value;
+  }
+
+  /**
+   * The one value of a complete rule or function (its definitions, each with
+   * its `else` chain), or undefined. Values that differ from the first are a
+   * conflict, reported as OPA reports it (topdown ruleConflict): at the first
+   * conflicting rule, listing the rule that gave the first value and every
+   * rule that gave a different one (up to MAX_CONFLICTING_RULES, then `...`);
+   * the list is left out when one rule produced both values. Evaluation goes
+   * on after the first conflict only to collect those rules: an error raised
+   * meanwhile (a strict builtin error) gives way to the conflict.
+   */
+  private evalRules(rules: readonly CompiledRule[], args: Value[] | undefined, node: TreeNode, fn: boolean): Value | undefined {
+    let value: Value | undefined;
+    let first: RuleIR | undefined;
+    let conflict: RuleConflict | undefined;
+    collect: for (const rule of rules) {
+      for (let r: CompiledRule | undefined = rule; r; r = r.else) {
+        const acc: Value[] = [];
+        try {
+          this.prog.runRule(r, this, args, acc);
+        } catch (e) {
+          if (conflict && e instanceof RegoEvalError) break collect;
+          throw e;
+        }
+        if (acc.length === 0) continue;
+        for (const v of acc) {
+          if (value === undefined) {
+            value = v;
+            first = r.ir;
+          } else if (!valueEqual(value, v)) {
+            if (conflict === undefined) conflict = new RuleConflict(first!, r.ir);
+            else if (!conflict.add(r.ir)) break collect;
+          }
+        }
+        break;
+      }
+    }
+    if (conflict) throw conflict.error(fn ? `function ${node.name} produced conflicting values for the same inputs` : `rule ${node.name} produced conflicting values`);
     return value;
   }
 
@@ -444,7 +472,7 @@ export class Ctx {
 
   /** Call a user function with evaluated arguments. */
   callFunction(node: TreeNode, args: Value[], loc: Loc): Value | undefined {
-    if (!this.prog.memoFunctions) return this.evalFunction(node, args, loc);
+    if (!this.prog.memoFunctions) return this.evalFunction(node, args);
     // Functions are pure, so a call with equal arguments in the same context
     // (same input, data and `with` mocks) has the same result: remember the
     // last few calls of each function.
@@ -458,19 +486,13 @@ export class Ctx {
       for (let j = 0; j < args.length && same; j++) same = valueEqual(prev[j]!, args[j]!);
       if (same) return calls[i + 1] as Value | undefined;
     }
-    const value = this.evalFunction(node, args, loc);
+    const value = this.evalFunction(node, args);
     if (calls.length < 2 * MEMO_CALLS) calls.push(args, value);
     return value;
   }
 
-  private evalFunction(node: TreeNode, args: Value[], loc: Loc): Value | undefined {
-    let value: Value | undefined;
-    for (const rule of node.functions) {
-      for (const v of this.runChain(rule, args)) {
-        if (value === undefined) value = v;
-        else if (!valueEqual(value, v)) throw new RegoEvalError('eval_conflict_error', `function ${node.name} produced conflicting values for the same inputs`, loc);
-      }
-    }
+  private evalFunction(node: TreeNode, args: Value[]): Value | undefined {
+    let value = this.evalRules(node.functions, args, node, true);
     if (value === undefined && node.defaultRule) value = this.runChain(node.defaultRule, args)[0];
     return value;
   }
@@ -478,6 +500,43 @@ export class Ctx {
 
 /** Calls remembered per function and context. */
 const MEMO_CALLS = 8;
+
+/** How many rules a conflict error lists (OPA's maxConflictingRules). */
+const MAX_CONFLICTING_RULES = 10;
+
+function compareLoc(a: Loc, b: Loc): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col;
+}
+
+/** The rules of one complete rule or function whose values conflict (OPA's topdown ruleConflict). */
+class RuleConflict {
+  private readonly rules: RuleIR[];
+  private more = false;
+  private readonly loc: Loc;
+  constructor(first: RuleIR, rule: RuleIR) {
+    this.loc = rule.loc;
+    this.rules = [first];
+    this.add(rule);
+  }
+  /** Records `rule`; false once the limit is exceeded (stop evaluating). */
+  add(rule: RuleIR): boolean {
+    if (this.rules.includes(rule)) return true;
+    if (this.rules.length === MAX_CONFLICTING_RULES) {
+      this.more = true;
+      return false;
+    }
+    this.rules.push(rule);
+    return true;
+  }
+  error(msg: string): RegoEvalError {
+    const locs = this.rules.map((r) => r.loc).sort(compareLoc);
+    if (locs.length > 1) {
+      msg += ':' + locs.map((l) => `\n  rule at ${l.file ? `${l.file}:${l.line}` : `${l.line}:${l.col}`}`).join('');
+      if (this.more) msg += '\n  ...';
+    }
+    return new RegoEvalError('eval_conflict_error', msg, this.loc);
+  }
+}
 
 function jsOf(v: Value | undefined): unknown {
   return v === undefined ? undefined : toJS(v);

@@ -18,18 +18,20 @@ export function lookup(v: Value, key: Value): Value | undefined {
   return undefined;
 }
 
-/** Calls `f(key, value)` for each element; stops when f returns true. Returns whether it stopped. */
+/** Calls `f(key, value)` for each element in OPA's order; stops when f returns true. Returns whether it stopped. */
 export function iterate(v: Value, f: (k: Value, x: Value) => boolean): boolean {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) if (f(i, v[i]!)) return true;
     return false;
   }
+  // Objects and sets iterate in OPA's order: sorted (by key), cached on the value.
   if (v instanceof RObject) {
-    for (const [k, x] of v.entries()) if (f(k, x)) return true;
+    const es = v.sortedEntries();
+    for (let i = 0; i < es.length; i++) if (f(es[i]![0], es[i]![1])) return true;
     return false;
   }
   if (v instanceof RSet) {
-    const items = v.list();
+    const items = v.sorted();
     for (let i = 0; i < items.length; i++) if (f(items[i]!, items[i]!)) return true;
     return false;
   }

@@ -1,0 +1,219 @@
+/**
+ * Regressions where the engine's decision differed from OPA's. Each expected
+ * answer is what OPA gives for the same policy and input (the reason is noted
+ * per case: which OPA compiler stage or evaluator rule produces it).
+ */
+import { describe, expect, it } from 'vitest';
+import { EvalError, prepare } from '../../runner/rego/api.ts';
+
+function policy(text: string, opts: { data?: unknown; strictBuiltinErrors?: boolean } = {}, extra: Array<{ file: string; text: string }> = []) {
+  const r = prepare([{ file: 'p.rego', text: `package t\n${text}` }, ...extra], opts);
+  if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+  return r.value;
+}
+const ev = (text: string, input: unknown = {}, path = ['t']) => policy(text).evalRef(path, { input });
+
+describe('locals shadow rules, functions and imports (OPA resolves refs after collecting declared vars)', () => {
+  it('a var assigned in a comprehension shadows a rule of the same name', () => {
+    const p = policy('r := 5\nh(y) := [r | some k in y; r := k + 1]\nout := h([1, 2])');
+    expect(p.evalRef(['t', 'out'], {})).toEqual([2, 3]);
+  });
+  it('a `some x in` var in a comprehension shadows an import alias', () => {
+    const p = policy('import data.q as f\na := {f | some f in ["x", "y"]}', { data: { q: 'imported' } });
+    expect(p.evalRef(['t', 'a'], {})).toEqual(['x', 'y']);
+  });
+  it('a comprehension var named like the enclosing function is not a recursive reference', () => {
+    const p = policy('extension(v, xs) := {extension | some extension in xs; endswith(v, extension)}\nout := extension("a.tar.gz", [".gz", ".zip", ".tar.gz"])');
+    expect(p.evalRef(['t', 'out'], {})).toEqual(['.gz', '.tar.gz']);
+  });
+  it('`some x` declarations, object comprehensions and `every k, v in` shadow too', () => {
+    expect(ev('x := 100\nk := 7\na := [x | some x; [1, 2][x]]\nb := {k: v | some k, v in {"m": 1}}\nc if every k, x in [1, 2] { x == k + 1 }')).toMatchObject({ a: [0, 1], b: { m: 1 }, c: true });
+  });
+  it('a local in the rule body shadows a rule in the head value', () => {
+    expect(ev('v := 1\np := v if v := 2', {}, ['t', 'p'])).toBe(2);
+  });
+});
+
+describe('safety of vars declared outside a comprehension', () => {
+  const input = { studies: [{ protocols: [{ name: 'a' }, { name: 'b' }] }, { protocols: [{ name: 'c' }] }] };
+  it('a `some i` var used only inside a comprehension is bound there by iteration (OPA drops the bare declaration)', () => {
+    const p = policy('p := names if {\n  some i\n  names := {x.name | some j; x := input.studies[i].protocols[j]}\n}');
+    expect(p.evalRef(['t', 'p'], { input })).toEqual(['a', 'b', 'c']);
+  });
+  it('when the outer body binds it (in any order), the comprehension sees the outer binding', () => {
+    const p = policy('q contains [i, names] if {\n  some i\n  names := {x.name | some j; x := input.studies[i].protocols[j]}\n  input.studies[i]\n}');
+    expect(p.evalRef(['t', 'q'], { input })).toEqual([[0, ['a', 'b']], [1, ['c']]]);
+  });
+  it('a declared var read (not bound) inside a comprehension is still unsafe', () => {
+    const r = prepare([{ file: 'p.rego', text: 'package t\np if {\n  some x\n  ys := [y | y := x]\n  count(ys) > 0\n}' }]);
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}: ${d.code}: ${d.message}`)).toContain('4: rego_unsafe_var_error: var x is unsafe');
+  });
+});
+
+describe('terms nested in a negated expression are evaluated outside it (OPA rewriteExprTerms / rewriteDynamics)', () => {
+  it('an undefined ref argument makes the body undefined, not the negation true', () => {
+    const p = policy('f(x) if x == 1\np if not f(input.missing)\nq if not f(input.x)');
+    expect(p.evalRef(['t'], { input: {} })).toEqual({});
+    expect(p.evalRef(['t'], { input: { x: 2 } })).toEqual({ q: true });
+    expect(p.evalRef(['t'], { input: { x: 1 } })).toEqual({});
+  });
+  it('a nested builtin call that fails (undefined in non-strict mode) makes the body undefined', () => {
+    const p = policy('p if not startswith(lower(input.x), "please")');
+    expect(p.evalRef(['t', 'p'], { input: { x: { a: 1 } } })).toBeUndefined();
+    expect(p.evalRef(['t', 'p'], { input: { x: 'Hello' } })).toBe(true);
+    expect(p.evalRef(['t', 'p'], { input: { x: 'PLEASE do' } })).toBeUndefined();
+  });
+  it('with strict builtin errors the nested call error is raised', () => {
+    const p = policy('p if not startswith(lower(input.x), "please")', { strictBuiltinErrors: true });
+    expect(() => p.evalRef(['t', 'p'], { input: { x: 1 } })).toThrow(EvalError);
+  });
+  it('comparisons and `in` hoist their ref operands; `=` and a bare ref stay inside', () => {
+    const p = policy('a if not input.x == 1\nb if not "v" in input.tags\nc if not input.x = 1\nd if not input.x\ne if not data.t.m[input.k]\nm := {"y": true}');
+    expect(p.evalRef(['t'], { input: {} })).toEqual({ c: true, d: true, m: { y: true } });
+    expect(p.evalRef(['t'], { input: { x: 2, tags: [], k: 'z' } })).toEqual({ a: true, b: true, c: true, e: true, m: { y: true } });
+    expect(p.evalRef(['t'], { input: { k: 'y' } })).toMatchObject({ c: true, d: true });
+    expect(p.evalRef(['t'], { input: { k: 'y' } })).not.toHaveProperty('e');
+  });
+  it('a negated `every` with an undefined domain is undefined; arrays and objects in arguments hoist their refs', () => {
+    const p = policy('a if not every x in input.xs { x > 0 }\nb if not count([input.y]) == 2\nc if not object.get({"k": input.y}, "k", 0) == 1');
+    expect(p.evalRef(['t'], { input: {} })).toEqual({});
+    expect(p.evalRef(['t'], { input: { xs: [0], y: 5 } })).toEqual({ a: true, b: true, c: true });
+  });
+  it('inside comprehensions, function bodies and queries too', () => {
+    const p = policy('f(x) if x == 1\ng(y) := [k | some k in y; not f(input.m[k])]\nout := g(["a", "b"])');
+    expect(p.evalRef(['t', 'out'], { input: { m: { a: 2 } } })).toEqual(['a']);
+    expect(p.query('not data.t.f(input.missing)', { input: {} })).toEqual({ ok: true, rows: [] });
+    expect(p.query('x := 1; not data.t.f(input.y)', { input: { y: 3 } })).toEqual({ ok: true, rows: [{ x: 1 }] });
+  });
+  it('the hoisted terms keep the expression\'s `with` modifiers', () => {
+    const p = policy('f(x) if x == 1\np if not f(input.x) with input.x as 2');
+    expect(p.evalRef(['t', 'p'], { input: {} })).toBe(true);
+  });
+});
+
+describe('sets and objects iterate in sorted order, as OPA iterates them', () => {
+  it('`some x in` a set of objects, and messages built from a set', () => {
+    expect(ev('a := [o | some o in {{"b": 1}, {"a": 2}}]\nm := concat(", ", [x | some x in {"zeta", "alpha", "mid"}])')).toEqual({ a: [{ a: 2 }, { b: 1 }], m: 'alpha, mid, zeta' });
+  });
+  it('`x := s[_]`, `obj[k]` and `some k, v in obj` over input and built values', () => {
+    const p = policy('s := {x | some x in input.xs}\na := [x | x := s[_]]\nb := [k | input.o[k]]\nc := [[k, v] | some k, v in input.o]\nd := [k | some k, _ in {"y": 1, "x": 2}]');
+    expect(p.evalRef(['t'], { input: { xs: [3, 1, 2], o: { b: 1, a: 2, c: 0 } } })).toEqual({ s: [1, 2, 3], a: [1, 2, 3], b: ['a', 'b', 'c'], c: [['a', 2], ['b', 1], ['c', 0]], d: ['x', 'y'] });
+  });
+  it('the order is OPA\'s total order across types (null < boolean < number < string < array < object < set)', () => {
+    expect(ev('a := [x | some x in {set(), {"k": 1}, [1], "s", 2, true, null}]')).toEqual({ a: [null, true, 2, 's', [1], { k: 1 }, []] });
+  });
+  it('every and walk see the same order; an object keyed by non-strings sorts by key', () => {
+    const p = policy('seen := [k | some k, _ in {3: "c", 1: "a", 2: "b"}]\nw := [p | walk({"b": 1, "a": 2}, [p, _]); count(p) == 1]');
+    expect(p.evalRef(['t'], {})).toEqual({ seen: [1, 2, 3], w: [['a'], ['b']] });
+  });
+  it('a set grown after a first iteration is re-sorted (the cached order is dropped on add)', async () => {
+    const { RSet } = await import('../../runner/rego/value.ts');
+    const s = RSet.of(['b', 'a']);
+    expect([...s]).toEqual(['a', 'b']);
+    s.add('0');
+    expect([...s]).toEqual(['0', 'a', 'b']);
+  });
+});
+
+/** The diagnostic of the evaluation error `f` raises. */
+function evalError(f: () => unknown) {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof EvalError) return e.diagnostic;
+    throw e;
+  }
+  throw new Error('no evaluation error');
+}
+
+describe('conflict errors read as OPA\'s (topdown ruleConflict: the conflicting rules are listed)', () => {
+  const rules = (text: string, extra: Array<{ file: string; text: string }> = [], opts = {}) => {
+    const r = prepare([{ file: 'policy.rego', text: `package ex\n\n${text}` }, ...extra], opts);
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    return r.value;
+  };
+  it('complete rules: at the first conflicting rule, listing the rule of the first value and each differing rule', () => {
+    const p = rules('allow := "one" if input.a\n\nallow := "two" if input.b\n\nallow := "three" if input.c');
+    expect(evalError(() => p.evalRef(['ex', 'allow'], { input: { a: true, b: true } }))).toMatchObject({
+      code: 'eval_conflict_error', line: 5, message: 'rule data.ex.allow produced conflicting values:\n  rule at policy.rego:3\n  rule at policy.rego:5',
+    });
+    expect(evalError(() => p.evalRef(['ex', 'allow'], { input: { a: true, b: true, c: true } })).message).toBe('rule data.ex.allow produced conflicting values:\n  rule at policy.rego:3\n  rule at policy.rego:5\n  rule at policy.rego:7');
+  });
+  it('at most ten rules are listed, then `...`', () => {
+    const p = rules(Array.from({ length: 12 }, (_, i) => `allow := ${i}\n`).join('\n'));
+    const lines = Array.from({ length: 10 }, (_, i) => `\n  rule at policy.rego:${3 + 2 * i}`).join('');
+    expect(evalError(() => p.evalRef(['ex', 'allow'], {})).message).toBe(`rule data.ex.allow produced conflicting values:${lines}\n  ...`);
+  });
+  it('an error after the conflict (strict builtin errors) gives way to the conflict', () => {
+    const p = rules('allow := 1\n\nallow := 2\n\nallow := 1 / 0', [], { strictBuiltinErrors: true });
+    expect(evalError(() => p.evalRef(['ex', 'allow'], {})).message).toBe('rule data.ex.allow produced conflicting values:\n  rule at policy.rego:3\n  rule at policy.rego:5');
+  });
+  it('across files, and an else branch is listed at its own line', () => {
+    const p = rules('allow := 1', [{ file: 'b.rego', text: 'package ex\n\nallow := 2' }]);
+    expect(evalError(() => p.evalRef(['ex', 'allow'], {})).message).toBe('rule data.ex.allow produced conflicting values:\n  rule at b.rego:3\n  rule at policy.rego:3');
+    const q = rules('allow := 1 if input.a\nelse := 2\n\nallow := 3 if input.b');
+    expect(evalError(() => q.evalRef(['ex', 'allow'], { input: { b: true } })).message).toBe('rule data.ex.allow produced conflicting values:\n  rule at policy.rego:4\n  rule at policy.rego:6');
+  });
+  it('one rule producing two values: no list', () => {
+    const p = rules('allow := x if some x in [1, 2]\n\nf(_) := x if some x in [1, 2]');
+    expect(evalError(() => p.evalRef(['ex', 'allow'], {})).message).toBe('rule data.ex.allow produced conflicting values');
+    expect(p.query('data.ex.f(2)', {})).toMatchObject({ ok: false, error: { code: 'eval_conflict_error', message: 'function data.ex.f produced conflicting values for the same inputs' } });
+  });
+  it('functions, at the conflicting definition', () => {
+    const p = rules('f(x) := 1 if x > 0\n\nf(x) := 2 if x > 1\n\nf(x) := 3 if x > 2');
+    expect(p.query('data.ex.f(2)', {})).toMatchObject({ ok: false, error: { line: 5, message: 'function data.ex.f produced conflicting values for the same inputs:\n  rule at policy.rego:3\n  rule at policy.rego:5' } });
+    expect(p.query('data.ex.f(3)', {})).toMatchObject({ ok: false, error: { message: 'function data.ex.f produced conflicting values for the same inputs:\n  rule at policy.rego:3\n  rule at policy.rego:5\n  rule at policy.rego:7' } });
+  });
+});
+
+describe('compile errors read as OPA\'s', () => {
+  const errs = (text: string) => {
+    const r = prepare([{ file: 'p.rego', text: `package x\n${text}` }]);
+    if (r.ok) throw new Error('expected errors');
+    return r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.code}: ${d.message}`);
+  };
+  it('a re-declaration is worded after how the var occurred first (rewriteDeclaredVar)', () => {
+    expect(errs('p if {\n  some x\n  x := 1\n}')).toEqual(['4:3: rego_compile_error: var x declared above']);
+    expect(errs('p if {\n  x := 1\n  some x\n}')).toEqual(['4:3: rego_compile_error: var x assigned above']);
+    expect(errs('p if {\n  x = 1\n  x := 2\n}')).toEqual(['4:3: rego_compile_error: var x referenced above']);
+    expect(errs('f(x) := y if {\n  x := 1\n  y := 2\n}')).toEqual(['3:3: rego_compile_error: arg x redeclared']);
+  });
+  it('assignment targets and negation', () => {
+    expect(errs('p if {\n  1 := 2\n}')).toEqual(['3:3: rego_compile_error: cannot assign to number']);
+    expect(errs('p if {\n  not x := 1\n}')).toEqual(['3:3: rego_compile_error: cannot assign vars inside negated expression']);
+  });
+  it('arity mismatches: builtins and user functions', () => {
+    expect(errs('p := count(1, 2, 3)')).toEqual(['2:6: rego_type_error: count: arity mismatch']);
+    expect(errs('f(x) := x\np := f(1, 2, 3)')).toEqual(['3:6: rego_type_error: function data.x.f has arity 1, got 3 arguments']);
+    expect(errs('f(x, y) := x\np := f()')).toEqual(['3:6: rego_type_error: function data.x.f has arity 2, got 0 arguments']);
+  });
+  it('unsafe wildcards are reported as the expression, never as `_`; user vars by name', () => {
+    expect(errs('p if {\n  not input.xs[_] == 3\n}')).toEqual(['3:3: rego_unsafe_var_error: expression is unsafe']);
+    expect(errs('p if {\n  not input.xs[_] == y\n}')).toEqual(['3:3: rego_unsafe_var_error: var y is unsafe']);
+  });
+  it('calling a function whose name a local shadows', () => {
+    expect(errs('p if {\n  count := 1\n  count([1]) == 1\n}')).toEqual(['4:3: rego_compile_error: called function count shadowed']);
+    expect(errs('f(x) := x\np if {\n  f := 1\n  f(2)\n}')).toEqual(['5:3: rego_compile_error: called function f shadowed']);
+  });
+  it('a shadowing import names the import it shadows', () => {
+    expect(errs('import data.a\nimport data.b as a\np := a')).toEqual(['3:1: rego_compile_error: import must not shadow import data.a']);
+  });
+});
+
+describe('`with` targets are checked as OPA validates them', () => {
+  const errs = (text: string) => {
+    const r = prepare([{ file: 'p.rego', text: `package x\n${text}` }]);
+    return r.ok ? [] : r.diagnostics.map((d) => `${d.code}: ${d.message}`);
+  };
+  it('an unknown target is a type error; input, data and functions are fine', () => {
+    expect(errs('p if { true with foo as 1 }')).toEqual(['rego_type_error: with keyword target must reference existing input, data, or a function']);
+    expect(errs('f(x) := 1\np if { f(1) == 2 with f as 2 }\nq if { count([]) == 1 with count as 1 }\nr if { true with input.a as 1 }\ns if { true with data.y as 1 }')).toEqual([]);
+  });
+  it('part of a rule\'s document cannot be replaced; some builtins cannot be', () => {
+    expect(errs('p if { true with data.x.q.r as 1 }\nq := {"r": 1}')).toEqual(['rego_compile_error: with keyword cannot partially replace virtual document(s)']);
+    expect(errs('p if { 1 == 1 with eq as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: replacement of "eq" invalid']);
+    expect(errs('p if { true with internal.member_2 as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: replacement of internal function "internal.member_2" invalid']);
+    expect(errs('p if { true with walk as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: target must not be a relation']);
+    expect(errs('p if { true with print as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: target must not be a void function']);
+  });
+});
