@@ -4,6 +4,7 @@ import { GitopsError, formatDiagnostic } from '../core/diagnostics.ts';
 import { readRegoFiles, renderTestReport, runPolicyTests } from '../policy/test.ts';
 import { compilePolicies, isIntentPolicyFile } from '../policy/load.ts';
 import { resolve } from 'node:path';
+import { readManifest, withRegoVersions } from '../policy/manifest.ts';
 
 const USAGE = `Usage: gitops policy <test|list> [path...] [options]
 
@@ -11,6 +12,9 @@ const USAGE = `Usage: gitops policy <test|list> [path...] [options]
                    .rego files under the paths (default: policies), like opa test
       -v, --verbose      list every test, not only failures, and print() output
       --run <regex>      only tests whose name (data.pkg.test_x) matches (RE2)
+      --v0-compatible    read the .rego files as Rego v0 (OPA's flag); a .manifest
+                         with rego_version / file_rego_versions in a folder decides
+                         for the files under it
   list [path...]   list the intent policies: id, severity, title, file
 
 Exit code (test): 0 all tests pass, 1 a test failed or errored, 2 the policies
@@ -23,8 +27,13 @@ export const command: Command = {
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === 'test') {
-      const { values, positionals } = parse('policy test', rest, { verbose: { type: 'boolean', short: 'v' }, run: { type: 'string' } });
-      const modules = await readRegoFiles(io.cwd, positionals.length ? positionals : ['policies']);
+      const { values, positionals } = parse('policy test', rest, { verbose: { type: 'boolean', short: 'v' }, run: { type: 'string' }, 'v0-compatible': { type: 'boolean' } });
+      const versioned = await withRegoVersions(await readRegoFiles(io.cwd, positionals.length ? positionals : ['policies']), readManifest(io.cwd), { v0: values['v0-compatible'] === true });
+      if (!versioned.ok) {
+        for (const d of versioned.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+        return 2;
+      }
+      const modules = versioned.value;
       const r = runPolicyTests(modules, values.run ? { run: values.run } : {});
       if (!r.ok) {
         for (const d of r.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
