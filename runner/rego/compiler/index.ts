@@ -10,6 +10,7 @@ import { exprText, type Body, type Module, type Query } from '../ast/nodes.ts';
 import { lookupBuiltin } from '../builtins/registry.ts';
 import type { CompileError } from './errors.ts';
 import { LocalRewriter, newScope, rewriteLocalVars } from './locals.ts';
+import { rewriteRegoMetadataCalls } from './metadata.ts';
 import { checkRecursion } from './recursion.ts';
 import { rewriteHeadTerms } from './head.ts';
 import { Resolver, moduleGlobals, resolveRefs } from './resolve.ts';
@@ -29,6 +30,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'indexRules', run: indexRules },
   { name: 'checkRuleConflicts', run: checkRuleConflicts },
   { name: 'resolveRefs', run: resolveRefs },
+  { name: 'rewriteRegoMetadataCalls', run: rewriteRegoMetadataCalls },
   { name: 'rewriteHeadTerms', run: rewriteHeadTerms },
   { name: 'rewriteLocalVars', run: rewriteLocalVars },
   { name: 'checkSafety', run: checkSafety },
