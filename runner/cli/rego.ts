@@ -131,7 +131,7 @@ async function evalCmd(argv: string[], io: CommandIO): Promise<number> {
 
   const c = compileSources(sources);
   if (!c.ok) throw new GitopsError(c.errors.map(toDiag), 2);
-  const q = compileQueryText(c.compiled, query, { regoVersion: v0 ? 0 : 1 });
+  const q = compileQueryText(c.compiled, query, { regoVersion: v0 ? 0 : 1, capture: true });
   if (!q.ok) throw new GitopsError(q.errors.map(toDiag), 2);
   let rows;
   try {

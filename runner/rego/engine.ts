@@ -48,7 +48,8 @@ export function compileSources(sources: Source[]): CompileOutcome {
 
 export type QueryOutcome = { ok: true; ir: QueryIR; program: CompiledQueryProgram } | { ok: false; errors: CompileError[] };
 
-export function compileQueryText(c: Compiled, text: string, opts: { regoVersion?: RegoVersion } = {}): QueryOutcome {
+/** `capture`: expressions report their values as `opa eval` does (see compileQuery). */
+export function compileQueryText(c: Compiled, text: string, opts: { regoVersion?: RegoVersion; capture?: boolean } = {}): QueryOutcome {
   let q;
   try {
     q = parseQuery(text, 'query', opts);
@@ -56,7 +57,7 @@ export function compileQueryText(c: Compiled, text: string, opts: { regoVersion?
     if (e instanceof ParseError) return { ok: false, errors: [{ code: 'rego_parse_error', message: e.message, loc: e.loc }] };
     throw e;
   }
-  const r = compileQuery(c.state, q);
+  const r = compileQuery(c.state, q, opts.capture ? { capture: true } : {});
   if (!r.query) return { ok: false, errors: r.errors };
   const ir = planQuery(c.state, r.query);
   return { ok: true, ir, program: c.program.compileQuery(ir) };
