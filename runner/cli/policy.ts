@@ -16,6 +16,7 @@ const USAGE = `Usage: gitops policy <test|list> [path...] [options]
                          with rego_version / file_rego_versions in a folder decides
                          for the files under it
   list [path...]   list the intent policies: id, severity, title, file
+      --v0-compatible    as for test
 
 Exit code (test): 0 all tests pass, 1 a test failed or errored, 2 the policies
 do not compile (errors printed as file:line:col).`;
@@ -43,9 +44,11 @@ export const command: Command = {
       return r.value.some((c) => c.status === 'FAIL' || c.status === 'ERROR') ? 1 : 0;
     }
     if (sub === 'list') {
-      const { positionals } = parse('policy list', rest, {});
-      const modules = (await readRegoFiles(io.cwd, positionals.length ? positionals : ['policies'])).filter((m) => isIntentPolicyFile(m.file));
-      const r = compilePolicies(modules, resolve(io.cwd));
+      const { values, positionals } = parse('policy list', rest, { 'v0-compatible': { type: 'boolean' } });
+      const files = (await readRegoFiles(io.cwd, positionals.length ? positionals : ['policies'])).filter((m) => isIntentPolicyFile(m.file));
+      const versioned = await withRegoVersions(files, readManifest(io.cwd), { v0: values['v0-compatible'] === true });
+      if (!versioned.ok) throw new GitopsError(versioned.diagnostics, 2);
+      const r = compilePolicies(versioned.value, resolve(io.cwd));
       if (!r.ok) throw new GitopsError(r.diagnostics, 2);
       const w = Math.max(0, ...r.value.policies.map((p) => p.id.length));
       for (const p of r.value.policies) io.stdout(`${p.id.padEnd(w)}  ${p.severity.padEnd(4)}  ${p.title}  (${p.file}:${p.line})\n`);

@@ -194,6 +194,15 @@ describe('--v0-compatible and .manifest', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('PASS: 1/1');
   });
+  it('policy list reads v0 intent policies through the manifest', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'rego-v0l-'));
+    mkdirSync(join(d, 'policies', 'x'), { recursive: true });
+    writeFileSync(join(d, 'policies', '.manifest'), '{"rego_version": 0}');
+    writeFileSync(join(d, 'policies', 'x', 'p.rego'), '# METADATA\n# title: Old style\n# custom:\n#   id: OLD-STYLE-001\npackage gitops.policies.old\ndeny[m] { m := input.x }\n');
+    const r = await gitops(d, 'policy', 'list');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('OLD-STYLE-001  deny  Old style  (policies/x/p.rego:1)\n');
+  });
   it('a malformed manifest is an error naming it (exit 2)', async () => {
     const d = ws();
     writeFileSync(join(d, 'pol', '.manifest'), JSON.stringify({ rego_version: 2 }));
