@@ -143,6 +143,14 @@ k if every e in rego.metadata.chain() { e.path[0] == "t" }
     expect(r.ok && r.value.evalRef(['t', 'v'])).toEqual([1, 'F']);
   });
 
+  it('in an else branch (a rule of its own to OPA, without annotations)', () => {
+    const text = 'package t\n# METADATA\n# title: F\nf(x) := rego.metadata.rule() if x > 1\nelse := rego.metadata.chain()\n';
+    const r = prepare([{ file: 'test.rego', text: text + 'a := f(2)\nb := f(0)\n' }]);
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    expect(r.value.evalRef(['t', 'a'])).toEqual({ scope: 'rule', title: 'F' });
+    expect(r.value.evalRef(['t', 'b'])).toEqual([{ path: ['t', 'f'] }]);
+  });
+
   it('arguments are a type error at the call', () => {
     const r = prepare([{ file: 'test.rego', text: 'package t\np := rego.metadata.chain(1)\n' }]);
     expect(r.ok).toBe(false);

@@ -113,7 +113,8 @@ const byLocDesc = (a: AnnotationBlock, b: AnnotationBlock): number => b.loc.line
 export function rewriteRegoMetadataCalls(st: CompileState): void {
   // Only policies that call them pay for the tables.
   const uses = (t: Term): boolean => t.type === 'call' && (t.op.join('.') === CHAIN || t.op.join('.') === RULE);
-  if (!st.rules.some((r) => ruleMentions(r.rule, uses))) return;
+  const anyInChain = (r: Rule | undefined): boolean => r !== undefined && (ruleMentions(r, uses) || anyInChain(r.else));
+  if (!st.rules.some((ir) => anyInChain(ir.rule))) return;
   const documents = new Map<string, AnnotationBlock>();
   for (const ir of st.rules) for (const b of ir.rule.annotations) if (b.data.scope === 'document') documents.set(key(ir.anchor), b);
   const packages = new Map<string, AnnotationBlock>();
@@ -164,25 +165,45 @@ export function rewriteRegoMetadataCalls(st: CompileState): void {
   }
 }
 
-function ruleMentions(r: Rule, uses: (t: Term) => boolean): boolean {
-  let found = false;
-  const f = (t: Term): Term => {
-    if (uses(t)) found = true;
-    return t;
+/** Whether any term of the rule (head, body, closures, `with` values) satisfies `pred`; no allocation. */
+function ruleMentions(r: Rule, pred: (t: Term) => boolean): boolean {
+  const term = (t: Term): boolean => {
+    if (pred(t)) return true;
+    switch (t.type) {
+      case 'ref':
+        return term(t.head) || t.path.some(term);
+      case 'array':
+      case 'set':
+        return t.items.some(term);
+      case 'object':
+        return t.items.some(([k, v]) => term(k) || term(v));
+      case 'call':
+        return t.args.some(term);
+      case 'arraycomp':
+      case 'setcomp':
+        return term(t.term) || body(t.body);
+      case 'objectcomp':
+        return term(t.key) || term(t.value) || body(t.body);
+      default:
+        return false;
+    }
   };
-  rewriteRuleCopy(r, f);
-  return found;
-}
-
-/** Visit without changing (the mapped copy is dropped). */
-function rewriteRuleCopy(r: Rule, f: (t: Term) => Term): void {
-  const b = (body: Body): Body => body.map((e) => expr(e, f, b));
-  const t = (x: Term): Term => mapTerm(x, f, b);
-  r.head.ref.forEach(t);
-  r.head.args?.forEach(t);
-  if (r.head.key) t(r.head.key);
-  if (r.head.value) t(r.head.value);
-  b(r.body);
+  const expr = (e: Expr): boolean => {
+    if (e.with.some((w) => term(w.value))) return true;
+    switch (e.type) {
+      case 'term':
+        return term(e.term);
+      case 'some':
+        return false;
+      case 'somein':
+        return (e.key !== undefined && term(e.key)) || term(e.value) || term(e.domain);
+      case 'every':
+        return (e.key !== undefined && term(e.key)) || term(e.value) || term(e.domain) || body(e.body);
+    }
+  };
+  const body = (b: Body): boolean => b.some(expr);
+  const h = r.head;
+  return h.ref.some(term) || (h.args?.some(term) ?? false) || (h.key !== undefined && term(h.key)) || (h.value !== undefined && term(h.value)) || body(r.body);
 }
 
 function rewriteRule(r: Rule, f: (t: Term) => Term): void {
