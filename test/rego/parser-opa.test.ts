@@ -94,3 +94,24 @@ describe('k, v in xs where OPA parses a whole infix term', () => {
     });
   });
 });
+
+describe('collections', () => {
+  it('a leading comma is accepted (OPA keeps it for backwards compatibility), and then | is a union, not a comprehension', () => {
+    expect(evalPkg('package t\na := [, 1, 2]\nb := {, "k": 1}\nc := {, {1} | {2}}\nd := [x | x := [1][_]]\n')).toEqual({ a: [1, 2], b: { k: 1 }, c: [[1, 2]], d: [1] });
+  });
+});
+
+describe('some / every as OPA parses them', () => {
+  it('some and every cannot be negated', () => {
+    expect(errs('package t\np if { not some a in [1] }\n')).toEqual(["t.rego:2:12: rego_parse_error: unexpected some keyword: illegal negation of 'some'"]);
+    expect(errs('package t\np if { not every a in [1] { a } }\n')).toEqual(["t.rego:2:12: rego_parse_error: unexpected every keyword: illegal negation of 'every'"]);
+  });
+  it('every binds variables and needs a body', () => {
+    expect(errs('package t\np if { every [a] in [[1]] { a } }\n')).toEqual(['t.rego:2:27: rego_parse_error: unexpected { token: expected value to be a variable']);
+    expect(errs('package t\np if { every 1, a in [[1]] { a } }\n')).toEqual(['t.rego:2:28: rego_parse_error: unexpected { token: expected key to be a variable']);
+    expect(errs('package t\np if { every a in [1] }\n')).toEqual(['t.rego:2:23: rego_parse_error: unexpected } token: missing body']);
+  });
+  it('some x in takes patterns (unlike every)', () => {
+    expect(evalPkg('package t\np contains a if { some [a, 2] in [[1, 2], [3, 4]] }\n')).toEqual({ p: [1] });
+  });
+});

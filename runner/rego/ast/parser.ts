@@ -398,15 +398,10 @@ class Parser {
       this.next();
       negated = true;
     }
-    let e: Expr;
-    if (negated && this.isKw('every')) {
-      const et = this.next();
-      e = this.parseEvery(this.loc(et));
-      e.negated = true;
-    } else {
-      const term = this.parseExprTerm();
-      e = { type: 'term', term, negated, with: [], loc };
-    }
+    // OPA's parseLiteral: `some` and `every` cannot be negated.
+    if (negated && (this.isKw('some') || this.isKw('every'))) this.fail(`unexpected ${this.tok.text} keyword: illegal negation of '${this.tok.text}'`);
+    const term = this.parseExprTerm();
+    const e: Expr = { type: 'term', term, negated, with: [], loc };
     this.parseWiths(e.with);
     return e;
   }
@@ -463,10 +458,13 @@ class Parser {
       key = first;
       value = this.parseTermRelation();
     }
-    if (!this.isKw('in')) this.fail(`${this.describe(this.tok)}: expected in keyword`);
+    if (!this.isKw('in')) this.fail(`${this.describe(this.tok)}: expected \`x[, y] in xs { ... }\` expression`);
     this.next();
     const domain = this.parseTermRelation();
-    if (!this.isOp('{')) this.fail(`${this.describe(this.tok)}: expected { after every domain`);
+    // OPA (parseEvery): the key and the value are variables, and a body follows.
+    if (key && key.type !== 'var') throw new ParseError(`${this.describe(this.tok)}: expected key to be a variable`, this.loc());
+    if (value.type !== 'var') throw new ParseError(`${this.describe(this.tok)}: expected value to be a variable`, this.loc());
+    if (!this.isOp('{')) this.fail(`${this.describe(this.tok)}: missing body`);
     const open = this.next();
     const body = this.withDepth(0, () => this.parseBody('}'));
     if (body.length === 0) this.fail('found empty body', open);
@@ -646,8 +644,10 @@ class Parser {
           this.next();
           return { type: 'array', items: [], loc } as Term;
         }
-        const first = this.parseTermIn(false, true);
-        if (this.isOp('|')) return { type: 'arraycomp', term: first, body: this.comprehensionBody(']'), loc } as Term;
+        // A leading comma (`[, x]`) is accepted, as OPA does for backwards compatibility; then it is no comprehension.
+        const lead = this.isOp(',') && this.next() !== undefined;
+        const first = this.parseTermIn(false, !lead);
+        if (this.isOp('|') && !lead) return { type: 'arraycomp', term: first, body: this.comprehensionBody(']'), loc } as Term;
         return { type: 'array', items: this.moreItems(first, ']'), loc } as Term;
       });
     }
@@ -658,11 +658,12 @@ class Parser {
           this.next();
           return { type: 'object', items: [], loc } as Term;
         }
-        const first = this.parseTermIn(false, true);
+        const lead = this.isOp(',') && this.next() !== undefined;
+        const first = this.parseTermIn(false, !lead);
         if (this.isOp(':')) {
           this.next();
-          const v = this.parseTermIn(false, true);
-          if (this.isOp('|')) return { type: 'objectcomp', key: first, value: v, body: this.comprehensionBody('}'), loc } as Term;
+          const v = this.parseTermIn(false, !lead);
+          if (this.isOp('|') && !lead) return { type: 'objectcomp', key: first, value: v, body: this.comprehensionBody('}'), loc } as Term;
           const items: Array<[Term, Term]> = [[first, v]];
           while (this.isOp(',')) {
             this.next();
@@ -674,7 +675,7 @@ class Parser {
           this.expectOp('}');
           return { type: 'object', items, loc } as Term;
         }
-        if (this.isOp('|')) return { type: 'setcomp', term: first, body: this.comprehensionBody('}'), loc } as Term;
+        if (this.isOp('|') && !lead) return { type: 'setcomp', term: first, body: this.comprehensionBody('}'), loc } as Term;
         return { type: 'set', items: this.moreItems(first, '}'), loc } as Term;
       });
     }
