@@ -44,6 +44,8 @@ export interface CheckOptions {
    * policies used (checked; runner/policy/bundle.ts); an absolute `bundle` path.
    */
   engine?: PolicyEngine;
+  /** Read the policies as Rego v0 unless a policies/ `.manifest` says otherwise (OPA's `--v0-compatible`). */
+  v0Compatible?: boolean;
 }
 
 interface Plan {
@@ -156,7 +158,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     summary: { intents: 0, allowed: 0, denied: 0, invalid: 0, warnings: 0 },
   };
 
-  const modules = await readPolicyModules(plan.policyTree);
+  const modules = await readPolicyModules(plan.policyTree, { v0: o.v0Compatible === true });
   const compiled = compilePolicies(modules, plan.policyTree.label);
   if (!compiled.ok) {
     report.diagnostics.push(...compiled.diagnostics);

@@ -41,6 +41,8 @@ Options:
   --bundle <file>  an OPA bundle (opa build -t wasm -e gitops/policies policies/) built
                    from exactly the policies used (checked, else exit 2). --engine wasm
                    without --bundle builds one with \`opa\` from PATH
+  --v0-compatible  read the policies as Rego v0 (OPA's flag); a .manifest with
+                   rego_version / file_rego_versions under policies/ decides per folder
   --record         append the audit events of this check to audit-log/ of the working
                    copy (as CI does; \`gitops audit push\` commits them back)
   --actor <login>  who submitted the intents (default: $GITHUB_ACTOR, else $USER)
@@ -62,6 +64,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       bundle: { type: 'string' },
       record: { type: 'boolean' },
       actor: { type: 'string' },
+      'v0-compatible': { type: 'boolean' },
     });
     if (positionals.length) throw usageError('check', `unexpected argument '${positionals[0]}'`);
     const format = values.format ?? 'text';
@@ -93,6 +96,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       ...(values.head ? { head: values.head } : {}),
       ...(values.all ? { all: true } : {}),
       ...(values.preview ? { preview: true } : {}),
+      ...(values['v0-compatible'] ? { v0Compatible: true } : {}),
       engine,
     });
     const text = FORMATS[format](report);

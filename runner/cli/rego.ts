@@ -13,6 +13,7 @@ import type { CompileError } from '../rego/compiler/errors.ts';
 import { RegoEvalError } from '../rego/topdown/errors.ts';
 import { RObject, fromJS, stringifyJSON, toJS, type Value } from '../rego/value.ts';
 import { runConformance } from '../rego/conformance/runner.ts';
+import { readManifest, withRegoVersions } from '../policy/manifest.ts';
 import { buildBundleWithOpa, loadWasmPolicy, readBundle } from '../rego/wasm/adapter.ts';
 
 const USAGE = `Usage: gitops rego <eval|conformance> [options]
@@ -26,10 +27,13 @@ const USAGE = `Usage: gitops rego <eval|conformance> [options]
       --engine interp|wasm           evaluator (default interp, wasm when --bundle is given)
       --bundle <bundle.tar.gz>       OPA wasm bundle (opa build -t wasm); with --engine wasm
                                      and no bundle, \`opa\` on PATH builds one from -d
+      --v0-compatible                read policies and the query as Rego v0 (OPA's flag); a
+                                     .manifest with rego_version / file_rego_versions in a
+                                     policy folder decides for the files under it
     Prints OPA-style results: {"result":[{"expressions":[…],"bindings":{…}}]}
     ({} when the query is undefined). Exit 0, or 2 on compile/evaluation errors.
 
-  conformance <dir> [--filter <substr>] [--verbose]
+  conformance <dir> [--filter <substr>] [--verbose] [--v0-compatible]
     Runs OPA-format YAML test cases; prints each failure and one JSON summary
     line {"total","passed","failed","skipped"}. Exit 0 only when none failed.`;
 
@@ -105,6 +109,7 @@ async function evalCmd(argv: string[], io: CommandIO): Promise<number> {
     'strict-builtin-errors': { type: 'boolean' },
     engine: { type: 'string' },
     bundle: { type: 'string' },
+    'v0-compatible': { type: 'boolean' },
   });
   if (positionals.length !== 1) throw usageError('rego eval', 'expected exactly one query');
   const query = positionals[0]!;
@@ -113,7 +118,12 @@ async function evalCmd(argv: string[], io: CommandIO): Promise<number> {
   const engine = values.engine ?? (values.bundle ? 'wasm' : 'interp');
   if (engine !== 'interp' && engine !== 'wasm') throw usageError('rego eval', `--engine must be interp or wasm, got ${engine}`);
   const input = values.input ? readDoc(resolve(io.cwd, values.input)) : undefined;
-  const { sources, data } = collect(values['data-path'] ?? [], io.cwd);
+  const collected = collect(values['data-path'] ?? [], io.cwd);
+  const { data } = collected;
+  const v0 = values['v0-compatible'] === true;
+  const versioned = await withRegoVersions(collected.sources, readManifest(io.cwd), { v0 });
+  if (!versioned.ok) throw new GitopsError(versioned.diagnostics, 2);
+  const sources: Source[] = versioned.value;
   if (values.data) data.push(readDoc(resolve(io.cwd, values.data)));
   const strict = values['strict-builtin-errors'] === true;
 
@@ -121,7 +131,7 @@ async function evalCmd(argv: string[], io: CommandIO): Promise<number> {
 
   const c = compileSources(sources);
   if (!c.ok) throw new GitopsError(c.errors.map(toDiag), 2);
-  const q = compileQueryText(c.compiled, query);
+  const q = compileQueryText(c.compiled, query, { regoVersion: v0 ? 0 : 1, capture: true });
   if (!q.ok) throw new GitopsError(q.errors.map(toDiag), 2);
   let rows;
   try {
@@ -199,11 +209,15 @@ async function evalWasm(io: CommandIO, query: string, bundlePath: string | undef
 }
 
 function conformanceCmd(argv: string[], io: CommandIO): number {
-  const { values, positionals } = parse('rego conformance', argv, { filter: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } });
+  const { values, positionals } = parse('rego conformance', argv, {
+    filter: { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+    'v0-compatible': { type: 'boolean' },
+  });
   if (positionals.length !== 1) throw usageError('rego conformance', 'expected the directory of YAML cases');
   const dir = resolve(io.cwd, positionals[0]!);
   if (!existsSync(dir)) throw new GitopsError(diag('input_error', `no such directory: ${positionals[0]}`), 2);
-  const opts = values.filter ? { filter: values.filter } : {};
+  const opts = { ...(values.filter ? { filter: values.filter } : {}), regoVersion: values['v0-compatible'] ? (0 as const) : (1 as const) };
   const { summary, outcomes } = runConformance(dir, opts);
   for (const o of outcomes) {
     if (o.status === 'failed') io.stdout(`FAIL ${o.file}: ${o.note}\n  wanted: ${o.wanted}\n  got:    ${o.got}\n`);

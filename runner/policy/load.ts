@@ -8,7 +8,8 @@
  * Which rules: packages under `gitops.policies.*`; each needs a package-scope
  * `# METADATA` block with `custom.id` (and title, severity).
  */
-import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import { GitopsError, diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import { MANIFEST, withRegoVersions } from './manifest.ts';
 import { digestOf } from '../core/hash.ts';
 import { prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
 import type { Severity } from '../check/types.ts';
@@ -56,17 +57,37 @@ export interface PolicySet {
   evaluate?: (input: unknown) => unknown;
 }
 
-export async function readPolicyModules(tree: Tree): Promise<ModuleSource[]> {
-  const files = (await tree.list([POLICIES_DIR])).filter(isIntentPolicyFile).sort();
+/**
+ * The intent policy modules of a tree, each with its Rego syntax: v1, or v0
+ * with `v0` (`--v0-compatible`) or when a `.manifest` in policies/ (or a
+ * folder below) says so (runner/policy/manifest.ts). A malformed manifest is
+ * a runner error (exit 2) naming it.
+ */
+export async function readPolicyModules(tree: Tree, opts: { v0?: boolean } = {}): Promise<ModuleSource[]> {
+  const listed = await tree.list([POLICIES_DIR]);
+  const files = listed.filter(isIntentPolicyFile).sort();
   const blobs = await tree.read(files);
-  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  const modules = files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  const manifests = new Set(listed.filter((f) => f.endsWith('/' + MANIFEST)));
+  const r = await withRegoVersions(
+    modules,
+    async (path) => {
+      if (!manifests.has(path)) return undefined;
+      const b = (await tree.read([path])).get(path);
+      return b === undefined ? undefined : new TextDecoder().decode(b);
+    },
+    opts,
+  );
+  if (!r.ok) throw new GitopsError(r.diagnostics, 2);
+  return r.value;
 }
 
 // Compiling is the expensive part; the feedback loop re-checks many intents against the same policies.
 const cache = new Map<string, Result<PolicySet>>();
 
 export function compilePolicies(modules: ModuleSource[], source: string): Result<PolicySet> {
-  const digest = digestOf(modules.map((m) => [m.file, m.text]));
+  // A v0 module is another program than the same text read as v1; v1 modules keep the digest they always had.
+  const digest = digestOf(modules.map((m) => (m.regoVersion === 0 ? [m.file, m.text, 0] : [m.file, m.text])));
   const hit = cache.get(digest);
   if (hit) return hit.ok ? ok({ ...hit.value, source }) : hit;
   const r = compileUncached(modules, source, digest);

@@ -31,6 +31,8 @@ export interface ModuleSource {
   /** Path shown in locations, e.g. `policies/security/sec_auth_001.rego`. */
   file: string;
   text: string;
+  /** 1 (default) or 0: the module is OPA v0 syntax (`--v0-compatible`, a bundle's rego_version). */
+  regoVersion?: 0 | 1;
 }
 
 export interface PrepareOptions {

@@ -3,7 +3,7 @@
  * `api.ts` (the embedding contract), the CLI and the conformance runner all
  * go through here.
  */
-import { parseModule, parseQuery, ParseError } from './ast/parser.ts';
+import { parseModule, parseQuery, ParseError, type RegoVersion } from './ast/parser.ts';
 import type { Module } from './ast/nodes.ts';
 import { compileModules, compileQuery } from './compiler/index.ts';
 import type { CompileError } from './compiler/errors.ts';
@@ -15,6 +15,8 @@ import { Program, type CompiledQueryProgram } from './topdown/engine.ts';
 export interface Source {
   file: string;
   text: string;
+  /** Syntax of this file: 1 (default) or 0 (OPA's v0, as `--v0-compatible` or a bundle manifest's rego_version). */
+  regoVersion?: RegoVersion;
 }
 
 export interface Compiled {
@@ -31,7 +33,7 @@ export function compileSources(sources: Source[]): CompileOutcome {
   const errors: CompileError[] = [];
   for (const s of sources) {
     try {
-      modules.push(parseModule(s.file, s.text));
+      modules.push(parseModule(s.file, s.text, s.regoVersion === undefined ? {} : { regoVersion: s.regoVersion }));
     } catch (e) {
       if (e instanceof ParseError) errors.push({ code: 'rego_parse_error', message: e.message, loc: e.loc });
       else throw e;
@@ -46,15 +48,16 @@ export function compileSources(sources: Source[]): CompileOutcome {
 
 export type QueryOutcome = { ok: true; ir: QueryIR; program: CompiledQueryProgram } | { ok: false; errors: CompileError[] };
 
-export function compileQueryText(c: Compiled, text: string): QueryOutcome {
+/** `capture`: expressions report their values as `opa eval` does (see compileQuery). */
+export function compileQueryText(c: Compiled, text: string, opts: { regoVersion?: RegoVersion; capture?: boolean } = {}): QueryOutcome {
   let q;
   try {
-    q = parseQuery(text);
+    q = parseQuery(text, 'query', opts);
   } catch (e) {
     if (e instanceof ParseError) return { ok: false, errors: [{ code: 'rego_parse_error', message: e.message, loc: e.loc }] };
     throw e;
   }
-  const r = compileQuery(c.state, q);
+  const r = compileQuery(c.state, q, opts.capture ? { capture: true } : {});
   if (!r.query) return { ok: false, errors: r.errors };
   const ir = planQuery(c.state, r.query);
   return { ok: true, ir, program: c.program.compileQuery(ir) };

@@ -41,14 +41,14 @@ const sharedAbsent = !existsSync(SHARED);
 if (sharedAbsent) console.warn(`conformance: SKIPPED OPA's suite: ${SHARED} is absent (a clone without ../shared); the inline cases still run`);
 
 describe.skipIf(sharedAbsent)('conformance: OPA\'s own suite (../shared/opa-conformance)', () => {
-  // 479 of 480 when this was written: the one failure expects OPA's older wording
-  // for a function conflict (docs/rego.md). Fewer passes is a regression.
-  it('passes at least 479 of 480 cases with no crash', () => {
+  // All 480: the conflict message carries both OPA wordings
+  // (docs/rego.md). Fewer passes is a regression.
+  it('passes all 480 cases with no crash', () => {
     const { summary, outcomes } = runConformance(SHARED);
     const crashes = outcomes.filter((o) => o.status === 'failed' && o.crash);
     expect(crashes.map((c) => `${c.note}: ${c.status === 'failed' ? c.got : ''}`)).toEqual([]);
     expect(summary.total).toBe(480);
-    expect(summary.passed).toBeGreaterThanOrEqual(479);
+    expect(summary.passed).toBe(480);
   }, 120_000);
 });
 

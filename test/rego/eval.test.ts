@@ -33,7 +33,7 @@ describe('documents', () => {
       throw new Error('no error');
     } catch (e) {
       expect(e).toBeInstanceOf(EvalError);
-      expect((e as EvalError).diagnostic).toMatchObject({ code: 'eval_conflict_error', file: 'p.rego', line: 4, message: 'rule data.t.p produced conflicting values:\n  rule at p.rego:3\n  rule at p.rego:4' });
+      expect((e as EvalError).diagnostic).toMatchObject({ code: 'eval_conflict_error', file: 'p.rego', line: 4, message: 'complete rules must not produce multiple outputs: rule data.t.p produced conflicting values:\n  rule at p.rego:3\n  rule at p.rego:4' });
     }
     expect(policy('p := input.a\np := input.b').evalRef(['t', 'p'], { input: { a: 1, b: 1 } })).toBe(1);
   });

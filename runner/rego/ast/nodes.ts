@@ -88,7 +88,7 @@ export interface Import {
 }
 
 export interface AnnotationBlock {
-  /** Parsed YAML mapping of the `# METADATA` comment block. */
+  /** Parsed YAML mapping of the `# METADATA` comment block; `scope` is always set (defaulted as OPA does). */
   data: Record<string, unknown>;
   loc: Loc;
   /** Line of the first non-comment line after the block (what it attaches to). */
@@ -102,8 +102,10 @@ export interface Module {
   packageLoc: Loc;
   imports: Import[];
   rules: Rule[];
-  /** Annotations in scope package/subpackages (or unattached). */
+  /** Annotations in scope package/subpackages. */
   annotations: AnnotationBlock[];
+  /** The syntax the module was parsed as (OPA's rego_version); absent means 1. */
+  regoVersion?: 0 | 1;
 }
 
 /** A parsed ad-hoc query (`opa eval` style). */

@@ -1,7 +1,14 @@
 /**
- * Rego v1 parser: tokens → Module / Query. A hand-written recursive-descent
+ * Rego parser: tokens → Module / Query. A hand-written recursive-descent
  * parser following OPA's grammar and operator precedence (`in` binds loosest,
  * then relations `== != < <= > >=`, then `|`, `&`, `+ -`, `* / %`).
+ *
+ * Both syntaxes OPA 1.x reads are parsed to the same AST: v1 (the default)
+ * and v0 (`regoVersion: 0`, OPA's `--v0-compatible`), where `p { … }` needs
+ * no `if`, `p[x] { … }` is a partial set rule, and `in`, `every`, `contains`
+ * and `if` are keywords only after `import future.keywords…` or
+ * `import rego.v1` (which also requires v1's `if`/`contains`, as OPA's
+ * v0-compat-v1 mode does). Keywords turn on at the import, as in OPA's scanner.
  *
  * Errors are `ParseError`s carrying OPA's `rego_parse_error` code and the
  * file:line:col of the offending token.
@@ -20,7 +27,18 @@ export class ParseError extends Error {
   }
 }
 
-const KEYWORDS = new Set(['some', 'every', 'in', 'not', 'with', 'as', 'if', 'else', 'contains', 'default', 'import', 'package']);
+/** Keywords of Rego v0; the future keywords join them in v1 or when imported. */
+const BASE_KEYWORDS = ['some', 'not', 'with', 'as', 'else', 'default', 'import', 'package'];
+export const FUTURE_KEYWORDS = ['in', 'every', 'contains', 'if'];
+const KEYWORDS = new Set([...BASE_KEYWORDS, ...FUTURE_KEYWORDS]);
+
+/** Which Rego syntax a module is written in (OPA's rego_version: 0 or 1). */
+export type RegoVersion = 0 | 1;
+
+export interface ParseOptions {
+  /** 1 (default): OPA 1.x syntax; 0: OPA's v0 syntax (`--v0-compatible`). */
+  regoVersion?: RegoVersion;
+}
 
 const RELATION: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
 const ARITH: Record<string, string> = { '+': 'plus', '-': 'minus' };
@@ -35,10 +53,18 @@ class Parser {
   private depth = 0;
   private readonly tokens: Token[];
   private readonly file: string;
+  private readonly v0: boolean;
+  /** Keywords in force at the current token (v0: grows with future-keyword imports). */
+  private readonly keywords: Set<string>;
+  /** v0 module that imports rego.v1: v1's `if`/`contains` are required (OPA's RegoV0CompatV1). */
+  private requireV1Heads: boolean;
 
-  constructor(file: string, tokens: Token[]) {
+  constructor(file: string, tokens: Token[], opts: ParseOptions = {}) {
     this.file = file;
     this.tokens = tokens;
+    this.v0 = opts.regoVersion === 0;
+    this.keywords = new Set(this.v0 ? BASE_KEYWORDS : KEYWORDS);
+    this.requireV1Heads = !this.v0;
   }
 
   // -- token helpers --------------------------------------------------------
@@ -59,13 +85,14 @@ class Parser {
   private isOp(text: string, t: Token = this.tok): boolean {
     return t.kind === 'op' && t.text === text;
   }
+  /** The token is the keyword `text`, and `text` is a keyword here (v0: future keywords only once imported). */
   private isKw(text: string, t: Token = this.tok): boolean {
-    return t.kind === 'ident' && t.text === text;
+    return t.kind === 'ident' && t.text === text && this.keywords.has(text);
   }
   private describe(t: Token): string {
     if (t.kind === 'eof') return 'unexpected eof token';
     if (t.kind === 'op') return `unexpected ${t.text} token`;
-    if (t.kind === 'ident') return KEYWORDS.has(t.text) ? `unexpected ${t.text} keyword` : `unexpected ident token`;
+    if (t.kind === 'ident') return this.keywords.has(t.text) ? `unexpected ${t.text} keyword` : `unexpected ident token`;
     if (t.kind === 'number') return 'unexpected number token';
     return 'unexpected string token';
   }
@@ -77,7 +104,7 @@ class Parser {
     return this.next();
   }
   private expectIdent(): Token {
-    if (this.tok.kind !== 'ident' || KEYWORDS.has(this.tok.text)) this.fail(`${this.describe(this.tok)}: expected ident`);
+    if (this.tok.kind !== 'ident' || this.keywords.has(this.tok.text)) this.fail(`${this.describe(this.tok)}: expected ident`);
     return this.next();
   }
   atEOF(): boolean {
@@ -99,16 +126,32 @@ class Parser {
       return this.fail('package path must contain only strings', pkgTok);
     });
     if (pkg[0] === 'data') pkg.shift();
-    const mod: Module = { file: this.file, package: pkg, packageLoc: this.loc(pkgTok), imports: [], rules: [], annotations: [] };
-    while (this.isKw('import')) mod.imports.push(this.parseImport());
+    const mod: Module = { file: this.file, package: pkg, packageLoc: this.loc(pkgTok), imports: [], rules: [], annotations: [], regoVersion: this.v0 ? 0 : 1 };
+    // OPA reads imports and rules in any order after the package.
     while (!this.atEOF()) {
       if (!this.tok.nl) this.fail(this.describe(this.tok));
-      if (this.isKw('import')) this.fail('unexpected import keyword: imports must appear before rules');
+      if (this.isKw('import')) {
+        mod.imports.push(this.parseImport());
+        continue;
+      }
       if (this.isKw('package')) this.fail('unexpected package keyword');
-      mod.rules.push(this.parseRule());
+      mod.rules.push(...this.parseRules());
     }
     attachAnnotations(this.file, comments, mod, this.tokens);
     return mod;
+  }
+
+  /** v0: the keywords an import turns on from here on (`future.keywords[.kw]`, `rego.v1`). */
+  private importKeywords(imp: Import): void {
+    if (!this.v0) return;
+    const parts = namePath(imp.path) ?? [];
+    if (parts[0] === 'rego' && parts[1] === 'v1' && parts.length === 2) {
+      for (const k of FUTURE_KEYWORDS) this.keywords.add(k);
+      this.requireV1Heads = true;
+    } else if (parts[0] === 'future' && parts[1] === 'keywords') {
+      if (parts.length === 2) for (const k of FUTURE_KEYWORDS) this.keywords.add(k);
+      else if (parts.length === 3 && FUTURE_KEYWORDS.includes(parts[2]!)) this.keywords.add(parts[2]!);
+    }
   }
 
   private parseImport(): Import {
@@ -125,6 +168,7 @@ class Parser {
       this.next();
       imp.alias = this.expectIdent().text;
     }
+    this.importKeywords(imp);
     return imp;
   }
 
@@ -153,6 +197,23 @@ class Parser {
   }
 
   // -- rules ----------------------------------------------------------------
+  /** One rule, or (v0) a rule with chained bodies `p { a } { b }`, which OPA reads as rules sharing one head. */
+  private parseRules(): Rule[] {
+    const rule = this.parseRule();
+    const out = [rule];
+    if (!this.v0 || this.requireV1Heads || rule.bodyless || rule.isDefault) return out;
+    while (this.isOp('{')) {
+      if (rule.else) this.fail('expected else keyword');
+      const open = this.next();
+      const body = this.withDepth(0, () => this.parseBody('}'));
+      if (body.length === 0) this.fail('found empty body', open);
+      this.expectOp('}');
+      const loc = this.loc(open);
+      out.push({ head: { ...rule.head, loc }, body, isDefault: false, bodyless: false, loc, annotations: [] });
+    }
+    return out;
+  }
+
   private parseRule(): Rule {
     const start = this.tok;
     let isDefault = false;
@@ -167,14 +228,26 @@ class Parser {
       rule.body = [trueExpr(head.loc)];
       return rule;
     }
-    if (this.isKw('if') && this.cont()) {
+    const hasIf = this.isKw('if') && this.cont();
+    if (hasIf) {
       this.next();
       rule.body = this.parseRuleBody();
       rule.bodyless = false;
     } else if (this.isOp('{') && !this.tok.nl) {
-      this.fail('`if` keyword is required before rule body');
+      if (this.requireV1Heads) this.fail('`if` keyword is required before rule body');
+      const open = this.next();
+      rule.body = this.withDepth(0, () => this.parseBody('}'));
+      if (rule.body.length === 0) this.fail('found empty body', open);
+      this.expectOp('}');
+      rule.bodyless = false;
     } else {
       rule.body = [trueExpr(head.loc)];
+    }
+    // v0: `p[x] { … }` (no `if`, no value) is the partial set rule `p contains x`.
+    if (this.v0 && !hasIf && head.key === undefined && head.value === undefined && head.args === undefined && head.ref.length === 2) {
+      if (this.requireV1Heads) this.fail('`contains` keyword is required for partial set rules', start);
+      head.key = head.ref[1]!;
+      head.ref = [head.ref[0]!];
     }
     // else chain
     let cur = rule;
@@ -185,7 +258,7 @@ class Parser {
       if (head.args) eh.args = head.args;
       if (this.isOp(':=') || this.isOp('=')) {
         eh.assign = this.next().text === ':=';
-        eh.value = this.parseTermIn(false);
+        eh.value = this.parseTermIn(true);
       }
       const er: Rule = { head: eh, body: [trueExpr(eh.loc)], isDefault: false, bodyless: true, loc: this.loc(et), annotations: [] };
       if (this.isKw('if') && this.cont()) {
@@ -193,7 +266,12 @@ class Parser {
         er.body = this.parseRuleBody();
         er.bodyless = false;
       } else if (this.isOp('{') && !this.tok.nl) {
-        this.fail('`if` keyword is required before rule body');
+        if (this.requireV1Heads) this.fail('`if` keyword is required before rule body');
+        const open = this.next();
+        er.body = this.withDepth(0, () => this.parseBody('}'));
+        if (er.body.length === 0) this.fail('found empty body', open);
+        this.expectOp('}');
+        er.bodyless = false;
       }
       cur.else = er;
       cur = er;
@@ -254,12 +332,12 @@ class Parser {
     if (this.isKw('contains') && this.cont()) {
       if (head.args) this.fail('unexpected contains keyword: functions cannot use contains');
       this.next();
-      head.key = this.parseTermIn(false);
+      head.key = this.parseTermIn(true);
       return head;
     }
     if ((this.isOp(':=') || this.isOp('=')) && this.cont()) {
       head.assign = this.next().text === ':=';
-      head.value = this.parseTermIn(false);
+      head.value = this.parseTermIn(true);
     }
     return head;
   }
@@ -320,15 +398,10 @@ class Parser {
       this.next();
       negated = true;
     }
-    let e: Expr;
-    if (negated && this.isKw('every')) {
-      const et = this.next();
-      e = this.parseEvery(this.loc(et));
-      e.negated = true;
-    } else {
-      const term = this.parseExprTerm();
-      e = { type: 'term', term, negated, with: [], loc };
-    }
+    // OPA's parseLiteral: `some` and `every` cannot be negated.
+    if (negated && (this.isKw('some') || this.isKw('every'))) this.fail(`unexpected ${this.tok.text} keyword: illegal negation of '${this.tok.text}'`);
+    const term = this.parseExprTerm();
+    const e: Expr = { type: 'term', term, negated, with: [], loc };
     this.parseWiths(e.with);
     return e;
   }
@@ -339,7 +412,7 @@ class Parser {
       const target = this.withDepth(1, () => this.parseTermPostfix());
       if (!this.isKw('as')) this.fail(`${this.describe(this.tok)}: expected as keyword`);
       this.next();
-      const value = this.parseTermIn(false);
+      const value = this.parseTermIn(true);
       out.push({ target, value, loc: this.loc(w) });
     }
   }
@@ -385,10 +458,13 @@ class Parser {
       key = first;
       value = this.parseTermRelation();
     }
-    if (!this.isKw('in')) this.fail(`${this.describe(this.tok)}: expected in keyword`);
+    if (!this.isKw('in')) this.fail(`${this.describe(this.tok)}: expected \`x[, y] in xs { ... }\` expression`);
     this.next();
     const domain = this.parseTermRelation();
-    if (!this.isOp('{')) this.fail(`${this.describe(this.tok)}: expected { after every domain`);
+    // OPA (parseEvery): the key and the value are variables, and a body follows.
+    if (key && key.type !== 'var') throw new ParseError(`${this.describe(this.tok)}: expected key to be a variable`, this.loc());
+    if (value.type !== 'var') throw new ParseError(`${this.describe(this.tok)}: expected value to be a variable`, this.loc());
+    if (!this.isOp('{')) this.fail(`${this.describe(this.tok)}: missing body`);
     const open = this.next();
     const body = this.withDepth(0, () => this.parseBody('}'));
     if (body.length === 0) this.fail('found empty body', open);
@@ -403,7 +479,7 @@ class Parser {
     const lhs = this.parseTermIn(true);
     if ((this.isOp(':=') || this.isOp('=')) && this.cont()) {
       const op = this.next();
-      const rhs = this.parseTermIn(false);
+      const rhs = this.parseTermIn(true);
       return { type: 'call', op: [op.text === ':=' ? 'assign' : 'eq'], args: [lhs, rhs], loc: lhs.loc };
     }
     return lhs;
@@ -413,7 +489,8 @@ class Parser {
   parseTermIn(keyVal: boolean, noOr = false): Term {
     let lhs = this.parseTermRelation(noOr);
     if (keyVal && this.isOp(',') && this.cont()) {
-      // `k, v in xs` — only valid as a whole expression.
+      // `k, v in xs`: wherever OPA parses a whole infix term (expressions, `:=`/`=` operands, rule
+      // values, `with … as`, parentheses), not inside collections or call arguments.
       const save = this.pos;
       this.next();
       const mhs = this.parseTermRelation(noOr);
@@ -532,7 +609,7 @@ class Parser {
           this.next();
           return { type: 'scalar', value: t.text === 'true', loc };
         }
-        if (KEYWORDS.has(t.text) && !(t.text === 'contains' && this.isOp('(', this.peek()))) this.fail(this.describe(t));
+        if (this.keywords.has(t.text) && !(t.text === 'contains' && this.isOp('(', this.peek()))) this.fail(this.describe(t));
         this.next();
         return { type: 'var', name: t.text, loc };
       }
@@ -555,7 +632,8 @@ class Parser {
     }
     if (t.text === '(') {
       this.next();
-      const inner = this.withDepth(1, () => this.parseTermIn(false));
+      // A parenthesised term may be `k, v in xs` (OPA's parseTermInfixCall); collections and call arguments may not.
+      const inner = this.withDepth(1, () => this.parseTermIn(true));
       this.expectOp(')');
       return inner;
     }
@@ -566,8 +644,10 @@ class Parser {
           this.next();
           return { type: 'array', items: [], loc } as Term;
         }
-        const first = this.parseTermIn(false, true);
-        if (this.isOp('|')) return { type: 'arraycomp', term: first, body: this.comprehensionBody(']'), loc } as Term;
+        // A leading comma (`[, x]`) is accepted, as OPA does for backwards compatibility; then it is no comprehension.
+        const lead = this.isOp(',') && this.next() !== undefined;
+        const first = this.parseTermIn(false, !lead);
+        if (this.isOp('|') && !lead) return { type: 'arraycomp', term: first, body: this.comprehensionBody(']'), loc } as Term;
         return { type: 'array', items: this.moreItems(first, ']'), loc } as Term;
       });
     }
@@ -578,11 +658,12 @@ class Parser {
           this.next();
           return { type: 'object', items: [], loc } as Term;
         }
-        const first = this.parseTermIn(false, true);
+        const lead = this.isOp(',') && this.next() !== undefined;
+        const first = this.parseTermIn(false, !lead);
         if (this.isOp(':')) {
           this.next();
-          const v = this.parseTermIn(false, true);
-          if (this.isOp('|')) return { type: 'objectcomp', key: first, value: v, body: this.comprehensionBody('}'), loc } as Term;
+          const v = this.parseTermIn(false, !lead);
+          if (this.isOp('|') && !lead) return { type: 'objectcomp', key: first, value: v, body: this.comprehensionBody('}'), loc } as Term;
           const items: Array<[Term, Term]> = [[first, v]];
           while (this.isOp(',')) {
             this.next();
@@ -594,7 +675,7 @@ class Parser {
           this.expectOp('}');
           return { type: 'object', items, loc } as Term;
         }
-        if (this.isOp('|')) return { type: 'setcomp', term: first, body: this.comprehensionBody('}'), loc } as Term;
+        if (this.isOp('|') && !lead) return { type: 'setcomp', term: first, body: this.comprehensionBody('}'), loc } as Term;
         return { type: 'set', items: this.moreItems(first, '}'), loc } as Term;
       });
     }
@@ -652,59 +733,90 @@ export function parseNumber(text: string): number | bigint {
 
 // -- annotations --------------------------------------------------------------
 
+const SCOPES = ['rule', 'document', 'package', 'subpackages'];
+
 /**
- * `# METADATA` blocks: the comment lines directly following `# METADATA`,
- * parsed as YAML, attached to the package or rule that starts on the next
- * non-comment line (OPA's rule).
+ * `# METADATA` blocks, by OPA's rules (ast/parser.go parseAnnotations): a
+ * block starts at a comment in column 1 whose text starts with `METADATA`
+ * and takes the comments that follow on consecutive lines, each in column 1,
+ * up to the next `METADATA` comment — so a comment at the end of the rule
+ * line below a block is not part of it. Each line loses one leading space;
+ * the rest is YAML. A block belongs to the first statement (package, import
+ * or rule) that starts on a later line; without `scope` it is `rule` (or
+ * `document` with `entrypoint: true`) on a rule and `package` on the package,
+ * and a scope that does not fit the statement is a parse error.
  */
 function attachAnnotations(file: string, comments: Comment[], mod: Module, tokens: Token[]): void {
-  const byLine = new Map<number, Comment>();
-  for (const c of comments) byLine.set(c.line, c);
-  for (const c of comments) {
-    if (c.text.trim() !== 'METADATA') continue;
+  void tokens;
+  const isMeta = (c: Comment): boolean => c.col === 1 && c.text.trim().startsWith('METADATA');
+  const statements: Array<{ line: number; rule?: Rule; kind: 'package' | 'import' | 'rule' }> = [
+    { line: mod.packageLoc.line, kind: 'package' as const },
+    ...mod.imports.map((i) => ({ line: i.loc.line, kind: 'import' as const })),
+    ...mod.rules.map((r) => ({ line: r.loc.line, rule: r, kind: 'rule' as const })),
+  ].sort((a, b) => a.line - b.line);
+  for (let i = 0; i < comments.length; i++) {
+    const c = comments[i]!;
+    if (!isMeta(c)) continue;
     const lines: string[] = [];
-    let l = c.line + 1;
-    while (byLine.has(l)) {
-      lines.push(byLine.get(l)!.text);
-      l++;
+    while (i + 1 < comments.length) {
+      const n = comments[i + 1]!;
+      if (n.col !== 1 || n.line !== comments[i]!.line + 1 || isMeta(n)) break;
+      lines.push(n.text.startsWith(' ') ? n.text.slice(1) : n.text);
+      i++;
     }
-    const strip = lines.every((s) => s === '' || s.startsWith(' ')) ? 1 : 0;
-    const yamlText = lines.map((s) => s.slice(strip)).join('\n');
+    const loc = { file, line: c.line, col: c.col };
+    const yamlText = lines.join('\n');
+    if (yamlText.trim() === '') throw new ParseError('expected METADATA block, found whitespace', loc);
     let data: unknown;
     try {
       data = parseYAML(yamlText, { uniqueKeys: true }) ?? {};
     } catch (err) {
       const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      throw new ParseError(`yaml: ${msg}`, { file, line: c.line, col: c.col });
+      throw new ParseError(`yaml: ${msg}`, loc);
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw new ParseError('yaml: METADATA block must be a mapping', { file, line: c.line, col: c.col });
+      throw new ParseError('yaml: METADATA block must be a mapping', loc);
     }
-    const next = tokens.find((t) => t.line >= l);
-    const block: AnnotationBlock = { data: data as Record<string, unknown>, loc: { file, line: c.line, col: c.col }, attachLine: next?.line ?? -1 };
-    const rule = mod.rules.find((r) => r.loc.line === block.attachLine);
-    const scope = (data as Record<string, unknown>).scope;
-    if (rule && scope !== 'package' && scope !== 'subpackages') rule.annotations.push(block);
+    const fields = data as Record<string, unknown>;
+    const target = statements.find((st) => st.line > c.line);
+    let scope = typeof fields.scope === 'string' ? fields.scope : fields.scope === undefined ? '' : String(fields.scope);
+    if (scope === '') {
+      if (target?.kind === 'rule') scope = fields.entrypoint === true ? 'document' : 'rule';
+      else if (target?.kind === 'package') scope = 'package';
+      else if (target?.kind === 'import') scope = 'import';
+    }
+    if (!SCOPES.includes(scope)) {
+      throw new ParseError(`invalid annotation scope '${scope}'. Use one of 'rule', 'document', 'package', or 'subpackages'`, loc);
+    }
+    const want = scope === 'rule' || scope === 'document' ? 'rule' : 'package';
+    if (target?.kind !== want) {
+      throw new ParseError(`annotation scope '${scope}' must be applied to ${want}${target ? ` (have ${target.kind})` : ''}`, loc);
+    }
+    if (fields.entrypoint === true && scope !== 'document' && scope !== 'package') {
+      throw new ParseError(`annotation entrypoint applied to non-document or package scope '${scope}'`, loc);
+    }
+    const block: AnnotationBlock = { data: { ...fields, scope }, loc, attachLine: target.line };
+    if (target.rule) target.rule.annotations.push(block);
     else mod.annotations.push(block);
   }
 }
 
 // -- entry points ---------------------------------------------------------------
 
-export function parseModule(file: string, text: string): Module {
+export function parseModule(file: string, text: string, opts: ParseOptions = {}): Module {
   try {
     const { tokens, comments } = lex(file, text);
-    return new Parser(file, tokens).parseModule(comments);
+    return new Parser(file, tokens, opts).parseModule(comments);
   } catch (err) {
     if (err instanceof LexError) throw new ParseError(err.message, err.loc);
     throw err;
   }
 }
 
-export function parseQuery(text: string, file = 'query'): Query {
+export function parseQuery(text: string, file = 'query', opts: ParseOptions = {}): Query {
   try {
     const { tokens } = lex(file, text);
-    const body = new Parser(file, tokens).parseQueryBody();
+    const body = new Parser(file, tokens, opts).parseQueryBody();
     if (body.length === 0) throw new ParseError('empty query', { file, line: 1, col: 1 });
     return { body };
   } catch (err) {

@@ -44,6 +44,8 @@ export interface CompiledQuery {
   loc: Loc;
   /** Source text of each query expression as written, keyed by `line:col`. */
   texts: Map<string, string>;
+  /** Expressions whose value is captured (`opa eval`): `line:col` → the generated var holding it. */
+  captures?: Map<string, string>;
 }
 
 export function dataName(path: string[]): string {

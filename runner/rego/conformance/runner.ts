@@ -64,14 +64,14 @@ export function findCaseFiles(dir: string): string[] {
   return out;
 }
 
-function evaluate(c: ConformanceCase): Got {
-  const sources = (c.modules ?? []).map((text, i) => ({ file: `test-${i}.rego`, text }));
+function evaluate(c: ConformanceCase, regoVersion: 0 | 1): Got {
+  const sources = (c.modules ?? []).map((text, i) => ({ file: `test-${i}.rego`, text, regoVersion }));
   const comp = compileSources(sources);
   if (!comp.ok) {
     const e = comp.errors[0]!;
     return { kind: 'error', code: e.code, text: comp.errors.map(formatCompileError).join('\n') };
   }
-  const q = compileQueryText(comp.compiled, c.query);
+  const q = compileQueryText(comp.compiled, c.query, { regoVersion });
   if (!q.ok) {
     const e = q.errors[0]!;
     return { kind: 'error', code: e.code, text: q.errors.map(formatCompileError).join('\n') };
@@ -108,12 +108,13 @@ function rowsText(rows: Array<Record<string, Value>>): string {
   return JSON.stringify(rows.map((r) => JSON.parse(stringifyJSON(RObject.fromEntries(Object.entries(r))))));
 }
 
-export function runCase(c: ConformanceCase, file: string): CaseOutcome {
+/** `regoVersion` 0 reads the modules and query as OPA v0 syntax (`--v0-compatible`). */
+export function runCase(c: ConformanceCase, file: string, regoVersion: 0 | 1 = 1): CaseOutcome {
   const note = c.note;
   if (c.skip) return { status: 'skipped', note, file, reason: 'marked skip' };
   let got: Got;
   try {
-    got = evaluate(c);
+    got = evaluate(c, regoVersion);
   } catch (e) {
     got = { kind: 'crash', text: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
@@ -146,6 +147,8 @@ export function loadCases(file: string): ConformanceCase[] {
 
 export interface RunOptions {
   filter?: string;
+  /** 0: the cases are OPA v0 syntax (`--v0-compatible`). */
+  regoVersion?: 0 | 1;
 }
 
 export function runConformance(dir: string, opts: RunOptions = {}): { summary: Summary; outcomes: CaseOutcome[] } {
@@ -161,7 +164,7 @@ export function runConformance(dir: string, opts: RunOptions = {}): { summary: S
     }
     for (const c of cases) {
       if (opts.filter && !String(c.note).includes(opts.filter) && !rel.includes(opts.filter)) continue;
-      outcomes.push(runCase(c, rel));
+      outcomes.push(runCase(c, rel, opts.regoVersion ?? 1));
     }
   }
   const summary: Summary = {

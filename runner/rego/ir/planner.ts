@@ -185,15 +185,21 @@ export class Planner {
     // term's value is captured in a slot; other expressions report `true`.
     const exprs: QueryIR['exprs'] = [];
     const block: Block = [];
+    const captured = new Set(q.captures?.values() ?? []);
     for (const e of q.body) {
       const s = this.stmt(e);
       if (e.type === 'some') continue;
-      if (e.type === 'term' && e.generated) {
+      // compiler-added statements (dynamics rewriting; the check after a captured value) are not expressions of their own
+      if (e.type === 'term' && (e.generated || (e.term.type === 'var' && captured.has(e.term.name)))) {
         if (s) block.push(s);
         continue;
       }
       const info: QueryIR['exprs'][number] = { text: q.texts.get(`${e.loc.line}:${e.loc.col}`) ?? exprText(e), loc: e.loc };
-      if (s && s.s === 'test') {
+      const capture = q.captures?.get(`${e.loc.line}:${e.loc.col}`);
+      if (capture !== undefined) {
+        if (s) block.push(s);
+        info.slot = this.slots.get(capture);
+      } else if (s && s.s === 'test') {
         const slot = this.slots.get(`$expr${exprs.length}`);
         block.push({ s: 'unify', a: { k: 'local', slot, name: `$expr${exprs.length}` }, b: s.t, loc: s.loc });
         block.push({ s: 'test', t: { k: 'local', slot, name: `$expr${exprs.length}` }, loc: s.loc });

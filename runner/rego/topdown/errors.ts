@@ -18,3 +18,16 @@ export class RegoEvalError extends Error {
     this.loc = loc;
   }
 }
+
+/**
+ * Conflict messages. Current OPA names the document ("rule data.p produced
+ * conflicting values", "function data.f produced conflicting values for the
+ * same inputs"); OPA's long-standing texts, which users' tests and part of
+ * OPA's own conformance cases still match on, are "complete rules must not
+ * produce multiple outputs" and "functions must not produce multiple outputs
+ * for same inputs". The message leads with the long-standing text and goes on
+ * with the current one, so a match on either holds (docs/rego.md).
+ */
+export const completeDocConflictMsg = (path: string): string => `complete rules must not produce multiple outputs: rule ${path} produced conflicting values`;
+export const functionConflictMsg = (path: string): string =>
+  `functions must not produce multiple outputs for same inputs: function ${path} produced conflicting values for the same inputs`;

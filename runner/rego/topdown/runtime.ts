@@ -20,7 +20,7 @@ import type { BuiltinContext } from '../builtins/types.ts';
 import type { RuleIR } from '../ir/types.ts';
 import { RObject, RSet, compareStr, keyOf, setJS, toJS, type Value } from '../value.ts';
 import type { FieldIndex } from './compile.ts';
-import { RegoEvalError } from './errors.ts';
+import { RegoEvalError, completeDocConflictMsg, functionConflictMsg } from './errors.ts';
 import { lookup, upsert, valueEqual } from './values.ts';
 
 export interface Frame {
@@ -307,7 +307,7 @@ export class Ctx {
 
   private insert(root: SNode, ins: Insert, node: TreeNode): void {
     const conflict = (): never => {
-      throw new RegoEvalError('eval_conflict_error', ins.path.length === 1 && !ins.set ? 'object keys must be unique' : `rule ${node.name} produced conflicting values`, ins.loc);
+      throw new RegoEvalError('eval_conflict_error', ins.path.length === 1 && !ins.set ? 'object keys must be unique' : completeDocConflictMsg(node.name), ins.loc);
     };
     let cur = root;
     for (let i = 0; i < ins.path.length - 1; i++) {
@@ -447,7 +447,7 @@ export class Ctx {
         break;
       }
     }
-    if (conflict) throw conflict.error(fn ? `function ${node.name} produced conflicting values for the same inputs` : `rule ${node.name} produced conflicting values`);
+    if (conflict) throw conflict.error(fn ? functionConflictMsg(node.name) : completeDocConflictMsg(node.name));
     return value;
   }
 
@@ -460,7 +460,7 @@ export class Ctx {
         if (acc.length > 1) {
           throw new RegoEvalError(
             'eval_conflict_error',
-            args ? `function ${dataNameOf(r.ir)} produced conflicting values for the same inputs` : `rule ${dataNameOf(r.ir)} produced conflicting values`,
+            args ? functionConflictMsg(dataNameOf(r.ir)) : completeDocConflictMsg(dataNameOf(r.ir)),
             r.ir.loc,
           );
         }
