@@ -27,6 +27,7 @@ import { TIME } from './time.ts';
 import { SEMVER_FAMILY } from './semver.ts';
 import { NET } from './net.ts';
 import { CRYPTO } from './crypto.ts';
+import { JWT } from './jwt.ts';
 import { MISC } from './misc.ts';
 import { UNSUPPORTED } from './unsupported.ts';
 
@@ -50,6 +51,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   SEMVER_FAMILY,
   NET,
   CRYPTO,
+  JWT,
   MISC,
   UNSUPPORTED,
 ];
