@@ -28,6 +28,7 @@ import { SEMVER_FAMILY } from './semver.ts';
 import { NET } from './net.ts';
 import { CRYPTO } from './crypto.ts';
 import { JWT } from './jwt.ts';
+import { X509 } from './x509.ts';
 import { MISC } from './misc.ts';
 import { UNSUPPORTED } from './unsupported.ts';
 
@@ -52,6 +53,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   NET,
   CRYPTO,
   JWT,
+  X509,
   MISC,
   UNSUPPORTED,
 ];
