@@ -22,6 +22,7 @@ import { TYPES } from './typenames.ts';
 import { CASTS } from './casts.ts';
 import { ENCODING } from './encoding.ts';
 import { JSON_DOCS } from './json.ts';
+import { JSON_SCHEMA } from './jsonschema.ts';
 import { UNITS_FAMILY } from './units.ts';
 import { TIME } from './time.ts';
 import { SEMVER_FAMILY } from './semver.ts';
@@ -47,6 +48,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   CASTS,
   ENCODING,
   JSON_DOCS,
+  JSON_SCHEMA,
   UNITS_FAMILY,
   TIME,
   SEMVER_FAMILY,
