@@ -23,7 +23,7 @@ describe('json.match_schema', () => {
     ]);
   });
   it("gojsonschema's error types, descriptions and fields", () => {
-    const rows: [unknown, object, object][] = [
+    const rows: [unknown, object | boolean, object][] = [
       [{}, { required: ['name'] }, err('(root)', 'required', 'name is required')],
       [{ a: { b: [1, 'x'] } }, { properties: { a: { properties: { b: { items: { type: 'number' } } } } } }, err('a.b.1', 'invalid_type', 'Invalid type. Expected: number, given: string')],
       [1.5, { type: 'integer' }, err('(root)', 'invalid_type', 'Invalid type. Expected: integer, given: number')],
