@@ -30,6 +30,7 @@ import { NET } from './net.ts';
 import { CRYPTO } from './crypto.ts';
 import { JWT } from './jwt.ts';
 import { X509 } from './x509.ts';
+import { PROVIDERS } from './providers.ts';
 import { MISC } from './misc.ts';
 import { UNSUPPORTED } from './unsupported.ts';
 
@@ -56,6 +57,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   CRYPTO,
   JWT,
   X509,
+  PROVIDERS,
   MISC,
   UNSUPPORTED,
 ];

@@ -26,7 +26,6 @@ const OBJ: TypeSpec = { object: ['any', 'any'] };
 export const UNSUPPORTED: BuiltinDecl[] = [
   unsupported('http.send', [OBJ], OBJ, NET_IO),
   unsupported('net.lookup_ip_addr', [S], { set: S }, NET_IO),
-  unsupported('providers.aws.sign_req', [OBJ, OBJ, 'number'], OBJ, 'request signing for http.send'),
   unsupported('regex.globs_match', [S, S], 'boolean', 'regex intersection is not implemented'),
   unsupported('strings.render_template', [S, OBJ], S, 'Go text/template is not implemented'),
 ];
