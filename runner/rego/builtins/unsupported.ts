@@ -26,6 +26,5 @@ const OBJ: TypeSpec = { object: ['any', 'any'] };
 export const UNSUPPORTED: BuiltinDecl[] = [
   unsupported('http.send', [OBJ], OBJ, NET_IO),
   unsupported('net.lookup_ip_addr', [S], { set: S }, NET_IO),
-  unsupported('regex.globs_match', [S, S], 'boolean', 'regex intersection is not implemented'),
   unsupported('strings.render_template', [S, OBJ], S, 'Go text/template is not implemented'),
 ];
