@@ -31,6 +31,7 @@ import { CRYPTO } from './crypto.ts';
 import { JWT } from './jwt.ts';
 import { X509 } from './x509.ts';
 import { PROVIDERS } from './providers.ts';
+import { GRAPHQL } from './graphql.ts';
 import { MISC } from './misc.ts';
 import { UNSUPPORTED } from './unsupported.ts';
 
@@ -58,6 +59,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   JWT,
   X509,
   PROVIDERS,
+  GRAPHQL,
   MISC,
   UNSUPPORTED,
 ];
