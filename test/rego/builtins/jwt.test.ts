@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateKeyPairSync, createHmac, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, createHmac, createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { call, ctx, expectErrors, show, v } from './helpers.ts';
 import { RObject, type Value } from '../../../runner/rego/value.ts';
 
@@ -95,6 +96,15 @@ describe('io.jwt.verify_*', () => {
     expect(call('io.jwt.verify_rs256', [sign('RS256', rsa.privateKey), pem(rsa2.publicKey)])).toBe(false);
     expect(call('io.jwt.verify_rs256', [sign('ES256', ec256.privateKey), pem(ec256.publicKey)])).toBe(false);
     expect(call('io.jwt.verify_ps256', [sign('RS256', rsa.privateKey), pem(rsa.publicKey)])).toBe(false);
+  });
+  it('a PEM CERTIFICATE as the key (its public key verifies)', () => {
+    const fixture = (n: string): string => readFileSync(new URL(`./fixtures/x509/${n}`, import.meta.url), 'utf8');
+    const token = sign('RS256', createPrivateKey(fixture('int.key')));
+    expect(call('io.jwt.verify_rs256', [token, fixture('int.pem')])).toBe(true);
+    expect(call('io.jwt.verify_rs256', [token, fixture('ca.pem')])).toBe(false);
+    expect(verified(decodeVerify(token, { cert: fixture('int.pem') }))).toBe(true);
+    // Two blocks: OPA accepts exactly one PEM block.
+    expectErrors([['io.jwt.verify_rs256', [token, fixture('int.pem') + fixture('ca.pem')], 'eval_builtin_error', 'io.jwt.verify_rs256: extra data after a PEM certificate block']]);
   });
   it('OPA vector: EdDSA token with a PEM public key', () => {
     expect(call('io.jwt.verify_eddsa', [EDDSA_TOKEN, EDDSA_PEM])).toBe(true);
