@@ -13,12 +13,16 @@
 import {
   GraphQLError,
   Kind,
+  Lexer,
+  Source,
+  TokenKind,
   buildASTSchema,
   parse,
   validate,
   validateSchema,
   type ASTNode,
   type DocumentNode,
+  type OperationTypeNode,
   type GraphQLSchema,
   type TypeNode,
   type ValueNode,
@@ -63,11 +67,22 @@ function parseDoc(text: string): DocumentNode {
   try {
     return parse(text, { allowLegacyFragmentVariables: true });
   } catch (e) {
+    // gqlparser accepts a document with no definitions at all; graphql-js does not.
+    if (e instanceof GraphQLError && isEmptyDocument(text)) return { kind: Kind.DOCUMENT, definitions: [] };
     if (e instanceof GraphQLError) {
       const loc = e.locations?.[0];
       throw new GqlError(`${gqlparserMessage(e, text)} in GraphQL string at location ${loc?.line ?? 0}:${loc?.column ?? 0}`);
     }
     throw e;
+  }
+}
+
+/** Only ignored tokens (whitespace, commas, comments) before the end. */
+function isEmptyDocument(text: string): boolean {
+  try {
+    return new Lexer(new Source(text)).advance().kind === TokenKind.EOF;
+  } catch {
+    return false;
   }
 }
 
@@ -427,12 +442,19 @@ function buildSchema(doc: DocumentNode): GraphQLSchema {
   }
   const errors = validateSchema(schema).filter((e) => !/^Query root type must be provided/.test(e.message));
   if (errors.length) throw new GqlError(`Error in gqlparser SchemaDocument to Schema conversion: ${errors[0]!.message}`);
-  return schema;
+  // Checked above with the missing-root exception; graphql-js's validate() would re-check without it.
+  return buildASTSchema({ ...doc, definitions } as DocumentNode, { assumeValid: true, assumeValidSDL: true });
 }
 
 /** OPA keeps gqlparser's whole error list text after the first location, minus the final period. */
 function validateQuery(schema: GraphQLSchema, query: DocumentNode, source: string | undefined): void {
-  const errors = validate(schema, query);
+  // gqlparser's KnownRootType rule; graphql-js leaves a missing root type to execution.
+  const rootless = query.definitions.flatMap((d) =>
+    d.kind === Kind.OPERATION_DEFINITION && !schema.getRootType(d.operation as OperationTypeNode)
+      ? [new GraphQLError(`Schema does not support operation type "${d.operation}"`, { nodes: d })]
+      : [],
+  );
+  const errors = [...rootless, ...validate(schema, query)];
   if (errors.length === 0) return;
   const loc = (e: GraphQLError): string => {
     const l = source !== undefined ? e.locations?.[0] : undefined;

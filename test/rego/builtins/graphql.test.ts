@@ -202,6 +202,22 @@ describe('graphql schema and query validation', () => {
     expect(call('graphql.is_valid', [bad, schema])).toBe(false);
     expect(call('graphql.is_valid', [call('graphql.parse_query', [ok]), call('graphql.parse_schema', [schema])])).toBe(true);
     expect(call('graphql.is_valid', [ok, 1])).toBe(false);
+    // OPA's cases: an empty query is valid; a missing required argument is not; AST objects without defaults
+    expect(call('graphql.is_valid', ['', 'type DeprecatedType { deprecatedField: String @deprecated }'])).toBe(true);
+    expect(show(call('graphql.parse_query', [' # nothing\n']))).toBe('{}');
+    const locale = 'extend type Query { myAction(myEnum: Locale!): SomeResult! } type SomeResult { id: String } enum Locale { EN LT DE }';
+    expect(call('graphql.is_valid', ['query SomeOperation { myAction { id } }', locale])).toBe(false);
+    expect(call('graphql.is_valid', ['query SomeOperation ($locale: Locale! = DE) { myAction(myEnum: $locale) { id } }', locale])).toBe(true);
+    expect(call('graphql.is_valid', ['query Foo($flag: Boolean!) { ...Bar } fragment Bar on Query { bar @include(if: $flag) }', 'type Query { bar: String! }'])).toBe(true);
+    const twoRoots = {
+      Definitions: [
+        { BuiltIn: false, Description: '', Fields: [{ Description: '', Name: 'bar', Type: { NamedType: 'String', NonNull: true } }], Kind: 'OBJECT', Name: 'Query' },
+        { BuiltIn: false, Description: '', Fields: [{ Description: '', Name: 'x', Type: { NamedType: 'String', NonNull: true } }], Kind: 'OBJECT', Name: 'Mutation' },
+      ],
+    };
+    const mutation = { Operations: [{ Name: '', Operation: 'mutation', SelectionSet: [{ Alias: 'x', Arguments: [{ Name: 'a', Value: { Kind: 7, Raw: 'b' } }], Name: 'x' }] }] };
+    expect(call('graphql.is_valid', [mutation, twoRoots])).toBe(false);
+    expect(call('graphql.is_valid', [{ ...mutation, Operations: [{ ...mutation.Operations[0]!, SelectionSet: [{ Alias: 'x', Name: 'x' }] }] }, twoRoots])).toBe(true);
     const [valid, q, sch] = call('graphql.parse_and_verify', [ok, schema]) as [boolean, unknown, unknown];
     expect(valid).toBe(true);
     expect(show(q as never)).toBe(astOf('graphql.parse_query', ok));
@@ -210,6 +226,7 @@ describe('graphql schema and query validation', () => {
     expect(show(call('graphql.parse', [ok, schema]))).toBe(show(v([call('graphql.parse_query', [ok]), call('graphql.parse_schema', [schema])])));
     expectErrors([
       ['graphql.parse', [bad, schema], 'eval_builtin_error', 'graphql.parse: Cannot query field "nope" on type "Employee" in GraphQL query string at location 1:30'],
+      ['graphql.parse', ['mutation { a }', schema], 'eval_builtin_error', 'graphql.parse: Schema does not support operation type "mutation" in GraphQL query string at location 1:1'],
       ['graphql.parse', [1, schema], 'eval_type_error', 'graphql.parse: operand 0 must be one of {string, object} but got number'],
     ]);
   });
