@@ -226,6 +226,12 @@ describe('graphql schema and query validation', () => {
     expect(show(call('graphql.parse', [ok, schema]))).toBe(show(v([call('graphql.parse_query', [ok]), call('graphql.parse_schema', [schema])])));
     expectErrors([
       ['graphql.parse', [bad, schema], 'eval_builtin_error', 'graphql.parse: Cannot query field "nope" on type "Employee" in GraphQL query string at location 1:30'],
+      [
+        'graphql.parse',
+        ['\n  query SomeOperation {\n    # Note: Not providing mandatory parameter: (myEnum: Locale!)\n    myAction {\n      id\n    }\n  }\n', locale],
+        'eval_builtin_error',
+        'graphql.parse: Field "myAction" argument "myEnum" of type "Locale!" is required, but it was not provided in GraphQL query string at location 4:5',
+      ],
       ['graphql.parse', ['mutation { a }', schema], 'eval_builtin_error', 'graphql.parse: Schema does not support operation type "mutation" in GraphQL query string at location 1:1'],
       ['graphql.parse', [1, schema], 'eval_type_error', 'graphql.parse: operand 0 must be one of {string, object} but got number'],
     ]);
