@@ -178,10 +178,26 @@ function b64decode(s: string): string {
   return Buffer.from(clean, 'base64').toString('utf8');
 }
 
-function b64urlDecode(s: string): string {
-  const clean = s.replace(/[\r\n]/g, '');
+/**
+ * OPA's base64url decoding, as bytes (io.jwt.* needs the raw signature bytes):
+ * unpadded input is padded first (RFC 7515 appendix C); a length of 1 mod 4
+ * cannot be padded (`illegal base64url string: …`).
+ */
+export function base64UrlBytes(s: string): Buffer {
+  let padded = s;
+  if (!s.endsWith('=')) {
+    const rem = s.length % 4;
+    if (rem === 1) throw builtinError(`illegal base64url string: ${s}`);
+    if (rem === 2) padded += '==';
+    if (rem === 3) padded += '=';
+  }
+  const clean = padded.replace(/[\r\n]/g, '');
   if (!B64URL.test(clean)) throw builtinError(`illegal base64 data at input byte ${firstBad(clean, /[A-Za-z0-9_-]/)}`);
-  return Buffer.from(clean, 'base64url').toString('utf8');
+  return Buffer.from(clean, 'base64url');
+}
+
+function b64urlDecode(s: string): string {
+  return base64UrlBytes(s).toString('utf8');
 }
 
 function hexDecode(s: string): string {

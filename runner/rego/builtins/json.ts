@@ -1,17 +1,26 @@
 /**
  * Document operations on JSON paths (OPA topdown/json.go): json.filter,
  * json.remove and json.patch (RFC 6902). Paths are `/`-separated strings
- * (JSON-pointer escapes `~0`, `~1`) or arrays of segments. A patch that
+ * (JSON-pointer escapes `~0`, `~1`; leading slashes optional, as OPA's
+ * parsePath strips them) or arrays of segments. A patch that
  * cannot apply (missing path, failed `test`) makes json.patch undefined, as in OPA.
  */
 import type { BuiltinDecl, TypeSpec } from './types.ts';
 import { RObject, RSet, equal, keyOf, type Value } from '../value.ts';
 import { arrayOrSet, obj, operandError, typeError } from './operands.ts';
 
+/**
+ * OPA's parsePath: `""` is the whole document; otherwise leading slashes are
+ * stripped (so `"b"`, `"/b"` and `"//b"` all address key `b`) and the rest is
+ * split on `/` as is — a trailing slash addresses the empty key (`"a/"` is
+ * `["a", ""]`), and `"/"` alone is the key `""`.
+ */
 function parsePointer(p: string): string[] {
-  const trimmed = p.replace(/^\/+|\/+$/g, '');
-  if (trimmed === '') return [];
-  return trimmed.split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (p === '') return [];
+  return p
+    .replace(/^\/+/, '')
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** Segment used as an object key, or as an array index (string or number). */
@@ -220,11 +229,11 @@ function applyPatch(doc: Value, p: Value): Value {
   const op = p.getStr('op');
   const pathV = p.getStr('path');
   if (typeof op !== 'string' || pathV === undefined) throw new PatchFailed();
-  const path = typeof pathV === 'string' ? parsePointerStrict(pathV) : Array.isArray(pathV) ? pathV : undefined;
+  const path = typeof pathV === 'string' ? parsePointer(pathV) : Array.isArray(pathV) ? pathV : undefined;
   if (path === undefined) throw new PatchFailed();
   const fromOf = (): Value[] => {
     const f = p.getStr('from');
-    if (typeof f === 'string') return parsePointerStrict(f);
+    if (typeof f === 'string') return parsePointer(f);
     if (Array.isArray(f)) return f;
     throw new PatchFailed();
   };
@@ -261,13 +270,6 @@ function applyPatch(doc: Value, p: Value): Value {
       return doc;
   }
   throw new PatchFailed();
-}
-
-/** A JSON pointer for patches: must start with '/' unless empty (the whole document). */
-function parsePointerStrict(p: string): string[] {
-  if (p === '') return [];
-  if (!p.startsWith('/')) throw new PatchFailed();
-  return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function patch(args: Value[]): Value | undefined {

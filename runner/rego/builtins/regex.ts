@@ -7,6 +7,7 @@ import { RE2JS } from 're2js';
 import type { BuiltinDecl } from './types.ts';
 import type { Value } from '../value.ts';
 import { builtinError, smallInt, str } from './operands.ts';
+import { GLOBS_MATCH } from './globsmatch.ts';
 
 interface GoRegexp {
   findAllIndex(s: string, n: number): number[][] | null;
@@ -170,6 +171,7 @@ function templateMatch(args: Value[]): Value {
 }
 
 export const REGEX: BuiltinDecl[] = [
+  GLOBS_MATCH,
   { name: 'regex.match', args: ['string', 'string'], result: 'boolean', impl: (a) => compileRegex(str(a, 0)).re.test(str(a, 1)) },
   {
     name: 'regex.is_valid',

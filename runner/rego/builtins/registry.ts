@@ -22,11 +22,16 @@ import { TYPES } from './typenames.ts';
 import { CASTS } from './casts.ts';
 import { ENCODING } from './encoding.ts';
 import { JSON_DOCS } from './json.ts';
+import { JSON_SCHEMA } from './jsonschema.ts';
 import { UNITS_FAMILY } from './units.ts';
 import { TIME } from './time.ts';
 import { SEMVER_FAMILY } from './semver.ts';
 import { NET } from './net.ts';
 import { CRYPTO } from './crypto.ts';
+import { JWT } from './jwt.ts';
+import { X509 } from './x509.ts';
+import { PROVIDERS } from './providers.ts';
+import { GRAPHQL } from './graphql.ts';
 import { MISC } from './misc.ts';
 import { UNSUPPORTED } from './unsupported.ts';
 
@@ -45,11 +50,16 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   CASTS,
   ENCODING,
   JSON_DOCS,
+  JSON_SCHEMA,
   UNITS_FAMILY,
   TIME,
   SEMVER_FAMILY,
   NET,
   CRYPTO,
+  JWT,
+  X509,
+  PROVIDERS,
+  GRAPHQL,
   MISC,
   UNSUPPORTED,
 ];

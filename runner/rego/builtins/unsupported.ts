@@ -20,33 +20,11 @@ const unsupported = (name: string, args: TypeSpec[], result: TypeSpec, why: stri
 });
 
 const NET_IO = 'no network access from policy decisions';
-const JWT = 'token verification is not implemented';
-const X509 = 'certificate parsing is not implemented';
 const S: TypeSpec = 'string';
 const OBJ: TypeSpec = { object: ['any', 'any'] };
-
-const jwtVerify = ['rs256', 'rs384', 'rs512', 'ps256', 'ps384', 'ps512', 'es256', 'es384', 'es512', 'hs256', 'hs384', 'hs512', 'eddsa'].map((alg) =>
-  unsupported(`io.jwt.verify_${alg}`, [S, S], 'boolean', JWT),
-);
 
 export const UNSUPPORTED: BuiltinDecl[] = [
   unsupported('http.send', [OBJ], OBJ, NET_IO),
   unsupported('net.lookup_ip_addr', [S], { set: S }, NET_IO),
-  unsupported('providers.aws.sign_req', [OBJ, OBJ, 'number'], OBJ, 'request signing for http.send'),
-  unsupported('io.jwt.decode', [S], { array: 'any' }, JWT),
-  unsupported('io.jwt.decode_verify', [S, OBJ], { array: 'any' }, JWT),
-  unsupported('io.jwt.encode_sign', [OBJ, OBJ, OBJ], S, JWT),
-  unsupported('io.jwt.encode_sign_raw', [S, S, S], S, JWT),
-  ...jwtVerify,
-  unsupported('crypto.x509.parse_certificates', [S], { array: OBJ }, X509),
-  unsupported('crypto.x509.parse_and_verify_certificates', [S], { array: 'any' }, X509),
-  unsupported('crypto.x509.parse_and_verify_certificates_with_options', [S, OBJ], { array: 'any' }, X509),
-  unsupported('crypto.x509.parse_certificate_request', [S], OBJ, X509),
-  unsupported('crypto.x509.parse_keypair', [S, S], OBJ, X509),
-  unsupported('crypto.x509.parse_rsa_private_key', [S], OBJ, X509),
-  unsupported('crypto.parse_private_keys', [S], { array: OBJ }, X509),
-  unsupported('json.match_schema', ['any', 'any'], { array: 'any' }, "OPA's JSON-schema semantics are not reproduced"),
-  unsupported('json.verify_schema', ['any'], { array: 'any' }, "OPA's JSON-schema semantics are not reproduced"),
-  unsupported('regex.globs_match', [S, S], 'boolean', 'regex intersection is not implemented'),
   unsupported('strings.render_template', [S, OBJ], S, 'Go text/template is not implemented'),
 ];

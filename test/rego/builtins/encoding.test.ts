@@ -51,6 +51,13 @@ describe('json', () => {
       ['json.patch', [{ q: { bar: 2 } }, [{ op: 'add', path: '/a/b', value: 1 }]], undefined],
       ['json.patch', [{ a: 1 }, [{ op: 'add', path: ['b'], value: 2 }]], { a: 1, b: 2 }],
       ['json.patch', [{ a: 1 }, [{ op: 'replace', path: '', value: 'x' }]], 'x'],
+      // OPA's parsePath strips leading slashes: `b`, `/b` and `//b` are all key b; `/` alone is the key "".
+      ['json.patch', [{ a: 1 }, [{ op: 'add', path: 'b', value: 2 }]], { a: 1, b: 2 }],
+      ['json.patch', [{ a: 1 }, [{ op: 'add', path: '//b', value: 2 }]], { a: 1, b: 2 }],
+      ['json.patch', [{ a: { x: 1 } }, [{ op: 'move', from: 'a/x', path: 'y' }]], { a: {}, y: 1 }],
+      ['json.patch', [{ a: 1 }, [{ op: 'add', path: '/', value: 2 }]], obj([['', 2], ['a', 1]])],
+      ['json.patch', [{ a: [1, 3] }, [{ op: 'add', path: 'a/1', value: 2 }]], { a: [1, 2, 3] }],
+      ['json.filter', [{ a: { '': 1, b: 2 } }, ['a/']], { a: { '': 1 } }],
     ]);
   });
 });
