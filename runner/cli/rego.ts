@@ -14,6 +14,7 @@ import { RegoEvalError } from '../rego/topdown/errors.ts';
 import { RObject, fromJS, stringifyJSON, toJS, type Value } from '../rego/value.ts';
 import { runConformance } from '../rego/conformance/runner.ts';
 import { buildBundleWithOpa, loadWasmPolicy, readBundle } from '../rego/wasm/adapter.ts';
+import { BUILTINS_OPTION, withBuiltinModules } from './builtins.ts';
 
 const USAGE = `Usage: gitops rego <eval|conformance> [options]
 
@@ -26,6 +27,7 @@ const USAGE = `Usage: gitops rego <eval|conformance> [options]
       --engine interp|wasm           evaluator (default interp, wasm when --bundle is given)
       --bundle <bundle.tar.gz>       OPA wasm bundle (opa build -t wasm); with --engine wasm
                                      and no bundle, \`opa\` on PATH builds one from -d
+      --builtins <module>            ES module exporting custom builtins (both engines); repeatable
     Prints OPA-style results: {"result":[{"expressions":[…],"bindings":{…}}]}
     ({} when the query is undefined). Exit 0, or 2 on compile/evaluation errors.
 
@@ -96,6 +98,16 @@ function print(io: CommandIO, doc: Value, format: string): void {
   io.stdout(stringifyJSON(doc, format === 'pretty' ? 2 : undefined) + '\n');
 }
 
+interface EvalValues {
+  'data-path'?: string[];
+  input?: string;
+  data?: string;
+  format?: string;
+  'strict-builtin-errors'?: boolean;
+  engine?: string;
+  bundle?: string;
+}
+
 async function evalCmd(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse('rego eval', argv, {
     'data-path': { type: 'string', short: 'd', multiple: true },
@@ -105,7 +117,12 @@ async function evalCmd(argv: string[], io: CommandIO): Promise<number> {
     'strict-builtin-errors': { type: 'boolean' },
     engine: { type: 'string' },
     bundle: { type: 'string' },
+    ...BUILTINS_OPTION,
   });
+  return withBuiltinModules(values.builtins, io.cwd, () => evalParsed(values, positionals, io));
+}
+
+async function evalParsed(values: EvalValues, positionals: string[], io: CommandIO): Promise<number> {
   if (positionals.length !== 1) throw usageError('rego eval', 'expected exactly one query');
   const query = positionals[0]!;
   const format = values.format ?? 'json';

@@ -26,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { BUILTINS } from '../builtins/registry.ts';
+import { BUILTINS, customBuiltins } from '../builtins/registry.ts';
 import { parseJSON } from '../builtins/encoding.ts';
 import { BuiltinError, type BuiltinContext, type BuiltinDecl } from '../builtins/types.ts';
 import { RObject, fromJS, stringifyJSON, type Value } from '../value.ts';
@@ -122,11 +122,13 @@ export function callHostBuiltin(decl: BuiltinDecl, argsJSON: string[], state: Ca
   }
 }
 
-/** The table the module's host calls are answered from: ours, plus the embedder's custom builtins. */
+/** The table the module's host calls are answered from: ours, the custom builtins in force (`--builtins`), the embedder's. */
 function hostTable(custom: readonly BuiltinDecl[] | undefined): ReadonlyMap<string, BuiltinDecl> {
-  if (!custom || custom.length === 0) return BUILTINS;
+  const scoped = customBuiltins();
+  if ((!custom || custom.length === 0) && scoped.size === 0) return BUILTINS;
   const m = new Map(BUILTINS);
-  for (const d of custom) m.set(d.name, d);
+  for (const [k, d] of scoped) m.set(k, d);
+  for (const d of custom ?? []) m.set(d.name, d);
   return m;
 }
 
