@@ -186,8 +186,6 @@ export interface TestOptions {
   data?: unknown;
   /** Custom builtins (see runner/rego/api.ts). */
   builtins?: readonly BuiltinDefinition[];
-  /** Called before each test runs, with its full name (a harness can attribute side effects to tests). */
-  onTest?: (name: string) => void;
 }
 
 const isTestName = (n: string) => n.startsWith('test_') || n.startsWith('todo_test_');
@@ -264,10 +262,27 @@ export function runPolicyTests(modules: ModuleSource[], opts: TestOptions = {}):
     prepared = prepare(dups.modules, prepOpts);
     if (!prepared.ok) return prepared;
   }
-  return ok(runPrepared(prepared.value, filter, opts.onTest));
+  return ok(runPrepared(prepared.value, filter));
 }
 
-function runPrepared(p: PreparedPolicy, filter: RE2JS | undefined, onTest: ((name: string) => void) | undefined): TestCase[] {
+/**
+ * Why a failed test failed, when a builtin error is the reason: builtin
+ * errors make calls undefined (OPA's default, kept for the verdict), so the
+ * failing test is evaluated once more with strict builtin errors to name the
+ * first one — e.g. `json.patch: …`, or a custom builtin that is not loaded.
+ */
+function builtinErrorOf(p: PreparedPolicy, path: string[]): string | undefined {
+  try {
+    p.evalRef(path, { strictBuiltinErrors: true });
+  } catch (err) {
+    if (err instanceof EvalError && (err.diagnostic.code === 'eval_builtin_error' || err.diagnostic.code === 'eval_type_error')) {
+      return `${err.diagnostic.file}:${err.diagnostic.line}: ${err.diagnostic.code}: ${err.message}`;
+    }
+  }
+  return undefined;
+}
+
+function runPrepared(p: PreparedPolicy, filter: RE2JS | undefined): TestCase[] {
   const seen = new Set<string>();
   const cases: TestCase[] = [];
   const rules = [...p.rules()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
@@ -286,7 +301,6 @@ function runPrepared(p: PreparedPolicy, filter: RE2JS | undefined, onTest: ((nam
       cases.push({ ...base, status: 'SKIPPED', duration_ms: 0, output: [] });
       continue;
     }
-    onTest?.(name);
     const output: string[] = [];
     const started = performance.now();
     let status: TestStatus;
@@ -303,6 +317,10 @@ function runPrepared(p: PreparedPolicy, filter: RE2JS | undefined, onTest: ((nam
         status = v === true ? 'PASS' : 'FAIL';
         if (v === undefined) reason = 'undefined';
         else if (v !== true) reason = `value ${typeof v === 'object' ? JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) : String(v)} is not true`;
+      }
+      if (status === 'FAIL') {
+        const be = builtinErrorOf(p, path);
+        if (be) reason = `${reason ?? 'false'} (builtin error: ${be})`;
       }
     } catch (err) {
       status = 'ERROR';
