@@ -120,3 +120,31 @@ describe('--builtins <module> on the CLI', () => {
     expect(bad.stderr).toMatch(/builtin_definition_error: .*acme\.bad: unknown type 'strin'/);
   });
 });
+
+describe('gitops check --builtins', () => {
+  it('a policy calling a custom builtin is judged with the module, and is a runner error without it', { timeout: 120_000 }, async () => {
+    const { tempRepo } = await import('../check/helpers.ts');
+    const repo = await tempRepo();
+    try {
+      const file = 'policies/security/sec_auth_001.rego';
+      const text = await (await import('node:fs/promises')).readFile(join(repo.dir, file), 'utf8');
+      // a region label through an organisation's own builtin, denied when it is not the expected one
+      await repo.write(file, `${text}\ndeny contains "custom builtin says no" if acme.region_label(input.region.deploy) != "US-WEST-2!"\n`);
+      await repo.write('acme.mjs', `export const builtins = [{ name: 'acme.region_label', decl: { args: ['string'], result: 'string' }, impl: (s) => s.toUpperCase() + '!' }];\n`);
+      await repo.commitAll('policy with a custom builtin');
+      const ok = await runCli(['check', '--all', '--builtins', 'acme.mjs'], repo.dir);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      const missing = await runCli(['check', '--all'], repo.dir);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr + missing.stdout).toMatch(/sec_auth_001\.rego:\d+:\d+: rego_type_error: .*acme\.region_label/);
+      // another implementation (another file: an ES module is loaded once per process) changes the verdict
+      await repo.write('acme-plain.mjs', `export const builtins = [{ name: 'acme.region_label', decl: { args: ['string'], result: 'string' }, impl: (s) => s }];\n`);
+      const denied = await runCli(['check', '--all', '--builtins', 'acme-plain.mjs'], repo.dir);
+      expect(denied.code).toBe(1);
+      expect(denied.stdout).toContain('custom builtin says no');
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});

@@ -16,11 +16,14 @@
  * are covered by the hand-written modules in wasm.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWasmPolicy } from '../../runner/rego/wasm/adapter.ts';
 import { prepare } from '../../runner/rego/api.ts';
-import { REPO_ROOT } from '../check/helpers.ts';
+import { REPO_ROOT, runCli } from '../check/helpers.ts';
+import { tarGz } from '../support/opa-bundle.ts';
 
 const SHARED = join(REPO_ROOT, '..', 'shared', 'opa-wasm');
 const FIXTURES = join(REPO_ROOT, 'test', 'rego', 'fixtures', 'opa-wasm');
@@ -99,5 +102,23 @@ describe.skipIf(absent)('OPA wasm adapter on modules built by the real opa (../s
     });
     if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
     expect(r.value.evaluate('example/allow', { user: 'userA', action: 'edit', object: 'article', n: 2n ** 64n })).toBe(true);
+  });
+
+  it('gitops rego eval --bundle: the real module in a bundle with data.json, YAML input holding a big integer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-real-wasm-'));
+    try {
+      const wasm = readFileSync(join(SHARED, 'opa-webassembly-ts', 'policy.wasm'));
+      await writeFile(join(dir, 'bundle.tar.gz'), tarGz({ '/policy.wasm': wasm, '/data.json': JSON.stringify(RBAC) }));
+      await writeFile(join(dir, 'input.yaml'), 'user: userA\naction: edit\nobject: article\nrequest_id: 123456789012345678901234567890\n');
+      const r = await runCli(['rego', 'eval', '--bundle', 'bundle.tar.gz', '-i', 'input.yaml', 'data.example.allow'], dir);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).result[0].expressions[0].value).toBe(true);
+      await writeFile(join(dir, 'input.yaml'), 'user: userA\naction: delete\nobject: article\n');
+      const denied = await runCli(['rego', 'eval', '--bundle', 'bundle.tar.gz', '-i', 'input.yaml', 'data.example.allow'], dir);
+      expect(JSON.parse(denied.stdout).result[0].expressions[0].value).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
