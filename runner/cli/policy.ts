@@ -1,7 +1,7 @@
 import type { Command } from './command.ts';
 import { parse, usageError } from './args.ts';
 import { GitopsError, formatDiagnostic } from '../core/diagnostics.ts';
-import { loadTestInputs, readRegoFiles, renderTestReport, runPolicyTests, type Explain } from '../policy/test.ts';
+import { loadTestInputs, readRegoFiles, renderTestJSON, renderTestReport, runPolicyTests, type Explain } from '../policy/test.ts';
 import { compilePolicies, isIntentPolicyFile } from '../policy/load.ts';
 import { BUILTINS_OPTION, BUILTINS_USAGE, withBuiltinModules } from './builtins.ts';
 import { resolve } from 'node:path';
@@ -19,6 +19,7 @@ const USAGE = `Usage: gitops policy <test|list> [path...] [options]
                          (e.g. --ignore '*.yaml')
       --explain <mode>   fails (also full, notes): a FAILURES section with each
                          failing test's location and cause
+      --format <f>       pretty (default) or json (opa test's JSON report)
 ${BUILTINS_USAGE}
   list [path...]   list the intent policies: id, severity, title, file
 
@@ -40,8 +41,11 @@ export const command: Command = {
         data: { type: 'string', short: 'd', multiple: true },
         ignore: { type: 'string', multiple: true },
         explain: { type: 'string' },
+        format: { type: 'string' },
         ...BUILTINS_OPTION,
       });
+      const format = values.format ?? 'pretty';
+      if (format !== 'pretty' && format !== 'json') throw usageError('policy test', `--format must be pretty or json, got ${format}`);
       const explain = values.explain as Explain | undefined;
       if (explain !== undefined && !EXPLAIN.has(explain)) throw usageError('policy test', `--explain must be fails, full or notes, got ${values.explain}`);
       return withBuiltinModules(values.builtins, io.cwd, async () => {
@@ -51,7 +55,7 @@ export const command: Command = {
           for (const d of r.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
           return 2;
         }
-        io.stdout(renderTestReport(r.value, { verbose: values.verbose ?? false, ...(explain ? { explain } : {}) }));
+        io.stdout(format === 'json' ? renderTestJSON(r.value) : renderTestReport(r.value, { verbose: values.verbose ?? false, ...(explain ? { explain } : {}) }));
         return r.value.some((c) => c.status === 'FAIL' || c.status === 'ERROR') ? 1 : 0;
       });
     }

@@ -43,6 +43,8 @@ export interface TestCase {
   status: TestStatus;
   duration_ms: number;
   error?: string;
+  /** The error as OPA's JSON report gives it. */
+  errorDetail?: { code: string; message: string; file: string; line: number; col: number };
   /** Why a FAIL failed, when it is not simply "false or undefined". */
   reason?: string;
   /** Entries of a data-driven test. */
@@ -305,6 +307,7 @@ function runPrepared(p: PreparedPolicy, filter: RE2JS | undefined): TestCase[] {
     const started = performance.now();
     let status: TestStatus;
     let error: string | undefined;
+    let errorDetail: TestCase['errorDetail'];
     let reason: string | undefined;
     let sub: SubResult[] | undefined;
     try {
@@ -325,8 +328,12 @@ function runPrepared(p: PreparedPolicy, filter: RE2JS | undefined): TestCase[] {
     } catch (err) {
       status = 'ERROR';
       error = err instanceof EvalError ? `${err.diagnostic.file ?? r.file}:${err.diagnostic.line ?? r.line}: ${err.diagnostic.code}: ${err.message}` : String(err instanceof Error ? err.message : err);
+      if (err instanceof EvalError) {
+        const d = err.diagnostic;
+        errorDetail = { code: d.code, message: d.message, file: d.file ?? r.file, line: d.line ?? r.line, col: d.col ?? 1 };
+      }
     }
-    cases.push({ ...base, status, duration_ms: performance.now() - started, ...(error ? { error } : {}), ...(reason ? { reason } : {}), ...(sub ? { sub } : {}), output });
+    cases.push({ ...base, status, duration_ms: performance.now() - started, ...(error ? { error } : {}), ...(errorDetail ? { errorDetail } : {}), ...(reason ? { reason } : {}), ...(sub ? { sub } : {}), output });
   }
   return cases;
 }
@@ -398,4 +405,30 @@ export function renderTestReport(cases: TestCase[], options: boolean | ReportOpt
   }
   if (n.total === 0) out.push('no tests found');
   return out.join('\n') + '\n';
+}
+
+/**
+ * `opa test --format json`: OPA's JSONReporter — an array of results with
+ * `location`, `package`, `name`, `fail`/`skip` (only when true), `error`,
+ * `duration` (ns), `output` (print() output; base64, as Go marshals bytes)
+ * and `sub_results` for data-driven tests. Columns are 1 (the rule list
+ * carries lines only; test rules are top-level, so they start there).
+ */
+export function renderTestJSON(cases: readonly TestCase[]): string {
+  const out = cases.map((c) => {
+    const dot = c.name.lastIndexOf('.');
+    const r: Record<string, unknown> = { location: { file: c.file, row: c.line, col: 1 }, package: c.name.slice(0, dot), name: c.name.slice(dot + 1) };
+    if (c.status === 'FAIL') r.fail = true;
+    if (c.status === 'SKIPPED') r.skip = true;
+    if (c.status === 'ERROR') {
+      r.error = c.errorDetail
+        ? { code: c.errorDetail.code, message: c.errorDetail.message, location: { file: c.errorDetail.file, row: c.errorDetail.line, col: c.errorDetail.col } }
+        : { message: c.error ?? 'error' };
+    }
+    if (c.sub && c.sub.length) r.sub_results = Object.fromEntries(c.sub.map((s) => [s.name, { name: s.name, ...(s.status === 'FAIL' ? { fail: true } : {}) }]));
+    if (c.output.length) r.output = Buffer.from(c.output.join('\n') + '\n').toString('base64');
+    r.duration = Math.round(c.duration_ms * 1e6);
+    return r;
+  });
+  return JSON.stringify(out, null, 2) + '\n';
 }

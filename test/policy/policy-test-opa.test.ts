@@ -116,4 +116,23 @@ describe('gitops policy test like opa test', () => {
     const badExplain = await runCli(['policy', 'test', 'suite', '--explain', 'everything'], dir);
     expect(badExplain.code).toBe(2);
   });
+
+  it('CLI: --format json is opa test’s JSON report (fail/skip flags, sub_results, duration in ns)', async () => {
+    const r = await runCli(['policy', 'test', 'suite', '--ignore', 'ignored', '--ignore', 'skip.yaml', '-d', 'extra.json', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    const by = Object.fromEntries(rows.map((x) => [x.name as string, x]));
+    expect(by.test_root_data).toMatchObject({ package: 'data.suite_test', location: { file: 'suite/policy_test.rego', row: 3, col: 1 } });
+    expect(by.test_root_data).not.toHaveProperty('fail');
+    expect(typeof by.test_root_data!.duration).toBe('number');
+    expect(by['test_twice#01']).toMatchObject({ fail: true });
+    expect(by.todo_test_later).toMatchObject({ skip: true });
+    expect(by.test_some_fail).toMatchObject({ fail: true, sub_results: { bad: { name: 'bad', fail: true }, good: { name: 'good' } } });
+    await put('err/e_test.rego', 'package e_test\n\np := 1 if true\n\np := 2 if true\n\ntest_conflict if p == 1\n');
+    const err = await runCli(['policy', 'test', 'err', '--format', 'json'], dir);
+    expect(err.code).toBe(1);
+    expect(JSON.parse(err.stdout)[0]).toMatchObject({ name: 'test_conflict', error: { code: 'eval_conflict_error', location: { file: 'err/e_test.rego' } } });
+    const bad = await runCli(['policy', 'test', 'suite', '--format', 'xml'], dir);
+    expect(bad.code).toBe(2);
+  });
 });
