@@ -12,6 +12,7 @@ import { STAGES } from '../check/pipeline.ts';
 import { runCheck } from '../check/run.ts';
 import { openRepo, resolveRef } from '../git/repo.ts';
 import type { PolicyEngine } from '../policy/bundle.ts';
+import { BUILTINS_OPTION, withBuiltinModules } from './builtins.ts';
 
 export const command: Command = {
   name: 'check',
@@ -46,6 +47,8 @@ Options:
   --record         append the audit events of this check to audit-log/ of the working
                    copy (as CI does; \`gitops audit push\` commits them back)
   --actor <login>  who submitted the intents (default: $GITHUB_ACTOR, else $USER)
+  --builtins <m>   ES module exporting custom builtins the policies call (see
+                   docs/rego.md, "Custom builtins"); repeatable
   --repo <dir>     the working copy (default: current directory)
   -h, --help       this help
 
@@ -65,6 +68,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       record: { type: 'boolean' },
       actor: { type: 'string' },
       'v0-compatible': { type: 'boolean' },
+      ...BUILTINS_OPTION,
     });
     if (positionals.length) throw usageError('check', `unexpected argument '${positionals[0]}'`);
     const format = values.format ?? 'text';
@@ -89,7 +93,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       ...(sink ? { sink } : {}),
       ...(commit ? { commit } : {}),
     });
-    const report = await runCheck({
+    const report = await withBuiltinModules(values.builtins, io.cwd, () => runCheck({
       cwd,
       ctx,
       ...(values.base ? { base: values.base } : {}),
@@ -98,7 +102,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       ...(values.preview ? { preview: true } : {}),
       ...(values['v0-compatible'] ? { v0Compatible: true } : {}),
       engine,
-    });
+    }));
     const text = FORMATS[format](report);
     if (values.output) {
       const path = resolve(io.cwd, values.output);

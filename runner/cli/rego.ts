@@ -15,6 +15,7 @@ import { RObject, fromJS, stringifyJSON, toJS, type Value } from '../rego/value.
 import { runConformance } from '../rego/conformance/runner.ts';
 import { readManifest, withRegoVersions } from '../policy/manifest.ts';
 import { buildBundleWithOpa, loadWasmPolicy, readBundle } from '../rego/wasm/adapter.ts';
+import { BUILTINS_OPTION, withBuiltinModules } from './builtins.ts';
 
 const USAGE = `Usage: gitops rego <eval|conformance> [options]
 
@@ -30,6 +31,7 @@ const USAGE = `Usage: gitops rego <eval|conformance> [options]
       --v0-compatible                read policies and the query as Rego v0 (OPA's flag); a
                                      .manifest with rego_version / file_rego_versions in a
                                      policy folder decides for the files under it
+      --builtins <module>            ES module exporting custom builtins (both engines); repeatable
     Prints OPA-style results: {"result":[{"expressions":[…],"bindings":{…}}]}
     ({} when the query is undefined). Exit 0, or 2 on compile/evaluation errors.
 
@@ -100,6 +102,17 @@ function print(io: CommandIO, doc: Value, format: string): void {
   io.stdout(stringifyJSON(doc, format === 'pretty' ? 2 : undefined) + '\n');
 }
 
+interface EvalValues {
+  'data-path'?: string[];
+  input?: string;
+  data?: string;
+  format?: string;
+  'strict-builtin-errors'?: boolean;
+  engine?: string;
+  bundle?: string;
+  'v0-compatible'?: boolean;
+}
+
 async function evalCmd(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse('rego eval', argv, {
     'data-path': { type: 'string', short: 'd', multiple: true },
@@ -110,7 +123,12 @@ async function evalCmd(argv: string[], io: CommandIO): Promise<number> {
     engine: { type: 'string' },
     bundle: { type: 'string' },
     'v0-compatible': { type: 'boolean' },
+    ...BUILTINS_OPTION,
   });
+  return withBuiltinModules(values.builtins, io.cwd, () => evalParsed(values, positionals, io));
+}
+
+async function evalParsed(values: EvalValues, positionals: string[], io: CommandIO): Promise<number> {
   if (positionals.length !== 1) throw usageError('rego eval', 'expected exactly one query');
   const query = positionals[0]!;
   const format = values.format ?? 'json';

@@ -14,6 +14,7 @@ import { digestOf } from '../core/hash.ts';
 import { prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
 import type { Severity } from '../check/types.ts';
 import type { Tree } from '../git/tree.ts';
+import { customBuiltins } from '../rego/builtins/registry.ts';
 
 export const POLICIES_DIR = 'policies';
 /** Sub-folders holding other policy families (not evaluated against intents). */
@@ -88,6 +89,8 @@ const cache = new Map<string, Result<PolicySet>>();
 export function compilePolicies(modules: ModuleSource[], source: string): Result<PolicySet> {
   // A v0 module is another program than the same text read as v1; v1 modules keep the digest they always had.
   const digest = digestOf(modules.map((m) => (m.regoVersion === 0 ? [m.file, m.text, 0] : [m.file, m.text])));
+  // Custom builtins in force (`--builtins`) are part of what compiles: never share such a compile.
+  if (customBuiltins().size > 0) return compileUncached(modules, source, digest);
   const hit = cache.get(digest);
   if (hit) return hit.ok ? ok({ ...hit.value, source }) : hit;
   const r = compileUncached(modules, source, digest);

@@ -26,6 +26,97 @@ import { compileQueryText, compileSources, type Compiled, type QueryOutcome } fr
 import type { EvalSettings } from './topdown/engine.ts';
 import { RegoEvalError } from './topdown/errors.ts';
 import { RObject, fromJS, inputFromJS, toJS, type Value } from './value.ts';
+import { BuiltinError, type BuiltinDecl, type TypeSpec } from './builtins/types.ts';
+import { customBuiltinTable, withCustomBuiltins } from './builtins/registry.ts';
+
+export type { TypeSpec } from './builtins/types.ts';
+
+/**
+ * A custom builtin, as OPA's `rego.Function` declares one: a name (dotted
+ * names allowed: `cidr.is_public`), a declaration with the operand and
+ * result types the compiler checks calls against, and the implementation.
+ * The implementation gets plain JS values (as `evalRef` returns them: sets
+ * as sorted arrays, integers beyond 2^53 as bigints) and returns one;
+ * returning undefined makes the call undefined; throwing makes it a builtin
+ * error (`eval_builtin_error`, undefined unless strict builtin errors are on).
+ */
+export interface BuiltinDefinition {
+  name: string;
+  decl: { args: TypeSpec[]; result: TypeSpec };
+  impl: (...args: any[]) => unknown;
+  /** Result may differ between calls with the same arguments (not cached per evaluation). */
+  nondeterministic?: boolean;
+}
+
+const TYPE_NAMES = new Set(['any', 'null', 'boolean', 'number', 'string']);
+function typeError(t: unknown): string | undefined {
+  if (typeof t === 'string') return TYPE_NAMES.has(t) ? undefined : `unknown type '${t}'`;
+  if (!t || typeof t !== 'object' || Array.isArray(t)) return `type ${JSON.stringify(t)} is not a type`;
+  const o = t as Record<string, unknown>;
+  if ('array' in o) return typeError(o.array);
+  if ('set' in o) return typeError(o.set);
+  if ('object' in o && Array.isArray(o.object) && o.object.length === 2) return typeError(o.object[0]) ?? typeError(o.object[1]);
+  if ('oneOf' in o && Array.isArray(o.oneOf)) return o.oneOf.map(typeError).find((e) => e !== undefined);
+  return `type ${JSON.stringify(t)} is not a type (string, number, boolean, null, any, {array}, {set}, {object: [k, v]}, {oneOf})`;
+}
+
+/** A definition → the engine's declaration (JS in/out around the implementation), or why it is not one. */
+export function builtinDecl(def: unknown): Result<BuiltinDecl> {
+  const bad = (m: string) => fail(diag('builtin_definition_error', m));
+  if (!def || typeof def !== 'object') return bad(`a builtin definition must be an object {name, decl: {args, result}, impl}, got ${def === null ? 'null' : typeof def}`);
+  const d = def as Partial<BuiltinDefinition>;
+  if (typeof d.name !== 'string' || d.name === '') return bad('a builtin definition has no name');
+  if (!d.decl || !Array.isArray(d.decl.args)) return bad(`builtin ${d.name}: decl.args must be an array of types`);
+  for (const t of [...d.decl.args, d.decl.result]) {
+    const e = typeError(t);
+    if (e) return bad(`builtin ${d.name}: ${e}`);
+  }
+  if (typeof d.impl !== 'function') return bad(`builtin ${d.name}: impl must be a function`);
+  const impl = d.impl;
+  const decl: BuiltinDecl = {
+    name: d.name,
+    args: d.decl.args,
+    result: d.decl.result!,
+    impl: (args: Value[]) => {
+      let r: unknown;
+      try {
+        r = impl(...args.map(toJS));
+      } catch (e) {
+        if (e instanceof BuiltinError) throw e;
+        throw new BuiltinError('eval_builtin_error', e instanceof Error ? e.message : String(e));
+      }
+      if (r === undefined) return undefined;
+      try {
+        return fromJS(r);
+      } catch (e) {
+        throw new BuiltinError('eval_builtin_error', `result has no Rego value: ${(e as Error).message}`);
+      }
+    },
+  };
+  if (d.nondeterministic) decl.nondeterministic = true;
+  return ok(decl);
+}
+
+/** Definitions → a table for `prepare`/`withBuiltins`, or the first problem (code builtin_definition_error). */
+export function builtinTable(defs: readonly unknown[]): Result<ReadonlyMap<string, BuiltinDecl>> {
+  const decls: BuiltinDecl[] = [];
+  for (const d of defs) {
+    const r = builtinDecl(d);
+    if (!r.ok) return r;
+    decls.push(r.value);
+  }
+  const t = customBuiltinTable(decls);
+  return 'error' in t ? fail(diag('builtin_definition_error', t.error)) : ok(t.table);
+}
+
+/**
+ * Run `fn` with custom builtins in force (async continuations included): what
+ * the CLI's `--builtins` does for a whole command, like OPA's global
+ * `rego.RegisterBuiltin…`. `prepare(…, {builtins})` scopes them to one policy.
+ */
+export function withBuiltins<T>(table: ReadonlyMap<string, BuiltinDecl>, fn: () => T): T {
+  return withCustomBuiltins(table, fn);
+}
 
 export interface ModuleSource {
   /** Path shown in locations, e.g. `policies/security/sec_auth_001.rego`. */
@@ -40,6 +131,8 @@ export interface PrepareOptions {
   strictBuiltinErrors?: boolean;
   /** Base data document, merged under the modules' virtual documents. */
   data?: unknown;
+  /** Custom builtins for this policy (OPA's `rego.Function`); see BuiltinDefinition. */
+  builtins?: readonly BuiltinDefinition[];
 }
 
 export interface EvalOptions {
@@ -150,9 +243,12 @@ class Prepared implements PreparedPolicy {
   private readonly strict: boolean;
   private readonly queries = new Map<string, QueryOutcome>();
   private annotationList: Annotation[] | undefined;
+  /** Custom builtins, in force while this policy compiles queries and evaluates. */
+  private readonly custom: ReadonlyMap<string, BuiltinDecl>;
 
-  constructor(compiled: Compiled, opts: PrepareOptions) {
+  constructor(compiled: Compiled, opts: PrepareOptions, custom: ReadonlyMap<string, BuiltinDecl>) {
     this.compiled = compiled;
+    this.custom = custom;
     this.base = opts.data === undefined ? new RObject() : fromJS(opts.data);
     this.strict = opts.strictBuiltinErrors === true;
   }
@@ -169,6 +265,11 @@ class Prepared implements PreparedPolicy {
   }
 
   evalRef(path: string[], opts: EvalOptions = {}): unknown {
+    if (this.custom.size > 0) return withCustomBuiltins(this.custom, () => this.evalRefIn(path, opts));
+    return this.evalRefIn(path, opts);
+  }
+
+  private evalRefIn(path: string[], opts: EvalOptions): unknown {
     try {
       return this.compiled.program.evalPathJS(path, this.settings(opts));
     } catch (e) {
@@ -178,6 +279,11 @@ class Prepared implements PreparedPolicy {
   }
 
   evalRefs(paths: string[][], opts: EvalOptions = {}): unknown[] {
+    if (this.custom.size > 0) return withCustomBuiltins(this.custom, () => this.evalRefsIn(paths, opts));
+    return this.evalRefsIn(paths, opts);
+  }
+
+  private evalRefsIn(paths: string[][], opts: EvalOptions): unknown[] {
     try {
       return this.compiled.program.evalPathsJS(paths, this.settings(opts));
     } catch (e) {
@@ -187,6 +293,11 @@ class Prepared implements PreparedPolicy {
   }
 
   query(query: string, opts: EvalOptions = {}): QueryResult {
+    if (this.custom.size > 0) return withCustomBuiltins(this.custom, () => this.queryIn(query, opts));
+    return this.queryIn(query, opts);
+  }
+
+  private queryIn(query: string, opts: EvalOptions): QueryResult {
     let q = this.queries.get(query);
     if (!q) {
       q = compileQueryText(this.compiled, query);
@@ -237,11 +348,17 @@ class Prepared implements PreparedPolicy {
  * (each evaluation has its own context).
  */
 export function prepare(modules: ModuleSource[], opts: PrepareOptions = {}): Result<PreparedPolicy> {
-  const c = compileSources(modules);
+  let custom: ReadonlyMap<string, BuiltinDecl> = new Map();
+  if (opts.builtins && opts.builtins.length > 0) {
+    const t = builtinTable(opts.builtins);
+    if (!t.ok) return t;
+    custom = t.value;
+  }
+  const c = withCustomBuiltins(custom, () => compileSources(modules));
   if (!c.ok) return fail(c.errors.map(compileDiag));
   let base: Prepared;
   try {
-    base = new Prepared(c.compiled, opts);
+    base = new Prepared(c.compiled, opts, custom);
   } catch (e) {
     return fail(diag('rego_data_error', `data: ${e instanceof Error ? e.message : String(e)}`));
   }

@@ -7,6 +7,7 @@
  * throws carries the builtin's name as OPA prints it
  * (`concat: operand 2 must be one of {set, array} but got number`).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { BuiltinError, type BuiltinDecl, type BuiltinImpl } from './types.ts';
 import type { Value } from '../value.ts';
 import { COMPARISON } from './comparison.ts';
@@ -107,8 +108,48 @@ function build(): Map<string, BuiltinDecl> {
 
 export const BUILTINS: ReadonlyMap<string, BuiltinDecl> = build();
 
+/**
+ * Custom builtins (an embedder's, like OPA's `rego.Function`, or a
+ * `--builtins` module's) are not added to the table: they are in force for
+ * the duration of a call (`withCustomBuiltins`), async continuations
+ * included, so two policies prepared with different custom builtins in one
+ * process never see each other's. The compiler and the evaluator look
+ * builtins up when they compile (prepare time), through `lookupBuiltin`.
+ */
+const customScope = new AsyncLocalStorage<ReadonlyMap<string, BuiltinDecl>>();
+const NO_CUSTOM: ReadonlyMap<string, BuiltinDecl> = new Map();
+
 export function lookupBuiltin(name: string): BuiltinDecl | undefined {
-  return BUILTINS.get(name);
+  const custom = customScope.getStore();
+  return (custom !== undefined ? custom.get(name) : undefined) ?? BUILTINS.get(name);
+}
+
+/** The custom builtins in force here (empty outside `withCustomBuiltins`). */
+export function customBuiltins(): ReadonlyMap<string, BuiltinDecl> {
+  return customScope.getStore() ?? NO_CUSTOM;
+}
+
+/**
+ * Check custom declarations and wrap them like the table's (error messages
+ * prefixed with the name). A name of the table, or one given twice, is refused:
+ * a custom builtin adds to OPA's, it never silently replaces one.
+ */
+export function customBuiltinTable(decls: readonly BuiltinDecl[]): { table: ReadonlyMap<string, BuiltinDecl> } | { error: string } {
+  const m = new Map<string, BuiltinDecl>();
+  for (const d of decls) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(d.name)) return { error: `builtin name '${d.name}' is not a Rego reference (name or dotted names)` };
+    if (BUILTINS.has(d.name)) return { error: `builtin ${d.name} is already one of OPA's builtins` };
+    if (m.has(d.name)) return { error: `builtin ${d.name} is defined twice` };
+    m.set(d.name, wrap(d));
+  }
+  return { table: m };
+}
+
+/** Run `fn` with `table`'s builtins (and any already in force) visible to the compiler and evaluator. */
+export function withCustomBuiltins<T>(table: ReadonlyMap<string, BuiltinDecl>, fn: () => T): T {
+  if (table.size === 0) return fn();
+  const outer = customScope.getStore();
+  return customScope.run(outer === undefined ? table : new Map([...outer, ...table]), fn);
 }
 
 /** Infix operator → builtin name (the parser rewrites `a + b` to `plus(a, b)`). */

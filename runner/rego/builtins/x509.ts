@@ -700,7 +700,7 @@ function verifyOptions(args: Value[], ctx: BuiltinContext): VerifyOptions {
         if (typeof v === 'number' && !Number.isInteger(v)) throw builtinError("'MaxConstraintComparisons' should be a valid number");
         break;
       case 'KeyUsages': {
-        let items: Value[];
+        let items: readonly Value[];
         if (Array.isArray(v)) items = v;
         else if (v !== null && typeof v === 'object' && 'sorted' in v) items = v.sorted();
         else throw builtinError("'KeyUsages' should be an Array or Set");
