@@ -2,7 +2,11 @@
  * The governed files' results (report.governance) on GitHub: the check run's
  * title, summary and annotations, as pure functions of hand-built reports.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../check/helpers.ts';
 import type { PolicyResult } from '../../runner/check/types.ts';
 import { annotationsOf, conclusionOf, summaryOf, titleOf } from '../../runner/github/render.ts';
 import { intent, report } from './fixtures.ts';
@@ -43,5 +47,15 @@ describe('governance on GitHub', () => {
     expect(conclusionOf(r)).toBe('neutral');
     expect(titleOf(r)).toBe('No intent changed');
     expect(annotationsOf(r)).toEqual([]);
+  });
+});
+
+describe('gitops publish on a report whose governance is malformed', () => {
+  it('refuses it naming the file (exit 2), since governance findings decide the verdict', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gitops-gov-'));
+    writeFileSync(join(dir, 'report.json'), JSON.stringify({ ...report([]), governance: { files: [], results: 'denied' } }));
+    const r = await runCli(['publish', '--report', 'report.json'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('report.json: report_invalid: not a gitops check report (expected governance.results[] and governance.files[] (when governance is present))');
   });
 });
