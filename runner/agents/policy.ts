@@ -3,10 +3,13 @@
  * `gitops.policies.agents_*`) evaluated over the agent registry:
  *
  *   input = { agents: <head registry>, base_agents: <base registry, when there
- *             is one>, iam_permissions: <permissions agents/iam-permissions.yaml maps> }
+ *             is one>, iam_permissions: <permissions agents/iam-permissions.yaml maps>,
+ *             iam_table: <its rows: permission → {scope, statements}> }
  *
  * Findings name a path in agents.yaml (`["agents", 2, "permissions", 1]`) and
- * become PolicyResults at that line. The policies are read from the BASE
+ * become PolicyResults at that line; a finding with `"file":
+ * "agents/iam-permissions.yaml"` names a path in the IAM table instead
+ * (`["permissions", "read:metrics", "statements", 0, "actions", 2]`). The policies are read from the BASE
  * tree during a check (as the intent policies are), so a PR cannot relax the
  * rules it is judged by; the registry judged is the head's.
  */
@@ -26,6 +29,8 @@ export interface AgentPolicyInput {
   agents: Agent[];
   base_agents?: Agent[];
   iam_permissions: string[];
+  /** The IAM table's rows (the statements a permission grants), for the escalation rule (AGENT-IAM-003). */
+  iam_table?: Record<string, { scope: string; statements: unknown[] }>;
 }
 
 export function isAgentPolicyFile(path: string): boolean {
@@ -55,16 +60,18 @@ export function agentPolicyInput(head: AgentRegistry, base: AgentRegistry | unde
     agents: head.agents.map(plain),
     ...(base ? { base_agents: base.agents.map(plain) } : {}),
     iam_permissions: iam ? [...iam.rows.keys()] : [],
+    ...(iam ? { iam_table: Object.fromEntries([...iam.rows].map(([perm, row]) => [perm, { scope: row.scope, statements: structuredClone(row.statements) }])) } : {}),
   };
 }
 
-function findings(v: unknown): Array<{ msg: string; path?: Array<string | number> }> {
+function findings(v: unknown): Array<{ msg: string; path?: Array<string | number>; file?: string }> {
   if (!Array.isArray(v)) return [];
   return v.map((raw) => {
     const o = (raw && typeof raw === 'object' ? raw : { msg: String(raw) }) as Record<string, unknown>;
     const msg = typeof o.msg === 'string' ? o.msg : JSON.stringify(raw);
     const path = Array.isArray(o.path) && o.path.every((p) => typeof p === 'string' || typeof p === 'number') ? (o.path as Array<string | number>) : undefined;
-    return path ? { msg, path } : { msg };
+    const file = typeof o.file === 'string' ? o.file : undefined;
+    return { msg, ...(path ? { path } : {}), ...(file ? { file } : {}) };
   });
 }
 
@@ -73,8 +80,11 @@ function dotted(path: ReadonlyArray<string | number>): string {
 }
 
 /** One `passed` result per policy without findings, one result per finding otherwise (conftest semantics). */
-export function evaluateAgentPolicies(set: PolicySet, input: AgentPolicyInput, registry: AgentRegistry): PolicyResult[] {
-  const at = (path?: Array<string | number>) => ({ file: registry.file, line: registry.locate(path ?? ['agents']).line, ...(path ? { path: dotted(path) } : {}) });
+export function evaluateAgentPolicies(set: PolicySet, input: AgentPolicyInput, registry: AgentRegistry, iam?: IamTable): PolicyResult[] {
+  const at = (path?: Array<string | number>, file?: string) =>
+    iam && file === iam.file
+      ? { file: iam.file, line: iam.locate(path ?? ['permissions']).line, ...(path ? { path: dotted(path) } : {}) }
+      : { file: registry.file, line: registry.locate(path ?? ['agents']).line, ...(path ? { path: dotted(path) } : {}) };
   let tree: unknown;
   try {
     tree = set.prepared.evalRef(ROOT, { input });
@@ -93,8 +103,8 @@ export function evaluateAgentPolicies(set: PolicySet, input: AgentPolicyInput, r
       results.push({ policy: p.id, title: p.title, status: 'passed', severity: p.severity, message: p.passed, ...at() });
       continue;
     }
-    for (const f of denies) results.push({ policy: p.id, title: p.title, status: 'failed', severity: 'deny', message: f.msg, ...at(f.path) });
-    for (const f of warns) results.push({ policy: p.id, title: p.title, status: 'warned', severity: 'warn', message: f.msg, ...at(f.path) });
+    for (const f of denies) results.push({ policy: p.id, title: p.title, status: 'failed', severity: 'deny', message: f.msg, ...at(f.path, f.file) });
+    for (const f of warns) results.push({ policy: p.id, title: p.title, status: 'warned', severity: 'warn', message: f.msg, ...at(f.path, f.file) });
   }
   return results;
 }

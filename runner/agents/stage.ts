@@ -62,7 +62,7 @@ export async function agentsOfRun(env: CheckEnv): Promise<AgentsOfRun> {
       // Fail closed: agents are never accepted because their policies could not be compiled.
       for (const d of compiled.diagnostics) results.push({ policy: REGISTRY_ID, title: REGISTRY_TITLE, status: 'failed', severity: 'deny', message: `agent policies: ${d.code}: ${d.message}`, file: d.file ?? AGENTS_FILE, line: d.line ?? 1 });
     } else {
-      results.push(...evaluateAgentPolicies(compiled.value, agentPolicyInput(head.value, base?.ok ? base.value : undefined, iam.table), head.value));
+      results.push(...evaluateAgentPolicies(compiled.value, agentPolicyInput(head.value, base?.ok ? base.value : undefined, iam.table), head.value, iam.table));
     }
     if (iam.table && baseIam?.table) results.push(...iamChanges(baseIam.table, iam.table));
     return { registry: head.value, results, needs_review: results.some((r) => (r.policy === 'AGENT-REVIEW-001' || r.policy === IAM_REVIEW_ID) && r.status === 'warned') };

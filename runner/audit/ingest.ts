@@ -3,19 +3,21 @@
  *  - recovery reports from the platform (seed §8: restarts, scale-outs), which
  *    the feedback stage reads back as `report_recovery` events attributed to
  *    the self-healing agent;
- *  - records exported by a run that could not push (a fork PR's read-only
- *    token), ingested by the next privileged run.
- * Both are idempotent: ingesting the same input twice appends nothing new.
+ * Idempotent: ingesting the same input twice appends nothing new.
+ *
+ * Records exported by another run are NOT ingested: a self-hashed record
+ * proves nothing about who produced it (anyone can compute the hash), and a
+ * pull request's job could produce any record it liked. The check runs under
+ * `pull_request_target` with the base's runner and a write token, so it
+ * commits its own records (docs/audit.md, docs/github.md).
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { hasPermission, type AgentDirectory } from '../core/context.ts';
 import { diag, type Diagnostic } from '../core/diagnostics.ts';
-import { newTraceId, type AuditAction, type AuditEventInput, type AuditSink } from '../core/events.ts';
+import { newTraceId, type AuditEventInput, type AuditSink } from '../core/events.ts';
 import { digestOf } from '../core/hash.ts';
-import { parseLine } from './layout.ts';
-import type { AuditRecord } from './record.ts';
-import { appendLocal, loadAuditLog, openAuditSink } from './store.ts';
+import { loadAuditLog, openAuditSink } from './store.ts';
 
 /** What the platform reports about one recovery attempt. */
 export interface RecoveryReport {
@@ -149,81 +151,4 @@ export function ingestRecoveries(repoDir: string, reports: unknown[], opts: Reco
     result.ingested++;
   });
   return result;
-}
-
-/** The actions a pull-request check performs: the only ones accepted from a read-only run's export. */
-export const PR_CHECK_ACTIONS: readonly AuditAction[] = [
-  'submit_intent',
-  'validate_schema',
-  'validate_policies',
-  'translate_intent',
-  'estimate_cost',
-  'verify_contracts',
-  'verify_agents',
-  'preview_infrastructure',
-  'publish_results',
-  'agent_action_refused',
-];
-
-/**
- * Ingest records exported by a run that could not push (JSON Lines, as
- * written by `gitops audit export`). The export is produced by an untrusted
- * job (a fork's workflow can be edited by the fork), so: every line must be a
- * schema-valid, self-consistent record; only `allowedActions` are accepted;
- * records already in the log (by event_id) are skipped; each ingested record
- * is marked `details.ingested_from` so an auditor can tell it from records
- * the privileged runner produced itself. They are appended (re-linked) to the
- * local chain; push them with commitAndPush.
- */
-export function ingestRecords(
-  repoDir: string,
-  jsonl: string,
-  opts: { source: string; file?: string; allowedActions?: readonly AuditAction[]; now?: Date },
-): IngestResult & { records: AuditRecord[] } {
-  const allowed = new Set(opts.allowedActions ?? PR_CHECK_ACTIONS);
-  const file = opts.file ?? opts.source;
-  const known = new Set(loadAuditLog(repoDir).records.map((r) => r.event_id));
-  const result: IngestResult = { ingested: 0, duplicates: 0, refused: 0, problems: [] };
-  const accepted: AuditRecord[] = [];
-  const lines = jsonl.split('\n');
-  lines.forEach((text, i) => {
-    if (text.trim() === '') return;
-    const e = parseLine(file, i + 1, text);
-    if (e.kind !== 'record') {
-      result.problems.push(diag('audit_import_invalid', `exported record ${e.reason}`, { file, line: i + 1 }));
-      return;
-    }
-    if (!e.intact) {
-      result.problems.push(diag('audit_import_invalid', `exported record ${e.record.event_id} was altered after it was written (hash mismatch)`, { file, line: i + 1 }));
-      return;
-    }
-    if (!allowed.has(e.record.action)) {
-      result.problems.push(diag('audit_import_refused', `action ${e.record.action} is not accepted from ${opts.source}`, { file, line: i + 1 }));
-      result.refused++;
-      return;
-    }
-    if (known.has(e.record.event_id)) {
-      result.duplicates++;
-      return;
-    }
-    known.add(e.record.event_id);
-    accepted.push(e.record);
-  });
-  const records = appendLocal(
-    repoDir,
-    accepted.map((r) => ({
-      event_id: r.event_id,
-      timestamp: r.timestamp,
-      actor: r.actor,
-      action: r.action,
-      resource: r.resource,
-      outcome: r.outcome,
-      trace_id: r.trace_id,
-      evidence: r.evidence,
-      details: { ...r.details, ingested_from: opts.source },
-    })),
-    opts.now,
-  );
-  result.ingested = records.length;
-  return { ...result, records };
 }

@@ -199,14 +199,22 @@ const policiesStage: Stage = {
   },
 };
 
-// Infrastructure preview (runner/infra/stage.ts): only with --preview, and
-// Pulumi is imported inside `run` so the default check never loads it. It runs
-// after the intent policies and appends the plan policies' results to theirs.
+// Infrastructure preview (runner/infra/stage.ts): with --preview, which
+// `gitops check --base` (the pull-request path) turns on by default; Pulumi is
+// imported inside `run` so a check without it never loads it. It runs after
+// the intent policies and appends the plan policies' results to theirs. An
+// intent its own policies already deny cannot merge, and its translation may
+// not even make a buildable program (min above max): its plan is not needed
+// for the verdict, so it is not previewed (audit outcome `skipped`).
 const previewStage: Stage = {
   name: 'preview',
   audit: { agent: 'intent-orchestrator', permission: 'write:plans', action: 'preview_infrastructure' },
   enabled: (o) => !!o.preview,
-  run: async (w, env) => (await import('../infra/stage.ts')).previewStage(w, env),
+  run: async (w, env) => {
+    const denied = [...new Set(w.results.filter((r) => r.status === 'failed').map((r) => r.policy))];
+    if (denied.length) return { outcome: 'skipped', details: { skipped: 'already denied', denied_by: denied } };
+    return (await import('../infra/stage.ts')).previewStage(w, env);
+  },
 };
 
 const decision: Stage = {

@@ -23,6 +23,7 @@ import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
 import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
+import { judgeGovernance } from './governance.ts';
 
 export interface CheckOptions {
   /** A directory inside the working copy (or, without git, the repository directory). */
@@ -62,6 +63,10 @@ interface Plan {
   baseTree?: Tree;
   /** All paths changed (any folder), for stages that judge repository-wide changes. */
   changedFiles: string[];
+  /** The changes themselves (status, rename source), for the governance judgement. */
+  changes: FileChange[];
+  /** Two commits compared (--base without --all): a pull request. */
+  pr: boolean;
 }
 
 function pathsOf(changes: FileChange[]): string[] {
@@ -94,7 +99,7 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
     // No git: the directory itself, every intent (or the given files), policies from the same directory.
     const tree = workTree(o.cwd);
     const all = (await tree.list([INTENTS_DIR])).filter(isIntentPath);
-    return { root: o.cwd, intentTree: tree, policyTree: tree, targets: all.map((file) => ({ file, change: 'unchanged' as const })), deleted: [], policyChanges: [], changedFiles: [] };
+    return { root: o.cwd, intentTree: tree, policyTree: tree, targets: all.map((file) => ({ file, change: 'unchanged' as const })), deleted: [], policyChanges: [], changedFiles: [], changes: [], pr: false };
   }
   const root = repo.root;
   const baseSha = o.base ? await resolveRef(repo, o.base) : undefined;
@@ -114,6 +119,8 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
       deleted: [],
       policyChanges: [],
       changedFiles: [],
+      changes: [],
+      pr: false,
       ...refs,
     };
   }
@@ -130,7 +137,7 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
       c.targets.sort((a, b) => a.file.localeCompare(b.file));
     }
     const baseTree = commitTree(repo, baseSha, o.base!);
-    return { root, intentTree: tree, policyTree: baseTree, baseTree, ...c, changedFiles: changed, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
+    return { root, intentTree: tree, policyTree: baseTree, baseTree, ...c, changedFiles: changed, changes: all, pr: true, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
   }
   if (headSha) throw new GitopsError(diag('usage_error', '--head needs --base (or --all)'), 2);
   // Working tree: uncommitted changes, judged by the committed policies.
@@ -139,7 +146,7 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
   const c = classify(all);
   const headCommit = headExists ? await resolveRef(repo, 'HEAD') : undefined;
   const baseTree = headCommit ? commitTree(repo, headCommit, 'HEAD') : undefined;
-  return { root, intentTree: headTree, policyTree: baseTree ?? headTree, ...(baseTree ? { baseTree } : {}), ...c, changedFiles: pathsOf(all) };
+  return { root, intentTree: headTree, policyTree: baseTree ?? headTree, ...(baseTree ? { baseTree } : {}), ...c, changedFiles: pathsOf(all), changes: all, pr: false };
 }
 
 /** Run the pull-request check and return the report (never throws for bad intents; runner faults become report diagnostics or GitopsError exit 2). */
@@ -201,6 +208,16 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
       // A stage crashed: a runner fault (exit 2), reported against the file, never a stack trace.
       if (err instanceof GitopsError) runnerProblems.push(...err.diagnostics.map((d) => ({ file: source.file, ...d })));
       else runnerProblems.push(diag('stage_failed', `checking ${source.file} failed: ${err instanceof Error ? err.message : String(err)}`, { file: source.file }));
+    }
+  }
+  // The governed files are judged on every run, with or without intents (the
+  // feedback loop's in-memory files are intents only: nothing else changed).
+  if (!o.files) {
+    try {
+      report.governance = await judgeGovernance(env, plan.changes, plan.pr);
+    } catch (err) {
+      if (err instanceof GitopsError) runnerProblems.push(...err.diagnostics);
+      else runnerProblems.push(diag('stage_failed', `judging the governed files failed: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
   report.diagnostics.push(...runnerProblems);

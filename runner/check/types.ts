@@ -92,14 +92,36 @@ export interface CheckReport {
   deleted: string[];
   /** Files under policies/ changed by the PR: evaluated with the base's policies, flagged for owner review. */
   policy_changes: { files: string[]; needs_review: boolean };
+  /**
+   * The governed files themselves, judged on every run with a base whether or
+   * not an intent changed (agents, IAM table, contracts, requirements, the
+   * audit log), and the changed files that decide how everything is judged
+   * (.github/, runner/, package files, policies, agents, contracts), which
+   * need owner review. A failed result here denies the PR (exit 1).
+   */
+  governance?: GovernanceReport;
   /** Runner-level problems (policies that do not compile, unknown refs): exit 2. */
   diagnostics: Diagnostic[];
   summary: { intents: number; allowed: number; denied: number; invalid: number; warnings: number };
 }
 
+export interface GovernanceReport {
+  /** Changed files under the governed paths (a rename lists `old → new`), sorted. */
+  files: string[];
+  /** True when `files` is not empty: the PR needs review by the owners of those paths (CODEOWNERS). */
+  needs_review: boolean;
+  /** Repository-wide results (agent policies, IAM escalation, contract set, audit log): one `passed` per rule without findings. */
+  results: PolicyResult[];
+}
+
+/** True when a repository-wide (governance) result denies the PR. */
+export function governanceDenied(report: CheckReport): boolean {
+  return !!report.governance?.results.some((r) => r.status === 'failed');
+}
+
 /** The exit-code rule lives with the results (conftest's ExitCode): 0 allowed, 1 denied/invalid, 2 runner error. */
 export function exitCode(report: CheckReport): 0 | 1 | 2 {
   if (report.diagnostics.length > 0) return 2;
-  if (report.intents.some((i) => i.decision !== 'allow')) return 1;
+  if (report.intents.some((i) => i.decision !== 'allow') || governanceDenied(report)) return 1;
   return 0;
 }

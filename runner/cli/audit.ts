@@ -1,5 +1,5 @@
 /**
- * `gitops audit <verify|show|push|export|ingest|ingest-recoveries>`.
+ * `gitops audit <verify|show|push|export|ingest-recoveries>`.
  * Sub-subcommands are an explicit map; each parses its own flags.
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { verifyAgainstBase, verifyLog } from '../audit/verify.ts';
 import { queryAudit, trails } from '../audit/query.ts';
 import { TRAIL_FORMATS, renderVerify, type TrailFormat } from '../audit/render.ts';
 import { commitAndPush, findPending, type PushOptions, type PushResult } from '../audit/push.ts';
-import { ingestRecords, ingestRecoveries } from '../audit/ingest.ts';
+import { ingestRecoveries } from '../audit/ingest.ts';
 import type { AuditRecord } from '../audit/record.ts';
 
 const USAGE = `Usage: gitops audit <subcommand> [options]
@@ -43,12 +43,12 @@ Subcommands:
       --export-on-denied <file>  when the remote refuses (read-only token),
                          write the pending records there (exit 0)
   export             Write the records the remote does not hold to a file
-                     (JSON Lines), for a run whose token cannot push.
+                     (JSON Lines), for a person to inspect when the token cannot
+                     push. Exported records are never ingested back: a record a
+                     job could write proves nothing about who wrote it.
       --out <file> (required)  --dir  --remote  --branch
       --base <rev>       compare with <rev> instead of the fetched remote branch
       --summary <file>   append a markdown table (default: $GITHUB_STEP_SUMMARY)
-  ingest <file>      Append records exported by a read-only run (deduplicated
-                     by event_id, marked details.ingested_from); then push.
       --source <label> (required)  --dir  --push  --remote  --branch
   ingest-recoveries <file>
                      Append the platform's recovery reports (JSON or YAML list)
@@ -162,9 +162,9 @@ function reportPush(r: PushResult, io: CommandIO, target: string): number {
 function summaryMarkdown(records: AuditRecord[], out: string): string {
   const rows = records.map((r) => `| ${r.event_id} | ${r.timestamp} | ${r.actor} | ${r.action} | ${r.resource} | ${r.outcome} |`);
   return [
-    `### Audit records pending ingestion (${records.length})`,
+    `### Audit records not pushed (${records.length})`,
     '',
-    `This run could not push to the repository (read-only token). The records below were written to \`${out}\`; the next privileged run ingests them with \`gitops audit ingest\`.`,
+    `This run could not push to the repository (the token cannot write). The records below were written to \`${out}\` for inspection; they are never ingested back (a record a job could write proves nothing about who wrote it). Give the job \`contents: write\`, or push to a branch the bot may write (\`--branch gitops-audit\`).`,
     '',
     '| event_id | timestamp | actor | action | resource | outcome |',
     '|---|---|---|---|---|---|',
@@ -219,23 +219,6 @@ function readInput(io: CommandIO, command: string, file: string | undefined): { 
   }
 }
 
-const ingest: Sub = async (argv, io) => {
-  const { values, positionals } = parse('audit ingest', argv, { ...PUSH_OPTS, source: { type: 'string' }, push: { type: 'boolean' } });
-  if (!values.source) throw usageError('audit ingest', '--source <label> is required (e.g. the PR run id); it is recorded in each record');
-  if (positionals.length !== 1) throw usageError('audit ingest', 'exactly one input file');
-  const dir = workingCopy(io.cwd, values.dir);
-  const input = readInput(io, 'audit ingest', positionals[0]);
-  const r = ingestRecords(dir, input.text, { source: values.source, file: input.path });
-  for (const d of r.problems) io.stderr(formatDiagnostic(d) + '\n');
-  io.stdout(`audit: ingested ${r.ingested} record(s) from ${input.path}; ${r.duplicates} already present; ${r.problems.length} rejected\n`);
-  let code = r.problems.length > 0 ? 1 : 0;
-  if (values.push) {
-    const opts = pushOptions(values, 'audit ingest');
-    code = Math.max(code, reportPush(await commitAndPush(dir, opts), io, `${opts.remote ?? 'origin'}/${opts.branch ?? 'main'}`));
-  }
-  return code;
-};
-
 const ingestRecoveriesCmd: Sub = async (argv, io) => {
   const { values, positionals } = parse('audit ingest-recoveries', argv, { dir: { type: 'string' }, trace: { type: 'string' } });
   if (positionals.length !== 1) throw usageError('audit ingest-recoveries', 'exactly one input file');
@@ -262,7 +245,6 @@ const SUBCOMMANDS: Record<string, Sub> = {
   show,
   push,
   export: exportCmd,
-  ingest,
   'ingest-recoveries': ingestRecoveriesCmd,
 };
 
@@ -272,6 +254,13 @@ export const command: Command = {
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
+    if (sub === 'ingest') {
+      // Removed on purpose, not forgotten: say why instead of "unknown subcommand".
+      throw new GitopsError(
+        diag('audit_ingest_removed', "gitops audit ingest was removed: exported records are not trusted (a job could write any self-hashed record); the check commits its own records under pull_request_target (docs/audit.md)"),
+        2,
+      );
+    }
     if (!sub || !(sub in SUBCOMMANDS)) {
       io.stderr((sub ? `gitops audit: unknown subcommand '${sub}'\n\n` : '') + USAGE);
       return 2;

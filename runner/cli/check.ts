@@ -36,7 +36,10 @@ What is checked:
 Options:
   --format <f>     text (default), json, markdown (the PR comment), sarif
   --output <file>  write the formatted report to <file> (stdout gets a one-line summary)
-  --preview        also preview the infrastructure (Pulumi, mock runtime) when installed
+  --preview        also preview the infrastructure (Pulumi, mock runtime) and judge the
+                   plan with the plan policies (PLAN-*). On by default with --base
+                   (without --all): a pull request's plan is always judged
+  --no-preview     skip the preview with --base (a quicker local look; CI never passes it)
   --engine <e>     interp: the in-process Rego engine (default without --bundle);
                    wasm: the decision comes from OPA-compiled wasm (default with --bundle)
   --bundle <file>  an OPA bundle (opa build -t wasm -e gitops/policies policies/) built
@@ -62,6 +65,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       format: { type: 'string', default: 'text' },
       output: { type: 'string' },
       preview: { type: 'boolean' },
+      'no-preview': { type: 'boolean' },
       repo: { type: 'string' },
       engine: { type: 'string' },
       bundle: { type: 'string' },
@@ -74,6 +78,10 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
     const format = values.format ?? 'text';
     if (!isFormat(format)) throw usageError('check', `unknown format '${format}' (one of: ${Object.keys(FORMATS).join(', ')})`);
     if (values.head && !values.base && !values.all) throw usageError('check', '--head needs --base (or --all)');
+    if (values.preview && values['no-preview']) throw usageError('check', '--preview and --no-preview contradict each other');
+    // The PR path (--base, not --all) judges the plan: the plan policies see the
+    // IAM roles, security groups and listeners of every changed intent before merge.
+    const preview = values.preview ?? (!!values.base && !values.all && !values['no-preview']);
     if (values.preview && !STAGES.some((s) => s.name === 'preview')) {
       throw new GitopsError(diag('preview_unavailable', 'the infrastructure preview stage is not installed in this runner'), 2);
     }
@@ -99,7 +107,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       ...(values.base ? { base: values.base } : {}),
       ...(values.head ? { head: values.head } : {}),
       ...(values.all ? { all: true } : {}),
-      ...(values.preview ? { preview: true } : {}),
+      ...(preview ? { preview: true } : {}),
       ...(values['v0-compatible'] ? { v0Compatible: true } : {}),
       engine,
     }));

@@ -92,6 +92,8 @@ export function readReport(path: string, display: string): CheckReport {
     if (!r.policy_changes || !Array.isArray(r.policy_changes.files)) missing.push('policy_changes.files[]');
     if (!r.summary || typeof r.summary !== 'object') missing.push('summary');
     if (typeof r.trace_id !== 'string') missing.push('trace_id');
+    // Optional, but when present its findings decide the verdict: it must have its shape.
+    if (r.governance !== undefined && (!r.governance || !Array.isArray(r.governance.results) || !Array.isArray(r.governance.files))) missing.push('governance.results[] and governance.files[] (when governance is present)');
   }
   if (missing.length > 0) {
     throw new GitopsError(diag('report_invalid', `not a gitops check report (expected ${missing.join(', ')}); write it with \`gitops check --format json --output <file>\``, { file: display }));

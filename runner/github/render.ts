@@ -61,6 +61,9 @@ export function conclusionOf(report: CheckReport): Conclusion {
 export function titleOf(report: CheckReport): string {
   const s = report.summary;
   if (report.diagnostics.length > 0) return `Runner error: ${report.diagnostics.length} problem${report.diagnostics.length === 1 ? '' : 's'}`;
+  // The governed files are judged with or without intents: a denial there is the headline.
+  const governance = report.governance?.results.filter((r) => r.status === 'failed').length ?? 0;
+  if (governance) return `Governed files denied: ${governance} finding${governance === 1 ? '' : 's'}${s.intents ? `; ${s.intents} intent${s.intents === 1 ? '' : 's'}: ${s.denied + s.invalid} not allowed` : ''}`;
   if (s.intents === 0) return 'No intent changed';
   const parts = [`${s.allowed} allowed`];
   if (s.denied) parts.push(`${s.denied} denied`);
@@ -89,6 +92,14 @@ export function summaryOf(report: CheckReport): string {
   if (report.policy_changes.files.length > 0) {
     lines.push('', `Policy files changed (evaluated with the base branch's policies; owner review needed): ${report.policy_changes.files.map(codeSpan).join(', ')}`);
   }
+  const governed = report.governance?.results.filter((r) => r.status !== 'passed') ?? [];
+  if (governed.length > 0) {
+    lines.push('', '| Governed file | Rule | Status | Message |', '|---|---|---|---|');
+    for (const r of governed) lines.push(`| ${codeSpan(`${r.file}:${r.line}`)} | ${escapeCell(r.policy)} | ${r.status === 'failed' ? '❌ failed' : '⚠️ warned'} | ${escapeCell(r.message)} |`);
+  }
+  if (report.governance?.needs_review) {
+    lines.push('', `Governance changes (owner review needed, CODEOWNERS): ${report.governance.files.map(codeSpan).join(', ')}`);
+  }
   for (const d of report.diagnostics) lines.push('', `- ${codeSpan(d.code)} ${d.file ? codeSpan(`${d.file}${d.line ? `:${d.line}` : ''}`) + ' ' : ''}${escapeMarkdown(d.message)}`);
   return clip(lines.join('\n'), LIMITS.checkRunText);
 }
@@ -115,8 +126,28 @@ export function annotationsOf(report: CheckReport): Annotation[] {
     }
     for (const d of i.diagnostics) out.push(diagnosticAnnotation(d, i.file));
   }
+  // The governed files (agents, IAM table, contracts, audit log), judged on every run.
+  for (const r of report.governance?.results ?? []) {
+    if (r.status === 'passed') continue;
+    const line = Math.max(1, r.line || 1);
+    out.push({
+      path: r.file,
+      start_line: line,
+      end_line: line,
+      annotation_level: r.status === 'failed' ? 'failure' : 'warning',
+      title: clip(`${r.policy}: ${r.title}`, 255),
+      message: clip(r.message + (r.path ? ` (at ${r.path})` : ''), LIMITS.annotationMessage),
+    });
+  }
   for (const d of report.diagnostics) if (d.file) out.push(diagnosticAnnotation(d, d.file));
-  return out;
+  // A repository-wide finding (agents, contracts) is in every intent's results and in governance: annotate it once.
+  const seen = new Set<string>();
+  return out.filter((a) => {
+    const key = `${a.path}\0${a.start_line}\0${a.annotation_level}\0${a.title ?? ''}\0${a.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function diagnosticAnnotation(d: CheckReport['diagnostics'][number], fallbackFile: string): Annotation {

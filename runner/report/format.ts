@@ -1,5 +1,5 @@
 /** Small shared helpers for the reporters (all pure). */
-import type { CheckReport, IntentReport, PolicyResult } from '../check/types.ts';
+import { governanceDenied, type CheckReport, type IntentReport, type PolicyResult } from '../check/types.ts';
 
 export const money = (n: number) => `$${n.toFixed(2)}`;
 /** Hourly prices need more than cents: $0.0416/h. */
@@ -20,17 +20,24 @@ export function inline(v: unknown): string {
 export function headline(r: CheckReport): string {
   const s = r.summary;
   const parts = [`${s.intents} intent${s.intents === 1 ? '' : 's'}`, `${s.allowed} allowed`, `${s.denied} denied`, `${s.invalid} invalid`, `${s.warnings} warning${s.warnings === 1 ? '' : 's'}`];
+  const failed = r.governance?.results.filter((x) => x.status === 'failed').length ?? 0;
+  if (failed) parts.push(`${failed} governance finding${failed === 1 ? '' : 's'} denied`);
   return parts.join(', ');
 }
 
 export function verdict(r: CheckReport): 'passed' | 'failed' | 'error' {
   if (r.diagnostics.length) return 'error';
-  return r.intents.some((i) => i.decision !== 'allow') ? 'failed' : 'passed';
+  return r.intents.some((i) => i.decision !== 'allow') || governanceDenied(r) ? 'failed' : 'passed';
 }
 
 export const STATUS_ORDER: Record<PolicyResult['status'], number> = { failed: 0, warned: 1, passed: 2 };
 
 /** Failed first, then warned, then passed; stable by policy id within a status. */
-export function sortedResults(i: IntentReport): PolicyResult[] {
+export function sortedResults(i: Pick<IntentReport, 'results'>): PolicyResult[] {
   return [...i.results].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.policy.localeCompare(b.policy) || a.line - b.line);
+}
+
+/** The governance results worth showing: failed and warned, in report order (failed first). */
+export function governanceFindings(r: CheckReport): PolicyResult[] {
+  return r.governance ? sortedResults(r.governance).filter((x) => x.status !== 'passed') : [];
 }

@@ -5,8 +5,8 @@
  */
 import type { CheckReport, IntentReport } from '../check/types.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
-import { headline, inline, money, sortedResults, verdict } from './format.ts';
-import { escapeMarkdown } from './escape.ts';
+import { governanceFindings, headline, inline, money, sortedResults, verdict } from './format.ts';
+import { codeSpan, escapeMarkdown } from './escape.ts';
 import { renderPlanMarkdown } from '../infra/render.ts';
 
 /**
@@ -60,6 +60,25 @@ function intentSection(i: IntentReport): string[] {
   return out;
 }
 
+/** The governed files, judged whether or not an intent changed (runner/check/governance.ts). */
+function governanceMarkdown(report: CheckReport): string[] {
+  const g = report.governance;
+  if (!g) return [];
+  const out: string[] = [];
+  const findings = governanceFindings(report);
+  if (findings.length) {
+    const denied = findings.some((x) => x.status === 'failed');
+    out.push(`**${denied ? '❌ Governed files denied' : '⚠️ Governed files: warnings'}** (agents, IAM table, contracts, audit log — judged on every pull request)`, '');
+    out.push('| Rule | Status | File | Message |', '|---|---|---|---|');
+    for (const x of findings) out.push(`| ${esc(x.policy)} | ${STATUS_ICON[x.status]} | ${codeSpan(`${x.file}:${x.line}`)} | ${esc(x.message)} |`);
+    out.push('');
+  }
+  if (g.needs_review) {
+    out.push(`**🔒 Governance changes need review by their owners (CODEOWNERS):** ${g.files.map((f) => codeSpan(f)).join(', ')}`, '');
+  }
+  return out;
+}
+
 export function renderMarkdown(report: CheckReport): string {
   const v = verdict(report);
   const title = v === 'passed' ? '✅ Intent check passed' : v === 'failed' ? '❌ Intent check failed' : '⚠️ Intent check could not run';
@@ -79,6 +98,7 @@ export function renderMarkdown(report: CheckReport): string {
   } else if (!report.diagnostics.length) {
     out.push('No intent changes to check.', '');
   }
+  out.push(...governanceMarkdown(report));
   if (report.deleted.length) out.push(`**Deleted intents:** ${report.deleted.map((f) => `\`${esc(f)}\``).join(', ')}`, '');
   if (report.policy_changes.needs_review) {
     out.push(

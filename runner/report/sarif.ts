@@ -22,6 +22,17 @@ export function renderSarif(r: CheckReport): string {
       results.push({ ruleId: d.code, level: 'error', message: { text: d.message + (d.path ? ` (at ${d.path})` : '') }, locations: loc(d.file ?? i.file, d.line, d.col) });
     }
   }
+  // The governed files (agents, IAM table, contracts, audit log), judged on every run.
+  for (const res of r.governance?.results ?? []) {
+    if (!rules.has(res.policy)) rules.set(res.policy, { id: res.policy, name: res.policy, shortDescription: { text: res.title } });
+    if (res.status === 'passed') continue;
+    results.push({ ruleId: res.policy, level: res.status === 'failed' ? 'error' : 'warning', message: { text: `governance: ${res.message}` }, locations: loc(res.file, res.line) });
+  }
+  // Governance changes need owner review: a note on each changed governed file.
+  for (const f of r.governance?.needs_review ? r.governance.files : []) {
+    if (!rules.has('GOVERNANCE-REVIEW')) rules.set('GOVERNANCE-REVIEW', { id: 'GOVERNANCE-REVIEW', name: 'GOVERNANCE-REVIEW', shortDescription: { text: 'A governed file changed: needs review by its owners (CODEOWNERS)' } });
+    results.push({ ruleId: 'GOVERNANCE-REVIEW', level: 'note', message: { text: `governance change, needs owner review: ${f}` }, locations: loc(f.includes(' → ') ? f.split(' → ')[1]! : f, 1) });
+  }
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

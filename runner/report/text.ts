@@ -1,7 +1,7 @@
 /** Terminal output (the default format). Pure: report → text. */
 import type { CheckReport, IntentReport } from '../check/types.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
-import { headline, inline, money, price, sortedResults } from './format.ts';
+import { governanceFindings, headline, inline, money, price, sortedResults } from './format.ts';
 
 const MARK = { allow: '✔ ALLOW  ', deny: '✖ DENY   ', invalid: '✖ INVALID' } as const;
 const STATUS = { passed: 'passed', failed: 'FAILED', warned: 'warned' } as const;
@@ -40,6 +40,24 @@ function intentText(i: IntentReport): string[] {
   return out;
 }
 
+/** The governed files, judged whether or not an intent changed (runner/check/governance.ts). */
+function governanceText(r: CheckReport): string[] {
+  const g = r.governance;
+  if (!g) return [];
+  const out: string[] = [];
+  const findings = governanceFindings(r);
+  const denied = findings.some((x) => x.status === 'failed');
+  const passed = g.results.length - findings.length;
+  out.push(`${denied ? '✖ DENY   ' : '✔ ALLOW  '} governed files (agents, IAM table, contracts, audit log): ${findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}` : 'no findings'}, ${passed} rule${passed === 1 ? '' : 's'} passed`);
+  if (findings.length) {
+    const w = Math.max(...findings.map((x) => x.policy.length));
+    for (const x of findings) out.push(`    ${STATUS[x.status].padEnd(6)}  ${x.policy.padEnd(w)}  ${x.file}:${x.line}: ${x.message}`);
+  }
+  if (g.needs_review) out.push(`  Governance changes (need review by their owners, see CODEOWNERS): ${g.files.join(', ')}`);
+  out.push('');
+  return out;
+}
+
 export function renderText(r: CheckReport): string {
   const lines: string[] = [];
   const refs = [r.base ? `base ${r.base}` : '', r.head ? `head ${r.head}` : ''].filter(Boolean).join('  ');
@@ -48,6 +66,7 @@ export function renderText(r: CheckReport): string {
   if (r.diagnostics.length) lines.push('');
   for (const i of r.intents) lines.push(...intentText(i), '');
   if (r.intents.length === 0 && r.diagnostics.length === 0) lines.push('No intent changes to check.', '');
+  lines.push(...governanceText(r));
   if (r.deleted.length) lines.push(`Deleted intents (nothing to evaluate): ${r.deleted.join(', ')}`);
   if (r.policy_changes.needs_review) {
     lines.push(`Policy changes (NOT used for this check; evaluated with the base's policies; need policy-owner review): ${r.policy_changes.files.join(', ')}`);

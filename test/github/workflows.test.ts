@@ -5,7 +5,7 @@
  * properties the design depends on hold (fork safety, least permissions,
  * serialised apply, App token for feedback).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { Ajv } from 'ajv';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const WORKFLOWS = ['check.yml', 'apply.yml', 'feedback.yml', 'audit-ingest.yml'] as const;
+const WORKFLOWS = ['check.yml', 'apply.yml', 'feedback.yml'] as const;
 const read = (f: string) => readFileSync(join(ROOT, '.github/workflows', f), 'utf8');
 type Workflow = {
   on: Record<string, unknown>;
@@ -30,6 +30,28 @@ type Workflow = {
   >;
 };
 const wf = (f: string) => parse(read(f)) as Workflow;
+type Step = NonNullable<Workflow['jobs'][string]['steps']>[number];
+
+/**
+ * What a job running with the base's token under pull_request_target must
+ * never do (docs/github.md): check out anything but the pinned base commit,
+ * switch the working tree to the head, or put PR-controlled text in a script.
+ * Installing and running happen only in the working tree, so a working tree
+ * that is always the base covers `npm ci`, `npx`, scripts and local actions.
+ */
+function headExecutionProblems(w: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [name, job] of Object.entries(w.jobs)) {
+    for (const [n, s] of (job.steps ?? []).entries()) {
+      const at = `${name} step ${n + 1}${s.name ? ` (${s.name})` : ''}`;
+      if (s.uses?.startsWith('actions/checkout@') && s.with?.ref !== '${{ github.event.pull_request.base.sha }}') problems.push(`${at}: checks out ${String(s.with?.ref ?? 'the default ref')}, not the base commit`);
+      const run = s.run ?? '';
+      if (/\bgit\s+(checkout|switch|worktree\s+add|reset\s+--hard|restore|read-tree\s+-u|merge|rebase|pull|cherry-pick)\b/.test(run)) problems.push(`${at}: a git command that puts the head into the working tree`);
+      if (/\$\{\{\s*github\.event\.pull_request\.(title|body|head\.ref|head\.label)/.test(run) || /\$\{\{\s*github\.head_ref/.test(run)) problems.push(`${at}: PR-controlled text in a script`);
+    }
+  }
+  return problems;
+}
 
 // The package's ESM build calls require() (broken under ESM); its CommonJS build works.
 const require = createRequire(import.meta.url);
@@ -68,11 +90,11 @@ describe('design properties', () => {
     }
   });
 
-  it('check: pull_request (never pull_request_target) on the governed paths; the runner is the base commit; publish is the verdict', () => {
+  it('check: pull_request_target on every PR (the workflow and runner are the base\'s); the runner is the base commit; publish is the verdict', () => {
     const w = wf('check.yml');
-    expect(Object.keys(w.on)).toEqual(['pull_request']);
-    expect(read('check.yml')).not.toMatch(/^\s*pull_request_target\s*:/m);
-    expect((w.on.pull_request as { paths: string[] }).paths).toEqual(['intents/**', 'policies/**', 'contracts/**', 'agents/**', 'audit-log/**']);
+    // Under `pull_request` the PR's own copy of this file would run: it could replace the check with `exit 0`.
+    expect(w.on).toEqual({ pull_request_target: { types: ['opened', 'synchronize', 'reopened'] } });
+    expect(read('check.yml')).not.toMatch(/^\s*pull_request\s*:/m);
     const job = w.jobs.check!;
     // contents: write only for the audit commit-back; PR code never runs (the base is checked out).
     expect(job.permissions).toEqual({ contents: 'write', checks: 'write', 'pull-requests': 'write' });
@@ -83,30 +105,38 @@ describe('design properties', () => {
     expect(steps.some((s) => s.uses?.startsWith('open-policy-agent/setup-opa@'))).toBe(true);
     const runs = steps.map((s) => s.run ?? '').join('\n');
     expect(runs).toContain('npx gitops check --base "$BASE_SHA" --head "$HEAD_SHA" --format json --output report.json');
+    // The PR path judges the plan: nothing may switch the preview off.
+    expect(runs).not.toContain('--no-preview');
     // The publish step's exit code is the job's: the last command of its script.
     const publish = steps.find((s) => s.run?.includes('gitops publish'))!;
     expect(publish.run!.trim().split('\n').at(-1)).toBe('npx gitops publish --report report.json');
     expect(publish.env!.GITHUB_TOKEN).toBe('${{ github.token }}');
   });
 
-  it('check: records its audit events, commits them back or exports them (fork PRs), and refuses PRs that edit the audit log', () => {
+  it('check: never checks out, installs or runs the pull request\'s head (it is fetched as git data only)', () => {
+    expect(headExecutionProblems(wf('check.yml'))).toEqual([]);
+    // The detector is live: each hostile edit a PR author might propose is named.
+    const hostile = (step: Step) => {
+      const w = wf('check.yml');
+      w.jobs.check!.steps!.splice(1, 0, step);
+      return headExecutionProblems(w);
+    };
+    expect(hostile({ uses: 'actions/checkout@v4', with: { ref: '${{ github.event.pull_request.head.sha }}' } })).toHaveLength(1);
+    expect(hostile({ uses: 'actions/checkout@v4', with: { ref: 'refs/pull/${{ github.event.number }}/merge' } })).toHaveLength(1);
+    expect(hostile({ uses: 'actions/checkout@v4' })).toHaveLength(1); // the default ref of pull_request_target is the base branch tip, not the tested base: pin it
+    expect(hostile({ run: 'git checkout "$HEAD_SHA" && npm ci' })).toHaveLength(1);
+    expect(hostile({ run: 'git worktree add pr "$HEAD_SHA"' })).toHaveLength(1);
+    expect(hostile({ run: 'echo "${{ github.event.pull_request.title }}"' })).toHaveLength(1);
+    expect(hostile({ uses: './' })).toHaveLength(0); // a local action resolves from the checked-out BASE tree
+  });
+
+  it('check: records its audit events and commits them back; nothing is ingested from another run (no audit-ingest workflow)', () => {
     const steps = wf('check.yml').jobs.check!.steps!;
     const runs = steps.map((s) => s.run ?? '').join('\n');
     expect(runs).toMatch(/npx gitops check .* --record --actor "\$PR_AUTHOR"/);
-    expect(runs).toContain('npx gitops audit verify --ref "$HEAD_SHA" --base "$BASE_SHA"');
-    expect(runs).toMatch(/npx gitops audit push --branch .* --export-on-denied audit-pending\.jsonl/);
-    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === 'gitops-audit-pending');
-    expect(upload?.with?.path).toBe('audit-pending.jsonl');
-  });
-
-  it('audit-ingest: after a check run, appends its exported records with a write token, never running PR code', () => {
-    const w = wf('audit-ingest.yml');
-    expect(w.on).toEqual({ workflow_run: { workflows: ['check'], types: ['completed'] } });
-    const job = w.jobs.ingest!;
-    expect(job.permissions).toEqual({ contents: 'write', actions: 'read' });
-    expect(job.steps![0]!.with!.ref).toBe('${{ github.event.repository.default_branch }}');
-    const runs = job.steps!.map((s) => s.run ?? '').join('\n');
-    expect(runs).toMatch(/npx gitops audit ingest audit-pending\.jsonl --source .* --push/);
+    expect(runs).toMatch(/npx gitops audit push --branch /);
+    expect(runs).not.toMatch(/gitops audit ingest\b/);
+    expect(existsSync(join(ROOT, '.github/workflows/audit-ingest.yml'))).toBe(false);
   });
 
   it('apply: push to main, serialised without cancelling, latest state, OIDC, matrix from gitops affected', () => {
