@@ -253,7 +253,8 @@ describe('formats, output file and audit events', () => {
 
     const md = await runCli(['check', '--base', 'main', '--head', 'fmt', '--format', 'markdown'], repo.dir);
     expect(md.stdout).toContain('### ❌ Intent check failed');
-    expect(md.stdout).toContain('| FMT-001 | ❌ deny | COMP-BUDGET-001 |');
+    expect(md.stdout).toMatch(/\| FMT-001 \| ❌ COMP-BUDGET-001 \| `intents\/FMT-001\.yaml:\d+` \|/);
+    expect(md.stdout).toMatch(/\| FMT-001 \| ❌ deny \| — \| \$0\.00 → \$\d+\.\d\d \(\+\$\d+\.\d\d, new\) \|/);
   });
 
   it('each stage emits exactly one audit event per intent, as its named agent', async () => {

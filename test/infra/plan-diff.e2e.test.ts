@@ -1,0 +1,112 @@
+/**
+ * The plan diff and the cost delta of `gitops check --base --head --preview`
+ * on real git repositories (a copy of the governed sample): a modified intent
+ * (max_instances 10 → 12, the demo's `demo/scale-web`), an added intent, a
+ * deleted intent. Each preview runs the program under the mock runtime, so
+ * the branches are checked once each (beforeAll) and asserted on separately.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../../runner/check/run.ts';
+import type { CheckReport } from '../../runner/check/types.ts';
+import { renderText } from '../../runner/report/text.ts';
+import { renderMarkdown } from '../../runner/report/markdown.ts';
+import { summaryOf } from '../../runner/github/render.ts';
+import { intentWith, tempRepo, type TempRepo } from '../check/helpers.ts';
+
+const FILE = 'intents/DEPLOY-WEB-001.yaml';
+let repo: TempRepo;
+const reports: Record<string, CheckReport> = {};
+
+async function branch(name: string, change: (r: TempRepo) => Promise<void>): Promise<void> {
+  await repo.git('checkout', '-q', '-B', name, 'main');
+  await change(repo);
+  await repo.commitAll(name);
+  await repo.git('checkout', '-q', 'main');
+  reports[name] = await runCheck({ cwd: repo.dir, base: 'main', head: name, preview: true });
+}
+
+beforeAll(async () => {
+  repo = await tempRepo();
+  const seed = await (await import('node:fs/promises')).readFile(`${repo.dir}/${FILE}`, 'utf8');
+  await branch('scale', (r) => r.write(FILE, seed.replace('max_instances: 10', 'max_instances: 12')));
+  await branch('add', (r) => r.write('intents/DEPLOY-NEW-003.yaml', intentWith('DEPLOY-NEW-003')));
+  await branch('delete', (r) => r.remove(FILE));
+}, 240_000);
+afterAll(() => repo?.cleanup());
+
+describe('plan diff: a modified intent (max_instances 10 → 12)', () => {
+  it('is one update of the autoscaling group, maxSize 10 → 12, nothing created, replaced or deleted', () => {
+    const i = reports.scale!.intents[0]!;
+    const d = i.plan_diff!;
+    expect(d.kind).toBe('modified');
+    expect(d.counts).toMatchObject({ create: 0, update: 1, replace: 0, delete: 0 });
+    expect(d.counts.same).toBe(i.plan!.resources - 1);
+    expect(d.changes).toHaveLength(1);
+    const [c] = d.changes;
+    expect(c).toMatchObject({ op: 'update', type: 'aws:autoscaling/group:Group', name: 'deploy-web-001-asg' });
+    expect(c!.changes).toEqual([{ path: 'maxSize', old: 10, new: 12 }]);
+    expect(d.stacks.changed).toEqual(['DEPLOY-WEB-001-us-west-2']);
+  });
+
+  it('prices the change: maximum $325.95 → $386.69 (+$60.74, +18.6%), the minimum unchanged, budget headroom after it', () => {
+    const i = reports.scale!.intents[0]!;
+    expect(i.base_cost!.monthly_max).toBe(325.95);
+    expect(i.cost_delta).toMatchObject({ base_max: 325.95, head_max: 386.69, delta_max: 60.74, pct_max: 18.6, delta_min: 0, pct_min: 0, budget: 500, headroom: 113.31 });
+    expect(reports.scale!.cost_delta).toMatchObject({ delta_max: 60.74, pct_max: 18.6 });
+  });
+
+  it('shows the diff and the delta in every format: text, json, markdown, the check run summary', () => {
+    const r = reports.scale!;
+    const text = renderText(r);
+    expect(text).toContain('Plan diff (base → head): 1 to update');
+    expect(text).toMatch(/~\s+autoscaling:Group\s+deploy-web-001-asg\s+maxSize: 10 → 12/);
+    expect(text).toContain('Cost change (base → head): $325.95 → $386.69 (+$60.74, +18.6%) at maximum; $113.37 (unchanged) at minimum capacity; budget $500.00: $113.31 headroom after the change');
+    const json = JSON.parse(JSON.stringify(r)) as CheckReport;
+    expect(json.intents[0]!.plan_diff!.changes[0]!.changes[0]).toEqual({ path: 'maxSize', old: 10, new: 12 });
+    const md = renderMarkdown(r);
+    expect(md).toMatch(/\| ~ update \| `autoscaling:Group` deploy-web-001-asg \| `maxSize`: 10 → 12 \|/);
+    expect(md).toContain('$325.95 → $386.69 (+$60.74, +18.6%)');
+    expect(md).toContain('```mermaid\nflowchart LR');
+    expect(md).toMatch(/class n\d+ update/);
+    const summary = summaryOf(r);
+    expect(summary).toContain('~1');
+    expect(summary).toContain('+60.74 (+18.6%)');
+  });
+
+  it('previews the base once (the head stack differs) and keeps the change in the stack picture', () => {
+    const g = reports.scale!.intents[0]!.plan!.graphs!;
+    expect(g).toHaveLength(1);
+    const asg = g[0]!.nodes.find((n) => n.kind === 'autoscaling_group')!;
+    expect(asg).toMatchObject({ op: 'update', label: 'Autoscaling group 3..12 instances' });
+    expect(g[0]!.nodes.filter((n) => n.op !== 'same')).toHaveLength(1);
+    expect(g[0]!.edges.some((e) => e.to === asg.id && e.label === 'targets')).toBe(true);
+  });
+});
+
+describe('plan diff: an added intent', () => {
+  it('is creates only, and its whole cost is the delta', () => {
+    const i = reports.add!.intents.find((x) => x.id === 'DEPLOY-NEW-003')!;
+    expect(i.plan_diff!.kind).toBe('added');
+    expect(i.plan_diff!.counts).toMatchObject({ create: i.plan!.resources, update: 0, replace: 0, delete: 0, same: 0 });
+    expect(new Set(i.plan_diff!.changes.map((c) => c.op))).toEqual(new Set(['create']));
+    expect(i.cost_delta).toMatchObject({ base_max: 0, head_max: i.cost!.monthly_max, pct_max: null });
+  });
+});
+
+describe('plan diff: a deleted intent', () => {
+  it('is deletes only, with the --destroy-removed semantics stated, and a negative cost delta', () => {
+    const r = reports.delete!;
+    expect(r.intents).toHaveLength(0);
+    const d = r.deleted_intents![0]!;
+    expect(d).toMatchObject({ id: 'DEPLOY-WEB-001', file: FILE });
+    expect(d.plan_diff!.kind).toBe('deleted');
+    expect(d.plan_diff!.counts).toMatchObject({ create: 0, update: 0, replace: 0, same: 0 });
+    expect(d.plan_diff!.counts.delete).toBe(d.plan_diff!.changes.length);
+    expect(d.plan_diff!.changes.length).toBeGreaterThan(40);
+    expect(new Set(d.plan_diff!.changes.map((c) => c.op))).toEqual(new Set(['delete']));
+    expect(d.plan_diff!.notes.join(' ')).toContain('--destroy-removed');
+    expect(r.cost_delta).toMatchObject({ base_max: 325.95, head_max: 0, delta_max: -325.95, pct_max: -100 });
+    expect(renderText(r)).toContain(`${d.plan_diff!.counts.delete} to delete`);
+    expect(renderMarkdown(r)).toContain('--destroy-removed');
+  });
+});
