@@ -23,6 +23,14 @@ export const LIMITS = {
   jobSummary: 1024 * 1024,
 } as const;
 
+/**
+ * What the rendered report may take in the sticky comment: the limit minus
+ * room for the hidden marker line. The Markdown reporter leaves out whole
+ * intent sections to stay under it (the failures are always complete), so
+ * the comment is never cut mid-table by `trimMarkdown`.
+ */
+export const COMMENT_MARKDOWN_BUDGET = LIMITS.commentBody - 512;
+
 export type Conclusion = 'success' | 'failure' | 'neutral';
 
 export interface Annotation {
