@@ -124,7 +124,7 @@ export function diffPlans(base: readonly StackPlan[] | undefined, head: readonly
       });
     }
     for (const r of b?.resources ?? []) {
-      if (!after.has(r.urn)) local.push({ op: 'delete', stack: name, urn: r.urn, type: r.type, name: r.name, changes: [], ...(h ? {} : { note: kind === 'deleted' ? 'intent removed' : 'region removed from the intent' }) });
+      if (!after.has(r.urn)) local.push({ op: 'delete', stack: name, urn: r.urn, type: r.type, name: r.name, changes: [], ...(h ? {} : { note: kind === 'deleted' ? 'intent removed' : 'stack no longer deployed by the intent (a region removed, or the intent renamed)' }) });
     }
     propagateReplacements(local, h, name);
     const unchanged = (h?.resources ?? []).filter((r) => !local.some((c) => c.urn === r.urn)).length;
@@ -139,7 +139,7 @@ export function diffPlans(base: readonly StackPlan[] | undefined, head: readonly
   }
   if (stacks.deleted.length) {
     // The apply's semantics (runner/infra/apply.ts): removed stacks are destroyed only when asked.
-    notes.push(`${stacks.deleted.join(', ')}: destroyed on merge only by \`gitops apply --destroy-removed\`; without it the stack keeps running and the apply reports it as skipped`);
+    notes.push(`${stacks.deleted.join(', ')}: destroyed on merge only by gitops apply --destroy-removed; without it the stack keeps running and the apply reports it as skipped`);
   }
   const counts: PlanDiff['counts'] = { create: 0, update: 0, replace: 0, delete: 0, same };
   for (const c of changes) counts[c.op]++;

@@ -95,7 +95,8 @@ function diffTable(d: PlanDiff): string[] {
   const out = [`**Plan** (base → head, mock runtime): ${diffHeadline(d)}`, ''];
   const { listed, bulk } = groupedChanges(d);
   for (const b of bulk) {
-    out.push(`- ${OP_SYMBOL[b.op]} ${b.op} stack ${codeSpan(b.stack)}: ${Object.entries(b.byType).map(([t, n]) => `${n} ${codeSpan(t)}`).join(', ')}`);
+    const n = Object.values(b.byType).reduce((a, x) => a + x, 0);
+    out.push(`- **${b.op} stack** ${codeSpan(b.stack)} (${OP_SYMBOL[b.op]}${n}): ${Object.entries(b.byType).map(([t, k]) => `${k} ${codeSpan(t)}`).join(', ')}`);
   }
   if (bulk.length) out.push('');
   if (listed.length) {

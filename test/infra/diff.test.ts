@@ -80,7 +80,7 @@ describe('diffPlans', () => {
     expect(d.stacks).toEqual({ created: ['WEB-eu-west-1'], deleted: ['WEB-us-east-1'], changed: [], unchanged: [STACK] });
     expect(d.changes.map((c) => [c.stack, c.op, c.note])).toEqual([
       ['WEB-eu-west-1', 'create', undefined],
-      ['WEB-us-east-1', 'delete', 'region removed from the intent'],
+      ['WEB-us-east-1', 'delete', 'stack no longer deployed by the intent (a region removed, or the intent renamed)'],
     ]);
   });
 

@@ -31,6 +31,10 @@ beforeAll(async () => {
   await branch('scale', (r) => r.write(FILE, seed.replace('max_instances: 10', 'max_instances: 12')));
   await branch('add', (r) => r.write('intents/DEPLOY-NEW-003.yaml', intentWith('DEPLOY-NEW-003')));
   await branch('delete', (r) => r.remove(FILE));
+  await branch('rename', async (r) => {
+    await r.remove(FILE);
+    await r.write('intents/DEPLOY-WEB-002.yaml', seed.replace("id: 'DEPLOY-WEB-001'", "id: 'DEPLOY-WEB-002'"));
+  });
 }, 240_000);
 afterAll(() => repo?.cleanup());
 
@@ -108,5 +112,19 @@ describe('plan diff: a deleted intent', () => {
     expect(r.cost_delta).toMatchObject({ base_max: 325.95, head_max: 0, delta_max: -325.95, pct_max: -100 });
     expect(renderText(r)).toContain(`${d.plan_diff!.counts.delete} to delete`);
     expect(renderMarkdown(r)).toContain('--destroy-removed');
+  });
+});
+
+describe('plan diff: a renamed intent', () => {
+  it('is compared with its old path at the base: the old stack deleted (with the apply semantics), the new one created, the cost unchanged', () => {
+    const i = reports.rename!.intents[0]!;
+    expect(i).toMatchObject({ id: 'DEPLOY-WEB-002', change: 'renamed' });
+    const d = i.plan_diff!;
+    expect(d.kind).toBe('modified');
+    expect(d.stacks).toMatchObject({ created: ['DEPLOY-WEB-002-us-west-2'], deleted: ['DEPLOY-WEB-001-us-west-2'], changed: [] });
+    expect(d.counts.create).toBe(d.counts.delete);
+    expect(d.notes.join(' ')).toContain('DEPLOY-WEB-001-us-west-2: destroyed on merge only by gitops apply --destroy-removed');
+    expect(i.cost_delta).toMatchObject({ base_max: 325.95, head_max: 325.95, delta_max: 0 });
+    expect(renderMarkdown(reports.rename!)).toMatch(/- \*\*delete stack\*\* `DEPLOY-WEB-001-us-west-2` \(-\d+\): /);
   });
 });
