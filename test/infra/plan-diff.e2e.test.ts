@@ -12,18 +12,27 @@ import { renderText } from '../../runner/report/text.ts';
 import { renderMarkdown } from '../../runner/report/markdown.ts';
 import { summaryOf } from '../../runner/github/render.ts';
 import { intentWith, tempRepo, type TempRepo } from '../check/helpers.ts';
+import { MemorySink } from '../../runner/core/events.ts';
+import { createRunContext } from '../../runner/cli/context.ts';
 
 const FILE = 'intents/DEPLOY-WEB-001.yaml';
 let repo: TempRepo;
 const reports: Record<string, CheckReport> = {};
+
+const sinks: Record<string, MemorySink> = {};
 
 async function branch(name: string, change: (r: TempRepo) => Promise<void>): Promise<void> {
   await repo.git('checkout', '-q', '-B', name, 'main');
   await change(repo);
   await repo.commitAll(name);
   await repo.git('checkout', '-q', 'main');
-  reports[name] = await runCheck({ cwd: repo.dir, base: 'main', head: name, preview: true });
+  sinks[name] = new MemorySink();
+  const ctx = createRunContext({ repoDir: repo.dir, kind: 'check', sink: sinks[name] });
+  reports[name] = await runCheck({ cwd: repo.dir, base: 'main', head: name, preview: true, ctx });
 }
+
+/** The `base_previews` the preview stage recorded in its audit event (how many base stacks ran the program again). */
+const basePreviews = (name: string) => sinks[name]!.events.filter((e) => e.action === 'preview_infrastructure').map((e) => (e.details as { base_previews?: number }).base_previews);
 
 beforeAll(async () => {
   repo = await tempRepo();
@@ -31,6 +40,8 @@ beforeAll(async () => {
   await branch('scale', (r) => r.write(FILE, seed.replace('max_instances: 10', 'max_instances: 12')));
   await branch('add', (r) => r.write('intents/DEPLOY-NEW-003.yaml', intentWith('DEPLOY-NEW-003')));
   await branch('delete', (r) => r.remove(FILE));
+  // A contracts change re-checks every intent at head: unchanged stacks, so no second program run.
+  await branch('contracts', async (r) => r.write('contracts/requirements.yaml', (await (await import('node:fs/promises')).readFile(`${r.dir}/contracts/requirements.yaml`, 'utf8')) + '# reviewed\n'));
   await branch('rename', async (r) => {
     await r.remove(FILE);
     await r.write('intents/DEPLOY-WEB-002.yaml', seed.replace("id: 'DEPLOY-WEB-001'", "id: 'DEPLOY-WEB-002'"));
@@ -78,6 +89,7 @@ describe('plan diff: a modified intent (max_instances 10 → 12)', () => {
   });
 
   it('previews the base once (the head stack differs) and keeps the change in the stack picture', () => {
+    expect(basePreviews('scale')).toEqual([1]);
     const g = reports.scale!.intents[0]!.plan!.graphs!;
     expect(g).toHaveLength(1);
     const asg = g[0]!.nodes.find((n) => n.kind === 'autoscaling_group')!;
@@ -126,5 +138,17 @@ describe('plan diff: a renamed intent', () => {
     expect(d.notes.join(' ')).toContain('DEPLOY-WEB-001-us-west-2: destroyed on merge only by gitops apply --destroy-removed');
     expect(i.cost_delta).toMatchObject({ base_max: 325.95, head_max: 325.95, delta_max: 0 });
     expect(renderMarkdown(reports.rename!)).toMatch(/- \*\*delete stack\*\* `DEPLOY-WEB-001-us-west-2` \(-\d+\): /);
+  });
+});
+
+describe('plan diff: an intent the PR does not change (re-checked for a contracts change)', () => {
+  it('reuses the head plan for the base (no second program run) and shows no change, and no picture', () => {
+    const i = reports.contracts!.intents[0]!;
+    expect(i.change).toBe('unchanged');
+    expect(basePreviews('contracts')).toEqual([0]);
+    expect(i.plan_diff).toMatchObject({ kind: 'modified', changes: [], counts: { create: 0, update: 0, replace: 0, delete: 0, same: i.plan!.resources } });
+    expect(i.plan!.graphs).toBeUndefined();
+    expect(i.cost_delta).toMatchObject({ delta_min: 0, delta_max: 0 });
+    expect(renderText(reports.contracts!)).toContain(`Plan diff (base → head): no changes (${i.plan!.resources} unchanged)`);
   });
 });
