@@ -13,7 +13,7 @@
  * flagged for policy-owner review.
  */
 import type { CheckReport, IntentReport } from './types.ts';
-import type { RunContext } from '../core/context.ts';
+import { perform, type RunContext } from '../core/context.ts';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { createRunContext } from '../cli/context.ts';
 import { newTraceId } from '../core/events.ts';
@@ -230,10 +230,17 @@ async function describeDeleted(report: CheckReport, env: CheckEnv): Promise<void
     const base = await loadBaseIntent(env, file);
     const entry: NonNullable<CheckReport['deleted_intents']>[number] = { id: base?.doc.id ?? idFromPath(file), file, ...(base?.cost ? { base_cost: base.cost, cost_delta: costDelta(base.cost, undefined) } : {}) };
     if (env.options.preview) {
-      // Pulumi is loaded only with --preview (the stage's module).
-      const r = await (await import('../infra/stage.ts')).previewDeleted(env, file);
-      if ('note' in r) entry.notes = [r.note];
-      else Object.assign(entry, { plan_diff: r.diff, ...(r.graphs.length ? { graphs: r.graphs } : {}) });
+      // Like the preview stage: one audited action of the orchestrator; Pulumi is loaded only with --preview.
+      type Deleted = Awaited<ReturnType<typeof import('../infra/stage.ts').previewDeleted>>;
+      const done = await perform<Deleted>(env.ctx, { agent: 'intent-orchestrator', permission: 'write:plans', action: 'preview_infrastructure', resource: entry.id }, async () => {
+        const r = await (await import('../infra/stage.ts')).previewDeleted(env, file);
+        return 'note' in r
+          ? { value: r, outcome: 'failure' as const, details: { stage: 'preview', deleted: file, note: r.note } }
+          : { value: r, details: { stage: 'preview', deleted: file, delete: r.diff.counts.delete, stacks: r.diff.stacks.deleted } };
+      });
+      if (done.status === 'denied') entry.notes = [`the deleted intent's stacks were not previewed: ${done.reason}`];
+      else if ('note' in done.value) entry.notes = [done.value.note];
+      else Object.assign(entry, { plan_diff: done.value.diff, ...(done.value.graphs.length ? { graphs: done.value.graphs } : {}) });
     }
     deleted.push(entry);
   }

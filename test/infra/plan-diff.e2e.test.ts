@@ -124,6 +124,10 @@ describe('plan diff: a deleted intent', () => {
     expect(r.cost_delta).toMatchObject({ base_max: 325.95, head_max: 0, delta_max: -325.95, pct_max: -100 });
     expect(renderText(r)).toContain(`${d.plan_diff!.counts.delete} to delete`);
     expect(renderMarkdown(r)).toContain('--destroy-removed');
+    // Previewing what is removed is an audited action like the preview stage.
+    expect(sinks.delete!.events.filter((e) => e.action === 'preview_infrastructure')).toEqual([
+      expect.objectContaining({ actor: 'intent-orchestrator', resource: 'DEPLOY-WEB-001', outcome: 'success', details: expect.objectContaining({ deleted: FILE, delete: d.plan_diff!.counts.delete }) }),
+    ]);
   });
 });
 
