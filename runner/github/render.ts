@@ -7,7 +7,11 @@
 import { exitCode, type CheckReport } from '../check/types.ts';
 import { sha256 } from '../core/hash.ts';
 import { codeSpan, escapeCell, escapeMarkdown, markerValue } from '../report/escape.ts';
-import { costDeltaText, diffCounts, signedMoney, signedPct } from '../report/change.ts';
+import { costDeltaText, diffCounts, OP_SYMBOL, shortType, signedMoney, signedPct } from '../report/change.ts';
+import { formatChange } from '../infra/diff.ts';
+
+/** Resource updates listed in the check run summary when there are at most this many. */
+const SUMMARY_CHANGES = 5;
 import type { CostDelta } from '../check/types.ts';
 
 /** `+60.74 (+18.6%), headroom 113.31` for the summary's cost cell. */
@@ -102,6 +106,11 @@ export function summaryOf(report: CheckReport): string {
     }
   }
   if (report.cost_delta) lines.push('', `Cost change of the PR: ${costDeltaText(report.cost_delta)}.`);
+  // The few resource changes of a small PR, in the summary itself (the comment has the full diff).
+  const changed = report.intents.flatMap((i) => (i.plan_diff?.changes ?? []).filter((c) => c.changes.length > 0).map((c) => ({ i, c })));
+  if (changed.length > 0 && changed.length <= SUMMARY_CHANGES) {
+    lines.push('', ...changed.map(({ i, c }) => `- ${escapeMarkdown(i.id)}: ${OP_SYMBOL[c.op]} ${codeSpan(shortType(c.type))} ${escapeMarkdown(c.name)}: ${c.changes.map((x) => escapeMarkdown(formatChange(x))).join('; ')}`));
+  }
   if (report.deleted.length > 0) lines.push('', `Deleted intents: ${report.deleted.map(codeSpan).join(', ')}`);
   if (report.policy_changes.files.length > 0) {
     lines.push('', `Policy files changed (evaluated with the base branch's policies; owner review needed): ${report.policy_changes.files.map(codeSpan).join(', ')}`);

@@ -86,6 +86,7 @@ describe('plan diff: a modified intent (max_instances 10 → 12)', () => {
     const summary = summaryOf(r);
     expect(summary).toContain('~1');
     expect(summary).toContain('+60.74 (+18.6%)');
+    expect(summary).toContain('- DEPLOY-WEB-001: ~ `autoscaling:Group` deploy-web-001-asg: maxSize: 10 → 12');
   });
 
   it('previews the base once (the head stack differs) and keeps the change in the stack picture', () => {
