@@ -35,7 +35,8 @@ What is checked:
 Options:
   --format <f>     text (default), json, markdown (the PR comment), sarif
   --output <file>  write the formatted report to <file> (stdout gets a one-line summary)
-  --preview        also preview the infrastructure (Pulumi, mock runtime) when installed
+  --preview        also preview the infrastructure (Pulumi, mock runtime) when installed;
+                   with a base, the plan diff base → head (create/update/replace/delete)
   --engine <e>     interp: the in-process Rego engine (default without --bundle);
                    wasm: the decision comes from OPA-compiled wasm (default with --bundle)
   --bundle <file>  an OPA bundle (opa build -t wasm -e gitops/policies policies/) built
