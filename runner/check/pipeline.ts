@@ -15,7 +15,7 @@
  * Once a stage reports diagnostics the intent is `invalid` and the remaining
  * stages are skipped (no events for them), except `decision`.
  */
-import type { AgentSummary, ContractResult, CostEstimate, Decision, IntentReport, PolicyResult } from './types.ts';
+import type { AgentSummary, ContractResult, CostDelta, CostEstimate, Decision, IntentReport, PolicyResult } from './types.ts';
 import type { AuditAction, Outcome } from '../core/events.ts';
 import { perform, type RunContext } from '../core/context.ts';
 import { diag, type Diagnostic } from '../core/diagnostics.ts';
@@ -31,12 +31,15 @@ import type { PolicySet } from '../policy/load.ts';
 import type { Tree } from '../git/tree.ts';
 import { contractsStage } from '../contracts/stage.ts';
 import { agentsStage } from '../agents/stage.ts';
+import { basePathOf, costDelta, loadBaseIntent } from './base.ts';
 
 /** One intent file to check. */
 export interface IntentSource {
   file: string;
   bytes: Uint8Array;
   change: IntentReport['change'];
+  /** The path at the base, for a rename. */
+  from?: string;
 }
 
 /** What the stages build up for one intent. */
@@ -47,9 +50,13 @@ export interface IntentWork {
   doc?: IntentDoc;
   translation?: Translation;
   cost?: CostEstimate;
+  /** The intent's cost at the PR's base, and base → head (runner/check/base.ts). */
+  base_cost?: CostEstimate;
+  cost_delta?: CostDelta;
   contracts?: ContractResult[];
   agents?: AgentSummary[];
   plan?: IntentReport['plan'];
+  plan_diff?: IntentReport['plan_diff'];
   input?: PolicyInput;
   results: PolicyResult[];
   /** Problems with the intent itself: the decision becomes `invalid`. */
@@ -164,7 +171,7 @@ const translateStage: Stage = {
 const costStage: Stage = {
   name: 'cost',
   audit: { agent: 'intent-orchestrator', permission: 'write:plans', action: 'estimate_cost' },
-  run(w) {
+  async run(w, env) {
     const t = w.translation!;
     const r = estimateCostAcross(t.actions, t.deploy_regions);
     if (!r.ok) {
@@ -173,7 +180,14 @@ const costStage: Stage = {
     }
     const budget = (w.doc!.quantities.constraints as { budget?: { value: number } } | undefined)?.budget?.value;
     const cost = budget === undefined ? r.value : { ...r.value, budget };
-    return { patch: { cost }, details: { monthly_min: cost.monthly_min, monthly_max: cost.monthly_max } };
+    // The same intent at the PR's base (a modified or renamed file): the cost delta. An added intent's base is $0.
+    const basePath = env.trees?.base ? basePathOf(w.source) : undefined;
+    const base = basePath ? await loadBaseIntent(env, basePath) : undefined;
+    const delta = env.trees?.base ? costDelta(base?.cost, cost) : undefined;
+    return {
+      patch: { cost, ...(base?.cost ? { base_cost: base.cost } : {}), ...(delta ? { cost_delta: delta } : {}) },
+      details: { monthly_min: cost.monthly_min, monthly_max: cost.monthly_max },
+    };
   },
 };
 
@@ -301,9 +315,12 @@ export function toIntentReport(w: IntentWork): IntentReport {
     results: w.results,
     actions: w.translation?.actions ?? [],
     ...(w.cost ? { cost: w.cost } : {}),
+    ...(w.base_cost ? { base_cost: w.base_cost } : {}),
+    ...(w.cost_delta ? { cost_delta: w.cost_delta } : {}),
     ...(w.contracts ? { contracts: w.contracts } : {}),
     ...(w.agents ? { agents: w.agents } : {}),
     ...(w.plan ? { plan: w.plan } : {}),
+    ...(w.plan_diff ? { plan_diff: w.plan_diff } : {}),
     diagnostics: w.diagnostics,
   };
 }

@@ -13,7 +13,7 @@
  * flagged for policy-owner review.
  */
 import type { CheckReport, IntentReport } from './types.ts';
-import type { RunContext } from '../core/context.ts';
+import { perform, type RunContext } from '../core/context.ts';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { createRunContext } from '../cli/context.ts';
 import { newTraceId } from '../core/events.ts';
@@ -24,6 +24,8 @@ import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileC
 import { commitTree, workTree, type Tree } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
 import { judgeGovernance } from './governance.ts';
+import { costDelta, loadBaseIntent, totalDelta } from './base.ts';
+import { idFromPath } from '../intent/paths.ts';
 
 export interface CheckOptions {
   /** A directory inside the working copy (or, without git, the repository directory). */
@@ -54,7 +56,7 @@ interface Plan {
   intentTree: Tree;
   policyTree: Tree;
   /** Intent files to check, with their change kind. */
-  targets: Array<{ file: string; change: IntentReport['change'] }>;
+  targets: Array<{ file: string; change: IntentReport['change']; from?: string }>;
   deleted: string[];
   policyChanges: string[];
   base?: string;
@@ -86,7 +88,7 @@ function classify(changes: FileChange[]) {
       continue;
     }
     if (c.status === 'renamed' && c.from && isIntentPath(c.from) && !isIntentPath(c.path)) deleted.push(c.from);
-    if (isIntentPath(c.path)) targets.push({ file: c.path, change: c.status });
+    if (isIntentPath(c.path)) targets.push({ file: c.path, change: c.status, ...(c.from && c.from !== c.path ? { from: c.from } : {}) });
   }
   const uniq = new Map(targets.map((t) => [t.file, t]));
   return { targets: [...uniq.values()].sort((a, b) => a.file.localeCompare(b.file)), deleted: [...new Set(deleted)].sort(), policyChanges: [...new Set(policyChanges)].sort() };
@@ -183,7 +185,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     sources = o.files.map((f) => ({ file: f.file, bytes: typeof f.bytes === 'string' ? new TextEncoder().encode(f.bytes) : f.bytes, change: 'modified' as const }));
   } else {
     const blobs = await plan.intentTree.read(plan.targets.map((t) => t.file));
-    sources = plan.targets.map((t) => ({ file: t.file, bytes: blobs.get(t.file) ?? new Uint8Array(), change: t.change }));
+    sources = plan.targets.map((t) => ({ file: t.file, bytes: blobs.get(t.file) ?? new Uint8Array(), change: t.change, ...(t.from ? { from: t.from } : {}) }));
   }
   const intentFiles = (await plan.intentTree.list([INTENTS_DIR])).filter(isIntentPath);
   const extra = o.files?.map((f) => f.file).filter((f) => !intentFiles.includes(f)) ?? [];
@@ -221,6 +223,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     }
   }
   report.diagnostics.push(...runnerProblems);
+  if (plan.baseTree) await describeDeleted(report, env);
   report.summary = summarise(report.intents);
   return report;
 }
@@ -233,4 +236,34 @@ export function summarise(intents: IntentReport[]): CheckReport['summary'] {
     invalid: intents.filter((i) => i.decision === 'invalid').length,
     warnings: intents.reduce((n, i) => n + i.results.filter((r) => r.status === 'warned').length, 0),
   };
+}
+
+/**
+ * What the PR removes: each deleted intent's cost at the base (a negative
+ * delta) and, with --preview, its stacks as deletes. Then the PR's total
+ * cost delta over every intent.
+ */
+async function describeDeleted(report: CheckReport, env: CheckEnv): Promise<void> {
+  const deleted: NonNullable<CheckReport['deleted_intents']> = [];
+  for (const file of report.deleted) {
+    const base = await loadBaseIntent(env, file);
+    const entry: NonNullable<CheckReport['deleted_intents']>[number] = { id: base?.doc.id ?? idFromPath(file), file, ...(base?.cost ? { base_cost: base.cost, cost_delta: costDelta(base.cost, undefined) } : {}) };
+    if (env.options.preview) {
+      // Like the preview stage: one audited action of the orchestrator; Pulumi is loaded only with --preview.
+      type Deleted = Awaited<ReturnType<typeof import('../infra/stage.ts').previewDeleted>>;
+      const done = await perform<Deleted>(env.ctx, { agent: 'intent-orchestrator', permission: 'write:plans', action: 'preview_infrastructure', resource: entry.id }, async () => {
+        const r = await (await import('../infra/stage.ts')).previewDeleted(env, file);
+        return 'note' in r
+          ? { value: r, outcome: 'failure' as const, details: { stage: 'preview', deleted: file, note: r.note } }
+          : { value: r, details: { stage: 'preview', deleted: file, delete: r.diff.counts.delete, stacks: r.diff.stacks.deleted } };
+      });
+      if (done.status === 'denied') entry.notes = [`the deleted intent's stacks were not previewed: ${done.reason}`];
+      else if ('note' in done.value) entry.notes = [done.value.note];
+      else Object.assign(entry, { plan_diff: done.value.diff, ...(done.value.graphs.length ? { graphs: done.value.graphs } : {}) });
+    }
+    deleted.push(entry);
+  }
+  if (deleted.length) report.deleted_intents = deleted;
+  const deltas = [...report.intents.flatMap((i) => (i.cost_delta ? [i.cost_delta] : [])), ...deleted.flatMap((d) => (d.cost_delta ? [d.cost_delta] : []))];
+  if (deltas.length) report.cost_delta = totalDelta(deltas);
 }

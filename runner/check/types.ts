@@ -5,6 +5,8 @@
  * docs/check.md; keep it stable.
  */
 import type { Diagnostic } from '../core/diagnostics.ts';
+import type { PlanDiff } from '../infra/types.ts';
+import type { StackGraph } from '../infra/graph.ts';
 
 export type Decision = 'allow' | 'deny' | 'invalid';
 export type PolicyStatus = 'passed' | 'failed' | 'warned';
@@ -48,6 +50,22 @@ export interface CostEstimate {
   assumptions: string[];
 }
 
+/** Base → head monthly cost (runner/check/base.ts); a missing side counts as $0. */
+export interface CostDelta {
+  base_min: number;
+  base_max: number;
+  head_min: number;
+  head_max: number;
+  delta_min: number;
+  delta_max: number;
+  /** Percent change, one decimal; null when the base is $0 (a new intent). */
+  pct_min: number | null;
+  pct_max: number | null;
+  budget?: number;
+  /** Budget minus the head's maximum-capacity cost (negative: over budget). */
+  headroom?: number;
+}
+
 export interface ContractResult {
   contract: string; // contract.self-healing.v1
   status: 'verified' | 'failed' | 'missing';
@@ -77,7 +95,13 @@ export interface IntentReport {
   contracts?: ContractResult[];
   agents?: AgentSummary[];
   /** Infrastructure preview summary, when the preview ran (issue: infrastructure). */
-  plan?: { resources: number; by_type: Record<string, number>; details?: unknown };
+  plan?: { resources: number; by_type: Record<string, number>; details?: unknown; graphs?: StackGraph[] };
+  /** The intent's cost at the PR's base, when it existed there (modified, renamed). */
+  base_cost?: CostEstimate;
+  /** Base → head cost (with a base tree). */
+  cost_delta?: CostDelta;
+  /** Resource by resource, base plan vs head plan (with --preview and a base). */
+  plan_diff?: PlanDiff;
   /** Schema/parse problems (decision `invalid`), each with file:line. */
   diagnostics: Diagnostic[];
 }
@@ -90,6 +114,10 @@ export interface CheckReport {
   intents: IntentReport[];
   /** Intent files deleted between base and head (nothing to evaluate; apply may destroy). */
   deleted: string[];
+  /** The deleted intents' stacks (all deletes) and cost at base, when the check has a base (the plan diff with --preview). */
+  deleted_intents?: Array<{ id: string; file: string; base_cost?: CostEstimate; cost_delta?: CostDelta; plan_diff?: PlanDiff; graphs?: StackGraph[]; notes?: string[] }>;
+  /** The PR's cost change: every intent's delta summed, deleted intents included. */
+  cost_delta?: CostDelta;
   /** Files under policies/ changed by the PR: evaluated with the base's policies, flagged for owner review. */
   policy_changes: { files: string[]; needs_review: boolean };
   /**

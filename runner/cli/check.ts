@@ -37,8 +37,9 @@ Options:
   --format <f>     text (default), json, markdown (the PR comment), sarif
   --output <file>  write the formatted report to <file> (stdout gets a one-line summary)
   --preview        also preview the infrastructure (Pulumi, mock runtime) and judge the
-                   plan with the plan policies (PLAN-*). On by default with --base
-                   (without --all): a pull request's plan is always judged
+                   plan with the plan policies (PLAN-*); with a base, the plan diff
+                   base → head (create/update/replace/delete). On by default with
+                   --base (without --all): a pull request's plan is always judged
   --no-preview     skip the preview with --base (a quicker local look; CI never passes it)
   --engine <e>     interp: the in-process Rego engine (default without --bundle);
                    wasm: the decision comes from OPA-compiled wasm (default with --bundle)

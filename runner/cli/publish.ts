@@ -24,7 +24,7 @@ import { isFailure, parseApplySummary, renderApplyComment, type ApplySummary } f
 import { applyPublishExitCode, applyStickyKey, publishApplySummary, type ApplyPublishOutcome } from '../github/publish-apply.ts';
 import { createOctokit } from '../github/client.ts';
 import { headShaOf, publishReport, type PublishOutcome } from '../github/publish.ts';
-import { FULL_COPY, batches, checkRunOutput, commentBody, markerKey } from '../github/render.ts';
+import { COMMENT_MARKDOWN_BUDGET, FULL_COPY, batches, checkRunOutput, commentBody, markerKey } from '../github/render.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 
 const USAGE = `Usage: gitops publish --report <file> [--project <name>] [--command <name>] [--record]
@@ -176,11 +176,10 @@ export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink
   sink = auditSink;
 
   const report = readReport(resolve(io.cwd, values.report!), values.report!);
-  const markdown = renderMarkdown(report);
   const verdict = exitCode(report);
 
   if (!isGitHubEnvironment(io.env)) {
-    dryRun(report, project, commandKey, markdown, io);
+    dryRun(report, project, commandKey, renderMarkdown(report, { limit: COMMENT_MARKDOWN_BUDGET }), io);
     return verdict;
   }
   const cfg = readGitHubConfig(io.env);
@@ -189,6 +188,13 @@ export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink
     return 2;
   }
   const config = cfg.value;
+  // Findings link to their line in the PR's head: the head repository (a fork's, for fork PRs) at the head commit.
+  const linkSha = headShaOf(config, report);
+  const links = linkSha && /^[0-9a-f]{40}$/.test(linkSha)
+    ? { server: config.serverUrl, repository: config.event.kind === 'pull_request' && config.event.headRepository ? config.event.headRepository : `${config.repository.owner}/${config.repository.repo}`, sha: linkSha }
+    : undefined;
+  const fullMarkdown = renderMarkdown(report, links ? { links } : {});
+  const markdown = renderMarkdown(report, { ...(links ? { links } : {}), limit: COMMENT_MARKDOWN_BUDGET });
   const octokit = config.token
     ? createOctokit({ apiUrl: config.apiUrl, token: config.token, tuning: config.tuning, log: { warn: (m) => io.stderr(`gitops publish: ${m}\n`) } })
     : undefined;
@@ -217,6 +223,7 @@ export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink
         project,
         command: commandKey,
         markdown,
+        fullMarkdown,
         sinks: {
           log: (line) => io.stdout(line + '\n'),
           ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),

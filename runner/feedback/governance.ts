@@ -20,7 +20,8 @@
  */
 import { APPLY_STEPS, deploymentStats, durationSeconds, recoveryStats } from './analyze.ts';
 import { round } from './period.ts';
-import type { AuditRecord, IntentTargets, Period, ServiceMetrics } from './types.ts';
+import type { AuditRecord, DailyFigures, IntentTargets, Period, ServiceMetrics } from './types.ts';
+import { dailyFigures, metricCharts } from './charts.ts';
 
 export interface IntentCommit {
   sha: string;
@@ -53,6 +54,8 @@ export interface GovernanceReport {
   audit_coverage: Rate & { uncovered: string[] } | null;
   intent_to_deployment_seconds: number | null;
   recovery_time_seconds: number | null;
+  /** Per intent with metrics: the daily figures and targets the Markdown report charts. */
+  charts?: Array<{ intent_id: string; targets: { availability: number | null; latency_p95: number | null }; daily: DailyFigures[] }>;
 }
 
 /** Check events name the intent; apply steps may name its stack (`<intent>-<region>`). */
@@ -140,7 +143,19 @@ export function governanceReport(g: GovernanceInput): GovernanceReport {
     audit_coverage: coverage,
     intent_to_deployment_seconds: leadTimes.length ? round(leadTimes.reduce((a, b) => a + b, 0) / leadTimes.length, 0) : null,
     recovery_time_seconds: recoverySecs.length ? round(recoverySecs.reduce((a, b) => a + b, 0) / recoverySecs.length, 0) : null,
+    ...chartsOf(g.intents),
   };
+}
+
+function chartsOf(intents: GovernanceInput['intents']): Pick<GovernanceReport, 'charts'> {
+  const charts = intents.flatMap(({ targets, metrics }) => (metrics ? [{ intent_id: targets.id, targets: { availability: targets.availability, latency_p95: targets.latency_p95 }, daily: dailyFigures(metrics) }] : []));
+  return charts.length ? { charts } : {};
+}
+
+/** The charts section of the Markdown report: each intent's metrics per day against its targets. */
+function chartsMarkdown(r: GovernanceReport): string[] {
+  const blocks = (r.charts ?? []).flatMap((c) => metricCharts(c.daily, c.targets, c.intent_id));
+  return blocks.length ? ['', '### Metrics against targets', '', ...blocks] : [];
 }
 
 const pct = (r: Rate | null) => (r === null ? 'n/a (no git history)' : r.rate === null ? 'n/a (nothing to measure)' : `${r.rate}% (${r.numerator}/${r.denominator})`);
@@ -166,6 +181,6 @@ export const REPORT_FORMATS = {
     return [`Governance report, ${r.period.label} (${r.period.start} .. ${r.period.end})`, '', ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), ''].join('\n');
   },
   markdown: (r: GovernanceReport) =>
-    [`## Governance report, ${r.period.label}`, '', `${r.period.start} .. ${r.period.end}`, '', '| Success metric | Value |', '|---|---|', ...lines(r).map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n'),
+    [`## Governance report, ${r.period.label}`, '', `${r.period.start} .. ${r.period.end}`, '', '| Success metric | Value |', '|---|---|', ...lines(r).map(([k, v]) => `| ${k} | ${v} |`), ...chartsMarkdown(r), ''].join('\n'),
   json: (r: GovernanceReport) => JSON.stringify(r, null, 2) + '\n',
 } satisfies Record<string, (r: GovernanceReport) => string>;

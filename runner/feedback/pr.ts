@@ -90,7 +90,7 @@ export interface PrContent {
   labels: string[];
 }
 
-export function renderPullRequest(a: FeedbackAnalysis, recs: readonly Recommendation[], file: string, diff: string, newText: string, trace: string, source: string): PrContent {
+export function renderPullRequest(a: FeedbackAnalysis, recs: readonly Recommendation[], file: string, diff: string, newText: string, trace: string, source: string, charts: readonly string[] = []): PrContent {
   const hash = contentHash(a.intent_id, 'pr', recs, newText);
   const approval = recs.some((r) => r.approval_required);
   const title = `gitops: ${recs.map((r) => r.description.charAt(0).toLowerCase() + r.description.slice(1)).join('; ')} (${a.intent_id})`;
@@ -102,6 +102,7 @@ export function renderPullRequest(a: FeedbackAnalysis, recs: readonly Recommenda
     '',
     ...analysisTable(a),
     '',
+    ...(charts.length ? ['<details open><summary>The period per day, against the targets</summary>', '', ...charts, '</details>', ''] : []),
     ...recs.flatMap(recommendationSection),
     `### Change to \`${file}\``,
     '',

@@ -6,6 +6,7 @@
  * perform(), so the audit log links metrics → recommendation → PR → merge by
  * the run's trace id (and the merge to apply by the merge commit).
  */
+import { dailyFigures, metricCharts } from './charts.ts';
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { perform, type RunContext } from '../core/context.ts';
@@ -171,7 +172,7 @@ async function feedbackFor(o: FeedbackOptions, file: string, text: string, targe
       res.diagnostics.push(...edited.diagnostics);
     } else {
       const diff = lineDiff(file, text, edited.value.text);
-      const content = renderPullRequest(feedback, withChanges, file, diff, edited.value.text, o.ctx.traceId, sourceLabel);
+      const content = renderPullRequest(feedback, withChanges, file, diff, edited.value.text, o.ctx.traceId, sourceLabel, metricCharts(dailyFigures(metrics), targets));
       const branch = branchFor(targets.id);
       const base = o.publish.base;
       const commit = await writeBranch({ repoDir: o.repoDir, base, branch, file, text: edited.value.text, message: commitMessage(content, o.ctx.traceId), env: o.env });

@@ -45,8 +45,26 @@ export interface ServiceMetrics {
    * while it was near capacity?). `availability` is 1/0 per step (up/down).
    */
   series: { availability: Sample[]; utilisation: Sample[] };
+  /**
+   * Per-UTC-day figures for the charts, when the source can compute them
+   * exactly (the file source sums each day's latency histogram). Without
+   * them, the charts draw availability from `series.availability` only.
+   */
+  daily?: DailyFigures[];
   /** Which source produced the figures and how (queries, file), for the PR body. */
   provenance: { source: string; detail: string };
+}
+
+/** One UTC day of a service's metrics (the charts' x axis). */
+export interface DailyFigures {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  /** Percent of the day's steps the health check passed. */
+  availability: number;
+  /** Milliseconds; null without latency data that day. */
+  latency_p95: number | null;
+  /** 5xx / all responses, percent; null without requests that day. */
+  error_rate: number | null;
 }
 
 /** Everything a metric source needs to know to look one service up. */

@@ -65,6 +65,8 @@ export interface PublishInput {
   project: string;
   /** The rendered report (renderMarkdown from runner/report/markdown.ts). */
   markdown: string;
+  /** The report rendered without the comment's size budget, for the job summary (default: `markdown`). */
+  fullMarkdown?: string;
   sinks: PublishSinks;
   command?: string;
 }
@@ -301,7 +303,7 @@ export async function publishReport(input: PublishInput): Promise<PublishOutcome
     const note = checkRunWritten && (comment.kind === 'created' || comment.kind === 'updated' || comment.kind === 'unchanged' || comment.kind === 'skipped')
       ? undefined
       : 'The token could not write the check run or the PR comment (a fork PR has a read-only token): these results are the published copy.';
-    sinks.appendSummary(jobSummary(markdown, note));
+    sinks.appendSummary(jobSummary(input.fullMarkdown ?? markdown, note));
     summaryWritten = true;
   }
   return { checkRun, comment, annotationsPrinted, summaryWritten };

@@ -7,6 +7,15 @@
 import { exitCode, type CheckReport } from '../check/types.ts';
 import { sha256 } from '../core/hash.ts';
 import { codeSpan, escapeCell, escapeMarkdown, markerValue } from '../report/escape.ts';
+import { costDeltaText, diffCounts, OP_SYMBOL, shortType, signedMoney, signedPct } from '../report/change.ts';
+import { formatChange } from '../infra/diff.ts';
+
+/** Resource updates listed in the check run summary when there are at most this many. */
+const SUMMARY_CHANGES = 5;
+import type { CostDelta } from '../check/types.ts';
+
+/** `+60.74 (+18.6%), headroom 113.31` for the summary's cost cell. */
+const costChange = (d: CostDelta) => `${signedMoney(d.delta_max).replace('$', '')} (${signedPct(d.pct_max)})${d.headroom !== undefined ? `, headroom ${d.headroom.toFixed(2)}` : ''}`;
 
 /** GitHub's limits (REST docs): comment bodies, check-run summary/text, annotations per request. */
 export const LIMITS = {
@@ -17,6 +26,14 @@ export const LIMITS = {
   /** Job summaries are capped at 1 MiB per step. */
   jobSummary: 1024 * 1024,
 } as const;
+
+/**
+ * What the rendered report may take in the sticky comment: the limit minus
+ * room for the hidden marker line. The Markdown reporter leaves out whole
+ * intent sections to stay under it (the failures are always complete), so
+ * the comment is never cut mid-table by `trimMarkdown`.
+ */
+export const COMMENT_MARKDOWN_BUDGET = LIMITS.commentBody - 512;
 
 export type Conclusion = 'success' | 'failure' | 'neutral';
 
@@ -78,15 +95,24 @@ const DECISION_ICON = { allow: '✅ allow', deny: '❌ deny', invalid: '⚠️ i
 export function summaryOf(report: CheckReport): string {
   const lines = [`**${escapeMarkdown(titleOf(report))}**`, ''];
   if (report.intents.length > 0) {
-    lines.push('| Intent | File | Decision | Failed policies | Warnings | Monthly cost (USD) |', '|---|---|---|---|---|---|');
+    lines.push('| Intent | File | Decision | Failed policies | Warnings | Monthly cost (USD) | Plan |', '|---|---|---|---|---|---|---|');
     for (const i of report.intents) {
       const failed = i.results.filter((r) => r.status === 'failed').map((r) => r.policy);
       const warned = i.results.filter((r) => r.status === 'warned').map((r) => r.policy);
-      const cost = i.cost ? `${i.cost.monthly_min.toFixed(2)} – ${i.cost.monthly_max.toFixed(2)}` : '—';
+      const cost = i.cost ? `${i.cost.monthly_min.toFixed(2)} – ${i.cost.monthly_max.toFixed(2)}${i.cost_delta ? ` (max ${costChange(i.cost_delta)})` : ''}` : '—';
       lines.push(
-        `| ${escapeCell(i.id)} | ${codeSpan(i.file)} | ${DECISION_ICON[i.decision]} | ${escapeCell(failed.join(', '))} | ${escapeCell(warned.join(', '))} | ${cost} |`,
+        `| ${escapeCell(i.id)} | ${codeSpan(i.file)} | ${DECISION_ICON[i.decision]} | ${escapeCell(failed.join(', '))} | ${escapeCell(warned.join(', '))} | ${cost} | ${i.plan_diff ? diffCounts(i.plan_diff) : '—'} |`,
       );
     }
+    for (const d of report.deleted_intents ?? []) {
+      lines.push(`| ${escapeCell(d.id)} | ${codeSpan(d.file)} | 🗑️ deleted | — | — | ${d.cost_delta ? `max ${costChange(d.cost_delta)}` : '—'} | ${d.plan_diff ? diffCounts(d.plan_diff) : '—'} |`);
+    }
+  }
+  if (report.cost_delta) lines.push('', `Cost change of the PR: ${costDeltaText(report.cost_delta)}.`);
+  // The few resource changes of a small PR, in the summary itself (the comment has the full diff).
+  const changed = report.intents.flatMap((i) => (i.plan_diff?.changes ?? []).filter((c) => c.changes.length > 0).map((c) => ({ i, c })));
+  if (changed.length > 0 && changed.length <= SUMMARY_CHANGES) {
+    lines.push('', ...changed.map(({ i, c }) => `- ${escapeMarkdown(i.id)}: ${OP_SYMBOL[c.op]} ${codeSpan(shortType(c.type))} ${escapeMarkdown(c.name)}: ${c.changes.map((x) => escapeMarkdown(formatChange(x))).join('; ')}`));
   }
   if (report.deleted.length > 0) lines.push('', `Deleted intents: ${report.deleted.map(codeSpan).join(', ')}`);
   if (report.policy_changes.files.length > 0) {

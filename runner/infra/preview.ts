@@ -15,6 +15,7 @@
  *    the plan silently misses every resource that depends on another's output.
  * The mock runtime is process-global, so runs are serialised.
  */
+import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
 import type { Action } from '../check/types.ts';
@@ -64,6 +65,17 @@ function mockCall(stack: StackSpec, token: string, inputs: Record<string, unknow
   }
 }
 
+/**
+ * A mock physical id that depends only on the resource's identity (stack, type,
+ * name), never on registration order: the plan diff (diff.ts) compares the
+ * base's plan with the head's, and an added resource must not shift every
+ * later resource's id (and so every input that refers to one).
+ */
+function mockId(stack: string, type: string, name: string): string {
+  if (type.startsWith('pulumi:providers:')) return `${name}-provider`;
+  return `${name}-${createHash('sha256').update(`${stack}\0${type}\0${name}`).digest('hex').slice(0, 8)}`;
+}
+
 // Pulumi's wire format marks special values with this key (secrets, assets, resource references).
 const SIG_KEY = '4dabf18193072939515e22adb298388d';
 const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
@@ -96,11 +108,10 @@ function serialised<T>(fn: () => Promise<T>): Promise<T> {
 export function previewStack(spec: StackSpec): Promise<StackPlan> {
   return serialised(async () => {
     const captured: Captured[] = [];
-    let counter = 0;
     await pulumi.runtime.setMocks(
       {
         newResource(args) {
-          const id = args.type.startsWith('pulumi:providers:') ? `${args.name}-provider` : `${args.name}-${(++counter).toString(16).padStart(4, '0')}`;
+          const id = mockId(spec.stack, args.type, args.name);
           const inputs = plain(args.inputs) as Record<string, unknown>;
           const state = mockState(spec, args.type, args.name, inputs, id);
           captured.push({ type: args.type, name: args.name, id, arn: String(state.arn), ...(args.provider ? { provider: args.provider } : {}), inputs });

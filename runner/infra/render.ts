@@ -133,7 +133,7 @@ function costLines(c: CostEstimate): string[] {
 }
 
 /** Markdown for the PR comment: counts by type up front, the resource list folded. */
-export function renderPlanMarkdown(plan: { resources: number; by_type: Record<string, number>; details?: unknown }): string {
+export function renderPlanMarkdown(plan: { resources: number; by_type: Record<string, number>; details?: unknown }, opts: { listResources?: boolean } = {}): string {
   const d = plan.details as PlanDetails | undefined;
   const out: string[] = [];
   out.push(`**Infrastructure preview**: ${plan.resources} resources${d ? ` in ${d.stacks.length} stack(s): ${d.stacks.map((s) => `\`${s.stack}\``).join(', ')}` : ''}`, '');
@@ -144,7 +144,8 @@ export function renderPlanMarkdown(plan: { resources: number; by_type: Record<st
     for (const f of d.policies.findings) out.push(`- ${f.severity === 'deny' ? '❌' : '⚠️'} **${f.policy}** \`${f.stack}\`: ${f.message}`);
   }
   if (d?.cost) out.push('', `Cost from the plan: ${money(d.cost.monthly_min)}–${money(d.cost.monthly_max)}/month (${d.cost.hours_per_month} h/month).`);
-  if (d) {
+  // With a plan diff the changes are listed already; the full list stays in the JSON report and the text output.
+  if (d && opts.listResources !== false) {
     out.push('', '<details><summary>Resources and key inputs</summary>', '');
     for (const s of d.stacks) {
       out.push(`**${s.stack}** (${s.zones.join(', ')})`, '');

@@ -40,10 +40,10 @@ interface Loaded {
   specs: StackSpec[];
 }
 
-type AgentsInput = { registry: Agent[]; iamTable: IamTable };
+export type AgentsInput = { registry: Agent[]; iamTable: IamTable };
 
 /** The agent registry and IAM table of a tree: what the agents' roles are built from. */
-async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
+export async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
   const blobs = await tree.read([AGENTS_FILE, IAM_TABLE_FILE]);
   const registry = blobs.get(AGENTS_FILE);
   const table = blobs.get(IAM_TABLE_FILE);
@@ -55,7 +55,7 @@ async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
 }
 
 /** Intent file → its stack specs (load, translate, validate); problems carry file:line. */
-function specsOf(file: string, bytes: Uint8Array, agents: AgentsInput): Result<Loaded> {
+export function specsOf(file: string, bytes: Uint8Array, agents: AgentsInput): Result<Loaded> {
   const doc = loadIntent(file, bytes);
   if (!doc.ok) return doc;
   const t = translate(doc.value);

@@ -131,3 +131,39 @@ export interface IntentPlan {
   /** Wall time of the mock-runtime runs, milliseconds. */
   duration_ms: number;
 }
+
+/** What the PR does to one resource, by URN between the base's plan and the head's (runner/infra/diff.ts). */
+export type ResourceOp = 'create' | 'update' | 'replace' | 'delete';
+
+export interface InputChange {
+  /** Input path, e.g. `maxSize`, `healthCheck.interval`, `policy.Statement[0].Action` (JSON strings are compared parsed). */
+  path: string;
+  /** Absent when the input is new at head. Secrets read `[secret]`. */
+  old?: unknown;
+  /** Absent when the input is gone at head; `(known after apply)` when it refers to a replaced resource. */
+  new?: unknown;
+  /** This change forces the resource's replacement (REPLACE_ON_CHANGE). */
+  replaces?: boolean;
+}
+
+export interface ResourceChange {
+  op: ResourceOp;
+  stack: string;
+  urn: string;
+  type: string;
+  name: string;
+  /** Changed inputs (update, replace); empty for create and delete. */
+  changes: InputChange[];
+  /** Why, when it is not just the inputs (e.g. an unknown replacement behaviour, a removed stack). */
+  note?: string;
+}
+
+export interface PlanDiff {
+  /** The intent at base vs at head: added (all creates), modified, deleted (all deletes). */
+  kind: 'added' | 'modified' | 'deleted';
+  counts: Record<ResourceOp | 'same', number>;
+  /** Every resource that is not unchanged, by stack then operation. */
+  changes: ResourceChange[];
+  stacks: { created: string[]; deleted: string[]; changed: string[]; unchanged: string[] };
+  notes: string[];
+}

@@ -2,6 +2,8 @@
 import type { CheckReport, IntentReport } from '../check/types.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { governanceFindings, headline, inline, money, price, sortedResults } from './format.ts';
+import { costDeltaText, planDiffText } from './change.ts';
+import { diffHeadline } from '../infra/diff.ts';
 
 const MARK = { allow: '✔ ALLOW  ', deny: '✖ DENY   ', invalid: '✖ INVALID' } as const;
 const STATUS = { passed: 'passed', failed: 'FAILED', warned: 'warned' } as const;
@@ -28,6 +30,8 @@ function intentText(i: IntentReport): string[] {
     out.push(`  Cost: ${money(c.monthly_min)}/month at minimum capacity, ${money(c.monthly_max)}/month at maximum${budget}`);
     out.push(`    (${c.price_table.region}, ${c.hours_per_month} h/month, prices of ${c.price_table.date}: ${c.items.map((x) => `${x.resource} ${price(x.unit_price)}/h`).join(', ')})`);
   }
+  if (i.cost_delta) out.push(`  Cost change (base → head): ${costDeltaText(i.cost_delta)}`);
+  if (i.plan_diff) out.push(`  Plan diff (base → head): ${diffHeadline(i.plan_diff)}`, ...planDiffText(i.plan_diff, '    '));
   if (i.contracts?.length) {
     out.push('  Contracts:');
     for (const c of i.contracts) out.push(`    ${c.contract}  ${c.status}  version ${c.version ?? '—'}  compatible ${c.compatible}`);
@@ -68,6 +72,12 @@ export function renderText(r: CheckReport): string {
   if (r.intents.length === 0 && r.diagnostics.length === 0) lines.push('No intent changes to check.', '');
   lines.push(...governanceText(r));
   if (r.deleted.length) lines.push(`Deleted intents (nothing to evaluate): ${r.deleted.join(', ')}`);
+  for (const d of r.deleted_intents ?? []) {
+    if (d.cost_delta) lines.push(`  ${d.id}: cost change ${costDeltaText(d.cost_delta)}`);
+    if (d.plan_diff) lines.push(`  ${d.id}: plan diff (base → head): ${diffHeadline(d.plan_diff)}`, ...planDiffText(d.plan_diff, '    '));
+    for (const n of d.notes ?? []) lines.push(`  ${d.id}: ${n}`);
+  }
+  if (r.cost_delta) lines.push(`Cost change of the PR: ${costDeltaText(r.cost_delta)}`);
   if (r.policy_changes.needs_review) {
     lines.push(`Policy changes (NOT used for this check; evaluated with the base's policies; need policy-owner review): ${r.policy_changes.files.join(', ')}`);
   }

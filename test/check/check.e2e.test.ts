@@ -65,6 +65,30 @@ describe('gitops check --all on a clone of the sample', () => {
     expect(probe).toEqual({ code: 0, during: 0, control: expect.any(Number), allowed: true });
     expect(probe.control).toBeGreaterThan(0); // the detection works: importing Pulumi does show up
   });
+
+  it('does not load Pulumi for a PR either: the cost delta of a modified and of a deleted intent needs no preview', async () => {
+    const pr = await tempRepo();
+    try {
+      await pr.write('intents/OLD-009.yaml', intentWith('OLD-009'));
+      await pr.commitAll('a second intent');
+      await pr.git('checkout', '-q', '-b', 'change');
+      const seed = await readFile(join(pr.dir, 'intents/DEPLOY-WEB-001.yaml'), 'utf8');
+      await pr.write('intents/DEPLOY-WEB-001.yaml', seed.replace('max_instances: 10', 'max_instances: 12'));
+      await pr.remove('intents/OLD-009.yaml');
+      await pr.commitAll('scale one, delete the other');
+      const { stdout } = await exec(NODE, ['--import', 'tsx', join(REPO_ROOT, 'test/check/probe-modules.ts'), 'check', '--base', 'main', '--head', 'change', '--repo', pr.dir], { cwd: REPO_ROOT });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ code: 0, during: 0, control: expect.any(Number), allowed: true });
+      // The same check in-process: the deltas are there without a plan diff (no --preview).
+      const r = await runCheck({ cwd: pr.dir, base: 'main', head: 'change' });
+      expect(r.intents[0]!.cost_delta).toMatchObject({ delta_max: 60.74, pct_max: 18.6 });
+      expect(r.intents[0]!.plan_diff).toBeUndefined();
+      expect(r.deleted_intents).toEqual([expect.objectContaining({ id: 'OLD-009', file: 'intents/OLD-009.yaml', cost_delta: expect.objectContaining({ head_max: 0, pct_max: -100 }) })]);
+      expect(r.deleted_intents![0]!.plan_diff).toBeUndefined();
+      expect(r.cost_delta).toMatchObject({ base_max: 651.9, head_max: 386.69, delta_max: -265.21 });
+    } finally {
+      await pr.cleanup();
+    }
+  });
 });
 
 /** One branch per policy: an intent that breaks it, the line the denial must name. */
@@ -253,7 +277,8 @@ describe('formats, output file and audit events', () => {
 
     const md = await runCli(['check', '--base', 'main', '--head', 'fmt', '--format', 'markdown'], repo.dir);
     expect(md.stdout).toContain('### ❌ Intent check failed');
-    expect(md.stdout).toContain('| FMT-001 | ❌ deny | COMP-BUDGET-001 |');
+    expect(md.stdout).toMatch(/\| FMT-001 \| ❌ COMP-BUDGET-001 \| `intents\/FMT-001\.yaml:\d+` \|/);
+    expect(md.stdout).toMatch(/\| FMT-001 \| ❌ deny \| — \| \$0\.00 → \$\d+\.\d\d \(\+\$\d+\.\d\d, new\) \|/);
   });
 
   it('each stage emits exactly one audit event per intent, as its named agent', async () => {

@@ -14,6 +14,9 @@ describe('gitops demo', () => {
       expect(r.stdout).toMatch(/demo\/sneaky\s+DEPLOY-WEB-001: deny \(policy change flagged for review\)\n/);
       expect(r.stdout).toMatch(/FAILED\s+COMP-BUDGET-001\s+intents\/DEPLOY-WEB-001\.yaml:17: /);
       expect(r.stdout).toContain('All verdicts as expected.');
+      // demo/scale-web: the change, not the inventory — one update (maxSize 10 → 12) and what it costs.
+      expect(r.stdout).toMatch(/Cost change \(base → head\): \$325\.95 → \$386\.69 \(\+\$60\.74, \+18\.6%\) at maximum; \$113\.37 \(unchanged\) at minimum capacity; budget \$500\.00: \$113\.31 headroom/);
+      expect(r.stdout).toMatch(/Plan diff \(base → head\): 1 to update \(49 unchanged\)\n\s+~\s+autoscaling:Group\s+deploy-web-001-asg\s+maxSize: 10 → 12\n/);
       // The rest of the loop: preview, apply steps, the refused real apply, the audit trail, commit-back, feedback, report.
       expect(r.stdout).toMatch(/passed\s+PLAN-ASG-001/);
       expect(r.stdout).toMatch(/enable_self_healing\s+succeeded/);

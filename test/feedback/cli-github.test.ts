@@ -5,6 +5,7 @@
  * a PR closed without merge is not reopened for the same recommendation;
  * a merge is audited once, linked to the recommendation's trace.
  */
+import { markdownMermaidProblems, mermaidBlocks } from '../support/mermaid-grammar.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +51,10 @@ describe('gitops feedback against the GitHub stand-in', () => {
     expect(pr.labels).toEqual(['gitops-feedback', 'approval-required']);
     expect(pr.body).toContain('Add 1 buffer instance to handle peak load');
     expect(pr.body).toContain('+$30.37/month');
+    // The period per day against the targets: availability, p95 latency, error rate (Mermaid xychart-beta).
+    expect(mermaidBlocks(pr.body!)).toHaveLength(3);
+    expect(markdownMermaidProblems(pr.body!)).toEqual([]);
+    expect(pr.body).toContain('availability per day, target 99.9 % (flat line)');
     const issues = gh!.state.issues.filter((i) => !i.pull);
     expect(issues).toHaveLength(1);
     expect(issues[0]!.title).toContain('Investigate failed recovery attempt');

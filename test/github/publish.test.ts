@@ -36,7 +36,18 @@ async function publish(w: PullRequestWorld, reportFile: string, env = w.env(), e
 const writes = (gh: StandIn) => gh.requests.filter((r) => r.method !== 'GET');
 
 /** The observable end state on GitHub, without ids and timestamps. */
+/**
+ * The published state, comparable across two worlds: each world is its own
+ * repository, so its head commit differs, and the comment links findings to
+ * lines at that commit. The SHA is normalised, and with it the content hashes
+ * (check run external id, comment marker) that cover it.
+ */
 function snapshot(w: PullRequestWorld) {
+  const state = rawSnapshot(w);
+  return JSON.parse(JSON.stringify(state).replaceAll(w.headSha, '<head-sha>').replace(/gitops:[0-9a-f]{32}/g, 'gitops:<hash>').replace(/hash=[0-9a-f]+ -->/g, 'hash=<hash> -->')) as typeof state;
+}
+
+function rawSnapshot(w: PullRequestWorld) {
   return {
     checkRuns: w.gh.state.checkRunsFor(FULL).map((c) => ({
       name: c.name,

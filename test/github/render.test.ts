@@ -86,7 +86,7 @@ describe('check run content', () => {
 
   it('summary: a results table with user text escaped', () => {
     const s = summaryOf(report([intent([finding(1, 1)], { id: '<b>X</b>|y' })]));
-    expect(s).toContain('| Intent | File | Decision | Failed policies | Warnings | Monthly cost (USD) |');
+    expect(s).toContain('| Intent | File | Decision | Failed policies | Warnings | Monthly cost (USD) | Plan |');
     expect(s).toContain('| &lt;b&gt;X&lt;/b&gt;\\|y | `intents/DEPLOY-WEB-001.yaml` | ❌ deny | POL-001 | — | — |');
   });
 

@@ -94,15 +94,27 @@ describe('text', () => {
 });
 
 describe('markdown (the PR comment)', () => {
-  it('summarises in a table and escapes what intents contain', () => {
-    const md = renderMarkdown(report([intent({}), denied]));
+  it('leads with the verdict and every failure (linked to its line in the head), then a table, then per-intent sections', () => {
+    const md = renderMarkdown(report([intent({}), denied]), { links: { repository: 'acme/infra', sha: 'f00d' } });
     expect(md).toMatch(/^### ❌ Intent check failed\n/);
-    expect(md).toContain('| API-002 | ❌ deny | COMP-BUDGET-001 | ARCH-HEAL-001 | $113.37 – $325.95 |');
-    expect(md).toContain('| COMP-BUDGET-001 | ❌ failed | L14 | over the budget of $60/month |');
+    const failures = md.indexOf('**1 failure, 1 warning**');
+    expect(failures).toBeGreaterThan(0);
+    expect(md).toContain('| API-002 | ❌ COMP-BUDGET-001 | [`intents/API-002.yaml:14`](https://github.com/acme/infra/blob/f00d/intents/API-002.yaml#L14) | over the budget of $60/month |');
+    expect(md).toContain('| API-002 | ⚠️ ARCH-HEAL-001 | [`intents/API-002.yaml:20`](https://github.com/acme/infra/blob/f00d/intents/API-002.yaml#L20) | recovery gives up early |');
+    expect(md.indexOf('| Intent | Decision | Plan |')).toBeGreaterThan(failures);
+    expect(md).toContain('| API-002 | ❌ deny | — | $325.95 | $174.05 |');
+    // Denied intents' sections come first; passed policies, actions, contracts and agents are folded.
+    expect(md.indexOf('#### ❌ API-002')).toBeLessThan(md.indexOf('#### ✅ DEPLOY-WEB-001'));
+    expect(md).toContain('<details><summary>Policies: 1 passed, 2 not (listed above)</summary>');
+    expect(md).toContain('<details><summary>Actions (1)</summary>');
     expect(md).not.toContain('<script>');
     expect(md).toContain('Pipes \\| and &lt;script&gt;');
-    expect(md).toContain('<details open><summary>❌ <b>API-002</b>');
-    expect(md).toContain('<details><summary>✅ <b>DEPLOY-WEB-001</b>');
+  });
+
+  it('links nothing without a repository and commit (a local run)', () => {
+    const md = renderMarkdown(report([denied]));
+    expect(md).toContain('| API-002 | ❌ COMP-BUDGET-001 | `intents/API-002.yaml:14` | over the budget of $60/month |');
+    expect(md).not.toContain('https://');
   });
 
   it('says so when nothing changed, and when the check could not run', () => {

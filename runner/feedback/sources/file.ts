@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative } from 'node:path';
 import { diag, type Diagnostic } from '../../core/diagnostics.ts';
 import { histogramQuantile, maxSample, mean, periodSeconds } from '../period.ts';
-import type { MetricQuery, MetricSource, Sample, ServiceMetrics, SourceResult } from '../types.ts';
+import type { DailyFigures, MetricQuery, MetricSource, Sample, ServiceMetrics, SourceResult } from '../types.ts';
 
 export interface FileSourceConfig {
   /** Path relative to the repository; `{intent_id}` and `{service}` are substituted. */
@@ -135,6 +135,26 @@ export function parseJson(text: string, file: string): { ok: true; table: Table 
   return problems.length > 0 ? { ok: false, diagnostics: problems } : { ok: true, table: { service: typeof d.service === 'string' ? d.service : null, rows } };
 }
 
+/** Per UTC day (a row belongs to the day its step ends in): availability, the day's exact p95 from its summed histogram, error rate. */
+function dailyOf(rows: readonly Row[]): DailyFigures[] {
+  const days = new Map<string, Row[]>();
+  for (const r of rows) {
+    const day = new Date((r.t - 1) * 1000).toISOString().slice(0, 10);
+    (days.get(day) ?? days.set(day, []).get(day)!).push(r);
+  }
+  return [...days.entries()].map(([day, rs]) => {
+    const bounds = [...new Set(rs.flatMap((r) => r.buckets.map((b) => b[0])))].sort((a, b) => a - b);
+    const p95 = histogramQuantile(0.95, bounds.map((b) => [b, rs.reduce((a, r) => a + (r.buckets.find((x) => x[0] === b)?.[1] ?? 0), 0)] as [number, number]));
+    const requests = rs.reduce((a, r) => a + r.requests, 0);
+    return {
+      day,
+      availability: (rs.reduce((a, r) => a + r.up, 0) / rs.length) * 100,
+      latency_p95: p95 === null ? null : p95 * 1000,
+      error_rate: requests > 0 ? (rs.reduce((a, r) => a + r.errors, 0) / requests) * 100 : null,
+    };
+  });
+}
+
 /** Aggregate the rows inside the period into ServiceMetrics (pure). */
 export function summarise(table: Table, q: MetricQuery, file: string): SourceResult {
   const rows = table.rows.filter((r) => r.t > q.period.start && r.t <= q.period.end).sort((a, b) => a.t - b.t);
@@ -163,6 +183,7 @@ export function summarise(table: Table, q: MetricQuery, file: string): SourceRes
     error_rate: requests > 0 ? (errors / requests) * 100 : 0,
     utilisation: { peak: peakUtil[1], average: mean(util), peak_at: peakUtil[0] },
     series: { availability: rows.map((r) => [r.t, r.up]), utilisation: util },
+    daily: dailyOf(rows),
     provenance: { source: 'file', detail: `${file}: ${rows.length} rows of ${step}s (${Math.round(covered / 3600)}h of ${Math.round(periodSeconds(q.period) / 3600)}h)` },
   };
   return { ok: true, metrics };

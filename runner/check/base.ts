@@ -1,0 +1,80 @@
+/**
+ * The intent as it was at the PR's base: what the cost delta and the plan
+ * diff compare the head with. Loading, translating and pricing the base copy
+ * is cheap (no Pulumi), so the cost delta is part of every check that has a
+ * base; the base's resource plan is only built by the preview stage.
+ *
+ * A base copy that no longer loads (the schema moved on since) gives no
+ * delta rather than a failure: the head is what the PR is judged on.
+ */
+import type { CheckEnv, IntentSource } from './pipeline.ts';
+import type { CostDelta, CostEstimate } from './types.ts';
+import { loadIntent } from '../intent/load.ts';
+import type { IntentDoc } from '../intent/types.ts';
+import { translate, type Translation } from '../translate/registry.ts';
+import { estimateCostAcross } from '../translate/cost.ts';
+
+export interface BaseIntent {
+  file: string;
+  doc: IntentDoc;
+  translation: Translation;
+  cost?: CostEstimate;
+}
+
+const cents = (n: number) => Math.round(n * 100) / 100;
+const pct = (from: number, to: number) => (from === 0 ? null : Math.round(((to - from) / from) * 1000) / 10);
+
+/** The base path of a head intent: itself when modified, the old path when renamed; none when added. */
+export function basePathOf(source: Pick<IntentSource, 'file' | 'change' | 'from'>): string | undefined {
+  if (source.change === 'added') return undefined;
+  return source.change === 'renamed' ? source.from : source.file;
+}
+
+/** Load, translate and price one intent file of the base tree (memoised per run). */
+export async function loadBaseIntent(env: CheckEnv, file: string): Promise<BaseIntent | undefined> {
+  const base = env.trees?.base;
+  if (!base) return undefined;
+  const key = `base.intent:${file}`;
+  if (env.memo.has(key)) return env.memo.get(key) as BaseIntent | undefined;
+  let result: BaseIntent | undefined;
+  const bytes = (await base.read([file])).get(file);
+  const doc = bytes ? loadIntent(file, bytes) : undefined;
+  if (doc?.ok) {
+    const t = translate(doc.value);
+    if (t.ok) {
+      const c = estimateCostAcross(t.value.actions, t.value.deploy_regions);
+      result = { file, doc: doc.value, translation: t.value, ...(c.ok ? { cost: c.value } : {}) };
+    }
+  }
+  env.memo.set(key, result);
+  return result;
+}
+
+/**
+ * Base → head monthly cost at minimum and maximum capacity (absolute and
+ * percent, like Infracost's "monthly cost will increase by $60.74 (+18%)"),
+ * and the budget headroom left at maximum capacity after the change.
+ * A missing side counts as $0 (an added or a deleted intent).
+ */
+export function costDelta(base: CostEstimate | undefined, head: CostEstimate | undefined): CostDelta {
+  const [bMin, bMax, hMin, hMax] = [base?.monthly_min ?? 0, base?.monthly_max ?? 0, head?.monthly_min ?? 0, head?.monthly_max ?? 0];
+  const budget = head?.budget ?? base?.budget;
+  return {
+    base_min: bMin,
+    base_max: bMax,
+    head_min: hMin,
+    head_max: hMax,
+    delta_min: cents(hMin - bMin),
+    delta_max: cents(hMax - bMax),
+    pct_min: pct(bMin, hMin),
+    pct_max: pct(bMax, hMax),
+    ...(budget !== undefined ? { budget, headroom: cents(budget - (head ? hMax : 0)) } : {}),
+  };
+}
+
+/** The PR's total: the sum of the intents' deltas (deleted intents count with their base cost gone). */
+export function totalDelta(deltas: readonly CostDelta[]): CostDelta {
+  const sum = (k: 'base_min' | 'base_max' | 'head_min' | 'head_max') => cents(deltas.reduce((s, d) => s + d[k], 0));
+  const [bMin, bMax, hMin, hMax] = [sum('base_min'), sum('base_max'), sum('head_min'), sum('head_max')];
+  return { base_min: bMin, base_max: bMax, head_min: hMin, head_max: hMax, delta_min: cents(hMin - bMin), delta_max: cents(hMax - bMax), pct_min: pct(bMin, hMin), pct_max: pct(bMax, hMax) };
+}
