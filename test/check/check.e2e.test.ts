@@ -66,7 +66,7 @@ describe('gitops check --all on a clone of the sample', () => {
     expect(probe.control).toBeGreaterThan(0); // the detection works: importing Pulumi does show up
   });
 
-  it('does not load Pulumi for a PR either: the cost delta of a modified and of a deleted intent needs no preview', async () => {
+  it('does not load Pulumi for a local look at a PR (--no-preview): the cost delta of a modified and of a deleted intent needs no preview', async () => {
     const pr = await tempRepo();
     try {
       await pr.write('intents/OLD-009.yaml', intentWith('OLD-009'));
@@ -76,7 +76,7 @@ describe('gitops check --all on a clone of the sample', () => {
       await pr.write('intents/DEPLOY-WEB-001.yaml', seed.replace('max_instances: 10', 'max_instances: 12'));
       await pr.remove('intents/OLD-009.yaml');
       await pr.commitAll('scale one, delete the other');
-      const { stdout } = await exec(NODE, ['--import', 'tsx', join(REPO_ROOT, 'test/check/probe-modules.ts'), 'check', '--base', 'main', '--head', 'change', '--repo', pr.dir], { cwd: REPO_ROOT });
+      const { stdout } = await exec(NODE, ['--import', 'tsx', join(REPO_ROOT, 'test/check/probe-modules.ts'), 'check', '--base', 'main', '--head', 'change', '--no-preview', '--repo', pr.dir], { cwd: REPO_ROOT });
       expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ code: 0, during: 0, control: expect.any(Number), allowed: true });
       // The same check in-process: the deltas are there without a plan diff (no --preview).
       const r = await runCheck({ cwd: pr.dir, base: 'main', head: 'change' });
