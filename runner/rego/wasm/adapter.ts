@@ -16,7 +16,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { createRequire } from 'node:module';
 import { BUILTINS } from '../builtins/registry.ts';
 import { BuiltinError, type BuiltinContext } from '../builtins/types.ts';
 import { RObject, fromJS, toJS, type Value } from '../value.ts';
@@ -31,8 +30,6 @@ interface OpaWasm {
   loadPolicy(wasm: Uint8Array, memory?: number | { initial?: number; maximum?: number }, customBuiltins?: Record<string, (...args: unknown[]) => unknown>): Promise<LoadedPolicy>;
 }
 
-// The SDK is CommonJS; load it through require so its types need not match ESM interop.
-const require = createRequire(import.meta.url);
 
 export interface WasmOptions {
   data?: unknown;
@@ -85,7 +82,9 @@ export function entrypointName(ref: string): string {
 }
 
 export async function loadWasmPolicy(wasm: Uint8Array, opts: WasmOptions = {}): Promise<Result<WasmPolicy>> {
-  const sdk = require('@open-policy-agent/opa-wasm') as OpaWasm;
+  // The SDK is CommonJS (its default export is module.exports), loaded only on the wasm path; a
+  // dynamic import (not createRequire) so the package and action bundles carry it.
+  const sdk = ((await import('@open-policy-agent/opa-wasm')) as unknown as { default: OpaWasm }).default;
   const used = new Set<string>();
   let policy: LoadedPolicy;
   try {
