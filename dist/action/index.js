@@ -3,7 +3,7 @@ import { createRequire as __gitopsCreateRequire } from 'node:module';
 const require = __gitopsCreateRequire(import.meta.url);
 import {
   main
-} from "./chunks/chunk-VLLRTP5Q.js";
+} from "./chunks/chunk-VHQ6OSDN.js";
 import {
   diag,
   fail,
@@ -116,10 +116,12 @@ async function runAction(env = process.env) {
   const wd = input(env, "working-directory") || ".";
   const cwd = isAbsolute(wd) ? wd : resolve(workspace, wd);
   const token = input(env, "token");
+  const installPulumi = input(env, "install-pulumi") !== "false";
+  for (const k of Object.keys(env)) if (k.startsWith("INPUT_")) delete env[k];
   const commandEnv = { ...env };
   if (token && TOKEN_COMMANDS.has(argv.value[0])) commandEnv.GITHUB_TOKEN = token;
   if (needsPulumi(argv.value)) {
-    const ready = await ensurePulumi(input(env, "install-pulumi") !== "false", (t) => process.stdout.write(t));
+    const ready = await ensurePulumi(installPulumi, (t) => process.stdout.write(t));
     if (!ready.ok) {
       for (const d of ready.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d)}
 `);

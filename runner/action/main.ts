@@ -42,11 +42,15 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
   const wd = input(env, 'working-directory') || '.';
   const cwd = isAbsolute(wd) ? wd : resolve(workspace, wd);
   const token = input(env, 'token');
+  const installPulumi = input(env, 'install-pulumi') !== 'false';
+  // The inputs are read; nothing below (the Pulumi CLI included, which inherits the process
+  // environment) sees INPUT_TOKEN. Only the commands that call GitHub get the token.
+  for (const k of Object.keys(env)) if (k.startsWith('INPUT_')) delete env[k];
   const commandEnv: Record<string, string | undefined> = { ...env };
   if (token && TOKEN_COMMANDS.has(argv.value[0]!)) commandEnv.GITHUB_TOKEN = token;
 
   if (needsPulumi(argv.value)) {
-    const ready = await ensurePulumi(input(env, 'install-pulumi') !== 'false', (t) => process.stdout.write(t));
+    const ready = await ensurePulumi(installPulumi, (t) => process.stdout.write(t));
     if (!ready.ok) {
       for (const d of ready.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d)}\n`);
       return 2;

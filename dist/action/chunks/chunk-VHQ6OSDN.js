@@ -8,7 +8,7 @@ import {
 
 // runner/cli/commands.ts
 var COMMANDS = {
-  init: () => import("./init-HZDRQTBD.js"),
+  init: () => import("./init-QOGHZYIX.js"),
   check: () => import("./check-URQY4RAJ.js"),
   policy: () => import("./policy-RS35DYK6.js"),
   rego: () => import("./rego-46RVPVCO.js"),
@@ -18,7 +18,7 @@ var COMMANDS = {
   audit: () => import("./audit-RYSBPOEF.js"),
   feedback: () => import("./feedback-IBHHWQEX.js"),
   report: () => import("./report-CLRB443Q.js"),
-  demo: () => import("./demo-4RBQC4RW.js"),
+  demo: () => import("./demo-J4HJNAWH.js"),
   bench: () => import("./bench-4QGC77AC.js")
 };
 var SUMMARIES = {

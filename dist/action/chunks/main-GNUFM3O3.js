@@ -4,7 +4,7 @@ const require = __gitopsCreateRequire(import.meta.url);
 import {
   defaultIO,
   main
-} from "./chunk-VLLRTP5Q.js";
+} from "./chunk-VHQ6OSDN.js";
 import "./chunk-XTVQQFUU.js";
 import "./chunk-MSCTP2DX.js";
 export {

@@ -107,7 +107,7 @@ function cliStep(name, argv, expectExit = 0) {
       state.io.stdout(`$ gitops ${argv.join(" ")}
 `);
       const indent = (t) => t.replace(/^(?=.)/gm, "  ");
-      const { main } = await import("./main-M5UY26GV.js");
+      const { main } = await import("./main-GNUFM3O3.js");
       const code = await main(argv, { ...state.io, cwd: state.dir, stdout: (t) => state.io.stdout(indent(t)), stderr: (t) => state.io.stdout(indent(t)) });
       if (code !== expectExit) state.surprises.push(`gitops ${argv.join(" ")}: expected exit ${expectExit}, got ${code}`);
     }

@@ -43,7 +43,12 @@ var COPIED = {
   contracts: (f) => f.endsWith(".yaml"),
   agents: (f) => f.endsWith(".yaml")
 };
-var SINGLE = ["intents/DEPLOY-WEB-001.yaml", "audit-log/README.md", "audit-log/.gitignore"];
+var SINGLE = ["intents/DEPLOY-WEB-001.yaml", "audit-log/README.md"];
+var AUDIT_LOG_GITIGNORE = `# Working files of the audit sink, never records: the append lock and
+# half-written replacement files (renamed into place when complete).
+.lock
+*.tmp
+`;
 var WORKFLOWS = ["check.yml", "apply.yml", "feedback.yml"];
 function walk(root, dir) {
   const out = [];
@@ -72,6 +77,7 @@ function governedLayout(root, opts) {
   const files = [];
   const read = (rel) => readFileSync(join(root, rel), "utf8");
   for (const path of SINGLE) files.push({ path, content: read(path) });
+  files.push({ path: "audit-log/.gitignore", content: AUDIT_LOG_GITIGNORE });
   for (const [dir, keep] of Object.entries(COPIED)) for (const path of walk(root, dir)) if (keep(path)) files.push({ path, content: read(path) });
   for (const w of WORKFLOWS) files.push({ path: `.github/workflows/${w}`, content: pinWorkflow(read(`.github/workflows/${w}`), opts.actionRef) });
   files.push({ path: ".github/CODEOWNERS", content: codeowners(opts.owners) });
