@@ -1,5 +1,8 @@
 /**
- * The build: `node scripts/build.ts [cli|action|all]` (Node strips the types).
+ * The build: `node scripts/build.ts [cli|action|validators|all]` (Node strips the types).
+ *
+ * - validators: the precompiled JSON Schema validators, runner/generated/
+ *   (committed; scripts/validators.ts).
  *
  * - cli: the npm package's `gitops` bin, dist/cli/ (not committed; `prepack`
  *   builds it for `npm pack` and `npm publish`). ESM chunks, one per subcommand, with
@@ -13,7 +16,7 @@
  * build builds.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +39,9 @@ const COMMON: BuildOptions = {
   target: 'node22',
   external: EXTERNAL,
   legalComments: 'none',
+  // node_modules may be a symlink (a shared install): keep the paths in the output's comments
+  // `node_modules/…` wherever it points, so the committed bundle is the same from any checkout.
+  preserveSymlinks: true,
   logLevel: 'warning',
   define: {
     // What `npm install` the action runs when an apply needs Pulumi (runner/action/pulumi.ts).
@@ -68,6 +74,11 @@ export function actionBuildOptions(): BuildOptions {
 }
 
 export async function buildAll(which: string): Promise<void> {
+  // First: the bundles include them.
+  if (which === 'validators' || which === 'all') {
+    const { generateValidators } = await import('./validators.ts');
+    for (const [path, text] of generateValidators()) mkdirSync(dirname(join(ROOT, path)), { recursive: true }), writeFileSync(join(ROOT, path), text);
+  }
   // A clean output folder: chunk names carry content hashes, so a stale chunk would otherwise stay (and ship).
   if (which === 'cli' || which === 'all') rmSync(join(ROOT, 'dist/cli'), { recursive: true, force: true }), await build(cliBuildOptions());
   if (which === 'action' || which === 'all') rmSync(join(ROOT, 'dist/action'), { recursive: true, force: true }), await build(actionBuildOptions());
@@ -75,8 +86,8 @@ export async function buildAll(which: string): Promise<void> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const which = process.argv[2] ?? 'cli';
-  if (!['cli', 'action', 'all'].includes(which)) {
-    process.stderr.write(`build: usage_error: expected cli, action or all, not '${which}'\n`);
+  if (!['cli', 'action', 'validators', 'all'].includes(which)) {
+    process.stderr.write(`build: usage_error: expected cli, action, validators or all, not '${which}'\n`);
     process.exitCode = 2;
   } else await buildAll(which);
 }

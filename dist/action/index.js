@@ -3,7 +3,7 @@ import { createRequire as __gitopsCreateRequire } from 'node:module';
 const require = __gitopsCreateRequire(import.meta.url);
 import {
   main
-} from "./chunks/chunk-VHQ6OSDN.js";
+} from "./chunks/chunk-W2J4LCRC.js";
 import {
   diag,
   fail,
