@@ -1,5 +1,5 @@
 /**
- * The GitHub Action (action.yml, `runs.main: dist/action/index.js`, built from
+ * The GitHub Action (action.yml, `runs.main: dist/action/index.cjs`, built from
  * this file by scripts/build.ts): runs one gitops command line in the job's
  * working directory with no `npm ci` — the bundle carries the runner and its
  * dependencies, except Pulumi, which only `apply` imports and which is
@@ -72,4 +72,4 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
   return code;
 }
 
-process.exitCode = await runAction();
+void runAction().then((code) => (process.exitCode = code));

@@ -8,6 +8,7 @@
  * itself comes from pulumi/actions in the workflow (the real engine checks it).
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Result, diag, fail, ok } from '../core/diagnostics.ts';
@@ -18,9 +19,11 @@ export function needsPulumi(argv: readonly string[]): boolean {
 }
 
 function resolvable(): boolean {
+  // Resolved the way the bundle's require("@pulumi/…") will be: from the bundle's own folder.
+  const require = createRequire(import.meta.url);
   try {
-    import.meta.resolve('@pulumi/pulumi');
-    import.meta.resolve('@pulumi/aws');
+    require.resolve('@pulumi/pulumi');
+    require.resolve('@pulumi/aws');
     return true;
   } catch {
     return false;
@@ -32,7 +35,7 @@ export async function ensurePulumi(install: boolean, log: (t: string) => void): 
   const packages = (process.env.GITOPS_PULUMI_PACKAGES ?? '@pulumi/pulumi @pulumi/aws').split(' ');
   if (!install)
     return fail(diag('pulumi_not_installed', `gitops apply needs ${packages.join(' and ')} beside the action (install-pulumi is false); install them with npm, or set install-pulumi: true`));
-  // dist/action/index.js → dist/: Node's resolution from the bundle walks up through dist/node_modules.
+  // dist/action/index.cjs → dist/: Node's resolution from the bundle walks up through dist/node_modules.
   const prefix = join(dirname(fileURLToPath(import.meta.url)), '..');
   log(`::group::Installing ${packages.join(' ')} for the apply path\n`);
   const code = await new Promise<number>((done) => {

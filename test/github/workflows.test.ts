@@ -91,7 +91,7 @@ function localActionProblems(w: Workflow, meta: ActionMeta): string[] {
 describe('the action (action.yml) and its use in the workflows', () => {
   it('runs the committed bundle on node24', () => {
     expect(action.runs.using).toBe('node24');
-    expect(action.runs.main).toBe('dist/action/index.js');
+    expect(action.runs.main).toBe('dist/action/index.cjs');
     expect(existsSync(join(ROOT, action.runs.main))).toBe(true);
     expect(action.inputs.command!.required).toBe(true);
   });

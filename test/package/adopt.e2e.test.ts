@@ -168,7 +168,7 @@ describe('gitops init → policy test → check, in a repository with none of ou
     const step = async (command: string) => {
       const output = join(work, `output-${Math.random().toString(36).slice(2)}`);
       await writeFile(output, '');
-      const r = await run(NODE, [join(action, 'dist/action/index.js')], work, {
+      const r = await run(NODE, [join(action, 'dist/action/index.cjs')], work, {
         INPUT_COMMAND: command,
         'INPUT_WORKING-DIRECTORY': 'acme-infra',
         INPUT_TOKEN: 'ghs_not_for_check',
