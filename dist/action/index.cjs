@@ -50684,6 +50684,8 @@ Options:
   --engine automation|mock   automation (default): Pulumi Automation API;
                              mock: the same orchestration against an in-memory state
                              (dry run; nothing is written to the audit log)
+  --record                   with --engine mock: record the steps in the audit log anyway,
+                             each with engine mock (a scratch repository, e.g. gitops demo)
 
 Exit: 0 applied (or nothing to apply), 1 a stack failed / a plan policy denies
 (--preview), 2 cannot start (missing pulumi CLI, credentials, bad arguments).`;
@@ -50707,7 +50709,8 @@ Exit: 0 applied (or nothing to apply), 1 a stack failed / a plan policy denies
             backend: { type: "string" },
             "secrets-provider": { type: "string" },
             "summary-file": { type: "string" },
-            engine: { type: "string", default: "automation" }
+            engine: { type: "string", default: "automation" },
+            record: { type: "boolean" }
           },
           false
         );
@@ -50752,7 +50755,7 @@ Exit: 0 applied (or nothing to apply), 1 a stack failed / a plan policy denies
           });
         }
         const targets = await targetsOf(dir, sel, values.stack);
-        const sink = values.engine === "mock" ? new MemorySink() : (await Promise.resolve().then(() => (init_audit(), audit_exports))).openAuditSink(dir);
+        const sink = values.engine === "mock" && !values.record ? new MemorySink() : (await Promise.resolve().then(() => (init_audit(), audit_exports))).openAuditSink(dir);
         const ctx = createRunContext({ repoDir: dir, kind: "apply", sink, traceId, ...io2.env.GITHUB_ACTOR ? { human: io2.env.GITHUB_ACTOR } : {}, ..."base" in sel ? { commit: sel.head } : {} });
         const report = await applyStacks(ctx, engine, targets, { destroyRemoved: !!values["destroy-removed"], ..."base" in sel ? { base: sel.base, head: sel.head } : {} });
         if (report.status === "failed" && format2 !== "json") for (const s of report.stacks.filter((x3) => x3.status === "failed")) io2.stderr(`gitops apply: ${s.stack} failed: ${s.reason ?? "see above"}
@@ -60000,8 +60003,19 @@ var demo_exports = {};
 __export(demo_exports, {
   DEMO_STEPS: () => DEMO_STEPS,
   SOURCE_ROOT: () => SOURCE_ROOT,
-  command: () => command11
+  command: () => command11,
+  replayShift: () => replayShift,
+  shiftTimestamps: () => shiftTimestamps
 });
+function replayShift(lastSample, now) {
+  return Math.floor(now / HOUR) * HOUR - Math.ceil(lastSample / HOUR) * HOUR;
+}
+function shiftTimestamps(text2, shiftMs) {
+  return text2.replace(ISO_UTC, (t3) => {
+    const iso = new Date(Date.parse(t3) + shiftMs).toISOString();
+    return t3.includes(".") ? iso : iso.replace(/\.\d{3}Z$/, "Z");
+  });
+}
 async function git(state, ...args) {
   return (await exec("git", args, { cwd: state.dir, maxBuffer: 64 << 20 })).stdout;
 }
@@ -60054,7 +60068,7 @@ function cliStep(name, argv, expectExit = 0) {
     }
   };
 }
-var import_node_child_process6, import_promises9, import_node_os5, import_node_path24, import_node_url2, import_node_util2, exec, SOURCE_ROOT, GOVERNED, API_INTENT, DEMO_STEPS, command11;
+var import_node_child_process6, import_promises9, import_node_os5, import_node_path24, import_node_url2, import_node_util2, exec, SOURCE_ROOT, GOVERNED, SAMPLE_TIMED_FILES, ISO_UTC, HOUR, API_INTENT, DEMO_STEPS, command11;
 var init_demo = __esm({
   "runner/cli/demo.ts"() {
     "use strict";
@@ -60075,6 +60089,9 @@ var init_demo = __esm({
     exec = (0, import_node_util2.promisify)(import_node_child_process6.execFile);
     SOURCE_ROOT = (0, import_node_url2.fileURLToPath)(new URL("../../", __gitopsModuleUrl));
     GOVERNED = ["intents", "policies", "agents", "contracts", "metrics"];
+    SAMPLE_TIMED_FILES = ["metrics/sample/DEPLOY-WEB-001.csv", "metrics/sample/recoveries.json"];
+    ISO_UTC = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z\b/g;
+    HOUR = 36e5;
     API_INTENT = `# A second service, written quickly: plain HTTP, a tight budget.
 intent:
   id: 'DEPLOY-API-002'
@@ -60115,6 +60132,22 @@ intent:
           await git(state, "checkout", "-q", "-B", state.base);
           await git(state, "add", "-A");
           await git(state, "commit", "-q", "--allow-empty", "-m", "demo base");
+        }
+      },
+      {
+        name: "The sample metrics and recoveries, replayed as the seven days up to now (timestamps shifted, values unchanged), so feedback and the report cover this run",
+        async run(state) {
+          const files = (await Promise.all(SAMPLE_TIMED_FILES.map(async (f3) => ({ f: f3, text: await (0, import_promises9.readFile)((0, import_node_path24.join)(state.dir, f3), "utf8").catch(() => void 0) })))).filter(
+            (x3) => x3.text !== void 0
+          );
+          const last = Math.max(...files.flatMap(({ text: text2 }) => [...text2.matchAll(ISO_UTC)].map((m2) => Date.parse(m2[0]))));
+          if (!Number.isFinite(last)) return void state.io.stdout("no sample metrics: nothing to replay\n");
+          const shift = replayShift(last, state.started);
+          for (const { f: f3, text: text2 } of files) await write(state, f3, shiftTimestamps(text2, shift));
+          await git(state, "add", "--", ...files.map((x3) => x3.f));
+          await git(state, "commit", "-q", "--allow-empty", "-m", "demo: replay the sample metrics as the last seven days");
+          state.io.stdout(`${files.map((x3) => x3.f).join(", ")}: shifted by ${Math.round(shift / 864e5)} days; the last sample is now ${new Date(last + shift).toISOString()}
+`);
         }
       },
       {
@@ -60161,7 +60194,16 @@ intent:
 `);
         }
       },
-      cliStep("Apply on merge, with the mock engine (the Pulumi program under the mock runtime, every step, no cloud)", ["apply", "--engine", "mock", "--base", "main~1", "--head", "main"]),
+      cliStep("Apply on merge, with the mock engine (the Pulumi program under the mock runtime, every step, no cloud), recorded in the audit log as engine mock", [
+        "apply",
+        "--engine",
+        "mock",
+        "--record",
+        "--base",
+        "main~1",
+        "--head",
+        "main"
+      ]),
       cliStep("Apply on merge for real: without the pulumi CLI and AWS credentials it refuses before changing anything (expected: exit 2)", ["apply", "--base", "main~1", "--head", "main"], 2),
       cliStep("The platform reports its recoveries (seed \xA78); they join the audit log as the self-healing agent", ["audit", "ingest-recoveries", "metrics/sample/recoveries.json"]),
       {
@@ -60185,7 +60227,11 @@ intent:
       cliStep("Commit the audit records back to the repository (bot identity, [skip ci])", ["audit", "push", "--remote", "origin", "--branch", "main"]),
       cliStep("Verify the audit chain as committed on the remote", ["audit", "verify", "--ref", "origin/main"]),
       cliStep("Feedback (seed \xA79\u2013\xA710) on the sample metrics: analysis, recommendations, the recommendation branch and its diff (dry run: nothing opened)", ["feedback", "--dry-run"]),
-      cliStep('Governance report (seed "Success Metrics")', ["report"])
+      {
+        // Until now: the window holds this run's checks, applies and recoveries as well as the replayed metrics.
+        name: 'Governance report (seed "Success Metrics") over the seven days up to now',
+        run: (state) => cliStep("", ["report", "--until", (/* @__PURE__ */ new Date()).toISOString()]).run(state)
+      }
     ];
     command11 = {
       name: "demo",
@@ -60216,7 +60262,7 @@ Exit 0 when every verdict and step is as expected, 1 otherwise.
         const { values } = parse("demo", argv, { keep: { type: "boolean" }, source: { type: "string" } }, false);
         const dir = await (0, import_promises9.mkdtemp)((0, import_node_path24.join)((0, import_node_os5.tmpdir)(), "gitops-demo-"));
         await (0, import_promises9.rm)(dir, { recursive: true, force: true });
-        const state = { source: values.source ? (0, import_node_path24.resolve)(io2.cwd, values.source) : SOURCE_ROOT, dir, base: "main", io: io2, reports: /* @__PURE__ */ new Map(), surprises: [], cleanup: [], traces: [] };
+        const state = { source: values.source ? (0, import_node_path24.resolve)(io2.cwd, values.source) : SOURCE_ROOT, dir, base: "main", io: io2, reports: /* @__PURE__ */ new Map(), surprises: [], cleanup: [], traces: [], started: Date.now() };
         try {
           let n = 0;
           for (const step2 of DEMO_STEPS) {
