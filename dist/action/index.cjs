@@ -12089,6 +12089,1864 @@ var require__ = __commonJS({
   }
 });
 
+// runner/generated/json-schema-2020-12.validator.js
+function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate1.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && typeof data !== "boolean") {
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema1.type }, message: "must be object,boolean" };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!dynamicAnchors.meta) {
+    dynamicAnchors.meta = validate1;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.$id !== void 0) {
+      let data0 = data.$id;
+      if (!(typeof data0 === "string")) {
+        const err1 = { instancePath: instancePath + "/$id", schemaPath: "#/$defs/uriReferenceString/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+      if (typeof data0 === "string") {
+        if (!pattern0.test(data0)) {
+          const err2 = { instancePath: instancePath + "/$id", schemaPath: "#/properties/%24id/pattern", keyword: "pattern", params: { pattern: "^[^#]*#?$" }, message: 'must match pattern "^[^#]*#?$"' };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.$schema !== void 0) {
+      if (!(typeof data.$schema === "string")) {
+        const err3 = { instancePath: instancePath + "/$schema", schemaPath: "#/$defs/uriString/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.$ref !== void 0) {
+      if (!(typeof data.$ref === "string")) {
+        const err4 = { instancePath: instancePath + "/$ref", schemaPath: "#/$defs/uriReferenceString/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.$anchor !== void 0) {
+      let data3 = data.$anchor;
+      if (typeof data3 === "string") {
+        if (!pattern1.test(data3)) {
+          const err5 = { instancePath: instancePath + "/$anchor", schemaPath: "#/$defs/anchorString/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][-A-Za-z0-9._]*$" }, message: 'must match pattern "^[A-Za-z_][-A-Za-z0-9._]*$"' };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/$anchor", schemaPath: "#/$defs/anchorString/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.$dynamicRef !== void 0) {
+      if (!(typeof data.$dynamicRef === "string")) {
+        const err7 = { instancePath: instancePath + "/$dynamicRef", schemaPath: "#/$defs/uriReferenceString/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.$dynamicAnchor !== void 0) {
+      let data5 = data.$dynamicAnchor;
+      if (typeof data5 === "string") {
+        if (!pattern1.test(data5)) {
+          const err8 = { instancePath: instancePath + "/$dynamicAnchor", schemaPath: "#/$defs/anchorString/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][-A-Za-z0-9._]*$" }, message: 'must match pattern "^[A-Za-z_][-A-Za-z0-9._]*$"' };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/$dynamicAnchor", schemaPath: "#/$defs/anchorString/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.$vocabulary !== void 0) {
+      let data6 = data.$vocabulary;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        for (const key0 in data6) {
+          const _errs22 = errors;
+          if (!(typeof key0 === "string")) {
+            const err10 = { instancePath: instancePath + "/$vocabulary", schemaPath: "#/$defs/uriString/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key0 };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+          var valid7 = _errs22 === errors;
+          if (!valid7) {
+            const err11 = { instancePath: instancePath + "/$vocabulary", schemaPath: "#/properties/%24vocabulary/propertyNames", keyword: "propertyNames", params: { propertyName: key0 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        for (const key1 in data6) {
+          if (typeof data6[key1] !== "boolean") {
+            const err12 = { instancePath: instancePath + "/$vocabulary/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/%24vocabulary/additionalProperties/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/$vocabulary", schemaPath: "#/properties/%24vocabulary/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.$comment !== void 0) {
+      if (typeof data.$comment !== "string") {
+        const err14 = { instancePath: instancePath + "/$comment", schemaPath: "#/properties/%24comment/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.$defs !== void 0) {
+      let data9 = data.$defs;
+      if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+        for (const key2 in data9) {
+          let data10 = data9[key2];
+          let _v0 = dynamicAnchors.meta;
+          if (_v0) {
+            if (!_v0(data10, { instancePath: instancePath + "/$defs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data9, parentDataProperty: key2, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+              errors = vErrors.length;
+            } else {
+              var props0 = _v0.evaluated.props;
+              var items0 = _v0.evaluated.items;
+            }
+          } else {
+            if (!validate1(data10, { instancePath: instancePath + "/$defs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data9, parentDataProperty: key2, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+              errors = vErrors.length;
+            } else {
+              var props1 = validate1.evaluated.props;
+              if (props0 !== true && props1 !== void 0) {
+                if (props1 === true) {
+                  props0 = true;
+                } else {
+                  props0 = props0 || {};
+                  Object.assign(props0, props1);
+                }
+              }
+              var items1 = validate1.evaluated.items;
+              if (items0 !== true && items1 !== void 0) {
+                items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+              }
+            }
+          }
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/$defs", schemaPath: "#/properties/%24defs/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+  }
+  validate1.errors = vErrors;
+  return errors === 0;
+}
+function validate4(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate4.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (Array.isArray(data)) {
+    if (data.length < 1) {
+      const err0 = { instancePath, schemaPath: "#/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      let data0 = data[i0];
+      let _v0 = dynamicAnchors.meta;
+      if (_v0) {
+        if (!_v0(data0, { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+          errors = vErrors.length;
+        } else {
+          var props0 = _v0.evaluated.props;
+          var items0 = _v0.evaluated.items;
+        }
+      } else {
+        if (!validate4(data0, { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+          errors = vErrors.length;
+        } else {
+          var props1 = validate4.evaluated.props;
+          if (props0 !== true && props1 !== void 0) {
+            if (props1 === true) {
+              props0 = true;
+            } else {
+              props0 = props0 || {};
+              Object.assign(props0, props1);
+            }
+          }
+          var items1 = validate4.evaluated.items;
+          if (items0 !== true && items1 !== void 0) {
+            items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+          }
+        }
+      }
+    }
+  } else {
+    const err1 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate4.errors = vErrors;
+  return errors === 0;
+}
+function validate3(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate3.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && typeof data !== "boolean") {
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema9.type }, message: "must be object,boolean" };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!dynamicAnchors.meta) {
+    dynamicAnchors.meta = validate3;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.prefixItems !== void 0) {
+      if (!validate4(data.prefixItems, { instancePath: instancePath + "/prefixItems", parentData: data, parentDataProperty: "prefixItems", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.items !== void 0) {
+      let data1 = data.items;
+      let _v0 = dynamicAnchors.meta;
+      if (_v0) {
+        if (!_v0(data1, { instancePath: instancePath + "/items", parentData: data, parentDataProperty: "items", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+          errors = vErrors.length;
+        } else {
+          var props0 = _v0.evaluated.props;
+          var items0 = _v0.evaluated.items;
+        }
+      } else {
+        if (!validate3(data1, { instancePath: instancePath + "/items", parentData: data, parentDataProperty: "items", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+          errors = vErrors.length;
+        } else {
+          var props1 = validate3.evaluated.props;
+          if (props0 !== true && props1 !== void 0) {
+            if (props1 === true) {
+              props0 = true;
+            } else {
+              props0 = props0 || {};
+              Object.assign(props0, props1);
+            }
+          }
+          var items1 = validate3.evaluated.items;
+          if (items0 !== true && items1 !== void 0) {
+            items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+          }
+        }
+      }
+    }
+    if (data.contains !== void 0) {
+      let data2 = data.contains;
+      let _v1 = dynamicAnchors.meta;
+      if (_v1) {
+        if (!_v1(data2, { instancePath: instancePath + "/contains", parentData: data, parentDataProperty: "contains", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v1.errors : vErrors.concat(_v1.errors);
+          errors = vErrors.length;
+        } else {
+          var props2 = _v1.evaluated.props;
+          var items2 = _v1.evaluated.items;
+        }
+      } else {
+        if (!validate3(data2, { instancePath: instancePath + "/contains", parentData: data, parentDataProperty: "contains", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+          errors = vErrors.length;
+        } else {
+          var props3 = validate3.evaluated.props;
+          if (props2 !== true && props3 !== void 0) {
+            if (props3 === true) {
+              props2 = true;
+            } else {
+              props2 = props2 || {};
+              Object.assign(props2, props3);
+            }
+          }
+          var items3 = validate3.evaluated.items;
+          if (items2 !== true && items3 !== void 0) {
+            items2 = items3 === true ? true : items2 > items3 ? items2 : items3;
+          }
+        }
+      }
+    }
+    if (data.additionalProperties !== void 0) {
+      let data3 = data.additionalProperties;
+      let _v2 = dynamicAnchors.meta;
+      if (_v2) {
+        if (!_v2(data3, { instancePath: instancePath + "/additionalProperties", parentData: data, parentDataProperty: "additionalProperties", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v2.errors : vErrors.concat(_v2.errors);
+          errors = vErrors.length;
+        } else {
+          var props4 = _v2.evaluated.props;
+          var items4 = _v2.evaluated.items;
+        }
+      } else {
+        if (!validate3(data3, { instancePath: instancePath + "/additionalProperties", parentData: data, parentDataProperty: "additionalProperties", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+          errors = vErrors.length;
+        } else {
+          var props5 = validate3.evaluated.props;
+          if (props4 !== true && props5 !== void 0) {
+            if (props5 === true) {
+              props4 = true;
+            } else {
+              props4 = props4 || {};
+              Object.assign(props4, props5);
+            }
+          }
+          var items5 = validate3.evaluated.items;
+          if (items4 !== true && items5 !== void 0) {
+            items4 = items5 === true ? true : items4 > items5 ? items4 : items5;
+          }
+        }
+      }
+    }
+    if (data.properties !== void 0) {
+      let data4 = data.properties;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        for (const key0 in data4) {
+          let data5 = data4[key0];
+          let _v3 = dynamicAnchors.meta;
+          if (_v3) {
+            if (!_v3(data5, { instancePath: instancePath + "/properties/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data4, parentDataProperty: key0, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? _v3.errors : vErrors.concat(_v3.errors);
+              errors = vErrors.length;
+            } else {
+              var props6 = _v3.evaluated.props;
+              var items6 = _v3.evaluated.items;
+            }
+          } else {
+            if (!validate3(data5, { instancePath: instancePath + "/properties/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data4, parentDataProperty: key0, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+              errors = vErrors.length;
+            } else {
+              var props7 = validate3.evaluated.props;
+              if (props6 !== true && props7 !== void 0) {
+                if (props7 === true) {
+                  props6 = true;
+                } else {
+                  props6 = props6 || {};
+                  Object.assign(props6, props7);
+                }
+              }
+              var items7 = validate3.evaluated.items;
+              if (items6 !== true && items7 !== void 0) {
+                items6 = items7 === true ? true : items6 > items7 ? items6 : items7;
+              }
+            }
+          }
+        }
+      } else {
+        const err1 = { instancePath: instancePath + "/properties", schemaPath: "#/properties/properties/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.patternProperties !== void 0) {
+      let data6 = data.patternProperties;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        for (const key1 in data6) {
+          const _errs11 = errors;
+          var valid2 = _errs11 === errors;
+          if (!valid2) {
+            const err2 = { instancePath: instancePath + "/patternProperties", schemaPath: "#/properties/patternProperties/propertyNames", keyword: "propertyNames", params: { propertyName: key1 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+        }
+        for (const key2 in data6) {
+          let data7 = data6[key2];
+          let _v4 = dynamicAnchors.meta;
+          if (_v4) {
+            if (!_v4(data7, { instancePath: instancePath + "/patternProperties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data6, parentDataProperty: key2, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? _v4.errors : vErrors.concat(_v4.errors);
+              errors = vErrors.length;
+            } else {
+              var props8 = _v4.evaluated.props;
+              var items8 = _v4.evaluated.items;
+            }
+          } else {
+            if (!validate3(data7, { instancePath: instancePath + "/patternProperties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data6, parentDataProperty: key2, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+              errors = vErrors.length;
+            } else {
+              var props9 = validate3.evaluated.props;
+              if (props8 !== true && props9 !== void 0) {
+                if (props9 === true) {
+                  props8 = true;
+                } else {
+                  props8 = props8 || {};
+                  Object.assign(props8, props9);
+                }
+              }
+              var items9 = validate3.evaluated.items;
+              if (items8 !== true && items9 !== void 0) {
+                items8 = items9 === true ? true : items8 > items9 ? items8 : items9;
+              }
+            }
+          }
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/patternProperties", schemaPath: "#/properties/patternProperties/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.dependentSchemas !== void 0) {
+      let data8 = data.dependentSchemas;
+      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+        for (const key3 in data8) {
+          let data9 = data8[key3];
+          let _v5 = dynamicAnchors.meta;
+          if (_v5) {
+            if (!_v5(data9, { instancePath: instancePath + "/dependentSchemas/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data8, parentDataProperty: key3, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? _v5.errors : vErrors.concat(_v5.errors);
+              errors = vErrors.length;
+            } else {
+              var props10 = _v5.evaluated.props;
+              var items10 = _v5.evaluated.items;
+            }
+          } else {
+            if (!validate3(data9, { instancePath: instancePath + "/dependentSchemas/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data8, parentDataProperty: key3, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+              errors = vErrors.length;
+            } else {
+              var props11 = validate3.evaluated.props;
+              if (props10 !== true && props11 !== void 0) {
+                if (props11 === true) {
+                  props10 = true;
+                } else {
+                  props10 = props10 || {};
+                  Object.assign(props10, props11);
+                }
+              }
+              var items11 = validate3.evaluated.items;
+              if (items10 !== true && items11 !== void 0) {
+                items10 = items11 === true ? true : items10 > items11 ? items10 : items11;
+              }
+            }
+          }
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/dependentSchemas", schemaPath: "#/properties/dependentSchemas/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.propertyNames !== void 0) {
+      let data10 = data.propertyNames;
+      let _v6 = dynamicAnchors.meta;
+      if (_v6) {
+        if (!_v6(data10, { instancePath: instancePath + "/propertyNames", parentData: data, parentDataProperty: "propertyNames", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v6.errors : vErrors.concat(_v6.errors);
+          errors = vErrors.length;
+        } else {
+          var props12 = _v6.evaluated.props;
+          var items12 = _v6.evaluated.items;
+        }
+      } else {
+        if (!validate3(data10, { instancePath: instancePath + "/propertyNames", parentData: data, parentDataProperty: "propertyNames", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+          errors = vErrors.length;
+        } else {
+          var props13 = validate3.evaluated.props;
+          if (props12 !== true && props13 !== void 0) {
+            if (props13 === true) {
+              props12 = true;
+            } else {
+              props12 = props12 || {};
+              Object.assign(props12, props13);
+            }
+          }
+          var items13 = validate3.evaluated.items;
+          if (items12 !== true && items13 !== void 0) {
+            items12 = items13 === true ? true : items12 > items13 ? items12 : items13;
+          }
+        }
+      }
+    }
+    if (data.if !== void 0) {
+      let data11 = data.if;
+      let _v7 = dynamicAnchors.meta;
+      if (_v7) {
+        if (!_v7(data11, { instancePath: instancePath + "/if", parentData: data, parentDataProperty: "if", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v7.errors : vErrors.concat(_v7.errors);
+          errors = vErrors.length;
+        } else {
+          var props14 = _v7.evaluated.props;
+          var items14 = _v7.evaluated.items;
+        }
+      } else {
+        if (!validate3(data11, { instancePath: instancePath + "/if", parentData: data, parentDataProperty: "if", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+          errors = vErrors.length;
+        } else {
+          var props15 = validate3.evaluated.props;
+          if (props14 !== true && props15 !== void 0) {
+            if (props15 === true) {
+              props14 = true;
+            } else {
+              props14 = props14 || {};
+              Object.assign(props14, props15);
+            }
+          }
+          var items15 = validate3.evaluated.items;
+          if (items14 !== true && items15 !== void 0) {
+            items14 = items15 === true ? true : items14 > items15 ? items14 : items15;
+          }
+        }
+      }
+    }
+    if (data.then !== void 0) {
+      let data12 = data.then;
+      let _v8 = dynamicAnchors.meta;
+      if (_v8) {
+        if (!_v8(data12, { instancePath: instancePath + "/then", parentData: data, parentDataProperty: "then", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v8.errors : vErrors.concat(_v8.errors);
+          errors = vErrors.length;
+        } else {
+          var props16 = _v8.evaluated.props;
+          var items16 = _v8.evaluated.items;
+        }
+      } else {
+        if (!validate3(data12, { instancePath: instancePath + "/then", parentData: data, parentDataProperty: "then", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+          errors = vErrors.length;
+        } else {
+          var props17 = validate3.evaluated.props;
+          if (props16 !== true && props17 !== void 0) {
+            if (props17 === true) {
+              props16 = true;
+            } else {
+              props16 = props16 || {};
+              Object.assign(props16, props17);
+            }
+          }
+          var items17 = validate3.evaluated.items;
+          if (items16 !== true && items17 !== void 0) {
+            items16 = items17 === true ? true : items16 > items17 ? items16 : items17;
+          }
+        }
+      }
+    }
+    if (data.else !== void 0) {
+      let data13 = data.else;
+      let _v9 = dynamicAnchors.meta;
+      if (_v9) {
+        if (!_v9(data13, { instancePath: instancePath + "/else", parentData: data, parentDataProperty: "else", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v9.errors : vErrors.concat(_v9.errors);
+          errors = vErrors.length;
+        } else {
+          var props18 = _v9.evaluated.props;
+          var items18 = _v9.evaluated.items;
+        }
+      } else {
+        if (!validate3(data13, { instancePath: instancePath + "/else", parentData: data, parentDataProperty: "else", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+          errors = vErrors.length;
+        } else {
+          var props19 = validate3.evaluated.props;
+          if (props18 !== true && props19 !== void 0) {
+            if (props19 === true) {
+              props18 = true;
+            } else {
+              props18 = props18 || {};
+              Object.assign(props18, props19);
+            }
+          }
+          var items19 = validate3.evaluated.items;
+          if (items18 !== true && items19 !== void 0) {
+            items18 = items19 === true ? true : items18 > items19 ? items18 : items19;
+          }
+        }
+      }
+    }
+    if (data.allOf !== void 0) {
+      if (!validate4(data.allOf, { instancePath: instancePath + "/allOf", parentData: data, parentDataProperty: "allOf", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.anyOf !== void 0) {
+      if (!validate4(data.anyOf, { instancePath: instancePath + "/anyOf", parentData: data, parentDataProperty: "anyOf", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.oneOf !== void 0) {
+      if (!validate4(data.oneOf, { instancePath: instancePath + "/oneOf", parentData: data, parentDataProperty: "oneOf", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate4.errors : vErrors.concat(validate4.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.not !== void 0) {
+      let data17 = data.not;
+      let _v10 = dynamicAnchors.meta;
+      if (_v10) {
+        if (!_v10(data17, { instancePath: instancePath + "/not", parentData: data, parentDataProperty: "not", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v10.errors : vErrors.concat(_v10.errors);
+          errors = vErrors.length;
+        } else {
+          var props20 = _v10.evaluated.props;
+          var items20 = _v10.evaluated.items;
+        }
+      } else {
+        if (!validate3(data17, { instancePath: instancePath + "/not", parentData: data, parentDataProperty: "not", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+          errors = vErrors.length;
+        } else {
+          var props21 = validate3.evaluated.props;
+          if (props20 !== true && props21 !== void 0) {
+            if (props21 === true) {
+              props20 = true;
+            } else {
+              props20 = props20 || {};
+              Object.assign(props20, props21);
+            }
+          }
+          var items21 = validate3.evaluated.items;
+          if (items20 !== true && items21 !== void 0) {
+            items20 = items21 === true ? true : items20 > items21 ? items20 : items21;
+          }
+        }
+      }
+    }
+  }
+  validate3.errors = vErrors;
+  return errors === 0;
+}
+function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate10.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && typeof data !== "boolean") {
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema11.type }, message: "must be object,boolean" };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!dynamicAnchors.meta) {
+    dynamicAnchors.meta = validate10;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.unevaluatedItems !== void 0) {
+      let data0 = data.unevaluatedItems;
+      let _v0 = dynamicAnchors.meta;
+      if (_v0) {
+        if (!_v0(data0, { instancePath: instancePath + "/unevaluatedItems", parentData: data, parentDataProperty: "unevaluatedItems", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+          errors = vErrors.length;
+        } else {
+          var props0 = _v0.evaluated.props;
+          var items0 = _v0.evaluated.items;
+        }
+      } else {
+        if (!validate10(data0, { instancePath: instancePath + "/unevaluatedItems", parentData: data, parentDataProperty: "unevaluatedItems", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+          errors = vErrors.length;
+        } else {
+          var props1 = validate10.evaluated.props;
+          if (props0 !== true && props1 !== void 0) {
+            if (props1 === true) {
+              props0 = true;
+            } else {
+              props0 = props0 || {};
+              Object.assign(props0, props1);
+            }
+          }
+          var items1 = validate10.evaluated.items;
+          if (items0 !== true && items1 !== void 0) {
+            items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+          }
+        }
+      }
+    }
+    if (data.unevaluatedProperties !== void 0) {
+      let data1 = data.unevaluatedProperties;
+      let _v1 = dynamicAnchors.meta;
+      if (_v1) {
+        if (!_v1(data1, { instancePath: instancePath + "/unevaluatedProperties", parentData: data, parentDataProperty: "unevaluatedProperties", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v1.errors : vErrors.concat(_v1.errors);
+          errors = vErrors.length;
+        } else {
+          var props2 = _v1.evaluated.props;
+          var items2 = _v1.evaluated.items;
+        }
+      } else {
+        if (!validate10(data1, { instancePath: instancePath + "/unevaluatedProperties", parentData: data, parentDataProperty: "unevaluatedProperties", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+          errors = vErrors.length;
+        } else {
+          var props3 = validate10.evaluated.props;
+          if (props2 !== true && props3 !== void 0) {
+            if (props3 === true) {
+              props2 = true;
+            } else {
+              props2 = props2 || {};
+              Object.assign(props2, props3);
+            }
+          }
+          var items3 = validate10.evaluated.items;
+          if (items2 !== true && items3 !== void 0) {
+            items2 = items3 === true ? true : items2 > items3 ? items2 : items3;
+          }
+        }
+      }
+    }
+  }
+  validate10.errors = vErrors;
+  return errors === 0;
+}
+function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate12.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && typeof data !== "boolean") {
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema12.type }, message: "must be object,boolean" };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!dynamicAnchors.meta) {
+    dynamicAnchors.meta = validate12;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.type !== void 0) {
+      let data0 = data.type;
+      const _errs2 = errors;
+      let valid1 = false;
+      const _errs3 = errors;
+      if (!(data0 === "array" || data0 === "boolean" || data0 === "integer" || data0 === "null" || data0 === "number" || data0 === "object" || data0 === "string")) {
+        const err1 = { instancePath: instancePath + "/type", schemaPath: "#/$defs/simpleTypes/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+      var _valid0 = _errs3 === errors;
+      valid1 = valid1 || _valid0;
+      const _errs5 = errors;
+      if (Array.isArray(data0)) {
+        if (data0.length < 1) {
+          const err2 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (!(data1 === "array" || data1 === "boolean" || data1 === "integer" || data1 === "null" || data1 === "number" || data1 === "object" || data1 === "string")) {
+            const err3 = { instancePath: instancePath + "/type/" + i0, schemaPath: "#/$defs/simpleTypes/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err3];
+            } else {
+              vErrors.push(err3);
+            }
+            errors++;
+          }
+        }
+        let i1 = data0.length;
+        let j0;
+        if (i1 > 1) {
+          outer0:
+            for (; i1--; ) {
+              for (j0 = i1; j0--; ) {
+                if (func0(data0[i1], data0[j0])) {
+                  const err4 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf/1/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+                  if (vErrors === null) {
+                    vErrors = [err4];
+                  } else {
+                    vErrors.push(err4);
+                  }
+                  errors++;
+                  break outer0;
+                }
+              }
+            }
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+      var _valid0 = _errs5 === errors;
+      valid1 = valid1 || _valid0;
+      if (!valid1) {
+        const err6 = { instancePath: instancePath + "/type", schemaPath: "#/properties/type/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      } else {
+        errors = _errs2;
+        if (vErrors !== null) {
+          if (_errs2) {
+            vErrors.length = _errs2;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.enum !== void 0) {
+      if (!Array.isArray(data.enum)) {
+        const err7 = { instancePath: instancePath + "/enum", schemaPath: "#/properties/enum/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.multipleOf !== void 0) {
+      let data3 = data.multipleOf;
+      if (typeof data3 == "number" && isFinite(data3)) {
+        if (data3 <= 0 || isNaN(data3)) {
+          const err8 = { instancePath: instancePath + "/multipleOf", schemaPath: "#/properties/multipleOf/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/multipleOf", schemaPath: "#/properties/multipleOf/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.maximum !== void 0) {
+      let data4 = data.maximum;
+      if (!(typeof data4 == "number" && isFinite(data4))) {
+        const err10 = { instancePath: instancePath + "/maximum", schemaPath: "#/properties/maximum/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.exclusiveMaximum !== void 0) {
+      let data5 = data.exclusiveMaximum;
+      if (!(typeof data5 == "number" && isFinite(data5))) {
+        const err11 = { instancePath: instancePath + "/exclusiveMaximum", schemaPath: "#/properties/exclusiveMaximum/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.minimum !== void 0) {
+      let data6 = data.minimum;
+      if (!(typeof data6 == "number" && isFinite(data6))) {
+        const err12 = { instancePath: instancePath + "/minimum", schemaPath: "#/properties/minimum/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.exclusiveMinimum !== void 0) {
+      let data7 = data.exclusiveMinimum;
+      if (!(typeof data7 == "number" && isFinite(data7))) {
+        const err13 = { instancePath: instancePath + "/exclusiveMinimum", schemaPath: "#/properties/exclusiveMinimum/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.maxLength !== void 0) {
+      let data8 = data.maxLength;
+      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+        const err14 = { instancePath: instancePath + "/maxLength", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      if (typeof data8 == "number" && isFinite(data8)) {
+        if (data8 < 0 || isNaN(data8)) {
+          const err15 = { instancePath: instancePath + "/maxLength", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.minLength !== void 0) {
+      let data9 = data.minLength;
+      if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
+        const err16 = { instancePath: instancePath + "/minLength", schemaPath: "#/$defs/nonNegativeIntegerDefault0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+      if (typeof data9 == "number" && isFinite(data9)) {
+        if (data9 < 0 || isNaN(data9)) {
+          const err17 = { instancePath: instancePath + "/minLength", schemaPath: "#/$defs/nonNegativeIntegerDefault0/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.pattern !== void 0) {
+      if (!(typeof data.pattern === "string")) {
+        const err18 = { instancePath: instancePath + "/pattern", schemaPath: "#/properties/pattern/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.maxItems !== void 0) {
+      let data11 = data.maxItems;
+      if (!(typeof data11 == "number" && (!(data11 % 1) && !isNaN(data11)) && isFinite(data11))) {
+        const err19 = { instancePath: instancePath + "/maxItems", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+      if (typeof data11 == "number" && isFinite(data11)) {
+        if (data11 < 0 || isNaN(data11)) {
+          const err20 = { instancePath: instancePath + "/maxItems", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.minItems !== void 0) {
+      let data12 = data.minItems;
+      if (!(typeof data12 == "number" && (!(data12 % 1) && !isNaN(data12)) && isFinite(data12))) {
+        const err21 = { instancePath: instancePath + "/minItems", schemaPath: "#/$defs/nonNegativeIntegerDefault0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+      if (typeof data12 == "number" && isFinite(data12)) {
+        if (data12 < 0 || isNaN(data12)) {
+          const err22 = { instancePath: instancePath + "/minItems", schemaPath: "#/$defs/nonNegativeIntegerDefault0/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.uniqueItems !== void 0) {
+      if (typeof data.uniqueItems !== "boolean") {
+        const err23 = { instancePath: instancePath + "/uniqueItems", schemaPath: "#/properties/uniqueItems/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+    if (data.maxContains !== void 0) {
+      let data14 = data.maxContains;
+      if (!(typeof data14 == "number" && (!(data14 % 1) && !isNaN(data14)) && isFinite(data14))) {
+        const err24 = { instancePath: instancePath + "/maxContains", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+      if (typeof data14 == "number" && isFinite(data14)) {
+        if (data14 < 0 || isNaN(data14)) {
+          const err25 = { instancePath: instancePath + "/maxContains", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.minContains !== void 0) {
+      let data15 = data.minContains;
+      if (!(typeof data15 == "number" && (!(data15 % 1) && !isNaN(data15)) && isFinite(data15))) {
+        const err26 = { instancePath: instancePath + "/minContains", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+      if (typeof data15 == "number" && isFinite(data15)) {
+        if (data15 < 0 || isNaN(data15)) {
+          const err27 = { instancePath: instancePath + "/minContains", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.maxProperties !== void 0) {
+      let data16 = data.maxProperties;
+      if (!(typeof data16 == "number" && (!(data16 % 1) && !isNaN(data16)) && isFinite(data16))) {
+        const err28 = { instancePath: instancePath + "/maxProperties", schemaPath: "#/$defs/nonNegativeInteger/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err28];
+        } else {
+          vErrors.push(err28);
+        }
+        errors++;
+      }
+      if (typeof data16 == "number" && isFinite(data16)) {
+        if (data16 < 0 || isNaN(data16)) {
+          const err29 = { instancePath: instancePath + "/maxProperties", schemaPath: "#/$defs/nonNegativeInteger/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.minProperties !== void 0) {
+      let data17 = data.minProperties;
+      if (!(typeof data17 == "number" && (!(data17 % 1) && !isNaN(data17)) && isFinite(data17))) {
+        const err30 = { instancePath: instancePath + "/minProperties", schemaPath: "#/$defs/nonNegativeIntegerDefault0/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
+        }
+        errors++;
+      }
+      if (typeof data17 == "number" && isFinite(data17)) {
+        if (data17 < 0 || isNaN(data17)) {
+          const err31 = { instancePath: instancePath + "/minProperties", schemaPath: "#/$defs/nonNegativeIntegerDefault0/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.required !== void 0) {
+      let data18 = data.required;
+      if (Array.isArray(data18)) {
+        const len1 = data18.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          if (typeof data18[i2] !== "string") {
+            const err32 = { instancePath: instancePath + "/required/" + i2, schemaPath: "#/$defs/stringArray/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+        }
+        let i3 = data18.length;
+        let j1;
+        if (i3 > 1) {
+          const indices0 = {};
+          for (; i3--; ) {
+            let item0 = data18[i3];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j1 = indices0[item0];
+              const err33 = { instancePath: instancePath + "/required", schemaPath: "#/$defs/stringArray/uniqueItems", keyword: "uniqueItems", params: { i: i3, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)" };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i3;
+          }
+        }
+      } else {
+        const err34 = { instancePath: instancePath + "/required", schemaPath: "#/$defs/stringArray/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.dependentRequired !== void 0) {
+      let data20 = data.dependentRequired;
+      if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+        for (const key0 in data20) {
+          let data21 = data20[key0];
+          if (Array.isArray(data21)) {
+            const len2 = data21.length;
+            for (let i4 = 0; i4 < len2; i4++) {
+              if (typeof data21[i4] !== "string") {
+                const err35 = { instancePath: instancePath + "/dependentRequired/" + key0.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i4, schemaPath: "#/$defs/stringArray/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
+              }
+            }
+            let i5 = data21.length;
+            let j22;
+            if (i5 > 1) {
+              const indices1 = {};
+              for (; i5--; ) {
+                let item1 = data21[i5];
+                if (typeof item1 !== "string") {
+                  continue;
+                }
+                if (typeof indices1[item1] == "number") {
+                  j22 = indices1[item1];
+                  const err36 = { instancePath: instancePath + "/dependentRequired/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/stringArray/uniqueItems", keyword: "uniqueItems", params: { i: i5, j: j22 }, message: "must NOT have duplicate items (items ## " + j22 + " and " + i5 + " are identical)" };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                  break;
+                }
+                indices1[item1] = i5;
+              }
+            }
+          } else {
+            const err37 = { instancePath: instancePath + "/dependentRequired/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/stringArray/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err37];
+            } else {
+              vErrors.push(err37);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err38 = { instancePath: instancePath + "/dependentRequired", schemaPath: "#/properties/dependentRequired/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
+    }
+  }
+  validate12.errors = vErrors;
+  return errors === 0;
+}
+function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate14.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && typeof data !== "boolean") {
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema25.type }, message: "must be object,boolean" };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!dynamicAnchors.meta) {
+    dynamicAnchors.meta = validate14;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.title !== void 0) {
+      if (typeof data.title !== "string") {
+        const err1 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.description !== void 0) {
+      if (typeof data.description !== "string") {
+        const err2 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.deprecated !== void 0) {
+      if (typeof data.deprecated !== "boolean") {
+        const err3 = { instancePath: instancePath + "/deprecated", schemaPath: "#/properties/deprecated/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.readOnly !== void 0) {
+      if (typeof data.readOnly !== "boolean") {
+        const err4 = { instancePath: instancePath + "/readOnly", schemaPath: "#/properties/readOnly/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.writeOnly !== void 0) {
+      if (typeof data.writeOnly !== "boolean") {
+        const err5 = { instancePath: instancePath + "/writeOnly", schemaPath: "#/properties/writeOnly/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.examples !== void 0) {
+      if (!Array.isArray(data.examples)) {
+        const err6 = { instancePath: instancePath + "/examples", schemaPath: "#/properties/examples/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+  }
+  validate14.errors = vErrors;
+  return errors === 0;
+}
+function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate16.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && typeof data !== "boolean") {
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema26.type }, message: "must be object,boolean" };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!dynamicAnchors.meta) {
+    dynamicAnchors.meta = validate16;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.format !== void 0) {
+      if (typeof data.format !== "string") {
+        const err1 = { instancePath: instancePath + "/format", schemaPath: "#/properties/format/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+  }
+  validate16.errors = vErrors;
+  return errors === 0;
+}
+function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate18.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && typeof data !== "boolean") {
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema27.type }, message: "must be object,boolean" };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!dynamicAnchors.meta) {
+    dynamicAnchors.meta = validate18;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.contentEncoding !== void 0) {
+      if (typeof data.contentEncoding !== "string") {
+        const err1 = { instancePath: instancePath + "/contentEncoding", schemaPath: "#/properties/contentEncoding/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.contentMediaType !== void 0) {
+      if (typeof data.contentMediaType !== "string") {
+        const err2 = { instancePath: instancePath + "/contentMediaType", schemaPath: "#/properties/contentMediaType/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.contentSchema !== void 0) {
+      let data2 = data.contentSchema;
+      let _v0 = dynamicAnchors.meta;
+      if (_v0) {
+        if (!_v0(data2, { instancePath: instancePath + "/contentSchema", parentData: data, parentDataProperty: "contentSchema", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+          errors = vErrors.length;
+        } else {
+          var props0 = _v0.evaluated.props;
+          var items0 = _v0.evaluated.items;
+        }
+      } else {
+        if (!validate18(data2, { instancePath: instancePath + "/contentSchema", parentData: data, parentDataProperty: "contentSchema", rootData, dynamicAnchors })) {
+          vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+          errors = vErrors.length;
+        } else {
+          var props1 = validate18.evaluated.props;
+          if (props0 !== true && props1 !== void 0) {
+            if (props1 === true) {
+              props0 = true;
+            } else {
+              props0 = props0 || {};
+              Object.assign(props0, props1);
+            }
+          }
+          var items1 = validate18.evaluated.items;
+          if (items0 !== true && items1 !== void 0) {
+            items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+          }
+        }
+      }
+    }
+  }
+  validate18.errors = vErrors;
+  return errors === 0;
+}
+function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate0.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (!(data && typeof data == "object" && !Array.isArray(data)) && typeof data !== "boolean") {
+    const err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: schema0.type }, message: "must be object,boolean" };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!dynamicAnchors.meta) {
+    dynamicAnchors.meta = validate0;
+  }
+  if (!validate1(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate1.errors : vErrors.concat(validate1.errors);
+    errors = vErrors.length;
+  }
+  if (!validate3(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate3.errors : vErrors.concat(validate3.errors);
+    errors = vErrors.length;
+  }
+  if (!validate10(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate10.errors : vErrors.concat(validate10.errors);
+    errors = vErrors.length;
+  }
+  if (!validate12(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+    errors = vErrors.length;
+  }
+  if (!validate14(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+    errors = vErrors.length;
+  }
+  if (!validate16(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+    errors = vErrors.length;
+  }
+  if (!validate18(data, { instancePath, parentData, parentDataProperty, rootData, dynamicAnchors })) {
+    vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+    errors = vErrors.length;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.definitions !== void 0) {
+      let data0 = data.definitions;
+      if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+        for (const key0 in data0) {
+          let data1 = data0[key0];
+          let _v0 = dynamicAnchors.meta;
+          if (_v0) {
+            if (!_v0(data1, { instancePath: instancePath + "/definitions/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data0, parentDataProperty: key0, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? _v0.errors : vErrors.concat(_v0.errors);
+              errors = vErrors.length;
+            } else {
+              var props0 = _v0.evaluated.props;
+              var items0 = _v0.evaluated.items;
+            }
+          } else {
+            if (!validate0(data1, { instancePath: instancePath + "/definitions/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data0, parentDataProperty: key0, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? validate0.errors : vErrors.concat(validate0.errors);
+              errors = vErrors.length;
+            } else {
+              var props1 = validate0.evaluated.props;
+              if (props0 !== true && props1 !== void 0) {
+                if (props1 === true) {
+                  props0 = true;
+                } else {
+                  props0 = props0 || {};
+                  Object.assign(props0, props1);
+                }
+              }
+              var items1 = validate0.evaluated.items;
+              if (items0 !== true && items1 !== void 0) {
+                items0 = items1 === true ? true : items0 > items1 ? items0 : items1;
+              }
+            }
+          }
+        }
+      } else {
+        const err1 = { instancePath: instancePath + "/definitions", schemaPath: "#/properties/definitions/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.dependencies !== void 0) {
+      let data2 = data.dependencies;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        for (const key1 in data2) {
+          let data3 = data2[key1];
+          const _errs19 = errors;
+          let valid4 = false;
+          const _errs20 = errors;
+          let _v1 = dynamicAnchors.meta;
+          if (_v1) {
+            if (!_v1(data3, { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data2, parentDataProperty: key1, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? _v1.errors : vErrors.concat(_v1.errors);
+              errors = vErrors.length;
+            } else {
+              var props2 = _v1.evaluated.props;
+              var items2 = _v1.evaluated.items;
+            }
+          } else {
+            if (!validate0(data3, { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data2, parentDataProperty: key1, rootData, dynamicAnchors })) {
+              vErrors = vErrors === null ? validate0.errors : vErrors.concat(validate0.errors);
+              errors = vErrors.length;
+            } else {
+              var props3 = validate0.evaluated.props;
+              if (props2 !== true && props3 !== void 0) {
+                if (props3 === true) {
+                  props2 = true;
+                } else {
+                  props2 = props2 || {};
+                  Object.assign(props2, props3);
+                }
+              }
+              var items3 = validate0.evaluated.items;
+              if (items2 !== true && items3 !== void 0) {
+                items2 = items3 === true ? true : items2 > items3 ? items2 : items3;
+              }
+            }
+          }
+          var _valid0 = _errs20 === errors;
+          valid4 = valid4 || _valid0;
+          const _errs21 = errors;
+          if (Array.isArray(data3)) {
+            const len0 = data3.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              if (typeof data3[i0] !== "string") {
+                const err2 = { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "meta/validation#/$defs/stringArray/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err2];
+                } else {
+                  vErrors.push(err2);
+                }
+                errors++;
+              }
+            }
+            let i1 = data3.length;
+            let j0;
+            if (i1 > 1) {
+              const indices0 = {};
+              for (; i1--; ) {
+                let item0 = data3[i1];
+                if (typeof item0 !== "string") {
+                  continue;
+                }
+                if (typeof indices0[item0] == "number") {
+                  j0 = indices0[item0];
+                  const err3 = { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "meta/validation#/$defs/stringArray/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+                  if (vErrors === null) {
+                    vErrors = [err3];
+                  } else {
+                    vErrors.push(err3);
+                  }
+                  errors++;
+                  break;
+                }
+                indices0[item0] = i1;
+              }
+            }
+          } else {
+            const err4 = { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "meta/validation#/$defs/stringArray/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err4];
+            } else {
+              vErrors.push(err4);
+            }
+            errors++;
+          }
+          var _valid0 = _errs21 === errors;
+          valid4 = valid4 || _valid0;
+          if (_valid0) {
+            if (items2 !== true) {
+              items2 = true;
+            }
+          }
+          if (!valid4) {
+            const err5 = { instancePath: instancePath + "/dependencies/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/dependencies/additionalProperties/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          } else {
+            errors = _errs19;
+            if (vErrors !== null) {
+              if (_errs19) {
+                vErrors.length = _errs19;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/dependencies", schemaPath: "#/properties/dependencies/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.$recursiveAnchor !== void 0) {
+      let data5 = data.$recursiveAnchor;
+      if (typeof data5 === "string") {
+        if (!pattern1.test(data5)) {
+          const err7 = { instancePath: instancePath + "/$recursiveAnchor", schemaPath: "meta/core#/$defs/anchorString/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][-A-Za-z0-9._]*$" }, message: 'must match pattern "^[A-Za-z_][-A-Za-z0-9._]*$"' };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/$recursiveAnchor", schemaPath: "meta/core#/$defs/anchorString/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.$recursiveRef !== void 0) {
+      if (!(typeof data.$recursiveRef === "string")) {
+        const err9 = { instancePath: instancePath + "/$recursiveRef", schemaPath: "meta/core#/$defs/uriReferenceString/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+  }
+  validate0.errors = vErrors;
+  return errors === 0;
+}
+var __ajv0, __cjs, json_schema_2020_12_validator_default, schema0, schema1, pattern0, pattern1, schema9, schema11, schema12, schema13, func0, schema25, schema26, schema27;
+var init_json_schema_2020_12_validator = __esm({
+  "runner/generated/json-schema-2020-12.validator.js"() {
+    "use strict";
+    __ajv0 = __toESM(require_equal(), 1);
+    __cjs = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
+    json_schema_2020_12_validator_default = validate0;
+    schema0 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/schema", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/core": true, "https://json-schema.org/draft/2020-12/vocab/applicator": true, "https://json-schema.org/draft/2020-12/vocab/unevaluated": true, "https://json-schema.org/draft/2020-12/vocab/validation": true, "https://json-schema.org/draft/2020-12/vocab/meta-data": true, "https://json-schema.org/draft/2020-12/vocab/format-annotation": true, "https://json-schema.org/draft/2020-12/vocab/content": true }, "$dynamicAnchor": "meta", "title": "Core and Validation specifications meta-schema", "allOf": [{ "$ref": "meta/core" }, { "$ref": "meta/applicator" }, { "$ref": "meta/unevaluated" }, { "$ref": "meta/validation" }, { "$ref": "meta/meta-data" }, { "$ref": "meta/format-annotation" }, { "$ref": "meta/content" }], "type": ["object", "boolean"], "$comment": "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.", "properties": { "definitions": { "$comment": '"definitions" has been replaced by "$defs".', "type": "object", "additionalProperties": { "$dynamicRef": "#meta" }, "deprecated": true, "default": {} }, "dependencies": { "$comment": '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.', "type": "object", "additionalProperties": { "anyOf": [{ "$dynamicRef": "#meta" }, { "$ref": "meta/validation#/$defs/stringArray" }] }, "deprecated": true, "default": {} }, "$recursiveAnchor": { "$comment": '"$recursiveAnchor" has been replaced by "$dynamicAnchor".', "$ref": "meta/core#/$defs/anchorString", "deprecated": true }, "$recursiveRef": { "$comment": '"$recursiveRef" has been replaced by "$dynamicRef".', "$ref": "meta/core#/$defs/uriReferenceString", "deprecated": true } } };
+    schema1 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/core", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/core": true }, "$dynamicAnchor": "meta", "title": "Core vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "$id": { "$ref": "#/$defs/uriReferenceString", "$comment": "Non-empty fragments not allowed.", "pattern": "^[^#]*#?$" }, "$schema": { "$ref": "#/$defs/uriString" }, "$ref": { "$ref": "#/$defs/uriReferenceString" }, "$anchor": { "$ref": "#/$defs/anchorString" }, "$dynamicRef": { "$ref": "#/$defs/uriReferenceString" }, "$dynamicAnchor": { "$ref": "#/$defs/anchorString" }, "$vocabulary": { "type": "object", "propertyNames": { "$ref": "#/$defs/uriString" }, "additionalProperties": { "type": "boolean" } }, "$comment": { "type": "string" }, "$defs": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" } } }, "$defs": { "anchorString": { "type": "string", "pattern": "^[A-Za-z_][-A-Za-z0-9._]*$" }, "uriString": { "type": "string", "format": "uri" }, "uriReferenceString": { "type": "string", "format": "uri-reference" } } };
+    pattern0 = new RegExp("^[^#]*#?$", "u");
+    pattern1 = new RegExp("^[A-Za-z_][-A-Za-z0-9._]*$", "u");
+    validate1.evaluated = { "props": { "$id": true, "$schema": true, "$ref": true, "$anchor": true, "$dynamicRef": true, "$dynamicAnchor": true, "$vocabulary": true, "$comment": true, "$defs": true }, "dynamicProps": false, "dynamicItems": false };
+    schema9 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/applicator", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/applicator": true }, "$dynamicAnchor": "meta", "title": "Applicator vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "prefixItems": { "$ref": "#/$defs/schemaArray" }, "items": { "$dynamicRef": "#meta" }, "contains": { "$dynamicRef": "#meta" }, "additionalProperties": { "$dynamicRef": "#meta" }, "properties": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" }, "default": {} }, "patternProperties": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" }, "propertyNames": { "format": "regex" }, "default": {} }, "dependentSchemas": { "type": "object", "additionalProperties": { "$dynamicRef": "#meta" }, "default": {} }, "propertyNames": { "$dynamicRef": "#meta" }, "if": { "$dynamicRef": "#meta" }, "then": { "$dynamicRef": "#meta" }, "else": { "$dynamicRef": "#meta" }, "allOf": { "$ref": "#/$defs/schemaArray" }, "anyOf": { "$ref": "#/$defs/schemaArray" }, "oneOf": { "$ref": "#/$defs/schemaArray" }, "not": { "$dynamicRef": "#meta" } }, "$defs": { "schemaArray": { "type": "array", "minItems": 1, "items": { "$dynamicRef": "#meta" } } } };
+    validate4.evaluated = { "items": true, "dynamicProps": false, "dynamicItems": false };
+    validate3.evaluated = { "props": { "prefixItems": true, "items": true, "contains": true, "additionalProperties": true, "properties": true, "patternProperties": true, "dependentSchemas": true, "propertyNames": true, "if": true, "then": true, "else": true, "allOf": true, "anyOf": true, "oneOf": true, "not": true }, "dynamicProps": false, "dynamicItems": false };
+    schema11 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/unevaluated", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/unevaluated": true }, "$dynamicAnchor": "meta", "title": "Unevaluated applicator vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "unevaluatedItems": { "$dynamicRef": "#meta" }, "unevaluatedProperties": { "$dynamicRef": "#meta" } } };
+    validate10.evaluated = { "props": { "unevaluatedItems": true, "unevaluatedProperties": true }, "dynamicProps": false, "dynamicItems": false };
+    schema12 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/validation", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/validation": true }, "$dynamicAnchor": "meta", "title": "Validation vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "type": { "anyOf": [{ "$ref": "#/$defs/simpleTypes" }, { "type": "array", "items": { "$ref": "#/$defs/simpleTypes" }, "minItems": 1, "uniqueItems": true }] }, "const": true, "enum": { "type": "array", "items": true }, "multipleOf": { "type": "number", "exclusiveMinimum": 0 }, "maximum": { "type": "number" }, "exclusiveMaximum": { "type": "number" }, "minimum": { "type": "number" }, "exclusiveMinimum": { "type": "number" }, "maxLength": { "$ref": "#/$defs/nonNegativeInteger" }, "minLength": { "$ref": "#/$defs/nonNegativeIntegerDefault0" }, "pattern": { "type": "string", "format": "regex" }, "maxItems": { "$ref": "#/$defs/nonNegativeInteger" }, "minItems": { "$ref": "#/$defs/nonNegativeIntegerDefault0" }, "uniqueItems": { "type": "boolean", "default": false }, "maxContains": { "$ref": "#/$defs/nonNegativeInteger" }, "minContains": { "$ref": "#/$defs/nonNegativeInteger", "default": 1 }, "maxProperties": { "$ref": "#/$defs/nonNegativeInteger" }, "minProperties": { "$ref": "#/$defs/nonNegativeIntegerDefault0" }, "required": { "$ref": "#/$defs/stringArray" }, "dependentRequired": { "type": "object", "additionalProperties": { "$ref": "#/$defs/stringArray" } } }, "$defs": { "nonNegativeInteger": { "type": "integer", "minimum": 0 }, "nonNegativeIntegerDefault0": { "$ref": "#/$defs/nonNegativeInteger", "default": 0 }, "simpleTypes": { "enum": ["array", "boolean", "integer", "null", "number", "object", "string"] }, "stringArray": { "type": "array", "items": { "type": "string" }, "uniqueItems": true, "default": [] } } };
+    schema13 = { "enum": ["array", "boolean", "integer", "null", "number", "object", "string"] };
+    func0 = __cjs(__ajv0).default;
+    validate12.evaluated = { "props": { "type": true, "const": true, "enum": true, "multipleOf": true, "maximum": true, "exclusiveMaximum": true, "minimum": true, "exclusiveMinimum": true, "maxLength": true, "minLength": true, "pattern": true, "maxItems": true, "minItems": true, "uniqueItems": true, "maxContains": true, "minContains": true, "maxProperties": true, "minProperties": true, "required": true, "dependentRequired": true }, "dynamicProps": false, "dynamicItems": false };
+    schema25 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/meta-data", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/meta-data": true }, "$dynamicAnchor": "meta", "title": "Meta-data vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "default": true, "deprecated": { "type": "boolean", "default": false }, "readOnly": { "type": "boolean", "default": false }, "writeOnly": { "type": "boolean", "default": false }, "examples": { "type": "array", "items": true } } };
+    validate14.evaluated = { "props": { "title": true, "description": true, "default": true, "deprecated": true, "readOnly": true, "writeOnly": true, "examples": true }, "dynamicProps": false, "dynamicItems": false };
+    schema26 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/format-annotation", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/format-annotation": true }, "$dynamicAnchor": "meta", "title": "Format vocabulary meta-schema for annotation results", "type": ["object", "boolean"], "properties": { "format": { "type": "string" } } };
+    validate16.evaluated = { "props": { "format": true }, "dynamicProps": false, "dynamicItems": false };
+    schema27 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://json-schema.org/draft/2020-12/meta/content", "$vocabulary": { "https://json-schema.org/draft/2020-12/vocab/content": true }, "$dynamicAnchor": "meta", "title": "Content vocabulary meta-schema", "type": ["object", "boolean"], "properties": { "contentEncoding": { "type": "string" }, "contentMediaType": { "type": "string" }, "contentSchema": { "$dynamicRef": "#meta" } } };
+    validate18.evaluated = { "props": { "contentEncoding": true, "contentMediaType": true, "contentSchema": true }, "dynamicProps": false, "dynamicItems": false };
+    validate0.evaluated = { "props": { "definitions": true, "dependencies": true, "$recursiveAnchor": true, "$recursiveRef": true, "contentEncoding": true, "contentMediaType": true, "contentSchema": true, "format": true, "title": true, "description": true, "default": true, "deprecated": true, "readOnly": true, "writeOnly": true, "examples": true, "type": true, "const": true, "enum": true, "multipleOf": true, "maximum": true, "exclusiveMaximum": true, "minimum": true, "exclusiveMinimum": true, "maxLength": true, "minLength": true, "pattern": true, "maxItems": true, "minItems": true, "uniqueItems": true, "maxContains": true, "minContains": true, "maxProperties": true, "minProperties": true, "required": true, "dependentRequired": true, "unevaluatedItems": true, "unevaluatedProperties": true, "prefixItems": true, "items": true, "contains": true, "additionalProperties": true, "properties": true, "patternProperties": true, "dependentSchemas": true, "propertyNames": true, "if": true, "then": true, "else": true, "allOf": true, "anyOf": true, "oneOf": true, "not": true, "$id": true, "$schema": true, "$ref": true, "$anchor": true, "$dynamicRef": true, "$dynamicAnchor": true, "$vocabulary": true, "$comment": true, "$defs": true }, "dynamicProps": false, "dynamicItems": false };
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports2) {
@@ -19576,10 +21434,13 @@ var init_semver = __esm({
 
 // runner/contracts/load.ts
 function newAjv() {
-  const ajv2 = new import__.Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true });
+  const ajv2 = new import__.Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, validateSchema: false });
   ajv2.addKeyword({ keyword: "x-unit", schemaType: "string" });
   ajv2.addKeyword({ keyword: "x-metric", schemaType: "boolean" });
   return ajv2;
+}
+function checkSchema(ajv2, schema2) {
+  if (!json_schema_2020_12_validator_default(schema2)) throw new Error(`schema is invalid: ${ajv2.errorsText(json_schema_2020_12_validator_default.errors)}`);
 }
 function schemaUri(id) {
   return `urn:gitops:${id}`;
@@ -19593,6 +21454,7 @@ function compiledSet(candidates) {
   const failures = /* @__PURE__ */ new Map();
   for (const c3 of candidates) {
     try {
+      checkSchema(ajv2, c3.schema);
       ajv2.addSchema({ ...c3.schema, $id: schemaUri(c3.id) });
       cache2.set(`${c3.id}#`, ajv2.getSchema(schemaUri(c3.id)));
     } catch (err2) {
@@ -19786,6 +21648,7 @@ var init_load = __esm({
   "runner/contracts/load.ts"() {
     "use strict";
     import__ = __toESM(require__(), 1);
+    init_json_schema_2020_12_validator();
     import_yaml = __toESM(require_dist3(), 1);
     init_diagnostics();
     init_hash();
@@ -20107,17 +21970,17 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
   validate20.errors = vErrors;
   return errors === 0;
 }
-var __ajv0, __cjs, agents_validator_default, pattern4, pattern6, pattern7, func1;
+var __ajv02, __cjs2, agents_validator_default, pattern4, pattern6, pattern7, func1;
 var init_agents_validator = __esm({
   "runner/generated/agents.validator.js"() {
     "use strict";
-    __ajv0 = __toESM(require_ucs2length(), 1);
-    __cjs = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
+    __ajv02 = __toESM(require_ucs2length(), 1);
+    __cjs2 = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
     agents_validator_default = validate20;
     pattern4 = new RegExp("^[a-z][a-z0-9-]*$", "u");
     pattern6 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?$", "u");
     pattern7 = new RegExp("^(\\*|(read|write|execute|\\*):([a-z][a-z0-9_]*|\\*))$", "u");
-    func1 = __cjs(__ajv0).default;
+    func1 = __cjs2(__ajv02).default;
     validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -21075,13 +22938,13 @@ var require_formats = __commonJS({
 });
 
 // runner/generated/intent.validator.js
-function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate102(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.intent === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "intent" }, message: "must have required property 'intent'", schema: schema11.required, parentSchema: schema11, data };
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "intent" }, message: "must have required property 'intent'", schema: schema112.required, parentSchema: schema112, data };
       if (vErrors === null) {
         vErrors = [err0];
       } else {
@@ -21091,7 +22954,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       if (!(key0 === "intent")) {
-        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11, data };
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112, data };
         if (vErrors === null) {
           vErrors = [err1];
         } else {
@@ -21104,7 +22967,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       let data0 = data.intent;
       if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
         if (data0.id === void 0) {
-          const err2 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'", schema: schema11.properties.intent.required, parentSchema: schema11.properties.intent, data: data0 };
+          const err2 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'", schema: schema112.properties.intent.required, parentSchema: schema112.properties.intent, data: data0 };
           if (vErrors === null) {
             vErrors = [err2];
           } else {
@@ -21113,7 +22976,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (data0.type === void 0) {
-          const err3 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema11.properties.intent.required, parentSchema: schema11.properties.intent, data: data0 };
+          const err3 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/required", keyword: "required", params: { missingProperty: "type" }, message: "must have required property 'type'", schema: schema112.properties.intent.required, parentSchema: schema112.properties.intent, data: data0 };
           if (vErrors === null) {
             vErrors = [err3];
           } else {
@@ -21122,7 +22985,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (data0.requirements === void 0) {
-          const err4 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/required", keyword: "required", params: { missingProperty: "requirements" }, message: "must have required property 'requirements'", schema: schema11.properties.intent.required, parentSchema: schema11.properties.intent, data: data0 };
+          const err4 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/required", keyword: "required", params: { missingProperty: "requirements" }, message: "must have required property 'requirements'", schema: schema112.properties.intent.required, parentSchema: schema112.properties.intent, data: data0 };
           if (vErrors === null) {
             vErrors = [err4];
           } else {
@@ -21131,7 +22994,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (data0.constraints === void 0) {
-          const err5 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/required", keyword: "required", params: { missingProperty: "constraints" }, message: "must have required property 'constraints'", schema: schema11.properties.intent.required, parentSchema: schema11.properties.intent, data: data0 };
+          const err5 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/required", keyword: "required", params: { missingProperty: "constraints" }, message: "must have required property 'constraints'", schema: schema112.properties.intent.required, parentSchema: schema112.properties.intent, data: data0 };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -21140,8 +23003,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         for (const key1 in data0) {
-          if (!func2.call(schema11.properties.intent.properties, key1)) {
-            const err6 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent, data: data0 };
+          if (!func2.call(schema112.properties.intent.properties, key1)) {
+            const err6 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent, data: data0 };
             if (vErrors === null) {
               vErrors = [err6];
             } else {
@@ -21154,7 +23017,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           let data1 = data0.id;
           if (typeof data1 === "string") {
             if (func3(data1) > 64) {
-              const err7 = { instancePath: instancePath + "/intent/id", schemaPath: "#/properties/intent/properties/id/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema11.properties.intent.properties.id, data: data1 };
+              const err7 = { instancePath: instancePath + "/intent/id", schemaPath: "#/properties/intent/properties/id/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters", schema: 64, parentSchema: schema112.properties.intent.properties.id, data: data1 };
               if (vErrors === null) {
                 vErrors = [err7];
               } else {
@@ -21163,7 +23026,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (func3(data1) < 3) {
-              const err8 = { instancePath: instancePath + "/intent/id", schemaPath: "#/properties/intent/properties/id/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema11.properties.intent.properties.id, data: data1 };
+              const err8 = { instancePath: instancePath + "/intent/id", schemaPath: "#/properties/intent/properties/id/minLength", keyword: "minLength", params: { limit: 3 }, message: "must NOT have fewer than 3 characters", schema: 3, parentSchema: schema112.properties.intent.properties.id, data: data1 };
               if (vErrors === null) {
                 vErrors = [err8];
               } else {
@@ -21171,8 +23034,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (!pattern0.test(data1)) {
-              const err9 = { instancePath: instancePath + "/intent/id", schemaPath: "#/properties/intent/properties/id/pattern", keyword: "pattern", params: { pattern: "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$" }, message: 'must match pattern "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"', schema: "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", parentSchema: schema11.properties.intent.properties.id, data: data1 };
+            if (!pattern02.test(data1)) {
+              const err9 = { instancePath: instancePath + "/intent/id", schemaPath: "#/properties/intent/properties/id/pattern", keyword: "pattern", params: { pattern: "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$" }, message: 'must match pattern "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"', schema: "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", parentSchema: schema112.properties.intent.properties.id, data: data1 };
               if (vErrors === null) {
                 vErrors = [err9];
               } else {
@@ -21181,7 +23044,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err10 = { instancePath: instancePath + "/intent/id", schemaPath: "#/properties/intent/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.id.type, parentSchema: schema11.properties.intent.properties.id, data: data1 };
+            const err10 = { instancePath: instancePath + "/intent/id", schemaPath: "#/properties/intent/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.id.type, parentSchema: schema112.properties.intent.properties.id, data: data1 };
             if (vErrors === null) {
               vErrors = [err10];
             } else {
@@ -21193,7 +23056,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         if (data0.type !== void 0) {
           let data2 = data0.type;
           if (typeof data2 !== "string") {
-            const err11 = { instancePath: instancePath + "/intent/type", schemaPath: "#/properties/intent/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.type.type, parentSchema: schema11.properties.intent.properties.type, data: data2 };
+            const err11 = { instancePath: instancePath + "/intent/type", schemaPath: "#/properties/intent/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.type.type, parentSchema: schema112.properties.intent.properties.type, data: data2 };
             if (vErrors === null) {
               vErrors = [err11];
             } else {
@@ -21202,7 +23065,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
           if (!(data2 === "deployment")) {
-            const err12 = { instancePath: instancePath + "/intent/type", schemaPath: "#/properties/intent/properties/type/enum", keyword: "enum", params: { allowedValues: schema11.properties.intent.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.intent.properties.type.enum, parentSchema: schema11.properties.intent.properties.type, data: data2 };
+            const err12 = { instancePath: instancePath + "/intent/type", schemaPath: "#/properties/intent/properties/type/enum", keyword: "enum", params: { allowedValues: schema112.properties.intent.properties.type.enum }, message: "must be equal to one of the allowed values", schema: schema112.properties.intent.properties.type.enum, parentSchema: schema112.properties.intent.properties.type, data: data2 };
             if (vErrors === null) {
               vErrors = [err12];
             } else {
@@ -21215,7 +23078,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           let data3 = data0.description;
           if (typeof data3 === "string") {
             if (func3(data3) > 2e3) {
-              const err13 = { instancePath: instancePath + "/intent/description", schemaPath: "#/properties/intent/properties/description/maxLength", keyword: "maxLength", params: { limit: 2e3 }, message: "must NOT have more than 2000 characters", schema: 2e3, parentSchema: schema11.properties.intent.properties.description, data: data3 };
+              const err13 = { instancePath: instancePath + "/intent/description", schemaPath: "#/properties/intent/properties/description/maxLength", keyword: "maxLength", params: { limit: 2e3 }, message: "must NOT have more than 2000 characters", schema: 2e3, parentSchema: schema112.properties.intent.properties.description, data: data3 };
               if (vErrors === null) {
                 vErrors = [err13];
               } else {
@@ -21224,7 +23087,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err14 = { instancePath: instancePath + "/intent/description", schemaPath: "#/properties/intent/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.description.type, parentSchema: schema11.properties.intent.properties.description, data: data3 };
+            const err14 = { instancePath: instancePath + "/intent/description", schemaPath: "#/properties/intent/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.description.type, parentSchema: schema112.properties.intent.properties.description, data: data3 };
             if (vErrors === null) {
               vErrors = [err14];
             } else {
@@ -21237,7 +23100,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           let data4 = data0.owner;
           if (typeof data4 === "string") {
             if (func3(data4) > 100) {
-              const err15 = { instancePath: instancePath + "/intent/owner", schemaPath: "#/properties/intent/properties/owner/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters", schema: 100, parentSchema: schema11.properties.intent.properties.owner, data: data4 };
+              const err15 = { instancePath: instancePath + "/intent/owner", schemaPath: "#/properties/intent/properties/owner/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters", schema: 100, parentSchema: schema112.properties.intent.properties.owner, data: data4 };
               if (vErrors === null) {
                 vErrors = [err15];
               } else {
@@ -21246,7 +23109,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (func3(data4) < 1) {
-              const err16 = { instancePath: instancePath + "/intent/owner", schemaPath: "#/properties/intent/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.intent.properties.owner, data: data4 };
+              const err16 = { instancePath: instancePath + "/intent/owner", schemaPath: "#/properties/intent/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema112.properties.intent.properties.owner, data: data4 };
               if (vErrors === null) {
                 vErrors = [err16];
               } else {
@@ -21255,7 +23118,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err17 = { instancePath: instancePath + "/intent/owner", schemaPath: "#/properties/intent/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.owner.type, parentSchema: schema11.properties.intent.properties.owner, data: data4 };
+            const err17 = { instancePath: instancePath + "/intent/owner", schemaPath: "#/properties/intent/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.owner.type, parentSchema: schema112.properties.intent.properties.owner, data: data4 };
             if (vErrors === null) {
               vErrors = [err17];
             } else {
@@ -21268,7 +23131,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           let data5 = data0.requirements;
           if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
             if (data5.scalability === void 0) {
-              const err18 = { instancePath: instancePath + "/intent/requirements", schemaPath: "#/properties/intent/properties/requirements/required", keyword: "required", params: { missingProperty: "scalability" }, message: "must have required property 'scalability'", schema: schema11.properties.intent.properties.requirements.required, parentSchema: schema11.properties.intent.properties.requirements, data: data5 };
+              const err18 = { instancePath: instancePath + "/intent/requirements", schemaPath: "#/properties/intent/properties/requirements/required", keyword: "required", params: { missingProperty: "scalability" }, message: "must have required property 'scalability'", schema: schema112.properties.intent.properties.requirements.required, parentSchema: schema112.properties.intent.properties.requirements, data: data5 };
               if (vErrors === null) {
                 vErrors = [err18];
               } else {
@@ -21278,7 +23141,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             for (const key2 in data5) {
               if (!(key2 === "availability" || key2 === "performance" || key2 === "scalability")) {
-                const err19 = { instancePath: instancePath + "/intent/requirements", schemaPath: "#/properties/intent/properties/requirements/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.requirements, data: data5 };
+                const err19 = { instancePath: instancePath + "/intent/requirements", schemaPath: "#/properties/intent/properties/requirements/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.requirements, data: data5 };
                 if (vErrors === null) {
                   vErrors = [err19];
                 } else {
@@ -21291,7 +23154,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data6 = data5.availability;
               if (typeof data6 === "string") {
                 if (func3(data6) > 40) {
-                  const err20 = { instancePath: instancePath + "/intent/requirements/availability", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema12, data: data6 };
+                  const err20 = { instancePath: instancePath + "/intent/requirements/availability", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema122, data: data6 };
                   if (vErrors === null) {
                     vErrors = [err20];
                   } else {
@@ -21300,7 +23163,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (func3(data6) < 1) {
-                  const err21 = { instancePath: instancePath + "/intent/requirements/availability", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12, data: data6 };
+                  const err21 = { instancePath: instancePath + "/intent/requirements/availability", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema122, data: data6 };
                   if (vErrors === null) {
                     vErrors = [err21];
                   } else {
@@ -21309,7 +23172,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err22 = { instancePath: instancePath + "/intent/requirements/availability", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.type, parentSchema: schema12, data: data6 };
+                const err22 = { instancePath: instancePath + "/intent/requirements/availability", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema122.type, parentSchema: schema122, data: data6 };
                 if (vErrors === null) {
                   vErrors = [err22];
                 } else {
@@ -21323,7 +23186,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
                 for (const key3 in data7) {
                   if (!(key3 === "latency_p50" || key3 === "latency_p95" || key3 === "latency_p99" || key3 === "throughput" || key3 === "error_rate")) {
-                    const err23 = { instancePath: instancePath + "/intent/requirements/performance", schemaPath: "#/properties/intent/properties/requirements/properties/performance/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.requirements.properties.performance, data: data7 };
+                    const err23 = { instancePath: instancePath + "/intent/requirements/performance", schemaPath: "#/properties/intent/properties/requirements/properties/performance/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.requirements.properties.performance, data: data7 };
                     if (vErrors === null) {
                       vErrors = [err23];
                     } else {
@@ -21336,7 +23199,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data8 = data7.latency_p50;
                   if (typeof data8 === "string") {
                     if (func3(data8) > 40) {
-                      const err24 = { instancePath: instancePath + "/intent/requirements/performance/latency_p50", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema12, data: data8 };
+                      const err24 = { instancePath: instancePath + "/intent/requirements/performance/latency_p50", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema122, data: data8 };
                       if (vErrors === null) {
                         vErrors = [err24];
                       } else {
@@ -21345,7 +23208,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (func3(data8) < 1) {
-                      const err25 = { instancePath: instancePath + "/intent/requirements/performance/latency_p50", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12, data: data8 };
+                      const err25 = { instancePath: instancePath + "/intent/requirements/performance/latency_p50", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema122, data: data8 };
                       if (vErrors === null) {
                         vErrors = [err25];
                       } else {
@@ -21354,7 +23217,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err26 = { instancePath: instancePath + "/intent/requirements/performance/latency_p50", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.type, parentSchema: schema12, data: data8 };
+                    const err26 = { instancePath: instancePath + "/intent/requirements/performance/latency_p50", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema122.type, parentSchema: schema122, data: data8 };
                     if (vErrors === null) {
                       vErrors = [err26];
                     } else {
@@ -21367,7 +23230,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data9 = data7.latency_p95;
                   if (typeof data9 === "string") {
                     if (func3(data9) > 40) {
-                      const err27 = { instancePath: instancePath + "/intent/requirements/performance/latency_p95", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema12, data: data9 };
+                      const err27 = { instancePath: instancePath + "/intent/requirements/performance/latency_p95", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema122, data: data9 };
                       if (vErrors === null) {
                         vErrors = [err27];
                       } else {
@@ -21376,7 +23239,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (func3(data9) < 1) {
-                      const err28 = { instancePath: instancePath + "/intent/requirements/performance/latency_p95", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12, data: data9 };
+                      const err28 = { instancePath: instancePath + "/intent/requirements/performance/latency_p95", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema122, data: data9 };
                       if (vErrors === null) {
                         vErrors = [err28];
                       } else {
@@ -21385,7 +23248,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err29 = { instancePath: instancePath + "/intent/requirements/performance/latency_p95", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.type, parentSchema: schema12, data: data9 };
+                    const err29 = { instancePath: instancePath + "/intent/requirements/performance/latency_p95", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema122.type, parentSchema: schema122, data: data9 };
                     if (vErrors === null) {
                       vErrors = [err29];
                     } else {
@@ -21398,7 +23261,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data10 = data7.latency_p99;
                   if (typeof data10 === "string") {
                     if (func3(data10) > 40) {
-                      const err30 = { instancePath: instancePath + "/intent/requirements/performance/latency_p99", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema12, data: data10 };
+                      const err30 = { instancePath: instancePath + "/intent/requirements/performance/latency_p99", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema122, data: data10 };
                       if (vErrors === null) {
                         vErrors = [err30];
                       } else {
@@ -21407,7 +23270,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (func3(data10) < 1) {
-                      const err31 = { instancePath: instancePath + "/intent/requirements/performance/latency_p99", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12, data: data10 };
+                      const err31 = { instancePath: instancePath + "/intent/requirements/performance/latency_p99", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema122, data: data10 };
                       if (vErrors === null) {
                         vErrors = [err31];
                       } else {
@@ -21416,7 +23279,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err32 = { instancePath: instancePath + "/intent/requirements/performance/latency_p99", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.type, parentSchema: schema12, data: data10 };
+                    const err32 = { instancePath: instancePath + "/intent/requirements/performance/latency_p99", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema122.type, parentSchema: schema122, data: data10 };
                     if (vErrors === null) {
                       vErrors = [err32];
                     } else {
@@ -21429,7 +23292,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data11 = data7.throughput;
                   if (typeof data11 === "string") {
                     if (func3(data11) > 40) {
-                      const err33 = { instancePath: instancePath + "/intent/requirements/performance/throughput", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema12, data: data11 };
+                      const err33 = { instancePath: instancePath + "/intent/requirements/performance/throughput", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema122, data: data11 };
                       if (vErrors === null) {
                         vErrors = [err33];
                       } else {
@@ -21438,7 +23301,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (func3(data11) < 1) {
-                      const err34 = { instancePath: instancePath + "/intent/requirements/performance/throughput", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12, data: data11 };
+                      const err34 = { instancePath: instancePath + "/intent/requirements/performance/throughput", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema122, data: data11 };
                       if (vErrors === null) {
                         vErrors = [err34];
                       } else {
@@ -21447,7 +23310,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err35 = { instancePath: instancePath + "/intent/requirements/performance/throughput", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.type, parentSchema: schema12, data: data11 };
+                    const err35 = { instancePath: instancePath + "/intent/requirements/performance/throughput", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema122.type, parentSchema: schema122, data: data11 };
                     if (vErrors === null) {
                       vErrors = [err35];
                     } else {
@@ -21460,7 +23323,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data12 = data7.error_rate;
                   if (typeof data12 === "string") {
                     if (func3(data12) > 40) {
-                      const err36 = { instancePath: instancePath + "/intent/requirements/performance/error_rate", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema12, data: data12 };
+                      const err36 = { instancePath: instancePath + "/intent/requirements/performance/error_rate", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema122, data: data12 };
                       if (vErrors === null) {
                         vErrors = [err36];
                       } else {
@@ -21469,7 +23332,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (func3(data12) < 1) {
-                      const err37 = { instancePath: instancePath + "/intent/requirements/performance/error_rate", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12, data: data12 };
+                      const err37 = { instancePath: instancePath + "/intent/requirements/performance/error_rate", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema122, data: data12 };
                       if (vErrors === null) {
                         vErrors = [err37];
                       } else {
@@ -21478,7 +23341,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err38 = { instancePath: instancePath + "/intent/requirements/performance/error_rate", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.type, parentSchema: schema12, data: data12 };
+                    const err38 = { instancePath: instancePath + "/intent/requirements/performance/error_rate", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema122.type, parentSchema: schema122, data: data12 };
                     if (vErrors === null) {
                       vErrors = [err38];
                     } else {
@@ -21488,7 +23351,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err39 = { instancePath: instancePath + "/intent/requirements/performance", schemaPath: "#/properties/intent/properties/requirements/properties/performance/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.requirements.properties.performance.type, parentSchema: schema11.properties.intent.properties.requirements.properties.performance, data: data7 };
+                const err39 = { instancePath: instancePath + "/intent/requirements/performance", schemaPath: "#/properties/intent/properties/requirements/properties/performance/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.requirements.properties.performance.type, parentSchema: schema112.properties.intent.properties.requirements.properties.performance, data: data7 };
                 if (vErrors === null) {
                   vErrors = [err39];
                 } else {
@@ -21501,7 +23364,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data13 = data5.scalability;
               if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
                 if (data13.min_instances === void 0) {
-                  const err40 = { instancePath: instancePath + "/intent/requirements/scalability", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/required", keyword: "required", params: { missingProperty: "min_instances" }, message: "must have required property 'min_instances'", schema: schema11.properties.intent.properties.requirements.properties.scalability.required, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability, data: data13 };
+                  const err40 = { instancePath: instancePath + "/intent/requirements/scalability", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/required", keyword: "required", params: { missingProperty: "min_instances" }, message: "must have required property 'min_instances'", schema: schema112.properties.intent.properties.requirements.properties.scalability.required, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability, data: data13 };
                   if (vErrors === null) {
                     vErrors = [err40];
                   } else {
@@ -21510,7 +23373,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data13.max_instances === void 0) {
-                  const err41 = { instancePath: instancePath + "/intent/requirements/scalability", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/required", keyword: "required", params: { missingProperty: "max_instances" }, message: "must have required property 'max_instances'", schema: schema11.properties.intent.properties.requirements.properties.scalability.required, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability, data: data13 };
+                  const err41 = { instancePath: instancePath + "/intent/requirements/scalability", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/required", keyword: "required", params: { missingProperty: "max_instances" }, message: "must have required property 'max_instances'", schema: schema112.properties.intent.properties.requirements.properties.scalability.required, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability, data: data13 };
                   if (vErrors === null) {
                     vErrors = [err41];
                   } else {
@@ -21520,7 +23383,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 for (const key4 in data13) {
                   if (!(key4 === "min_instances" || key4 === "max_instances" || key4 === "target_cpu")) {
-                    const err42 = { instancePath: instancePath + "/intent/requirements/scalability", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability, data: data13 };
+                    const err42 = { instancePath: instancePath + "/intent/requirements/scalability", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability, data: data13 };
                     if (vErrors === null) {
                       vErrors = [err42];
                     } else {
@@ -21532,7 +23395,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data13.min_instances !== void 0) {
                   let data14 = data13.min_instances;
                   if (!(typeof data14 == "number" && (!(data14 % 1) && !isNaN(data14)) && isFinite(data14))) {
-                    const err43 = { instancePath: instancePath + "/intent/requirements/scalability/min_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/min_instances/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.requirements.properties.scalability.properties.min_instances.type, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.min_instances, data: data14 };
+                    const err43 = { instancePath: instancePath + "/intent/requirements/scalability/min_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/min_instances/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.requirements.properties.scalability.properties.min_instances.type, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.min_instances, data: data14 };
                     if (vErrors === null) {
                       vErrors = [err43];
                     } else {
@@ -21542,7 +23405,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   if (typeof data14 == "number" && isFinite(data14)) {
                     if (data14 > 100 || isNaN(data14)) {
-                      const err44 = { instancePath: instancePath + "/intent/requirements/scalability/min_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/min_instances/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.min_instances, data: data14 };
+                      const err44 = { instancePath: instancePath + "/intent/requirements/scalability/min_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/min_instances/maximum", keyword: "maximum", params: { comparison: "<=", limit: 100 }, message: "must be <= 100", schema: 100, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.min_instances, data: data14 };
                       if (vErrors === null) {
                         vErrors = [err44];
                       } else {
@@ -21551,7 +23414,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (data14 < 1 || isNaN(data14)) {
-                      const err45 = { instancePath: instancePath + "/intent/requirements/scalability/min_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/min_instances/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.min_instances, data: data14 };
+                      const err45 = { instancePath: instancePath + "/intent/requirements/scalability/min_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/min_instances/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.min_instances, data: data14 };
                       if (vErrors === null) {
                         vErrors = [err45];
                       } else {
@@ -21564,7 +23427,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data13.max_instances !== void 0) {
                   let data15 = data13.max_instances;
                   if (!(typeof data15 == "number" && (!(data15 % 1) && !isNaN(data15)) && isFinite(data15))) {
-                    const err46 = { instancePath: instancePath + "/intent/requirements/scalability/max_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/max_instances/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.requirements.properties.scalability.properties.max_instances.type, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.max_instances, data: data15 };
+                    const err46 = { instancePath: instancePath + "/intent/requirements/scalability/max_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/max_instances/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.requirements.properties.scalability.properties.max_instances.type, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.max_instances, data: data15 };
                     if (vErrors === null) {
                       vErrors = [err46];
                     } else {
@@ -21574,7 +23437,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   if (typeof data15 == "number" && isFinite(data15)) {
                     if (data15 > 1e3 || isNaN(data15)) {
-                      const err47 = { instancePath: instancePath + "/intent/requirements/scalability/max_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/max_instances/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e3 }, message: "must be <= 1000", schema: 1e3, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.max_instances, data: data15 };
+                      const err47 = { instancePath: instancePath + "/intent/requirements/scalability/max_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/max_instances/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1e3 }, message: "must be <= 1000", schema: 1e3, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.max_instances, data: data15 };
                       if (vErrors === null) {
                         vErrors = [err47];
                       } else {
@@ -21583,7 +23446,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (data15 < 1 || isNaN(data15)) {
-                      const err48 = { instancePath: instancePath + "/intent/requirements/scalability/max_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/max_instances/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.max_instances, data: data15 };
+                      const err48 = { instancePath: instancePath + "/intent/requirements/scalability/max_instances", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/max_instances/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.max_instances, data: data15 };
                       if (vErrors === null) {
                         vErrors = [err48];
                       } else {
@@ -21596,7 +23459,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data13.target_cpu !== void 0) {
                   let data16 = data13.target_cpu;
                   if (!(typeof data16 == "number" && (!(data16 % 1) && !isNaN(data16)) && isFinite(data16))) {
-                    const err49 = { instancePath: instancePath + "/intent/requirements/scalability/target_cpu", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/target_cpu/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.requirements.properties.scalability.properties.target_cpu.type, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.target_cpu, data: data16 };
+                    const err49 = { instancePath: instancePath + "/intent/requirements/scalability/target_cpu", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/target_cpu/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.requirements.properties.scalability.properties.target_cpu.type, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.target_cpu, data: data16 };
                     if (vErrors === null) {
                       vErrors = [err49];
                     } else {
@@ -21606,7 +23469,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   if (typeof data16 == "number" && isFinite(data16)) {
                     if (data16 > 95 || isNaN(data16)) {
-                      const err50 = { instancePath: instancePath + "/intent/requirements/scalability/target_cpu", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/target_cpu/maximum", keyword: "maximum", params: { comparison: "<=", limit: 95 }, message: "must be <= 95", schema: 95, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.target_cpu, data: data16 };
+                      const err50 = { instancePath: instancePath + "/intent/requirements/scalability/target_cpu", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/target_cpu/maximum", keyword: "maximum", params: { comparison: "<=", limit: 95 }, message: "must be <= 95", schema: 95, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.target_cpu, data: data16 };
                       if (vErrors === null) {
                         vErrors = [err50];
                       } else {
@@ -21615,7 +23478,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (data16 < 10 || isNaN(data16)) {
-                      const err51 = { instancePath: instancePath + "/intent/requirements/scalability/target_cpu", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/target_cpu/minimum", keyword: "minimum", params: { comparison: ">=", limit: 10 }, message: "must be >= 10", schema: 10, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability.properties.target_cpu, data: data16 };
+                      const err51 = { instancePath: instancePath + "/intent/requirements/scalability/target_cpu", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/properties/target_cpu/minimum", keyword: "minimum", params: { comparison: ">=", limit: 10 }, message: "must be >= 10", schema: 10, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability.properties.target_cpu, data: data16 };
                       if (vErrors === null) {
                         vErrors = [err51];
                       } else {
@@ -21626,7 +23489,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err52 = { instancePath: instancePath + "/intent/requirements/scalability", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.requirements.properties.scalability.type, parentSchema: schema11.properties.intent.properties.requirements.properties.scalability, data: data13 };
+                const err52 = { instancePath: instancePath + "/intent/requirements/scalability", schemaPath: "#/properties/intent/properties/requirements/properties/scalability/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.requirements.properties.scalability.type, parentSchema: schema112.properties.intent.properties.requirements.properties.scalability, data: data13 };
                 if (vErrors === null) {
                   vErrors = [err52];
                 } else {
@@ -21636,7 +23499,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err53 = { instancePath: instancePath + "/intent/requirements", schemaPath: "#/properties/intent/properties/requirements/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.requirements.type, parentSchema: schema11.properties.intent.properties.requirements, data: data5 };
+            const err53 = { instancePath: instancePath + "/intent/requirements", schemaPath: "#/properties/intent/properties/requirements/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.requirements.type, parentSchema: schema112.properties.intent.properties.requirements, data: data5 };
             if (vErrors === null) {
               vErrors = [err53];
             } else {
@@ -21649,7 +23512,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           let data17 = data0.constraints;
           if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
             if (data17.budget === void 0) {
-              const err54 = { instancePath: instancePath + "/intent/constraints", schemaPath: "#/properties/intent/properties/constraints/required", keyword: "required", params: { missingProperty: "budget" }, message: "must have required property 'budget'", schema: schema11.properties.intent.properties.constraints.required, parentSchema: schema11.properties.intent.properties.constraints, data: data17 };
+              const err54 = { instancePath: instancePath + "/intent/constraints", schemaPath: "#/properties/intent/properties/constraints/required", keyword: "required", params: { missingProperty: "budget" }, message: "must have required property 'budget'", schema: schema112.properties.intent.properties.constraints.required, parentSchema: schema112.properties.intent.properties.constraints, data: data17 };
               if (vErrors === null) {
                 vErrors = [err54];
               } else {
@@ -21658,7 +23521,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (data17.region === void 0) {
-              const err55 = { instancePath: instancePath + "/intent/constraints", schemaPath: "#/properties/intent/properties/constraints/required", keyword: "required", params: { missingProperty: "region" }, message: "must have required property 'region'", schema: schema11.properties.intent.properties.constraints.required, parentSchema: schema11.properties.intent.properties.constraints, data: data17 };
+              const err55 = { instancePath: instancePath + "/intent/constraints", schemaPath: "#/properties/intent/properties/constraints/required", keyword: "required", params: { missingProperty: "region" }, message: "must have required property 'region'", schema: schema112.properties.intent.properties.constraints.required, parentSchema: schema112.properties.intent.properties.constraints, data: data17 };
               if (vErrors === null) {
                 vErrors = [err55];
               } else {
@@ -21668,7 +23531,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             for (const key5 in data17) {
               if (!(key5 === "budget" || key5 === "region")) {
-                const err56 = { instancePath: instancePath + "/intent/constraints", schemaPath: "#/properties/intent/properties/constraints/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.constraints, data: data17 };
+                const err56 = { instancePath: instancePath + "/intent/constraints", schemaPath: "#/properties/intent/properties/constraints/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.constraints, data: data17 };
                 if (vErrors === null) {
                   vErrors = [err56];
                 } else {
@@ -21681,7 +23544,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data18 = data17.budget;
               if (typeof data18 === "string") {
                 if (func3(data18) > 40) {
-                  const err57 = { instancePath: instancePath + "/intent/constraints/budget", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema12, data: data18 };
+                  const err57 = { instancePath: instancePath + "/intent/constraints/budget", schemaPath: "#/definitions/quantity/maxLength", keyword: "maxLength", params: { limit: 40 }, message: "must NOT have more than 40 characters", schema: 40, parentSchema: schema122, data: data18 };
                   if (vErrors === null) {
                     vErrors = [err57];
                   } else {
@@ -21690,7 +23553,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (func3(data18) < 1) {
-                  const err58 = { instancePath: instancePath + "/intent/constraints/budget", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema12, data: data18 };
+                  const err58 = { instancePath: instancePath + "/intent/constraints/budget", schemaPath: "#/definitions/quantity/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema122, data: data18 };
                   if (vErrors === null) {
                     vErrors = [err58];
                   } else {
@@ -21699,7 +23562,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err59 = { instancePath: instancePath + "/intent/constraints/budget", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema12.type, parentSchema: schema12, data: data18 };
+                const err59 = { instancePath: instancePath + "/intent/constraints/budget", schemaPath: "#/definitions/quantity/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema122.type, parentSchema: schema122, data: data18 };
                 if (vErrors === null) {
                   vErrors = [err59];
                 } else {
@@ -21712,7 +23575,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data19 = data17.region;
               if (Array.isArray(data19)) {
                 if (data19.length > 10) {
-                  const err60 = { instancePath: instancePath + "/intent/constraints/region", schemaPath: "#/properties/intent/properties/constraints/properties/region/maxItems", keyword: "maxItems", params: { limit: 10 }, message: "must NOT have more than 10 items", schema: 10, parentSchema: schema11.properties.intent.properties.constraints.properties.region, data: data19 };
+                  const err60 = { instancePath: instancePath + "/intent/constraints/region", schemaPath: "#/properties/intent/properties/constraints/properties/region/maxItems", keyword: "maxItems", params: { limit: 10 }, message: "must NOT have more than 10 items", schema: 10, parentSchema: schema112.properties.intent.properties.constraints.properties.region, data: data19 };
                   if (vErrors === null) {
                     vErrors = [err60];
                   } else {
@@ -21721,7 +23584,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data19.length < 1) {
-                  const err61 = { instancePath: instancePath + "/intent/constraints/region", schemaPath: "#/properties/intent/properties/constraints/properties/region/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.intent.properties.constraints.properties.region, data: data19 };
+                  const err61 = { instancePath: instancePath + "/intent/constraints/region", schemaPath: "#/properties/intent/properties/constraints/properties/region/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema112.properties.intent.properties.constraints.properties.region, data: data19 };
                   if (vErrors === null) {
                     vErrors = [err61];
                   } else {
@@ -21733,8 +23596,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 for (let i0 = 0; i0 < len0; i0++) {
                   let data20 = data19[i0];
                   if (typeof data20 === "string") {
-                    if (!pattern1.test(data20)) {
-                      const err62 = { instancePath: instancePath + "/intent/constraints/region/" + i0, schemaPath: "#/properties/intent/properties/constraints/properties/region/items/pattern", keyword: "pattern", params: { pattern: "^[a-z]{2}-[a-z]+(-[0-9])?$" }, message: 'must match pattern "^[a-z]{2}-[a-z]+(-[0-9])?$"', schema: "^[a-z]{2}-[a-z]+(-[0-9])?$", parentSchema: schema11.properties.intent.properties.constraints.properties.region.items, data: data20 };
+                    if (!pattern12.test(data20)) {
+                      const err62 = { instancePath: instancePath + "/intent/constraints/region/" + i0, schemaPath: "#/properties/intent/properties/constraints/properties/region/items/pattern", keyword: "pattern", params: { pattern: "^[a-z]{2}-[a-z]+(-[0-9])?$" }, message: 'must match pattern "^[a-z]{2}-[a-z]+(-[0-9])?$"', schema: "^[a-z]{2}-[a-z]+(-[0-9])?$", parentSchema: schema112.properties.intent.properties.constraints.properties.region.items, data: data20 };
                       if (vErrors === null) {
                         vErrors = [err62];
                       } else {
@@ -21743,7 +23606,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err63 = { instancePath: instancePath + "/intent/constraints/region/" + i0, schemaPath: "#/properties/intent/properties/constraints/properties/region/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.constraints.properties.region.items.type, parentSchema: schema11.properties.intent.properties.constraints.properties.region.items, data: data20 };
+                    const err63 = { instancePath: instancePath + "/intent/constraints/region/" + i0, schemaPath: "#/properties/intent/properties/constraints/properties/region/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.constraints.properties.region.items.type, parentSchema: schema112.properties.intent.properties.constraints.properties.region.items, data: data20 };
                     if (vErrors === null) {
                       vErrors = [err63];
                     } else {
@@ -21763,7 +23626,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                     }
                     if (typeof indices0[item0] == "number") {
                       j0 = indices0[item0];
-                      const err64 = { instancePath: instancePath + "/intent/constraints/region", schemaPath: "#/properties/intent/properties/constraints/properties/region/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema11.properties.intent.properties.constraints.properties.region, data: data19 };
+                      const err64 = { instancePath: instancePath + "/intent/constraints/region", schemaPath: "#/properties/intent/properties/constraints/properties/region/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)", schema: true, parentSchema: schema112.properties.intent.properties.constraints.properties.region, data: data19 };
                       if (vErrors === null) {
                         vErrors = [err64];
                       } else {
@@ -21776,7 +23639,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err65 = { instancePath: instancePath + "/intent/constraints/region", schemaPath: "#/properties/intent/properties/constraints/properties/region/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.intent.properties.constraints.properties.region.type, parentSchema: schema11.properties.intent.properties.constraints.properties.region, data: data19 };
+                const err65 = { instancePath: instancePath + "/intent/constraints/region", schemaPath: "#/properties/intent/properties/constraints/properties/region/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema112.properties.intent.properties.constraints.properties.region.type, parentSchema: schema112.properties.intent.properties.constraints.properties.region, data: data19 };
                 if (vErrors === null) {
                   vErrors = [err65];
                 } else {
@@ -21786,7 +23649,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err66 = { instancePath: instancePath + "/intent/constraints", schemaPath: "#/properties/intent/properties/constraints/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.constraints.type, parentSchema: schema11.properties.intent.properties.constraints, data: data17 };
+            const err66 = { instancePath: instancePath + "/intent/constraints", schemaPath: "#/properties/intent/properties/constraints/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.constraints.type, parentSchema: schema112.properties.intent.properties.constraints, data: data17 };
             if (vErrors === null) {
               vErrors = [err66];
             } else {
@@ -21800,7 +23663,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           if (data21 && typeof data21 == "object" && !Array.isArray(data21)) {
             for (const key6 in data21) {
               if (!(key6 === "instance_type" || key6 === "zones" || key6 === "regions")) {
-                const err67 = { instancePath: instancePath + "/intent/placement", schemaPath: "#/properties/intent/properties/placement/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.placement, data: data21 };
+                const err67 = { instancePath: instancePath + "/intent/placement", schemaPath: "#/properties/intent/properties/placement/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.placement, data: data21 };
                 if (vErrors === null) {
                   vErrors = [err67];
                 } else {
@@ -21812,7 +23675,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data21.instance_type !== void 0) {
               let data22 = data21.instance_type;
               if (typeof data22 !== "string") {
-                const err68 = { instancePath: instancePath + "/intent/placement/instance_type", schemaPath: "#/properties/intent/properties/placement/properties/instance_type/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.placement.properties.instance_type.type, parentSchema: schema11.properties.intent.properties.placement.properties.instance_type, data: data22 };
+                const err68 = { instancePath: instancePath + "/intent/placement/instance_type", schemaPath: "#/properties/intent/properties/placement/properties/instance_type/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.placement.properties.instance_type.type, parentSchema: schema112.properties.intent.properties.placement.properties.instance_type, data: data22 };
                 if (vErrors === null) {
                   vErrors = [err68];
                 } else {
@@ -21821,7 +23684,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
               if (!(data22 === "t3.small" || data22 === "t3.medium" || data22 === "t3.large" || data22 === "m5.large")) {
-                const err69 = { instancePath: instancePath + "/intent/placement/instance_type", schemaPath: "#/properties/intent/properties/placement/properties/instance_type/enum", keyword: "enum", params: { allowedValues: schema11.properties.intent.properties.placement.properties.instance_type.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.intent.properties.placement.properties.instance_type.enum, parentSchema: schema11.properties.intent.properties.placement.properties.instance_type, data: data22 };
+                const err69 = { instancePath: instancePath + "/intent/placement/instance_type", schemaPath: "#/properties/intent/properties/placement/properties/instance_type/enum", keyword: "enum", params: { allowedValues: schema112.properties.intent.properties.placement.properties.instance_type.enum }, message: "must be equal to one of the allowed values", schema: schema112.properties.intent.properties.placement.properties.instance_type.enum, parentSchema: schema112.properties.intent.properties.placement.properties.instance_type, data: data22 };
                 if (vErrors === null) {
                   vErrors = [err69];
                 } else {
@@ -21833,7 +23696,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data21.zones !== void 0) {
               let data23 = data21.zones;
               if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
-                const err70 = { instancePath: instancePath + "/intent/placement/zones", schemaPath: "#/properties/intent/properties/placement/properties/zones/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.placement.properties.zones.type, parentSchema: schema11.properties.intent.properties.placement.properties.zones, data: data23 };
+                const err70 = { instancePath: instancePath + "/intent/placement/zones", schemaPath: "#/properties/intent/properties/placement/properties/zones/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.placement.properties.zones.type, parentSchema: schema112.properties.intent.properties.placement.properties.zones, data: data23 };
                 if (vErrors === null) {
                   vErrors = [err70];
                 } else {
@@ -21843,7 +23706,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data23 == "number" && isFinite(data23)) {
                 if (data23 > 3 || isNaN(data23)) {
-                  const err71 = { instancePath: instancePath + "/intent/placement/zones", schemaPath: "#/properties/intent/properties/placement/properties/zones/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3 }, message: "must be <= 3", schema: 3, parentSchema: schema11.properties.intent.properties.placement.properties.zones, data: data23 };
+                  const err71 = { instancePath: instancePath + "/intent/placement/zones", schemaPath: "#/properties/intent/properties/placement/properties/zones/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3 }, message: "must be <= 3", schema: 3, parentSchema: schema112.properties.intent.properties.placement.properties.zones, data: data23 };
                   if (vErrors === null) {
                     vErrors = [err71];
                   } else {
@@ -21852,7 +23715,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data23 < 1 || isNaN(data23)) {
-                  const err72 = { instancePath: instancePath + "/intent/placement/zones", schemaPath: "#/properties/intent/properties/placement/properties/zones/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.intent.properties.placement.properties.zones, data: data23 };
+                  const err72 = { instancePath: instancePath + "/intent/placement/zones", schemaPath: "#/properties/intent/properties/placement/properties/zones/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema112.properties.intent.properties.placement.properties.zones, data: data23 };
                   if (vErrors === null) {
                     vErrors = [err72];
                   } else {
@@ -21865,7 +23728,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data21.regions !== void 0) {
               let data24 = data21.regions;
               if (!(typeof data24 == "number" && (!(data24 % 1) && !isNaN(data24)) && isFinite(data24))) {
-                const err73 = { instancePath: instancePath + "/intent/placement/regions", schemaPath: "#/properties/intent/properties/placement/properties/regions/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.placement.properties.regions.type, parentSchema: schema11.properties.intent.properties.placement.properties.regions, data: data24 };
+                const err73 = { instancePath: instancePath + "/intent/placement/regions", schemaPath: "#/properties/intent/properties/placement/properties/regions/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.placement.properties.regions.type, parentSchema: schema112.properties.intent.properties.placement.properties.regions, data: data24 };
                 if (vErrors === null) {
                   vErrors = [err73];
                 } else {
@@ -21875,7 +23738,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data24 == "number" && isFinite(data24)) {
                 if (data24 > 8 || isNaN(data24)) {
-                  const err74 = { instancePath: instancePath + "/intent/placement/regions", schemaPath: "#/properties/intent/properties/placement/properties/regions/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8 }, message: "must be <= 8", schema: 8, parentSchema: schema11.properties.intent.properties.placement.properties.regions, data: data24 };
+                  const err74 = { instancePath: instancePath + "/intent/placement/regions", schemaPath: "#/properties/intent/properties/placement/properties/regions/maximum", keyword: "maximum", params: { comparison: "<=", limit: 8 }, message: "must be <= 8", schema: 8, parentSchema: schema112.properties.intent.properties.placement.properties.regions, data: data24 };
                   if (vErrors === null) {
                     vErrors = [err74];
                   } else {
@@ -21884,7 +23747,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data24 < 1 || isNaN(data24)) {
-                  const err75 = { instancePath: instancePath + "/intent/placement/regions", schemaPath: "#/properties/intent/properties/placement/properties/regions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.intent.properties.placement.properties.regions, data: data24 };
+                  const err75 = { instancePath: instancePath + "/intent/placement/regions", schemaPath: "#/properties/intent/properties/placement/properties/regions/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema112.properties.intent.properties.placement.properties.regions, data: data24 };
                   if (vErrors === null) {
                     vErrors = [err75];
                   } else {
@@ -21895,7 +23758,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err76 = { instancePath: instancePath + "/intent/placement", schemaPath: "#/properties/intent/properties/placement/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.placement.type, parentSchema: schema11.properties.intent.properties.placement, data: data21 };
+            const err76 = { instancePath: instancePath + "/intent/placement", schemaPath: "#/properties/intent/properties/placement/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.placement.type, parentSchema: schema112.properties.intent.properties.placement, data: data21 };
             if (vErrors === null) {
               vErrors = [err76];
             } else {
@@ -21909,7 +23772,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
             for (const key7 in data25) {
               if (!(key7 === "enabled" || key7 === "path" || key7 === "interval" || key7 === "timeout" || key7 === "healthy_threshold" || key7 === "unhealthy_threshold")) {
-                const err77 = { instancePath: instancePath + "/intent/health_check", schemaPath: "#/properties/intent/properties/health_check/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.health_check, data: data25 };
+                const err77 = { instancePath: instancePath + "/intent/health_check", schemaPath: "#/properties/intent/properties/health_check/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.health_check, data: data25 };
                 if (vErrors === null) {
                   vErrors = [err77];
                 } else {
@@ -21921,7 +23784,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data25.enabled !== void 0) {
               let data26 = data25.enabled;
               if (typeof data26 !== "boolean") {
-                const err78 = { instancePath: instancePath + "/intent/health_check/enabled", schemaPath: "#/properties/intent/properties/health_check/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.intent.properties.health_check.properties.enabled.type, parentSchema: schema11.properties.intent.properties.health_check.properties.enabled, data: data26 };
+                const err78 = { instancePath: instancePath + "/intent/health_check/enabled", schemaPath: "#/properties/intent/properties/health_check/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema112.properties.intent.properties.health_check.properties.enabled.type, parentSchema: schema112.properties.intent.properties.health_check.properties.enabled, data: data26 };
                 if (vErrors === null) {
                   vErrors = [err78];
                 } else {
@@ -21934,7 +23797,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data27 = data25.path;
               if (typeof data27 === "string") {
                 if (func3(data27) > 200) {
-                  const err79 = { instancePath: instancePath + "/intent/health_check/path", schemaPath: "#/properties/intent/properties/health_check/properties/path/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters", schema: 200, parentSchema: schema11.properties.intent.properties.health_check.properties.path, data: data27 };
+                  const err79 = { instancePath: instancePath + "/intent/health_check/path", schemaPath: "#/properties/intent/properties/health_check/properties/path/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters", schema: 200, parentSchema: schema112.properties.intent.properties.health_check.properties.path, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err79];
                   } else {
@@ -21943,7 +23806,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (!pattern2.test(data27)) {
-                  const err80 = { instancePath: instancePath + "/intent/health_check/path", schemaPath: "#/properties/intent/properties/health_check/properties/path/pattern", keyword: "pattern", params: { pattern: "^/[A-Za-z0-9._~/-]*$" }, message: 'must match pattern "^/[A-Za-z0-9._~/-]*$"', schema: "^/[A-Za-z0-9._~/-]*$", parentSchema: schema11.properties.intent.properties.health_check.properties.path, data: data27 };
+                  const err80 = { instancePath: instancePath + "/intent/health_check/path", schemaPath: "#/properties/intent/properties/health_check/properties/path/pattern", keyword: "pattern", params: { pattern: "^/[A-Za-z0-9._~/-]*$" }, message: 'must match pattern "^/[A-Za-z0-9._~/-]*$"', schema: "^/[A-Za-z0-9._~/-]*$", parentSchema: schema112.properties.intent.properties.health_check.properties.path, data: data27 };
                   if (vErrors === null) {
                     vErrors = [err80];
                   } else {
@@ -21952,7 +23815,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               } else {
-                const err81 = { instancePath: instancePath + "/intent/health_check/path", schemaPath: "#/properties/intent/properties/health_check/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.health_check.properties.path.type, parentSchema: schema11.properties.intent.properties.health_check.properties.path, data: data27 };
+                const err81 = { instancePath: instancePath + "/intent/health_check/path", schemaPath: "#/properties/intent/properties/health_check/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.health_check.properties.path.type, parentSchema: schema112.properties.intent.properties.health_check.properties.path, data: data27 };
                 if (vErrors === null) {
                   vErrors = [err81];
                 } else {
@@ -21964,7 +23827,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data25.interval !== void 0) {
               let data28 = data25.interval;
               if (!(typeof data28 == "number" && (!(data28 % 1) && !isNaN(data28)) && isFinite(data28))) {
-                const err82 = { instancePath: instancePath + "/intent/health_check/interval", schemaPath: "#/properties/intent/properties/health_check/properties/interval/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.health_check.properties.interval.type, parentSchema: schema11.properties.intent.properties.health_check.properties.interval, data: data28 };
+                const err82 = { instancePath: instancePath + "/intent/health_check/interval", schemaPath: "#/properties/intent/properties/health_check/properties/interval/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.health_check.properties.interval.type, parentSchema: schema112.properties.intent.properties.health_check.properties.interval, data: data28 };
                 if (vErrors === null) {
                   vErrors = [err82];
                 } else {
@@ -21974,7 +23837,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data28 == "number" && isFinite(data28)) {
                 if (data28 > 300 || isNaN(data28)) {
-                  const err83 = { instancePath: instancePath + "/intent/health_check/interval", schemaPath: "#/properties/intent/properties/health_check/properties/interval/maximum", keyword: "maximum", params: { comparison: "<=", limit: 300 }, message: "must be <= 300", schema: 300, parentSchema: schema11.properties.intent.properties.health_check.properties.interval, data: data28 };
+                  const err83 = { instancePath: instancePath + "/intent/health_check/interval", schemaPath: "#/properties/intent/properties/health_check/properties/interval/maximum", keyword: "maximum", params: { comparison: "<=", limit: 300 }, message: "must be <= 300", schema: 300, parentSchema: schema112.properties.intent.properties.health_check.properties.interval, data: data28 };
                   if (vErrors === null) {
                     vErrors = [err83];
                   } else {
@@ -21983,7 +23846,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data28 < 5 || isNaN(data28)) {
-                  const err84 = { instancePath: instancePath + "/intent/health_check/interval", schemaPath: "#/properties/intent/properties/health_check/properties/interval/minimum", keyword: "minimum", params: { comparison: ">=", limit: 5 }, message: "must be >= 5", schema: 5, parentSchema: schema11.properties.intent.properties.health_check.properties.interval, data: data28 };
+                  const err84 = { instancePath: instancePath + "/intent/health_check/interval", schemaPath: "#/properties/intent/properties/health_check/properties/interval/minimum", keyword: "minimum", params: { comparison: ">=", limit: 5 }, message: "must be >= 5", schema: 5, parentSchema: schema112.properties.intent.properties.health_check.properties.interval, data: data28 };
                   if (vErrors === null) {
                     vErrors = [err84];
                   } else {
@@ -21996,7 +23859,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data25.timeout !== void 0) {
               let data29 = data25.timeout;
               if (!(typeof data29 == "number" && (!(data29 % 1) && !isNaN(data29)) && isFinite(data29))) {
-                const err85 = { instancePath: instancePath + "/intent/health_check/timeout", schemaPath: "#/properties/intent/properties/health_check/properties/timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.health_check.properties.timeout.type, parentSchema: schema11.properties.intent.properties.health_check.properties.timeout, data: data29 };
+                const err85 = { instancePath: instancePath + "/intent/health_check/timeout", schemaPath: "#/properties/intent/properties/health_check/properties/timeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.health_check.properties.timeout.type, parentSchema: schema112.properties.intent.properties.health_check.properties.timeout, data: data29 };
                 if (vErrors === null) {
                   vErrors = [err85];
                 } else {
@@ -22006,7 +23869,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data29 == "number" && isFinite(data29)) {
                 if (data29 > 120 || isNaN(data29)) {
-                  const err86 = { instancePath: instancePath + "/intent/health_check/timeout", schemaPath: "#/properties/intent/properties/health_check/properties/timeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 120 }, message: "must be <= 120", schema: 120, parentSchema: schema11.properties.intent.properties.health_check.properties.timeout, data: data29 };
+                  const err86 = { instancePath: instancePath + "/intent/health_check/timeout", schemaPath: "#/properties/intent/properties/health_check/properties/timeout/maximum", keyword: "maximum", params: { comparison: "<=", limit: 120 }, message: "must be <= 120", schema: 120, parentSchema: schema112.properties.intent.properties.health_check.properties.timeout, data: data29 };
                   if (vErrors === null) {
                     vErrors = [err86];
                   } else {
@@ -22015,7 +23878,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data29 < 2 || isNaN(data29)) {
-                  const err87 = { instancePath: instancePath + "/intent/health_check/timeout", schemaPath: "#/properties/intent/properties/health_check/properties/timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2", schema: 2, parentSchema: schema11.properties.intent.properties.health_check.properties.timeout, data: data29 };
+                  const err87 = { instancePath: instancePath + "/intent/health_check/timeout", schemaPath: "#/properties/intent/properties/health_check/properties/timeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2", schema: 2, parentSchema: schema112.properties.intent.properties.health_check.properties.timeout, data: data29 };
                   if (vErrors === null) {
                     vErrors = [err87];
                   } else {
@@ -22028,7 +23891,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data25.healthy_threshold !== void 0) {
               let data30 = data25.healthy_threshold;
               if (!(typeof data30 == "number" && (!(data30 % 1) && !isNaN(data30)) && isFinite(data30))) {
-                const err88 = { instancePath: instancePath + "/intent/health_check/healthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/healthy_threshold/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.health_check.properties.healthy_threshold.type, parentSchema: schema11.properties.intent.properties.health_check.properties.healthy_threshold, data: data30 };
+                const err88 = { instancePath: instancePath + "/intent/health_check/healthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/healthy_threshold/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.health_check.properties.healthy_threshold.type, parentSchema: schema112.properties.intent.properties.health_check.properties.healthy_threshold, data: data30 };
                 if (vErrors === null) {
                   vErrors = [err88];
                 } else {
@@ -22038,7 +23901,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data30 == "number" && isFinite(data30)) {
                 if (data30 > 10 || isNaN(data30)) {
-                  const err89 = { instancePath: instancePath + "/intent/health_check/healthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/healthy_threshold/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10", schema: 10, parentSchema: schema11.properties.intent.properties.health_check.properties.healthy_threshold, data: data30 };
+                  const err89 = { instancePath: instancePath + "/intent/health_check/healthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/healthy_threshold/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10", schema: 10, parentSchema: schema112.properties.intent.properties.health_check.properties.healthy_threshold, data: data30 };
                   if (vErrors === null) {
                     vErrors = [err89];
                   } else {
@@ -22047,7 +23910,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data30 < 2 || isNaN(data30)) {
-                  const err90 = { instancePath: instancePath + "/intent/health_check/healthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/healthy_threshold/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2", schema: 2, parentSchema: schema11.properties.intent.properties.health_check.properties.healthy_threshold, data: data30 };
+                  const err90 = { instancePath: instancePath + "/intent/health_check/healthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/healthy_threshold/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2", schema: 2, parentSchema: schema112.properties.intent.properties.health_check.properties.healthy_threshold, data: data30 };
                   if (vErrors === null) {
                     vErrors = [err90];
                   } else {
@@ -22060,7 +23923,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data25.unhealthy_threshold !== void 0) {
               let data31 = data25.unhealthy_threshold;
               if (!(typeof data31 == "number" && (!(data31 % 1) && !isNaN(data31)) && isFinite(data31))) {
-                const err91 = { instancePath: instancePath + "/intent/health_check/unhealthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/unhealthy_threshold/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.health_check.properties.unhealthy_threshold.type, parentSchema: schema11.properties.intent.properties.health_check.properties.unhealthy_threshold, data: data31 };
+                const err91 = { instancePath: instancePath + "/intent/health_check/unhealthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/unhealthy_threshold/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.health_check.properties.unhealthy_threshold.type, parentSchema: schema112.properties.intent.properties.health_check.properties.unhealthy_threshold, data: data31 };
                 if (vErrors === null) {
                   vErrors = [err91];
                 } else {
@@ -22070,7 +23933,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               if (typeof data31 == "number" && isFinite(data31)) {
                 if (data31 > 10 || isNaN(data31)) {
-                  const err92 = { instancePath: instancePath + "/intent/health_check/unhealthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/unhealthy_threshold/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10", schema: 10, parentSchema: schema11.properties.intent.properties.health_check.properties.unhealthy_threshold, data: data31 };
+                  const err92 = { instancePath: instancePath + "/intent/health_check/unhealthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/unhealthy_threshold/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10", schema: 10, parentSchema: schema112.properties.intent.properties.health_check.properties.unhealthy_threshold, data: data31 };
                   if (vErrors === null) {
                     vErrors = [err92];
                   } else {
@@ -22079,7 +23942,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data31 < 2 || isNaN(data31)) {
-                  const err93 = { instancePath: instancePath + "/intent/health_check/unhealthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/unhealthy_threshold/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2", schema: 2, parentSchema: schema11.properties.intent.properties.health_check.properties.unhealthy_threshold, data: data31 };
+                  const err93 = { instancePath: instancePath + "/intent/health_check/unhealthy_threshold", schemaPath: "#/properties/intent/properties/health_check/properties/unhealthy_threshold/minimum", keyword: "minimum", params: { comparison: ">=", limit: 2 }, message: "must be >= 2", schema: 2, parentSchema: schema112.properties.intent.properties.health_check.properties.unhealthy_threshold, data: data31 };
                   if (vErrors === null) {
                     vErrors = [err93];
                   } else {
@@ -22090,7 +23953,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err94 = { instancePath: instancePath + "/intent/health_check", schemaPath: "#/properties/intent/properties/health_check/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.health_check.type, parentSchema: schema11.properties.intent.properties.health_check, data: data25 };
+            const err94 = { instancePath: instancePath + "/intent/health_check", schemaPath: "#/properties/intent/properties/health_check/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.health_check.type, parentSchema: schema112.properties.intent.properties.health_check, data: data25 };
             if (vErrors === null) {
               vErrors = [err94];
             } else {
@@ -22104,7 +23967,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
             for (const key8 in data32) {
               if (!(key8 === "enabled" || key8 === "recovery_policy" || key8 === "triggers")) {
-                const err95 = { instancePath: instancePath + "/intent/self_healing", schemaPath: "#/properties/intent/properties/self_healing/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.self_healing, data: data32 };
+                const err95 = { instancePath: instancePath + "/intent/self_healing", schemaPath: "#/properties/intent/properties/self_healing/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.self_healing, data: data32 };
                 if (vErrors === null) {
                   vErrors = [err95];
                 } else {
@@ -22116,7 +23979,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data32.enabled !== void 0) {
               let data33 = data32.enabled;
               if (typeof data33 !== "boolean") {
-                const err96 = { instancePath: instancePath + "/intent/self_healing/enabled", schemaPath: "#/properties/intent/properties/self_healing/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema11.properties.intent.properties.self_healing.properties.enabled.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.enabled, data: data33 };
+                const err96 = { instancePath: instancePath + "/intent/self_healing/enabled", schemaPath: "#/properties/intent/properties/self_healing/properties/enabled/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema112.properties.intent.properties.self_healing.properties.enabled.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.enabled, data: data33 };
                 if (vErrors === null) {
                   vErrors = [err96];
                 } else {
@@ -22129,7 +23992,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data34 = data32.recovery_policy;
               if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
                 if (data34.strategy === void 0) {
-                  const err97 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/required", keyword: "required", params: { missingProperty: "strategy" }, message: "must have required property 'strategy'", schema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.required, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
+                  const err97 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/required", keyword: "required", params: { missingProperty: "strategy" }, message: "must have required property 'strategy'", schema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.required, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
                   if (vErrors === null) {
                     vErrors = [err97];
                   } else {
@@ -22138,7 +24001,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data34.max_attempts === void 0) {
-                  const err98 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/required", keyword: "required", params: { missingProperty: "max_attempts" }, message: "must have required property 'max_attempts'", schema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.required, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
+                  const err98 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/required", keyword: "required", params: { missingProperty: "max_attempts" }, message: "must have required property 'max_attempts'", schema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.required, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
                   if (vErrors === null) {
                     vErrors = [err98];
                   } else {
@@ -22147,7 +24010,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data34.timeout_seconds === void 0) {
-                  const err99 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/required", keyword: "required", params: { missingProperty: "timeout_seconds" }, message: "must have required property 'timeout_seconds'", schema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.required, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
+                  const err99 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/required", keyword: "required", params: { missingProperty: "timeout_seconds" }, message: "must have required property 'timeout_seconds'", schema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.required, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
                   if (vErrors === null) {
                     vErrors = [err99];
                   } else {
@@ -22157,7 +24020,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 for (const key9 in data34) {
                   if (!(key9 === "strategy" || key9 === "max_attempts" || key9 === "timeout_seconds")) {
-                    const err100 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
+                    const err100 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
                     if (vErrors === null) {
                       vErrors = [err100];
                     } else {
@@ -22169,7 +24032,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data34.strategy !== void 0) {
                   let data35 = data34.strategy;
                   if (typeof data35 !== "string") {
-                    const err101 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/strategy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/strategy/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy, data: data35 };
+                    const err101 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/strategy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/strategy/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy, data: data35 };
                     if (vErrors === null) {
                       vErrors = [err101];
                     } else {
@@ -22178,7 +24041,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                   if (!(data35 === "restart" || data35 === "replace" || data35 === "failover")) {
-                    const err102 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/strategy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/strategy/enum", keyword: "enum", params: { allowedValues: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy.enum, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy, data: data35 };
+                    const err102 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/strategy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/strategy/enum", keyword: "enum", params: { allowedValues: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy.enum }, message: "must be equal to one of the allowed values", schema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy.enum, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.strategy, data: data35 };
                     if (vErrors === null) {
                       vErrors = [err102];
                     } else {
@@ -22190,7 +24053,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data34.max_attempts !== void 0) {
                   let data36 = data34.max_attempts;
                   if (!(typeof data36 == "number" && (!(data36 % 1) && !isNaN(data36)) && isFinite(data36))) {
-                    const err103 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/max_attempts", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/max_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.max_attempts.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.max_attempts, data: data36 };
+                    const err103 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/max_attempts", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/max_attempts/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.max_attempts.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.max_attempts, data: data36 };
                     if (vErrors === null) {
                       vErrors = [err103];
                     } else {
@@ -22200,7 +24063,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   if (typeof data36 == "number" && isFinite(data36)) {
                     if (data36 > 10 || isNaN(data36)) {
-                      const err104 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/max_attempts", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/max_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10", schema: 10, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.max_attempts, data: data36 };
+                      const err104 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/max_attempts", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/max_attempts/maximum", keyword: "maximum", params: { comparison: "<=", limit: 10 }, message: "must be <= 10", schema: 10, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.max_attempts, data: data36 };
                       if (vErrors === null) {
                         vErrors = [err104];
                       } else {
@@ -22209,7 +24072,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (data36 < 1 || isNaN(data36)) {
-                      const err105 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/max_attempts", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/max_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.max_attempts, data: data36 };
+                      const err105 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/max_attempts", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/max_attempts/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.max_attempts, data: data36 };
                       if (vErrors === null) {
                         vErrors = [err105];
                       } else {
@@ -22222,7 +24085,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data34.timeout_seconds !== void 0) {
                   let data37 = data34.timeout_seconds;
                   if (!(typeof data37 == "number" && (!(data37 % 1) && !isNaN(data37)) && isFinite(data37))) {
-                    const err106 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/timeout_seconds", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/timeout_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.timeout_seconds.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.timeout_seconds, data: data37 };
+                    const err106 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/timeout_seconds", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/timeout_seconds/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.timeout_seconds.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.timeout_seconds, data: data37 };
                     if (vErrors === null) {
                       vErrors = [err106];
                     } else {
@@ -22232,7 +24095,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   if (typeof data37 == "number" && isFinite(data37)) {
                     if (data37 > 3600 || isNaN(data37)) {
-                      const err107 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/timeout_seconds", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/timeout_seconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600", schema: 3600, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.timeout_seconds, data: data37 };
+                      const err107 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/timeout_seconds", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/timeout_seconds/maximum", keyword: "maximum", params: { comparison: "<=", limit: 3600 }, message: "must be <= 3600", schema: 3600, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.timeout_seconds, data: data37 };
                       if (vErrors === null) {
                         vErrors = [err107];
                       } else {
@@ -22241,7 +24104,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (data37 < 10 || isNaN(data37)) {
-                      const err108 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/timeout_seconds", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/timeout_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 10 }, message: "must be >= 10", schema: 10, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.properties.timeout_seconds, data: data37 };
+                      const err108 = { instancePath: instancePath + "/intent/self_healing/recovery_policy/timeout_seconds", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/properties/timeout_seconds/minimum", keyword: "minimum", params: { comparison: ">=", limit: 10 }, message: "must be >= 10", schema: 10, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.properties.timeout_seconds, data: data37 };
                       if (vErrors === null) {
                         vErrors = [err108];
                       } else {
@@ -22252,7 +24115,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err109 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.self_healing.properties.recovery_policy.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
+                const err109 = { instancePath: instancePath + "/intent/self_healing/recovery_policy", schemaPath: "#/properties/intent/properties/self_healing/properties/recovery_policy/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.self_healing.properties.recovery_policy.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.recovery_policy, data: data34 };
                 if (vErrors === null) {
                   vErrors = [err109];
                 } else {
@@ -22265,7 +24128,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data38 = data32.triggers;
               if (Array.isArray(data38)) {
                 if (data38.length > 20) {
-                  const err110 = { instancePath: instancePath + "/intent/self_healing/triggers", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/maxItems", keyword: "maxItems", params: { limit: 20 }, message: "must NOT have more than 20 items", schema: 20, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers, data: data38 };
+                  const err110 = { instancePath: instancePath + "/intent/self_healing/triggers", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/maxItems", keyword: "maxItems", params: { limit: 20 }, message: "must NOT have more than 20 items", schema: 20, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers, data: data38 };
                   if (vErrors === null) {
                     vErrors = [err110];
                   } else {
@@ -22274,7 +24137,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
                 if (data38.length < 1) {
-                  const err111 = { instancePath: instancePath + "/intent/self_healing/triggers", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers, data: data38 };
+                  const err111 = { instancePath: instancePath + "/intent/self_healing/triggers", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers, data: data38 };
                   if (vErrors === null) {
                     vErrors = [err111];
                   } else {
@@ -22287,7 +24150,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data39 = data38[i2];
                   if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
                     if (data39.condition === void 0) {
-                      const err112 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2, schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/required", keyword: "required", params: { missingProperty: "condition" }, message: "must have required property 'condition'", schema: schema11.properties.intent.properties.self_healing.properties.triggers.items.required, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items, data: data39 };
+                      const err112 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2, schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/required", keyword: "required", params: { missingProperty: "condition" }, message: "must have required property 'condition'", schema: schema112.properties.intent.properties.self_healing.properties.triggers.items.required, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items, data: data39 };
                       if (vErrors === null) {
                         vErrors = [err112];
                       } else {
@@ -22296,7 +24159,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (data39.action === void 0) {
-                      const err113 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2, schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/required", keyword: "required", params: { missingProperty: "action" }, message: "must have required property 'action'", schema: schema11.properties.intent.properties.self_healing.properties.triggers.items.required, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items, data: data39 };
+                      const err113 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2, schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/required", keyword: "required", params: { missingProperty: "action" }, message: "must have required property 'action'", schema: schema112.properties.intent.properties.self_healing.properties.triggers.items.required, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items, data: data39 };
                       if (vErrors === null) {
                         vErrors = [err113];
                       } else {
@@ -22306,7 +24169,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                     }
                     for (const key10 in data39) {
                       if (!(key10 === "condition" || key10 === "action")) {
-                        const err114 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2, schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items, data: data39 };
+                        const err114 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2, schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items, data: data39 };
                         if (vErrors === null) {
                           vErrors = [err114];
                         } else {
@@ -22319,7 +24182,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       let data40 = data39.condition;
                       if (typeof data40 === "string") {
                         if (func3(data40) > 200) {
-                          const err115 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/condition", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/condition/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters", schema: 200, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.condition, data: data40 };
+                          const err115 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/condition", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/condition/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters", schema: 200, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.condition, data: data40 };
                           if (vErrors === null) {
                             vErrors = [err115];
                           } else {
@@ -22328,7 +24191,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                           errors++;
                         }
                         if (func3(data40) < 1) {
-                          const err116 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/condition", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/condition/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.condition, data: data40 };
+                          const err116 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/condition", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/condition/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.condition, data: data40 };
                           if (vErrors === null) {
                             vErrors = [err116];
                           } else {
@@ -22337,7 +24200,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                           errors++;
                         }
                       } else {
-                        const err117 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/condition", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/condition/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.condition.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.condition, data: data40 };
+                        const err117 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/condition", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/condition/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.condition.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.condition, data: data40 };
                         if (vErrors === null) {
                           vErrors = [err117];
                         } else {
@@ -22349,7 +24212,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                     if (data39.action !== void 0) {
                       let data41 = data39.action;
                       if (typeof data41 !== "string") {
-                        const err118 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/action", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/action/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.action.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.action, data: data41 };
+                        const err118 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/action", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/action/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.action.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.action, data: data41 };
                         if (vErrors === null) {
                           vErrors = [err118];
                         } else {
@@ -22358,7 +24221,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                         errors++;
                       }
                       if (!(data41 === "restart_instance" || data41 === "restart_service" || data41 === "replace_instance" || data41 === "scale_out" || data41 === "scale_in" || data41 === "notify")) {
-                        const err119 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/action", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/action/enum", keyword: "enum", params: { allowedValues: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.action.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.action.enum, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items.properties.action, data: data41 };
+                        const err119 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2 + "/action", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/properties/action/enum", keyword: "enum", params: { allowedValues: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.action.enum }, message: "must be equal to one of the allowed values", schema: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.action.enum, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items.properties.action, data: data41 };
                         if (vErrors === null) {
                           vErrors = [err119];
                         } else {
@@ -22368,7 +24231,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err120 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2, schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.self_healing.properties.triggers.items.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers.items, data: data39 };
+                    const err120 = { instancePath: instancePath + "/intent/self_healing/triggers/" + i2, schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.self_healing.properties.triggers.items.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers.items, data: data39 };
                     if (vErrors === null) {
                       vErrors = [err120];
                     } else {
@@ -22378,7 +24241,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err121 = { instancePath: instancePath + "/intent/self_healing/triggers", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.intent.properties.self_healing.properties.triggers.type, parentSchema: schema11.properties.intent.properties.self_healing.properties.triggers, data: data38 };
+                const err121 = { instancePath: instancePath + "/intent/self_healing/triggers", schemaPath: "#/properties/intent/properties/self_healing/properties/triggers/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema112.properties.intent.properties.self_healing.properties.triggers.type, parentSchema: schema112.properties.intent.properties.self_healing.properties.triggers, data: data38 };
                 if (vErrors === null) {
                   vErrors = [err121];
                 } else {
@@ -22388,7 +24251,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err122 = { instancePath: instancePath + "/intent/self_healing", schemaPath: "#/properties/intent/properties/self_healing/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.self_healing.type, parentSchema: schema11.properties.intent.properties.self_healing, data: data32 };
+            const err122 = { instancePath: instancePath + "/intent/self_healing", schemaPath: "#/properties/intent/properties/self_healing/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.self_healing.type, parentSchema: schema112.properties.intent.properties.self_healing, data: data32 };
             if (vErrors === null) {
               vErrors = [err122];
             } else {
@@ -22402,7 +24265,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           if (data42 && typeof data42 == "object" && !Array.isArray(data42)) {
             for (const key11 in data42) {
               if (!(key11 === "protocol" || key11 === "tls_policy" || key11 === "authentication")) {
-                const err123 = { instancePath: instancePath + "/intent/security", schemaPath: "#/properties/intent/properties/security/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.security, data: data42 };
+                const err123 = { instancePath: instancePath + "/intent/security", schemaPath: "#/properties/intent/properties/security/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.security, data: data42 };
                 if (vErrors === null) {
                   vErrors = [err123];
                 } else {
@@ -22414,7 +24277,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data42.protocol !== void 0) {
               let data43 = data42.protocol;
               if (typeof data43 !== "string") {
-                const err124 = { instancePath: instancePath + "/intent/security/protocol", schemaPath: "#/properties/intent/properties/security/properties/protocol/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.security.properties.protocol.type, parentSchema: schema11.properties.intent.properties.security.properties.protocol, data: data43 };
+                const err124 = { instancePath: instancePath + "/intent/security/protocol", schemaPath: "#/properties/intent/properties/security/properties/protocol/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.security.properties.protocol.type, parentSchema: schema112.properties.intent.properties.security.properties.protocol, data: data43 };
                 if (vErrors === null) {
                   vErrors = [err124];
                 } else {
@@ -22423,7 +24286,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
               if (!(data43 === "https" || data43 === "http")) {
-                const err125 = { instancePath: instancePath + "/intent/security/protocol", schemaPath: "#/properties/intent/properties/security/properties/protocol/enum", keyword: "enum", params: { allowedValues: schema11.properties.intent.properties.security.properties.protocol.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.intent.properties.security.properties.protocol.enum, parentSchema: schema11.properties.intent.properties.security.properties.protocol, data: data43 };
+                const err125 = { instancePath: instancePath + "/intent/security/protocol", schemaPath: "#/properties/intent/properties/security/properties/protocol/enum", keyword: "enum", params: { allowedValues: schema112.properties.intent.properties.security.properties.protocol.enum }, message: "must be equal to one of the allowed values", schema: schema112.properties.intent.properties.security.properties.protocol.enum, parentSchema: schema112.properties.intent.properties.security.properties.protocol, data: data43 };
                 if (vErrors === null) {
                   vErrors = [err125];
                 } else {
@@ -22435,7 +24298,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data42.tls_policy !== void 0) {
               let data44 = data42.tls_policy;
               if (typeof data44 !== "string") {
-                const err126 = { instancePath: instancePath + "/intent/security/tls_policy", schemaPath: "#/properties/intent/properties/security/properties/tls_policy/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.security.properties.tls_policy.type, parentSchema: schema11.properties.intent.properties.security.properties.tls_policy, data: data44 };
+                const err126 = { instancePath: instancePath + "/intent/security/tls_policy", schemaPath: "#/properties/intent/properties/security/properties/tls_policy/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.security.properties.tls_policy.type, parentSchema: schema112.properties.intent.properties.security.properties.tls_policy, data: data44 };
                 if (vErrors === null) {
                   vErrors = [err126];
                 } else {
@@ -22444,7 +24307,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
               if (!(data44 === "tls13" || data44 === "tls12")) {
-                const err127 = { instancePath: instancePath + "/intent/security/tls_policy", schemaPath: "#/properties/intent/properties/security/properties/tls_policy/enum", keyword: "enum", params: { allowedValues: schema11.properties.intent.properties.security.properties.tls_policy.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.intent.properties.security.properties.tls_policy.enum, parentSchema: schema11.properties.intent.properties.security.properties.tls_policy, data: data44 };
+                const err127 = { instancePath: instancePath + "/intent/security/tls_policy", schemaPath: "#/properties/intent/properties/security/properties/tls_policy/enum", keyword: "enum", params: { allowedValues: schema112.properties.intent.properties.security.properties.tls_policy.enum }, message: "must be equal to one of the allowed values", schema: schema112.properties.intent.properties.security.properties.tls_policy.enum, parentSchema: schema112.properties.intent.properties.security.properties.tls_policy, data: data44 };
                 if (vErrors === null) {
                   vErrors = [err127];
                 } else {
@@ -22457,7 +24320,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data45 = data42.authentication;
               if (data45 && typeof data45 == "object" && !Array.isArray(data45)) {
                 if (data45.method === void 0) {
-                  const err128 = { instancePath: instancePath + "/intent/security/authentication", schemaPath: "#/properties/intent/properties/security/properties/authentication/required", keyword: "required", params: { missingProperty: "method" }, message: "must have required property 'method'", schema: schema11.properties.intent.properties.security.properties.authentication.required, parentSchema: schema11.properties.intent.properties.security.properties.authentication, data: data45 };
+                  const err128 = { instancePath: instancePath + "/intent/security/authentication", schemaPath: "#/properties/intent/properties/security/properties/authentication/required", keyword: "required", params: { missingProperty: "method" }, message: "must have required property 'method'", schema: schema112.properties.intent.properties.security.properties.authentication.required, parentSchema: schema112.properties.intent.properties.security.properties.authentication, data: data45 };
                   if (vErrors === null) {
                     vErrors = [err128];
                   } else {
@@ -22467,7 +24330,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 for (const key12 in data45) {
                   if (!(key12 === "method" || key12 === "issuer")) {
-                    const err129 = { instancePath: instancePath + "/intent/security/authentication", schemaPath: "#/properties/intent/properties/security/properties/authentication/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.intent.properties.security.properties.authentication, data: data45 };
+                    const err129 = { instancePath: instancePath + "/intent/security/authentication", schemaPath: "#/properties/intent/properties/security/properties/authentication/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties", schema: false, parentSchema: schema112.properties.intent.properties.security.properties.authentication, data: data45 };
                     if (vErrors === null) {
                       vErrors = [err129];
                     } else {
@@ -22479,7 +24342,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 if (data45.method !== void 0) {
                   let data46 = data45.method;
                   if (typeof data46 !== "string") {
-                    const err130 = { instancePath: instancePath + "/intent/security/authentication/method", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/method/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.security.properties.authentication.properties.method.type, parentSchema: schema11.properties.intent.properties.security.properties.authentication.properties.method, data: data46 };
+                    const err130 = { instancePath: instancePath + "/intent/security/authentication/method", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/method/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.security.properties.authentication.properties.method.type, parentSchema: schema112.properties.intent.properties.security.properties.authentication.properties.method, data: data46 };
                     if (vErrors === null) {
                       vErrors = [err130];
                     } else {
@@ -22488,7 +24351,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                   if (!(data46 === "oidc" || data46 === "cognito" || data46 === "none")) {
-                    const err131 = { instancePath: instancePath + "/intent/security/authentication/method", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/method/enum", keyword: "enum", params: { allowedValues: schema11.properties.intent.properties.security.properties.authentication.properties.method.enum }, message: "must be equal to one of the allowed values", schema: schema11.properties.intent.properties.security.properties.authentication.properties.method.enum, parentSchema: schema11.properties.intent.properties.security.properties.authentication.properties.method, data: data46 };
+                    const err131 = { instancePath: instancePath + "/intent/security/authentication/method", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/method/enum", keyword: "enum", params: { allowedValues: schema112.properties.intent.properties.security.properties.authentication.properties.method.enum }, message: "must be equal to one of the allowed values", schema: schema112.properties.intent.properties.security.properties.authentication.properties.method.enum, parentSchema: schema112.properties.intent.properties.security.properties.authentication.properties.method, data: data46 };
                     if (vErrors === null) {
                       vErrors = [err131];
                     } else {
@@ -22501,7 +24364,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data47 = data45.issuer;
                   if (typeof data47 === "string") {
                     if (!pattern3.test(data47)) {
-                      const err132 = { instancePath: instancePath + "/intent/security/authentication/issuer", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/issuer/pattern", keyword: "pattern", params: { pattern: "^https://" }, message: 'must match pattern "^https://"', schema: "^https://", parentSchema: schema11.properties.intent.properties.security.properties.authentication.properties.issuer, data: data47 };
+                      const err132 = { instancePath: instancePath + "/intent/security/authentication/issuer", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/issuer/pattern", keyword: "pattern", params: { pattern: "^https://" }, message: 'must match pattern "^https://"', schema: "^https://", parentSchema: schema112.properties.intent.properties.security.properties.authentication.properties.issuer, data: data47 };
                       if (vErrors === null) {
                         vErrors = [err132];
                       } else {
@@ -22510,7 +24373,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                     if (!formats0(data47)) {
-                      const err133 = { instancePath: instancePath + "/intent/security/authentication/issuer", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/issuer/format", keyword: "format", params: { format: "uri" }, message: 'must match format "uri"', schema: "uri", parentSchema: schema11.properties.intent.properties.security.properties.authentication.properties.issuer, data: data47 };
+                      const err133 = { instancePath: instancePath + "/intent/security/authentication/issuer", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/issuer/format", keyword: "format", params: { format: "uri" }, message: 'must match format "uri"', schema: "uri", parentSchema: schema112.properties.intent.properties.security.properties.authentication.properties.issuer, data: data47 };
                       if (vErrors === null) {
                         vErrors = [err133];
                       } else {
@@ -22519,7 +24382,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       errors++;
                     }
                   } else {
-                    const err134 = { instancePath: instancePath + "/intent/security/authentication/issuer", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.intent.properties.security.properties.authentication.properties.issuer.type, parentSchema: schema11.properties.intent.properties.security.properties.authentication.properties.issuer, data: data47 };
+                    const err134 = { instancePath: instancePath + "/intent/security/authentication/issuer", schemaPath: "#/properties/intent/properties/security/properties/authentication/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema112.properties.intent.properties.security.properties.authentication.properties.issuer.type, parentSchema: schema112.properties.intent.properties.security.properties.authentication.properties.issuer, data: data47 };
                     if (vErrors === null) {
                       vErrors = [err134];
                     } else {
@@ -22529,7 +24392,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err135 = { instancePath: instancePath + "/intent/security/authentication", schemaPath: "#/properties/intent/properties/security/properties/authentication/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.security.properties.authentication.type, parentSchema: schema11.properties.intent.properties.security.properties.authentication, data: data45 };
+                const err135 = { instancePath: instancePath + "/intent/security/authentication", schemaPath: "#/properties/intent/properties/security/properties/authentication/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.security.properties.authentication.type, parentSchema: schema112.properties.intent.properties.security.properties.authentication, data: data45 };
                 if (vErrors === null) {
                   vErrors = [err135];
                 } else {
@@ -22539,7 +24402,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
           } else {
-            const err136 = { instancePath: instancePath + "/intent/security", schemaPath: "#/properties/intent/properties/security/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.properties.security.type, parentSchema: schema11.properties.intent.properties.security, data: data42 };
+            const err136 = { instancePath: instancePath + "/intent/security", schemaPath: "#/properties/intent/properties/security/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.properties.security.type, parentSchema: schema112.properties.intent.properties.security, data: data42 };
             if (vErrors === null) {
               vErrors = [err136];
             } else {
@@ -22549,7 +24412,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err137 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.intent.type, parentSchema: schema11.properties.intent, data: data0 };
+        const err137 = { instancePath: instancePath + "/intent", schemaPath: "#/properties/intent/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.properties.intent.type, parentSchema: schema112.properties.intent, data: data0 };
         if (vErrors === null) {
           vErrors = [err137];
         } else {
@@ -22559,7 +24422,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err138 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    const err138 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema112.type, parentSchema: schema112, data };
     if (vErrors === null) {
       vErrors = [err138];
     } else {
@@ -22567,26 +24430,26 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate10.errors = vErrors;
+  validate102.errors = vErrors;
   return errors === 0;
 }
-var __ajv02, __ajv1, __cjs2, intent_validator_default, schema11, schema12, func2, func3, pattern0, pattern1, pattern2, pattern3, formats0;
+var __ajv03, __ajv1, __cjs3, intent_validator_default, schema112, schema122, func2, func3, pattern02, pattern12, pattern2, pattern3, formats0;
 var init_intent_validator = __esm({
   "runner/generated/intent.validator.js"() {
     "use strict";
-    __ajv02 = __toESM(require_ucs2length(), 1);
+    __ajv03 = __toESM(require_ucs2length(), 1);
     __ajv1 = __toESM(require_formats(), 1);
-    __cjs2 = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
-    intent_validator_default = validate10;
-    schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://gitops.example/schemas/intent.schema.json", "title": "Intent file (intents/<ID>.yaml)", "description": "One intent per file. Quantity strings are checked here for shape; their units are checked by runner/intent/quantity.ts.", "type": "object", "additionalProperties": false, "required": ["intent"], "properties": { "intent": { "type": "object", "additionalProperties": false, "required": ["id", "type", "requirements", "constraints"], "properties": { "id": { "type": "string", "minLength": 3, "maxLength": 64, "pattern": "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", "x-hint": "an id is upper-case letters and digits in dash-separated groups, like DEPLOY-WEB-001" }, "type": { "type": "string", "enum": ["deployment"] }, "description": { "type": "string", "maxLength": 2e3 }, "owner": { "type": "string", "minLength": 1, "maxLength": 100 }, "requirements": { "type": "object", "additionalProperties": false, "required": ["scalability"], "properties": { "availability": { "$ref": "#/definitions/quantity" }, "performance": { "type": "object", "additionalProperties": false, "properties": { "latency_p50": { "$ref": "#/definitions/quantity" }, "latency_p95": { "$ref": "#/definitions/quantity" }, "latency_p99": { "$ref": "#/definitions/quantity" }, "throughput": { "$ref": "#/definitions/quantity" }, "error_rate": { "$ref": "#/definitions/quantity" } } }, "scalability": { "type": "object", "additionalProperties": false, "required": ["min_instances", "max_instances"], "properties": { "min_instances": { "type": "integer", "minimum": 1, "maximum": 100 }, "max_instances": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "target_cpu": { "type": "integer", "minimum": 10, "maximum": 95 } } } } }, "constraints": { "type": "object", "additionalProperties": false, "required": ["budget", "region"], "properties": { "budget": { "$ref": "#/definitions/quantity" }, "region": { "type": "array", "minItems": 1, "maxItems": 10, "uniqueItems": true, "items": { "type": "string", "pattern": "^[a-z]{2}-[a-z]+(-[0-9])?$", "x-hint": "a region is written like 'us-west' or 'us-west-2'" } } } }, "placement": { "type": "object", "additionalProperties": false, "properties": { "instance_type": { "type": "string", "enum": ["t3.small", "t3.medium", "t3.large", "m5.large"] }, "zones": { "type": "integer", "minimum": 1, "maximum": 3 }, "regions": { "type": "integer", "minimum": 1, "maximum": 8, "description": "How many of constraints.region (in order) the service is deployed to; default 1 (the others are allowed, not used)" } } }, "health_check": { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "path": { "type": "string", "pattern": "^/[A-Za-z0-9._~/-]*$", "maxLength": 200, "x-hint": "a health-check path starts with '/', like /health" }, "interval": { "type": "integer", "minimum": 5, "maximum": 300 }, "timeout": { "type": "integer", "minimum": 2, "maximum": 120 }, "healthy_threshold": { "type": "integer", "minimum": 2, "maximum": 10 }, "unhealthy_threshold": { "type": "integer", "minimum": 2, "maximum": 10 } } }, "self_healing": { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "recovery_policy": { "type": "object", "additionalProperties": false, "required": ["strategy", "max_attempts", "timeout_seconds"], "properties": { "strategy": { "type": "string", "enum": ["restart", "replace", "failover"] }, "max_attempts": { "type": "integer", "minimum": 1, "maximum": 10 }, "timeout_seconds": { "type": "integer", "minimum": 10, "maximum": 3600 } } }, "triggers": { "type": "array", "minItems": 1, "maxItems": 20, "items": { "type": "object", "additionalProperties": false, "required": ["condition", "action"], "properties": { "condition": { "type": "string", "minLength": 1, "maxLength": 200 }, "action": { "type": "string", "enum": ["restart_instance", "restart_service", "replace_instance", "scale_out", "scale_in", "notify"] } } } } } }, "security": { "type": "object", "additionalProperties": false, "properties": { "protocol": { "type": "string", "enum": ["https", "http"] }, "tls_policy": { "type": "string", "enum": ["tls13", "tls12"] }, "authentication": { "type": "object", "additionalProperties": false, "required": ["method"], "properties": { "method": { "type": "string", "enum": ["oidc", "cognito", "none"] }, "issuer": { "type": "string", "format": "uri", "pattern": "^https://", "x-hint": "the issuer is an https:// URL" } } } } } } } }, "definitions": { "quantity": { "type": "string", "minLength": 1, "maxLength": 40, "x-hint": "a quantity is a quoted string like '99.9%', '<100ms', '>1000 req/s' or '$500/month'" } } };
-    schema12 = { "type": "string", "minLength": 1, "maxLength": 40, "x-hint": "a quantity is a quoted string like '99.9%', '<100ms', '>1000 req/s' or '$500/month'" };
+    __cjs3 = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
+    intent_validator_default = validate102;
+    schema112 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://gitops.example/schemas/intent.schema.json", "title": "Intent file (intents/<ID>.yaml)", "description": "One intent per file. Quantity strings are checked here for shape; their units are checked by runner/intent/quantity.ts.", "type": "object", "additionalProperties": false, "required": ["intent"], "properties": { "intent": { "type": "object", "additionalProperties": false, "required": ["id", "type", "requirements", "constraints"], "properties": { "id": { "type": "string", "minLength": 3, "maxLength": 64, "pattern": "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", "x-hint": "an id is upper-case letters and digits in dash-separated groups, like DEPLOY-WEB-001" }, "type": { "type": "string", "enum": ["deployment"] }, "description": { "type": "string", "maxLength": 2e3 }, "owner": { "type": "string", "minLength": 1, "maxLength": 100 }, "requirements": { "type": "object", "additionalProperties": false, "required": ["scalability"], "properties": { "availability": { "$ref": "#/definitions/quantity" }, "performance": { "type": "object", "additionalProperties": false, "properties": { "latency_p50": { "$ref": "#/definitions/quantity" }, "latency_p95": { "$ref": "#/definitions/quantity" }, "latency_p99": { "$ref": "#/definitions/quantity" }, "throughput": { "$ref": "#/definitions/quantity" }, "error_rate": { "$ref": "#/definitions/quantity" } } }, "scalability": { "type": "object", "additionalProperties": false, "required": ["min_instances", "max_instances"], "properties": { "min_instances": { "type": "integer", "minimum": 1, "maximum": 100 }, "max_instances": { "type": "integer", "minimum": 1, "maximum": 1e3 }, "target_cpu": { "type": "integer", "minimum": 10, "maximum": 95 } } } } }, "constraints": { "type": "object", "additionalProperties": false, "required": ["budget", "region"], "properties": { "budget": { "$ref": "#/definitions/quantity" }, "region": { "type": "array", "minItems": 1, "maxItems": 10, "uniqueItems": true, "items": { "type": "string", "pattern": "^[a-z]{2}-[a-z]+(-[0-9])?$", "x-hint": "a region is written like 'us-west' or 'us-west-2'" } } } }, "placement": { "type": "object", "additionalProperties": false, "properties": { "instance_type": { "type": "string", "enum": ["t3.small", "t3.medium", "t3.large", "m5.large"] }, "zones": { "type": "integer", "minimum": 1, "maximum": 3 }, "regions": { "type": "integer", "minimum": 1, "maximum": 8, "description": "How many of constraints.region (in order) the service is deployed to; default 1 (the others are allowed, not used)" } } }, "health_check": { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "path": { "type": "string", "pattern": "^/[A-Za-z0-9._~/-]*$", "maxLength": 200, "x-hint": "a health-check path starts with '/', like /health" }, "interval": { "type": "integer", "minimum": 5, "maximum": 300 }, "timeout": { "type": "integer", "minimum": 2, "maximum": 120 }, "healthy_threshold": { "type": "integer", "minimum": 2, "maximum": 10 }, "unhealthy_threshold": { "type": "integer", "minimum": 2, "maximum": 10 } } }, "self_healing": { "type": "object", "additionalProperties": false, "properties": { "enabled": { "type": "boolean" }, "recovery_policy": { "type": "object", "additionalProperties": false, "required": ["strategy", "max_attempts", "timeout_seconds"], "properties": { "strategy": { "type": "string", "enum": ["restart", "replace", "failover"] }, "max_attempts": { "type": "integer", "minimum": 1, "maximum": 10 }, "timeout_seconds": { "type": "integer", "minimum": 10, "maximum": 3600 } } }, "triggers": { "type": "array", "minItems": 1, "maxItems": 20, "items": { "type": "object", "additionalProperties": false, "required": ["condition", "action"], "properties": { "condition": { "type": "string", "minLength": 1, "maxLength": 200 }, "action": { "type": "string", "enum": ["restart_instance", "restart_service", "replace_instance", "scale_out", "scale_in", "notify"] } } } } } }, "security": { "type": "object", "additionalProperties": false, "properties": { "protocol": { "type": "string", "enum": ["https", "http"] }, "tls_policy": { "type": "string", "enum": ["tls13", "tls12"] }, "authentication": { "type": "object", "additionalProperties": false, "required": ["method"], "properties": { "method": { "type": "string", "enum": ["oidc", "cognito", "none"] }, "issuer": { "type": "string", "format": "uri", "pattern": "^https://", "x-hint": "the issuer is an https:// URL" } } } } } } } }, "definitions": { "quantity": { "type": "string", "minLength": 1, "maxLength": 40, "x-hint": "a quantity is a quoted string like '99.9%', '<100ms', '>1000 req/s' or '$500/month'" } } };
+    schema122 = { "type": "string", "minLength": 1, "maxLength": 40, "x-hint": "a quantity is a quoted string like '99.9%', '<100ms', '>1000 req/s' or '$500/month'" };
     func2 = Object.prototype.hasOwnProperty;
-    func3 = __cjs2(__ajv02).default;
-    pattern0 = new RegExp("^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", "u");
-    pattern1 = new RegExp("^[a-z]{2}-[a-z]+(-[0-9])?$", "u");
+    func3 = __cjs3(__ajv03).default;
+    pattern02 = new RegExp("^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", "u");
+    pattern12 = new RegExp("^[a-z]{2}-[a-z]+(-[0-9])?$", "u");
     pattern2 = new RegExp("^/[A-Za-z0-9._~/-]*$", "u");
     pattern3 = new RegExp("^https://", "u");
-    formats0 = __cjs2(__ajv1).fullFormats.uri;
+    formats0 = __cjs3(__ajv1).fullFormats.uri;
   }
 });
 
@@ -39235,7 +41098,7 @@ function validate202(data, { instancePath = "", parentData, parentDataProperty, 
                           outer0:
                             for (; i4--; ) {
                               for (j1 = i4; j1--; ) {
-                                if (func0(data8[i4], data8[j1])) {
+                                if (func02(data8[i4], data8[j1])) {
                                   const err21 = { instancePath: instancePath + "/permissions/" + key2.replace(/~/g, "~0").replace(/\//g, "~1") + "/statements/" + i0 + "/resources", schemaPath: "#/properties/permissions/additionalProperties/properties/statements/items/properties/resources/uniqueItems", keyword: "uniqueItems", params: { i: i4, j: j1 }, message: "must NOT have duplicate items (items ## " + j1 + " and " + i4 + " are identical)" };
                                   if (vErrors === null) {
                                     vErrors = [err21];
@@ -39384,20 +41247,20 @@ function validate202(data, { instancePath = "", parentData, parentDataProperty, 
   validate202.errors = vErrors;
   return errors === 0;
 }
-var __ajv03, __ajv12, __cjs3, iam_table_validator_default, schema31, pattern42, pattern5, pattern62, func0, func22;
+var __ajv04, __ajv12, __cjs4, iam_table_validator_default, schema31, pattern42, pattern5, pattern62, func02, func22;
 var init_iam_table_validator = __esm({
   "runner/generated/iam-table.validator.js"() {
     "use strict";
-    __ajv03 = __toESM(require_equal(), 1);
+    __ajv04 = __toESM(require_equal(), 1);
     __ajv12 = __toESM(require_ucs2length(), 1);
-    __cjs3 = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
+    __cjs4 = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
     iam_table_validator_default = validate202;
     schema31 = { "type": "object", "required": ["permissions"], "additionalProperties": false, "properties": { "permissions": { "type": "object", "propertyNames": { "pattern": "^(read|write|execute):[a-z][a-z0-9_]*$" }, "additionalProperties": { "type": "object", "required": ["scope", "statements"], "additionalProperties": false, "properties": { "scope": { "enum": ["aws", "repository"] }, "statements": { "type": "array", "items": { "type": "object", "required": ["sid", "actions", "resources"], "additionalProperties": false, "properties": { "sid": { "type": "string", "pattern": "^[A-Za-z0-9]+$" }, "actions": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "pattern": "^[a-z0-9-]+:[A-Za-z0-9]+$" } }, "resources": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "enum": ["asg", "ssm_document", "instances", "audit_log_group", "target_group", "*"] } }, "condition": { "type": "object", "additionalProperties": { "type": "object", "additionalProperties": { "type": ["string", "array"], "items": { "type": "string" } } } }, "wildcard_reason": { "type": "string", "minLength": 10 } } } } } } } } };
     pattern42 = new RegExp("^(read|write|execute):[a-z][a-z0-9_]*$", "u");
     pattern5 = new RegExp("^[A-Za-z0-9]+$", "u");
     pattern62 = new RegExp("^[a-z0-9-]+:[A-Za-z0-9]+$", "u");
-    func0 = __cjs3(__ajv03).default;
-    func22 = __cjs3(__ajv12).default;
+    func02 = __cjs4(__ajv04).default;
+    func22 = __cjs4(__ajv12).default;
     validate202.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
   }
 });
@@ -47695,7 +49558,7 @@ var init_run = __esm({
 });
 
 // runner/generated/audit-record.validator.js
-function validate102(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate103(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
@@ -47703,13 +49566,13 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
     if (data && typeof data == "object" && !Array.isArray(data)) {
       let missing0;
       if (data.seq === void 0 && (missing0 = "seq") || data.event_id === void 0 && (missing0 = "event_id") || data.timestamp === void 0 && (missing0 = "timestamp") || data.actor === void 0 && (missing0 = "actor") || data.action === void 0 && (missing0 = "action") || data.resource === void 0 && (missing0 = "resource") || data.outcome === void 0 && (missing0 = "outcome") || data.trace_id === void 0 && (missing0 = "trace_id") || data.evidence === void 0 && (missing0 = "evidence") || data.details === void 0 && (missing0 = "details") || data.prev_hash === void 0 && (missing0 = "prev_hash") || data.hash === void 0 && (missing0 = "hash")) {
-        validate102.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
+        validate103.errors = [{ instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: missing0 }, message: "must have required property '" + missing0 + "'" }];
         return false;
       } else {
         const _errs1 = errors;
         for (const key0 in data) {
-          if (!func23.call(schema112.properties, key0)) {
-            validate102.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
+          if (!func23.call(schema113.properties, key0)) {
+            validate103.errors = [{ instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" }];
             return false;
             break;
           }
@@ -47719,13 +49582,13 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
             let data0 = data.seq;
             const _errs2 = errors;
             if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-              validate102.errors = [{ instancePath: instancePath + "/seq", schemaPath: "#/properties/seq/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
+              validate103.errors = [{ instancePath: instancePath + "/seq", schemaPath: "#/properties/seq/type", keyword: "type", params: { type: "integer" }, message: "must be integer" }];
               return false;
             }
             if (errors === _errs2) {
               if (typeof data0 == "number" && isFinite(data0)) {
                 if (data0 < 1 || isNaN(data0)) {
-                  validate102.errors = [{ instancePath: instancePath + "/seq", schemaPath: "#/properties/seq/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" }];
+                  validate103.errors = [{ instancePath: instancePath + "/seq", schemaPath: "#/properties/seq/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" }];
                   return false;
                 }
               }
@@ -47740,12 +49603,12 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               const _errs4 = errors;
               if (errors === _errs4) {
                 if (typeof data1 === "string") {
-                  if (!pattern02.test(data1)) {
-                    validate102.errors = [{ instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/pattern", keyword: "pattern", params: { pattern: "^evt-[0-9a-z][0-9a-z-]{2,80}$" }, message: 'must match pattern "^evt-[0-9a-z][0-9a-z-]{2,80}$"' }];
+                  if (!pattern03.test(data1)) {
+                    validate103.errors = [{ instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/pattern", keyword: "pattern", params: { pattern: "^evt-[0-9a-z][0-9a-z-]{2,80}$" }, message: 'must match pattern "^evt-[0-9a-z][0-9a-z-]{2,80}$"' }];
                     return false;
                   }
                 } else {
-                  validate102.errors = [{ instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                  validate103.errors = [{ instancePath: instancePath + "/event_id", schemaPath: "#/properties/event_id/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                   return false;
                 }
               }
@@ -47761,11 +49624,11 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                   if (errors === _errs6) {
                     if (typeof data2 === "string") {
                       if (!formats02.validate(data2)) {
-                        validate102.errors = [{ instancePath: instancePath + "/timestamp", schemaPath: "#/properties/timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' }];
+                        validate103.errors = [{ instancePath: instancePath + "/timestamp", schemaPath: "#/properties/timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' }];
                         return false;
                       }
                     } else {
-                      validate102.errors = [{ instancePath: instancePath + "/timestamp", schemaPath: "#/properties/timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                      validate103.errors = [{ instancePath: instancePath + "/timestamp", schemaPath: "#/properties/timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                       return false;
                     }
                   }
@@ -47781,16 +49644,16 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                   if (errors === _errs8) {
                     if (typeof data3 === "string") {
                       if (func32(data3) > 200) {
-                        validate102.errors = [{ instancePath: instancePath + "/actor", schemaPath: "#/properties/actor/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters" }];
+                        validate103.errors = [{ instancePath: instancePath + "/actor", schemaPath: "#/properties/actor/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters" }];
                         return false;
                       } else {
                         if (func32(data3) < 1) {
-                          validate102.errors = [{ instancePath: instancePath + "/actor", schemaPath: "#/properties/actor/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                          validate103.errors = [{ instancePath: instancePath + "/actor", schemaPath: "#/properties/actor/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
                           return false;
                         }
                       }
                     } else {
-                      validate102.errors = [{ instancePath: instancePath + "/actor", schemaPath: "#/properties/actor/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                      validate103.errors = [{ instancePath: instancePath + "/actor", schemaPath: "#/properties/actor/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                       return false;
                     }
                   }
@@ -47803,11 +49666,11 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                     let data4 = data.action;
                     const _errs10 = errors;
                     if (typeof data4 !== "string") {
-                      validate102.errors = [{ instancePath: instancePath + "/action", schemaPath: "#/properties/action/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                      validate103.errors = [{ instancePath: instancePath + "/action", schemaPath: "#/properties/action/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                       return false;
                     }
                     if (!(data4 === "submit_intent" || data4 === "validate_schema" || data4 === "validate_policies" || data4 === "translate_intent" || data4 === "estimate_cost" || data4 === "verify_contracts" || data4 === "verify_agents" || data4 === "preview_infrastructure" || data4 === "publish_results" || data4 === "provision_infrastructure" || data4 === "deploy_application" || data4 === "configure_monitoring" || data4 === "enable_self_healing" || data4 === "destroy_infrastructure" || data4 === "agent_action_refused" || data4 === "report_recovery" || data4 === "collect_metrics" || data4 === "analyze_feedback" || data4 === "open_recommendation" || data4 === "update_recommendation" || data4 === "merge_recommendation")) {
-                      validate102.errors = [{ instancePath: instancePath + "/action", schemaPath: "#/properties/action/enum", keyword: "enum", params: { allowedValues: schema112.properties.action.enum }, message: "must be equal to one of the allowed values" }];
+                      validate103.errors = [{ instancePath: instancePath + "/action", schemaPath: "#/properties/action/enum", keyword: "enum", params: { allowedValues: schema113.properties.action.enum }, message: "must be equal to one of the allowed values" }];
                       return false;
                     }
                     var valid0 = _errs10 === errors;
@@ -47821,16 +49684,16 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                       if (errors === _errs12) {
                         if (typeof data5 === "string") {
                           if (func32(data5) > 500) {
-                            validate102.errors = [{ instancePath: instancePath + "/resource", schemaPath: "#/properties/resource/maxLength", keyword: "maxLength", params: { limit: 500 }, message: "must NOT have more than 500 characters" }];
+                            validate103.errors = [{ instancePath: instancePath + "/resource", schemaPath: "#/properties/resource/maxLength", keyword: "maxLength", params: { limit: 500 }, message: "must NOT have more than 500 characters" }];
                             return false;
                           } else {
                             if (func32(data5) < 1) {
-                              validate102.errors = [{ instancePath: instancePath + "/resource", schemaPath: "#/properties/resource/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                              validate103.errors = [{ instancePath: instancePath + "/resource", schemaPath: "#/properties/resource/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
                               return false;
                             }
                           }
                         } else {
-                          validate102.errors = [{ instancePath: instancePath + "/resource", schemaPath: "#/properties/resource/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                          validate103.errors = [{ instancePath: instancePath + "/resource", schemaPath: "#/properties/resource/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                           return false;
                         }
                       }
@@ -47843,11 +49706,11 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                         let data6 = data.outcome;
                         const _errs14 = errors;
                         if (typeof data6 !== "string") {
-                          validate102.errors = [{ instancePath: instancePath + "/outcome", schemaPath: "#/properties/outcome/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                          validate103.errors = [{ instancePath: instancePath + "/outcome", schemaPath: "#/properties/outcome/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                           return false;
                         }
                         if (!(data6 === "success" || data6 === "failure" || data6 === "denied" || data6 === "skipped")) {
-                          validate102.errors = [{ instancePath: instancePath + "/outcome", schemaPath: "#/properties/outcome/enum", keyword: "enum", params: { allowedValues: schema112.properties.outcome.enum }, message: "must be equal to one of the allowed values" }];
+                          validate103.errors = [{ instancePath: instancePath + "/outcome", schemaPath: "#/properties/outcome/enum", keyword: "enum", params: { allowedValues: schema113.properties.outcome.enum }, message: "must be equal to one of the allowed values" }];
                           return false;
                         }
                         var valid0 = _errs14 === errors;
@@ -47861,16 +49724,16 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                           if (errors === _errs16) {
                             if (typeof data7 === "string") {
                               if (func32(data7) > 200) {
-                                validate102.errors = [{ instancePath: instancePath + "/trace_id", schemaPath: "#/properties/trace_id/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters" }];
+                                validate103.errors = [{ instancePath: instancePath + "/trace_id", schemaPath: "#/properties/trace_id/maxLength", keyword: "maxLength", params: { limit: 200 }, message: "must NOT have more than 200 characters" }];
                                 return false;
                               } else {
                                 if (func32(data7) < 1) {
-                                  validate102.errors = [{ instancePath: instancePath + "/trace_id", schemaPath: "#/properties/trace_id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
+                                  validate103.errors = [{ instancePath: instancePath + "/trace_id", schemaPath: "#/properties/trace_id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" }];
                                   return false;
                                 }
                               }
                             } else {
-                              validate102.errors = [{ instancePath: instancePath + "/trace_id", schemaPath: "#/properties/trace_id/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                              validate103.errors = [{ instancePath: instancePath + "/trace_id", schemaPath: "#/properties/trace_id/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                               return false;
                             }
                           }
@@ -47889,12 +49752,12 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                                   const _errs20 = errors;
                                   if (errors === _errs20) {
                                     if (typeof data9 === "string") {
-                                      if (!pattern12.test(data9)) {
-                                        validate102.errors = [{ instancePath: instancePath + "/evidence/commit", schemaPath: "#/properties/evidence/properties/commit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{7,64}$" }, message: 'must match pattern "^[0-9a-f]{7,64}$"' }];
+                                      if (!pattern13.test(data9)) {
+                                        validate103.errors = [{ instancePath: instancePath + "/evidence/commit", schemaPath: "#/properties/evidence/properties/commit/pattern", keyword: "pattern", params: { pattern: "^[0-9a-f]{7,64}$" }, message: 'must match pattern "^[0-9a-f]{7,64}$"' }];
                                         return false;
                                       }
                                     } else {
-                                      validate102.errors = [{ instancePath: instancePath + "/evidence/commit", schemaPath: "#/properties/evidence/properties/commit/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                      validate103.errors = [{ instancePath: instancePath + "/evidence/commit", schemaPath: "#/properties/evidence/properties/commit/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                                       return false;
                                     }
                                   }
@@ -47909,11 +49772,11 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                                     if (errors === _errs22) {
                                       if (typeof data10 === "string") {
                                         if (!pattern22.test(data10)) {
-                                          validate102.errors = [{ instancePath: instancePath + "/evidence/policy_digest", schemaPath: "#/properties/evidence/properties/policy_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' }];
+                                          validate103.errors = [{ instancePath: instancePath + "/evidence/policy_digest", schemaPath: "#/properties/evidence/properties/policy_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' }];
                                           return false;
                                         }
                                       } else {
-                                        validate102.errors = [{ instancePath: instancePath + "/evidence/policy_digest", schemaPath: "#/properties/evidence/properties/policy_digest/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                        validate103.errors = [{ instancePath: instancePath + "/evidence/policy_digest", schemaPath: "#/properties/evidence/properties/policy_digest/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                                         return false;
                                       }
                                     }
@@ -47928,11 +49791,11 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                                       if (errors === _errs24) {
                                         if (typeof data11 === "string") {
                                           if (!pattern22.test(data11)) {
-                                            validate102.errors = [{ instancePath: instancePath + "/evidence/input_digest", schemaPath: "#/properties/evidence/properties/input_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' }];
+                                            validate103.errors = [{ instancePath: instancePath + "/evidence/input_digest", schemaPath: "#/properties/evidence/properties/input_digest/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' }];
                                             return false;
                                           }
                                         } else {
-                                          validate102.errors = [{ instancePath: instancePath + "/evidence/input_digest", schemaPath: "#/properties/evidence/properties/input_digest/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                          validate103.errors = [{ instancePath: instancePath + "/evidence/input_digest", schemaPath: "#/properties/evidence/properties/input_digest/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                                           return false;
                                         }
                                       }
@@ -47943,7 +49806,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                                   }
                                 }
                               } else {
-                                validate102.errors = [{ instancePath: instancePath + "/evidence", schemaPath: "#/properties/evidence/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                validate103.errors = [{ instancePath: instancePath + "/evidence", schemaPath: "#/properties/evidence/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
                                 return false;
                               }
                             }
@@ -47956,7 +49819,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                               let data12 = data.details;
                               const _errs26 = errors;
                               if (!(data12 && typeof data12 == "object" && !Array.isArray(data12))) {
-                                validate102.errors = [{ instancePath: instancePath + "/details", schemaPath: "#/properties/details/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+                                validate103.errors = [{ instancePath: instancePath + "/details", schemaPath: "#/properties/details/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
                                 return false;
                               }
                               var valid0 = _errs26 === errors;
@@ -47970,11 +49833,11 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                                 if (errors === _errs28) {
                                   if (typeof data13 === "string") {
                                     if (!pattern22.test(data13)) {
-                                      validate102.errors = [{ instancePath: instancePath + "/prev_hash", schemaPath: "#/properties/prev_hash/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' }];
+                                      validate103.errors = [{ instancePath: instancePath + "/prev_hash", schemaPath: "#/properties/prev_hash/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' }];
                                       return false;
                                     }
                                   } else {
-                                    validate102.errors = [{ instancePath: instancePath + "/prev_hash", schemaPath: "#/properties/prev_hash/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                    validate103.errors = [{ instancePath: instancePath + "/prev_hash", schemaPath: "#/properties/prev_hash/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                                     return false;
                                   }
                                 }
@@ -47989,11 +49852,11 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
                                   if (errors === _errs30) {
                                     if (typeof data14 === "string") {
                                       if (!pattern22.test(data14)) {
-                                        validate102.errors = [{ instancePath: instancePath + "/hash", schemaPath: "#/properties/hash/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' }];
+                                        validate103.errors = [{ instancePath: instancePath + "/hash", schemaPath: "#/properties/hash/pattern", keyword: "pattern", params: { pattern: "^sha256:[0-9a-f]{64}$" }, message: 'must match pattern "^sha256:[0-9a-f]{64}$"' }];
                                         return false;
                                       }
                                     } else {
-                                      validate102.errors = [{ instancePath: instancePath + "/hash", schemaPath: "#/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
+                                      validate103.errors = [{ instancePath: instancePath + "/hash", schemaPath: "#/properties/hash/type", keyword: "type", params: { type: "string" }, message: "must be string" }];
                                       return false;
                                     }
                                   }
@@ -48015,28 +49878,28 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
         }
       }
     } else {
-      validate102.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
+      validate103.errors = [{ instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" }];
       return false;
     }
   }
-  validate102.errors = vErrors;
+  validate103.errors = vErrors;
   return errors === 0;
 }
-var __ajv04, __ajv13, __cjs4, audit_record_validator_default, schema112, func23, func32, pattern02, pattern12, pattern22, formats02;
+var __ajv05, __ajv13, __cjs5, audit_record_validator_default, schema113, func23, func32, pattern03, pattern13, pattern22, formats02;
 var init_audit_record_validator = __esm({
   "runner/generated/audit-record.validator.js"() {
     "use strict";
-    __ajv04 = __toESM(require_ucs2length(), 1);
+    __ajv05 = __toESM(require_ucs2length(), 1);
     __ajv13 = __toESM(require_formats(), 1);
-    __cjs4 = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
-    audit_record_validator_default = validate102;
-    schema112 = { "$id": "https://gitops.local/schemas/audit-record.v1.json", "type": "object", "additionalProperties": false, "required": ["seq", "event_id", "timestamp", "actor", "action", "resource", "outcome", "trace_id", "evidence", "details", "prev_hash", "hash"], "properties": { "seq": { "type": "integer", "minimum": 1 }, "event_id": { "type": "string", "pattern": "^evt-[0-9a-z][0-9a-z-]{2,80}$" }, "timestamp": { "type": "string", "format": "date-time" }, "actor": { "type": "string", "minLength": 1, "maxLength": 200 }, "action": { "type": "string", "enum": ["submit_intent", "validate_schema", "validate_policies", "translate_intent", "estimate_cost", "verify_contracts", "verify_agents", "preview_infrastructure", "publish_results", "provision_infrastructure", "deploy_application", "configure_monitoring", "enable_self_healing", "destroy_infrastructure", "agent_action_refused", "report_recovery", "collect_metrics", "analyze_feedback", "open_recommendation", "update_recommendation", "merge_recommendation"] }, "resource": { "type": "string", "minLength": 1, "maxLength": 500 }, "outcome": { "type": "string", "enum": ["success", "failure", "denied", "skipped"] }, "trace_id": { "type": "string", "minLength": 1, "maxLength": 200 }, "evidence": { "type": "object", "properties": { "commit": { "type": "string", "pattern": "^[0-9a-f]{7,64}$" }, "policy_digest": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" }, "input_digest": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" } } }, "details": { "type": "object" }, "prev_hash": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" }, "hash": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" } } };
+    __cjs5 = (ns2) => ns2.default && ns2.default.__esModule ? ns2.default : ns2;
+    audit_record_validator_default = validate103;
+    schema113 = { "$id": "https://gitops.local/schemas/audit-record.v1.json", "type": "object", "additionalProperties": false, "required": ["seq", "event_id", "timestamp", "actor", "action", "resource", "outcome", "trace_id", "evidence", "details", "prev_hash", "hash"], "properties": { "seq": { "type": "integer", "minimum": 1 }, "event_id": { "type": "string", "pattern": "^evt-[0-9a-z][0-9a-z-]{2,80}$" }, "timestamp": { "type": "string", "format": "date-time" }, "actor": { "type": "string", "minLength": 1, "maxLength": 200 }, "action": { "type": "string", "enum": ["submit_intent", "validate_schema", "validate_policies", "translate_intent", "estimate_cost", "verify_contracts", "verify_agents", "preview_infrastructure", "publish_results", "provision_infrastructure", "deploy_application", "configure_monitoring", "enable_self_healing", "destroy_infrastructure", "agent_action_refused", "report_recovery", "collect_metrics", "analyze_feedback", "open_recommendation", "update_recommendation", "merge_recommendation"] }, "resource": { "type": "string", "minLength": 1, "maxLength": 500 }, "outcome": { "type": "string", "enum": ["success", "failure", "denied", "skipped"] }, "trace_id": { "type": "string", "minLength": 1, "maxLength": 200 }, "evidence": { "type": "object", "properties": { "commit": { "type": "string", "pattern": "^[0-9a-f]{7,64}$" }, "policy_digest": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" }, "input_digest": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" } } }, "details": { "type": "object" }, "prev_hash": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" }, "hash": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" } } };
     func23 = Object.prototype.hasOwnProperty;
-    func32 = __cjs4(__ajv04).default;
-    pattern02 = new RegExp("^evt-[0-9a-z][0-9a-z-]{2,80}$", "u");
-    pattern12 = new RegExp("^[0-9a-f]{7,64}$", "u");
+    func32 = __cjs5(__ajv05).default;
+    pattern03 = new RegExp("^evt-[0-9a-z][0-9a-z-]{2,80}$", "u");
+    pattern13 = new RegExp("^[0-9a-f]{7,64}$", "u");
     pattern22 = new RegExp("^sha256:[0-9a-f]{64}$", "u");
-    formats02 = __cjs4(__ajv13).fullFormats["date-time"];
+    formats02 = __cjs5(__ajv13).fullFormats["date-time"];
   }
 });
 

@@ -16,6 +16,8 @@ import validateIntent from '../../runner/generated/intent.validator.js';
 import validateRecord from '../../runner/generated/audit-record.validator.js';
 import intentSchema from '../../runner/intent/intent.schema.json' with { type: 'json' };
 import { RECORD_SCHEMA } from '../../runner/audit/record.schema.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { checkSchema, newAjv } from '../../runner/contracts/load.ts';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
@@ -46,5 +48,20 @@ describe('precompiled schema validators', () => {
       expect(validateRecord(doc)).toBe(runtimeRecord(doc));
       expect(validateRecord.errors?.[0]?.keyword).toBe(runtimeRecord.errors?.[0]?.keyword);
     }
+  });
+
+  it('the contracts are checked against the 2020-12 meta-schema as ajv itself would (same verdict, same message)', () => {
+    const message = (f: () => void) => {
+      try {
+        f();
+        return 'valid';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    const builtin = () => new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true });
+    const schemas = [{ type: 'object', properties: { a: { type: 'string', minLength: 1 } } }, { type: 'strin' }, { properties: 5, required: 'a' }, { $defs: { x: { enum: [] } }, items: [1] }];
+    for (const schema of schemas) expect(message(() => checkSchema(newAjv(), schema)), JSON.stringify(schema)).toBe(message(() => builtin().validateSchema(schema, true)));
+    expect(message(() => checkSchema(newAjv(), { type: 'strin' }))).toMatch(/^schema is invalid: data\/type must be equal to one of the allowed values/);
   });
 });
