@@ -4,8 +4,8 @@
  * - validators: the precompiled JSON Schema validators, runner/generated/
  *   (committed; scripts/validators.ts).
  *
- * - cli: the npm package's `gitops` bin, dist/cli/ (not committed; `prepack`
- *   builds it for `npm pack` and `npm publish`). ESM chunks, one per subcommand, with
+ * - cli: the npm package's `gitops` bin, dist/cli/ (not committed; `prepare`
+ *   builds it on `npm ci` in a clone and for `npm pack`). ESM chunks, one per subcommand, with
  *   every dependency bundled so an install needs nothing from the registry,
  *   except Pulumi, which only the apply path imports (an optional peer).
  * - action: the GitHub Action's `runs.main`, dist/action/index.cjs, one file

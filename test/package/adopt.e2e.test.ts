@@ -62,7 +62,7 @@ const cheap = SEED_INTENT.replace("budget: '$500/month'", "budget: '$40/month'")
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'gitops-adopt-'));
-  // prepack builds dist/cli (esbuild) first: the tarball is what `npm publish` would publish.
+  // prepare builds dist/cli (esbuild) first: the tarball is what `npm publish` would publish.
   const pack = await run('npm', ['pack', '--pack-destination', work, '--json'], REPO_ROOT);
   expect(pack.code, pack.stderr).toBe(0);
   const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
