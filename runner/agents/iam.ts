@@ -9,13 +9,14 @@
  * symbolic names to the stack's ARNs; `iamStatementsFor` gives the symbolic
  * statements when the ARNs are only known inside the Pulumi program.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Agent } from '../core/context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostics.ts';
 import { parseWithPositions, positionOf, type PathSeg, type Position } from '../contracts/load.ts';
 
 export const IAM_TABLE_FILE = 'agents/iam-permissions.yaml';
-export const RESOURCE_REFS = ['asg', 'ssm_document', 'instances', 'audit_log_group', 'target_group', '*'] as const;
+import { RESOURCE_REFS } from './iam.schema.ts';
+
+export { RESOURCE_REFS };
 export type ResourceRef = (typeof RESOURCE_REFS)[number];
 
 export interface IamStatementSpec {
@@ -51,43 +52,9 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-const TABLE_SCHEMA = {
-  type: 'object',
-  required: ['permissions'],
-  additionalProperties: false,
-  properties: {
-    permissions: {
-      type: 'object',
-      propertyNames: { pattern: '^(read|write|execute):[a-z][a-z0-9_]*$' },
-      additionalProperties: {
-        type: 'object',
-        required: ['scope', 'statements'],
-        additionalProperties: false,
-        properties: {
-          scope: { enum: ['aws', 'repository'] },
-          statements: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['sid', 'actions', 'resources'],
-              additionalProperties: false,
-              properties: {
-                sid: { type: 'string', pattern: '^[A-Za-z0-9]+$' },
-                // service:Action, no wildcard anywhere: least privilege is a list of named actions.
-                actions: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[a-z0-9-]+:[A-Za-z0-9]+$' } },
-                resources: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...RESOURCE_REFS] } },
-                condition: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: ['string', 'array'], items: { type: 'string' } } } },
-                wildcard_reason: { type: 'string', minLength: 10 },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
+// Compiled at build time (ajv standalone; scripts/validators.ts): no schema compilation at start-up.
+import validate from '../generated/iam-table.validator.js';
 
-const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(TABLE_SCHEMA);
 
 function pathOf(pointer: string): PathSeg[] {
   return pointer

@@ -8,7 +8,6 @@
  * them with a policy finding the PR author can read, and `hasPermission`
  * never treats them as granting anything.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
 import type { Agent, AgentDirectory } from '../core/context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostics.ts';
@@ -18,35 +17,13 @@ import type { Tree } from '../git/tree.ts';
 
 export const AGENTS_FILE = 'agents/agents.yaml';
 
-/** `verb:resource`; `*` allowed in either place so the policies can name it. */
-export const PERMISSION_RE = /^(\*|(read|write|execute|\*):([a-z][a-z0-9_]*|\*))$/;
+import { AGENTS_SCHEMA, PERMISSION_RE } from './registry.schema.ts';
+// Compiled at build time (ajv standalone; scripts/validators.ts): no schema compilation at start-up.
+import validate from '../generated/agents.validator.js';
 
-export const AGENTS_SCHEMA = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  type: 'object',
-  required: ['agents'],
-  additionalProperties: false,
-  properties: {
-    agents: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['agent_id', 'type', 'version', 'permissions'],
-        additionalProperties: false,
-        properties: {
-          agent_id: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
-          type: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
-          version: { type: 'string', pattern: '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?$' },
-          owner: { type: 'string', minLength: 1 },
-          description: { type: 'string' },
-          permissions: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: PERMISSION_RE.source } },
-        },
-      },
-    },
-  },
-} as const;
+export { AGENTS_SCHEMA, PERMISSION_RE };
 
-const validate = new Ajv2020({ allErrors: true, strict: true }).compile(AGENTS_SCHEMA);
+
 
 export interface AgentRegistry extends AgentDirectory {
   file: string;

@@ -12,9 +12,10 @@
  * read the log by.
  */
 import { randomBytes } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsImport from 'ajv-formats';
-import { AUDIT_ACTIONS, type AuditAction, type Evidence, type Outcome } from '../core/events.ts';
+import type { ErrorObject } from 'ajv';
+import type { AuditAction, Evidence, Outcome } from '../core/events.ts';
+import validateRecord from '../generated/audit-record.validator.js';
+import { OUTCOMES, RECORD_SCHEMA } from './record.schema.ts';
 import { canonicalJSON, sha256 } from '../core/hash.ts';
 
 export interface AuditRecord {
@@ -40,52 +41,10 @@ export type UnlinkedRecord = Omit<AuditRecord, 'seq' | 'prev_hash' | 'hash'>;
 
 export const GENESIS_HASH = 'sha256:' + '0'.repeat(64);
 
-const DIGEST = '^sha256:[0-9a-f]{64}$';
+export { OUTCOMES, RECORD_SCHEMA };
 
-export const OUTCOMES: readonly Outcome[] = ['success', 'failure', 'denied', 'skipped'];
-
-/** JSON Schema (draft-07) of one record. `additionalProperties: false` at the top: an auditor reads exactly these fields. */
-export const RECORD_SCHEMA = {
-  $id: 'https://gitops.local/schemas/audit-record.v1.json',
-  type: 'object',
-  additionalProperties: false,
-  required: ['seq', 'event_id', 'timestamp', 'actor', 'action', 'resource', 'outcome', 'trace_id', 'evidence', 'details', 'prev_hash', 'hash'],
-  properties: {
-    seq: { type: 'integer', minimum: 1 },
-    event_id: { type: 'string', pattern: '^evt-[0-9a-z][0-9a-z-]{2,80}$' },
-    timestamp: { type: 'string', format: 'date-time' },
-    actor: { type: 'string', minLength: 1, maxLength: 200 },
-    action: { type: 'string', enum: Object.keys(AUDIT_ACTIONS) },
-    resource: { type: 'string', minLength: 1, maxLength: 500 },
-    outcome: { type: 'string', enum: OUTCOMES },
-    trace_id: { type: 'string', minLength: 1, maxLength: 200 },
-    evidence: {
-      type: 'object',
-      properties: {
-        // A full or abbreviated git object id (sha1 or sha256 repositories).
-        commit: { type: 'string', pattern: '^[0-9a-f]{7,64}$' },
-        policy_digest: { type: 'string', pattern: DIGEST },
-        input_digest: { type: 'string', pattern: DIGEST },
-      },
-    },
-    details: { type: 'object' },
-    prev_hash: { type: 'string', pattern: DIGEST },
-    hash: { type: 'string', pattern: DIGEST },
-  },
-} as const;
-
-// ajv-formats is CommonJS with a default export; under nodenext its type is the module object.
-const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
-
-let validator: ValidateFunction | undefined;
-function validate(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: false, strict: true });
-    addFormats(ajv);
-    validator = ajv.compile(RECORD_SCHEMA);
-  }
-  return validator;
-}
+// Compiled at build time (ajv standalone; scripts/validators.ts): no schema compilation at start-up.
+const validate = () => validateRecord;
 
 function describeAjvError(e: ErrorObject): string {
   const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'record';

@@ -54,6 +54,8 @@ Options:
   --engine automation|mock   automation (default): Pulumi Automation API;
                              mock: the same orchestration against an in-memory state
                              (dry run; nothing is written to the audit log)
+  --record                   with --engine mock: record the steps in the audit log anyway,
+                             each with engine mock (a scratch repository, e.g. gitops demo)
 
 Exit: 0 applied (or nothing to apply), 1 a stack failed / a plan policy denies
 (--preview), 2 cannot start (missing pulumi CLI, credentials, bad arguments).`;
@@ -155,6 +157,7 @@ export const command: Command = {
         'secrets-provider': { type: 'string' },
         'summary-file': { type: 'string' },
         engine: { type: 'string', default: 'automation' },
+        record: { type: 'boolean' },
       },
       false,
     );
@@ -204,8 +207,9 @@ export const command: Command = {
       });
     }
     const targets = await targetsOf(dir, sel, values.stack);
-    // A dry run (mock engine) must not write audit records claiming infrastructure changed.
-    const sink = values.engine === 'mock' ? new MemorySink() : (await import('../audit/index.ts')).openAuditSink(dir);
+    // A dry run (mock engine) must not write audit records claiming infrastructure changed, unless
+    // asked (--record: the demo's scratch clone); every step record then says `engine: mock`.
+    const sink = values.engine === 'mock' && !values.record ? new MemorySink() : (await import('../audit/index.ts')).openAuditSink(dir);
     const ctx = createRunContext({ repoDir: dir, kind: 'apply', sink, traceId, ...(io.env.GITHUB_ACTOR ? { human: io.env.GITHUB_ACTOR } : {}), ...('base' in sel ? { commit: sel.head } : {}) });
     const report = await applyStacks(ctx, engine, targets, { destroyRemoved: !!values['destroy-removed'], ...('base' in sel ? { base: sel.base, head: sel.head } : {}) });
     if (report.status === 'failed' && format !== 'json') for (const s of report.stacks.filter((x) => x.status === 'failed')) io.stderr(`gitops apply: ${s.stack} failed: ${s.reason ?? 'see above'}\n`);

@@ -5,6 +5,7 @@
 import type { Command } from './command.ts';
 
 export const COMMANDS = {
+  init: () => import('./init.ts'),
   check: () => import('./check.ts'),
   policy: () => import('./policy.ts'),
   rego: () => import('./rego.ts'),
@@ -21,6 +22,7 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 
 export const SUMMARIES: Record<CommandName, string> = {
+  init: 'Lay out a governed repository here: intents, default policies, contracts, agents, audit log, workflows, CODEOWNERS',
   check: 'Check changed intents against schema, policies and contracts (the pull-request check)',
   policy: 'Policy tools: `gitops policy test` runs the *_test.rego unit tests',
   rego: 'Rego engine tools: eval, conformance',

@@ -42,6 +42,30 @@ export interface DemoState {
   cleanup: string[];
   /** Trace ids of the recorded checks, for `gitops audit show --trace`. */
   traces: string[];
+  /** When the demo started (ms): the replayed sample ends just before it. */
+  started: number;
+}
+
+/** Sample files whose ISO timestamps the demo replays as the last seven days (metrics and the platform's recoveries). */
+const SAMPLE_TIMED_FILES = ['metrics/sample/DEPLOY-WEB-001.csv', 'metrics/sample/recoveries.json'];
+const ISO_UTC = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z\b/g;
+const HOUR = 3_600_000;
+
+/**
+ * Whole hours that move the sample's last timestamp to the last full hour
+ * before `now`: the hourly rows stay on the hour, and the report's window
+ * (seven days up to now) holds both the sample and what the demo just did.
+ */
+export function replayShift(lastSample: number, now: number): number {
+  return Math.floor(now / HOUR) * HOUR - Math.ceil(lastSample / HOUR) * HOUR;
+}
+
+/** Every ISO 8601 UTC timestamp in `text`, moved by `shiftMs` (same format: milliseconds when it had them). */
+export function shiftTimestamps(text: string, shiftMs: number): string {
+  return text.replace(ISO_UTC, (t) => {
+    const iso = new Date(Date.parse(t) + shiftMs).toISOString();
+    return t.includes('.') ? iso : iso.replace(/\.\d{3}Z$/, 'Z');
+  });
 }
 
 export interface DemoStep {
@@ -155,6 +179,21 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   {
+    name: 'The sample metrics and recoveries, replayed as the seven days up to now (timestamps shifted, values unchanged), so feedback and the report cover this run',
+    async run(state) {
+      const files = (await Promise.all(SAMPLE_TIMED_FILES.map(async (f) => ({ f, text: await readFile(join(state.dir, f), 'utf8').catch(() => undefined) })))).filter(
+        (x): x is { f: string; text: string } => x.text !== undefined,
+      );
+      const last = Math.max(...files.flatMap(({ text }) => [...text.matchAll(ISO_UTC)].map((m) => Date.parse(m[0]))));
+      if (!Number.isFinite(last)) return void state.io.stdout('no sample metrics: nothing to replay\n');
+      const shift = replayShift(last, state.started);
+      for (const { f, text } of files) await write(state, f, shiftTimestamps(text, shift));
+      await git(state, 'add', '--', ...files.map((x) => x.f));
+      await git(state, 'commit', '-q', '--allow-empty', '-m', 'demo: replay the sample metrics as the last seven days');
+      state.io.stdout(`${files.map((x) => x.f).join(', ')}: shifted by ${Math.round(shift / 86_400_000)} days; the last sample is now ${new Date(last + shift).toISOString()}\n`);
+    },
+  },
+  {
     name: 'Branch demo/scale-web: the seed intent DEPLOY-WEB-001 gets room for peak load (max_instances 10 → 12)',
     async run(state) {
       const file = 'intents/DEPLOY-WEB-001.yaml';
@@ -197,7 +236,16 @@ export const DEMO_STEPS: DemoStep[] = [
       state.io.stdout(`merged: ${(await git(state, 'log', '--oneline', '-1')).trim()}\n`);
     },
   },
-  cliStep('Apply on merge, with the mock engine (the Pulumi program under the mock runtime, every step, no cloud)', ['apply', '--engine', 'mock', '--base', 'main~1', '--head', 'main']),
+  cliStep('Apply on merge, with the mock engine (the Pulumi program under the mock runtime, every step, no cloud), recorded in the audit log as engine mock', [
+    'apply',
+    '--engine',
+    'mock',
+    '--record',
+    '--base',
+    'main~1',
+    '--head',
+    'main',
+  ]),
   cliStep('Apply on merge for real: without the pulumi CLI and AWS credentials it refuses before changing anything (expected: exit 2)', ['apply', '--base', 'main~1', '--head', 'main'], 2),
   cliStep('The platform reports its recoveries (seed §8); they join the audit log as the self-healing agent', ['audit', 'ingest-recoveries', 'metrics/sample/recoveries.json']),
   {
@@ -220,7 +268,11 @@ export const DEMO_STEPS: DemoStep[] = [
   cliStep('Commit the audit records back to the repository (bot identity, [skip ci])', ['audit', 'push', '--remote', 'origin', '--branch', 'main']),
   cliStep('Verify the audit chain as committed on the remote', ['audit', 'verify', '--ref', 'origin/main']),
   cliStep('Feedback (seed §9–§10) on the sample metrics: analysis, recommendations, the recommendation branch and its diff (dry run: nothing opened)', ['feedback', '--dry-run']),
-  cliStep('Governance report (seed "Success Metrics")', ['report']),
+  {
+    // Until now: the window holds this run's checks, applies and recoveries as well as the replayed metrics.
+    name: 'Governance report (seed "Success Metrics") over the seven days up to now',
+    run: (state) => cliStep('', ['report', '--until', new Date().toISOString()]).run(state),
+  },
 ];
 
 export const command: Command = {
@@ -252,7 +304,7 @@ Exit 0 when every verdict and step is as expected, 1 otherwise.
     const { values } = parse('demo', argv, { keep: { type: 'boolean' }, source: { type: 'string' } }, false);
     const dir = await mkdtemp(join(tmpdir(), 'gitops-demo-'));
     await rm(dir, { recursive: true, force: true }); // git clone wants to create it
-    const state: DemoState = { source: values.source ? resolve(io.cwd, values.source) : SOURCE_ROOT, dir, base: 'main', io, reports: new Map(), surprises: [], cleanup: [], traces: [] };
+    const state: DemoState = { source: values.source ? resolve(io.cwd, values.source) : SOURCE_ROOT, dir, base: 'main', io, reports: new Map(), surprises: [], cleanup: [], traces: [], started: Date.now() };
     try {
       let n = 0;
       for (const step of DEMO_STEPS) {

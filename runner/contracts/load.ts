@@ -9,6 +9,7 @@
  * with a problem is left out of the set, so verification reports it missing.
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import validateMetaSchema from '../generated/json-schema-2020-12.validator.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
 import { digestOf } from '../core/hash.ts';
@@ -66,11 +67,21 @@ const ID_RE = /^(contract\.[a-z0-9][a-z0-9-]*)\.v(0|[1-9]\d*)$/;
 /** Metadata keywords the contracts use; registered so ajv's strict mode still catches typos. */
 export const CONTRACT_KEYWORDS = ['x-unit', 'x-metric'] as const;
 
+/**
+ * The contracts' ajv. Schemas are checked against the 2020-12 meta-schema by the validator the
+ * build precompiled (scripts/validators.ts), not by ajv, which would compile the meta-schema on
+ * every run; `checkSchema` throws ajv's own error for an invalid one.
+ */
 export function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, validateSchema: false });
   ajv.addKeyword({ keyword: 'x-unit', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-metric', schemaType: 'boolean' });
   return ajv;
+}
+
+/** ajv's `schema is invalid: …` for a schema the 2020-12 meta-schema rejects. */
+export function checkSchema(ajv: Ajv2020, schema: unknown): void {
+  if (!validateMetaSchema(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(validateMetaSchema.errors)}`);
 }
 
 function schemaUri(id: string): string {
@@ -95,6 +106,7 @@ function compiledSet(candidates: readonly ContractDoc[]): CompiledSet {
   const failures = new Map<string, string>();
   for (const c of candidates) {
     try {
+      checkSchema(ajv, c.schema);
       ajv.addSchema({ ...c.schema, $id: schemaUri(c.id) });
       cache.set(`${c.id}#`, ajv.getSchema(schemaUri(c.id))!);
     } catch (err) {

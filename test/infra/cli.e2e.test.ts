@@ -6,7 +6,7 @@
  * stack), so the number of runs is kept small.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,16 @@ describe('stacks between two refs', () => {
     expect(JSON.parse(destroyed.stdout)).toMatchObject({ status: 'succeeded', engine: 'mock', stacks: [{ stack: 'DEPLOY-WEB-001-us-east-1', kind: 'destroy', steps: [{ step: 'destroy_infrastructure', status: 'succeeded' }] }] });
     // A dry run writes no audit records.
     expect(existsSync(join(dir, 'audit-log'))).toBe(false);
+    // Unless asked (a scratch repository, as in gitops demo): then every step record says engine mock.
+    const recorded = gitops(dir, ['apply', '--engine', 'mock', '--record', '--base', 'HEAD~2', '--head', 'HEAD~1', '--stack', 'DEPLOY-WEB-001-us-west-2']);
+    expect(recorded.code).toBe(0);
+    const records = readdirSync(join(dir, 'audit-log'))
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) => readFileSync(join(dir, 'audit-log', f), 'utf8').trim().split('\n'))
+      .map((l) => JSON.parse(l) as { action: string; details: { engine?: string } });
+    const steps = records.filter((r) => ['provision_infrastructure', 'deploy_application', 'configure_monitoring', 'enable_self_healing'].includes(r.action));
+    expect(steps.map((r) => r.action)).toEqual(['provision_infrastructure', 'deploy_application', 'configure_monitoring', 'enable_self_healing']);
+    expect(steps.every((r) => r.details.engine === 'mock')).toBe(true);
   });
 });
 

@@ -25,7 +25,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { createRequire } from 'node:module';
 import { BUILTINS, customBuiltins } from '../builtins/registry.ts';
 import { parseJSON } from '../builtins/encoding.ts';
 import { BuiltinError, type BuiltinContext, type BuiltinDecl } from '../builtins/types.ts';
@@ -66,8 +65,6 @@ interface OpaExports {
   opa_wasm_abi_minor_version?: WasmGlobal | number;
 }
 
-// The SDK is CommonJS; load it through require so its types need not match ESM interop.
-const require = createRequire(import.meta.url);
 
 export interface WasmOptions {
   data?: unknown;
@@ -150,7 +147,9 @@ const jsonBuffer = (text: string): ArrayBuffer => {
 const toJSONText = (x: unknown): string => stringifyJSON(fromJS(x));
 
 export async function loadWasmPolicy(wasm: Uint8Array, opts: WasmOptions = {}): Promise<Result<WasmPolicy>> {
-  const sdk = require('@open-policy-agent/opa-wasm') as OpaWasm;
+  // The SDK is CommonJS (its default export is module.exports), loaded only on the wasm path; a
+  // dynamic import (not createRequire) so the package and action bundles carry it.
+  const sdk = ((await import('@open-policy-agent/opa-wasm')) as unknown as { default: OpaWasm }).default;
   const table = hostTable(opts.builtins);
   const used = new Set<string>();
   const calls = new Map<string, number>();
