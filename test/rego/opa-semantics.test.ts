@@ -191,6 +191,10 @@ describe('compile errors read as OPA\'s', () => {
     expect(errs('p if {\n  not input.xs[_] == 3\n}')).toEqual(['3:3: rego_unsafe_var_error: expression is unsafe']);
     expect(errs('p if {\n  not input.xs[_] == y\n}')).toEqual(['3:3: rego_unsafe_var_error: var y is unsafe']);
   });
+  it('a var unsafe in several expressions is reported once, at the first', () => {
+    expect(errs('p if {\n  x > 1\n  x < 5\n}')).toEqual(['3:3: rego_unsafe_var_error: var x is unsafe']);
+    expect(errs('p if {\n  x > y\n  y < 5\n}')).toEqual(['3:3: rego_unsafe_var_error: var x is unsafe', '3:3: rego_unsafe_var_error: var y is unsafe']);
+  });
   it('calling a function whose name a local shadows', () => {
     expect(errs('p if {\n  count := 1\n  count([1]) == 1\n}')).toEqual(['4:3: rego_compile_error: called function count shadowed']);
     expect(errs('f(x) := x\np if {\n  f := 1\n  f(2)\n}')).toEqual(['5:3: rego_compile_error: called function f shadowed']);
