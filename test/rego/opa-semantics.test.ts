@@ -195,6 +195,13 @@ describe('compile errors read as OPA\'s', () => {
     expect(errs('p if {\n  x > 1\n  x < 5\n}')).toEqual(['3:3: rego_unsafe_var_error: var x is unsafe']);
     expect(errs('p if {\n  x > y\n  y < 5\n}')).toEqual(['3:3: rego_unsafe_var_error: var x is unsafe', '3:3: rego_unsafe_var_error: var y is unsafe']);
   });
+  it('every rule on a cycle is reported, at its own location, with its path', () => {
+    expect(errs('p if q\nq if r\nr if p\ns if p')).toEqual([
+      '2:1: rego_recursion_error: rule data.x.p is recursive: data.x.p -> data.x.q -> data.x.r -> data.x.p',
+      '3:1: rego_recursion_error: rule data.x.q is recursive: data.x.q -> data.x.r -> data.x.p -> data.x.q',
+      '4:1: rego_recursion_error: rule data.x.r is recursive: data.x.r -> data.x.p -> data.x.q -> data.x.r',
+    ]);
+  });
   it('calling a function whose name a local shadows', () => {
     expect(errs('p if {\n  count := 1\n  count([1]) == 1\n}')).toEqual(['4:3: rego_compile_error: called function count shadowed']);
     expect(errs('f(x) := x\np if {\n  f := 1\n  f(2)\n}')).toEqual(['5:3: rego_compile_error: called function f shadowed']);
