@@ -202,6 +202,9 @@ describe('compile errors read as OPA\'s', () => {
       '4:1: rego_recursion_error: rule data.x.r is recursive: data.x.r -> data.x.p -> data.x.q -> data.x.r',
     ]);
   });
+  it('function args must not shadow input or data', () => {
+    expect(errs('f(input) := 1')).toEqual(['2:1: rego_compile_error: args must not shadow input (use a different variable name)']);
+  });
   it('calling a function whose name a local shadows', () => {
     expect(errs('p if {\n  count := 1\n  count([1]) == 1\n}')).toEqual(['4:3: rego_compile_error: called function count shadowed']);
     expect(errs('f(x) := x\np if {\n  f := 1\n  f(2)\n}')).toEqual(['5:3: rego_compile_error: called function f shadowed']);
