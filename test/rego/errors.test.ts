@@ -45,6 +45,6 @@ describe('compile errors', () => {
   });
   it('conflicting rule kinds and multiple defaults', () => {
     expect(errs('package x\np := 1\np contains 2\n')[0]).toMatch(/rego_type_error: conflicting rules data\.x\.p found/);
-    expect(errs('package x\ndefault p := 1\ndefault p := 2\n')[0]).toMatch(/^p\.rego:3:1: rego_type_error: multiple default rules data\.x\.p found/);
+    expect(errs('package x\ndefault p := 1\ndefault p := 2\n')[0]).toBe('p.rego:2:1: rego_type_error: multiple default rules data.x.p found at p.rego:2, p.rego:3');
   });
 });

@@ -231,3 +231,31 @@ describe('`with` targets are checked as OPA validates them', () => {
     expect(errs('p if { true with print as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: target must not be a void function']);
   });
 });
+
+describe('rule conflicts found at compile time read as OPA\'s (TestCompilerCheckRuleConflicts)', () => {
+  it('kinds, defaults, overlaps and packages', () => {
+    const r = prepare([
+      { file: 'mod1.rego', text: 'package badrules\n\np contains x if { x = 1 }\np[x] = y if { x = y; x = "a" }\nq contains 1 if { true }\nq = {1, 2, 3} if { true }\nr[x] = y if { x = y; x = "a" }\nr[x] = y if { x = y; x = "a" }\ns contains x if { x = "a" }\ns contains x if { x = "b" }\nt := x if { x = "a"}' },
+      { file: 'mod2a.rego', text: 'package badrules.r\n\nq contains 1 if { true }' },
+      { file: 'mod2b.rego', text: 'package badrules.s\n\nq contains 1 if { true }' },
+      { file: 'mod2c.rego', text: 'package badrules.t\n\nq contains 1 if { true }' },
+      { file: 'mod3.rego', text: 'package badrules.defkw\n\ndefault foo = 1\ndefault foo = 2\nfoo = 3 if { true }\n' },
+      { file: 'mod8.rego', text: 'package badrules.complete_partial\np := 1\np[r] := 2 if { r := "foo" }' },
+    ]);
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.code}: ${d.message}`).sort()).toEqual([
+      'rego_type_error: conflicting rules data.badrules.complete_partial.p[r] found',
+      'rego_type_error: conflicting rules data.badrules.p[x] found',
+      'rego_type_error: conflicting rules data.badrules.q found',
+      'rego_type_error: multiple default rules data.badrules.defkw.foo found at mod3.rego:3, mod3.rego:4',
+      'rego_type_error: package badrules.s conflicts with rule s defined at mod1.rego:10',
+      'rego_type_error: package badrules.s conflicts with rule s defined at mod1.rego:9',
+      'rego_type_error: package badrules.t conflicts with rule t defined at mod1.rego:11',
+      'rego_type_error: rule data.badrules.s conflicts with [data.badrules.s.q]',
+      'rego_type_error: rule data.badrules.t conflicts with [data.badrules.t.q]',
+    ]);
+  });
+  it('a rule overlapping several rules below it names them all', () => {
+    const r = prepare([{ file: 'a.rego', text: 'package pkg\np.q.r if { true }\np.q.r.s if { true }\np.q.r.t if { true }' }]);
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(['rego_type_error: rule data.pkg.p.q.r conflicts with [data.pkg.p.q.r.s data.pkg.p.q.r.t]']);
+  });
+});
