@@ -192,6 +192,20 @@ describe('compile errors read as OPA\'s', () => {
     expect(errs('p if {\n  not input.xs[_] == 3\n}')).toEqual(['3:3: rego_unsafe_var_error: expression is unsafe']);
     expect(errs('p if {\n  not input.xs[_] == y\n}')).toEqual(['3:3: rego_unsafe_var_error: var y is unsafe']);
   });
+  it('a var unsafe in several expressions is reported once, at the first', () => {
+    expect(errs('p if {\n  x > 1\n  x < 5\n}')).toEqual(['3:3: rego_unsafe_var_error: var x is unsafe']);
+    expect(errs('p if {\n  x > y\n  y < 5\n}')).toEqual(['3:3: rego_unsafe_var_error: var x is unsafe', '3:3: rego_unsafe_var_error: var y is unsafe']);
+  });
+  it('every rule on a cycle is reported, at its own location, with its path', () => {
+    expect(errs('p if q\nq if r\nr if p\ns if p')).toEqual([
+      '2:1: rego_recursion_error: rule data.x.p is recursive: data.x.p -> data.x.q -> data.x.r -> data.x.p',
+      '3:1: rego_recursion_error: rule data.x.q is recursive: data.x.q -> data.x.r -> data.x.p -> data.x.q',
+      '4:1: rego_recursion_error: rule data.x.r is recursive: data.x.r -> data.x.p -> data.x.q -> data.x.r',
+    ]);
+  });
+  it('function args must not shadow input or data', () => {
+    expect(errs('f(input) := 1')).toEqual(['2:1: rego_compile_error: args must not shadow input (use a different variable name)']);
+  });
   it('calling a function whose name a local shadows', () => {
     expect(errs('p if {\n  count := 1\n  count([1]) == 1\n}')).toEqual(['4:3: rego_compile_error: called function count shadowed']);
     expect(errs('f(x) := x\np if {\n  f := 1\n  f(2)\n}')).toEqual(['5:3: rego_compile_error: called function f shadowed']);
@@ -216,5 +230,33 @@ describe('`with` targets are checked as OPA validates them', () => {
     expect(errs('p if { true with internal.member_2 as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: replacement of internal function "internal.member_2" invalid']);
     expect(errs('p if { true with walk as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: target must not be a relation']);
     expect(errs('p if { true with print as 1 }')).toEqual(['rego_compile_error: with keyword replacing built-in function: target must not be a void function']);
+  });
+});
+
+describe('rule conflicts found at compile time read as OPA\'s (TestCompilerCheckRuleConflicts)', () => {
+  it('kinds, defaults, overlaps and packages', () => {
+    const r = prepare([
+      { file: 'mod1.rego', text: 'package badrules\n\np contains x if { x = 1 }\np[x] = y if { x = y; x = "a" }\nq contains 1 if { true }\nq = {1, 2, 3} if { true }\nr[x] = y if { x = y; x = "a" }\nr[x] = y if { x = y; x = "a" }\ns contains x if { x = "a" }\ns contains x if { x = "b" }\nt := x if { x = "a"}' },
+      { file: 'mod2a.rego', text: 'package badrules.r\n\nq contains 1 if { true }' },
+      { file: 'mod2b.rego', text: 'package badrules.s\n\nq contains 1 if { true }' },
+      { file: 'mod2c.rego', text: 'package badrules.t\n\nq contains 1 if { true }' },
+      { file: 'mod3.rego', text: 'package badrules.defkw\n\ndefault foo = 1\ndefault foo = 2\nfoo = 3 if { true }\n' },
+      { file: 'mod8.rego', text: 'package badrules.complete_partial\np := 1\np[r] := 2 if { r := "foo" }' },
+    ]);
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.code}: ${d.message}`).sort()).toEqual([
+      'rego_type_error: conflicting rules data.badrules.complete_partial.p[r] found',
+      'rego_type_error: conflicting rules data.badrules.p[x] found',
+      'rego_type_error: conflicting rules data.badrules.q found',
+      'rego_type_error: multiple default rules data.badrules.defkw.foo found at mod3.rego:3, mod3.rego:4',
+      'rego_type_error: package badrules.s conflicts with rule s defined at mod1.rego:10',
+      'rego_type_error: package badrules.s conflicts with rule s defined at mod1.rego:9',
+      'rego_type_error: package badrules.t conflicts with rule t defined at mod1.rego:11',
+      'rego_type_error: rule data.badrules.s conflicts with [data.badrules.s.q]',
+      'rego_type_error: rule data.badrules.t conflicts with [data.badrules.t.q]',
+    ]);
+  });
+  it('a rule overlapping several rules below it names them all', () => {
+    const r = prepare([{ file: 'a.rego', text: 'package pkg\np.q.r if { true }\np.q.r.s if { true }\np.q.r.t if { true }' }]);
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(['rego_type_error: rule data.pkg.p.q.r conflicts with [data.pkg.p.q.r.s data.pkg.p.q.r.t]']);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Body, Expr, Rule, Term } from '../ast/nodes.ts';
 import { cerr } from './errors.ts';
-import { dataName, type CompileState, type IndexedRule } from './state.ts';
+import { dataName, type CompileState } from './state.ts';
 
 /** Ground prefixes of the data refs and user-function calls in a rule. */
 function dataRefs(r: Rule, out: string[][]): void {
@@ -83,49 +83,64 @@ function prefixRelated(a: string[], b: string[]): boolean {
   return true;
 }
 
+interface Node {
+  rule: Rule;
+  name: string;
+  deps: Node[];
+}
+
+/**
+ * OPA's graph is over rules, `else` branches included (each depends on what
+ * its own body and head use), and every rule from which a path leads back to
+ * itself is reported, at its own location, with that path.
+ */
 export function checkRecursion(st: CompileState): void {
-  const byAnchor = new Map<string, IndexedRule[]>();
-  for (const r of st.rules) {
-    const k = r.anchor.join('\u0000');
-    const l = byAnchor.get(k);
-    if (l) l.push(r);
-    else byAnchor.set(k, [r]);
-  }
-  const nodes = [...byAnchor.keys()];
-  const split = nodes.map((k) => [k, k.split('\u0000')] as const);
-  const edges = new Map<string, Set<string>>();
-  for (const [k, rules] of byAnchor) {
-    const deps = new Set<string>();
-    for (const r of rules) {
-      const refs: string[][] = [];
-      dataRefs(r.rule, refs);
-      for (const ref of refs) {
-        for (const [other, parts] of split) if (prefixRelated(ref, parts)) deps.add(other);
-      }
+  const nodes: Node[] = [];
+  const byAnchor = new Map<string, Node[]>();
+  const anchors: Array<[string, string[]]> = [];
+  for (const ir of st.rules) {
+    const k = ir.anchor.join('\u0000');
+    let list = byAnchor.get(k);
+    if (!list) {
+      byAnchor.set(k, (list = []));
+      anchors.push([k, ir.anchor]);
     }
-    edges.set(k, deps);
+    for (let r: Rule | undefined = ir.rule; r; r = r.else) {
+      const n: Node = { rule: r, name: dataName(ir.anchor), deps: [] };
+      list.push(n);
+      nodes.push(n);
+    }
   }
-  // DFS for cycles; report each cycle once, at the first rule of its entry node.
-  const state = new Map<string, 0 | 1 | 2>();
-  const stack: string[] = [];
-  const reported = new Set<string>();
-  const visit = (k: string): void => {
-    state.set(k, 1);
-    stack.push(k);
-    for (const d of edges.get(k) ?? []) {
-      const s = state.get(d) ?? 0;
-      if (s === 1) {
-        const cycle = stack.slice(stack.indexOf(d));
-        if (!reported.has(d)) {
-          reported.add(d);
-          const names = [...cycle, d].map((x) => dataName(x.split('\u0000')));
-          const rule = byAnchor.get(d)![0]!;
-          st.errors.push(cerr('rego_recursion_error', `rule ${names[0]} is recursive: ${names.join(' -> ')}`, rule.rule.loc));
+  for (const n of nodes) {
+    const refs: string[][] = [];
+    dataRefs({ ...n.rule, else: undefined }, refs);
+    const deps = new Set<Node>();
+    for (const ref of refs) for (const [k, parts] of anchors) if (prefixRelated(ref, parts)) for (const d of byAnchor.get(k)!) deps.add(d);
+    n.deps = [...deps];
+  }
+  /** A path n → … → n (OPA's util.DFSPath), or undefined. */
+  const pathToSelf = (start: Node): Node[] | undefined => {
+    const seen = new Set<Node>();
+    const path: Node[] = [start];
+    const dfs = (n: Node): boolean => {
+      for (const d of n.deps) {
+        if (d === start) {
+          path.push(d);
+          return true;
         }
-      } else if (s === 0) visit(d);
-    }
-    stack.pop();
-    state.set(k, 2);
+        if (seen.has(d)) continue;
+        seen.add(d);
+        path.push(d);
+        if (dfs(d)) return true;
+        path.pop();
+      }
+      return false;
+    };
+    return dfs(start) ? path : undefined;
   };
-  for (const k of nodes) if (!state.get(k)) visit(k);
+  const sorted = [...nodes].sort((a, b) => (a.rule.loc.file < b.rule.loc.file ? -1 : a.rule.loc.file > b.rule.loc.file ? 1 : a.rule.loc.line - b.rule.loc.line || a.rule.loc.col - b.rule.loc.col));
+  for (const n of sorted) {
+    const path = pathToSelf(n);
+    if (path) st.errors.push(cerr('rego_recursion_error', `rule ${n.name} is recursive: ${path.map((x) => x.name).join(' -> ')}`, n.rule.loc));
+  }
 }

@@ -7,6 +7,7 @@
  * `every`, function arguments) shadow globals and are left alone.
  */
 import type { Body, Expr, Module, Rule, Term, WithMod } from '../ast/nodes.ts';
+import { cerr } from './errors.ts';
 import { importPath } from './rules.ts';
 import type { CompileState } from './state.ts';
 import { termVars } from './walk.ts';
@@ -186,6 +187,10 @@ export function resolveRefs(st: CompileState): void {
       if (ir.module !== m) continue;
       const args = new Set<string>();
       for (const a of ir.rule.head.args ?? []) termVars(a, args, { closures: false });
+      // OPA forbids args named like a root document rather than rewrite them
+      for (const root of ['input', 'data']) {
+        if (args.has(root)) st.errors.push(cerr('rego_compile_error', `args must not shadow ${root} (use a different variable name)`, ir.rule.loc));
+      }
       ir.rule = res.rule(ir.rule, args);
       if (ir.rule.head.args) ir.rule.head.args = ir.rule.head.args.map((a) => res.term(a, args));
     }

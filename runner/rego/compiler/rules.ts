@@ -5,7 +5,7 @@
  * arities at one path, several defaults, non-ground function names, defaults
  * on multi-value rules.
  */
-import type { Module, Rule, Term } from '../ast/nodes.ts';
+import { termText, type Module, type Rule, type Term } from '../ast/nodes.ts';
 import { cerr } from './errors.ts';
 import { dataName, type CompileState, type IndexedRule, type RuleKind } from './state.ts';
 
@@ -90,38 +90,75 @@ export function checkRuleConflicts(st: CompileState): void {
     if (list) list.push(r);
     else byAnchor.set(k, [r]);
   }
+  // Errors are at the group's first rule (OPA: node.Values[0]); a conflict
+  // names the last rule's full ref (`data.x.p[k]`), defaults list where they are.
   for (const list of byAnchor.values()) {
     const first = list[0]!;
+    const last = list[list.length - 1]!;
     // Same anchor: all rules must agree on kind (dynamic suffixes may differ in depth, as in OPA's ref heads).
     const kinds = new Set(list.map((r) => (r.suffix.length > 0 ? 'dynamic' : r.kind)));
     const fn = list.filter((r) => r.kind === 'function');
     if (kinds.size > 1 || (fn.length > 0 && fn.length !== list.length)) {
-      st.errors.push(cerr('rego_type_error', `conflicting rules ${first.name} found`, list[list.length - 1]!.rule.loc));
+      st.errors.push(cerr('rego_type_error', `conflicting rules ${refName(last)} found`, first.rule.loc));
       continue;
     }
     if (fn.length > 0 && new Set(fn.map((r) => r.arity)).size > 1) {
-      st.errors.push(cerr('rego_type_error', `conflicting rules ${first.name} found`, list[list.length - 1]!.rule.loc));
+      st.errors.push(cerr('rego_type_error', `conflicting rules ${refName(last)} found`, first.rule.loc));
       continue;
     }
     const defaults = list.filter((r) => r.rule.isDefault);
-    if (defaults.length > 1) st.errors.push(cerr('rego_type_error', `multiple default rules ${first.name} found`, defaults[1]!.rule.loc));
+    if (defaults.length > 1) {
+      const at = defaults.map((r) => `${r.rule.loc.file}:${r.rule.loc.line}`).join(', ');
+      st.errors.push(cerr('rego_type_error', `multiple default rules ${first.name} found at ${at}`, first.rule.loc));
+    }
     for (const r of list) {
       if (r.rule.isDefault && r.kind === 'partial_set') st.errors.push(cerr('rego_parse_error', 'default rules cannot be multi-value', r.rule.loc));
       if (r.kind === 'partial_set' && r.rule.head.value) st.errors.push(cerr('rego_parse_error', 'multi-value rules cannot have a value', r.rule.loc));
     }
   }
-  // A complete/function rule whose path is a strict prefix of another rule's anchor: OPA rejects the overlap.
-  const leafs = st.rules.filter((r) => (r.kind === 'complete' || r.kind === 'function') && r.suffix.length === 0);
-  const leafKeys = new Map(leafs.map((r) => [r.anchor.join('\u0000'), r] as const));
+  // A complete, multi-value or function rule whose path is a strict prefix of other rules' refs: OPA rejects the
+  // overlap, naming every rule below it (sorted, OPA's flattenChildren).
+  const leafs = st.rules.filter((r) => (r.kind === 'complete' || r.kind === 'function' || r.kind === 'partial_set') && r.suffix.length === 0);
+  const leafKeys = new Map<string, IndexedRule>();
+  for (const r of leafs) if (!leafKeys.has(r.anchor.join('\u0000'))) leafKeys.set(r.anchor.join('\u0000'), r);
+  const below = new Map<IndexedRule, Set<string>>();
   for (const r of st.rules) {
     for (let n = r.anchor.length - 1; n >= 2; n--) {
       const hit = leafKeys.get(r.anchor.slice(0, n).join('\u0000'));
       if (hit) {
-        st.errors.push(cerr('rego_type_error', `rule ${hit.name} conflicts with [${r.name}]`, hit.rule.loc));
-        leafKeys.delete(hit.anchor.join('\u0000'));
+        let set = below.get(hit);
+        if (!set) below.set(hit, (set = new Set()));
+        set.add(refName(r));
       }
     }
   }
+  for (const [hit, refs] of below) st.errors.push(cerr('rego_type_error', `rule ${hit.name} conflicts with [${[...refs].sort().join(' ')}]`, hit.rule.loc));
+  // A rule whose ground path is another module's package (OPA's module-tree check).
+  const packages = new Map<string, Module[]>();
+  for (const m of st.modules) {
+    const k = ['data', ...m.package].join('\u0000');
+    const l = packages.get(k);
+    if (l) l.push(m);
+    else packages.set(k, [m]);
+  }
+  for (const r of st.rules) {
+    if (r.suffix.length > 0) continue; // a rule with a dynamic ref may extend into a package
+    for (const m of packages.get(r.anchor.join('\u0000')) ?? []) {
+      if (m === r.module) continue;
+      const ref = r.rule.head.ref.map((t, i) => (i === 0 ? termText(t) : segText(t))).join('');
+      st.errors.push(cerr('rego_type_error', `package ${m.package.join('.')} conflicts with rule ${ref} defined at ${r.rule.loc.file}:${r.rule.loc.line}`, m.packageLoc));
+    }
+  }
+}
+
+/** One ref segment as OPA prints it: `.name` for identifiers, `[term]` otherwise. */
+function segText(t: Term): string {
+  return t.type === 'scalar' && typeof t.value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.value) ? `.${t.value}` : `[${termText(t)}]`;
+}
+
+/** A rule's full ref with its dynamic part as written (`data.x.p[k]`), as OPA names it in conflicts. */
+function refName(r: IndexedRule): string {
+  return r.name + r.suffix.map(segText).join('');
 }
 
 export type { Module };

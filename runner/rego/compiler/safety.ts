@@ -213,8 +213,10 @@ export class SafetyChecker {
         // OPA's safetyErrorSlice: user vars are reported by name; only when
         // every unsafe var is generated (a wildcard `_`, a compiler temp) is
         // the expression itself reported.
+        // A var unsafe in several expressions is reported once, at the first
+        // of them (OPA's unsafeVars.Vars), errors in source order.
         const generated: Expr[] = [];
-        const before = this.errors.length;
+        const byVar = new Map<string, Expr['loc']>();
         for (const e of remaining) {
           const outs = outputVars(e, safe, this.lookup);
           const need = this.needed(e, visible);
@@ -228,10 +230,15 @@ export class SafetyChecker {
           for (const v of unsafe.sort()) {
             if (isGenerated(v, this.display)) {
               if (!generated.includes(e)) generated.push(e);
-            } else this.errors.push(cerr('rego_unsafe_var_error', `var ${this.display(v)} is unsafe`, e.loc));
+            } else {
+              const prev = byVar.get(v);
+              if (prev === undefined || e.loc.line < prev.line || (e.loc.line === prev.line && e.loc.col < prev.col)) byVar.set(v, e.loc);
+            }
           }
         }
-        if (this.errors.length === before) for (const e of generated) this.errors.push(cerr('rego_unsafe_var_error', 'expression is unsafe', e.loc));
+        const named = [...byVar].sort(([a, x], [b, y]) => x.line - y.line || x.col - y.col || (this.display(a) < this.display(b) ? -1 : 1));
+        for (const [v, loc] of named) this.errors.push(cerr('rego_unsafe_var_error', `var ${this.display(v)} is unsafe`, loc));
+        if (named.length === 0) for (const e of generated) this.errors.push(cerr('rego_unsafe_var_error', 'expression is unsafe', e.loc));
         return { body: ordered.concat(remaining), safe };
       }
       ordered.push(remaining.splice(picked, 1)[0]!);

@@ -161,7 +161,8 @@ export class TypeChecker {
     for (let i = 0; i < specs.length; i++) {
       const lt = literalType(t.args[i]!);
       if (lt && !accepts(specs[i]!, lt)) {
-        this.errors.push(cerr('rego_type_error', `${name}: invalid argument(s): operand ${i + 1} must be ${describe(specs[i]!)} but got ${lt}`, t.loc));
+        // OPA's message line; the detail line below it (OPA prints have/want types there) says which operand
+        this.errors.push(cerr('rego_type_error', `${name}: invalid argument(s)\n\toperand ${i + 1} must be ${describe(specs[i]!)} but got ${lt}`, t.loc));
         return;
       }
     }
