@@ -14,14 +14,30 @@ import type { BuiltinDecl, TypeSpec } from './types.ts';
 import { RObject, fromJS, toJS, type Value } from '../value.ts';
 import { builtinError } from './operands.ts';
 import { marshal } from './encoding.ts';
+import { compileRegex } from './regex.ts';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
 const EMPTY_ENUM = 'x-opa-empty-enum';
 
+/**
+ * `pattern` and `patternProperties` are Go (RE2) regular expressions in
+ * gojsonschema; Ajv is given the runner's RE2 engine instead of JS RegExp.
+ */
+const re2Engine = Object.assign(
+  (pattern: string): { test: (s: string) => boolean } => {
+    try {
+      return compileRegex(pattern).re;
+    } catch (e) {
+      throw new Error(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+    }
+  },
+  { code: 're2' },
+);
+
 function newAjv(): Ajv {
   // strict: false — gojsonschema ignores unknown keywords and formats.
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, verbose: true });
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, verbose: true, code: { regExp: re2Engine } });
   addFormats(ajv);
   // gojsonschema accepts an empty enum (nothing validates); Ajv refuses to compile one.
   ajv.addKeyword({ keyword: EMPTY_ENUM, schemaType: 'boolean', validate: () => false });

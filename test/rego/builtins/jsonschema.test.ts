@@ -65,6 +65,12 @@ describe('json.match_schema', () => {
       show(v([false, [err('(root)', 'number_one_of', 'Must validate one and only one schema (oneOf)')]])),
     );
   });
+  it('patterns are RE2, as in Go', () => {
+    // \z is RE2's end of text (JS RegExp has no \z); lookahead is not RE2.
+    expectRows([['json.match_schema', ['"abc"', { pattern: '^a.c\\z' }], [true, []]]]);
+    const [ok, msg] = call('json.verify_schema', [{ pattern: '^(?=a)' }]) as [boolean, string];
+    expect([ok, msg.startsWith('jsonschema: invalid regular expression')]).toEqual([false, true]);
+  });
   it('draft-04 schemas (boolean exclusiveMinimum)', () => {
     const schema = { $schema: 'http://json-schema.org/draft-04/schema#', type: 'number', minimum: 5, exclusiveMinimum: true };
     expectRows([
