@@ -389,7 +389,7 @@ function definitionIn(d: Record<string, unknown>, extension: boolean): unknown {
     description: extension ? undefined : desc(d.Description),
     name: nameNode(d.Name),
     directives: dirsIn(d.Directives),
-    interfaces: asList((d.Interfaces as unknown[] | undefined)?.map((i) => ({ i })) ?? []).map((x) => ({ kind: Kind.NAMED_TYPE, name: nameNode(x.i) })),
+    interfaces: ((d.Interfaces as unknown[] | undefined) ?? []).map((i) => ({ kind: Kind.NAMED_TYPE, name: nameNode(i) })),
     fields: isInput
       ? inputDefsIn(d.Fields, Kind.INPUT_VALUE_DEFINITION)
       : asList(d.Fields).map((f) => ({ kind: Kind.FIELD_DEFINITION, description: desc(f.Description), name: nameNode(f.Name), arguments: inputDefsIn(f.Arguments, Kind.INPUT_VALUE_DEFINITION), type: typeIn((f.Type ?? {}) as Record<string, unknown>), directives: dirsIn(f.Directives) })),

@@ -14,14 +14,30 @@ import type { BuiltinDecl, TypeSpec } from './types.ts';
 import { RObject, fromJS, toJS, type Value } from '../value.ts';
 import { builtinError } from './operands.ts';
 import { marshal } from './encoding.ts';
+import { compileRegex } from './regex.ts';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
 const EMPTY_ENUM = 'x-opa-empty-enum';
 
+/**
+ * `pattern` and `patternProperties` are Go (RE2) regular expressions in
+ * gojsonschema; Ajv is given the runner's RE2 engine instead of JS RegExp.
+ */
+const re2Engine = Object.assign(
+  (pattern: string): { test: (s: string) => boolean } => {
+    try {
+      return compileRegex(pattern).re;
+    } catch (e) {
+      throw new Error(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+    }
+  },
+  { code: 're2' },
+);
+
 function newAjv(): Ajv {
   // strict: false — gojsonschema ignores unknown keywords and formats.
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, verbose: true });
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: true, verbose: true, code: { regExp: re2Engine } });
   addFormats(ajv);
   // gojsonschema accepts an empty enum (nothing validates); Ajv refuses to compile one.
   ajv.addKeyword({ keyword: EMPTY_ENUM, schemaType: 'boolean', validate: () => false });
@@ -255,6 +271,88 @@ function selectBranches(all: ErrorObject[]): ErrorObject[] {
   return out;
 }
 
+/**
+ * gojsonschema stops validating a (sub)schema at a type mismatch: nothing
+ * else of that subschema is reported for that value. Ajv reports the rest too.
+ */
+function dropAfterTypeErrors(errors: ErrorObject[]): ErrorObject[] {
+  const typeErrors = errors.filter((e) => e.keyword === 'type');
+  return errors.filter(
+    (e) => e.keyword === 'type' || !typeErrors.some((t) => e.schemaPath.startsWith(`${t.schemaPath.slice(0, -'/type'.length)}/`) && (e.instancePath === t.instancePath || e.instancePath.startsWith(`${t.instancePath}/`))),
+  );
+}
+
+// gojsonschema's validation order within one subschema: the type check,
+// validateSchema (combinators, dependencies, if/then/else), the
+// object/array checks, validateCommon (const, enum), then the properties'
+// subschemas (objects) or the string/number checks.
+const PHASE: Record<string, number> = {
+  type: 0,
+  anyOf: 1, oneOf: 1, allOf: 1, not: 1, dependencies: 1, if: 1, then: 1, else: 1,
+  items: 2, additionalItems: 2, minProperties: 2, maxProperties: 2,
+  minItems: 3, maxItems: 3, required: 3,
+  uniqueItems: 4, additionalProperties: 4,
+  contains: 5, patternProperties: 5,
+  propertyNames: 6,
+  const: 7, enum: 7, [EMPTY_ENUM]: 7,
+  properties: 8,
+};
+const COMBINATOR: Record<string, number> = { anyOf: 0, oneOf: 1, allOf: 2, not: 3, dependencies: 4, if: 5, then: 6, else: 6 };
+const LATE = 9; // validateString / validateNumber
+
+const unescapeSegment = (seg: string): string => {
+  try {
+    return decodeURIComponent(seg).replace(/~1/g, '/').replace(/~0/g, '~');
+  } catch {
+    return seg;
+  }
+};
+
+/** The position of an error in gojsonschema's walk, from its schema and instance paths. */
+function orderKey(e: ErrorObject, schema: unknown): number[] {
+  const segs = e.schemaPath.replace(/^#\/?/, '').split('/').filter((x) => x !== '').map(unescapeSegment);
+  const inst = e.instancePath.split('/').slice(1);
+  let depth = 0;
+  let node = schema as Record<string, unknown> | undefined;
+  const key: number[] = [];
+  const sub = (k: string): Record<string, unknown> | undefined => (node && typeof node === 'object' ? (node[k] as Record<string, unknown> | undefined) : undefined);
+  for (let i = 0; i < segs.length; i++) {
+    const kw = segs[i]!;
+    const phase = PHASE[kw] ?? LATE;
+    if (kw === 'properties' || kw === 'patternProperties' || kw === 'dependencies') {
+      const name = segs[++i] ?? '';
+      const container = sub(kw) ?? {};
+      key.push(phase, COMBINATOR[kw] ?? 0, Object.keys(container).indexOf(name));
+      node = container[name] as Record<string, unknown> | undefined;
+      if (kw !== 'dependencies') depth++;
+    } else if (kw === 'anyOf' || kw === 'oneOf' || kw === 'allOf') {
+      const idx = Number(segs[i + 1]);
+      if (Number.isInteger(idx)) i++;
+      key.push(phase, COMBINATOR[kw]!, Number.isInteger(idx) ? idx : -1);
+      node = Number.isInteger(idx) ? ((sub(kw) as unknown as unknown[] | undefined)?.[idx] as Record<string, unknown> | undefined) : undefined;
+    } else if (kw === 'items' && Array.isArray(sub('items')) && Number.isInteger(Number(segs[i + 1]))) {
+      const idx = Number(segs[++i]);
+      key.push(phase, 0, idx);
+      node = (sub('items') as unknown as unknown[])[idx] as Record<string, unknown> | undefined;
+      depth++;
+    } else if (kw === 'items' || kw === 'additionalItems' || kw === 'additionalProperties') {
+      const at = Number(inst[depth] ?? -1);
+      key.push(phase, 0, Number.isInteger(at) ? at : -1);
+      node = sub(kw);
+      depth++;
+    } else {
+      key.push(phase, COMBINATOR[kw] ?? 0, -1);
+      node = sub(kw);
+    }
+  }
+  return key;
+}
+
+function compareKeys(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
 function goErrorValue(g: GoError): Value {
   return RObject.fromEntries([
     ['error', `${g.field}: ${g.desc}`],
@@ -275,7 +373,10 @@ function matchSchema(args: Value[]): Value {
     throw e;
   }
   if (validate(data)) return [true, []];
-  const errors = selectBranches(validate.errors ?? [])
+  const keyed = dropAfterTypeErrors(selectBranches(validate.errors ?? [])).map((e) => ({ e, key: orderKey(e, validate.schema) }));
+  keyed.sort((a, b) => compareKeys(a.key, b.key));
+  const errors = keyed
+    .map(({ e }) => e)
     .map((e) => translate(e, data))
     .filter((x): x is GoError => x !== undefined);
   return [false, errors.map(goErrorValue)];

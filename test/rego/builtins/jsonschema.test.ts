@@ -65,6 +65,33 @@ describe('json.match_schema', () => {
       show(v([false, [err('(root)', 'number_one_of', 'Must validate one and only one schema (oneOf)')]])),
     );
   });
+  it("several errors: gojsonschema's order, nothing more after a type mismatch", () => {
+    const schema = {
+      required: ['c'],
+      minProperties: 4,
+      properties: { a: { type: 'string', minLength: 3, enum: ['zzz'] }, b: { minimum: 5, enum: [7] }, s: { enum: ['abc'], minLength: 5 } },
+    };
+    const got = call('json.match_schema', [{ b: 1, a: 1, s: 'x' }, schema]) as [boolean, unknown[]];
+    expect(show(got[1] as never)).toBe(
+      show(
+        v([
+          err('(root)', 'array_min_properties', 'Must have at least 4 properties'),
+          err('(root)', 'required', 'c is required'),
+          err('a', 'invalid_type', 'Invalid type. Expected: string, given: integer'),
+          err('b', 'enum', 'b must be one of the following: 7'),
+          err('b', 'number_gte', 'Must be greater than or equal to 5'),
+          err('s', 'enum', 's must be one of the following: "abc"'),
+          err('s', 'string_gte', 'String length must be greater than or equal to 5'),
+        ]),
+      ),
+    );
+  });
+  it('patterns are RE2, as in Go', () => {
+    // \z is RE2's end of text (JS RegExp has no \z); lookahead is not RE2.
+    expectRows([['json.match_schema', ['"abc"', { pattern: '^a.c\\z' }], [true, []]]]);
+    const [ok, msg] = call('json.verify_schema', [{ pattern: '^(?=a)' }]) as [boolean, string];
+    expect([ok, msg.startsWith('jsonschema: invalid regular expression')]).toEqual([false, true]);
+  });
   it('draft-04 schemas (boolean exclusiveMinimum)', () => {
     const schema = { $schema: 'http://json-schema.org/draft-04/schema#', type: 'number', minimum: 5, exclusiveMinimum: true };
     expectRows([

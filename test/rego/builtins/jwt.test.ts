@@ -206,6 +206,11 @@ describe('io.jwt.decode_verify', () => {
     ];
     for (const [token, constraints, at] of rows) expect(show(decodeVerify(token, constraints, at)), JSON.stringify(constraints)).toBe(unverified);
   });
+  it('OPA vector: exp equal to the time (as a float) is expired', () => {
+    const token = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjEuNTg5Mzg1NzcxMTIzNGUrMDksImlzcyI6Inh4eCJ9.PZ2z6VfHt9YdvHHUbilkTnw4R9TK3_V0LV1h-q0k9xg';
+    expect(show(decodeVerify(token, { secret: 'secret', time: 1589385771123400000n }))).toBe(show(v([false, {}, {}])));
+    expect(verified(decodeVerify(token, { secret: 'secret', time: 1589385771123300000n }))).toBe(true);
+  });
   it('accepts what is in range, audiences in arrays and explicit times', () => {
     const t = (payload: object): string => hsToken({ alg: 'HS256' }, payload, secret);
     expect(verified(decodeVerify(t({ aud: ['a', 'b'] }), { secret, aud: 'b' }))).toBe(true);
