@@ -50,7 +50,15 @@ describe('Trivy builtins', () => {
       ['apt-get', 'install', '-y', '"curl wget"'],
       ['rm', '-rf', '/var/lib/apt/lists/*'],
     ]);
-    expect(parseCommands('a \\\n  b | c 2>&1 || (d)')).toEqual([['a', 'b'], ['c', '2>&1'], ['d']]);
+    expect(parseCommands('a \\\n  b | c 2>&1 || (d)')).toEqual([['a', 'b'], ['c'], ['d']]);
+    // assignments and redirections are not arguments; commands inside $(…) follow their command
+    expect(parseCommands('DEBIAN_FRONTEND=noninteractive apt-get install -y x > /dev/null 2>/tmp/err')).toEqual([['apt-get', 'install', '-y', 'x']]);
+    expect(parseCommands('echo "$(uname -m)" $(cat /etc/os-release | head -1)')).toEqual([
+      ['echo', '"$(uname -m)"', '$(cat /etc/os-release | head -1)'],
+      ['uname', '-m'],
+      ['cat', '/etc/os-release'],
+      ['head', '-1'],
+    ]);
     expect(() => parseCommands('echo "open')).toThrow(/closing quote/);
   });
 

@@ -155,29 +155,66 @@ export function isPublic(cidr: string): boolean {
 
 // --- sh.parse_commands -------------------------------------------------------
 
+/** A redirection word: `>`, `2>`, `>>`, `<`, `&>`, `2>&1`, `>/dev/null`, … (operator, then maybe its target). */
+const REDIRECT = /^(\d*|&)(>>?|<<?|>&|<&)(.*)$/;
+/** `NAME=value` before the command name is an assignment, not an argument. */
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
+
 /**
- * The simple commands of a shell script, each as its words written as in the
- * source (quotes kept), which is what upstream gets from mvdan.cc/sh's parser
- * and printer. Approximation: commands are split at `;`, `&`, `&&`, `||`,
- * `|`, newlines and `(`/`)`; `\`-newline continues a line; quotes and
- * escapes keep their text; a `#` starting a word comments out the rest of
- * the line. Redirections stay words and commands inside `$(…)` are not
- * listed separately (upstream's walk visits them).
+ * The simple commands of a shell script, each as its arguments written as in
+ * the source (quotes kept): what upstream collects from mvdan.cc/sh's parse
+ * tree (every CallExpr's Args, printed, in a pre-order walk). Approximated
+ * with a tokenizer: commands end at `;`, `&`, `&&`, `||`, `|`, newlines and
+ * `(`/`)`; `\`-newline continues a line; quotes, escapes and `$(…)` keep
+ * their text; a word starting with `#` comments out the rest of the line.
+ * As in mvdan's tree, leading `NAME=value` assignments and redirections
+ * (`>file`, `2>&1`, `< in`) are not arguments, and the commands inside a
+ * `$(…)` (also inside double quotes) follow the command that contains them. Not handled: compound
+ * statements (`if`/`for`/`case`), here-documents, backquotes.
  */
 export function parseCommands(script: string): string[][] {
   const commands: string[][] = [];
   let words: string[] = [];
+  let nested: string[] = [];
   let word = '';
   let inWord = false;
+  let skipTarget = false;
   const endWord = () => {
-    if (inWord) words.push(word);
+    if (!inWord) return;
+    const w = word;
     word = '';
     inWord = false;
+    if (skipTarget) {
+      skipTarget = false;
+      return;
+    }
+    const redirect = REDIRECT.exec(w);
+    if (redirect) {
+      skipTarget = redirect[3] === '';
+      return;
+    }
+    if (words.length === 0 && ASSIGNMENT.test(w)) return;
+    words.push(w);
   };
   const endCommand = () => {
     endWord();
+    skipTarget = false;
     if (words.length) commands.push(words);
     words = [];
+    for (const inner of nested) commands.push(...parseCommands(inner));
+    nested = [];
+  };
+  /** `$(…)` starting at `at`: records its script (walked after the command) and returns the index of its `)`. */
+  const substitution = (at: number): number => {
+    let depth = 0;
+    let j = at + 1;
+    for (; j < script.length; j++) {
+      if (script[j] === '(') depth++;
+      else if (script[j] === ')' && --depth === 0) break;
+    }
+    if (j >= script.length) throw new Error('parse command sequence error: reached EOF without matching ( with )');
+    nested.push(script.slice(at + 2, j));
+    return j;
   };
   for (let i = 0; i < script.length; i++) {
     const c = script[i]!;
@@ -191,32 +228,27 @@ export function parseCommands(script: string): string[][] {
       i++;
     } else if (c === "'" || c === '"') {
       let j = i + 1;
-      while (j < script.length && script[j] !== c) j += c === '"' && script[j] === '\\' ? 2 : 1;
+      while (j < script.length && script[j] !== c) {
+        if (c === '"' && script[j] === '$' && script[j + 1] === '(') j = substitution(j) + 1;
+        else j += c === '"' && script[j] === '\\' ? 2 : 1;
+      }
       if (j >= script.length) throw new Error(`parse command sequence error: reached EOF without closing quote ${c}`);
       word += script.slice(i, j + 1);
       inWord = true;
       i = j;
     } else if (c === '$' && script[i + 1] === '(') {
-      let depth = 0;
-      let j = i + 1;
-      for (; j < script.length; j++) {
-        if (script[j] === '(') depth++;
-        else if (script[j] === ')' && --depth === 0) break;
-      }
+      const j = substitution(i);
       word += script.slice(i, j + 1);
       inWord = true;
       i = j;
     } else if (c === '#' && !inWord) {
       while (i + 1 < script.length && script[i + 1] !== '\n') i++;
     } else if (c === ' ' || c === '\t') endWord();
-    else if (c === '\n' || c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
-      if ((c === '&' || c === '|') && (script[i + 1] === '>' || script[i - 1] === '>')) {
-        word += c; // 2>&1, &> redirections
-        inWord = true;
-        continue;
-      }
-      endCommand();
-    } else {
+    else if ((c === '&' || c === '|') && (script[i + 1] === '>' || script[i - 1] === '>' || script[i - 1] === '<')) {
+      word += c; // &>, >&, <& redirections
+      inWord = true;
+    } else if (c === '\n' || c === ';' || c === '&' || c === '|' || c === '(' || c === ')') endCommand();
+    else {
       word += c;
       inWord = true;
     }
