@@ -169,8 +169,9 @@ const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
  * their text; a word starting with `#` comments out the rest of the line.
  * As in mvdan's tree, leading `NAME=value` assignments and redirections
  * (`>file`, `2>&1`, `< in`) are not arguments, and the commands inside a
- * `$(…)` (also inside double quotes) follow the command that contains them. Not handled: compound
- * statements (`if`/`for`/`case`), here-documents, backquotes.
+ * `$(…)` (also inside double quotes) follow the command that contains
+ * them. Not handled: compound statements (`if`/`for`/`case`),
+ * here-documents, backquotes.
  */
 export function parseCommands(script: string): string[][] {
   const commands: string[][] = [];
