@@ -32,7 +32,10 @@ export type TestStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED';
 export interface SubResult {
   /** The key of a data-driven test's entry (strings as is, other keys as JSON). */
   name: string;
+  /** FAIL when the entry is not true, or (nested) when any entry below it fails. */
   status: 'PASS' | 'FAIL';
+  /** Entries below (`test_x[a][b] if …`: the value at `a` is an object of entries). */
+  sub?: SubResult[];
 }
 
 export interface TestCase {
@@ -240,11 +243,24 @@ function renameDuplicates(modules: ModuleSource[], rules: RuleInfo[]): { modules
 /** `test_x__gitops_dup_01` → `test_x#01` (OPA's name for a repeated test). */
 const displayName = (n: string) => n.replace(new RegExp(`${DUP}(\\d+)`), '#$1');
 
+/** OPA's subResults: an object value nests (failing when any leaf below fails), `true` passes, anything else fails. */
 function subResults(v: unknown): SubResult[] {
   if (!isObject(v)) return [];
   return Object.keys(v)
     .sort()
-    .map((k) => ({ name: k, status: v[k] === true ? 'PASS' : 'FAIL' }));
+    .map((k): SubResult => {
+      const x = v[k];
+      if (isObject(x)) {
+        const sub = subResults(x);
+        return { name: k, status: sub.some((s) => s.status === 'FAIL') ? 'FAIL' : 'PASS', sub };
+      }
+      return { name: k, status: x === true ? 'PASS' : 'FAIL' };
+    });
+}
+
+/** The leaves of sub-results, with their path of names (what OPA counts and lists). */
+function leaves(subs: readonly SubResult[], path: string[] = []): Array<{ path: string[]; status: 'PASS' | 'FAIL' }> {
+  return subs.flatMap((s) => (s.sub && s.sub.length ? leaves(s.sub, [...path, s.name]) : [{ path: [...path, s.name], status: s.status }]));
 }
 
 export function runPolicyTests(modules: ModuleSource[], opts: TestOptions = {}): Result<TestCase[]> {
@@ -349,7 +365,7 @@ export function testCounts(cases: readonly TestCase[]): Record<TestStatus, numbe
   const n = { PASS: 0, FAIL: 0, SKIPPED: 0, ERROR: 0, total: 0 };
   for (const c of cases) {
     if (c.status === 'SKIPPED' || c.status === 'ERROR' || !c.sub || c.sub.length === 0) n[c.status]++;
-    else for (const s of c.sub) n[s.status]++;
+    else for (const l of leaves(c.sub)) n[l.status]++;
   }
   n.total = n.PASS + n.FAIL + n.SKIPPED + n.ERROR;
   return n;
@@ -381,7 +397,14 @@ export function renderTestReport(cases: TestCase[], options: boolean | ReportOpt
       file = c.file;
     }
     out.push(c.status === 'SKIPPED' ? `${c.name}: SKIPPED` : `${c.name}: ${c.status} (${duration(c.duration_ms)})`);
-    for (const s of c.sub ?? []) if (verbose || s.status === 'FAIL') out.push(`  ${s.name}: ${s.status}`);
+    const tree = (subs: readonly SubResult[], indent: string): void => {
+      for (const s of subs) {
+        if (!verbose && s.status !== 'FAIL') continue;
+        out.push(`${indent}${s.name}: ${s.status}`);
+        if (s.sub) tree(s.sub, indent + '  ');
+      }
+    };
+    tree(c.sub ?? [], '  ');
     if (c.error) out.push(`  ${c.error}`);
     if (verbose || c.status !== 'PASS') for (const o of c.output) out.push(`  ${o}`);
   }
@@ -391,8 +414,8 @@ export function renderTestReport(cases: TestCase[], options: boolean | ReportOpt
     for (const c of failures) {
       out.push(`${c.name}: FAIL (${duration(c.duration_ms)})`);
       out.push('', `  ${c.file}:${c.line}:`);
-      const failedSubs = (c.sub ?? []).filter((s) => s.status === 'FAIL');
-      if (failedSubs.length) for (const s of failedSubs) out.push(`    ${s.name}: FAIL (entry is not true)`);
+      const failedSubs = leaves(c.sub ?? []).filter((l) => l.status === 'FAIL');
+      if (failedSubs.length) for (const l of failedSubs) out.push(`    ${l.path.join(' / ')}: FAIL (entry is not true)`);
       else out.push(`    ${c.reason ?? 'false'}`);
       for (const o of c.output) out.push(`    ${o}`);
       out.push('');
@@ -425,7 +448,9 @@ export function renderTestJSON(cases: readonly TestCase[]): string {
         ? { code: c.errorDetail.code, message: c.errorDetail.message, location: { file: c.errorDetail.file, row: c.errorDetail.line, col: c.errorDetail.col } }
         : { message: c.error ?? 'error' };
     }
-    if (c.sub && c.sub.length) r.sub_results = Object.fromEntries(c.sub.map((s) => [s.name, { name: s.name, ...(s.status === 'FAIL' ? { fail: true } : {}) }]));
+    const json = (subs: readonly SubResult[]): Record<string, unknown> =>
+      Object.fromEntries(subs.map((s) => [s.name, { name: s.name, ...(s.status === 'FAIL' ? { fail: true } : {}), ...(s.sub && s.sub.length ? { sub_results: json(s.sub) } : {}) }]));
+    if (c.sub && c.sub.length) r.sub_results = json(c.sub);
     if (c.output.length) r.output = Buffer.from(c.output.join('\n') + '\n').toString('base64');
     r.duration = Math.round(c.duration_ms * 1e6);
     return r;

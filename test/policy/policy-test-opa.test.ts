@@ -135,4 +135,36 @@ describe('gitops policy test like opa test', () => {
     const bad = await runCli(['policy', 'test', 'suite', '--format', 'xml'], dir);
     expect(bad.code).toBe(2);
   });
+
+  it('nested data-driven tests (test_x[group][case]) report a tree and count the leaves, as OPA does', async () => {
+    await put(
+      'nested/n_test.rego',
+      `package n_test
+
+test_cases[group][name] if {
+	some group, cases in {"math": {"one": 1, "two": 2}, "strings": {"a": "a", "b": "c"}}
+	some name, want in cases
+	got := {"one": 1, "two": 2, "a": "a", "b": "b"}[name]
+	got == want
+}
+
+test_flags[group][name] := ok if {
+	some group, flags in {"g": {"yes": true, "no": false}}
+	some name, ok in flags
+}
+`,
+    );
+    const inputs = await loadTestInputs(dir, ['nested']);
+    const r = runPolicyTests(inputs.modules);
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    const [cases, flags] = r.value;
+    expect(cases).toMatchObject({ status: 'PASS', sub: [{ name: 'math', status: 'PASS', sub: [{ name: 'one' }, { name: 'two' }] }, { name: 'strings', status: 'PASS', sub: [{ name: 'a' }] }] });
+    expect(flags).toMatchObject({ status: 'FAIL', sub: [{ name: 'g', status: 'FAIL', sub: [{ name: 'no', status: 'FAIL' }, { name: 'yes', status: 'PASS' }] }] });
+    // leaves: one, two, a (b's case never yields) + yes pass; no fails
+    expect(testCounts(r.value)).toEqual({ PASS: 4, FAIL: 1, SKIPPED: 0, ERROR: 0, total: 5 });
+    const text = renderTestReport(r.value, { explain: 'fails' });
+    expect(text).toContain('data.n_test.test_flags: FAIL');
+    expect(text).toContain('\n  g: FAIL\n    no: FAIL\n');
+    expect(text).toContain('    g / no: FAIL (entry is not true)');
+  });
 });

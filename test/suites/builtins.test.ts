@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { prepare } from '../../runner/rego/api.ts';
-import { builtins as trivy, countAddresses, isPublic, newResult, parseCommands } from './builtins/trivy.ts';
+import { builtins as trivy, countAddresses, isPublic, newResult, parseCommands, scanString } from './builtins/trivy.ts';
 import { builtins as regal } from './builtins/regal.ts';
 
 describe('Trivy builtins', () => {
@@ -50,17 +50,34 @@ describe('Trivy builtins', () => {
       ['apt-get', 'install', '-y', '"curl wget"'],
       ['rm', '-rf', '/var/lib/apt/lists/*'],
     ]);
-    expect(parseCommands('a \\\n  b | c 2>&1 || (d)')).toEqual([['a', 'b'], ['c', '2>&1'], ['d']]);
+    expect(parseCommands('a \\\n  b | c 2>&1 || (d)')).toEqual([['a', 'b'], ['c'], ['d']]);
+    // assignments and redirections are not arguments; commands inside $(…) follow their command
+    expect(parseCommands('DEBIAN_FRONTEND=noninteractive apt-get install -y x > /dev/null 2>/tmp/err')).toEqual([['apt-get', 'install', '-y', 'x']]);
+    expect(parseCommands('echo "$(uname -m)" $(cat /etc/os-release | head -1)')).toEqual([
+      ['echo', '"$(uname -m)"', '$(cat /etc/os-release | head -1)'],
+      ['uname', '-m'],
+      ['cat', '/etc/os-release'],
+      ['head', '-1'],
+    ]);
     expect(() => parseCommands('echo "open')).toThrow(/closing quote/);
+  });
+
+  it('squealer.scan_string: the first of squealer’s string rules that matches (RE2 syntax, `(?-i)` included)', () => {
+    expect(scanString('export GREETING="Hello there"')).toEqual({ transgressionFound: false, description: '' });
+    expect(scanString('export DATABASE_PASSWORD=\\"SomeSortOfPassword\\"')).toEqual({ transgressionFound: true, description: 'Password literal text' });
+    expect(scanString('export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE')).toEqual({ transgressionFound: true, description: 'Check for AWS Access Key Id' });
+    expect(scanString('-----BEGIN RSA PRIVATE KEY-----')).toEqual({ transgressionFound: true, description: 'Private Asymetric Key' });
+    // `(?-i)` switches case-insensitivity off for the token itself: lower-case hex after "GITHUB_TOKEN=" still matches [0-9a-zA-Z]
+    expect(scanString('GITHUB_TOKEN="abcdefghijabcdefghijabcdefghijabcdefghij"').description).toBe('Check for Github Token');
   });
 
   it('all of them load as custom builtins and answer from Rego', () => {
     const p = prepare(
-      [{ file: 't.rego', text: 'package t\n\nx := [cidr.is_public("8.8.8.8"), cidr.count_addresses("10.0.0.0/30"), isManaged({"managed": false}), result.new("m", {}).msg, sh.parse_commands("a b")]\n\ny := regal.last([1, 2, 3])\n\nz := regal.last([])\n' }],
+      [{ file: 't.rego', text: 'package t\n\nx := [cidr.is_public("8.8.8.8"), cidr.count_addresses("10.0.0.0/30"), isManaged({"managed": false}), result.new("m", {}).msg, sh.parse_commands("a b"), squealer.scan_string("x").transgressionFound]\n\ny := regal.last([1, 2, 3])\n\nz := regal.last([])\n' }],
       { builtins: [...trivy, ...regal] },
     );
     if (!p.ok) throw new Error(JSON.stringify(p.diagnostics));
-    expect(p.value.evalRef(['t', 'x'])).toEqual([true, 4, false, 'm', [['a', 'b']]]);
+    expect(p.value.evalRef(['t', 'x'])).toEqual([true, 4, false, 'm', [['a', 'b']], false]);
     expect(p.value.evalRef(['t', 'y'])).toBe(3);
     expect(() => p.value.evalRef(['t', 'z'], { strictBuiltinErrors: true })).toThrow(/regal\.last: out of bounds/);
   });
