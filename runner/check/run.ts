@@ -13,7 +13,7 @@
  * flagged for policy-owner review.
  */
 import type { CheckReport, IntentReport } from './types.ts';
-import type { RunContext } from '../core/context.ts';
+import { perform, type RunContext } from '../core/context.ts';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { createRunContext } from '../cli/context.ts';
 import { newTraceId } from '../core/events.ts';
@@ -212,7 +212,14 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
   // feedback loop's in-memory files are intents only: nothing else changed).
   if (!o.files) {
     try {
-      report.governance = await judgeGovernance(env, plan.changes, plan.pr);
+      // Performed and recorded like a stage: a PR that changes no intent still leaves its judgement in the audit log.
+      const p = await perform(ctx, { agent: 'intent-orchestrator', permission: 'read:agents', action: 'verify_governance', resource: 'repository' }, async () => {
+        const g = await judgeGovernance(env, plan.changes, plan.pr);
+        const failed = [...new Set(g.results.filter((r) => r.status === 'failed').map((r) => r.policy))];
+        return { value: g, outcome: failed.length ? 'failure' : 'success', details: { failed, files: g.files.length, needs_review: g.needs_review } };
+      });
+      if (p.status === 'denied') runnerProblems.push(diag('agent_permission_denied', `the governance judgement refused: ${p.reason}`));
+      else report.governance = p.value;
     } catch (err) {
       if (err instanceof GitopsError) runnerProblems.push(...err.diagnostics);
       else runnerProblems.push(diag('stage_failed', `judging the governed files failed: ${err instanceof Error ? err.message : String(err)}`));
