@@ -212,6 +212,9 @@ deny contains {"msg": msg, "resource": r.urn} if {
     const quick = await check(r, '--no-preview');
     expect(quick.code).toBe(0);
     expect(quick.report.intents[0]!.plan).toBeUndefined();
+    const both = await runCli(['check', '--base', 'main', '--head', 'pr', '--preview', '--no-preview'], r.dir);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('usage_error: gitops check: --preview and --no-preview contradict each other');
   });
 });
 
