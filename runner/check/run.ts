@@ -10,7 +10,9 @@
  * Where policies come from: the BASE — B when given, else HEAD for the
  * working-tree mode, else the same tree as the intents (--all without --base).
  * A PR cannot weaken the policies it is judged by; its policy edits are only
- * flagged for policy-owner review.
+ * flagged for policy-owner review. After the intents, the governed files
+ * (agents, IAM table, contracts, audit log) are judged once for the whole run,
+ * with or without intents (governance.ts).
  */
 import type { CheckReport, IntentReport } from './types.ts';
 import { perform, type RunContext } from '../core/context.ts';
