@@ -10,7 +10,9 @@
  * Where policies come from: the BASE — B when given, else HEAD for the
  * working-tree mode, else the same tree as the intents (--all without --base).
  * A PR cannot weaken the policies it is judged by; its policy edits are only
- * flagged for policy-owner review.
+ * flagged for policy-owner review. After the intents, the governed files
+ * (agents, IAM table, contracts, audit log) are judged once for the whole run,
+ * with or without intents (governance.ts).
  */
 import type { CheckReport, IntentReport } from './types.ts';
 import { perform, type RunContext } from '../core/context.ts';
@@ -216,7 +218,14 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
   // feedback loop's in-memory files are intents only: nothing else changed).
   if (!o.files) {
     try {
-      report.governance = await judgeGovernance(env, plan.changes, plan.pr);
+      // Performed and recorded like a stage: a PR that changes no intent still leaves its judgement in the audit log.
+      const p = await perform(ctx, { agent: 'intent-orchestrator', permission: 'read:agents', action: 'verify_governance', resource: 'repository' }, async () => {
+        const g = await judgeGovernance(env, plan.changes, plan.pr);
+        const failed = [...new Set(g.results.filter((r) => r.status === 'failed').map((r) => r.policy))];
+        return { value: g, outcome: failed.length ? 'failure' : 'success', details: { failed, files: g.files.length, needs_review: g.needs_review } };
+      });
+      if (p.status === 'denied') runnerProblems.push(diag('agent_permission_denied', `the governance judgement refused: ${p.reason}`));
+      else report.governance = p.value;
     } catch (err) {
       if (err instanceof GitopsError) runnerProblems.push(...err.diagnostics);
       else runnerProblems.push(diag('stage_failed', `judging the governed files failed: ${err instanceof Error ? err.message : String(err)}`));

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = {
   estimate_cost: 'The monthly cost of the translated actions was estimated',
   verify_contracts: 'The interface contracts the intent needs were verified',
   verify_agents: 'The agent registry was checked against the agent policies',
+  verify_governance: 'The governed files (agents, IAM table, contracts, audit log) were judged for the whole change, with or without intents',
   preview_infrastructure: 'The Pulumi program was previewed under the mock runtime',
   publish_results: 'The check results were published (check run, PR comment, job summary)',
   // apply on merge (seed §6)

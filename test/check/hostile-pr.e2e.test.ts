@@ -140,6 +140,10 @@ describe('route 2: governed files are judged with no intent in the pull request'
     const text2 = await runCli(['check', '--base', 'main', '--head', 'pr'], r.dir);
     expect(text2.stdout).toMatch(/✖ DENY\s+governed files/);
     expect(text2.stdout).toContain('Summary: 0 intents, 0 allowed, 0 denied, 0 invalid, 0 warnings, 2 governance findings denied');
+    // The judgement is in the audit trail even though no intent was checked.
+    const recorded = await runCli(['check', '--base', 'main', '--head', 'pr', '--record', '--actor', 'mallory'], r.dir);
+    expect(recorded.code).toBe(1);
+    expect(readAuditLog(r.dir).at(-1)).toMatchObject({ actor: 'intent-orchestrator', action: 'verify_governance', resource: 'repository', outcome: 'failure', details: { failed: ['AGENT-AUDIT-001', 'AGENT-WILDCARD-001'], files: 1 } });
   });
 
   it('deleting contracts/ together with the intents that require them is denied, once per contract', async () => {
@@ -208,6 +212,9 @@ deny contains {"msg": msg, "resource": r.urn} if {
     const quick = await check(r, '--no-preview');
     expect(quick.code).toBe(0);
     expect(quick.report.intents[0]!.plan).toBeUndefined();
+    const both = await runCli(['check', '--base', 'main', '--head', 'pr', '--preview', '--no-preview'], r.dir);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('usage_error: gitops check: --preview and --no-preview contradict each other');
   });
 });
 

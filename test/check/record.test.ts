@@ -25,7 +25,7 @@ describe('gitops check --record', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const recs = records(repo.dir);
-      expect(recs.map((x) => x.action)).toEqual(['submit_intent', 'validate_schema', 'translate_intent', 'estimate_cost', 'verify_contracts', 'verify_agents', 'validate_policies']);
+      expect(recs.map((x) => x.action)).toEqual(['submit_intent', 'validate_schema', 'translate_intent', 'estimate_cost', 'verify_contracts', 'verify_agents', 'validate_policies', 'verify_governance']);
       expect(new Set(recs.map((x) => x.trace_id)).size).toBe(1);
       expect(recs[0]).toMatchObject({ actor: 'alice', resource: 'DEPLOY-WEB-001', outcome: 'success', evidence: { commit: head } });
       expect(recs.find((x) => x.action === 'validate_policies')).toMatchObject({ actor: 'policy-engine', evidence: { policy_digest: expect.stringMatching(/^sha256:/) } });
