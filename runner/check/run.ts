@@ -23,7 +23,7 @@ import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
 import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
-import { costDelta, loadBaseIntent, totalDelta } from './base.ts';
+import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
 import { idFromPath } from '../intent/paths.ts';
 
 export interface CheckOptions {
@@ -191,6 +191,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     memo: new Map(),
   };
 
+  prefetchBase(env, sources, plan.deleted);
   const runnerProblems: Diagnostic[] = [];
   for (const source of sources) {
     try {
