@@ -26,7 +26,7 @@ import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileC
 import { commitTree, workTree, type Tree } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
 import { judgeGovernance } from './governance.ts';
-import { costDelta, loadBaseIntent, totalDelta } from './base.ts';
+import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
 import { idFromPath } from '../intent/paths.ts';
 
 export interface CheckOptions {
@@ -202,6 +202,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     memo: new Map(),
   };
 
+  prefetchBase(env, sources, plan.deleted);
   const runnerProblems: Diagnostic[] = [];
   for (const source of sources) {
     try {

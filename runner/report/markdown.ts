@@ -74,7 +74,8 @@ function failuresSection(report: CheckReport, o: MarkdownOptions): string[] {
 }
 
 function summaryTable(report: CheckReport): string[] {
-  const out = ['| Intent | Decision | Plan | Cost/month at max (base → head) | Budget headroom |', '|---|---|---|---|---|'];
+  const compared = report.intents.some((i) => i.cost_delta) || (report.deleted_intents ?? []).some((d) => d.cost_delta);
+  const out = [`| Intent | Decision | Plan | Cost/month at max${compared ? ' (base → head)' : ''} | Budget headroom |`, '|---|---|---|---|---|'];
   for (const i of report.intents) {
     const cost = i.cost_delta ? deltaPair(i.cost_delta.base_max, i.cost_delta.head_max, i.cost_delta.delta_max, i.cost_delta.pct_max) : i.cost ? money(i.cost.monthly_max) : '—';
     const headroom = i.cost_delta?.headroom !== undefined ? money(i.cost_delta.headroom) : i.cost?.budget !== undefined ? money(i.cost.budget - i.cost.monthly_max) : '—';

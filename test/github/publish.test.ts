@@ -94,6 +94,8 @@ describe('gitops publish on a pull request', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body.startsWith('<!-- gitops-sticky:v1 project=default command=check hash=')).toBe(true);
     expect(comments[0]!.body).toContain('DEPLOY-WEB-001');
+    // Each failure links to its line in the PR's head (GITHUB_SERVER_URL, the head repository, the head commit).
+    expect(comments[0]!.body).toContain(`[\`${INTENT_FILE}:7\`](https://github.example/${OWNER}/${REPO}/blob/${w.headSha}/${INTENT_FILE}#L7)`);
 
     // The annotations are readable back through the API too (paginated list).
     const listed = await w.octokit.paginate(w.octokit.rest.checks.listAnnotations, { owner: OWNER, repo: REPO, check_run_id: runs[0]!.id });
