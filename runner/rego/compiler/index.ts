@@ -10,7 +10,7 @@ import { exprText, type Body, type Module, type Query, type Term } from '../ast/
 import { lookupBuiltin } from '../builtins/registry.ts';
 import type { CompileError } from './errors.ts';
 import { LocalRewriter, newScope, rewriteLocalVars } from './locals.ts';
-import { rewriteRegoMetadataCalls } from './metadata.ts';
+import { checkAnnotations, rewriteRegoMetadataCalls } from './metadata.ts';
 import { checkRecursion } from './recursion.ts';
 import { rewriteHeadTerms } from './head.ts';
 import { Resolver, moduleGlobals, resolveRefs } from './resolve.ts';
@@ -29,6 +29,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'checkImports', run: checkImports },
   { name: 'indexRules', run: indexRules },
   { name: 'checkRuleConflicts', run: checkRuleConflicts },
+  { name: 'checkAnnotations', run: checkAnnotations },
   { name: 'resolveRefs', run: resolveRefs },
   { name: 'rewriteRegoMetadataCalls', run: rewriteRegoMetadataCalls },
   { name: 'rewriteHeadTerms', run: rewriteHeadTerms },
