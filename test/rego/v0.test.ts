@@ -163,6 +163,36 @@ describe('v0 keywords', () => {
   });
 });
 
+describe('builtins deprecated before OPA 1.0', () => {
+  const text = 'package t\np := any([false, true])\nq := all(set())\nr := re_match("a+", "baa")\ns := set_diff({1, 2}, {2})\nc := cast_array({3, 1})\nd := cast_set([1, 1])\ne := cast_string("x")\nn := net.cidr_overlap("10.0.0.0/8", "10.1.2.3")\n';
+  it('work in v0 modules, as in OPA 1.x', () => {
+    expect(evalV(text, 0)).toEqual({ p: true, q: true, r: true, s: [1], c: [1, 3], d: [1], e: 'x', n: true });
+    const strict = prepare([{ file: 't.rego', text: 'package t\nx := cast_string(1)\n', regoVersion: 0 }], { strictBuiltinErrors: true });
+    if (!strict.ok) throw new Error('compiles');
+    expect(() => strict.value.evalRef(['t', 'x'])).toThrow(/cast_string: operand 1 must be string but got number/);
+  });
+  it('are a type error at each call in v1 modules and in v0 modules importing rego.v1', () => {
+    const r = prepare([{ file: 't.rego', text }]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.code}: ${d.message}`)).toEqual([
+        '2:6: rego_type_error: deprecated built-in function calls in expression: any',
+        '3:6: rego_type_error: deprecated built-in function calls in expression: all',
+        '4:6: rego_type_error: deprecated built-in function calls in expression: re_match',
+        '5:6: rego_type_error: deprecated built-in function calls in expression: set_diff',
+        '6:6: rego_type_error: deprecated built-in function calls in expression: cast_array',
+        '7:6: rego_type_error: deprecated built-in function calls in expression: cast_set',
+        '8:6: rego_type_error: deprecated built-in function calls in expression: cast_string',
+        '9:6: rego_type_error: deprecated built-in function calls in expression: net.cidr_overlap',
+      ]);
+    }
+    expect(errsV0('package t\nimport rego.v1\np if any([true])\n')).toEqual(['t.rego:3:6: rego_type_error: deprecated built-in function calls in expression: any']);
+  });
+  it('a user function of the same name is not the builtin', () => {
+    expect(evalV('package t\nany(xs) := count(xs) > 0\np := any([false])\n', 1)).toEqual({ p: true });
+  });
+});
+
 describe('--v0-compatible and .manifest', () => {
   function ws(): string {
     const d = mkdtempSync(join(tmpdir(), 'rego-v0-'));

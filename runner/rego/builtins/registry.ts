@@ -29,6 +29,7 @@ import { NET } from './net.ts';
 import { CRYPTO } from './crypto.ts';
 import { MISC } from './misc.ts';
 import { UNSUPPORTED } from './unsupported.ts';
+import { DEPRECATED } from './deprecated.ts';
 
 /** Every family, in the order of OPA's builtin reference. */
 const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
@@ -52,6 +53,8 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   CRYPTO,
   MISC,
   UNSUPPORTED,
+  // v0 modules only: v1 modules calling them fail to compile (compiler/deprecated.ts)
+  DEPRECATED,
 ];
 
 function named(name: string, e: unknown): unknown {

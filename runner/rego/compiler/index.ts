@@ -11,6 +11,7 @@ import { lookupBuiltin } from '../builtins/registry.ts';
 import type { CompileError } from './errors.ts';
 import { LocalRewriter, newScope, rewriteLocalVars } from './locals.ts';
 import { checkAnnotations, rewriteRegoMetadataCalls } from './metadata.ts';
+import { checkDeprecatedBuiltins } from './deprecated.ts';
 import { checkRecursion } from './recursion.ts';
 import { rewriteHeadTerms } from './head.ts';
 import { Resolver, moduleGlobals, resolveRefs } from './resolve.ts';
@@ -37,6 +38,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'checkSafety', run: checkSafety },
   { name: 'checkRecursion', run: checkRecursion },
   { name: 'checkTypes', run: (st) => checkTypes(st, (n) => lookupBuiltin(n)?.args) },
+  { name: 'checkDeprecatedBuiltins', run: checkDeprecatedBuiltins },
 ];
 
 export function lookupFunctionIn(functions: Map<string, number>): (name: string) => FunctionInfo | undefined {

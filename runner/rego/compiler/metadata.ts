@@ -186,7 +186,7 @@ export function rewriteRegoMetadataCalls(st: CompileState): void {
 }
 
 /** Whether any term of the rule (head, body, closures, `with` values) satisfies `pred`; no allocation. */
-function ruleMentions(r: Rule, pred: (t: Term) => boolean): boolean {
+export function ruleMentions(r: Rule, pred: (t: Term) => boolean): boolean {
   const term = (t: Term): boolean => {
     if (pred(t)) return true;
     switch (t.type) {
