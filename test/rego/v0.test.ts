@@ -163,6 +163,16 @@ describe('v0 keywords', () => {
   });
 });
 
+describe('v1-only compile checks', () => {
+  it('duplicate imports are an error in v1 only; in v0 the last one counts (OPA resolves imports in order)', () => {
+    const text = 'package t\nimport data.a.x\nimport input.x\np {\n  x\n}\n';
+    expect(evalV(text, 0, ['t'], { x: true })).toEqual({ p: true });
+    const v1 = prepare([{ file: 't.rego', text: text.replace('p {', 'p if {') }]);
+    expect(v1.ok).toBe(false);
+    if (!v1.ok) expect(v1.diagnostics[0]).toMatchObject({ code: 'rego_compile_error', message: 'import must not shadow import x', line: 3 });
+  });
+});
+
 describe('builtins deprecated before OPA 1.0', () => {
   const text = 'package t\np := any([false, true])\nq := all(set())\nr := re_match("a+", "baa")\ns := set_diff({1, 2}, {2})\nc := cast_array({3, 1})\nd := cast_set([1, 1])\ne := cast_string("x")\nn := net.cidr_overlap("10.0.0.0/8", "10.1.2.3")\n';
   it('work in v0 modules, as in OPA 1.x', () => {

@@ -12,7 +12,8 @@ import { cerr } from './errors.ts';
 import { ruleMentions } from './metadata.ts';
 import type { CompileState } from './state.ts';
 
-function requiresV1(m: Module): boolean {
+/** OPA's "rego v1 compatible": a v1 module, or a v0 module importing rego.v1 — the modules OPA 1.x holds to v1's stricter checks. */
+export function requiresV1(m: Module): boolean {
   if (m.regoVersion !== 0) return true;
   return m.imports.some((i) => i.path.type === 'ref' && i.path.head.type === 'var' && i.path.head.name === 'rego' && i.path.path.length === 1 && i.path.path[0]!.type === 'scalar' && i.path.path[0]!.value === 'v1');
 }

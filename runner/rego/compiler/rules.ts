@@ -7,6 +7,7 @@
  */
 import type { Module, Rule, Term } from '../ast/nodes.ts';
 import { cerr } from './errors.ts';
+import { requiresV1 } from './deprecated.ts';
 import { dataName, type CompileState, type IndexedRule, type RuleKind } from './state.ts';
 
 export function checkImports(st: CompileState): void {
@@ -27,7 +28,8 @@ export function checkImports(st: CompileState): void {
       }
       const alias = imp.alias ?? parts[parts.length - 1]!;
       if (imp.alias && parts.length === 1) st.errors.push(cerr('rego_compile_error', `import ${parts[0]} cannot be aliased`, imp.loc));
-      if (seen.has(alias)) st.errors.push(cerr('rego_compile_error', `import must not shadow import ${alias}`, imp.loc));
+      // OPA checks duplicate imports in v1 (and rego.v1-importing) modules only
+      if (seen.has(alias) && requiresV1(m)) st.errors.push(cerr('rego_compile_error', `import must not shadow import ${alias}`, imp.loc));
       seen.set(alias, 1);
     }
   }
