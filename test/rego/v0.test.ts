@@ -160,6 +160,8 @@ describe('v0 keywords', () => {
   it('import rego.v1 requires v1 heads (OPA v0-compat-v1)', () => {
     expect(errsV0('package t\nimport rego.v1\np { true }\n')).toEqual(['t.rego:3:3: rego_parse_error: `if` keyword is required before rule body']);
     expect(evalV('package t\nimport rego.v1\np if { 1 in [1] }\n', 0)).toEqual({ p: true });
+    // the whole module is held to it, also rules above the import
+    expect(errsV0('package t\np { true }\nimport rego.v1\n')).toEqual(['t.rego:2:3: rego_parse_error: `if` keyword is required before rule body']);
   });
 });
 

@@ -64,7 +64,8 @@ class Parser {
     this.tokens = tokens;
     this.v0 = opts.regoVersion === 0;
     this.keywords = new Set(this.v0 ? BASE_KEYWORDS : KEYWORDS);
-    this.requireV1Heads = !this.v0;
+    // OPA checks a v0 module importing rego.v1 against v1's rules as a whole, also the rules above the import.
+    this.requireV1Heads = !this.v0 || tokens.some((t, i) => t.kind === 'ident' && t.text === 'import' && t.nl && importsRegoV1(tokens, i + 1));
   }
 
   // -- token helpers --------------------------------------------------------
@@ -701,6 +702,12 @@ class Parser {
     this.expectOp(close);
     return items;
   }
+}
+
+/** The tokens from `i` spell `rego.v1` ending the statement. */
+function importsRegoV1(tokens: Token[], i: number): boolean {
+  const [a, dot, b, next] = [tokens[i], tokens[i + 1], tokens[i + 2], tokens[i + 3]];
+  return a?.kind === 'ident' && a.text === 'rego' && dot?.kind === 'op' && dot.text === '.' && b?.kind === 'ident' && b.text === 'v1' && (next === undefined || next.nl);
 }
 
 function trueExpr(loc: Loc): Expr {
