@@ -169,8 +169,26 @@ class Parser {
       this.next();
       imp.alias = this.expectIdent().text;
     }
+    this.checkSpecialImport(imp, path);
     this.importKeywords(imp);
     return imp;
+  }
+
+  /** OPA's futureImport / regoV1Import checks, with its messages, at the import path. */
+  private checkSpecialImport(imp: Import, path: Term[]): void {
+    const names = path.map((p) => (p.type === 'var' ? p.name : p.type === 'scalar' ? String(p.value) : '?'));
+    const at = path[0]!.loc;
+    if (names[0] === 'future') {
+      if (names.length === 1 || names[1] !== 'keywords') throw new ParseError('invalid import, must be `future.keywords`', at);
+      if (imp.alias !== undefined) throw new ParseError('`future` imports cannot be aliased', at);
+      if (names.length === 3 && !FUTURE_KEYWORDS.includes(names[2]!)) {
+        throw new ParseError(`unexpected keyword, must be one of [${[...FUTURE_KEYWORDS].sort().join(' ')}]`, at);
+      }
+    } else if (names[0] === 'rego') {
+      if (names.length !== 2 || names[1] !== 'v1') throw new ParseError(`invalid import \`${names.join('.')}\`, must be \`rego.v1\``, at);
+      // in v1 the import is a no-op and OPA checks nothing more
+      if (this.v0 && imp.alias !== undefined) throw new ParseError('`rego` imports cannot be aliased', at);
+    }
   }
 
   /** `a.b["c"].d` as [var a, "b", "c", "d"] (ground refs only). */
