@@ -138,7 +138,7 @@ class Parser {
       if (this.isKw('package')) this.fail('unexpected package keyword');
       mod.rules.push(...this.parseRules());
     }
-    attachAnnotations(this.file, comments, mod, this.tokens);
+    attachAnnotations(this.file, comments, mod);
     return mod;
   }
 
@@ -771,8 +771,7 @@ const SCOPES = ['rule', 'document', 'package', 'subpackages'];
  * `document` with `entrypoint: true`) on a rule and `package` on the package,
  * and a scope that does not fit the statement is a parse error.
  */
-function attachAnnotations(file: string, comments: Comment[], mod: Module, tokens: Token[]): void {
-  void tokens;
+function attachAnnotations(file: string, comments: Comment[], mod: Module): void {
   const isMeta = (c: Comment): boolean => c.col === 1 && c.text.trim().startsWith('METADATA');
   const statements: Array<{ line: number; rule?: Rule; kind: 'package' | 'import' | 'rule' }> = [
     { line: mod.packageLoc.line, kind: 'package' as const },
