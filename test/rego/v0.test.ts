@@ -147,7 +147,12 @@ describe('v0 keywords', () => {
     expect(evalV('package t\np {\n  every := [1, 2]\n  in := 2\n  every[1] == in\n}\nif = 3\n', 0)).toEqual({ p: true, if: 3 });
   });
   it('`some x in xs` needs future.keywords.in; the error keeps file:line:col', () => {
-    expect(errsV0('package t\np {\n  some x in [1]\n}\n')).toEqual(['t.rego:3:10: rego_parse_error: unexpected ident token']);
+    expect(errsV0('package t\np {\n  some x in [1]\n}\n')).toEqual([
+      't.rego:3:10: rego_parse_error: unexpected ident token: expected \\n or ; or } (hint: `import future.keywords.in` for `some x in xs` expressions)',
+    ]);
+    expect(errsV0('package t\np {\n  every x in [1] { x }\n}\n')).toEqual([
+      't.rego:3:9: rego_parse_error: unexpected ident token: expected \\n or ; or } (hint: `import future.keywords.every` for `every x in xs { ... }` expressions)',
+    ]);
     expect(evalV('package t\nimport future.keywords.in\np[x] {\n  some x in [1, 2]\n}\n', 0)).toEqual({ p: [1, 2] });
   });
   it('a keyword is on from its import on, also when the import comes after rules', () => {

@@ -383,9 +383,21 @@ class Parser {
         continue;
       }
       if (this.isOp(close)) break;
-      if (!this.tok.nl) this.fail(this.describe(this.tok));
+      if (!this.tok.nl) this.fail(`${this.describe(this.tok)}: expected \\n or ; or ${close}${this.futureHint(body[body.length - 1]!)}`);
     }
     return body;
+  }
+
+  /** OPA's hint when v0 code uses a future keyword it did not import (`some x in xs`, `every x in xs { … }`). */
+  private futureHint(last: Expr): string {
+    if (!this.v0 || this.tok.kind !== 'ident') return '';
+    if (last.type === 'some' && this.tok.text === 'in' && !this.keywords.has('in')) {
+      return ' (hint: `import future.keywords.in` for `some x in xs` expressions)';
+    }
+    if (last.type === 'term' && last.term.type === 'var' && last.term.name === 'every' && !this.keywords.has('every')) {
+      return ' (hint: `import future.keywords.every` for `every x in xs { ... }` expressions)';
+    }
+    return '';
   }
 
   /** A query: literals separated by `;` or newlines up to EOF. */
@@ -394,7 +406,7 @@ class Parser {
     while (!this.atEOF()) {
       body.push(this.parseLiteral());
       if (this.isOp(';')) this.next();
-      else if (!this.atEOF() && !this.tok.nl) this.fail(this.describe(this.tok));
+      else if (!this.atEOF() && !this.tok.nl) this.fail(this.describe(this.tok) + this.futureHint(body[body.length - 1]!));
     }
     return body;
   }
