@@ -135,3 +135,14 @@ describe('future.keywords and rego.v1 imports (OPA futureImport / regoV1Import)'
     expect(r.ok ? [] : r.diagnostics.map((d) => d.message)).toEqual(['`rego` imports cannot be aliased']);
   });
 });
+
+describe('queries', () => {
+  it('expressions on one line need no separator (OPA parses a query statement by statement)', () => {
+    const r = prepare([{ file: 't.rego', text: 'package t\n' }]);
+    if (!r.ok) throw new Error('compiles');
+    expect(r.value.query('x := 1 y := x + 1')).toEqual({ ok: true, rows: [{ x: 1, y: 2 }] });
+    expect(r.value.query('x := 1; y := x + 1')).toEqual({ ok: true, rows: [{ x: 1, y: 2 }] });
+    const bad = r.value.query('x := 1 ]');
+    expect(bad.ok ? undefined : `${bad.error.line}:${bad.error.col}: ${bad.error.message}`).toBe('1:8: unexpected ] token');
+  });
+});

@@ -405,8 +405,9 @@ class Parser {
     const body: Body = [];
     while (!this.atEOF()) {
       body.push(this.parseLiteral());
+      // OPA parses a query as a sequence of statements, each one expression: `x := 1 y` is two
+      // expressions, like `x := 1; y` (ParseBody over parseQuery with requireSemi).
       if (this.isOp(';')) this.next();
-      else if (!this.atEOF() && !this.tok.nl) this.fail(this.describe(this.tok) + this.futureHint(body[body.length - 1]!));
     }
     return body;
   }
