@@ -151,6 +151,20 @@ k if every e in rego.metadata.chain() { e.path[0] == "t" }
     expect(r.value.evalRef(['t', 'b'])).toEqual([{ path: ['t', 'f'] }]);
   });
 
+  it('a package or document block declared twice is an error naming the first (OPA: annotation redeclared)', () => {
+    const r = prepare([
+      { file: 'a.rego', text: '# METADATA\n# title: A\npackage p\n' },
+      { file: 'b.rego', text: '# METADATA\n# title: B\npackage p\n\n# METADATA\n# scope: document\nx := 1\n\n# METADATA\n# scope: document\nx := 2 if false\n' },
+    ]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.code}: ${d.message}`)).toEqual([
+        'b.rego:1:1: rego_type_error: package annotation redeclared: a.rego:1',
+        'b.rego:9:1: rego_type_error: document annotation redeclared: b.rego:5',
+      ]);
+    }
+  });
+
   it('arguments are a type error at the call', () => {
     const r = prepare([{ file: 'test.rego', text: 'package t\np := rego.metadata.chain(1)\n' }]);
     expect(r.ok).toBe(false);

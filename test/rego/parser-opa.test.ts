@@ -115,3 +115,34 @@ describe('some / every as OPA parses them', () => {
     expect(evalPkg('package t\np contains a if { some [a, 2] in [[1, 2], [3, 4]] }\n')).toEqual({ p: [1] });
   });
 });
+
+describe('future.keywords and rego.v1 imports (OPA futureImport / regoV1Import)', () => {
+  const cases: Array<[string, string]> = [
+    ['future', 'invalid import, must be `future.keywords`'],
+    ['future.x', 'invalid import, must be `future.keywords`'],
+    ['future.keywords.foo', 'unexpected keyword, must be one of [contains every if in]'],
+    ['future.keywords as k', '`future` imports cannot be aliased'],
+    ['rego.v2', 'invalid import `rego.v2`, must be `rego.v1`'],
+  ];
+  for (const [imp, message] of cases) {
+    it(`import ${imp}`, () => {
+      expect(errs(`package t\nimport ${imp}\np := 1\n`)).toEqual([`t.rego:2:8: rego_parse_error: ${message}`]);
+    });
+  }
+  it('import rego.v1 as x is accepted in v1 (a no-op there) but not in v0', () => {
+    expect(evalPkg('package t\nimport rego.v1 as x\np := 1\n')).toEqual({ p: 1 });
+    const r = prepare([{ file: 't.rego', text: 'package t\nimport rego.v1 as x\np := 1\n', regoVersion: 0 }]);
+    expect(r.ok ? [] : r.diagnostics.map((d) => d.message)).toEqual(['`rego` imports cannot be aliased']);
+  });
+});
+
+describe('queries', () => {
+  it('expressions on one line need no separator (OPA parses a query statement by statement)', () => {
+    const r = prepare([{ file: 't.rego', text: 'package t\n' }]);
+    if (!r.ok) throw new Error('compiles');
+    expect(r.value.query('x := 1 y := x + 1')).toEqual({ ok: true, rows: [{ x: 1, y: 2 }] });
+    expect(r.value.query('x := 1; y := x + 1')).toEqual({ ok: true, rows: [{ x: 1, y: 2 }] });
+    const bad = r.value.query('x := 1 ]');
+    expect(bad.ok ? undefined : `${bad.error.line}:${bad.error.col}: ${bad.error.message}`).toBe('1:8: unexpected ] token');
+  });
+});

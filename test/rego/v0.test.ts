@@ -147,7 +147,12 @@ describe('v0 keywords', () => {
     expect(evalV('package t\np {\n  every := [1, 2]\n  in := 2\n  every[1] == in\n}\nif = 3\n', 0)).toEqual({ p: true, if: 3 });
   });
   it('`some x in xs` needs future.keywords.in; the error keeps file:line:col', () => {
-    expect(errsV0('package t\np {\n  some x in [1]\n}\n')).toEqual(['t.rego:3:10: rego_parse_error: unexpected ident token']);
+    expect(errsV0('package t\np {\n  some x in [1]\n}\n')).toEqual([
+      't.rego:3:10: rego_parse_error: unexpected ident token: expected \\n or ; or } (hint: `import future.keywords.in` for `some x in xs` expressions)',
+    ]);
+    expect(errsV0('package t\np {\n  every x in [1] { x }\n}\n')).toEqual([
+      't.rego:3:9: rego_parse_error: unexpected ident token: expected \\n or ; or } (hint: `import future.keywords.every` for `every x in xs { ... }` expressions)',
+    ]);
     expect(evalV('package t\nimport future.keywords.in\np[x] {\n  some x in [1, 2]\n}\n', 0)).toEqual({ p: [1, 2] });
   });
   it('a keyword is on from its import on, also when the import comes after rules', () => {
@@ -160,6 +165,48 @@ describe('v0 keywords', () => {
   it('import rego.v1 requires v1 heads (OPA v0-compat-v1)', () => {
     expect(errsV0('package t\nimport rego.v1\np { true }\n')).toEqual(['t.rego:3:3: rego_parse_error: `if` keyword is required before rule body']);
     expect(evalV('package t\nimport rego.v1\np if { 1 in [1] }\n', 0)).toEqual({ p: true });
+    // the whole module is held to it, also rules above the import
+    expect(errsV0('package t\np { true }\nimport rego.v1\n')).toEqual(['t.rego:2:3: rego_parse_error: `if` keyword is required before rule body']);
+  });
+});
+
+describe('v1-only compile checks', () => {
+  it('duplicate imports are an error in v1 only; in v0 the last one counts (OPA resolves imports in order)', () => {
+    const text = 'package t\nimport data.a.x\nimport input.x\np {\n  x\n}\n';
+    expect(evalV(text, 0, ['t'], { x: true })).toEqual({ p: true });
+    const v1 = prepare([{ file: 't.rego', text: text.replace('p {', 'p if {') }]);
+    expect(v1.ok).toBe(false);
+    if (!v1.ok) expect(v1.diagnostics[0]).toMatchObject({ code: 'rego_compile_error', message: 'import must not shadow import x', line: 3 });
+  });
+});
+
+describe('builtins deprecated before OPA 1.0', () => {
+  const text = 'package t\np := any([false, true])\nq := all(set())\nr := re_match("a+", "baa")\ns := set_diff({1, 2}, {2})\nc := cast_array({3, 1})\nd := cast_set([1, 1])\ne := cast_string("x")\nn := net.cidr_overlap("10.0.0.0/8", "10.1.2.3")\n';
+  it('work in v0 modules, as in OPA 1.x', () => {
+    expect(evalV(text, 0)).toEqual({ p: true, q: true, r: true, s: [1], c: [1, 3], d: [1], e: 'x', n: true });
+    const strict = prepare([{ file: 't.rego', text: 'package t\nx := cast_string(1)\n', regoVersion: 0 }], { strictBuiltinErrors: true });
+    if (!strict.ok) throw new Error('compiles');
+    expect(() => strict.value.evalRef(['t', 'x'])).toThrow(/cast_string: operand 1 must be string but got number/);
+  });
+  it('are a type error at each call in v1 modules and in v0 modules importing rego.v1', () => {
+    const r = prepare([{ file: 't.rego', text }]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.code}: ${d.message}`)).toEqual([
+        '2:6: rego_type_error: deprecated built-in function calls in expression: any',
+        '3:6: rego_type_error: deprecated built-in function calls in expression: all',
+        '4:6: rego_type_error: deprecated built-in function calls in expression: re_match',
+        '5:6: rego_type_error: deprecated built-in function calls in expression: set_diff',
+        '6:6: rego_type_error: deprecated built-in function calls in expression: cast_array',
+        '7:6: rego_type_error: deprecated built-in function calls in expression: cast_set',
+        '8:6: rego_type_error: deprecated built-in function calls in expression: cast_string',
+        '9:6: rego_type_error: deprecated built-in function calls in expression: net.cidr_overlap',
+      ]);
+    }
+    expect(errsV0('package t\nimport rego.v1\np if any([true])\n')).toEqual(['t.rego:3:6: rego_type_error: deprecated built-in function calls in expression: any']);
+  });
+  it('a user function of the same name is not the builtin', () => {
+    expect(evalV('package t\nany(xs) := count(xs) > 0\np := any([false])\n', 1)).toEqual({ p: true });
   });
 });
 

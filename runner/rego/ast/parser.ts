@@ -64,7 +64,8 @@ class Parser {
     this.tokens = tokens;
     this.v0 = opts.regoVersion === 0;
     this.keywords = new Set(this.v0 ? BASE_KEYWORDS : KEYWORDS);
-    this.requireV1Heads = !this.v0;
+    // OPA checks a v0 module importing rego.v1 against v1's rules as a whole, also the rules above the import.
+    this.requireV1Heads = !this.v0 || tokens.some((t, i) => t.kind === 'ident' && t.text === 'import' && t.nl && importsRegoV1(tokens, i + 1));
   }
 
   // -- token helpers --------------------------------------------------------
@@ -137,7 +138,7 @@ class Parser {
       if (this.isKw('package')) this.fail('unexpected package keyword');
       mod.rules.push(...this.parseRules());
     }
-    attachAnnotations(this.file, comments, mod, this.tokens);
+    attachAnnotations(this.file, comments, mod);
     return mod;
   }
 
@@ -168,8 +169,26 @@ class Parser {
       this.next();
       imp.alias = this.expectIdent().text;
     }
+    this.checkSpecialImport(imp, path);
     this.importKeywords(imp);
     return imp;
+  }
+
+  /** OPA's futureImport / regoV1Import checks, with its messages, at the import path. */
+  private checkSpecialImport(imp: Import, path: Term[]): void {
+    const names = path.map((p) => (p.type === 'var' ? p.name : p.type === 'scalar' ? String(p.value) : '?'));
+    const at = path[0]!.loc;
+    if (names[0] === 'future') {
+      if (names.length === 1 || names[1] !== 'keywords') throw new ParseError('invalid import, must be `future.keywords`', at);
+      if (imp.alias !== undefined) throw new ParseError('`future` imports cannot be aliased', at);
+      if (names.length === 3 && !FUTURE_KEYWORDS.includes(names[2]!)) {
+        throw new ParseError(`unexpected keyword, must be one of [${[...FUTURE_KEYWORDS].sort().join(' ')}]`, at);
+      }
+    } else if (names[0] === 'rego') {
+      if (names.length !== 2 || names[1] !== 'v1') throw new ParseError(`invalid import \`${names.join('.')}\`, must be \`rego.v1\``, at);
+      // in v1 the import is a no-op and OPA checks nothing more
+      if (this.v0 && imp.alias !== undefined) throw new ParseError('`rego` imports cannot be aliased', at);
+    }
   }
 
   /** `a.b["c"].d` as [var a, "b", "c", "d"] (ground refs only). */
@@ -364,9 +383,21 @@ class Parser {
         continue;
       }
       if (this.isOp(close)) break;
-      if (!this.tok.nl) this.fail(this.describe(this.tok));
+      if (!this.tok.nl) this.fail(`${this.describe(this.tok)}: expected \\n or ; or ${close}${this.futureHint(body[body.length - 1]!)}`);
     }
     return body;
+  }
+
+  /** OPA's hint when v0 code uses a future keyword it did not import (`some x in xs`, `every x in xs { … }`). */
+  private futureHint(last: Expr): string {
+    if (!this.v0 || this.tok.kind !== 'ident') return '';
+    if (last.type === 'some' && this.tok.text === 'in' && !this.keywords.has('in')) {
+      return ' (hint: `import future.keywords.in` for `some x in xs` expressions)';
+    }
+    if (last.type === 'term' && last.term.type === 'var' && last.term.name === 'every' && !this.keywords.has('every')) {
+      return ' (hint: `import future.keywords.every` for `every x in xs { ... }` expressions)';
+    }
+    return '';
   }
 
   /** A query: literals separated by `;` or newlines up to EOF. */
@@ -374,8 +405,9 @@ class Parser {
     const body: Body = [];
     while (!this.atEOF()) {
       body.push(this.parseLiteral());
+      // OPA parses a query as a sequence of statements, each one expression: `x := 1 y` is two
+      // expressions, like `x := 1; y` (ParseBody over parseQuery with requireSemi).
       if (this.isOp(';')) this.next();
-      else if (!this.atEOF() && !this.tok.nl) this.fail(this.describe(this.tok));
     }
     return body;
   }
@@ -703,6 +735,12 @@ class Parser {
   }
 }
 
+/** The tokens from `i` spell `rego.v1` ending the statement. */
+function importsRegoV1(tokens: Token[], i: number): boolean {
+  const [a, dot, b, next] = [tokens[i], tokens[i + 1], tokens[i + 2], tokens[i + 3]];
+  return a?.kind === 'ident' && a.text === 'rego' && dot?.kind === 'op' && dot.text === '.' && b?.kind === 'ident' && b.text === 'v1' && (next === undefined || next.nl);
+}
+
 function trueExpr(loc: Loc): Expr {
   return { type: 'term', term: { type: 'scalar', value: true, loc }, negated: false, with: [], loc };
 }
@@ -746,8 +784,7 @@ const SCOPES = ['rule', 'document', 'package', 'subpackages'];
  * `document` with `entrypoint: true`) on a rule and `package` on the package,
  * and a scope that does not fit the statement is a parse error.
  */
-function attachAnnotations(file: string, comments: Comment[], mod: Module, tokens: Token[]): void {
-  void tokens;
+function attachAnnotations(file: string, comments: Comment[], mod: Module): void {
   const isMeta = (c: Comment): boolean => c.col === 1 && c.text.trim().startsWith('METADATA');
   const statements: Array<{ line: number; rule?: Rule; kind: 'package' | 'import' | 'rule' }> = [
     { line: mod.packageLoc.line, kind: 'package' as const },

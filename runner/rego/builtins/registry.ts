@@ -35,6 +35,7 @@ import { PROVIDERS } from './providers.ts';
 import { GRAPHQL } from './graphql.ts';
 import { MISC } from './misc.ts';
 import { UNSUPPORTED } from './unsupported.ts';
+import { DEPRECATED } from './deprecated.ts';
 
 /** Every family, in the order of OPA's builtin reference. */
 const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
@@ -63,6 +64,8 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   GRAPHQL,
   MISC,
   UNSUPPORTED,
+  // v0 modules only: v1 modules calling them fail to compile (compiler/deprecated.ts)
+  DEPRECATED,
 ];
 
 function named(name: string, e: unknown): unknown {

@@ -11,7 +11,8 @@ import { lookupBuiltin } from '../builtins/registry.ts';
 import type { CompileError } from './errors.ts';
 import { LocalRewriter, newScope, rewriteLocalVars } from './locals.ts';
 import { DynamicsRewriter, rewriteDynamicTerms } from './dynamics.ts';
-import { rewriteRegoMetadataCalls } from './metadata.ts';
+import { checkAnnotations, rewriteRegoMetadataCalls } from './metadata.ts';
+import { checkDeprecatedBuiltins } from './deprecated.ts';
 import { checkRecursion } from './recursion.ts';
 import { rewriteHeadTerms } from './head.ts';
 import { Resolver, moduleGlobals, resolveRefs } from './resolve.ts';
@@ -30,6 +31,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'checkImports', run: checkImports },
   { name: 'indexRules', run: indexRules },
   { name: 'checkRuleConflicts', run: checkRuleConflicts },
+  { name: 'checkAnnotations', run: checkAnnotations },
   { name: 'resolveRefs', run: resolveRefs },
   { name: 'rewriteRegoMetadataCalls', run: rewriteRegoMetadataCalls },
   { name: 'rewriteHeadTerms', run: rewriteHeadTerms },
@@ -38,6 +40,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'rewriteDynamicTerms', run: rewriteDynamicTerms },
   { name: 'checkRecursion', run: checkRecursion },
   { name: 'checkTypes', run: (st) => checkTypes(st, (n) => lookupBuiltin(n)?.args, withContext(st, lookupBuiltin)) },
+  { name: 'checkDeprecatedBuiltins', run: checkDeprecatedBuiltins },
 ];
 
 export function lookupFunctionIn(functions: Map<string, number>): (name: string) => FunctionInfo | undefined {

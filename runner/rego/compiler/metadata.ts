@@ -110,6 +110,26 @@ export function annotationObject(b: AnnotationBlock): Record<string, unknown> {
 const key = (path: string[]): string => path.join('\u0000');
 const byLocDesc = (a: AnnotationBlock, b: AnnotationBlock): number => b.loc.line - a.loc.line || b.loc.col - a.loc.col;
 
+/**
+ * Stage `checkAnnotations` (OPA's SetAnnotationSet): one `package` block per
+ * package, one `subpackages` block per package, one `document` block per rule
+ * path, over all modules; a second one is a rego_type_error at it naming the
+ * first (`package annotation redeclared: a.rego:1`).
+ */
+export function checkAnnotations(st: CompileState): void {
+  const seen = new Map<string, AnnotationBlock>();
+  const add = (scope: string, path: string[], b: AnnotationBlock): void => {
+    // package and document blocks share OPA's path tree with subpackages blocks only for subpackages/document;
+    // the package scope has its own table.
+    const k = (scope === 'package' ? 'p\u0001' : 't\u0001') + key(path);
+    const first = seen.get(k);
+    if (first) st.errors.push(cerr('rego_type_error', `${scope} annotation redeclared: ${first.loc.file}:${first.loc.line}`, b.loc));
+    else seen.set(k, b);
+  };
+  for (const m of st.modules) for (const b of m.annotations) add(String(b.data.scope), ['data', ...m.package], b);
+  for (const ir of st.rules) for (const b of ir.rule.annotations) if (b.data.scope === 'document') add('document', ir.anchor, b);
+}
+
 export function rewriteRegoMetadataCalls(st: CompileState): void {
   // Only policies that call them pay for the tables.
   const uses = (t: Term): boolean => t.type === 'call' && (t.op.join('.') === CHAIN || t.op.join('.') === RULE);
@@ -166,7 +186,7 @@ export function rewriteRegoMetadataCalls(st: CompileState): void {
 }
 
 /** Whether any term of the rule (head, body, closures, `with` values) satisfies `pred`; no allocation. */
-function ruleMentions(r: Rule, pred: (t: Term) => boolean): boolean {
+export function ruleMentions(r: Rule, pred: (t: Term) => boolean): boolean {
   const term = (t: Term): boolean => {
     if (pred(t)) return true;
     switch (t.type) {

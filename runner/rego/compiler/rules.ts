@@ -7,6 +7,7 @@
  */
 import { termText, type Module, type Rule, type Term } from '../ast/nodes.ts';
 import { cerr } from './errors.ts';
+import { requiresV1 } from './deprecated.ts';
 import { dataName, type CompileState, type IndexedRule, type RuleKind } from './state.ts';
 
 export function checkImports(st: CompileState): void {
@@ -28,9 +29,11 @@ export function checkImports(st: CompileState): void {
       }
       const alias = imp.alias ?? parts[parts.length - 1]!;
       if (imp.alias && parts.length === 1) st.errors.push(cerr('rego_compile_error', `import ${parts[0]} cannot be aliased`, imp.loc));
+      // OPA checks duplicate imports in v1 (and rego.v1-importing) modules only
       const first = seen.get(alias);
-      if (first !== undefined) st.errors.push(cerr('rego_compile_error', `import must not shadow ${first}`, imp.loc));
-      else seen.set(alias, `import ${parts.join('.')}${imp.alias ? ` as ${imp.alias}` : ''}`);
+      if (first !== undefined) {
+        if (requiresV1(m)) st.errors.push(cerr('rego_compile_error', `import must not shadow ${first}`, imp.loc));
+      } else seen.set(alias, `import ${parts.join('.')}${imp.alias ? ` as ${imp.alias}` : ''}`);
     }
   }
 }
