@@ -4442,7 +4442,7 @@ function packageRoot(moduleUrl = __gitopsModuleUrl) {
     }
     dir = (0, import_node_path2.join)(dir, "..");
   }
-  throw new Error(`gitops init: the package's own files (${PACKAGE_NAME}/package.json) are not beside the runner`);
+  throw new GitopsError(diag("init_templates_missing", `the package's own files (${PACKAGE_NAME}/package.json and its templates) are not beside the runner at ${(0, import_node_url.fileURLToPath)(moduleUrl)}`), 2);
 }
 function defaultActionRef(version) {
   return `gitops-policy-runner/gitops@v${version}`;
@@ -4498,6 +4498,7 @@ var init_layout = __esm({
     import_node_fs2 = require("node:fs");
     import_node_path2 = require("node:path");
     import_node_url = require("node:url");
+    init_diagnostics();
     PACKAGE_NAME = "gitops-policy-runner";
     GOVERNED_PATHS = ["intents", "policies", "contracts", "agents", "audit-log"];
     COPIED = {

@@ -7,7 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT, runCli, tempRepo } from '../check/helpers.ts';
@@ -168,6 +168,11 @@ describe('init layout (pure parts)', () => {
     expect(new Set(files).size).toBe(files.length);
     expect(AUDIT_LOG_GITIGNORE).toBe(readFileSync(join(REPO_ROOT, 'audit-log/.gitignore'), 'utf8'));
     expect(codeowners(['@a', '@b/c'])).toContain('/.github/workflows/ @a @b/c');
+  });
+
+  it('packageRoot finds the package from a module inside it, and names the problem when the templates are not there', () => {
+    expect(resolve(packageRoot(new URL('../../runner/init/layout.ts', import.meta.url).href))).toBe(resolve(REPO_ROOT));
+    expect(() => packageRoot('file:///tmp/nowhere/dist/cli/chunks/init.js')).toThrow(/init_templates_missing: the package's own files/);
   });
 
   it('ownerFromRemote reads GitHub remotes only', () => {
