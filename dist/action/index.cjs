@@ -42,7 +42,6 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
   mod
 ));
-var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
 // runner/core/diagnostics.ts
 function diag(code, message, at4) {
@@ -4443,7 +4442,7 @@ function packageRoot(moduleUrl = __gitopsModuleUrl) {
     }
     dir = (0, import_node_path2.join)(dir, "..");
   }
-  throw new Error(`gitops init: the package's own files (${PACKAGE_NAME}/package.json) are not beside the runner`);
+  throw new GitopsError(diag("init_templates_missing", `the package's own files (${PACKAGE_NAME}/package.json and its templates) are not beside the runner at ${(0, import_node_url.fileURLToPath)(moduleUrl)}`), 2);
 }
 function defaultActionRef(version) {
   return `gitops-policy-runner/gitops@v${version}`;
@@ -4499,6 +4498,7 @@ var init_layout = __esm({
     import_node_fs2 = require("node:fs");
     import_node_path2 = require("node:path");
     import_node_url = require("node:url");
+    init_diagnostics();
     PACKAGE_NAME = "gitops-policy-runner";
     GOVERNED_PATHS = ["intents", "policies", "contracts", "agents", "audit-log"];
     COPIED = {
@@ -62642,15 +62642,13 @@ var init_main = __esm({
 });
 
 // runner/action/main.ts
-var main_exports2 = {};
-__export(main_exports2, {
-  runAction: () => runAction
-});
-module.exports = __toCommonJS(main_exports2);
 var import_node_fs19 = require("node:fs");
 var import_node_crypto6 = require("node:crypto");
-var import_node_path28 = require("node:path");
 init_main();
+init_diagnostics();
+
+// runner/action/inputs.ts
+var import_node_path27 = require("node:path");
 init_diagnostics();
 
 // runner/action/command-line.ts
@@ -62695,10 +62693,33 @@ function splitCommandLine(line) {
   return ok(words);
 }
 
+// runner/action/inputs.ts
+var TOKEN_COMMANDS = /* @__PURE__ */ new Set(["publish", "feedback"]);
+function input(env, name) {
+  return (env[`INPUT_${name.toUpperCase()}`] ?? "").trim();
+}
+function readInputs(env, cwd) {
+  const argv = splitCommandLine(input(env, "command"));
+  if (!argv.ok) return argv;
+  const wd = input(env, "working-directory") || ".";
+  return ok({
+    argv: argv.value,
+    cwd: (0, import_node_path27.isAbsolute)(wd) ? wd : (0, import_node_path27.resolve)(env.GITHUB_WORKSPACE ?? cwd, wd),
+    token: input(env, "token"),
+    installPulumi: input(env, "install-pulumi") !== "false"
+  });
+}
+function commandEnvironment(env, inputs) {
+  const out = {};
+  for (const [k2, v3] of Object.entries(env)) if (!k2.startsWith("INPUT_")) out[k2] = v3;
+  if (inputs.token && TOKEN_COMMANDS.has(inputs.argv[0])) out.GITHUB_TOKEN = inputs.token;
+  return out;
+}
+
 // runner/action/pulumi.ts
 var import_node_child_process8 = require("node:child_process");
 var import_node_module = require("node:module");
-var import_node_path27 = require("node:path");
+var import_node_path28 = require("node:path");
 var import_node_url4 = require("node:url");
 init_diagnostics();
 function needsPulumi(argv) {
@@ -62719,7 +62740,7 @@ async function ensurePulumi(install, log) {
   const packages = "@pulumi/pulumi@^3.276.0 @pulumi/aws@^7.48.0".split(" ");
   if (!install)
     return fail(diag("pulumi_not_installed", `gitops apply needs ${packages.join(" and ")} beside the action (install-pulumi is false); install them with npm, or set install-pulumi: true`));
-  const prefix = (0, import_node_path27.join)((0, import_node_path27.dirname)((0, import_node_url4.fileURLToPath)(__gitopsModuleUrl)), "..");
+  const prefix = (0, import_node_path28.join)((0, import_node_path28.dirname)((0, import_node_url4.fileURLToPath)(__gitopsModuleUrl)), "..");
   log(`::group::Installing ${packages.join(" ")} for the apply path
 `);
   const code = await new Promise((done) => {
@@ -62733,10 +62754,6 @@ async function ensurePulumi(install, log) {
 }
 
 // runner/action/main.ts
-var TOKEN_COMMANDS = /* @__PURE__ */ new Set(["publish", "feedback"]);
-function input(env, name) {
-  return (env[`INPUT_${name.toUpperCase()}`] ?? "").trim();
-}
 function setOutput(env, name, value) {
   if (!env.GITHUB_OUTPUT) return;
   const eof = `gitops_${(0, import_node_crypto6.randomUUID)()}`;
@@ -62746,21 +62763,16 @@ ${eof}
 `);
 }
 async function runAction(env = process.env) {
-  const argv = splitCommandLine(input(env, "command"));
-  if (!argv.ok) {
-    for (const d2 of argv.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d2)}
+  const inputs = readInputs(env, process.cwd());
+  if (!inputs.ok) {
+    for (const d2 of inputs.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d2)}
 `);
     return 2;
   }
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const wd = input(env, "working-directory") || ".";
-  const cwd = (0, import_node_path28.isAbsolute)(wd) ? wd : (0, import_node_path28.resolve)(workspace, wd);
-  const token = input(env, "token");
-  const installPulumi = input(env, "install-pulumi") !== "false";
+  const { argv, cwd, installPulumi } = inputs.value;
+  const commandEnv = commandEnvironment(env, inputs.value);
   for (const k2 of Object.keys(env)) if (k2.startsWith("INPUT_")) delete env[k2];
-  const commandEnv = { ...env };
-  if (token && TOKEN_COMMANDS.has(argv.value[0])) commandEnv.GITHUB_TOKEN = token;
-  if (needsPulumi(argv.value)) {
+  if (needsPulumi(argv)) {
     const ready = await ensurePulumi(installPulumi, (t3) => process.stdout.write(t3));
     if (!ready.ok) {
       for (const d2 of ready.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d2)}
@@ -62769,7 +62781,7 @@ async function runAction(env = process.env) {
     }
   }
   let stdout = "";
-  const code = await main(argv.value, {
+  const code = await main(argv, {
     stdout: (t3) => {
       stdout += t3;
       process.stdout.write(t3);
@@ -62783,7 +62795,3 @@ async function runAction(env = process.env) {
   return code;
 }
 void runAction().then((code) => process.exitCode = code);
-// Annotate the CommonJS export names for ESM import in node:
-0 && (module.exports = {
-  runAction
-});

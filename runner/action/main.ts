@@ -12,18 +12,10 @@
  */
 import { appendFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { isAbsolute, resolve } from 'node:path';
 import { main } from '../cli/main.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
-import { splitCommandLine } from './command-line.ts';
+import { commandEnvironment, readInputs } from './inputs.ts';
 import { ensurePulumi, needsPulumi } from './pulumi.ts';
-
-/** Commands that call the GitHub API get the `token` input as GITHUB_TOKEN; no other command sees it (the Pulumi program never does). */
-const TOKEN_COMMANDS = new Set(['publish', 'feedback']);
-
-function input(env: NodeJS.ProcessEnv, name: string): string {
-  return (env[`INPUT_${name.toUpperCase()}`] ?? '').trim();
-}
 
 /** One step output, in the multi-line form (a random delimiter: the value cannot end it early). */
 function setOutput(env: NodeJS.ProcessEnv, name: string, value: string): void {
@@ -32,24 +24,19 @@ function setOutput(env: NodeJS.ProcessEnv, name: string, value: string): void {
   appendFileSync(env.GITHUB_OUTPUT, `${name}<<${eof}\n${value}\n${eof}\n`);
 }
 
-export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const argv = splitCommandLine(input(env, 'command'));
-  if (!argv.ok) {
-    for (const d of argv.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d)}\n`);
+async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const inputs = readInputs(env, process.cwd());
+  if (!inputs.ok) {
+    for (const d of inputs.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d)}\n`);
     return 2;
   }
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const wd = input(env, 'working-directory') || '.';
-  const cwd = isAbsolute(wd) ? wd : resolve(workspace, wd);
-  const token = input(env, 'token');
-  const installPulumi = input(env, 'install-pulumi') !== 'false';
-  // The inputs are read; nothing below (the Pulumi CLI included, which inherits the process
-  // environment) sees INPUT_TOKEN. Only the commands that call GitHub get the token.
+  const { argv, cwd, installPulumi } = inputs.value;
+  const commandEnv = commandEnvironment(env, inputs.value);
+  // The inputs are read: nothing below sees INPUT_TOKEN, not even a child process inheriting this
+  // process's environment (the Pulumi CLI under the Automation API).
   for (const k of Object.keys(env)) if (k.startsWith('INPUT_')) delete env[k];
-  const commandEnv: Record<string, string | undefined> = { ...env };
-  if (token && TOKEN_COMMANDS.has(argv.value[0]!)) commandEnv.GITHUB_TOKEN = token;
 
-  if (needsPulumi(argv.value)) {
+  if (needsPulumi(argv)) {
     const ready = await ensurePulumi(installPulumi, (t) => process.stdout.write(t));
     if (!ready.ok) {
       for (const d of ready.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d)}\n`);
@@ -58,7 +45,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
   }
 
   let stdout = '';
-  const code = await main(argv.value, {
+  const code = await main(argv, {
     stdout: (t) => {
       stdout += t;
       process.stdout.write(t);

