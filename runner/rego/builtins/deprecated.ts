@@ -47,7 +47,7 @@ export const DEPRECATED: BuiltinDecl[] = [
     impl: (a) => {
       const v = a[0]!;
       if (Array.isArray(v)) return v;
-      if (isSet(v)) return v.sorted();
+      if (isSet(v)) return [...v.sorted()];
       throw typeError(1, v, 'array', 'set');
     },
   },
