@@ -23076,6 +23076,30 @@ var init_report = __esm({
   }
 });
 
+// runner/infra/pulumi-packages.ts
+function missingPulumiPackages() {
+  const require2 = (0, import_node_module.createRequire)(__gitopsModuleUrl);
+  return PULUMI_PACKAGES.filter((p2) => {
+    try {
+      require2.resolve(p2);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+function checkPreviews(o2) {
+  return o2.preview ?? (!!o2.base && !o2.all && !o2.noPreview);
+}
+var import_node_module, PULUMI_PACKAGES;
+var init_pulumi_packages = __esm({
+  "runner/infra/pulumi-packages.ts"() {
+    "use strict";
+    import_node_module = require("node:module");
+    PULUMI_PACKAGES = ["@pulumi/pulumi", "@pulumi/aws"];
+  }
+});
+
 // runner/core/context.ts
 function hasPermission(agent, permission) {
   return agent !== void 0 && agent.permissions.includes(permission);
@@ -76702,6 +76726,7 @@ var init_check = __esm({
     init_types();
     init_report();
     init_format();
+    init_pulumi_packages();
     init_pipeline();
     init_run();
     init_repo();
@@ -76772,9 +76797,19 @@ invalid, 2 runner error (unknown ref, policies that do not compile, \u2026).`,
         if (!isFormat(format2)) throw usageError("check", `unknown format '${format2}' (one of: ${Object.keys(FORMATS).join(", ")})`);
         if (values.head && !values.base && !values.all) throw usageError("check", "--head needs --base (or --all)");
         if (values.preview && values["no-preview"]) throw usageError("check", "--preview and --no-preview contradict each other");
-        const preview = values.preview ?? (!!values.base && !values.all && !values["no-preview"]);
+        const preview = checkPreviews({ preview: values.preview, noPreview: values["no-preview"], base: values.base, all: values.all });
         if (values.preview && !STAGES2.some((s3) => s3.name === "preview")) {
           throw new GitopsError(diag("preview_unavailable", "the infrastructure preview stage is not installed in this runner"), 2);
+        }
+        const missing = preview ? missingPulumiPackages() : [];
+        if (missing.length) {
+          throw new GitopsError(
+            diag(
+              "pulumi_not_installed",
+              `this check previews the infrastructure (the plan policies judge it), which needs ${missing.join(" and ")}: npm install -D @pulumi/pulumi @pulumi/aws (the action installs them itself), or pass --no-preview for a local look that does not judge the plan`
+            ),
+            2
+          );
         }
         const engine = engineOf(values.engine, values.bundle === void 0 ? void 0 : (0, import_node_path12.resolve)(io2.cwd, values.bundle));
         const cwd = (0, import_node_path12.resolve)(io2.cwd, values.repo ?? ".");
@@ -88371,30 +88406,24 @@ function commandEnvironment(env, inputs) {
 
 // runner/action/pulumi.ts
 var import_node_child_process8 = require("node:child_process");
-var import_node_module = require("node:module");
 var import_node_path30 = require("node:path");
 var import_node_url5 = require("node:url");
 init_diagnostics();
+init_pulumi_packages();
 function needsPulumi(argv) {
-  return argv[0] === "apply";
+  if (argv[0] === "apply") return true;
+  if (argv[0] !== "check") return false;
+  const has = (flag) => argv.includes(flag);
+  const base = argv.some((a) => a === "--base" || a.startsWith("--base="));
+  return checkPreviews({ preview: has("--preview") ? true : void 0, noPreview: has("--no-preview"), base: base ? "given" : void 0, all: has("--all") });
 }
-function resolvable() {
-  const require2 = (0, import_node_module.createRequire)(__gitopsModuleUrl);
-  try {
-    require2.resolve("@pulumi/pulumi");
-    require2.resolve("@pulumi/aws");
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function ensurePulumi(install, log) {
-  if (resolvable()) return ok(void 0);
+async function ensurePulumi(command13, install, log) {
+  if (missingPulumiPackages().length === 0) return ok(void 0);
   const packages = "@pulumi/pulumi@^3.276.0 @pulumi/aws@^7.48.0".split(" ");
   if (!install)
-    return fail(diag("pulumi_not_installed", `gitops apply needs ${packages.join(" and ")} beside the action (install-pulumi is false); install them with npm, or set install-pulumi: true`));
+    return fail(diag("pulumi_not_installed", `gitops ${command13} needs ${packages.join(" and ")} beside the action (install-pulumi is false); install them with npm, or set install-pulumi: true`));
   const prefix = (0, import_node_path30.join)((0, import_node_path30.dirname)((0, import_node_url5.fileURLToPath)(__gitopsModuleUrl)), "..");
-  log(`::group::Installing ${packages.join(" ")} for the apply path
+  log(`::group::Installing ${packages.join(" ")} for gitops ${command13}
 `);
   const code = await new Promise((done) => {
     const child = (0, import_node_child_process8.spawn)("npm", ["install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--prefix", prefix, ...packages], { stdio: ["ignore", "inherit", "inherit"] });
@@ -88402,7 +88431,7 @@ async function ensurePulumi(install, log) {
     child.on("close", (c3) => done(c3 ?? -1));
   });
   log("::endgroup::\n");
-  if (code !== 0) return fail(diag("pulumi_install_failed", `npm install ${packages.join(" ")} failed (exit ${code}); the apply needs them`));
+  if (code !== 0) return fail(diag("pulumi_install_failed", `npm install ${packages.join(" ")} failed (exit ${code}); gitops ${command13} needs them`));
   return ok(void 0);
 }
 
@@ -88426,7 +88455,7 @@ async function runAction(env = process.env) {
   const commandEnv = commandEnvironment(env, inputs.value);
   for (const k2 of Object.keys(env)) if (k2.startsWith("INPUT_")) delete env[k2];
   if (needsPulumi(argv)) {
-    const ready = await ensurePulumi(installPulumi, (t3) => process.stdout.write(t3));
+    const ready = await ensurePulumi(argv[0], installPulumi, (t3) => process.stdout.write(t3));
     if (!ready.ok) {
       for (const d2 of ready.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d2)}
 `);

@@ -2,8 +2,9 @@
  * The GitHub Action (action.yml, `runs.main: dist/action/index.cjs`, built from
  * this file by scripts/build.ts): runs one gitops command line in the job's
  * working directory with no `npm ci` — the bundle carries the runner and its
- * dependencies, except Pulumi, which only `apply` imports and which is
- * installed beside the bundle on first use (runner/action/pulumi.ts).
+ * dependencies, except Pulumi, which only `apply` and a previewing `check`
+ * import and which is installed beside the bundle on first use
+ * (runner/action/pulumi.ts).
  *
  * Inputs arrive as INPUT_<NAME> environment variables (the runner upper-cases
  * the name, keeps dashes). This file is the Actions edge: it reads the
@@ -37,7 +38,7 @@ async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<number> 
   for (const k of Object.keys(env)) if (k.startsWith('INPUT_')) delete env[k];
 
   if (needsPulumi(argv)) {
-    const ready = await ensurePulumi(installPulumi, (t) => process.stdout.write(t));
+    const ready = await ensurePulumi(argv[0]!, installPulumi, (t) => process.stdout.write(t));
     if (!ready.ok) {
       for (const d of ready.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d)}\n`);
       return 2;

@@ -8,6 +8,7 @@ import { newTraceId } from '../core/events.ts';
 import { exitCode } from '../check/types.ts';
 import { FORMATS, isFormat } from '../report/index.ts';
 import { headline } from '../report/format.ts';
+import { checkPreviews, missingPulumiPackages } from '../infra/pulumi-packages.ts';
 import { STAGES } from '../check/pipeline.ts';
 import { runCheck } from '../check/run.ts';
 import { openRepo, resolveRef } from '../git/repo.ts';
@@ -82,9 +83,20 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
     if (values.preview && values['no-preview']) throw usageError('check', '--preview and --no-preview contradict each other');
     // The PR path (--base, not --all) judges the plan: the plan policies see the
     // IAM roles, security groups and listeners of every changed intent before merge.
-    const preview = values.preview ?? (!!values.base && !values.all && !values['no-preview']);
+    const preview = checkPreviews({ preview: values.preview, noPreview: values['no-preview'], base: values.base, all: values.all });
     if (values.preview && !STAGES.some((s) => s.name === 'preview')) {
       throw new GitopsError(diag('preview_unavailable', 'the infrastructure preview stage is not installed in this runner'), 2);
+    }
+    const missing = preview ? missingPulumiPackages() : [];
+    if (missing.length) {
+      // Fail closed, before anything runs: a pull request's plan is never skipped silently.
+      throw new GitopsError(
+        diag(
+          'pulumi_not_installed',
+          `this check previews the infrastructure (the plan policies judge it), which needs ${missing.join(' and ')}: npm install -D @pulumi/pulumi @pulumi/aws (the action installs them itself), or pass --no-preview for a local look that does not judge the plan`,
+        ),
+        2,
+      );
     }
     const engine = engineOf(values.engine, values.bundle === undefined ? undefined : resolve(io.cwd, values.bundle));
     const cwd = resolve(io.cwd, values.repo ?? '.');

@@ -10,7 +10,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,12 @@ async function treeDigest(dir: string): Promise<string> {
   };
   await walk('');
   return h.digest('hex');
+}
+
+/** Pulumi's packages as an install would place them: links to this clone's copies (their dependencies resolve from there). */
+async function linkPulumi(nodeModules: string): Promise<void> {
+  await mkdir(join(nodeModules, '@pulumi'), { recursive: true });
+  for (const p of ['pulumi', 'aws']) await symlink(join(REPO_ROOT, 'node_modules/@pulumi', p), join(nodeModules, '@pulumi', p), 'dir');
 }
 
 let work: string;
@@ -94,7 +100,7 @@ describe('the npm package', () => {
     expect(tarFiles.filter((f) => f.startsWith('test/') || f.endsWith('.ts') || f.startsWith('runner/') || f.startsWith('audit-log/2'))).toEqual([]);
   });
 
-  it('installs with no dependencies and no Pulumi (an optional peer the check never loads); the bin is compiled JavaScript', async () => {
+  it('installs with no dependencies and no Pulumi (an optional peer: only the plan preview and apply load it); the bin is compiled JavaScript', async () => {
     expect(existsSync(join(repo, 'node_modules/@pulumi'))).toBe(false);
     expect(existsSync(join(repo, 'node_modules/tsx'))).toBe(false);
     const bin = await readFile(join(repo, 'node_modules/.bin/gitops'), 'utf8');
@@ -145,7 +151,18 @@ describe('gitops init → policy test → check, in a repository with none of ou
     expect(r.stdout).toMatch(/^PASS: (\d+)\/\1$/m);
   });
 
+  it('gitops check on a pull request judges the plan: without Pulumi installed it says so and stops (exit 2), before any verdict', async () => {
+    const r = await gitops('check', '--base', 'main', '--head', 'add-seed');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('pulumi_not_installed: this check previews the infrastructure (the plan policies judge it), which needs @pulumi/pulumi and @pulumi/aws');
+    expect(r.stderr).toContain('--no-preview');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stdout).not.toContain('ALLOW');
+  });
+
   it('gitops check: the seed intent is allowed, the $40/month variant denied by COMP-BUDGET-001 at its line', async () => {
+    // As `npm install -D @pulumi/pulumi @pulumi/aws` would (linked from this clone's install: no download).
+    await linkPulumi(join(repo, 'node_modules'));
     const allowed = await gitops('check', '--base', 'main', '--head', 'add-seed');
     expect(allowed.stderr).toBe('');
     expect(allowed.code).toBe(0);
@@ -178,6 +195,26 @@ describe('gitops init → policy test → check, in a repository with none of ou
       });
       return { ...r, output: await readFile(output, 'utf8') };
     };
+    // A pull-request check previews: with install-pulumi false and nothing beside the bundle, it says so.
+    const refused = await run(NODE, [join(action, 'dist/action/index.cjs')], work, {
+      INPUT_COMMAND: 'check --base main --head add-seed',
+      'INPUT_WORKING-DIRECTORY': 'acme-infra',
+      'INPUT_INSTALL-PULUMI': 'false',
+      GITHUB_WORKSPACE: work,
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/pulumi_not_installed: gitops check needs @pulumi\/pulumi@\^3\.\d+\.\d+ and @pulumi\/aws@\^7\.\d+\.\d+ beside the action/);
+    // apply needs Pulumi, which is not beside the bundle: with install-pulumi false the action says so (exit 2).
+    const applyRefused = await run(NODE, [join(action, 'dist/action/index.cjs')], work, {
+      INPUT_COMMAND: 'apply --preview --all',
+      'INPUT_WORKING-DIRECTORY': 'acme-infra',
+      'INPUT_INSTALL-PULUMI': 'false',
+      GITHUB_WORKSPACE: work,
+    });
+    expect(applyRefused.code).toBe(2);
+    expect(applyRefused.stderr).toMatch(/pulumi_not_installed: gitops apply needs @pulumi\/pulumi@\^3\.\d+\.\d+ and @pulumi\/aws@\^7\.\d+\.\d+ beside the action/);
+    // What install-pulumi does on first use (npm install into dist/node_modules), linked here: no download.
+    await linkPulumi(join(action, 'dist/node_modules'));
     const allowed = await step('check --base main --head add-seed');
     expect(allowed.stderr).toBe('');
     expect(allowed.code).toBe(0);
@@ -197,14 +234,5 @@ describe('gitops init → policy test → check, in a repository with none of ou
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('action_command_unterminated_quote');
 
-    // apply needs Pulumi, which is not beside the bundle: with install-pulumi false the action says so (exit 2).
-    const r = await run(NODE, [join(action, 'dist/action/index.cjs')], work, {
-      INPUT_COMMAND: 'apply --preview --all',
-      'INPUT_WORKING-DIRECTORY': 'acme-infra',
-      'INPUT_INSTALL-PULUMI': 'false',
-      GITHUB_WORKSPACE: work,
-    });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/pulumi_not_installed: gitops apply needs @pulumi\/pulumi@\^3\.\d+\.\d+ and @pulumi\/aws@\^7\.\d+\.\d+ beside the action/);
   }, 60_000);
 });
