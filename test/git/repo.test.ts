@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFiles, openRepo, readBlobs, resolveRef, workingChanges } from '../../runner/git/repo.ts';
+import { changedFiles, openRepo, readTreeFiles, resolveRef, workingChanges } from '../../runner/git/repo.ts';
 import { commitTree, workTree } from '../../runner/git/tree.ts';
 import { tempRepo } from '../check/helpers.ts';
 import { GitopsError } from '../../runner/core/diagnostics.ts';
@@ -32,9 +32,9 @@ describe('git layer', () => {
         { status: 'renamed', path: 'intents/sub/A-001.yaml', from: 'intents/A-001.yaml' },
       ]);
       const head = await resolveRef(repo, 'pr');
-      const blobs = await readBlobs(repo, head, ['intents/B-001.yaml', 'intents/C-001.yaml', 'intents/D-001.yaml']);
-      expect([...blobs.keys()]).toEqual(['intents/B-001.yaml', 'intents/D-001.yaml']);
-      expect(new TextDecoder().decode(blobs.get('intents/B-001.yaml'))).toBe('b: 2\n');
+      const blobs = await readTreeFiles(repo, head, ['intents/B-001.yaml', 'intents/C-001.yaml', 'intents/D-001.yaml'], 1024);
+      expect([...blobs.keys()].sort()).toEqual(['intents/B-001.yaml', 'intents/D-001.yaml']);
+      expect(blobs.get('intents/B-001.yaml')).toEqual({ kind: 'file', bytes: new TextEncoder().encode('b: 2\n') });
       expect(await commitTree(repo, head, 'pr').list(['intents'])).toEqual(['intents/B-001.yaml', 'intents/D-001.yaml', 'intents/sub/A-001.yaml']);
     } finally {
       await r.cleanup();
