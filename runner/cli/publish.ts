@@ -216,7 +216,7 @@ export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink
         command: commandKey,
         markdown,
         sinks: {
-          log: (line) => io.stdout(line + '\n'),
+          log: (line) => (io.command ?? io.stdout)(line + '\n'), // workflow commands of our own (escaped by render.ts)
           ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),
         },
       });
@@ -347,7 +347,7 @@ async function publishApply(args: ApplyArgs, io: CommandIO, sink: AuditSink | un
         command: args.command,
         ...(args.stack ? { stack: args.stack } : {}),
         sinks: {
-          log: (line) => io.stdout(line + '\n'),
+          log: (line) => (io.command ?? io.stdout)(line + '\n'), // workflow commands of our own (escaped by render.ts)
           ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),
         },
       });

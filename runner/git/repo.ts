@@ -28,10 +28,24 @@ export async function openRepo(dir: string): Promise<Repo | undefined> {
 /** Full SHA of a ref; an unknown ref is a runner error (exit 2) naming it. */
 export async function resolveRef(repo: Repo, ref: string): Promise<string> {
   if (ref.startsWith('-')) throw new GitopsError(diag('git_unknown_ref', `'${ref}' is not a git ref`), 2);
+  // A range (`main..pr`, `a...b`) names two commits; rev-parse would print both and git would fail later.
+  if (ref.includes('..')) throw new GitopsError(diag('git_unknown_ref', `'${ref}' is a range, not a git ref: give each end on its own (--base main --head pr)`), 2);
+  let out: string;
   try {
-    return (await repo.git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])).trim() || unknown(ref);
+    out = (await repo.git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])).trim();
   } catch {
     return unknown(ref);
+  }
+  // Exactly one object id, or the ref is not one commit.
+  return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(out) ? out : unknown(ref);
+}
+
+/** Is the repository a shallow clone (history cut off at some depth)? */
+async function isShallow(repo: Repo): Promise<boolean> {
+  try {
+    return (await repo.git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  } catch {
+    return false;
   }
 }
 
@@ -210,11 +224,22 @@ function parseNameStatus(out: string): FileChange[] {
  * after the PR branched are not counted as the PR's changes. Renames detected.
  */
 export async function changedFiles(repo: Repo, base: string, head: string, dirs: string[]): Promise<FileChange[]> {
-  let from = base;
+  let from = '';
   try {
-    from = (await repo.git.raw(['merge-base', base, head])).trim() || base;
+    from = (await repo.git.raw(['merge-base', base, head])).trim();
   } catch {
-    // Unrelated histories: compare the trees directly.
+    /* no merge base: below */
+  }
+  if (!from) {
+    // In a shallow clone the merge base may simply not have been fetched: comparing the tips would
+    // count every commit that landed on the base since the branch point as the PR's own change.
+    if (await isShallow(repo)) {
+      throw new GitopsError(
+        diag('git_shallow_history', `the history is too shallow: no merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)} in this shallow clone; fetch the full history (actions/checkout fetch-depth: 0, or git fetch --unshallow)`),
+        2,
+      );
+    }
+    from = base; // Unrelated histories: compare the trees directly.
   }
   const out = await repo.git.raw(['diff', '--name-status', '-z', '-M', '--no-ext-diff', from, head, '--', ...dirs]);
   return parseNameStatus(out);

@@ -13,6 +13,7 @@ import { digestOf } from '../core/hash.ts';
 import { prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
 import type { Severity } from '../check/types.ts';
 import type { Tree } from '../git/tree.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 export const POLICIES_DIR = 'policies';
 /** Sub-folders holding other policy families (not evaluated against intents). */
@@ -59,7 +60,7 @@ export interface PolicySet {
 export async function readPolicyModules(tree: Tree): Promise<ModuleSource[]> {
   const files = (await tree.list([POLICIES_DIR])).filter(isIntentPolicyFile).sort();
   const blobs = await tree.read(files);
-  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
 }
 
 // Compiling is the expensive part; the feedback loop re-checks many intents against the same policies.

@@ -6,7 +6,7 @@
 import type { CheckReport, IntentReport } from '../check/types.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { headline, inline, money, sortedResults, verdict } from './format.ts';
-import { escapeMarkdown } from './escape.ts';
+import { codeSpan, escapeMarkdown } from './escape.ts';
 import { renderPlanMarkdown } from '../infra/render.ts';
 
 /**
@@ -52,7 +52,7 @@ function intentSection(i: IntentReport): string[] {
   }
   if (i.agents?.length) {
     out.push('**Agents**', '', '| Agent | Type | Version | Permissions |', '|---|---|---|---|');
-    for (const a of i.agents) out.push(`| ${esc(a.agent_id)} | ${esc(a.type)} | ${esc(a.version)} | ${a.permissions.map((p) => '`' + p + '`').join(', ')} |`);
+    for (const a of i.agents) out.push(`| ${esc(a.agent_id)} | ${esc(a.type)} | ${esc(a.version)} | ${a.permissions.map(codeSpan).join(', ')} |`);
     out.push('');
   }
   if (i.plan) out.push(renderPlanMarkdown(i.plan));
