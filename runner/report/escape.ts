@@ -88,9 +88,17 @@ export function terminalLine(line: string): string {
   return escapeControls(line).replace(COMMAND_START, (_m, sp: string, cmd: string) => `${sp}\\${cmd}`);
 }
 
+/**
+ * Anything terminalText would change: a control or bidi character other than
+ * newline, or a line starting (after blanks) with `::` or `##[`. Checked
+ * first so that ordinary output (a 90 MB JSON report of 10,000 intents) is
+ * passed through without being split into millions of lines.
+ */
+const NEEDS_ESCAPING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|^[^\S\n]*(?:::|##\[)/m;
+
 /** Multi-line text for a terminal or a job log: its own line breaks kept, every line made safe (terminalLine). */
 export function terminalText(text: string): string {
-  return text.split('\n').map(terminalLine).join('\n');
+  return NEEDS_ESCAPING.test(text) ? text.split('\n').map(terminalLine).join('\n') : text;
 }
 
 /**
@@ -102,6 +110,10 @@ export function terminalWriter(write: (text: string) => void): (text: string) =>
   let atLineStart = true;
   return (text) => {
     if (text === '') return;
+    if (!NEEDS_ESCAPING.test(text)) {
+      atLineStart = text.endsWith('\n');
+      return write(text);
+    }
     const out = text
       .split('\n')
       .map((line, i) => (i === 0 && !atLineStart ? escapeControls(line) : terminalLine(line)))

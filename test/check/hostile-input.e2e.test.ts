@@ -192,6 +192,18 @@ describe('symlinks are refused, never followed', () => {
   });
 });
 
+describe('invalid UTF-8 in runner files', () => {
+  it('a policy with a UTF-8-encoded surrogate stops the run (exit 2) at its file:line:col, instead of being read as U+FFFD', async () => {
+    await onBranch('bad-utf8-policy', async () => {
+      const text = new TextEncoder().encode('# comment\n# caf');
+      await repo.write('policies/zz_bad.rego', new Uint8Array([...text, 0xed, 0xa0, 0x80, 0x0a]));
+    });
+    const r = await runCli(['check', '--all', '--head', 'bad-utf8-policy', '--base', 'bad-utf8-policy'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/policies\/zz_bad\.rego:2:6: file_not_utf8: file is not valid UTF-8 \(byte 0xed/);
+  });
+});
+
 describe('file names, ranges and shallow clones', () => {
   it('a newline in an intent file name is reported as such, not as an empty file (git and working tree)', async () => {
     const file = 'intents/NL\n-001.yaml';
