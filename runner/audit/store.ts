@@ -266,7 +266,8 @@ export function replaceLocalLog(repoDir: string, files: Map<string, string>, anc
   }
   for (const [path, text] of files) {
     const abs = join(repoDir, path);
-    if (existsSync(abs) && readFileSync(abs, 'utf8') === text) continue;
+    // Compared only when a regular file (a symlink is replaced by the rename below, never read through).
+    if (inspectRepoPathSync(repoDir, path).kind === 'file' && readFileSync(abs, 'utf8') === text) continue;
     writeFileDurable(abs, text);
   }
   if (anchor.seq > 0) writeFileDurable(join(repoDir, HEAD_FILE), anchorText(anchor));

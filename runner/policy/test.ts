@@ -3,10 +3,12 @@
  * A test passes when its rule evaluates to true; false or undefined fails;
  * an evaluation error is an ERROR. Rules named `todo_test_*` are SKIPPED.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { RE2JS } from 're2js';
 import { GitopsError, diag, ok, type Result } from '../core/diagnostics.ts';
+import { readNoFollow, symlinkRefused } from '../core/files.ts';
+import { decodeRepoText } from '../core/text.ts';
 import { EvalError, prepare, type ModuleSource } from '../rego/api.ts';
 
 export type TestStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED';
@@ -26,7 +28,9 @@ export interface TestCase {
 export async function readRegoFiles(cwd: string, targets: string[]): Promise<ModuleSource[]> {
   const found: string[] = [];
   async function walk(abs: string): Promise<void> {
-    const st = await stat(abs);
+    // lstat: a symlinked policy or folder (a pull request's `policies/x.rego → /etc/passwd`) is refused, not followed.
+    const st = await lstat(abs);
+    if (st.isSymbolicLink()) throw new GitopsError(symlinkRefused(relative(cwd, abs).split(sep).join('/')), 2);
     if (st.isDirectory()) {
       for (const e of await readdir(abs)) if (e !== 'node_modules' && e !== '.git') await walk(join(abs, e));
     } else if (abs.endsWith('.rego')) found.push(abs);
@@ -35,12 +39,13 @@ export async function readRegoFiles(cwd: string, targets: string[]): Promise<Mod
     const abs = join(cwd, t);
     try {
       await walk(abs);
-    } catch {
+    } catch (err) {
+      if (err instanceof GitopsError) throw err;
       throw new GitopsError(diag('policy_path_missing', `no such file or folder: ${t}`), 2);
     }
   }
   const files = [...new Set(found)].sort();
-  return Promise.all(files.map(async (f) => ({ file: relative(cwd, f).split(sep).join('/'), text: await readFile(f, 'utf8') })));
+  return Promise.all(files.map(async (f) => ({ file: relative(cwd, f).split(sep).join('/'), text: decodeRepoText(await readNoFollow(f), relative(cwd, f).split(sep).join('/')) })));
 }
 
 export interface TestOptions {

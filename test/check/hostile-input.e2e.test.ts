@@ -165,6 +165,18 @@ describe('symlinks are refused, never followed', () => {
     expect(r.stdout + r.stderr).toContain('policies/evil.rego: file_symlink: ');
   });
 
+  it('gitops policy test refuses a symlinked test file instead of compiling (and quoting) its target', async () => {
+    await symlink(secret, join(repo.dir, 'policies/evil_test.rego'));
+    try {
+      const r = await runCli(['policy', 'test'], repo.dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('policies/evil_test.rego: file_symlink: ');
+      expect(r.stdout + r.stderr).not.toContain(MARKER);
+    } finally {
+      await repo.remove('policies/evil_test.rego');
+    }
+  });
+
   it('audit verify refuses a symlinked day file (working copy) instead of echoing what it points at', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gitops-audit-link-'));
     try {
