@@ -21,6 +21,7 @@ import { compilePolicies, type PolicySet } from '../policy/load.ts';
 import { EvalError, type ModuleSource } from '../rego/api.ts';
 import type { IamTable } from './iam.ts';
 import type { AgentRegistry } from './registry.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 export const AGENT_POLICIES_DIR = 'policies/agents';
 const ROOT = ['gitops', 'policies'];
@@ -40,7 +41,7 @@ export function isAgentPolicyFile(path: string): boolean {
 export async function readAgentPolicyModules(tree: Tree): Promise<ModuleSource[]> {
   const files = (await tree.list([AGENT_POLICIES_DIR])).filter(isAgentPolicyFile).sort();
   const blobs = await tree.read(files);
-  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
 }
 
 export function compileAgentPolicies(modules: ModuleSource[], source: string): Result<PolicySet> {

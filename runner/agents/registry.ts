@@ -14,6 +14,7 @@ import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostic
 import type { AgentSummary } from '../check/types.ts';
 import { parseWithPositions, positionOf, type PathSeg, type Position } from '../contracts/load.ts';
 import type { Tree } from '../git/tree.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 export const AGENTS_FILE = 'agents/agents.yaml';
 
@@ -109,7 +110,7 @@ export async function loadAgentRegistry(tree: Tree, file = AGENTS_FILE): Promise
   const blobs = await tree.read([file]);
   const bytes = blobs.get(file);
   if (!bytes) return fail(diag('agents_missing', `no agent registry at ${file} in ${tree.label}`, { file }));
-  return parseAgentRegistry(new TextDecoder().decode(bytes), file);
+  return parseAgentRegistry(decodeRepoText(bytes, file), file);
 }
 
 export function summarize(agent: Agent): AgentSummary {

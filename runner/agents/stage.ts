@@ -19,6 +19,7 @@ import { assignAgents } from './assign.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from './iam.ts';
 import { agentPolicyInput, compileAgentPolicies, evaluateAgentPolicies, readAgentPolicyModules } from './policy.ts';
 import { AGENTS_FILE, loadAgentRegistry, type AgentRegistry } from './registry.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 export interface AgentsOfRun {
   registry?: AgentRegistry;
@@ -34,7 +35,7 @@ const REGISTRY_TITLE = 'Agent registry and IAM table are valid';
 async function iamTableOf(tree: Tree): Promise<{ table?: IamTable; results: PolicyResult[] }> {
   const bytes = (await tree.read([IAM_TABLE_FILE])).get(IAM_TABLE_FILE);
   if (!bytes) return { results: [] };
-  const r = parseIamTable(new TextDecoder().decode(bytes));
+  const r = parseIamTable(decodeRepoText(bytes, IAM_TABLE_FILE));
   if (r.ok) return { table: r.value, results: [] };
   return { results: r.diagnostics.map((d) => ({ policy: REGISTRY_ID, title: REGISTRY_TITLE, status: 'failed', severity: 'deny', message: `${d.code}: ${d.message}`, file: d.file ?? IAM_TABLE_FILE, line: d.line ?? 1 })) };
 }

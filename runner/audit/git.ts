@@ -7,6 +7,8 @@
  * pushing that to the default branch would publish the PR. The working copy's
  * index, HEAD and branches are never touched.
  */
+import { symlinkRefused } from '../core/files.ts';
+import { decodeRepoText } from '../core/text.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,17 +177,19 @@ export async function readLogAtRef(repoDir: string, rev: string): Promise<{ file
     if (!tree) return { files: [] };
     if (tree.type !== 'tree') throw new GitopsError(diag('audit_ref_unreadable', `${LOG_DIR} is not a directory at ${rev}`));
     const listed = treeEntries(tree.content, tree.oid.length / 2)
-      .map((e) => ({ oid: e.oid, path: `${LOG_DIR}/${e.name}` }))
+      .map((e) => ({ oid: e.oid, mode: e.mode, path: `${LOG_DIR}/${e.name}` }))
       .filter((e) => isDayFile(e.path) || e.path === HEAD_FILE);
     const files: LogFile[] = [];
     let anchorText: string | undefined;
     for (const e of listed) {
+      // A symlink's blob is its target path, not a log: refused like a symlink in the working tree.
+      if (e.mode === '120000') throw new GitopsError(symlinkRefused(e.path), 2);
       const key = `${repoDir}\0${e.path}`;
       let text = blobCache.get(key)?.oid === e.oid ? blobCache.get(key)!.text : undefined;
       if (text === undefined) {
         const blob = await cat.get(e.oid);
         if (!blob) throw new GitopsError(diag('audit_ref_unreadable', `cannot read ${e.path} at ${rev}`));
-        text = blob.content.toString('utf8');
+        text = decodeRepoText(blob.content, e.path);
         blobCache.set(key, { oid: e.oid, text });
       }
       if (e.path === HEAD_FILE) anchorText = text;

@@ -14,6 +14,7 @@
  */
 import {
   closeSync,
+  constants,
   existsSync,
   fstatSync,
   fsyncSync,
@@ -29,6 +30,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
+import { inspectRepoPathSync, readRepoTextSync, symlinkRefused } from '../core/files.ts';
 import { execFileSync } from 'node:child_process';
 import type { AuditEventInput, AuditSink, Evidence } from '../core/events.ts';
 import { appendAfter, GENESIS } from './chain.ts';
@@ -128,7 +130,7 @@ export function writeFileDurable(abs: string, text: string): void {
 
 function appendDurable(abs: string, text: string): void {
   const isNew = !existsSync(abs);
-  const fd = openSync(abs, 'a');
+  const fd = openAppend(abs);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
@@ -150,9 +152,9 @@ export function listDayFiles(repoDir: string): string[] {
 
 /** The working copy's log files and anchor text. */
 export function readLocalFiles(repoDir: string): { files: LogFile[]; anchorText?: string } {
-  const files = listDayFiles(repoDir).map((path) => ({ path, text: readFileSync(join(repoDir, path), 'utf8') }));
-  const head = join(repoDir, HEAD_FILE);
-  return existsSync(head) ? { files, anchorText: readFileSync(head, 'utf8') } : { files };
+  // Symlinks are refused, not followed (a day file linked to /etc/passwd must not be read, let alone echoed).
+  const files = listDayFiles(repoDir).map((path) => ({ path, text: readRepoTextSync(repoDir, path) }));
+  return inspectRepoPathSync(repoDir, HEAD_FILE).kind === 'missing' ? { files } : { files, anchorText: readRepoTextSync(repoDir, HEAD_FILE) };
 }
 
 /**
@@ -165,28 +167,40 @@ function localTail(repoDir: string): Anchor {
   for (let i = files.length - 1; i >= 0; i--) {
     const rel = files[i]!;
     const abs = join(repoDir, rel);
-    const fd = openSync(abs, 'r+');
+    // Opened read-write (a torn line is cut off): never through a symlink, which would truncate its target.
+    if (inspectRepoPathSync(repoDir, rel).kind === 'symlink') throw new GitopsError(symlinkRefused(rel), 2);
+    const fd = openSync(abs, constants.O_RDWR | constants.O_NOFOLLOW);
     try {
       const size = fstatSync(fd).size;
       if (size === 0) continue;
-      let start = Math.max(0, size - 65_536);
-      let text = readRange(fd, start, size);
-      // Need the last complete line whole: if the chunk may have cut it, read the whole file.
-      if (start > 0 && text.slice(0, -1).lastIndexOf('\n') < 0) {
-        start = 0;
-        text = readRange(fd, 0, size);
+      // Read back from the end only as far as the last complete line needs (a record is ~1 KiB): this runs
+      // once per event, and a fixed 64 KiB read per event made a 2,000-intent --record run peak at 1.2 GB.
+      // Bytes, not text: a chunk may start inside a multi-byte character.
+      let want = 4096;
+      let start: number;
+      let buf: Buffer;
+      let complete: number; // bytes up to and including the last newline
+      let prev: number; // the newline before the last complete line, or -1
+      for (;;) {
+        start = Math.max(0, size - want);
+        buf = readRange(fd, start, size);
+        complete = buf.lastIndexOf(0x0a) + 1;
+        prev = complete >= 2 ? buf.lastIndexOf(0x0a, complete - 2) : -1;
+        if (start === 0 || prev >= 0) break;
+        want *= 4;
       }
-      if (!text.endsWith('\n')) {
-        const cut = text.lastIndexOf('\n');
-        const keep = cut < 0 ? start : start + Buffer.byteLength(text.slice(0, cut + 1));
-        ftruncateSync(fd, keep);
+      if (complete < buf.length) {
+        // A torn final line (no newline: the writer died inside `emit`) is cut off.
+        ftruncateSync(fd, start + complete);
         fsyncSync(fd);
-        text = cut < 0 ? '' : text.slice(0, cut + 1);
-        if (text === '' && start === 0) continue;
       }
-      const body = text.slice(0, -1);
-      const lastLine = body.slice(body.lastIndexOf('\n') + 1);
-      const lineNo = start === 0 ? body.split('\n').length : undefined;
+      if (complete === 0) continue;
+      const lastLine = buf.subarray(prev + 1, complete - 1).toString('utf8');
+      let lineNo: number | undefined;
+      if (start === 0) {
+        lineNo = 0;
+        for (let k = 0; k < complete; k++) if (buf[k] === 0x0a) lineNo++;
+      }
       const entry = parseLine(rel, lineNo ?? 0, lastLine);
       if (entry.kind !== 'record') {
         throw new GitopsError(
@@ -204,7 +218,7 @@ function localTail(repoDir: string): Anchor {
   return GENESIS;
 }
 
-function readRange(fd: number, start: number, end: number): string {
+function readRange(fd: number, start: number, end: number): Buffer {
   const buf = Buffer.alloc(end - start);
   let off = 0;
   while (off < buf.length) {
@@ -212,7 +226,12 @@ function readRange(fd: number, start: number, end: number): string {
     if (n === 0) break;
     off += n;
   }
-  return buf.subarray(0, off).toString('utf8');
+  return buf.subarray(0, off);
+}
+
+/** Append mode without following a symlink planted at the day file's path. */
+function openAppend(abs: string): number {
+  return openSync(abs, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
 }
 
 /**
@@ -247,7 +266,8 @@ export function replaceLocalLog(repoDir: string, files: Map<string, string>, anc
   }
   for (const [path, text] of files) {
     const abs = join(repoDir, path);
-    if (existsSync(abs) && readFileSync(abs, 'utf8') === text) continue;
+    // Compared only when a regular file (a symlink is replaced by the rename below, never read through).
+    if (inspectRepoPathSync(repoDir, path).kind === 'file' && readFileSync(abs, 'utf8') === text) continue;
     writeFileDurable(abs, text);
   }
   if (anchor.seq > 0) writeFileDurable(join(repoDir, HEAD_FILE), anchorText(anchor));

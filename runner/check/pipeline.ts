@@ -40,6 +40,10 @@ export interface IntentSource {
   change: IntentReport['change'];
   /** The path at the base, for a rename. */
   from?: string;
+  /** Why the file was not read (a symlink, over the size limit): the schema stage reports it and the intent is invalid. */
+  refused?: Diagnostic;
+  /** Size in bytes when known without reading (a refused file); else bytes.length. */
+  size?: number;
 }
 
 /** What the stages build up for one intent. */
@@ -117,7 +121,7 @@ export interface Stage {
 const submit: Stage = {
   name: 'submit',
   audit: { agent: 'intent-orchestrator', permission: 'read:intents', action: 'submit_intent', actorIsHuman: true },
-  run: (w) => ({ details: { file: w.source.file, change: w.source.change, bytes: w.source.bytes.length } }),
+  run: (w) => ({ details: { file: w.source.file, change: w.source.change, bytes: w.source.size ?? w.source.bytes.length } }),
 };
 
 /** id → intent files claiming it, built once per run (comparing every file with every file is quadratic at 1,000 intents). */
@@ -140,7 +144,7 @@ const schema: Stage = {
   name: 'schema',
   audit: { agent: 'policy-engine', permission: 'read:intents', action: 'validate_schema' },
   run(w, env) {
-    const r = loadIntent(w.source.file, w.source.bytes);
+    const r = w.source.refused ? { ok: false as const, diagnostics: [w.source.refused] } : loadIntent(w.source.file, w.source.bytes);
     if (!r.ok) return { patch: { diagnostics: r.diagnostics }, outcome: 'failure', details: { errors: r.diagnostics.length } };
     const doc = r.value;
     // The same id in two files: ids are file names, so compare names repository-wide.

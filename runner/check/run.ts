@@ -19,11 +19,12 @@ import { perform, type RunContext } from '../core/context.ts';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { createRunContext } from '../cli/context.ts';
 import { newTraceId } from '../core/events.ts';
-import { INTENTS_DIR, isIntentPath } from '../intent/paths.ts';
+import { INTENTS_DIR, MAX_INTENT_BYTES, isIntentPath } from '../intent/paths.ts';
+import { symlinkRefused } from '../core/files.ts';
 import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load.ts';
 import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
 import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
-import { commitTree, workTree, type Tree } from '../git/tree.ts';
+import { commitTree, workTree, type Tree, type TreeFile } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
 import { judgeGovernance } from './governance.ts';
 import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
@@ -186,8 +187,9 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
   if (o.files) {
     sources = o.files.map((f) => ({ file: f.file, bytes: typeof f.bytes === 'string' ? new TextEncoder().encode(f.bytes) : f.bytes, change: 'modified' as const }));
   } else {
-    const blobs = await plan.intentTree.read(plan.targets.map((t) => t.file));
-    sources = plan.targets.map((t) => ({ file: t.file, bytes: blobs.get(t.file) ?? new Uint8Array(), change: t.change, ...(t.from ? { from: t.from } : {}) }));
+    // Sizes and symlinks are checked from the tree's metadata: an oversized or symlinked intent is never read.
+    const files = await plan.intentTree.readFiles(plan.targets.map((t) => t.file), MAX_INTENT_BYTES);
+    sources = plan.targets.map((t) => ({ ...intentSource(t.file, t.change, files.get(t.file)), ...(t.from ? { from: t.from } : {}) }));
   }
   const intentFiles = (await plan.intentTree.list([INTENTS_DIR])).filter(isIntentPath);
   const extra = o.files?.map((f) => f.file).filter((f) => !intentFiles.includes(f)) ?? [];
@@ -236,6 +238,15 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
   if (plan.baseTree) await describeDeleted(report, env);
   report.summary = summarise(report.intents);
   return report;
+}
+
+function intentSource(file: string, change: IntentReport['change'], f: TreeFile | undefined): IntentSource {
+  const at = { file, line: 1, col: 1 };
+  if (f?.kind === 'symlink') return { file, change, bytes: new Uint8Array(), refused: { ...symlinkRefused(file), ...at } };
+  if (f?.kind === 'too_large') {
+    return { file, change, bytes: new Uint8Array(), size: f.size, refused: diag('intent_too_large', `file is ${f.size} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, at) };
+  }
+  return { file, change, bytes: f?.bytes ?? new Uint8Array() };
 }
 
 export function summarise(intents: IntentReport[]): CheckReport['summary'] {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from './command.ts';
 import { parse, usageError } from './args.ts';
@@ -6,7 +6,7 @@ import { createRunContext } from './context.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 import { newTraceId } from '../core/events.ts';
 import { exitCode } from '../check/types.ts';
-import { FORMATS, isFormat } from '../report/index.ts';
+import { FORMATS, isFormat, renderChunks } from '../report/index.ts';
 import { headline } from '../report/format.ts';
 import { checkPreviews, missingPulumiPackages } from '../infra/pulumi-packages.ts';
 import { STAGES } from '../check/pipeline.ts';
@@ -124,17 +124,25 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
       ...(values['v0-compatible'] ? { v0Compatible: true } : {}),
       engine,
     }));
-    const text = FORMATS[format](report);
     if (values.output) {
       const path = resolve(io.cwd, values.output);
+      // Written piece by piece to a temporary file renamed into place: never half a report at `path`.
+      const tmp = `${path}.${process.pid}.tmp`;
       try {
-        await writeFile(path, text);
+        const fh = await open(tmp, 'w');
+        try {
+          for (const chunk of renderChunks(format, report)) await fh.write(chunk);
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, path);
       } catch (err) {
+        await rm(tmp, { force: true });
         throw new GitopsError(diag('output_unwritable', `cannot write ${values.output}: ${(err as Error).message}`), 2);
       }
       io.stdout(`gitops check: ${headline(report)} (${format} report written to ${values.output})\n`);
     } else {
-      io.stdout(text);
+      for (const chunk of renderChunks(format, report)) io.stdout(chunk);
     }
     return exitCode(report);
   },

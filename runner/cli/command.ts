@@ -5,8 +5,15 @@
  * through `io.env`, read once at the edge).
  */
 export interface CommandIO {
+  /** Output. main() makes both terminal-safe (controls escaped, `::` line starts defused: runner/report/escape.ts). */
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * A GitHub Actions workflow command line of the runner's own (built by
+   * runner/github/render.ts `workflowCommand`, which escapes its data),
+   * written to stdout unfiltered. Absent: use stdout (and it is defused).
+   */
+  command?: (line: string) => void;
   /** Working directory the command acts on (the git working copy). */
   cwd: string;
   /** The process environment, for the GitHub/Actions edge only. */

@@ -3,8 +3,7 @@
  * the audit sink, the trace id and the human behind the run. The one place a
  * command decides where its audit events go.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readRepoTextSync } from '../core/files.ts';
 import type { AgentDirectory, RunContext } from '../core/context.ts';
 import { parseAgentRegistry } from '../agents/registry.ts';
 import { MemorySink, newTraceId, type AuditSink } from '../core/events.ts';
@@ -20,8 +19,9 @@ export const AGENTS_FILE = 'agents/agents.yaml';
 export function loadAgentDirectory(repoDir: string): AgentDirectory {
   let text: string;
   try {
-    text = readFileSync(join(repoDir, AGENTS_FILE), 'utf8');
+    text = readRepoTextSync(repoDir, AGENTS_FILE);
   } catch (err) {
+    if (err instanceof GitopsError) throw err; // a symlink or not UTF-8: already says so with the file
     throw new GitopsError(diag('agents_unreadable', `cannot read the agent registry: ${(err as Error).message}`, { file: AGENTS_FILE }));
   }
   const r = parseAgentRegistry(text, AGENTS_FILE);

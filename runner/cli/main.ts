@@ -1,6 +1,7 @@
 import { COMMANDS, SUMMARIES, type CommandName } from './commands.ts';
 import type { CommandIO } from './command.ts';
 import { GitopsError, formatDiagnostic } from '../core/diagnostics.ts';
+import { terminalWriter } from '../report/escape.ts';
 
 function topUsage(): string {
   const width = Math.max(...Object.keys(SUMMARIES).map((k) => k.length));
@@ -22,7 +23,10 @@ export function defaultIO(): CommandIO {
  * gets `file:line: code: message` and exit 2 — never a stack trace (set
  * GITOPS_DEBUG=1 to see one).
  */
-export async function main(argv: string[], io: CommandIO = defaultIO()): Promise<number> {
+export async function main(argv: string[], raw: CommandIO = defaultIO()): Promise<number> {
+  // Every byte any command prints passes here: repository text (descriptions, file names, messages)
+  // cannot send terminal escapes or GitHub workflow commands (runner/report/escape.ts).
+  const io: CommandIO = { ...raw, stdout: terminalWriter(raw.stdout), stderr: terminalWriter(raw.stderr), command: raw.command ?? ((line) => raw.stdout(line)) };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(topUsage());

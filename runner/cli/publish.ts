@@ -225,7 +225,7 @@ export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink
         markdown,
         fullMarkdown,
         sinks: {
-          log: (line) => io.stdout(line + '\n'),
+          log: (line) => (io.command ?? io.stdout)(line + '\n'), // workflow commands of our own (escaped by render.ts)
           ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),
         },
       });
@@ -356,7 +356,7 @@ async function publishApply(args: ApplyArgs, io: CommandIO, sink: AuditSink | un
         command: args.command,
         ...(args.stack ? { stack: args.stack } : {}),
         sinks: {
-          log: (line) => io.stdout(line + '\n'),
+          log: (line) => (io.command ?? io.stdout)(line + '\n'), // workflow commands of our own (escaped by render.ts)
           ...(config.stepSummaryPath ? { appendSummary: (md: string) => appendFileSync(config.stepSummaryPath!, md) } : {}),
         },
       });

@@ -2,7 +2,8 @@
  * `gitops report`: the governance report (seed "Time to Value", "Success
  * Metrics") from the audit log, the metrics and git history.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readRepoText } from '../core/files.ts';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Command } from './command.ts';
@@ -85,7 +86,7 @@ export const command: Command = {
     const targets: IntentTargets[] = [];
     for (const f of files.filter((x) => x.endsWith(INTENT_EXT)).sort()) {
       const rel = `${INTENTS_DIR}/${f}`;
-      const r = readTargets(await readFile(join(repoDir, rel), 'utf8'), rel, cfg.services);
+      const r = readTargets(await readRepoText(repoDir, rel), rel, cfg.services);
       if (r.ok) targets.push(r.value);
       else r.diagnostics.forEach((d) => io.stderr(formatDiagnostic(d) + '\n'));
     }

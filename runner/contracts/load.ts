@@ -15,6 +15,7 @@ import { type Diagnostic, diag } from '../core/diagnostics.ts';
 import { digestOf } from '../core/hash.ts';
 import type { Tree } from '../git/tree.ts';
 import { parseRange, parseVersion, type Range, type SemVer } from './semver.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 export const CONTRACTS_DIR = 'contracts';
 export const REQUIREMENTS_FILE = 'contracts/requirements.yaml';
@@ -322,7 +323,7 @@ export function loadContractsFromMap(files: Record<string, string>): LoadedContr
 export async function loadContractsFromTree(tree: Tree): Promise<LoadedContracts> {
   const files = (await tree.list([CONTRACTS_DIR])).filter((f) => /\.(ya?ml|json)$/.test(f));
   const blobs = await tree.read(files);
-  const text = new Map([...blobs].map(([k, v]) => [k, new TextDecoder().decode(v)]));
+  const text = new Map([...blobs].map(([k, v]) => [k, decodeRepoText(v, k)]));
   return loadContracts(
     (p) => text.get(p),
     () => files,

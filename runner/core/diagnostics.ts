@@ -6,6 +6,8 @@
  * so tests, JSON output and annotations can key on them; wording is rendered
  * separately by `formatDiagnostic`.
  */
+import { escapeControls } from '../report/escape.ts';
+
 export interface Location {
   file: string;
   /** 1-based line. */
@@ -33,7 +35,11 @@ export function diag(code: string, message: string, at?: Partial<Location> & { p
   return d;
 }
 
-/** `file:line:col: code: message (at path)` — the one way diagnostics are printed. */
+/**
+ * `file:line:col: code: message (at path)` — the one way diagnostics are
+ * printed, always on one line: file names and messages echo repository
+ * content, so control characters become visible escapes (runner/report/escape.ts).
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   let where = '';
   if (d.file) {
@@ -43,7 +49,7 @@ export function formatDiagnostic(d: Diagnostic): string {
     where += ': ';
   }
   const path = d.path ? ` (at ${d.path})` : '';
-  return `${where}${d.code}: ${d.message}${path}`;
+  return escapeControls(`${where}${d.code}: ${d.message}${path}`);
 }
 
 /**

@@ -7,7 +7,8 @@
  * the run's trace id (and the merge to apply by the merge commit).
  */
 import { dailyFigures, metricCharts } from './charts.ts';
-import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
+import { readdir, mkdir, writeFile } from 'node:fs/promises';
+import { readRepoText } from '../core/files.ts';
 import { join } from 'node:path';
 import { perform, type RunContext } from '../core/context.ts';
 import { diag, type Diagnostic } from '../core/diagnostics.ts';
@@ -108,7 +109,7 @@ export async function runFeedback(o: FeedbackOptions): Promise<FeedbackRun> {
   const files = await listIntentFiles(o.repoDir);
   const out: FeedbackRun = { trace_id: o.ctx.traceId, source: o.source.id, period: o.period, intents: [] };
   for (const file of files) {
-    const text = await readFile(join(o.repoDir, file), 'utf8');
+    const text = await readRepoText(o.repoDir, file);
     const targets = readTargets(text, file, o.services);
     if (!targets.ok) {
       out.intents.push({ intent_id: file, file, recommendations: [], outcomes: [], merges: [], diagnostics: targets.diagnostics });

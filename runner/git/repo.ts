@@ -28,10 +28,24 @@ export async function openRepo(dir: string): Promise<Repo | undefined> {
 /** Full SHA of a ref; an unknown ref is a runner error (exit 2) naming it. */
 export async function resolveRef(repo: Repo, ref: string): Promise<string> {
   if (ref.startsWith('-')) throw new GitopsError(diag('git_unknown_ref', `'${ref}' is not a git ref`), 2);
+  // A range (`main..pr`, `a...b`) names two commits; rev-parse would print both and git would fail later.
+  if (ref.includes('..')) throw new GitopsError(diag('git_unknown_ref', `'${ref}' is a range, not a git ref: give each end on its own (--base main --head pr)`), 2);
+  let out: string;
   try {
-    return (await repo.git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])).trim() || unknown(ref);
+    out = (await repo.git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])).trim();
   } catch {
     return unknown(ref);
+  }
+  // Exactly one object id, or the ref is not one commit.
+  return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(out) ? out : unknown(ref);
+}
+
+/** Is the repository a shallow clone (history cut off at some depth)? */
+async function isShallow(repo: Repo): Promise<boolean> {
+  try {
+    return (await repo.git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  } catch {
+    return false;
   }
 }
 
@@ -55,41 +69,123 @@ export async function listTree(repo: Repo, commit: string, dirs: string[]): Prom
   return out.split('\0').filter(Boolean);
 }
 
+/** A file as a tree holds it: a regular file's bytes, or why it was not read. */
+export type TreeFile = { kind: 'file'; bytes: Uint8Array } | { kind: 'symlink' } | { kind: 'too_large'; size: number };
+
+interface TreeEntry {
+  mode: string;
+  type: string;
+  oid: string;
+  size: number;
+}
+
 /**
- * Read many blobs at once: `commit:path` → bytes, through one
- * `git cat-file --batch`. Missing paths are absent from the map.
+ * Mode, object id and size of each path at a commit, from one `git ls-tree -r -l`
+ * of the paths' top-level folders (the paths themselves could be thousands of
+ * arguments). Sizes come from here so a blob is never read before its size check.
  */
-export function readBlobs(repo: Repo, commit: string, paths: string[]): Promise<Map<string, Uint8Array>> {
+async function treeEntries(repo: Repo, commit: string, paths: string[]): Promise<Map<string, TreeEntry>> {
+  const tops = [...new Set(paths.map((p) => p.split('/')[0]!))].sort();
+  const out = await repo.git.raw(['--literal-pathspecs', 'ls-tree', '-r', '-l', '-z', commit, '--', ...tops]);
+  const want = new Set(paths);
+  const entries = new Map<string, TreeEntry>();
+  for (const rec of out.split('\0')) {
+    const tab = rec.indexOf('\t');
+    if (tab < 0) continue;
+    const path = rec.slice(tab + 1);
+    if (!want.has(path)) continue;
+    const [mode, type, oid, size] = rec.slice(0, tab).trim().split(/\s+/);
+    entries.set(path, { mode: mode!, type: type!, oid: oid!, size: size === '-' ? 0 : Number(size) });
+  }
+  return entries;
+}
+
+/**
+ * Blob contents by object id through one `git cat-file --batch`, parsed as
+ * the output streams (no second copy of everything read).
+ */
+function catBlobs(repo: Repo, oids: string[]): Promise<Map<string, Uint8Array>> {
   const result = new Map<string, Uint8Array>();
-  if (paths.length === 0) return Promise.resolve(result);
+  if (oids.length === 0) return Promise.resolve(result);
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['cat-file', '--batch'], { cwd: repo.root, stdio: ['pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
+    // Chunks are joined only once a whole header or blob is there: joining on every chunk would copy a large blob many times.
+    let chunks: Buffer[] = [];
+    let have = 0;
+    let current: { oid: string; size: number } | undefined;
+    let failed: GitopsError | undefined;
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    const joined = (): Buffer => {
+      const b = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      chunks = [b];
+      return b;
+    };
+    const rest = (b: Buffer) => {
+      chunks = b.length ? [b] : [];
+      have = b.length;
+    };
+    const drain = () => {
+      while (have > 0 && !failed) {
+        if (!current) {
+          const b = joined();
+          const nl = b.indexOf(0x0a);
+          if (nl < 0) return;
+          const header = b.subarray(0, nl).toString();
+          rest(b.subarray(nl + 1));
+          if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
+          const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+          if (!m) {
+            failed = new GitopsError(diag('git_error', `unexpected git cat-file output: ${header.slice(0, 200)}`), 2);
+            return;
+          }
+          current = { oid: m[1]!, size: Number(m[3]) };
+        }
+        if (have < current.size + 1) return;
+        const b = joined();
+        result.set(current.oid, new Uint8Array(b.subarray(0, current.size)));
+        rest(b.subarray(current.size + 1)); // content + trailing newline
+        current = undefined;
+      }
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      chunks.push(c);
+      have += c.length;
+      drain();
+    });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new GitopsError(diag('git_error', `git cat-file failed: ${stderr.trim()}`), 2));
-      const buf = Buffer.concat(chunks);
-      let pos = 0;
-      for (const path of paths) {
-        const nl = buf.indexOf(0x0a, pos);
-        if (nl < 0) break;
-        const header = buf.subarray(pos, nl).toString();
-        pos = nl + 1;
-        if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
-        const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-        if (!m) return reject(new GitopsError(diag('git_error', `unexpected git cat-file output: ${header}`), 2));
-        const size = Number(m[2]);
-        if (m[1] === 'blob') result.set(path, new Uint8Array(buf.subarray(pos, pos + size)));
-        pos += size + 1; // content + trailing newline
-      }
+      if (failed) return reject(failed);
       resolve(result);
     });
-    // Paths with a newline cannot be asked for on the batch protocol; they are reported missing.
-    child.stdin.end(paths.map((p) => (p.includes('\n') ? 'invalid-path-with-newline' : `${commit}:${p}`)).join('\n') + '\n');
+    child.stdin.end([...new Set(oids)].join('\n') + '\n');
   });
+}
+
+/**
+ * Read files of a commit: path → bytes, or why not. A symlink (mode 120000)
+ * is reported as such, never as the target path it stores; a blob over
+ * `maxBytes` is reported with its size and not read. Missing paths (and
+ * submodules) are absent from the map.
+ */
+export async function readTreeFiles(repo: Repo, commit: string, paths: string[], maxBytes: number): Promise<Map<string, TreeFile>> {
+  const result = new Map<string, TreeFile>();
+  if (paths.length === 0) return result;
+  const entries = await treeEntries(repo, commit, paths);
+  const toRead: string[] = [];
+  for (const [path, e] of entries) {
+    if (e.mode === '120000') result.set(path, { kind: 'symlink' });
+    else if (e.type !== 'blob') continue;
+    else if (e.size > maxBytes) result.set(path, { kind: 'too_large', size: e.size });
+    else toRead.push(path);
+  }
+  const blobs = await catBlobs(repo, toRead.map((p) => entries.get(p)!.oid));
+  for (const path of toRead) {
+    const bytes = blobs.get(entries.get(path)!.oid);
+    if (bytes) result.set(path, { kind: 'file', bytes });
+  }
+  return result;
 }
 
 export type ChangeStatus = 'added' | 'modified' | 'renamed' | 'deleted';
@@ -128,11 +224,22 @@ function parseNameStatus(out: string): FileChange[] {
  * after the PR branched are not counted as the PR's changes. Renames detected.
  */
 export async function changedFiles(repo: Repo, base: string, head: string, dirs: string[]): Promise<FileChange[]> {
-  let from = base;
+  let from = '';
   try {
-    from = (await repo.git.raw(['merge-base', base, head])).trim() || base;
+    from = (await repo.git.raw(['merge-base', base, head])).trim();
   } catch {
-    // Unrelated histories: compare the trees directly.
+    /* no merge base: below */
+  }
+  if (!from) {
+    // In a shallow clone the merge base may simply not have been fetched: comparing the tips would
+    // count every commit that landed on the base since the branch point as the PR's own change.
+    if (await isShallow(repo)) {
+      throw new GitopsError(
+        diag('git_shallow_history', `the history is too shallow: no merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)} in this shallow clone; fetch the full history (actions/checkout fetch-depth: 0, or git fetch --unshallow)`),
+        2,
+      );
+    }
+    from = base; // Unrelated histories: compare the trees directly.
   }
   const out = await repo.git.raw(['diff', '--name-status', '-z', '-M', '--no-ext-diff', from, head, '--', ...dirs]);
   return parseNameStatus(out);

@@ -6,7 +6,7 @@
  */
 import { exitCode, type CheckReport } from '../check/types.ts';
 import { sha256 } from '../core/hash.ts';
-import { codeSpan, escapeCell, escapeMarkdown, markerValue } from '../report/escape.ts';
+import { codeSpan, escapeCell, escapeControls, escapeMarkdown, markerValue } from '../report/escape.ts';
 import { costDeltaText, diffCounts, OP_SYMBOL, shortType, signedMoney, signedPct } from '../report/change.ts';
 import { formatChange } from '../infra/diff.ts';
 
@@ -318,7 +318,8 @@ function clip(text: string, max: number): string {
 
 /** actions/toolkit's escaping of workflow-command data and properties. */
 function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  // Then the other controls (ESC, bidi) as visible escapes: the job log renders ANSI sequences (runner/report/escape.ts).
+  return escapeControls(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');

@@ -12,6 +12,7 @@ import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostic
 import { EvalError, prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
 import type { Tree } from '../git/tree.ts';
 import type { IntentPlan, StackPlan } from './types.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 export const PLAN_POLICY_DIR = 'policies/plan';
 const PACKAGE_ROOT = ['gitops', 'plan'];
@@ -51,7 +52,7 @@ export function planPolicyInput(stack: StackPlan): Record<string, unknown> {
 export async function readPlanPolicyModules(tree: Tree): Promise<ModuleSource[]> {
   const files = (await tree.list([PLAN_POLICY_DIR])).filter((f) => f.endsWith('.rego') && !f.endsWith('_test.rego')).sort();
   const blobs = await tree.read(files);
-  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
 }
 
 export interface PlanPolicyInfo {

@@ -24,6 +24,7 @@ import { AGENTS_FILE } from '../cli/context.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
 import { stackSpecs } from './spec.ts';
 import type { StackSpec } from './types.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 /** Paths whose change affects every stack: the program and what its roles are built from. */
 export const PROGRAM_PATHS = ['runner/infra/', AGENTS_FILE, IAM_TABLE_FILE];
@@ -48,9 +49,9 @@ export async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
   const registry = blobs.get(AGENTS_FILE);
   const table = blobs.get(IAM_TABLE_FILE);
   if (!table) return fail(diag('infra_no_iam_table', `${IAM_TABLE_FILE} is missing in ${tree.label}: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
-  const parsed = parseIamTable(new TextDecoder().decode(table));
+  const parsed = parseIamTable(decodeRepoText(table, IAM_TABLE_FILE));
   if (!parsed.ok) return parsed;
-  const doc = registry ? (parseYaml(new TextDecoder().decode(registry)) as { agents?: Agent[] } | null) : null;
+  const doc = registry ? (parseYaml(decodeRepoText(registry, AGENTS_FILE)) as { agents?: Agent[] } | null) : null;
   return ok({ registry: doc?.agents ?? [], iamTable: parsed.value });
 }
 

@@ -21,6 +21,7 @@ import { basePathOf, loadBaseIntent } from '../check/base.ts';
 import { preparePlanPolicies, readPlanPolicyModules, type PreparedPlanPolicies } from './plan-policy.ts';
 import { diag, fail, type Result } from '../core/diagnostics.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 const MEMO_KEY = 'infra.plan_policies';
 const IAM_MEMO_KEY = 'infra.iam_table';
@@ -45,7 +46,7 @@ async function iamTable(env: CheckEnv): Promise<Result<IamTable>> {
   if (cached) return cached;
   const tree = env.trees?.head ?? workTree(env.root);
   const bytes = (await tree.read([IAM_TABLE_FILE])).get(IAM_TABLE_FILE);
-  const r: Result<IamTable> = bytes ? parseIamTable(new TextDecoder().decode(bytes)) : fail(diag('infra_no_iam_table', `${IAM_TABLE_FILE} is missing: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
+  const r: Result<IamTable> = bytes ? parseIamTable(decodeRepoText(bytes, IAM_TABLE_FILE)) : fail(diag('infra_no_iam_table', `${IAM_TABLE_FILE} is missing: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
   env.memo.set(IAM_MEMO_KEY, r);
   return r;
 }

@@ -9,7 +9,8 @@
 import { LineCounter, parseDocument, visit, isMap, isSeq, isPair, isScalar, isAlias, type Document, type Node } from 'yaml';
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import { sha256 } from '../core/hash.ts';
-import { parseQuantity, parseTriggerCondition, QUANTITY_FIELDS } from './quantity.ts';
+import { decodeUtf8, lineColOfByte, stripBom } from '../core/text.ts';
+import { parseQuantity, parseTriggerCondition, unsatisfiable, QUANTITY_FIELDS } from './quantity.ts';
 import { validateSchema } from './schema.ts';
 import { INTENT_EXT, MAX_INTENT_BYTES, idFromPath } from './paths.ts';
 import type { IntentDoc, IntentFile, QuantityTree, YamlPath } from './types.ts';
@@ -18,33 +19,6 @@ import type { IntentDoc, IntentFile, QuantityTree, YamlPath } from './types.ts';
 export const MAX_ALIAS_COUNT = 50;
 
 type Pos = { line: number; col: number };
-
-/** Offset of the first byte that is not valid UTF-8, or -1. */
-function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i]!;
-    let n = 0;
-    if (c < 0x80) n = 0;
-    else if (c >= 0xc2 && c <= 0xdf) n = 1;
-    else if (c >= 0xe0 && c <= 0xef) n = 2;
-    else if (c >= 0xf0 && c <= 0xf4) n = 3;
-    else return i;
-    for (let k = 1; k <= n; k++) {
-      const d = b[i + k];
-      if (d === undefined || (d & 0xc0) !== 0x80) return i;
-    }
-    i += n + 1;
-  }
-  return -1;
-}
-
-function lineOfByte(b: Uint8Array, offset: number): Pos {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset; i++) if (b[i] === 0x0a) ((line += 1), (start = i + 1));
-  return { line, col: offset - start + 1 };
-}
 
 /** Human field path: intent.constraints.region[0]. */
 export function fieldPath(path: YamlPath): string {
@@ -104,22 +78,23 @@ export function loadIntent(file: string, bytes: Uint8Array | string): Result<Int
   const where = (p: Pos, path?: YamlPath) => ({ file, line: p.line, col: p.col, ...(path ? { path: fieldPath(path) } : {}) });
   const top = { file, line: 1, col: 1 };
 
+  // A control character in a name (a newline, ESC) is never meant, and would garble every report line naming the file.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(file)) {
+    return fail(diag('intent_bad_file_name', 'the file name contains a control character (newline, tab, escape, …); rename the file', top));
+  }
   if (!file.endsWith(INTENT_EXT)) {
     return fail(diag('intent_bad_file_name', `intent files end in ${INTENT_EXT} (rename ${file})`, top));
   }
   if (raw.length > MAX_INTENT_BYTES) {
     return fail(diag('intent_too_large', `file is ${raw.length} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, top));
   }
-  let body = raw;
-  // UTF-8 BOM is harmless; UTF-16/32 BOMs mean the file is not UTF-8.
-  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
-  const bad = firstInvalidUtf8(body);
-  if (bad >= 0) {
-    return fail(diag('intent_not_utf8', `file is not valid UTF-8 (byte 0x${body[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); save it as UTF-8`, { file, ...lineOfByte(body, bad) }));
-  }
-  const text = new TextDecoder('utf-8').decode(body);
-  const nul = text.indexOf('\u0000');
-  if (nul >= 0) return fail(diag('intent_binary', 'file contains a NUL byte; intents are YAML text', { file, ...lineOfByte(body, nul) }));
+  // Strict: surrogates, overlong forms and code points above U+10FFFF are errors, not U+FFFD (a UTF-8 BOM is dropped).
+  const decoded = decodeUtf8(raw, file, 'intent_not_utf8');
+  if (!decoded.ok) return decoded;
+  const text = decoded.value;
+  const body = stripBom(raw);
+  const nul = body.indexOf(0);
+  if (nul >= 0) return fail(diag('intent_binary', 'file contains a NUL byte; intents are YAML text', { file, ...lineColOfByte(body, nul) }));
 
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
@@ -194,8 +169,9 @@ export function loadIntent(file: string, bytes: Uint8Array | string): Result<Int
     if (v === undefined) continue;
     const path = ['intent', ...f.path];
     const q = parseQuantity(String(v), f.kind);
-    if (q.ok) setIn(quantities, f.path, q.quantity);
-    else problems.push(diag('intent_bad_quantity', q.message, where(locate(path), path)));
+    const never = q.ok ? unsatisfiable(q.quantity, f.kind) : undefined;
+    if (q.ok && !never) setIn(quantities, f.path, q.quantity);
+    else problems.push(diag('intent_bad_quantity', q.ok ? never! : q.message, where(locate(path), path)));
   }
   (intent.self_healing?.triggers ?? []).forEach((t, i) => {
     const c = parseTriggerCondition(t.condition);

@@ -87,6 +87,18 @@ export function parseQuantity(text: string, kind: QuantityKind): QuantityParse {
 }
 
 /**
+ * A requirement no measurement can meet: an upper bound at or below zero
+ * (`'<0ms'`, `'<0%'`: nothing these quantities measure is negative), or a
+ * latency of at most zero. Accepting one would hand the policies a number
+ * that only looks like a requirement.
+ */
+export function unsatisfiable(q: Quantity, kind: QuantityKind): string | undefined {
+  if (q.op === '<' && q.value <= 0) return `'${q.text}' can never be met: a ${kind} is never below 0${KINDS[kind].canonical}`;
+  if (kind === 'duration' && (q.op === '<=' || q.op === '=') && q.value <= 0) return `'${q.text}' can never be met: a ${kind} must be more than 0${KINDS[kind].canonical}`;
+  return undefined;
+}
+
+/**
  * The quantity fields of an intent, by path under `intent`, and their kind.
  * The policy input mirrors this structure under `input.quantities`.
  */

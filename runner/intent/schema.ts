@@ -27,6 +27,9 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  // JSON.stringify prints NaN and ±Infinity as `null`: name YAML's .nan / .inf as what they are.
+  if (typeof v === 'number' && Number.isNaN(v)) return '.nan (not a number)';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v > 0 ? '' : '-'}.inf (infinity)`;
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
@@ -76,7 +79,7 @@ function sentence(e: ErrorObject): SchemaProblem {
       return { path, message: `${field}: ${describe(e.data)} is not valid: ${hint ?? `expected ${e.keyword} ${String(p.pattern ?? p.format)}`}` };
     case 'minimum':
     case 'maximum':
-      return { path, message: `${field} must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(p.limit)}, not ${String(e.data)}` };
+      return { path, message: `${field} must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(p.limit)}, not ${typeof e.data === 'number' && !Number.isFinite(e.data) ? describe(e.data) : String(e.data)}` };
     case 'minItems':
       return { path, message: `${field} must list at least ${String(p.limit)} item(s)` };
     case 'maxItems':

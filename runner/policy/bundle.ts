@@ -28,6 +28,7 @@ import { buildBundleWithOpa, loadWasmPolicy, readTarGz } from '../rego/wasm/adap
 import { compare, fromJS } from '../rego/value.ts';
 import type { Tree } from '../git/tree.ts';
 import { INTENT_POLICY_ROOT, POLICIES_DIR, type PolicySet } from './load.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 /** Which engine produces the decision document. */
 export type PolicyEngine =
@@ -67,7 +68,7 @@ export async function readPolicyBundle(file: string, shown = file): Promise<Resu
 export async function readAllPolicySources(tree: Tree): Promise<ModuleSource[]> {
   const files = (await tree.list([POLICIES_DIR])).filter((f) => f.endsWith('.rego')).sort();
   const blobs = await tree.read(files);
-  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
 }
 
 const digest = (text: string) => sha256(text);

@@ -15,6 +15,7 @@ import { prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts'
 import type { Severity } from '../check/types.ts';
 import type { Tree } from '../git/tree.ts';
 import { customBuiltins } from '../rego/builtins/registry.ts';
+import { decodeRepoText } from '../core/text.ts';
 
 export const POLICIES_DIR = 'policies';
 /** Sub-folders holding other policy families (not evaluated against intents). */
@@ -68,14 +69,14 @@ export async function readPolicyModules(tree: Tree, opts: { v0?: boolean } = {})
   const listed = await tree.list([POLICIES_DIR]);
   const files = listed.filter(isIntentPolicyFile).sort();
   const blobs = await tree.read(files);
-  const modules = files.filter((f) => blobs.has(f)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  const modules = files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
   const manifests = new Set(listed.filter((f) => f.endsWith('/' + MANIFEST)));
   const r = await withRegoVersions(
     modules,
     async (path) => {
       if (!manifests.has(path)) return undefined;
       const b = (await tree.read([path])).get(path);
-      return b === undefined ? undefined : new TextDecoder().decode(b);
+      return b === undefined ? undefined : decodeRepoText(b, path);
     },
     opts,
   );

@@ -20,11 +20,13 @@
  *   directory's path relative to the path argument (OPA's loader), plus
  *   `--data` files/folders the same way; `--ignore` globs match base names.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { RE2JS } from 're2js';
 import { parse as parseYAML } from 'yaml';
 import { GitopsError, diag, ok, type Result } from '../core/diagnostics.ts';
+import { readNoFollow, symlinkRefused } from '../core/files.ts';
+import { decodeRepoText } from '../core/text.ts';
 import { EvalError, prepare, type BuiltinDefinition, type ModuleSource, type PreparedPolicy, type RuleInfo } from '../rego/api.ts';
 
 export type TestStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED';
@@ -142,7 +144,9 @@ export async function loadTestInputs(cwd: string, targets: readonly string[], op
   const ignored = (name: string) => (opts.ignore ?? []).some((g) => globMatch(g, name));
   async function walk(abs: string, root: string, depth: number): Promise<void> {
     if (depth > 0 && ignored(basename(abs))) return;
-    const st = await stat(abs);
+    // lstat: a symlinked policy, data file or folder (a pull request's `policies/x.rego → /etc/passwd`) is refused, not followed.
+    const st = await lstat(abs);
+    if (st.isSymbolicLink()) throw new GitopsError(symlinkRefused(relative(cwd, abs).split(sep).join('/')), 2);
     if (st.isDirectory()) {
       for (const e of (await readdir(abs)).sort()) if (e !== 'node_modules' && e !== '.git') await walk(join(abs, e), root, depth + 1);
     } else if (abs.endsWith('.rego')) rego.push(abs);
@@ -155,7 +159,7 @@ export async function loadTestInputs(cwd: string, targets: readonly string[], op
     const abs = join(cwd, t);
     let st;
     try {
-      st = await stat(abs);
+      st = await lstat(abs);
     } catch {
       throw new GitopsError(diag('policy_path_missing', `no such file or folder: ${t}`), 2);
     }
@@ -163,7 +167,7 @@ export async function loadTestInputs(cwd: string, targets: readonly string[], op
   }
   const show = (abs: string) => relative(cwd, abs).split(sep).join('/');
   const files = [...new Set(rego)].sort();
-  const modules = await Promise.all(files.map(async (f) => ({ file: show(f), text: await readFile(f, 'utf8') })));
+  const modules = await Promise.all(files.map(async (f) => ({ file: show(f), text: decodeRepoText(await readNoFollow(f), show(f)) })));
   const data: Record<string, unknown> = {};
   const seen = new Set<string>();
   const shown: string[] = [];
@@ -171,7 +175,7 @@ export async function loadTestInputs(cwd: string, targets: readonly string[], op
     if (seen.has(d.abs)) continue;
     seen.add(d.abs);
     const file = show(d.abs);
-    const doc = parseDataFile(file, await readFile(d.abs, 'utf8'));
+    const doc = parseDataFile(file, decodeRepoText(await readNoFollow(d.abs), file));
     if (doc === null || doc === undefined) continue; // an empty YAML file holds no document
     placeData(data, d.path, doc, file);
     shown.push(file);

@@ -161,7 +161,7 @@ function intentSection(i: IntentReport): string[] {
     out.push(...folded(`Contracts (${i.contracts.length})`, ['| Contract | Status | Version | Compatible |', '|---|---|---|---|', ...i.contracts.map((c) => `| ${esc(c.contract)} | ${c.status} | ${esc(c.version ?? '—')} | ${c.compatible ? 'yes' : 'no'} |`), '']));
   }
   if (i.agents?.length) {
-    out.push(...folded(`Agents (${i.agents.length})`, ['| Agent | Type | Version | Permissions |', '|---|---|---|---|', ...i.agents.map((a) => `| ${esc(a.agent_id)} | ${esc(a.type)} | ${esc(a.version)} | ${a.permissions.map((p) => '`' + p + '`').join(', ')} |`), '']));
+    out.push(...folded(`Agents (${i.agents.length})`, ['| Agent | Type | Version | Permissions |', '|---|---|---|---|', ...i.agents.map((a) => `| ${esc(a.agent_id)} | ${esc(a.type)} | ${esc(a.version)} | ${a.permissions.map(codeSpan).join(', ')} |`), '']));
   }
   if (i.plan) out.push(...folded(`Preview inventory: ${i.plan.resources} resources`, [renderPlanMarkdown(i.plan, { listResources: !i.plan_diff })]));
   return out;

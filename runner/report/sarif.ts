@@ -4,22 +4,23 @@
  * intent diagnostic, located at file:line. Passed results are not findings.
  */
 import type { CheckReport } from '../check/types.ts';
+import { sarifUri, stripControls, terminalText } from './escape.ts';
 
 export function renderSarif(r: CheckReport): string {
   const rules = new Map<string, { id: string; name: string; shortDescription: { text: string } }>();
   const results: unknown[] = [];
   const loc = (file: string, line?: number, col?: number) => [
-    { physicalLocation: { artifactLocation: { uri: file }, region: { startLine: Math.max(1, line ?? 1), ...(col ? { startColumn: col } : {}) } } },
+    { physicalLocation: { artifactLocation: { uri: sarifUri(file) }, region: { startLine: Math.max(1, line ?? 1), ...(col ? { startColumn: col } : {}) } } },
   ];
   for (const i of r.intents) {
     for (const res of i.results) {
       if (!rules.has(res.policy)) rules.set(res.policy, { id: res.policy, name: res.policy, shortDescription: { text: res.title } });
       if (res.status === 'passed') continue;
-      results.push({ ruleId: res.policy, level: res.status === 'failed' ? 'error' : 'warning', message: { text: `${i.id}: ${res.message}` }, locations: loc(res.file, res.line) });
+      results.push({ ruleId: res.policy, level: res.status === 'failed' ? 'error' : 'warning', message: { text: stripControls(`${i.id}: ${res.message}`) }, locations: loc(res.file, res.line) });
     }
     for (const d of i.diagnostics) {
       if (!rules.has(d.code)) rules.set(d.code, { id: d.code, name: d.code, shortDescription: { text: `Invalid intent: ${d.code}` } });
-      results.push({ ruleId: d.code, level: 'error', message: { text: d.message + (d.path ? ` (at ${d.path})` : '') }, locations: loc(d.file ?? i.file, d.line, d.col) });
+      results.push({ ruleId: d.code, level: 'error', message: { text: stripControls(d.message + (d.path ? ` (at ${d.path})` : '')) }, locations: loc(d.file ?? i.file, d.line, d.col) });
     }
   }
   // The governed files (agents, IAM table, contracts, audit log), judged on every run.
@@ -45,7 +46,7 @@ export function renderSarif(r: CheckReport): string {
             executionSuccessful: r.diagnostics.length === 0,
             toolExecutionNotifications: r.diagnostics.map((d) => ({
               level: 'error',
-              message: { text: `${d.code}: ${d.message}` },
+              message: { text: stripControls(`${d.code}: ${d.message}`) },
               ...(d.file ? { locations: loc(d.file, d.line, d.col) } : {}),
             })),
           },
@@ -54,5 +55,6 @@ export function renderSarif(r: CheckReport): string {
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  // JSON escapes C0 controls but not DEL, C1 or bidi overrides: terminalText escapes those too (still valid JSON, same values).
+  return terminalText(JSON.stringify(sarif, null, 2)) + '\n';
 }

@@ -4,6 +4,7 @@ import { formatDiagnostic } from '../core/diagnostics.ts';
 import { governanceFindings, headline, inline, money, price, sortedResults } from './format.ts';
 import { costDeltaText, planDiffText } from './change.ts';
 import { diffHeadline } from '../infra/diff.ts';
+import { terminalLine } from './escape.ts';
 
 const MARK = { allow: '✔ ALLOW  ', deny: '✖ DENY   ', invalid: '✖ INVALID' } as const;
 const STATUS = { passed: 'passed', failed: 'FAILED', warned: 'warned' } as const;
@@ -82,5 +83,6 @@ export function renderText(r: CheckReport): string {
     lines.push(`Policy changes (NOT used for this check; evaluated with the base's policies; need policy-owner review): ${r.policy_changes.files.join(', ')}`);
   }
   lines.push(`Summary: ${headline(r)}`);
-  return lines.join('\n') + '\n';
+  // Each entry is meant as one line: a newline, ESC or `::` inside one came from the data (escape.ts).
+  return lines.map(terminalLine).join('\n') + '\n';
 }

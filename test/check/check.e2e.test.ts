@@ -204,6 +204,7 @@ describe('malformed intents: exit 1 with file:line, no stack trace', () => {
     for (const m of MALFORMED) {
       const i = report.intents.find((x) => x.file === m.file);
       expect(i?.diagnostics[0], m.name).toMatchObject({ code: m.code, file: m.file, line: m.line });
+      if (m.message) expect(i?.diagnostics[0]?.message, m.name).toMatch(m.message);
     }
   });
 });

@@ -1,5 +1,8 @@
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { changedFiles, openRepo, readBlobs, resolveRef, workingChanges } from '../../runner/git/repo.ts';
+import { changedFiles, openRepo, readTreeFiles, resolveRef, workingChanges } from '../../runner/git/repo.ts';
 import { commitTree, workTree } from '../../runner/git/tree.ts';
 import { tempRepo } from '../check/helpers.ts';
 import { GitopsError } from '../../runner/core/diagnostics.ts';
@@ -32,9 +35,9 @@ describe('git layer', () => {
         { status: 'renamed', path: 'intents/sub/A-001.yaml', from: 'intents/A-001.yaml' },
       ]);
       const head = await resolveRef(repo, 'pr');
-      const blobs = await readBlobs(repo, head, ['intents/B-001.yaml', 'intents/C-001.yaml', 'intents/D-001.yaml']);
-      expect([...blobs.keys()]).toEqual(['intents/B-001.yaml', 'intents/D-001.yaml']);
-      expect(new TextDecoder().decode(blobs.get('intents/B-001.yaml'))).toBe('b: 2\n');
+      const blobs = await readTreeFiles(repo, head, ['intents/B-001.yaml', 'intents/C-001.yaml', 'intents/D-001.yaml'], 1024);
+      expect([...blobs.keys()].sort()).toEqual(['intents/B-001.yaml', 'intents/D-001.yaml']);
+      expect(blobs.get('intents/B-001.yaml')).toEqual({ kind: 'file', bytes: new TextEncoder().encode('b: 2\n') });
       expect(await commitTree(repo, head, 'pr').list(['intents'])).toEqual(['intents/B-001.yaml', 'intents/D-001.yaml', 'intents/sub/A-001.yaml']);
     } finally {
       await r.cleanup();
@@ -58,6 +61,27 @@ describe('git layer', () => {
       expect((await wt.read(['intents/N-001.yaml', '../etc/passwd'])).size).toBe(1);
     } finally {
       await r.cleanup();
+    }
+  });
+
+  it('the working tree refuses a symlink anywhere on the path (lstat per component) and never opens its target', async () => {
+    const r = await tempRepo({ sample: false });
+    const outside = await mkdtemp(join(tmpdir(), 'gitops-outside-'));
+    try {
+      await writeFile(join(outside, 'A-001.yaml'), 'secret: 1\n');
+      await r.write('intents/OK-001.yaml', 'ok: 1\n');
+      await symlink(outside, join(r.dir, 'intents/linked'));
+      await symlink(join(outside, 'A-001.yaml'), join(r.dir, 'intents/L-001.yaml'));
+      const wt = workTree(r.dir);
+      const files = await wt.readFiles(['intents/OK-001.yaml', 'intents/L-001.yaml', 'intents/linked/A-001.yaml', 'intents/NONE.yaml'], 1024);
+      expect(Object.fromEntries([...files].map(([k, v]) => [k, v.kind]))).toEqual({ 'intents/OK-001.yaml': 'file', 'intents/L-001.yaml': 'symlink', 'intents/linked/A-001.yaml': 'symlink' });
+      expect(await wt.list(['intents'])).toEqual(['intents/L-001.yaml', 'intents/OK-001.yaml', 'intents/linked']);
+      await expect(wt.read(['intents/linked/A-001.yaml'])).rejects.toMatchObject({ exitCode: 2, diagnostics: [{ code: 'file_symlink', file: 'intents/linked/A-001.yaml' }] });
+      const big = await wt.readFiles(['intents/OK-001.yaml'], 3);
+      expect(big.get('intents/OK-001.yaml')).toEqual({ kind: 'too_large', size: 6 });
+    } finally {
+      await r.cleanup();
+      await rm(outside, { recursive: true, force: true });
     }
   });
 

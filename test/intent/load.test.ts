@@ -70,6 +70,7 @@ describe('loadIntent', () => {
       if (r.ok) return;
       expect(r.diagnostics[0]).toMatchObject({ code: m.code, file: m.file, line: m.line });
       expect(r.diagnostics[0]!.message.length).toBeGreaterThan(10);
+      if (m.message) expect(r.diagnostics[0]!.message).toMatch(m.message);
     });
   }
 

@@ -14,6 +14,8 @@ export interface MalformedCase {
   line: number;
   /** Needs other intents in the repository (checked end to end only). */
   e2eOnly?: boolean;
+  /** The message must say this (e.g. name `.nan` as such, not as `null`). */
+  message?: RegExp;
 }
 
 const f = (id: string) => `intents/${id}.yaml`;
@@ -38,6 +40,13 @@ const utf16 = (() => {
   for (let i = 0; i < s.length; i++) out[2 + 2 * i] = s.charCodeAt(i) & 0xff;
   return out;
 })();
+
+/** The seed with `bytes` spliced into the description (line 5): ill-formed UTF-8 a lenient decoder turns into U+FFFD. */
+function badUtf8(id: string, bytes: number[]): Uint8Array {
+  const t = new TextEncoder().encode(intentWith(id));
+  const i = t.indexOf(0xe9); // first byte of 部
+  return new Uint8Array([...t.subarray(0, i), ...bytes, ...t.subarray(i)]);
+}
 
 const aliasBomb = `intent:
   id: 'BOMB-001'
@@ -75,12 +84,19 @@ export const MALFORMED: MalformedCase[] = [
   { name: 'not UTF-8 (Latin-1 byte)', file: f('LATIN-001'), content: latin1, code: 'intent_not_utf8', line: 5 },
   { name: 'UTF-16 file', file: f('UTF16-001'), content: utf16, code: 'intent_not_utf8', line: 1 },
   { name: 'NUL byte', file: f('NUL-001'), content: intentWith('NUL-001', { "type: 'deployment'": "type: 'deploy\u0000ment'" }), code: 'intent_binary', line: 4 },
+  { name: 'UTF-8-encoded surrogate (ED A0 80)', file: f('SURR-001'), content: badUtf8('SURR-001', [0xed, 0xa0, 0x80]), code: 'intent_not_utf8', line: 5, message: /0xed/ },
+  { name: 'overlong UTF-8 (E0 80 AF)', file: f('OVERLONG-001'), content: badUtf8('OVERLONG-001', [0xe0, 0x80, 0xaf]), code: 'intent_not_utf8', line: 5, message: /0xe0/ },
+  { name: 'UTF-8 above U+10FFFF (F4 90 80 80)', file: f('BEYOND-001'), content: badUtf8('BEYOND-001', [0xf4, 0x90, 0x80, 0x80]), code: 'intent_not_utf8', line: 5, message: /0xf4/ },
   c('empty file', 'EMPTY-001', '', 'intent_empty', 1),
   c('only comments', 'EMPTY-002', '# nothing here yet\n\n', 'intent_empty', 1),
   c('file over the size limit', 'BIG-001', big, 'intent_too_large', 1),
   c('YAML syntax error (bad indentation)', 'SYNTAX-001', intentWith('SYNTAX-001', { 'min_instances: 3': 'min_instances: 3\n   bad_indent: 4' }), 'yaml_syntax_error', 'bad_indent'),
   c('two YAML documents', 'MULTI-001', intentWith('MULTI-001', {}, '---\nintent: {}\n'), 'yaml_multiple_documents', '---'),
   c('unknown unit', 'UNIT-001', intentWith('UNIT-001', { "latency_p95: '<100ms'": "latency_p95: '<100 parsecs'" }), 'intent_bad_quantity', 'latency_p95'),
+  { ...c('latency bound below zero', 'NEGLAT-001', intentWith('NEGLAT-001', { "latency_p95: '<100ms'": "latency_p95: '<0ms'" }), 'intent_bad_quantity', 'latency_p95'), message: /can never be met/ },
+  { ...c('YAML .nan as an instance count', 'NAN-001', intentWith('NAN-001', { 'min_instances: 3': 'min_instances: .nan' }), 'intent_schema_error', 'min_instances'), message: /not \.nan \(not a number\)/ },
+  { ...c('YAML .inf as an instance count', 'INF-001', intentWith('INF-001', { 'max_instances: 10': 'max_instances: .inf' }), 'intent_schema_error', 'max_instances'), message: /not \.inf \(infinity\)/ },
+  { ...c('YAML -.inf as a quantity', 'INF-002', intentWith('INF-002', { "availability: '99.9%'": 'availability: -.inf' }), 'intent_schema_error', 'availability'), message: /not -\.inf \(infinity\)/ },
   c('budget without currency', 'UNIT-002', intentWith('UNIT-002', { "budget: '$500/month'": "budget: '500/month'" }), 'intent_bad_quantity', 'budget:'),
   c(
     'bad self-healing trigger',

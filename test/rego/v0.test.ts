@@ -278,6 +278,7 @@ describe('--v0-compatible and .manifest', () => {
       label: 'mem',
       list: async () => [...files.keys()],
       read: async (paths) => new Map(paths.filter((p) => files.has(p)).map((p) => [p, new TextEncoder().encode(files.get(p)!)])),
+      readFiles: async (paths) => new Map(paths.filter((p) => files.has(p)).map((p) => [p, { kind: 'file' as const, bytes: new TextEncoder().encode(files.get(p)!) }])),
     };
     const mods = await readPolicyModules(tree);
     expect(mods.map((m) => [m.file, m.regoVersion])).toEqual([

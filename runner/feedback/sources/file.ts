@@ -16,7 +16,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative } from 'node:path';
-import { diag, type Diagnostic } from '../../core/diagnostics.ts';
+import { GitopsError, diag, type Diagnostic } from '../../core/diagnostics.ts';
+import { readRepoText } from '../../core/files.ts';
 import { histogramQuantile, maxSample, mean, periodSeconds } from '../period.ts';
 import type { DailyFigures, MetricQuery, MetricSource, Sample, ServiceMetrics, SourceResult } from '../types.ts';
 
@@ -199,8 +200,10 @@ export async function readTable(repoDir: string, cfg: FileSourceConfig, q: Pick<
   const shown = isAbsolute(rel) ? relative(repoDir, abs) || abs : rel;
   let text: string;
   try {
-    text = await readFile(abs, 'utf8');
-  } catch {
+    // A repository-relative metrics file is read without following symlinks (strict UTF-8); an absolute path is the operator's own choice.
+    text = isAbsolute(rel) ? await readFile(abs, 'utf8') : await readRepoText(repoDir, rel);
+  } catch (err) {
+    if (err instanceof GitopsError) return { ok: false as const, file: shown, diagnostics: err.diagnostics };
     return { ok: false as const, file: shown, diagnostics: [diag('metrics_file_missing', `no metrics file for intent ${q.intentId}`, { file: shown })] };
   }
   const parsed = extname(abs).toLowerCase() === '.csv' ? parseCsv(text, shown) : parseJson(text, shown);

@@ -19,8 +19,7 @@
  * AWS credentials never live in the file: the CLI reads them from the
  * environment at the edge and passes them in.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readRepoTextSync } from '../../core/files.ts';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { diag, GitopsError, type Diagnostic } from '../../core/diagnostics.ts';
 import { parseDuration } from '../period.ts';
@@ -140,8 +139,9 @@ export function parseSourcesConfig(text: string, file = SOURCES_FILE): SourcesCo
 export function loadSourcesConfig(repoDir: string, path = SOURCES_FILE): SourcesConfig {
   let text: string;
   try {
-    text = readFileSync(join(repoDir, path), 'utf8');
-  } catch {
+    text = readRepoTextSync(repoDir, path);
+  } catch (err) {
+    if (err instanceof GitopsError) throw err; // a symlink or not UTF-8: refused, not defaulted
     if (path !== SOURCES_FILE) throw new GitopsError(diag('metrics_config_missing', 'metrics configuration not found', { file: path }));
     return structuredClone(DEFAULT_SOURCES_CONFIG);
   }
