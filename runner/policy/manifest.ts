@@ -7,9 +7,10 @@
  * OPA's globs without separators do). Without a manifest saying otherwise a
  * file has the command's default: v1, or v0 with `--v0-compatible`.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, posix, resolve } from 'node:path';
-import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import { GitopsError, diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
+import { readNoFollow, symlinkRefused } from '../core/files.ts';
+import { decodeRepoText } from '../core/text.ts';
 import type { ModuleSource } from '../rego/api.ts';
 
 export const MANIFEST = '.manifest';
@@ -123,12 +124,16 @@ export async function withRegoVersions(
 /** Reads manifests from the file system, paths relative to `cwd` (a missing one is undefined). */
 export function readManifest(cwd: string): (path: string) => Promise<string | undefined> {
   return async (path) => {
+    let bytes: Buffer;
     try {
-      return await readFile(resolve(cwd, path), 'utf8');
+      // O_NOFOLLOW: a symlinked manifest is refused (ELOOP below), never read through.
+      bytes = await readNoFollow(resolve(cwd, path));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (code === 'ELOOP') throw new GitopsError(symlinkRefused(path), 2);
       throw e;
     }
+    return decodeRepoText(bytes, path);
   };
 }
