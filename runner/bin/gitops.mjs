@@ -5,5 +5,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../cli/main.ts');
+const { main, quietOnClosedPipe } = await import('../cli/main.ts');
+quietOnClosedPipe();
 process.exitCode = await main(process.argv.slice(2));

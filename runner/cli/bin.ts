@@ -11,5 +11,6 @@
 import module from 'node:module';
 
 module.enableCompileCache?.();
-const { main } = await import('./main.ts');
+const { main, quietOnClosedPipe } = await import('./main.ts');
+quietOnClosedPipe();
 process.exitCode = await main(process.argv.slice(2));

@@ -9,6 +9,22 @@ function topUsage(): string {
   return ['Usage: gitops <command> [options]', '', 'Commands:', ...lines, '', 'Run `gitops <command> --help` for a command’s options.', ''].join('\n');
 }
 
+/**
+ * `gitops … | head`: once the reader closes the pipe, a write fails with
+ * EPIPE, emitted as an 'error' event that would crash the process with a
+ * stack trace. The output is no longer wanted: stop quietly, keeping the
+ * command's exit code (what a shell pipeline reports for the writer is its
+ * own business). Called once by each entry (runner/bin/gitops.mjs, bin.ts).
+ */
+export function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export function defaultIO(): CommandIO {
   return {
     stdout: (t) => process.stdout.write(t),
