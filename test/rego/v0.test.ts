@@ -176,7 +176,7 @@ describe('v1-only compile checks', () => {
     expect(evalV(text, 0, ['t'], { x: true })).toEqual({ p: true });
     const v1 = prepare([{ file: 't.rego', text: text.replace('p {', 'p if {') }]);
     expect(v1.ok).toBe(false);
-    if (!v1.ok) expect(v1.diagnostics[0]).toMatchObject({ code: 'rego_compile_error', message: 'import must not shadow import x', line: 3 });
+    if (!v1.ok) expect(v1.diagnostics[0]).toMatchObject({ code: 'rego_compile_error', message: 'import must not shadow import data.a.x', line: 3 });
   });
 });
 
