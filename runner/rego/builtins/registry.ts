@@ -34,6 +34,7 @@ import { X509 } from './x509.ts';
 import { PROVIDERS } from './providers.ts';
 import { GRAPHQL } from './graphql.ts';
 import { MISC } from './misc.ts';
+import { REGO_AST } from './regoast.ts';
 import { UNSUPPORTED } from './unsupported.ts';
 
 /** Every family, in the order of OPA's builtin reference. */
@@ -61,6 +62,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   X509,
   PROVIDERS,
   GRAPHQL,
+  REGO_AST,
   MISC,
   UNSUPPORTED,
 ];

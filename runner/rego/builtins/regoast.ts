@@ -1,0 +1,142 @@
+/**
+ * rego.parse_module(filename, rego): the module's AST as OPA's JSON encoding
+ * of `ast.Module` (what OPA's builtin returns: ast.ParseModule, then
+ * json.Marshal, then back to a value). OPA's default JSON options leave
+ * locations out, so the result depends only on the module's structure —
+ * policies compare such ASTs to find rules that are the same up to layout
+ * (Regal's duplicate-rule check does).
+ *
+ * The shape, per OPA's `ast` JSON tags: a module is {package, imports,
+ * rules, comments}; a term is {type, value}; an expression is {index,
+ * terms, negated?, with?} where `terms` is one term, the operator ref and
+ * operands of a call, a `some` declaration ({symbols}) or an `every`
+ * ({key?, value, domain, body}); a rule is {default?, head, body, else?}
+ * and a head {name?, ref, args?, key?, value?, assign?}. Annotations are not
+ * processed (OPA's builtin parses without ProcessAnnotation); comments are
+ * kept, their text base64-encoded as Go encodes a byte slice.
+ */
+import { lex } from '../ast/lexer.ts';
+import { ParseError, parseModule } from '../ast/parser.ts';
+import type { Body, Expr, Module, Rule, Term } from '../ast/nodes.ts';
+import { fromJS } from '../value.ts';
+import { BuiltinError, type BuiltinDecl } from './types.ts';
+import { str } from './operands.ts';
+
+type J = unknown;
+
+const t = (type: string, value: J): J => ({ type, value });
+
+/** A dotted name as OPA's parser writes it: a var head, then string path elements. */
+function nameRef(parts: readonly string[]): J {
+  return t('ref', parts.map((p, i) => (i === 0 ? t('var', p) : t('string', p))));
+}
+
+function term(x: Term): J {
+  switch (x.type) {
+    case 'scalar': {
+      const v = x.value;
+      if (v === null) return t('null', null);
+      if (typeof v === 'boolean') return t('boolean', v);
+      if (typeof v === 'string') return t('string', v);
+      return t('number', v);
+    }
+    case 'var':
+      return t('var', x.name);
+    case 'ref':
+      return t('ref', [term(x.head), ...x.path.map(term)]);
+    case 'array':
+      return t('array', x.items.map(term));
+    case 'set':
+      return t('set', x.items.map(term));
+    case 'object':
+      return t('object', x.items.map(([k, v]) => [term(k), term(v)]));
+    case 'arraycomp':
+      return t('arraycomprehension', { term: term(x.term), body: body(x.body) });
+    case 'setcomp':
+      return t('setcomprehension', { term: term(x.term), body: body(x.body) });
+    case 'objectcomp':
+      return t('objectcomprehension', { key: term(x.key), value: term(x.value), body: body(x.body) });
+    case 'call':
+      return t('call', [nameRef(x.op), ...x.args.map(term)]);
+    case 'value':
+      // Compiler-made constants never come out of the parser.
+      throw new BuiltinError('eval_builtin_error', 'a compiler constant cannot appear in a parsed module');
+  }
+}
+
+function exprTerms(e: Expr): J {
+  switch (e.type) {
+    case 'term':
+      // A call at expression level is the operator and its operands (OPA's Expr.Terms []*Term).
+      return e.term.type === 'call' ? [nameRef(e.term.op), ...e.term.args.map(term)] : term(e.term);
+    case 'some':
+      return { symbols: e.vars.map(term) };
+    case 'somein': {
+      const args = e.key ? [e.key, e.value, e.domain] : [e.value, e.domain];
+      return { symbols: [t('call', [nameRef(['internal', e.key ? 'member_3' : 'member_2']), ...args.map(term)])] };
+    }
+    case 'every':
+      return { ...(e.key ? { key: term(e.key) } : {}), value: term(e.value), domain: term(e.domain), body: body(e.body) };
+  }
+}
+
+function body(b: Body): J[] {
+  return b.map((e, index) => {
+    const out: Record<string, J> = { index, terms: exprTerms(e) };
+    if (e.negated) out['negated'] = true;
+    if (e.with.length) out['with'] = e.with.map((w) => ({ target: term(w.target), value: term(w.value) }));
+    return out;
+  });
+}
+
+function rule(r: Rule): J {
+  const h = r.head;
+  const head: Record<string, J> = {};
+  const first = h.ref[0];
+  if (h.ref.length === 1 && first?.type === 'var') head['name'] = first.name;
+  head['ref'] = h.ref.map(term);
+  if (h.args) head['args'] = h.args.map(term);
+  if (h.key) head['key'] = term(h.key);
+  // A head without a value (`p if …`, `p[x] if …`, `f(x) if …`) has the value true; `contains` has none.
+  if (h.value) head['value'] = term(h.value);
+  else if (!h.key) head['value'] = t('boolean', true);
+  if (h.assign) head['assign'] = true;
+  const out: Record<string, J> = {};
+  if (r.isDefault) out['default'] = true;
+  out['head'] = head;
+  out['body'] = body(r.body);
+  if (r.else) out['else'] = rule(r.else);
+  return out;
+}
+
+function moduleJSON(m: Module, comments: ReadonlyArray<{ text: string }>): J {
+  const out: Record<string, J> = {
+    package: { path: [t('var', 'data'), ...m.package.map((p) => t('string', p))] },
+  };
+  if (m.imports.length) out['imports'] = m.imports.map((i) => ({ path: term(i.path), ...(i.alias ? { alias: i.alias } : {}) }));
+  if (m.rules.length) out['rules'] = m.rules.map(rule);
+  if (comments.length) out['comments'] = comments.map((c) => ({ text: Buffer.from(c.text, 'utf8').toString('base64') }));
+  return out;
+}
+
+export const REGO_AST: BuiltinDecl[] = [
+  {
+    name: 'rego.parse_module',
+    args: ['string', 'string'],
+    result: { object: ['string', 'any'] },
+    impl: (args) => {
+      const file = str(args, 0);
+      const text = str(args, 1);
+      let mod: Module;
+      try {
+        mod = parseModule(file, text);
+      } catch (err) {
+        if (err instanceof ParseError) {
+          throw new BuiltinError('eval_builtin_error', `1 error occurred: ${err.loc.file}:${err.loc.line}: rego_parse_error: ${err.message}`);
+        }
+        throw err;
+      }
+      return fromJS(moduleJSON(mod, lex(file, text).comments));
+    },
+  },
+];

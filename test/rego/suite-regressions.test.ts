@@ -1,0 +1,98 @@
+/**
+ * Engine defects found by running the real-world suites (test/rego/suites.test.ts,
+ * docs/rego.md "Real-world suites"), each reduced to a small inline policy with
+ * the answer OPA gives. One describe per class of defect.
+ */
+import { describe, expect, it } from 'vitest';
+import { EvalError, prepare } from '../../runner/rego/api.ts';
+
+function policy(text: string) {
+  const r = prepare([{ file: 'test.rego', text }]);
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.code}: ${d.message}`).join('\n'));
+  return r.value;
+}
+
+const v = (type: string, value: unknown) => ({ type, value });
+const ref = (...parts: string[]) => v('ref', parts.map((p, i) => v(i === 0 ? 'var' : 'string', p)));
+
+// Regal's duplicate-rule check (bundle/regal/rules/bugs/duplicate-rule) did not
+// compile: `rego_type_error: undefined function rego.parse_module`. It is an OPA
+// builtin: ast.ParseModule, then the module's JSON encoding (no locations by default).
+describe('rego.parse_module: OPA’s JSON encoding of the parsed module', () => {
+  it('package, rule head and a call expression as operator ref + operands', () => {
+    const p = policy('package t\nm := rego.parse_module("x.rego", "package a.b\\n\\nallow if input.x == 1\\n")\n');
+    expect(p.evalRef(['t', 'm'])).toEqual({
+      package: { path: [v('var', 'data'), v('string', 'a'), v('string', 'b')] },
+      rules: [
+        {
+          head: { name: 'allow', ref: [v('var', 'allow')], value: v('boolean', true) },
+          body: [{ index: 0, terms: [ref('equal'), ref('input', 'x'), v('number', 1)] }],
+        },
+      ],
+    });
+  });
+
+  it('imports, `contains` heads, `some … in` as an internal.member_2 symbol, negation, with, nested calls, comments', () => {
+    const p = policy(
+      'package t\nm := rego.parse_module("", "package p\\nimport rego.v1\\n# c\\nq contains y if {\\n  some y in [1]\\n  not f(count(y)) with input as {}\\n}\\n")\n',
+    );
+    expect(p.evalRef(['t', 'm'])).toEqual({
+      package: { path: [v('var', 'data'), v('string', 'p')] },
+      imports: [{ path: ref('rego', 'v1') }],
+      comments: [{ text: Buffer.from(' c').toString('base64') }],
+      rules: [
+        {
+          head: { name: 'q', ref: [v('var', 'q')], key: v('var', 'y') },
+          body: [
+            { index: 0, terms: { symbols: [v('call', [ref('internal', 'member_2'), v('var', 'y'), v('array', [v('number', 1)])])] } },
+            {
+              index: 1,
+              negated: true,
+              terms: [ref('f'), v('call', [ref('count'), v('var', 'y')])],
+              with: [{ target: v('var', 'input'), value: v('object', []) }],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('default, assignment, bodyless rules (body `true`), else and every', () => {
+    const p = policy(
+      'package t\nm := rego.parse_module("", "package p\\ndefault d := 1\\ns := 2 if false else := 3\\ne if every k, x in {} { k == x }\\n")\n',
+    );
+    const m = p.evalRef(['t', 'm']) as { rules: unknown[] };
+    const TRUE = [{ index: 0, terms: v('boolean', true) }];
+    expect(m.rules[0]).toEqual({ default: true, head: { name: 'd', ref: [v('var', 'd')], value: v('number', 1), assign: true }, body: TRUE });
+    expect(m.rules[1]).toEqual({
+      head: { name: 's', ref: [v('var', 's')], value: v('number', 2), assign: true },
+      body: [{ index: 0, terms: v('boolean', false) }],
+      else: { head: { name: 's', ref: [v('var', 's')], value: v('number', 3), assign: true }, body: TRUE },
+    });
+    expect(m.rules[2]).toEqual({
+      head: { name: 'e', ref: [v('var', 'e')], value: v('boolean', true) },
+      body: [{ index: 0, terms: { key: v('var', 'k'), value: v('var', 'x'), domain: v('object', []), body: [{ index: 0, terms: [ref('equal'), v('var', 'k'), v('var', 'x')] }] } }],
+    });
+  });
+
+  it('layout does not matter, content does (how Regal compares rules)', () => {
+    const p = policy(`package t
+same if rego.parse_module("", "package p\\nr := 1 if {x := [1,2]}") == rego.parse_module("", "package p\\nr:=1 if {\\n  x := [1, 2]\\n}")
+differ if rego.parse_module("", "package p\\nr := \\"a b\\"") != rego.parse_module("", "package p\\nr := \\"ab\\"")
+`);
+    expect(p.evalRef(['t'])).toEqual({ same: true, differ: true });
+  });
+
+  it('a parse error is a builtin error: undefined, or the error under strict builtin errors', () => {
+    const p = policy('package t\nm := rego.parse_module("bad.rego", "package")\n');
+    expect(p.evalRef(['t', 'm'])).toBeUndefined();
+    let err: unknown;
+    try {
+      p.evalRef(['t', 'm'], { strictBuiltinErrors: true });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EvalError);
+    expect((err as EvalError).diagnostic.message).toMatch(/^rego\.parse_module: .*bad\.rego:1: rego_parse_error: /);
+  });
+});
