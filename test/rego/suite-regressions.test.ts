@@ -39,7 +39,7 @@ describe('rego.parse_module: OPA’s JSON encoding of the parsed module', () => 
     expect(p.evalRef(['t', 'm'])).toEqual({
       package: { path: [v('var', 'data'), v('string', 'p')] },
       imports: [{ path: ref('rego', 'v1') }],
-      comments: [{ text: Buffer.from(' c').toString('base64') }],
+      comments: [{ Text: Buffer.from(' c').toString('base64'), Location: { file: '', row: 3, col: 1 } }],
       rules: [
         {
           head: { name: 'q', ref: [v('var', 'q')], key: v('var', 'y') },
@@ -49,7 +49,7 @@ describe('rego.parse_module: OPA’s JSON encoding of the parsed module', () => 
               index: 1,
               negated: true,
               terms: [ref('f'), v('call', [ref('count'), v('var', 'y')])],
-              with: [{ target: v('var', 'input'), value: v('object', []) }],
+              with: [{ target: ref('input'), value: v('object', []) }],
             },
           ],
         },
@@ -57,9 +57,9 @@ describe('rego.parse_module: OPA’s JSON encoding of the parsed module', () => 
     });
   });
 
-  it('default, assignment, bodyless rules (body `true`), else and every', () => {
+  it('default, assignment, bodyless rules (body `true`), else and every (key null when absent)', () => {
     const p = policy(
-      'package t\nm := rego.parse_module("", "package p\\ndefault d := 1\\ns := 2 if false else := 3\\ne if every k, x in {} { k == x }\\n")\n',
+      'package t\nm := rego.parse_module("", "package p\\ndefault d := 1\\ns := 2 if false else := 3\\ne if every k, x in {} { k == x }\\nf if every x in [1] { x == 1 }\\n")\n',
     );
     const m = p.evalRef(['t', 'm']) as { rules: unknown[] };
     const TRUE = [{ index: 0, terms: v('boolean', true) }];
@@ -72,6 +72,13 @@ describe('rego.parse_module: OPA’s JSON encoding of the parsed module', () => 
     expect(m.rules[2]).toEqual({
       head: { name: 'e', ref: [v('var', 'e')], value: v('boolean', true) },
       body: [{ index: 0, terms: { key: v('var', 'k'), value: v('var', 'x'), domain: v('object', []), body: [{ index: 0, terms: [ref('equal'), v('var', 'k'), v('var', 'x')] }] } }],
+    });
+    // OPA's TestEvery_MarshalJSON: `every e in [1,2,3] { e == 1 }` has "key": null.
+    expect((m.rules[3] as { body: Array<{ terms: unknown }> }).body[0]!.terms).toEqual({
+      key: null,
+      value: v('var', 'x'),
+      domain: v('array', [v('number', 1)]),
+      body: [{ index: 0, terms: [ref('equal'), v('var', 'x'), v('number', 1)] }],
     });
   });
 

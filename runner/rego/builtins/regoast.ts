@@ -11,11 +11,12 @@
  * terms, negated?, with?} where `terms` is one term, the operator ref and
  * operands of a call, a `some` declaration ({symbols}) or an `every`
  * ({key?, value, domain, body}); a rule is {default?, head, body, else?}
- * and a head {name?, ref, args?, key?, value?, assign?}. Annotations are not
- * processed (OPA's builtin parses without ProcessAnnotation); comments are
- * kept, their text base64-encoded as Go encodes a byte slice.
+ * and a head {name?, ref, args?, key?, value?, assign?} (cases after OPA's
+ * v1/ast/marshal_test.go). Annotations are not processed (OPA's builtin
+ * parses without ProcessAnnotation); comments are kept as Go encodes
+ * ast.Comment: {Text (base64 of the bytes after `#`), Location {file, row, col}}.
  */
-import { lex } from '../ast/lexer.ts';
+import { lex, type Comment } from '../ast/lexer.ts';
 import { ParseError, parseModule } from '../ast/parser.ts';
 import type { Body, Expr, Module, Rule, Term } from '../ast/nodes.ts';
 import { fromJS } from '../value.ts';
@@ -76,15 +77,21 @@ function exprTerms(e: Expr): J {
       return { symbols: [t('call', [nameRef(['internal', e.key ? 'member_3' : 'member_2']), ...args.map(term)])] };
     }
     case 'every':
-      return { ...(e.key ? { key: term(e.key) } : {}), value: term(e.value), domain: term(e.domain), body: body(e.body) };
+      // OPA's Every always has its key, null when absent.
+      return { key: e.key ? term(e.key) : null, value: term(e.value), domain: term(e.domain), body: body(e.body) };
   }
+}
+
+/** OPA's parser makes a `with` target a ref even when it is a single name (`with input as …`). */
+function withTarget(x: Term): J {
+  return x.type === 'var' ? t('ref', [term(x)]) : term(x);
 }
 
 function body(b: Body): J[] {
   return b.map((e, index) => {
     const out: Record<string, J> = { index, terms: exprTerms(e) };
     if (e.negated) out['negated'] = true;
-    if (e.with.length) out['with'] = e.with.map((w) => ({ target: term(w.target), value: term(w.value) }));
+    if (e.with.length) out['with'] = e.with.map((w) => ({ target: withTarget(w.target), value: term(w.value) }));
     return out;
   });
 }
@@ -109,13 +116,14 @@ function rule(r: Rule): J {
   return out;
 }
 
-function moduleJSON(m: Module, comments: ReadonlyArray<{ text: string }>): J {
+function moduleJSON(m: Module, comments: readonly Comment[]): J {
   const out: Record<string, J> = {
     package: { path: [t('var', 'data'), ...m.package.map((p) => t('string', p))] },
   };
   if (m.imports.length) out['imports'] = m.imports.map((i) => ({ path: term(i.path), ...(i.alias ? { alias: i.alias } : {}) }));
   if (m.rules.length) out['rules'] = m.rules.map(rule);
-  if (comments.length) out['comments'] = comments.map((c) => ({ text: Buffer.from(c.text, 'utf8').toString('base64') }));
+  // ast.Comment has no JSON tags and always carries its location (OPA keeps it "for legacy reasons").
+  if (comments.length) out['comments'] = comments.map((c) => ({ Text: Buffer.from(c.text, 'utf8').toString('base64'), Location: { file: m.file, row: c.line, col: c.col } }));
   return out;
 }
 
