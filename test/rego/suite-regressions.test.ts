@@ -90,6 +90,19 @@ differ if rego.parse_module("", "package p\\nr := \\"a b\\"") != rego.parse_modu
     expect(p.evalRef(['t'])).toEqual({ same: true, differ: true });
   });
 
+  it('sets and objects as OPA holds them: sorted by OPA’s term order, duplicates merged', () => {
+    const p = policy(`package t
+s := rego.parse_module("", "package p\\nr := {x, \\"b\\", 2, 1, 1, [0]}").rules[0].head.value
+o := rego.parse_module("", "package p\\nr := {\\"b\\": 1, \\"a\\": 2, \\"b\\": 3}").rules[0].head.value
+same if rego.parse_module("", "package p\\nr := {\\"b\\": 1, \\"a\\": 2}") == rego.parse_module("", "package p\\nr := {\\"a\\": 2, \\"b\\": 1}")
+`);
+    expect(p.evalRef(['t'])).toEqual({
+      s: v('set', [v('number', 1), v('number', 2), v('string', 'b'), v('var', 'x'), v('array', [v('number', 0)])]),
+      o: v('object', [[v('string', 'a'), v('number', 2)], [v('string', 'b'), v('number', 3)]]),
+      same: true,
+    });
+  });
+
   it('a parse error is a builtin error: undefined, or the error under strict builtin errors', () => {
     const p = policy('package t\nm := rego.parse_module("bad.rego", "package")\n');
     expect(p.evalRef(['t', 'm'])).toBeUndefined();

@@ -19,7 +19,7 @@
 import { lex, type Comment } from '../ast/lexer.ts';
 import { ParseError, parseModule } from '../ast/parser.ts';
 import type { Body, Expr, Module, Rule, Term } from '../ast/nodes.ts';
-import { fromJS } from '../value.ts';
+import { compare, compareStr, fromJS } from '../value.ts';
 import { BuiltinError, type BuiltinDecl } from './types.ts';
 import { str } from './operands.ts';
 
@@ -30,6 +30,95 @@ const t = (type: string, value: J): J => ({ type, value });
 /** A dotted name as OPA's parser writes it: a var head, then string path elements. */
 function nameRef(parts: readonly string[]): J {
   return t('ref', parts.map((p, i) => (i === 0 ? t('var', p) : t('string', p))));
+}
+
+/** OPA's sort order of value kinds (ast.Compare's sortOrder). */
+const KIND_RANK: Record<string, number> = {
+  null: 0, boolean: 1, number: 2, string: 3, var: 4, ref: 5, array: 6, object: 7, set: 8, arraycomp: 9, objectcomp: 10, setcomp: 11, call: 12,
+};
+
+function kindOf(x: Term): string {
+  if (x.type !== 'scalar') return x.type;
+  const v = x.value;
+  return v === null ? 'null' : typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : 'number';
+}
+
+function compareSlices(a: readonly Term[], b: readonly Term[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareTerm(a[i]!, b[i]!);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+const callSlice = (x: Extract<Term, { type: 'call' }>): Term[] => [
+  { type: 'ref', head: { type: 'var', name: x.op[0]!, loc: x.loc }, path: x.op.slice(1).map((p) => ({ type: 'scalar', value: p, loc: x.loc })), loc: x.loc },
+  ...x.args,
+];
+
+/**
+ * OPA's order over AST terms (ast.Compare), which decides the order of set
+ * elements and object keys in the JSON. Comprehensions compare by their
+ * head terms and then by their bodies' JSON text — OPA compares bodies
+ * expression by expression; the two only differ for sets holding
+ * comprehensions with equal heads, never seen in a policy.
+ */
+function compareTerm(a: Term, b: Term): number {
+  const ka = kindOf(a);
+  const kb = kindOf(b);
+  if (ka !== kb) return KIND_RANK[ka]! - KIND_RANK[kb]!;
+  switch (a.type) {
+    case 'scalar':
+      return compare(a.value, (b as typeof a).value);
+    case 'var':
+      return compareStr(a.name, (b as typeof a).name);
+    case 'ref':
+      return compareSlices([a.head, ...a.path], [(b as typeof a).head, ...(b as typeof a).path]);
+    case 'array':
+      return compareSlices(a.items, (b as typeof a).items);
+    case 'set':
+      return compareSlices(sortedSet(a.items), sortedSet((b as typeof a).items));
+    case 'object': {
+      const x = sortedObject(a.items);
+      const y = sortedObject((b as typeof a).items);
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const c = compareTerm(x[i]![0], y[i]![0]) || compareTerm(x[i]![1], y[i]![1]);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+    case 'call':
+      return compareSlices(callSlice(a), callSlice(b as typeof a));
+    case 'arraycomp':
+    case 'setcomp': {
+      const y = b as typeof a;
+      return compareTerm(a.term, y.term) || compareStr(JSON.stringify(body(a.body)), JSON.stringify(body(y.body)));
+    }
+    case 'objectcomp': {
+      const y = b as typeof a;
+      return compareTerm(a.key, y.key) || compareTerm(a.value, y.value) || compareStr(JSON.stringify(body(a.body)), JSON.stringify(body(y.body)));
+    }
+    case 'value':
+      return compare(a.value, (b as typeof a).value);
+  }
+}
+
+/** A set literal as OPA holds it: sorted, equal elements once. */
+function sortedSet(items: readonly Term[]): Term[] {
+  const out: Term[] = [];
+  for (const x of [...items].sort(compareTerm)) if (!out.length || compareTerm(out[out.length - 1]!, x) !== 0) out.push(x);
+  return out;
+}
+
+/** An object literal as OPA holds it: sorted by key; a repeated key keeps its last value (ast.Object.Insert). */
+function sortedObject(items: ReadonlyArray<[Term, Term]>): Array<[Term, Term]> {
+  const out: Array<[Term, Term]> = [];
+  for (const [k, v] of items) {
+    const i = out.findIndex(([k2]) => compareTerm(k2, k) === 0);
+    if (i >= 0) out[i] = [out[i]![0], v];
+    else out.push([k, v]);
+  }
+  return out.sort((x, y) => compareTerm(x[0], y[0]));
 }
 
 function term(x: Term): J {
@@ -48,9 +137,9 @@ function term(x: Term): J {
     case 'array':
       return t('array', x.items.map(term));
     case 'set':
-      return t('set', x.items.map(term));
+      return t('set', sortedSet(x.items).map(term));
     case 'object':
-      return t('object', x.items.map(([k, v]) => [term(k), term(v)]));
+      return t('object', sortedObject(x.items).map(([k, v]) => [term(k), term(v)]));
     case 'arraycomp':
       return t('arraycomprehension', { term: term(x.term), body: body(x.body) });
     case 'setcomp':
