@@ -103,6 +103,36 @@ same if rego.parse_module("", "package p\\nr := {\\"b\\": 1, \\"a\\": 2}") == re
     });
   });
 
+  it('heads as OPA’s parser leaves them: keys of two-element refs, names, else copying the head', () => {
+    const p = policy(`package t
+m := rego.parse_module("", concat("\\n", ["package p", "a[x] if x := 1", "b[\\"k\\"] if true", "d[x] := 2 if x := 1", "e[\\"k\\"] := 3", "h := 1 if false else := 2", "k.l.m := 2"]))
+heads := [r.head | some r in m.rules]
+else_head := m.rules[4]["else"].head
+`);
+    const x = v('var', 'x');
+    expect(p.evalRef(['t', 'heads'])).toEqual([
+      { ref: [v('var', 'a'), x], key: x, value: v('boolean', true) },
+      { ref: [v('var', 'b'), v('string', 'k')], value: v('boolean', true) },
+      { name: 'd', ref: [v('var', 'd'), x], key: x, value: v('number', 2), assign: true },
+      { name: 'e', ref: [v('var', 'e'), v('string', 'k')], key: v('string', 'k'), value: v('number', 3), assign: true },
+      { name: 'h', ref: [v('var', 'h')], value: v('number', 1), assign: true },
+      { ref: [v('var', 'k'), v('string', 'l'), v('string', 'm')], value: v('number', 2), assign: true },
+    ]);
+    expect(p.evalRef(['t', 'else_head'])).toEqual({ name: 'h', ref: [v('var', 'h')], value: v('number', 2), assign: true });
+  });
+
+  it('wildcards are named $0, $1, … in source order across the module, as OPA’s parser names them', () => {
+    const p = policy(`package t
+m := rego.parse_module("", "package p\\nf(_) := 1 if input[_]\\ng if [_ | _ := 1]")
+`);
+    const m = p.evalRef(['t', 'm']) as { rules: Array<{ head: { args: unknown[] }; body: Array<{ terms: unknown }> }> };
+    expect(m.rules[0]!.head.args).toEqual([v('var', '$0')]);
+    expect(m.rules[0]!.body[0]!.terms).toEqual(v('ref', [v('var', 'input'), v('var', '$1')]));
+    expect(m.rules[1]!.body[0]!.terms).toEqual(
+      v('arraycomprehension', { term: v('var', '$2'), body: [{ index: 0, terms: [ref('assign'), v('var', '$3'), v('number', 1)] }] }),
+    );
+  });
+
   it('a parse error is a builtin error: undefined, or the error under strict builtin errors', () => {
     const p = policy('package t\nm := rego.parse_module("bad.rego", "package")\n');
     expect(p.evalRef(['t', 'm'])).toBeUndefined();

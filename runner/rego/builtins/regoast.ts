@@ -10,9 +10,10 @@
  * rules, comments}; a term is {type, value}; an expression is {index,
  * terms, negated?, with?} where `terms` is one term, the operator ref and
  * operands of a call, a `some` declaration ({symbols}) or an `every`
- * ({key?, value, domain, body}); a rule is {default?, head, body, else?}
+ * ({key, value, domain, body}); a rule is {default?, head, body, else?}
  * and a head {name?, ref, args?, key?, value?, assign?} (cases after OPA's
- * v1/ast/marshal_test.go). Annotations are not processed (OPA's builtin
+ * v1/ast/marshal_test.go and its parser's parseRules/parseHead), wildcards
+ * numbered as OPA's parser numbers them. Annotations are not processed (OPA's builtin
  * parses without ProcessAnnotation); comments are kept as Go encodes
  * ast.Comment: {Text (base64 of the bytes after `#`), Location {file, row, col}}.
  */
@@ -185,24 +186,145 @@ function body(b: Body): J[] {
   });
 }
 
-function rule(r: Rule): J {
+/** Whether a term holds no variable (OPA's IsGround; a ref or call always has a var head). */
+function isGround(x: Term): boolean {
+  switch (x.type) {
+    case 'scalar':
+    case 'value':
+      return true;
+    case 'array':
+    case 'set':
+      return x.items.every(isGround);
+    case 'object':
+      return x.items.every(([k, v]) => isGround(k) && isGround(v));
+    default:
+      return false;
+  }
+}
+
+/**
+ * The head as OPA's parser leaves it (parseHead, parseRules): `name` only for
+ * a one-element ref or function; a two-element ref `p[k]` also gets `key: k`
+ * — with `if` when k is not ground or is a ref (and `name` when a value is
+ * given), without `if` (a bodyless `p[k] := v`) always, with `name`. A head
+ * with neither value nor key has the value true; `contains` has no value.
+ */
+function headJSON(r: Rule): Record<string, J> {
   const h = r.head;
   const head: Record<string, J> = {};
   const first = h.ref[0];
-  if (h.ref.length === 1 && first?.type === 'var') head['name'] = first.name;
+  const fn = !!h.args?.length;
+  let name = h.ref.length === 1 && first?.type === 'var' ? first.name : undefined;
+  let key = h.key;
+  if (!h.key && !r.isDefault && !fn && h.ref.length === 2 && first?.type === 'var') {
+    const k = h.ref[1]!;
+    if (r.bodyless) {
+      name = first.name;
+      key = k;
+    } else {
+      if (!isGround(k) || k.type === 'ref') key = k;
+      if (h.value) name = first.name;
+    }
+  }
+  if (name !== undefined) head['name'] = name;
   head['ref'] = h.ref.map(term);
-  if (h.args) head['args'] = h.args.map(term);
-  if (h.key) head['key'] = term(h.key);
-  // A head without a value (`p if …`, `p[x] if …`, `f(x) if …`) has the value true; `contains` has none.
+  if (fn) head['args'] = h.args!.map(term);
+  if (key) head['key'] = term(key);
   if (h.value) head['value'] = term(h.value);
   else if (!h.key) head['value'] = t('boolean', true);
   if (h.assign) head['assign'] = true;
+  return head;
+}
+
+function rule(r: Rule, main?: Record<string, J>): J {
+  let head = headJSON(r);
+  // An else branch copies the first head (name, ref, args, key, assign) and has its
+  // own value; `else := v` / `else = v` set assign, a bare `else {` keeps the first's.
+  if (main) {
+    head = { ...main, value: head['value'] };
+    if (r.head.value) {
+      delete head['assign'];
+      if (r.head.assign) head['assign'] = true;
+    }
+  }
   const out: Record<string, J> = {};
   if (r.isDefault) out['default'] = true;
   out['head'] = head;
   out['body'] = body(r.body);
-  if (r.else) out['else'] = rule(r.else);
+  if (r.else) out['else'] = rule(r.else, main ?? head);
   return out;
+}
+
+/**
+ * OPA's parser names each wildcard `_` as it reads it: `$0`, `$1`, … in
+ * source order across the module. A copy of the module with those names
+ * (the walk goes in source order: head ref, args, key, value, then body).
+ */
+function numberWildcards(m: Module): Module {
+  let n = 0;
+  const tm = (x: Term): Term => {
+    switch (x.type) {
+      case 'var':
+        return x.name === '_' ? { ...x, name: `$${n++}` } : x;
+      case 'ref':
+        return { ...x, head: tm(x.head), path: x.path.map(tm) };
+      case 'array':
+      case 'set':
+        return { ...x, items: x.items.map(tm) };
+      case 'object':
+        return { ...x, items: x.items.map(([k, v]): [Term, Term] => [tm(k), tm(v)]) };
+      case 'arraycomp':
+      case 'setcomp': {
+        const head = tm(x.term);
+        return { ...x, term: head, body: bd(x.body) };
+      }
+      case 'objectcomp': {
+        const key = tm(x.key);
+        const value = tm(x.value);
+        return { ...x, key, value, body: bd(x.body) };
+      }
+      case 'call':
+        return { ...x, args: x.args.map(tm) };
+      default:
+        return x;
+    }
+  };
+  const withs = (e: Expr) => e.with.map((w) => {
+    const target = tm(w.target);
+    return { ...w, target, value: tm(w.value) };
+  });
+  const ex = (e: Expr): Expr => {
+    switch (e.type) {
+      case 'term': {
+        const term = tm(e.term);
+        return { ...e, term, with: withs(e) };
+      }
+      case 'some': {
+        const vars = e.vars.map(tm);
+        return { ...e, vars, with: withs(e) };
+      }
+      case 'somein':
+      case 'every': {
+        const key = e.key && tm(e.key);
+        const value = tm(e.value);
+        const domain = tm(e.domain);
+        const rest = e.type === 'every' ? { ...e, key, value, domain, body: bd(e.body) } : { ...e, key, value, domain };
+        return { ...rest, with: withs(e) } as Expr;
+      }
+    }
+  };
+  const bd = (b: Body): Body => b.map(ex);
+  const rl = (r: Rule): Rule => {
+    const h = r.head;
+    const ref = h.ref.map(tm);
+    const args = h.args?.map(tm);
+    const key = h.key && tm(h.key);
+    const value = h.value && tm(h.value);
+    const head = { ...h, ref, ...(args ? { args } : {}), ...(key ? { key } : {}), ...(value ? { value } : {}) };
+    const body = bd(r.body);
+    return { ...r, head, body, ...(r.else ? { else: rl(r.else) } : {}) };
+  };
+  return { ...m, rules: m.rules.map(rl) };
 }
 
 function moduleJSON(m: Module, comments: readonly Comment[]): J {
@@ -210,7 +332,7 @@ function moduleJSON(m: Module, comments: readonly Comment[]): J {
     package: { path: [t('var', 'data'), ...m.package.map((p) => t('string', p))] },
   };
   if (m.imports.length) out['imports'] = m.imports.map((i) => ({ path: term(i.path), ...(i.alias ? { alias: i.alias } : {}) }));
-  if (m.rules.length) out['rules'] = m.rules.map(rule);
+  if (m.rules.length) out['rules'] = m.rules.map((r) => rule(r));
   // ast.Comment has no JSON tags and always carries its location (OPA keeps it "for legacy reasons").
   if (comments.length) out['comments'] = comments.map((c) => ({ Text: Buffer.from(c.text, 'utf8').toString('base64'), Location: { file: m.file, row: c.line, col: c.col } }));
   return out;
@@ -233,7 +355,7 @@ export const REGO_AST: BuiltinDecl[] = [
         }
         throw err;
       }
-      return fromJS(moduleJSON(mod, lex(file, text).comments));
+      return fromJS(moduleJSON(numberWildcards(mod), lex(file, text).comments));
     },
   },
 ];
