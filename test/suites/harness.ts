@@ -120,17 +120,21 @@ export async function runSuite(spec: SuiteSpec): Promise<SuiteOutcome> {
 
 /**
  * Passing tests re-evaluated with strict builtin errors: the unported
- * builtin (if any) whose error the evaluation reached first. Names OPA gives
- * a repeated test (`test_x#01`) are skipped: here they are one rule path.
+ * builtin (if any) whose error the evaluation reached first. A test's rule
+ * path is found by its file and line (package segments may hold dots); names
+ * OPA gives a repeated test (`test_x#01`) are skipped: here they are one path.
  */
 function passingThroughUnported(modules: Parameters<typeof prepare>[0], data: unknown, builtins: BuiltinDefinition[], cases: readonly TestCase[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  // The same modules compiled in runPolicyTests; a failure here is a harness bug, not a result.
   const p = prepare(modules, { data, builtins });
-  if (!p.ok) return out;
+  if (!p.ok) throw new Error(`re-preparing for the strict re-run failed: ${JSON.stringify(p.diagnostics.slice(0, 3))}`);
+  const paths = new Map(p.value.rules().map((r) => [`${r.file}:${r.line}`, [...r.package, r.name.split('.')[0]!]]));
   for (const c of cases) {
-    if (c.status !== 'PASS' || c.name.includes('#')) continue;
+    const path = paths.get(`${c.file}:${c.line}`);
+    if (c.status !== 'PASS' || c.name.includes('#') || !path) continue;
     try {
-      p.value.evalRef(c.name.replace(/^data\./, '').split('.'), { strictBuiltinErrors: true });
+      p.value.evalRef(path, { strictBuiltinErrors: true });
     } catch (err) {
       const m = err instanceof EvalError ? new RegExp(`^([\\w.]+): .*${NOT_PORTED}`).exec(err.message) : null;
       if (m) out.set(m[1]!, [...(out.get(m[1]!) ?? []), c.name]);
