@@ -34,6 +34,7 @@ import { X509 } from './x509.ts';
 import { PROVIDERS } from './providers.ts';
 import { GRAPHQL } from './graphql.ts';
 import { MISC } from './misc.ts';
+import { REGO_AST } from './regoast.ts';
 import { UNSUPPORTED } from './unsupported.ts';
 import { DEPRECATED } from './deprecated.ts';
 
@@ -62,6 +63,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   X509,
   PROVIDERS,
   GRAPHQL,
+  REGO_AST,
   MISC,
   UNSUPPORTED,
   // v0 modules only: v1 modules calling them fail to compile (compiler/deprecated.ts)

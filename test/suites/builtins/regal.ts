@@ -3,8 +3,9 @@
  * bundle` through Regal's build of OPA). Ported: `regal.last` (from Regal's
  * `internal/builtins`: the last element of an array, an "out of bounds"
  * error for an empty one). Not ported: `regal.parse_module` (OPA's AST as
- * JSON with Regal's location encoding — this engine's AST is not OPA's) and
- * `regal.is_formatted` (needs `opa fmt`).
+ * JSON with Regal's location encoding: start and end of every node, which
+ * this engine's AST does not record — OPA's location-free
+ * `rego.parse_module` is built in) and `regal.is_formatted` (needs `opa fmt`).
  *
  * Load with `gitops policy test --builtins test/suites/builtins/regal.ts`.
  */
