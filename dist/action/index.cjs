@@ -48,8 +48,8 @@ function escapeMarkdown(text3) {
   return stripControls(text3.replace(/\r\n?|\n/g, " ")).replace(MD_SPECIAL, (c3) => ENTITY[c3] ?? `\\${c3}`).replace(/^(\s*)([#+=-]|\d+[.)])(?=\s|$)/, (_m, sp, mark) => `${sp}\\${mark}`).replace(/@(?=[A-Za-z0-9])/g, "@&#8203;").replace(/:\/\//g, ":&#47;&#47;");
 }
 function escapeCell(text3) {
-  const t3 = escapeMarkdown(text3 ?? "");
-  return t3 === "" ? "\u2014" : t3;
+  const t4 = escapeMarkdown(text3 ?? "");
+  return t4 === "" ? "\u2014" : t4;
 }
 function codeSpan(text3) {
   const oneLine = stripControls(text3.replace(/\r\n?|\n/g, " "));
@@ -933,9 +933,9 @@ var require_dist2 = __commonJS({
 
 // node_modules/@simple-git/argv-parser/dist/index.mjs
 function* x(e, n) {
-  const t3 = n === "global";
+  const t4 = n === "global";
   for (const o2 of e)
-    o2.isGlobal === t3 && (yield o2);
+    o2.isGlobal === t4 && (yield o2);
 }
 function A(e, n) {
   for (const { name: o2 } of x(e, "task")) {
@@ -944,15 +944,15 @@ function A(e, n) {
     if (S.has(o2))
       return w(false, n);
   }
-  const t3 = n.at(0)?.toLowerCase();
-  return t3 === void 0 ? null : E.has(t3) ? w(true, n.slice(1)) : F.has(t3) ? w(false, n.slice(1)) : n.length === 1 ? w(false, n) : w(true, n);
+  const t4 = n.at(0)?.toLowerCase();
+  return t4 === void 0 ? null : E.has(t4) ? w(true, n.slice(1)) : F.has(t4) ? w(false, n.slice(1)) : n.length === 1 ? w(false, n) : w(true, n);
 }
 function w(e = false, n = []) {
-  const t3 = n.at(0)?.toLowerCase();
-  return t3 === void 0 ? null : {
+  const t4 = n.at(0)?.toLowerCase();
+  return t4 === void 0 ? null : {
     isWrite: e,
     isRead: !e,
-    key: t3,
+    key: t4,
     value: n.at(1)
   };
 }
@@ -991,14 +991,14 @@ function N({ name: e }) {
 }
 function* $(e) {
   for (const n of e) {
-    const t3 = N(n), o2 = t3 && G(n.value);
+    const t4 = N(n), o2 = t4 && G(n.value);
     o2 && (yield {
       ...o2,
-      scope: t3
+      scope: t4
     });
   }
 }
-function D(e, n, t3) {
+function D(e, n, t4) {
   const o2 = {
     read: [],
     write: [...$(n)]
@@ -1006,14 +1006,14 @@ function D(e, n, t3) {
   return e === "config" && L(
     o2,
     M(n),
-    A(n, t3)
+    A(n, t4)
   ), o2;
 }
-function L(e, n, t3) {
-  if (t3 === null)
+function L(e, n, t4) {
+  if (t4 === null)
     return;
-  const o2 = O(n, t3);
-  t3.isWrite ? e.write.push(o2) : e.read.push(o2);
+  const o2 = O(n, t4);
+  t4.isWrite ? e.write.push(o2) : e.read.push(o2);
 }
 function B(e) {
   const n = R[e ?? ""] ?? T;
@@ -1024,26 +1024,26 @@ function B(e) {
 }
 function b(e, n = I) {
   if (e.startsWith("--")) {
-    const t3 = e.indexOf("=");
-    if (t3 > 2)
-      return [{ name: e.slice(0, t3), value: e.slice(t3 + 1), needsNext: false }];
+    const t4 = e.indexOf("=");
+    if (t4 > 2)
+      return [{ name: e.slice(0, t4), value: e.slice(t4 + 1), needsNext: false }];
     const o2 = e.slice(2);
     return [{ name: e, needsNext: n.long.has(o2) }];
   }
   if (e.length === 2) {
-    const t3 = e.charAt(1), o2 = n.short.get(t3);
+    const t4 = e.charAt(1), o2 = n.short.get(t4);
     return [{ name: e, needsNext: o2 === true }];
   }
   return j(e, n.short);
 }
 function j(e, n) {
-  const t3 = e.slice(1).split(""), o2 = [];
-  for (let a = 0; a < t3.length; a++) {
-    const s3 = t3[a], r2 = n.get(s3);
+  const t4 = e.slice(1).split(""), o2 = [];
+  for (let a = 0; a < t4.length; a++) {
+    const s3 = t4[a], r2 = n.get(s3);
     if (r2 === void 0)
       return [{ name: e, needsNext: false }];
     if (r2) {
-      const i = t3.slice(a + 1).join("");
+      const i = t4.slice(a + 1).join("");
       if (i && ![...i].every((m2) => n.has(m2)))
         return o2.push({ name: `-${s3}`, value: i, needsNext: false }), o2;
     }
@@ -1052,12 +1052,12 @@ function j(e, n) {
   return o2;
 }
 function W(e, n = []) {
-  let t3 = 0;
-  for (; t3 < e.length; ) {
-    const o2 = String(e[t3]);
+  let t4 = 0;
+  for (; t4 < e.length; ) {
+    const o2 = String(e[t4]);
     if (!o2.startsWith("-") || o2.length < 2) break;
     const a = b(o2);
-    let s3 = t3 + 1;
+    let s3 = t4 + 1;
     for (const r2 of a) {
       const i = {
         name: r2.name,
@@ -1067,11 +1067,11 @@ function W(e, n = []) {
       };
       r2.needsNext && i.value === void 0 && s3 < e.length && (i.value = String(e[s3]), i.absorbedNext = true, s3++), n.push(i);
     }
-    t3 = s3;
+    t4 = s3;
   }
-  return { flags: n, taskIndex: t3 };
+  return { flags: n, taskIndex: t4 };
 }
-function V(e, n, t3 = []) {
+function V(e, n, t4 = []) {
   const o2 = B(n), a = [], s3 = [];
   let r2 = 0;
   for (; r2 < e.length; ) {
@@ -1101,57 +1101,57 @@ function V(e, n, t3 = []) {
         absorbedNext: false,
         isGlobal: false
       };
-      d2.needsNext && g2.value === void 0 && u2 < e.length && !r(e[u2]) && (g2.value = String(e[u2]), g2.absorbedNext = true, u2++), t3.push(g2);
+      d2.needsNext && g2.value === void 0 && u2 < e.length && !r(e[u2]) && (g2.value = String(e[u2]), g2.absorbedNext = true, u2++), t4.push(g2);
     }
     r2 = u2;
   }
-  return { flags: t3, positionals: a, pathspecs: s3 };
+  return { flags: t4, positionals: a, pathspecs: s3 };
 }
 function* q({
   write: e
 }) {
   for (const n of e)
-    for (const t3 of K) {
-      const o2 = t3(n.key);
+    for (const t4 of K) {
+      const o2 = t4(n.key);
       o2 && (yield o2);
     }
 }
-function f(e, n, t3 = String(e)) {
+function f(e, n, t4 = String(e)) {
   const o2 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
   return function(s3) {
     if (o2.test(s3))
       return {
         category: n,
-        message: `Configuring ${t3} is not permitted without enabling ${n}`
+        message: `Configuring ${t4} is not permitted without enabling ${n}`
       };
   };
 }
 function l(e, n) {
-  const t3 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
-  return f(t3, n, e);
+  const t4 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
+  return f(t4, n, e);
 }
 function* H(e, n) {
-  for (const t3 of n)
+  for (const t4 of n)
     for (const o2 of X) {
-      const a = o2(e, t3);
+      const a = o2(e, t4);
       a && (yield a);
     }
 }
-function c2(e, n, t3, { name: o2 = String(n), globalOnly: a = false, withValue: s3 = false } = {}) {
-  const r2 = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${t3}`;
+function c2(e, n, t4, { name: o2 = String(n), globalOnly: a = false, withValue: s3 = false } = {}) {
+  const r2 = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${t4}`;
   return function(m2, u2) {
     if (!(e && m2 !== e) && !(a && !u2.isGlobal) && !(s3 && u2.value === void 0) && r2.test(u2.name))
       return {
-        category: t3,
+        category: t4,
         message: i
       };
   };
 }
-function k(e, n, t3) {
-  return [...H(e, n), ...q(t3)];
+function k(e, n, t4) {
+  return [...H(e, n), ...q(t4)];
 }
 function Y(...e) {
-  const { flags: n, taskIndex: t3 } = W(e), o2 = t3 < e.length ? String(e[t3]).toLowerCase() : null, a = o2 !== null ? e.slice(t3 + 1) : [], { positionals: s3, pathspecs: r2 } = V(a, o2, n), i = D(o2, n, s3);
+  const { flags: n, taskIndex: t4 } = W(e), o2 = t4 < e.length ? String(e[t4]).toLowerCase() : null, a = o2 !== null ? e.slice(t4 + 1) : [], { positionals: s3, pathspecs: r2 } = V(a, o2, n), i = D(o2, n, s3);
   return {
     task: o2,
     flags: n.map(J),
@@ -1170,18 +1170,18 @@ function J({ value: e, name: n }) {
 }
 function* Q(e) {
   const n = parseInt(e.git_config_count ?? "0", 10);
-  for (let t3 = 0; t3 < n; t3++) {
-    const o2 = e[`git_config_key_${t3}`], a = e[`git_config_value_${t3}`];
+  for (let t4 = 0; t4 < n; t4++) {
+    const o2 = e[`git_config_key_${t4}`], a = e[`git_config_value_${t4}`];
     o2 !== void 0 && (yield { key: o2.toLowerCase().trim(), value: a, scope: "env" });
   }
 }
 function* Z(e) {
   for (const n of Object.keys(e))
     if (_(n)) {
-      const t3 = y[n];
+      const t4 = y[n];
       yield {
-        category: t3,
-        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t3}`
+        category: t4,
+        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t4}`
       };
     }
 }
@@ -1190,22 +1190,22 @@ function _(e) {
 }
 function ee(e) {
   const n = {};
-  for (const [t3, o2] of Object.entries(e)) {
-    const a = t3.toLowerCase().trim();
+  for (const [t4, o2] of Object.entries(e)) {
+    const a = t4.toLowerCase().trim();
     (_(a) || a.startsWith("git")) && (n[a] = String(o2));
   }
   return n;
 }
 function ne(e) {
-  const n = ee(e), t3 = {
+  const n = ee(e), t4 = {
     read: [],
     write: [...Q(n)]
   }, o2 = [
     ...Z(n),
-    ...k(null, [], t3)
+    ...k(null, [], t4)
   ];
   return {
-    config: t3,
+    config: t4,
     vulnerabilities: o2
   };
 }
@@ -1448,119 +1448,119 @@ var init_dist2 = __esm({
 });
 
 // node_modules/simple-git/dist/index.mjs
-function Ne(t3) {
-  return typeof t3 != "function" ? W2 : t3;
+function Ne(t4) {
+  return typeof t4 != "function" ? W2 : t4;
 }
-function $e(t3) {
-  return typeof t3 == "function" && t3 !== W2;
+function $e(t4) {
+  return typeof t4 == "function" && t4 !== W2;
 }
-function Pe(t3, e) {
-  const n = t3.indexOf(e);
-  return n <= 0 ? [t3, ""] : [t3.substr(0, n), t3.substr(n + 1)];
+function Pe(t4, e) {
+  const n = t4.indexOf(e);
+  return n <= 0 ? [t4, ""] : [t4.substr(0, n), t4.substr(n + 1)];
 }
-function Me(t3, e = 0) {
-  return Dt(t3) && t3.length > e ? t3[e] : void 0;
+function Me(t4, e = 0) {
+  return Dt(t4) && t4.length > e ? t4[e] : void 0;
 }
-function N2(t3, e = 0) {
-  if (Dt(t3) && t3.length > e)
-    return t3[t3.length - 1 - e];
+function N2(t4, e = 0) {
+  if (Dt(t4) && t4.length > e)
+    return t4[t4.length - 1 - e];
 }
-function Dt(t3) {
-  return Bt(t3);
+function Dt(t4) {
+  return Bt(t4);
 }
-function H2(t3 = "", e = true, n = `
+function H2(t4 = "", e = true, n = `
 `) {
-  return t3.split(n).reduce((r2, s3) => {
+  return t4.split(n).reduce((r2, s3) => {
     const o2 = e ? s3.trim() : s3;
     return o2 && r2.push(o2), r2;
   }, []);
 }
-function ut(t3, e) {
-  return H2(t3, true).map((n) => e(n));
+function ut(t4, e) {
+  return H2(t4, true).map((n) => e(n));
 }
-function Lt(t3) {
-  return (0, import_file_exists.exists)(t3, import_file_exists.FOLDER);
+function Lt(t4) {
+  return (0, import_file_exists.exists)(t4, import_file_exists.FOLDER);
 }
-function S2(t3, e) {
-  return Array.isArray(t3) ? t3.includes(e) || t3.push(e) : t3.add(e), e;
+function S2(t4, e) {
+  return Array.isArray(t4) ? t4.includes(e) || t4.push(e) : t4.add(e), e;
 }
-function De(t3, e) {
-  return Array.isArray(t3) && !t3.includes(e) && t3.push(e), t3;
+function De(t4, e) {
+  return Array.isArray(t4) && !t4.includes(e) && t4.push(e), t4;
 }
-function ct(t3, e) {
-  if (Array.isArray(t3)) {
-    const n = t3.indexOf(e);
-    n >= 0 && t3.splice(n, 1);
+function ct(t4, e) {
+  if (Array.isArray(t4)) {
+    const n = t4.indexOf(e);
+    n >= 0 && t4.splice(n, 1);
   } else
-    t3.delete(e);
+    t4.delete(e);
   return e;
 }
-function v(t3) {
-  return Array.isArray(t3) ? t3 : [t3];
+function v(t4) {
+  return Array.isArray(t4) ? t4 : [t4];
 }
-function jt(t3) {
-  return t3.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
+function jt(t4) {
+  return t4.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
 }
-function L2(t3) {
-  return v(t3).map((e) => e instanceof String ? e : String(e));
+function L2(t4) {
+  return v(t4).map((e) => e instanceof String ? e : String(e));
 }
-function p(t3, e = 0) {
-  if (t3 == null)
+function p(t4, e = 0) {
+  if (t4 == null)
     return e;
-  const n = parseInt(t3, 10);
+  const n = parseInt(t4, 10);
   return Number.isNaN(n) ? e : n;
 }
-function U(t3, e) {
+function U(t4, e) {
   const n = [];
-  for (let r2 = 0, s3 = t3.length; r2 < s3; r2++)
-    n.push(e, t3[r2]);
+  for (let r2 = 0, s3 = t4.length; r2 < s3; r2++)
+    n.push(e, t4[r2]);
   return n;
 }
-function F2(t3) {
-  return (Array.isArray(t3) ? Buffer.concat(t3) : t3).toString("utf-8");
+function F2(t4) {
+  return (Array.isArray(t4) ? Buffer.concat(t4) : t4).toString("utf-8");
 }
-function Le(t3) {
-  return t3 ? Buffer.isBuffer(t3) ? t3.length : Buffer.byteLength(t3) : 0;
+function Le(t4) {
+  return t4 ? Buffer.isBuffer(t4) ? t4.length : Buffer.byteLength(t4) : 0;
 }
-function je(t3, e) {
+function je(t4, e) {
   const n = {};
   return e.forEach((r2) => {
-    t3[r2] !== void 0 && (n[r2] = t3[r2]);
+    t4[r2] !== void 0 && (n[r2] = t4[r2]);
   }), n;
 }
-function wt(t3 = 0) {
-  return new Promise((e) => setTimeout(e, t3));
+function wt(t4 = 0) {
+  return new Promise((e) => setTimeout(e, t4));
 }
-function bt(t3) {
-  if (t3 !== false)
-    return t3;
+function bt(t4) {
+  if (t4 !== false)
+    return t4;
 }
-function d(t3, e, n) {
-  return e(t3) ? t3 : arguments.length > 2 ? n : void 0;
+function d(t4, e, n) {
+  return e(t4) ? t4 : arguments.length > 2 ? n : void 0;
 }
-function st(t3, e) {
-  const n = r(t3) ? "string" : typeof t3;
+function st(t4, e) {
+  const n = r(t4) ? "string" : typeof t4;
   return /number|string|boolean/.test(n) && (!e || !e.includes(n));
 }
-function lt(t3) {
-  return !!t3 && ft(t3) === "[object Object]";
+function lt(t4) {
+  return !!t4 && ft(t4) === "[object Object]";
 }
-function Ie(t3) {
-  return typeof t3 == "function";
+function Ie(t4) {
+  return typeof t4 == "function";
 }
 function Ue() {
   throw new Error("LineParser:useMatches not implemented");
 }
-function Ge(...t3) {
+function Ge(...t4) {
   const e = process.cwd(), n = Object.assign(
     { baseDir: e, ...Fe },
-    ...t3.filter((r2) => typeof r2 == "object" && r2)
+    ...t4.filter((r2) => typeof r2 == "object" && r2)
   );
   return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === true, n;
 }
-function It(t3, e = []) {
-  return lt(t3) ? Object.keys(t3).reduce((n, r2) => {
-    const s3 = t3[r2];
+function It(t4, e = []) {
+  return lt(t4) ? Object.keys(t4).reduce((n, r2) => {
+    const s3 = t4[r2];
     if (r(s3))
       n.push(s3);
     else if (st(s3, ["boolean"]))
@@ -1573,40 +1573,40 @@ function It(t3, e = []) {
     return n;
   }, e) : e;
 }
-function h2(t3, e = 0, n = false) {
+function h2(t4, e = 0, n = false) {
   const r2 = [];
-  for (let s3 = 0, o2 = e < 0 ? t3.length : e; s3 < o2; s3++)
-    "string|number".includes(typeof t3[s3]) && r2.push(String(t3[s3]));
-  return It(ht(t3), r2), n || r2.push(...ze(t3)), r2;
+  for (let s3 = 0, o2 = e < 0 ? t4.length : e; s3 < o2; s3++)
+    "string|number".includes(typeof t4[s3]) && r2.push(String(t4[s3]));
+  return It(ht(t4), r2), n || r2.push(...ze(t4)), r2;
 }
-function ze(t3) {
-  const e = typeof N2(t3) == "function";
-  return L2(d(N2(t3, e ? 1 : 0), K2, []));
+function ze(t4) {
+  const e = typeof N2(t4) == "function";
+  return L2(d(N2(t4, e ? 1 : 0), K2, []));
 }
-function ht(t3) {
-  const e = Ie(N2(t3));
-  return d(N2(t3, e ? 1 : 0), lt);
+function ht(t4) {
+  const e = Ie(N2(t4));
+  return d(N2(t4, e ? 1 : 0), lt);
 }
-function u(t3, e = true) {
-  const n = Ne(N2(t3));
+function u(t4, e = true) {
+  const n = Ne(N2(t4));
   return e || $e(n) ? n : void 0;
 }
-function Tt(t3, e) {
-  return t3(e.stdOut, e.stdErr);
+function Tt(t4, e) {
+  return t4(e.stdOut, e.stdErr);
 }
-function E2(t3, e, n, r2 = true) {
+function E2(t4, e, n, r2 = true) {
   return v(n).forEach((s3) => {
     for (let o2 = H2(s3, r2), i = 0, a = o2.length; i < a; i++) {
       const c3 = (y2 = 0) => {
         if (!(i + y2 >= a))
           return o2[i + y2];
       };
-      e.some(({ parse: y2 }) => y2(c3, t3));
+      e.some(({ parse: y2 }) => y2(c3, t4));
     }
-  }), t3;
+  }), t4;
 }
-function We(t3) {
-  switch (t3) {
+function We(t4) {
+  switch (t4) {
     case "bare":
       return Ke();
     case "root":
@@ -1637,75 +1637,75 @@ function Ke() {
     parser: Ut
   };
 }
-function Ve(t3) {
-  return /(Not a git repository|Kein Git-Repository)/i.test(String(t3));
+function Ve(t4) {
+  return /(Not a git repository|Kein Git-Repository)/i.test(String(t4));
 }
-function Ze(t3, e) {
-  const n = new Xe(t3), r2 = t3 ? Qe : Ye;
+function Ze(t4, e) {
+  const n = new Xe(t4), r2 = t4 ? Qe : Ye;
   return H2(e).forEach((s3) => {
     const o2 = s3.replace(r2, "");
     n.paths.push(o2), (Je.test(o2) ? n.folders : n.files).push(o2);
   }), n;
 }
-function tn(t3) {
+function tn(t4) {
   return {
     commands: Ft,
     format: "empty",
-    parser: t3
+    parser: t4
   };
 }
-function b2(t3) {
+function b2(t4) {
   return {
     commands: Ft,
     format: "empty",
     parser() {
-      throw typeof t3 == "string" ? new xe(t3) : t3;
+      throw typeof t4 == "string" ? new xe(t4) : t4;
     }
   };
 }
-function g(t3, e = false) {
+function g(t4, e = false) {
   return {
-    commands: t3,
+    commands: t4,
     format: "utf-8",
     parser(n) {
       return e ? String(n).trim() : n;
     }
   };
 }
-function Gt(t3) {
+function Gt(t4) {
   return {
-    commands: t3,
+    commands: t4,
     format: "buffer",
     parser(e) {
       return e;
     }
   };
 }
-function en(t3) {
-  return t3.format === "buffer";
+function en(t4) {
+  return t4.format === "buffer";
 }
-function kt(t3) {
-  return t3.format === "empty" || !t3.commands.length;
+function kt(t4) {
+  return t4.format === "empty" || !t4.commands.length;
 }
-function on(t3, e) {
-  const { cleanMode: n, options: r2, valid: s3 } = cn(t3);
-  return n ? s3.options ? (r2.push(...e), r2.some(hn) ? b2(nn) : an(n, r2)) : b2(sn + JSON.stringify(t3)) : b2(rn);
+function on(t4, e) {
+  const { cleanMode: n, options: r2, valid: s3 } = cn(t4);
+  return n ? s3.options ? (r2.push(...e), r2.some(hn) ? b2(nn) : an(n, r2)) : b2(sn + JSON.stringify(t4)) : b2(rn);
 }
-function an(t3, e) {
+function an(t4, e) {
   return {
-    commands: ["clean", `-${t3}`, ...e],
+    commands: ["clean", `-${t4}`, ...e],
     format: "utf-8",
     parser(r2) {
-      return Ze(t3 === "n", r2);
+      return Ze(t4 === "n", r2);
     }
   };
 }
-function un(t3) {
-  return Array.isArray(t3) && t3.every((e) => qt.has(e));
+function un(t4) {
+  return Array.isArray(t4) && t4.every((e) => qt.has(e));
 }
-function cn(t3) {
+function cn(t4) {
   let e, n = [], r2 = { cleanMode: false, options: true };
-  return t3.replace(/[^a-z]i/g, "").split("").forEach((s3) => {
+  return t4.replace(/[^a-z]i/g, "").split("").forEach((s3) => {
     fn(s3) ? (e = s3, r2.cleanMode = true) : r2.options = r2.options && ln(n[n.length] = `-${s3}`);
   }), {
     cleanMode: e,
@@ -1713,25 +1713,25 @@ function cn(t3) {
     valid: r2
   };
 }
-function fn(t3) {
-  return t3 === "f" || t3 === "n";
+function fn(t4) {
+  return t4 === "f" || t4 === "n";
 }
-function ln(t3) {
-  return /^-[a-z]$/i.test(t3) && qt.has(t3.charAt(1));
+function ln(t4) {
+  return /^-[a-z]$/i.test(t4) && qt.has(t4.charAt(1));
 }
-function hn(t3) {
-  return /^-[^\-]/.test(t3) ? t3.indexOf("i") > 0 : t3 === "--interactive";
+function hn(t4) {
+  return /^-[^\-]/.test(t4) ? t4.indexOf("i") > 0 : t4 === "--interactive";
 }
-function pn(t3) {
+function pn(t4) {
   const e = new mn();
-  for (const n of Wt(t3))
+  for (const n of Wt(t4))
     e.addValue(n.file, String(n.key), n.value);
   return e;
 }
-function dn(t3, e) {
+function dn(t4, e) {
   let n = null;
   const r2 = [], s3 = /* @__PURE__ */ new Map();
-  for (const o2 of Wt(t3, e))
+  for (const o2 of Wt(t4, e))
     o2.key === e && (r2.push(n = o2.value), s3.has(o2.file) || s3.set(o2.file, []), s3.get(o2.file).push(n));
   return {
     key: e,
@@ -1741,11 +1741,11 @@ function dn(t3, e) {
     values: r2
   };
 }
-function gn(t3) {
-  return t3.replace(/^(file):/, "");
+function gn(t4) {
+  return t4.replace(/^(file):/, "");
 }
-function* Wt(t3, e = null) {
-  const n = t3.split("\0");
+function* Wt(t4, e = null) {
+  const n = t4.split("\0");
   for (let r2 = 0, s3 = n.length - 1; r2 < s3; ) {
     const o2 = gn(n[r2++]);
     let i = n[r2++], a = e;
@@ -1758,12 +1758,12 @@ function* Wt(t3, e = null) {
     yield { file: o2, key: a, value: i };
   }
 }
-function Y2(t3, e) {
-  return typeof t3 == "string" && Object.hasOwn(Ht, t3) ? t3 : e;
+function Y2(t4, e) {
+  return typeof t4 == "string" && Object.hasOwn(Ht, t4) ? t4 : e;
 }
-function yn(t3, e, n, r2) {
+function yn(t4, e, n, r2) {
   const s3 = ["config", `--${r2}`];
-  return n && s3.push("--add"), s3.push(t3, e), {
+  return n && s3.push("--add"), s3.push(t4, e), {
     commands: s3,
     format: "utf-8",
     parser(o2) {
@@ -1771,19 +1771,19 @@ function yn(t3, e, n, r2) {
     }
   };
 }
-function wn(t3, e) {
-  const n = ["config", "--null", "--show-origin", "--get-all", t3];
+function wn(t4, e) {
+  const n = ["config", "--null", "--show-origin", "--get-all", t4];
   return e && n.splice(1, 0, `--${e}`), {
     commands: n,
     format: "utf-8",
     parser(r2) {
-      return dn(r2, t3);
+      return dn(r2, t4);
     }
   };
 }
-function bn(t3) {
+function bn(t4) {
   const e = ["config", "--list", "--show-origin", "--null"];
-  return t3 && e.push(`--${t3}`), {
+  return t4 && e.push(`--${t4}`), {
     commands: e,
     format: "utf-8",
     parser(n) {
@@ -1793,10 +1793,10 @@ function bn(t3) {
 }
 function Tn() {
   return {
-    addConfig(t3, e, ...n) {
+    addConfig(t4, e, ...n) {
       return this._runTask(
         yn(
-          t3,
+          t4,
           e,
           n[0] === true,
           Y2(
@@ -1808,29 +1808,29 @@ function Tn() {
         u(arguments)
       );
     },
-    getConfig(t3, e) {
+    getConfig(t4, e) {
       return this._runTask(
-        wn(t3, Y2(e, void 0)),
+        wn(t4, Y2(e, void 0)),
         u(arguments)
       );
     },
-    listConfig(...t3) {
+    listConfig(...t4) {
       return this._runTask(
-        bn(Y2(t3[0], void 0)),
+        bn(Y2(t4[0], void 0)),
         u(arguments)
       );
     }
   };
 }
-function _n(t3) {
-  return kn.has(t3);
+function _n(t4) {
+  return kn.has(t4);
 }
-function Sn(...t3) {
-  return new En().param(...t3);
+function Sn(...t4) {
+  return new En().param(...t4);
 }
-function Rn(t3) {
+function Rn(t4) {
   const e = /* @__PURE__ */ new Set(), n = {};
-  return ut(t3, (r2) => {
+  return ut(t4, (r2) => {
     const [s3, o2, i] = r2.split(I2);
     e.add(s3), (n[s3] = n[s3] || []).push({
       line: p(o2),
@@ -1844,7 +1844,7 @@ function Rn(t3) {
 }
 function On() {
   return {
-    grep(t3) {
+    grep(t4) {
       const e = u(arguments), n = h2(arguments);
       for (const s3 of vn)
         if (n.includes(s3))
@@ -1852,8 +1852,8 @@ function On() {
             b2(`git.grep: use of "${s3}" is not supported.`),
             e
           );
-      typeof t3 == "string" && (t3 = Sn().param(t3));
-      const r2 = ["grep", "--null", "-n", "--full-name", ...n, ...t3];
+      typeof t4 == "string" && (t4 = Sn().param(t4));
+      const r2 = ["grep", "--null", "-n", "--full-name", ...n, ...t4];
       return this._runTask(
         {
           commands: r2,
@@ -1867,84 +1867,84 @@ function On() {
     }
   };
 }
-function An(t3, e) {
+function An(t4, e) {
   const n = ["reset"];
-  return Xt(t3) && n.push(`--${t3}`), n.push(...e), g(n);
+  return Xt(t4) && n.push(`--${t4}`), n.push(...e), g(n);
 }
-function xn(t3) {
-  if (Xt(t3))
-    return t3;
-  switch (typeof t3) {
+function xn(t4) {
+  if (Xt(t4))
+    return t4;
+  switch (typeof t4) {
     case "string":
     case "undefined":
       return "soft";
   }
 }
-function Xt(t3) {
-  return typeof t3 == "string" && Cn.includes(t3);
+function Xt(t4) {
+  return typeof t4 == "string" && Cn.includes(t4);
 }
 function Nn() {
   return (0, import_debug.default)("simple-git");
 }
-function vt(t3, e, n) {
+function vt(t4, e, n) {
   return !e || !String(e).replace(/\s*/, "") ? n ? (r2, ...s3) => {
-    t3(r2, ...s3), n(r2, ...s3);
-  } : t3 : (r2, ...s3) => {
-    t3(`%s ${r2}`, e, ...s3), n && n(r2, ...s3);
+    t4(r2, ...s3), n(r2, ...s3);
+  } : t4 : (r2, ...s3) => {
+    t4(`%s ${r2}`, e, ...s3), n && n(r2, ...s3);
   };
 }
-function $n(t3, e, { namespace: n }) {
-  if (typeof t3 == "string")
-    return t3;
+function $n(t4, e, { namespace: n }) {
+  if (typeof t4 == "string")
+    return t4;
   const r2 = e && e.namespace || "";
   return r2.startsWith(n) ? r2.substr(n.length + 1) : r2 || n;
 }
-function $2(t3, e, n, r2 = Nn()) {
-  const s3 = t3 && `[${t3}]` || "", o2 = [], i = typeof e == "string" ? r2.extend(e) : e, a = $n(d(e, m), i, r2);
+function $2(t4, e, n, r2 = Nn()) {
+  const s3 = t4 && `[${t4}]` || "", o2 = [], i = typeof e == "string" ? r2.extend(e) : e, a = $n(d(e, m), i, r2);
   return y2(n);
   function c3(w2, T2) {
     return S2(
       o2,
-      $2(t3, a.replace(/^[^:]+/, w2), T2, r2)
+      $2(t4, a.replace(/^[^:]+/, w2), T2, r2)
     );
   }
   function y2(w2) {
     const T2 = w2 && `[${w2}]` || "", k2 = i && vt(i, T2) || W2, C2 = vt(r2, `${s3} ${T2}`, k2);
     return Object.assign(i ? k2 : C2, {
-      label: t3,
+      label: t4,
       sibling: c3,
       info: C2,
       step: y2
     });
   }
 }
-function Mn(t3, e) {
+function Mn(t4, e) {
   return (n) => {
-    e("[ERROR] child process exception %o", n), t3.push(Buffer.from(String(n.stack), "ascii"));
+    e("[ERROR] child process exception %o", n), t4.push(Buffer.from(String(n.stack), "ascii"));
   };
 }
-function Et(t3, e, n, r2) {
+function Et(t4, e, n, r2) {
   return (s3) => {
-    n("%s received %L bytes", e, s3), r2("%B", s3), t3.push(s3);
+    n("%s received %L bytes", e, s3), r2("%B", s3), t4.push(s3);
   };
 }
-function Ln(t3, e, n = W2) {
+function Ln(t4, e, n = W2) {
   const r2 = (o2) => {
     n(null, o2);
   }, s3 = (o2) => {
-    o2?.task === t3 && n(o2, void 0);
+    o2?.task === t4 && n(o2, void 0);
   };
   e.then(r2, s3);
 }
-function St(t3, e) {
+function St(t4, e) {
   return tn((n) => {
-    if (!Lt(t3))
-      throw new Error(`Git.cwd: cannot change to non-directory "${t3}"`);
-    return (e || n).cwd = t3;
+    if (!Lt(t4))
+      throw new Error(`Git.cwd: cannot change to non-directory "${t4}"`);
+    return (e || n).cwd = t4;
   });
 }
-function Q2(t3) {
-  const e = ["checkout", ...t3];
+function Q2(t4) {
+  const e = ["checkout", ...t4];
   return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
 }
 function jn() {
@@ -1955,40 +1955,40 @@ function jn() {
         u(arguments)
       );
     },
-    checkoutBranch(t3, e) {
+    checkoutBranch(t4, e) {
       return this._runTask(
-        Q2(["-b", t3, e, ...h2(arguments)]),
+        Q2(["-b", t4, e, ...h2(arguments)]),
         u(arguments)
       );
     },
-    checkoutLocalBranch(t3) {
+    checkoutLocalBranch(t4) {
       return this._runTask(
-        Q2(["-b", t3, ...h2(arguments)]),
+        Q2(["-b", t4, ...h2(arguments)]),
         u(arguments)
       );
     }
   };
 }
-function Rt(t3, e, n, ...r2) {
-  return m(n) ? e(n, d(r2[0], m), h2(arguments)) : b2(`git.${t3}() requires a string 'repoPath'`);
+function Rt(t4, e, n, ...r2) {
+  return m(n) ? e(n, d(r2[0], m), h2(arguments)) : b2(`git.${t4}() requires a string 'repoPath'`);
 }
 function In() {
   return {
-    clone(t3, ...e) {
+    clone(t4, ...e) {
       return this._runTask(
-        Rt("clone", Yt, d(t3, m), ...e),
+        Rt("clone", Yt, d(t4, m), ...e),
         u(arguments)
       );
     },
-    mirror(t3, ...e) {
+    mirror(t4, ...e) {
       return this._runTask(
-        Rt("mirror", Bn, d(t3, m), ...e),
+        Rt("mirror", Bn, d(t4, m), ...e),
         u(arguments)
       );
     }
   };
 }
-function Fn(t3) {
+function Fn(t4) {
   return E2({
     author: null,
     branch: "",
@@ -1999,15 +1999,15 @@ function Fn(t3) {
       insertions: 0,
       deletions: 0
     }
-  }, Un, t3);
+  }, Un, t4);
 }
-function Gn(t3, e, n) {
+function Gn(t4, e, n) {
   return {
     commands: [
       "-c",
       "core.abbrev=40",
       "commit",
-      ...U(t3, "-m"),
+      ...U(t4, "-m"),
       ...e,
       ...n
     ],
@@ -2018,7 +2018,7 @@ function Gn(t3, e, n) {
 function zn() {
   return {
     commit(e, ...n) {
-      const r2 = u(arguments), s3 = t3(e) || Gn(
+      const r2 = u(arguments), s3 = t4(e) || Gn(
         v(e),
         v(d(n[0], G2, [])),
         [
@@ -2029,7 +2029,7 @@ function zn() {
       return this._runTask(s3, r2);
     }
   };
-  function t3(e) {
+  function t4(e) {
     return !G2(e) && b2(
       "git.commit: requires the commit message to be supplied as a string/string[]"
     );
@@ -2053,8 +2053,8 @@ function Hn() {
       return this._runTask({
         commands: ["count-objects", "--verbose"],
         format: "utf-8",
-        parser(t3) {
-          return E2(qn(), [Wn], t3);
+        parser(t4) {
+          return E2(qn(), [Wn], t4);
         }
       });
     }
@@ -2070,17 +2070,17 @@ function Kn() {
     }
   };
 }
-function Vn(t3, e) {
-  const n = ["hash-object", t3];
+function Vn(t4, e) {
+  const n = ["hash-object", t4];
   return e && n.push("-w"), g(n, true);
 }
-function Qn(t3, e, n) {
+function Qn(t4, e, n) {
   const r2 = String(n).trim();
   let s3;
   if (s3 = Xn.exec(r2))
-    return new J2(t3, e, false, s3[1]);
+    return new J2(t4, e, false, s3[1]);
   if (s3 = Yn.exec(r2))
-    return new J2(t3, e, true, s3[1]);
+    return new J2(t4, e, true, s3[1]);
   let o2 = "";
   const i = r2.split(" ");
   for (; i.length; )
@@ -2088,14 +2088,14 @@ function Qn(t3, e, n) {
       o2 = i.join(" ");
       break;
     }
-  return new J2(t3, e, /^re/i.test(r2), o2);
+  return new J2(t4, e, /^re/i.test(r2), o2);
 }
-function Jn(t3) {
-  return t3.includes(Qt);
+function Jn(t4) {
+  return t4.includes(Qt);
 }
-function Zn(t3 = false, e, n) {
+function Zn(t4 = false, e, n) {
   const r2 = ["init", ...n];
-  return t3 && !Jn(r2) && r2.splice(1, 0, Qt), {
+  return t4 && !Jn(r2) && r2.splice(1, 0, Qt), {
     commands: r2,
     format: "utf-8",
     parser(s3) {
@@ -2103,8 +2103,8 @@ function Zn(t3 = false, e, n) {
     }
   };
 }
-function tr(t3) {
-  return t3 === void 0 ? b2("interpretTrailers called without input content") : {
+function tr(t4) {
+  return t4 === void 0 ? b2("interpretTrailers called without input content") : {
     format: "utf-8",
     parser(e) {
       return Object.fromEntries(
@@ -2118,41 +2118,41 @@ function tr(t3) {
       );
     },
     commands: ["interpret-trailers", "--parse"],
-    input: t3
+    input: t4
   };
 }
 function er() {
   return {
-    interpretTrailers(t3) {
+    interpretTrailers(t4) {
       return this._runTask(
-        tr(d(t3, Be)),
+        tr(d(t4, Be)),
         u(arguments)
       );
     }
   };
 }
-function pt(t3) {
-  for (let e = 0; e < t3.length; e++) {
-    const n = Jt.exec(t3[e]);
+function pt(t4) {
+  for (let e = 0; e < t4.length; e++) {
+    const n = Jt.exec(t4[e]);
     if (n)
       return `--${n[1]}`;
   }
   return "";
 }
-function nr(t3) {
-  return Jt.test(t3);
+function nr(t4) {
+  return Jt.test(t4);
 }
-function Zt(t3 = R2.NONE) {
-  const e = ar[t3];
+function Zt(t4 = R2.NONE) {
+  const e = ar[t4];
   return (n) => E2(new rr(), e, n, false);
 }
-function cr(t3, e) {
+function cr(t4, e) {
   return e.reduce(
-    (n, r2, s3) => (n[r2] = t3[s3] || "", n),
+    (n, r2, s3) => (n[r2] = t4[s3] || "", n),
     /* @__PURE__ */ Object.create({ diff: null })
   );
 }
-function re(t3 = ne2, e = ur, n = R2.NONE) {
+function re(t4 = ne2, e = ur, n = R2.NONE) {
   const r2 = Zt(n);
   return function(s3) {
     const o2 = H2(
@@ -2160,7 +2160,7 @@ function re(t3 = ne2, e = ur, n = R2.NONE) {
       false,
       te
     ).map(function(i) {
-      const a = i.split(ee2), c3 = cr(a[0].split(t3), e);
+      const a = i.split(ee2), c3 = cr(a[0].split(t4), e);
       return a.length > 1 && a[1].trim() && (c3.diff = r2(a[1])), c3;
     });
     return {
@@ -2170,60 +2170,60 @@ function re(t3 = ne2, e = ur, n = R2.NONE) {
     };
   };
 }
-function fr(t3) {
-  let e = pt(t3);
+function fr(t4) {
+  let e = pt(t4);
   const n = ["diff"];
-  return e === R2.NONE && (e = R2.STAT, n.push("--stat=4096")), n.push(...t3), dt(n) || {
+  return e === R2.NONE && (e = R2.STAT, n.push("--stat=4096")), n.push(...t4), dt(n) || {
     commands: n,
     format: "utf-8",
     parser: Zt(e)
   };
 }
-function dt(t3) {
-  const e = t3.filter(nr);
+function dt(t4) {
+  const e = t4.filter(nr);
   if (e.length > 1)
     return b2(
       `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
     );
-  if (e.length && t3.includes("-z"))
+  if (e.length && t4.includes("-z"))
     return b2(
       `Summary flag ${e} parsing is not compatible with null termination option '-z'`
     );
 }
-function lr(t3, e) {
+function lr(t4, e) {
   const n = [], r2 = [];
-  return Object.keys(t3).forEach((s3) => {
-    n.push(s3), r2.push(String(t3[s3]));
+  return Object.keys(t4).forEach((s3) => {
+    n.push(s3), r2.push(String(t4[s3]));
   }), [n, r2.join(e)];
 }
-function hr(t3) {
-  return Object.keys(t3).reduce((e, n) => (n in se || (e[n] = t3[n]), e), {});
+function hr(t4) {
+  return Object.keys(t4).reduce((e, n) => (n in se || (e[n] = t4[n]), e), {});
 }
-function oe2(t3 = {}, e = []) {
-  const n = d(t3.splitter, m, ne2), r2 = lt(t3.format) ? t3.format : {
+function oe2(t4 = {}, e = []) {
+  const n = d(t4.splitter, m, ne2), r2 = lt(t4.format) ? t4.format : {
     hash: "%H",
-    date: t3.strictDate === false ? "%ai" : "%aI",
+    date: t4.strictDate === false ? "%ai" : "%aI",
     message: "%s",
     refs: "%D",
-    body: t3.multiLine ? "%B" : "%b",
-    author_name: t3.mailMap !== false ? "%aN" : "%an",
-    author_email: t3.mailMap !== false ? "%aE" : "%ae"
+    body: t4.multiLine ? "%B" : "%b",
+    author_name: t4.mailMap !== false ? "%aN" : "%an",
+    author_email: t4.mailMap !== false ? "%aE" : "%ae"
   }, [s3, o2] = lr(r2, n), i = [], a = [
     `--pretty=format:${te}${o2}${ee2}`,
     ...e
-  ], c3 = t3.n || t3["max-count"] || t3.maxCount;
-  if (c3 && a.push(`--max-count=${c3}`), t3.from || t3.to) {
-    const y2 = t3.symmetric !== false ? "..." : "..";
-    i.push(`${t3.from || ""}${y2}${t3.to || ""}`);
+  ], c3 = t4.n || t4["max-count"] || t4.maxCount;
+  if (c3 && a.push(`--max-count=${c3}`), t4.from || t4.to) {
+    const y2 = t4.symmetric !== false ? "..." : "..";
+    i.push(`${t4.from || ""}${y2}${t4.to || ""}`);
   }
-  return m(t3.file) && a.push("--follow", c(t3.file)), It(hr(t3), a), {
+  return m(t4.file) && a.push("--follow", c(t4.file)), It(hr(t4), a), {
     fields: s3,
     splitter: n,
     commands: [...a, ...i]
   };
 }
-function mr(t3, e, n) {
-  const r2 = re(t3, e, pt(n));
+function mr(t4, e, n) {
+  const r2 = re(t4, e, pt(n));
   return {
     commands: ["log", ...n],
     format: "utf-8",
@@ -2236,11 +2236,11 @@ function pr() {
       const r2 = u(arguments), s3 = oe2(
         ht(arguments),
         L2(d(arguments[0], K2, []))
-      ), o2 = e(...n) || dt(s3.commands) || t3(s3);
+      ), o2 = e(...n) || dt(s3.commands) || t4(s3);
       return this._runTask(o2, r2);
     }
   };
-  function t3(n) {
+  function t4(n) {
     return mr(n.splitter, n.fields, n.commands);
   }
   function e(n, r2) {
@@ -2249,8 +2249,8 @@ function pr() {
     );
   }
 }
-function tt(t3) {
-  return t3.objects = t3.objects || {
+function tt(t4) {
+  return t4.objects = t4.objects || {
     compressing: 0,
     counting: 0,
     enumerating: 0,
@@ -2259,23 +2259,23 @@ function tt(t3) {
     total: { count: 0, delta: 0 }
   };
 }
-function Ct(t3) {
-  const e = /^\s*(\d+)/.exec(t3), n = /delta (\d+)/i.exec(t3);
+function Ct(t4) {
+  const e = /^\s*(\d+)/.exec(t4), n = /delta (\d+)/i.exec(t4);
   return {
     count: p(e && e[1] || "0"),
     delta: p(n && n[1] || "0")
   };
 }
-function ae(t3, e) {
+function ae(t4, e) {
   return E2({ remoteMessages: new br() }, wr, e);
 }
-function Rr(t3, e) {
-  const n = E2(new gr(), Er, [t3, e]);
+function Rr(t4, e) {
+  const n = E2(new gr(), Er, [t4, e]);
   return n.message && n;
 }
-function At(t3) {
-  return t3.length ? {
-    commands: ["merge", ...t3],
+function At(t4) {
+  return t4.length ? {
+    commands: ["merge", ...t4],
     format: "utf-8",
     parser(e, n) {
       const r2 = Cr(e, n);
@@ -2285,24 +2285,24 @@ function At(t3) {
     }
   } : b2("Git.merge requires at least one option");
 }
-function xr(t3, e, n) {
-  const r2 = n.includes("deleted"), s3 = n.includes("tag") || /^refs\/tags/.test(t3), o2 = !n.includes("new");
+function xr(t4, e, n) {
+  const r2 = n.includes("deleted"), s3 = n.includes("tag") || /^refs\/tags/.test(t4), o2 = !n.includes("new");
   return {
     deleted: r2,
     tag: s3,
     branch: !s3,
     new: !o2,
     alreadyUpdated: o2,
-    local: t3,
+    local: t4,
     remote: e
   };
 }
-function Mr(t3 = {}, e) {
-  return S2(e, "--tags"), ce(t3, e);
+function Mr(t4 = {}, e) {
+  return S2(e, "--tags"), ce(t4, e);
 }
-function ce(t3 = {}, e) {
+function ce(t4 = {}, e) {
   const n = ["push", ...e];
-  return t3.branch && n.splice(1, 0, t3.branch), t3.remote && n.splice(1, 0, t3.remote), ct(n, "-v"), S2(n, "--verbose"), S2(n, "--porcelain"), {
+  return t4.branch && n.splice(1, 0, t4.branch), t4.remote && n.splice(1, 0, t4.remote), ct(n, "-v"), S2(n, "--verbose"), S2(n, "--porcelain"), {
     commands: n,
     format: "utf-8",
     parser: $r
@@ -2311,35 +2311,35 @@ function ce(t3 = {}, e) {
 function Dr() {
   return {
     showBuffer() {
-      const t3 = ["show", ...h2(arguments, 1)];
-      return t3.includes("--binary") || t3.splice(1, 0, "--binary"), this._runTask(
-        Gt(t3),
+      const t4 = ["show", ...h2(arguments, 1)];
+      return t4.includes("--binary") || t4.splice(1, 0, "--binary"), this._runTask(
+        Gt(t4),
         u(arguments)
       );
     },
     show() {
-      const t3 = ["show", ...h2(arguments, 1)];
+      const t4 = ["show", ...h2(arguments, 1)];
       return this._runTask(
-        g(t3),
+        g(t4),
         u(arguments)
       );
     }
   };
 }
-function xt(t3) {
-  const [e, n] = t3.split(I2);
+function xt(t4) {
+  const [e, n] = t4.split(I2);
   return {
     from: n || e,
     to: e
   };
 }
-function _2(t3, e, n) {
-  return [`${t3}${e}`, n];
+function _2(t4, e, n) {
+  return [`${t4}${e}`, n];
 }
-function et(t3, ...e) {
-  return e.map((n) => _2(t3, n, (r2, s3) => r2.conflicted.push(s3)));
+function et(t4, ...e) {
+  return e.map((n) => _2(t4, n, (r2, s3) => r2.conflicted.push(s3)));
 }
-function Fr(t3, e) {
+function Fr(t4, e) {
   const n = e.trim();
   switch (" ") {
     case n.charAt(2):
@@ -2351,10 +2351,10 @@ function Fr(t3, e) {
   }
   function r2(s3, o2, i) {
     const a = `${s3}${o2}`, c3 = Ir.get(a);
-    c3 && c3(t3, i), a !== "##" && a !== "!!" && t3.files.push(new jr(i, s3, o2));
+    c3 && c3(t4, i), a !== "##" && a !== "!!" && t4.files.push(new jr(i, s3, o2));
   }
 }
-function zr(t3) {
+function zr(t4) {
   return {
     format: "utf-8",
     commands: [
@@ -2363,17 +2363,17 @@ function zr(t3) {
       "-b",
       "-u",
       "--null",
-      ...t3.filter((n) => !Gr.includes(n))
+      ...t4.filter((n) => !Gr.includes(n))
     ],
     parser(n) {
       return Ur(n);
     }
   };
 }
-function q2(t3 = 0, e = 0, n = 0, r2 = "", s3 = true) {
+function q2(t4 = 0, e = 0, n = 0, r2 = "", s3 = true) {
   return Object.defineProperty(
     {
-      major: t3,
+      major: t4,
       minor: e,
       patch: n,
       agent: r2,
@@ -2399,8 +2399,8 @@ function Wr() {
         commands: ["--version"],
         format: "utf-8",
         parser: Kr,
-        onError(t3, e, n, r2) {
-          if (t3.exitCode === V2.NOT_FOUND)
+        onError(t4, e, n, r2) {
+          if (t4.exitCode === V2.NOT_FOUND)
             return n(Buffer.from(fe));
           r2(e);
         }
@@ -2408,45 +2408,45 @@ function Wr() {
     }
   };
 }
-function Kr(t3) {
-  return t3 === fe ? qr() : E2(q2(0, 0, 0, t3), Hr, t3);
+function Kr(t4) {
+  return t4 === fe ? qr() : E2(q2(0, 0, 0, t4), Hr, t4);
 }
-function Yr(t3, e) {
-  return g(["apply", ...e, ...t3]);
+function Yr(t4, e) {
+  return g(["apply", ...e, ...t4]);
 }
-function Nt(t3) {
-  return t3 ? t3.charAt(0) : "";
+function Nt(t4) {
+  return t4 ? t4.charAt(0) : "";
 }
-function me(t3, e = false) {
+function me(t4, e = false) {
   return E2(
     new Qr(),
     e ? [Zr] : Jr,
-    t3
+    t4
   );
 }
-function es(t3, e) {
+function es(t4, e) {
   return {
-    branch: t3,
+    branch: t4,
     hash: e,
     success: true
   };
 }
-function ns(t3) {
+function ns(t4) {
   return {
-    branch: t3,
+    branch: t4,
     hash: null,
     success: false
   };
 }
-function de(t3, e) {
-  return e === V2.ERROR && pe.test(t3);
+function de(t4, e) {
+  return e === V2.ERROR && pe.test(t4);
 }
-function os(t3) {
+function os(t4) {
   const e = ["-d", "-D", "--delete"];
-  return t3.some((n) => e.includes(n));
+  return t4.some((n) => e.includes(n));
 }
-function is(t3) {
-  const e = os(t3), n = t3.includes("--show-current"), r2 = ["branch", ...t3];
+function is(t4) {
+  const e = os(t4), n = t4.includes("--show-current"), r2 = ["branch", ...t4];
   return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
     format: "utf-8",
     commands: r2,
@@ -2459,15 +2459,15 @@ function as() {
   return {
     format: "utf-8",
     commands: ["branch", "-v"],
-    parser(t3) {
-      return me(t3);
+    parser(t4) {
+      return me(t4);
     }
   };
 }
-function us(t3, e = false) {
+function us(t4, e = false) {
   return {
     format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", ...t3],
+    commands: ["branch", "-v", e ? "-D" : "-d", ...t4],
     parser(n, r2) {
       return gt(n, r2);
     },
@@ -2478,12 +2478,12 @@ function us(t3, e = false) {
     }
   };
 }
-function cs(t3, e = false) {
+function cs(t4, e = false) {
   const n = {
     format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", t3],
+    commands: ["branch", "-v", e ? "-D" : "-d", t4],
     parser(r2, s3) {
-      return gt(r2, s3).branches[t3];
+      return gt(r2, s3).branches[t4];
     },
     onError({ exitCode: r2, stdErr: s3, stdOut: o2 }, i, a, c3) {
       if (!de(String(i), r2))
@@ -2496,54 +2496,54 @@ function cs(t3, e = false) {
   };
   return n;
 }
-function fs(t3) {
+function fs(t4) {
   return {
-    commands: ["check-ignore", ...t3],
+    commands: ["check-ignore", ...t4],
     format: "utf-8",
     parser: ls
   };
 }
-function ls(t3) {
-  return t3.split(/\n/g).map(hs).filter(Boolean);
+function ls(t4) {
+  return t4.split(/\n/g).map(hs).filter(Boolean);
 }
-function hs(t3) {
-  const e = t3.trim().replace(/^["']|["']$/g, "");
+function hs(t4) {
+  const e = t4.trim().replace(/^["']|["']$/g, "");
   return e && (0, import_node_path.normalize)(e);
 }
-function ps(t3, e) {
+function ps(t4, e) {
   return E2({
-    raw: t3,
+    raw: t4,
     remote: null,
     branches: [],
     tags: [],
     updated: [],
     deleted: []
-  }, ms, [t3, e]);
+  }, ms, [t4, e]);
 }
-function ds(t3) {
-  return /^--upload-pack(=|$)/.test(t3);
+function ds(t4) {
+  return /^--upload-pack(=|$)/.test(t4);
 }
-function gs(t3, e, n) {
+function gs(t4, e, n) {
   const r2 = ["fetch", ...n];
-  return t3 && e && r2.push(t3, e), r2.find(ds) ? b2("git.fetch: potential exploit argument blocked.") : {
+  return t4 && e && r2.push(t4, e), r2.find(ds) ? b2("git.fetch: potential exploit argument blocked.") : {
     commands: r2,
     format: "utf-8",
     parser: ps
   };
 }
-function ws(t3) {
-  return E2({ moves: [] }, ys, t3);
+function ws(t4) {
+  return E2({ moves: [] }, ys, t4);
 }
-function bs(t3, e) {
+function bs(t4, e) {
   return {
-    commands: ["mv", "-v", ...v(t3), e],
+    commands: ["mv", "-v", ...v(t4), e],
     format: "utf-8",
     parser: ws
   };
 }
-function Ts(t3, e, n) {
+function Ts(t4, e, n) {
   const r2 = ["pull", ...n];
-  return t3 && e && r2.splice(1, 0, t3, e), {
+  return t4 && e && r2.splice(1, 0, t4, e), {
     commands: r2,
     format: "utf-8",
     parser(s3, o2) {
@@ -2560,46 +2560,46 @@ function Ts(t3, e, n) {
     }
   };
 }
-function ks(t3) {
+function ks(t4) {
   const e = {};
-  return ge(t3, ([n]) => e[n] = { name: n }), Object.values(e);
+  return ge(t4, ([n]) => e[n] = { name: n }), Object.values(e);
 }
-function _s(t3) {
+function _s(t4) {
   const e = {};
-  return ge(t3, ([n, r2, s3]) => {
+  return ge(t4, ([n, r2, s3]) => {
     Object.hasOwn(e, n) || (e[n] = {
       name: n,
       refs: { fetch: "", push: "" }
     }), s3 && r2 && (e[n].refs[s3.replace(/[^a-z]/g, "")] = r2);
   }), Object.values(e);
 }
-function ge(t3, e) {
-  ut(t3, (n) => e(n.split(/\s+/)));
+function ge(t4, e) {
+  ut(t4, (n) => e(n.split(/\s+/)));
 }
-function vs(t3, e, n) {
-  return g(["remote", "add", ...n, t3, e]);
+function vs(t4, e, n) {
+  return g(["remote", "add", ...n, t4, e]);
 }
-function Es(t3) {
+function Es(t4) {
   const e = ["remote"];
-  return t3 && e.push("-v"), {
+  return t4 && e.push("-v"), {
     commands: e,
     format: "utf-8",
-    parser: t3 ? _s : ks
+    parser: t4 ? _s : ks
   };
 }
-function Ss(t3) {
-  const e = [...t3];
+function Ss(t4) {
+  const e = [...t4];
   return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
 }
-function Rs(t3) {
-  const e = [...t3];
+function Rs(t4) {
+  const e = [...t4];
   return e[0] !== "remote" && e.unshift("remote"), g(e);
 }
-function Os(t3) {
-  return g(["remote", "remove", t3]);
+function Os(t4) {
+  return g(["remote", "remove", t4]);
 }
-function Cs(t3 = {}, e) {
-  const n = oe2(t3), r2 = ["stash", "list", ...n.commands, ...e], s3 = re(
+function Cs(t4 = {}, e) {
+  const n = oe2(t4), r2 = ["stash", "list", ...n.commands, ...e], s3 = re(
     n.splitter,
     n.fields,
     pt(r2)
@@ -2610,72 +2610,72 @@ function Cs(t3 = {}, e) {
     parser: s3
   };
 }
-function As(t3, e) {
-  return X2(["add", t3, e]);
+function As(t4, e) {
+  return X2(["add", t4, e]);
 }
-function xs(t3) {
-  return X2(["init", ...t3]);
+function xs(t4) {
+  return X2(["init", ...t4]);
 }
-function X2(t3) {
-  const e = [...t3];
+function X2(t4) {
+  const e = [...t4];
   return e[0] !== "submodule" && e.unshift("submodule"), g(e);
 }
-function Ns(t3) {
-  return X2(["update", ...t3]);
+function Ns(t4) {
+  return X2(["update", ...t4]);
 }
-function Ms(t3, e) {
-  const n = Number.isNaN(t3), r2 = Number.isNaN(e);
-  return n !== r2 ? n ? 1 : -1 : n ? ye(t3, e) : 0;
+function Ms(t4, e) {
+  const n = Number.isNaN(t4), r2 = Number.isNaN(e);
+  return n !== r2 ? n ? 1 : -1 : n ? ye(t4, e) : 0;
 }
-function ye(t3, e) {
-  return t3 === e ? 0 : t3 > e ? 1 : -1;
+function ye(t4, e) {
+  return t4 === e ? 0 : t4 > e ? 1 : -1;
 }
-function Ds(t3) {
-  return t3.trim();
+function Ds(t4) {
+  return t4.trim();
 }
-function B2(t3) {
-  return typeof t3 == "string" && parseInt(t3.replace(/^\D+/g, ""), 10) || 0;
+function B2(t4) {
+  return typeof t4 == "string" && parseInt(t4.replace(/^\D+/g, ""), 10) || 0;
 }
-function Ls(t3 = []) {
-  const e = t3.some((n) => /^--sort=/.test(n));
+function Ls(t4 = []) {
+  const e = t4.some((n) => /^--sort=/.test(n));
   return {
     format: "utf-8",
-    commands: ["tag", "-l", ...t3],
+    commands: ["tag", "-l", ...t4],
     parser(n) {
       return Ps(n, e);
     }
   };
 }
-function js(t3) {
+function js(t4) {
   return {
     format: "utf-8",
-    commands: ["tag", t3],
+    commands: ["tag", t4],
     parser() {
-      return { name: t3 };
+      return { name: t4 };
     }
   };
 }
-function Bs(t3, e) {
+function Bs(t4, e) {
   return {
     format: "utf-8",
-    commands: ["tag", "-a", "-m", e, t3],
+    commands: ["tag", "-a", "-m", e, t4],
     parser() {
-      return { name: t3 };
+      return { name: t4 };
     }
   };
 }
-function f2(t3, e) {
+function f2(t4, e) {
   this._plugins = e, this._executor = new Dn(
-    t3.baseDir,
-    new Xr(t3.maxConcurrentProcesses),
+    t4.baseDir,
+    new Xr(t4.maxConcurrentProcesses),
     e
-  ), this._trimmed = t3.trimmed;
+  ), this._trimmed = t4.trimmed;
 }
-function Is(t3) {
-  return t3 ? [{
+function Is(t4) {
+  return t4 ? [{
     type: "spawn.before",
     action(r2, s3) {
-      t3.aborted && s3.kill(new A2(void 0, "abort", "Abort already signaled"));
+      t4.aborted && s3.kill(new A2(void 0, "abort", "Abort already signaled"));
     }
   }, {
     type: "spawn.after",
@@ -2683,12 +2683,12 @@ function Is(t3) {
       function o2() {
         s3.kill(new A2(void 0, "abort", "Abort signal received"));
       }
-      t3.addEventListener("abort", o2), s3.spawned.on("close", () => t3.removeEventListener("abort", o2));
+      t4.addEventListener("abort", o2), s3.spawned.on("close", () => t4.removeEventListener("abort", o2));
     }
   }] : void 0;
 }
-function Fs(t3, e = false) {
-  const n = new Set(t3.map((r2) => r2.toLowerCase().trim()));
+function Fs(t4, e = false) {
+  const n = new Set(t4.map((r2) => r2.toLowerCase().trim()));
   return {
     type: "spawn.options",
     action(r2, s3) {
@@ -2717,23 +2717,23 @@ function Fs(t3, e = false) {
     }
   };
 }
-function Gs(t3) {
-  const e = t3.toLowerCase().trim();
+function Gs(t4) {
+  const e = t4.toLowerCase().trim();
   return e.startsWith("git_") || _(e);
 }
-function zs(t3 = {}) {
+function zs(t4 = {}) {
   return {
     type: "spawn.args",
     action(e, { env: n }) {
       for (const r2 of oe(e, n))
-        if (t3[r2.category] !== true)
+        if (t4[r2.category] !== true)
           throw new A2(void 0, "unsafe", r2.message);
       return e;
     }
   };
 }
-function qs(t3) {
-  const e = U(t3, "-c");
+function qs(t4) {
+  const e = U(t4, "-c");
   return {
     type: "spawn.args",
     action(n) {
@@ -2742,7 +2742,7 @@ function qs(t3) {
   };
 }
 function Ws({
-  onClose: t3 = true,
+  onClose: t4 = true,
   onExit: e = 50
 } = {}) {
   function n() {
@@ -2753,10 +2753,10 @@ function Ws({
       exit: (0, import_promise_deferred.deferred)(),
       exitTimeout: (0, import_promise_deferred.deferred)()
     }, i = Promise.race([
-      t3 === false ? $t : o2.closeTimeout.promise,
+      t4 === false ? $t : o2.closeTimeout.promise,
       e === false ? $t : o2.exitTimeout.promise
     ]);
-    return r2(t3, o2.close, o2.closeTimeout), r2(e, o2.exit, o2.exitTimeout), {
+    return r2(t4, o2.close, o2.closeTimeout), r2(e, o2.exit, o2.exitTimeout), {
       close(a) {
         s3 = a, o2.close.done();
       },
@@ -2788,54 +2788,54 @@ function Ws({
     }
   };
 }
-function Vs(t3) {
-  return !t3 || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t3);
+function Vs(t4) {
+  return !t4 || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t4);
 }
-function Pt(t3, e) {
-  if (t3.length < 1 || t3.length > 2)
+function Pt(t4, e) {
+  if (t4.length < 1 || t4.length > 2)
     throw new A2(void 0, "binary", Hs);
-  if (t3.some(Vs))
+  if (t4.some(Vs))
     if (e)
-      we("permitted unsafe binary %o", t3);
+      we("permitted unsafe binary %o", t4);
     else
       throw new A2(void 0, "binary", Ks);
-  const [r2, s3] = t3;
+  const [r2, s3] = t4;
   return {
     binary: r2,
     prefix: s3
   };
 }
-function Xs(t3, e = ["git"], n = false) {
+function Xs(t4, e = ["git"], n = false) {
   let r2 = Pt(v(e), n);
-  t3.on("binary", (s3) => {
+  t4.on("binary", (s3) => {
     r2 = Pt(v(s3), n), we.info("reconfiguring %o", r2);
-  }), t3.append("spawn.binary", () => r2.binary), t3.append("spawn.args", (s3) => r2.prefix ? [r2.prefix, ...s3] : s3);
+  }), t4.append("spawn.binary", () => r2.binary), t4.append("spawn.args", (s3) => r2.prefix ? [r2.prefix, ...s3] : s3);
 }
-function Ys(t3) {
-  if (!t3)
+function Ys(t4) {
+  if (!t4)
     return "UNKNOWN";
   for (const [e, { text: n }] of Object.entries(be))
-    if (t3.startsWith(`fatal: ${n}`))
+    if (t4.startsWith(`fatal: ${n}`))
       return e;
   return "UNKNOWN";
 }
-function Js(t3) {
-  return !!(t3.exitCode && t3.stdErr.length);
+function Js(t4) {
+  return !!(t4.exitCode && t4.stdErr.length);
 }
-function Zs(t3) {
-  return Buffer.concat([...t3.stdOut, ...t3.stdErr]);
+function Zs(t4) {
+  return Buffer.concat([...t4.stdOut, ...t4.stdErr]);
 }
-function to(t3 = false, e = Js, n = Zs) {
-  return (r2, s3) => !t3 && r2 || !e(s3) ? r2 : n(s3);
+function to(t4 = false, e = Js, n = Zs) {
+  return (r2, s3) => !t4 && r2 || !e(s3) ? r2 : n(s3);
 }
-function eo(t3, e) {
-  return t3 === 128 && e.startsWith("fatal:") ? new Qs(e) : new O2(void 0, e);
+function eo(t4, e) {
+  return t4 === 128 && e.startsWith("fatal:") ? new Qs(e) : new O2(void 0, e);
 }
-function Mt(t3) {
+function Mt(t4) {
   return {
     type: "task.error",
     action(e, n) {
-      const r2 = t3(e.error, {
+      const r2 = t4(e.error, {
         stdErr: n.stdErr,
         stdOut: n.stdOut,
         exitCode: n.exitCode
@@ -2848,13 +2848,13 @@ function Mt(t3) {
     }
   };
 }
-function no(t3) {
+function no(t4) {
   return {
     type: "spawn.after",
     action(e, { commands: n, input: r2, spawned: { stdin: s3 } }) {
       if (!s3)
         return;
-      const o2 = t3?.([...n]) ?? r2;
+      const o2 = t4?.([...n]) ?? r2;
       if (!o2)
         return nt("generated zero length content, not writing to stdin");
       nt("writing %s bytes to stdin", Le(o2)), s3.on("error", (i) => {
@@ -2863,7 +2863,7 @@ function no(t3) {
     }
   };
 }
-function so(t3) {
+function so(t4) {
   const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
   return [{
     type: "spawn.args",
@@ -2875,7 +2875,7 @@ function so(t3) {
     action(o2, i) {
       i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
         const c3 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
-        c3 && t3({
+        c3 && t4({
           method: i.method,
           stage: oo(c3[1]),
           progress: p(c3[2]),
@@ -2886,11 +2886,11 @@ function so(t3) {
     }
   }];
 }
-function oo(t3) {
-  return String(t3.toLowerCase().split(" ", 1)) || "unknown";
+function oo(t4) {
+  return String(t4.toLowerCase().split(" ", 1)) || "unknown";
 }
-function io(t3) {
-  const e = je(t3, ["uid", "gid"]);
+function io(t4) {
+  const e = je(t4, ["uid", "gid"]);
   return {
     type: "spawn.options",
     action(n) {
@@ -2901,21 +2901,21 @@ function io(t3) {
 function ao() {
   return {
     type: "spawn.args",
-    action(t3) {
+    action(t4) {
       const e = [];
       let n;
       function r2(s3) {
         (n = n || []).push(...s3);
       }
-      for (let s3 = 0; s3 < t3.length; s3++) {
-        const o2 = t3[s3];
+      for (let s3 = 0; s3 < t4.length; s3++) {
+        const o2 = t4[s3];
         if (r(o2)) {
           r2(o(o2));
           continue;
         }
         if (o2 === "--") {
           r2(
-            t3.slice(s3 + 1).flatMap((i) => r(i) && o(i) || i)
+            t4.slice(s3 + 1).flatMap((i) => r(i) && o(i) || i)
           );
           break;
         }
@@ -2926,17 +2926,17 @@ function ao() {
   };
 }
 function uo({
-  block: t3,
+  block: t4,
   stdErr: e = true,
   stdOut: n = true
 }) {
-  if (t3 > 0)
+  if (t4 > 0)
     return {
       type: "spawn.after",
       action(r2, s3) {
         let o2;
         function i() {
-          o2 && clearTimeout(o2), o2 = setTimeout(c3, t3);
+          o2 && clearTimeout(o2), o2 = setTimeout(c3, t4);
         }
         function a() {
           s3.spawned.stdout?.off("data", i), s3.spawned.stderr?.off("data", i), s3.spawned.off("exit", a), s3.spawned.off("close", a), o2 && clearTimeout(o2);
@@ -2989,12 +2989,12 @@ var init_dist3 = __esm({
     W2 = () => {
     };
     ft = Object.prototype.toString.call.bind(Object.prototype.toString);
-    K2 = (t3) => Array.isArray(t3);
-    m = (t3) => typeof t3 == "string" || r(t3);
-    Be = (t3) => m(t3) || Buffer.isBuffer(t3);
-    G2 = (t3) => m(t3) || Array.isArray(t3) && t3.every(m);
-    Bt = (t3) => t3 == null || "number|boolean|function".includes(typeof t3) ? false : typeof t3.length == "number";
-    V2 = /* @__PURE__ */ ((t3) => (t3[t3.SUCCESS = 0] = "SUCCESS", t3[t3.ERROR = 1] = "ERROR", t3[t3.NOT_FOUND = -2] = "NOT_FOUND", t3[t3.UNCLEAN = 128] = "UNCLEAN", t3))(V2 || {});
+    K2 = (t4) => Array.isArray(t4);
+    m = (t4) => typeof t4 == "string" || r(t4);
+    Be = (t4) => m(t4) || Buffer.isBuffer(t4);
+    G2 = (t4) => m(t4) || Array.isArray(t4) && t4.every(m);
+    Bt = (t4) => t4 == null || "number|boolean|function".includes(typeof t4) ? false : typeof t4.length == "number";
+    V2 = /* @__PURE__ */ ((t4) => (t4[t4.SUCCESS = 0] = "SUCCESS", t4[t4.ERROR = 1] = "ERROR", t4[t4.NOT_FOUND = -2] = "NOT_FOUND", t4[t4.UNCLEAN = 128] = "UNCLEAN", t4))(V2 || {});
     z2 = class _z {
       constructor(e, n) {
         this.stdOut = e, this.stdErr = n;
@@ -3035,12 +3035,12 @@ var init_dist3 = __esm({
       config: [],
       trimmed: false
     };
-    mt = ({ exitCode: t3 }, e, n, r2) => {
-      if (t3 === V2.UNCLEAN && Ve(e))
+    mt = ({ exitCode: t4 }, e, n, r2) => {
+      if (t4 === V2.UNCLEAN && Ve(e))
         return n(Buffer.from("false"));
       r2(e);
     };
-    Ut = (t3) => t3.trim() === "true";
+    Ut = (t4) => t4.trim() === "true";
     Xe = class {
       constructor(e) {
         this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
@@ -3053,7 +3053,7 @@ var init_dist3 = __esm({
     nn = "Git clean interactive mode is not supported";
     rn = 'Git clean mode parameter ("n" or "f") is required';
     sn = "Git clean unknown option found in: ";
-    zt = /* @__PURE__ */ ((t3) => (t3.DRY_RUN = "n", t3.FORCE = "f", t3.IGNORED_INCLUDED = "x", t3.IGNORED_ONLY = "X", t3.EXCLUDING = "e", t3.QUIET = "q", t3.RECURSIVE = "d", t3))(zt || {});
+    zt = /* @__PURE__ */ ((t4) => (t4.DRY_RUN = "n", t4.FORCE = "f", t4.IGNORED_INCLUDED = "x", t4.IGNORED_ONLY = "X", t4.EXCLUDING = "e", t4.QUIET = "q", t4.RECURSIVE = "d", t4))(zt || {});
     qt = /* @__PURE__ */ new Set([
       "i",
       ...L2(Object.values(zt))
@@ -3077,8 +3077,8 @@ var init_dist3 = __esm({
         Object.hasOwn(s3, n) ? Array.isArray(s3[n]) ? s3[n].push(r2) : s3[n] = [s3[n], r2] : s3[n] = r2, this._all = void 0;
       }
     };
-    Ht = /* @__PURE__ */ ((t3) => (t3.system = "system", t3.global = "global", t3.local = "local", t3.worktree = "worktree", t3))(Ht || {});
-    Kt = /* @__PURE__ */ ((t3) => (t3.ADDED = "A", t3.COPIED = "C", t3.DELETED = "D", t3.MODIFIED = "M", t3.RENAMED = "R", t3.CHANGED = "T", t3.UNMERGED = "U", t3.UNKNOWN = "X", t3.BROKEN = "B", t3))(Kt || {});
+    Ht = /* @__PURE__ */ ((t4) => (t4.system = "system", t4.global = "global", t4.local = "local", t4.worktree = "worktree", t4))(Ht || {});
+    Kt = /* @__PURE__ */ ((t4) => (t4.ADDED = "A", t4.COPIED = "C", t4.DELETED = "D", t4.MODIFIED = "M", t4.RENAMED = "R", t4.CHANGED = "T", t4.UNMERGED = "U", t4.UNKNOWN = "X", t4.BROKEN = "B", t4))(Kt || {});
     kn = new Set(Object.values(Kt));
     vn = ["-h"];
     j2 = /* @__PURE__ */ Symbol("grepQuery");
@@ -3097,10 +3097,10 @@ var init_dist3 = __esm({
         return this[j2].push(...U(e, "-e")), this;
       }
     };
-    Vt = /* @__PURE__ */ ((t3) => (t3.MIXED = "mixed", t3.SOFT = "soft", t3.HARD = "hard", t3.MERGE = "merge", t3.KEEP = "keep", t3))(Vt || {});
+    Vt = /* @__PURE__ */ ((t4) => (t4.MIXED = "mixed", t4.SOFT = "soft", t4.HARD = "hard", t4.MERGE = "merge", t4.KEEP = "keep", t4))(Vt || {});
     Cn = L2(Object.values(Vt));
-    import_debug.default.formatters.L = (t3) => String(Bt(t3) ? t3.length : "-");
-    import_debug.default.formatters.B = (t3) => Buffer.isBuffer(t3) ? t3.toString("utf8") : ft(t3);
+    import_debug.default.formatters.L = (t4) => String(Bt(t4) ? t4.length : "-");
+    import_debug.default.formatters.B = (t4) => Buffer.isBuffer(t4) ? t4.toString("utf8") : ft(t4);
     M2 = class M3 {
       constructor(e = "GitExecutor") {
         this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
@@ -3316,42 +3316,42 @@ var init_dist3 = __esm({
         return this._chain.push(e);
       }
     };
-    Yt = (t3, e, n) => {
+    Yt = (t4, e, n) => {
       const r2 = ["clone", ...n];
-      return m(t3) && r2.push(c(t3)), m(e) && r2.push(c(e)), g(r2);
+      return m(t4) && r2.push(c(t4)), m(e) && r2.push(c(e)), g(r2);
     };
-    Bn = (t3, e, n) => (S2(n, "--mirror"), Yt(t3, e, n));
+    Bn = (t4, e, n) => (S2(n, "--mirror"), Yt(t4, e, n));
     Un = [
-      new l2(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t3, [e, n, r2]) => {
-        t3.branch = e, t3.commit = r2, t3.root = !!n;
+      new l2(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t4, [e, n, r2]) => {
+        t4.branch = e, t4.commit = r2, t4.root = !!n;
       }),
-      new l2(/\s*Author:\s(.+)/i, (t3, [e]) => {
+      new l2(/\s*Author:\s(.+)/i, (t4, [e]) => {
         const n = e.split("<"), r2 = n.pop();
-        !r2 || !r2.includes("@") || (t3.author = {
+        !r2 || !r2.includes("@") || (t4.author = {
           email: r2.substr(0, r2.length - 1),
           name: n.join("<").trim()
         });
       }),
       new l2(
         /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
-        (t3, [e, n, r2]) => {
-          t3.summary.changes = parseInt(e, 10) || 0, t3.summary.insertions = parseInt(n, 10) || 0, t3.summary.deletions = parseInt(r2, 10) || 0;
+        (t4, [e, n, r2]) => {
+          t4.summary.changes = parseInt(e, 10) || 0, t4.summary.insertions = parseInt(n, 10) || 0, t4.summary.deletions = parseInt(r2, 10) || 0;
         }
       ),
       new l2(
         /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-        (t3, [e, n, r2]) => {
-          t3.summary.changes = parseInt(e, 10) || 0;
+        (t4, [e, n, r2]) => {
+          t4.summary.changes = parseInt(e, 10) || 0;
           const s3 = parseInt(n, 10) || 0;
-          r2 === "-" ? t3.summary.deletions = s3 : r2 === "+" && (t3.summary.insertions = s3);
+          r2 === "-" ? t4.summary.deletions = s3 : r2 === "+" && (t4.summary.insertions = s3);
         }
       )
     ];
     Wn = new l2(
       /([a-z-]+): (\d+)$/,
-      (t3, [e, n]) => {
+      (t4, [e, n]) => {
         const r2 = jt(e);
-        Object.hasOwn(t3, r2) && (t3[r2] = p(n));
+        Object.hasOwn(t4, r2) && (t4[r2] = p(n));
       }
     );
     J2 = class {
@@ -3362,7 +3362,7 @@ var init_dist3 = __esm({
     Xn = /^Init.+ repository in (.+)$/;
     Yn = /^Rein.+ in (.+)$/;
     Qt = "--bare";
-    R2 = /* @__PURE__ */ ((t3) => (t3.NONE = "", t3.STAT = "--stat", t3.NUM_STAT = "--numstat", t3.NAME_ONLY = "--name-only", t3.NAME_STATUS = "--name-status", t3))(R2 || {});
+    R2 = /* @__PURE__ */ ((t4) => (t4.NONE = "", t4.STAT = "--stat", t4.NUM_STAT = "--numstat", t4.NAME_ONLY = "--name-only", t4.NAME_STATUS = "--name-status", t4))(R2 || {});
     Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
     rr = class {
       constructor() {
@@ -3372,8 +3372,8 @@ var init_dist3 = __esm({
     Ot = [
       new l2(
         /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
-        (t3, [e, n, r2 = ""]) => {
-          t3.files.push({
+        (t4, [e, n, r2 = ""]) => {
+          t4.files.push({
             file: e.trim(),
             changes: p(n),
             insertions: r2.replace(/[^+]/g, "").length,
@@ -3384,8 +3384,8 @@ var init_dist3 = __esm({
       ),
       new l2(
         /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
-        (t3, [e, n, r2]) => {
-          t3.files.push({
+        (t4, [e, n, r2]) => {
+          t4.files.push({
             file: e.trim(),
             before: p(n),
             after: p(r2),
@@ -3393,8 +3393,8 @@ var init_dist3 = __esm({
           });
         }
       ),
-      new l2(/^(.+)\s+\|\s+Bin\s*$/, (t3, [e]) => {
-        t3.files.push({
+      new l2(/^(.+)\s+\|\s+Bin\s*$/, (t4, [e]) => {
+        t4.files.push({
           file: e.trim(),
           before: 0,
           after: 0,
@@ -3403,18 +3403,18 @@ var init_dist3 = __esm({
       }),
       new l2(
         /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-        (t3, [e, n]) => {
+        (t4, [e, n]) => {
           const r2 = /(\d+) i/.exec(n), s3 = /(\d+) d/.exec(n);
-          t3.changed = p(e), t3.insertions = p(r2?.[1]), t3.deletions = p(s3?.[1]);
+          t4.changed = p(e), t4.insertions = p(r2?.[1]), t4.deletions = p(s3?.[1]);
         }
       )
     ];
     sr = [
       new l2(
         /(\d+)\t(\d+)\t(.+)$/,
-        (t3, [e, n, r2]) => {
+        (t4, [e, n, r2]) => {
           const s3 = p(e), o2 = p(n);
-          t3.changed++, t3.insertions += s3, t3.deletions += o2, t3.files.push({
+          t4.changed++, t4.insertions += s3, t4.deletions += o2, t4.files.push({
             file: r2,
             changes: s3 + o2,
             insertions: s3,
@@ -3423,8 +3423,8 @@ var init_dist3 = __esm({
           });
         }
       ),
-      new l2(/-\t-\t(.+)$/, (t3, [e]) => {
-        t3.changed++, t3.files.push({
+      new l2(/-\t-\t(.+)$/, (t4, [e]) => {
+        t4.changed++, t4.files.push({
           file: e,
           after: 0,
           before: 0,
@@ -3433,8 +3433,8 @@ var init_dist3 = __esm({
       })
     ];
     or = [
-      new l2(/(.+)$/, (t3, [e]) => {
-        t3.changed++, t3.files.push({
+      new l2(/(.+)$/, (t4, [e]) => {
+        t4.changed++, t4.files.push({
           file: e,
           changes: 0,
           insertions: 0,
@@ -3446,8 +3446,8 @@ var init_dist3 = __esm({
     ir = [
       new l2(
         /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
-        (t3, [e, n, r2, s3, o2]) => {
-          t3.changed++, t3.files.push({
+        (t4, [e, n, r2, s3, o2]) => {
+          t4.changed++, t4.files.push({
             file: o2 ?? r2,
             changes: 0,
             insertions: 0,
@@ -3471,7 +3471,7 @@ var init_dist3 = __esm({
     ee2 = " \xF2\xF2";
     ne2 = " \xF2 ";
     ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
-    se = /* @__PURE__ */ ((t3) => (t3[t3["--pretty"] = 0] = "--pretty", t3[t3["max-count"] = 1] = "max-count", t3[t3.maxCount = 2] = "maxCount", t3[t3.n = 3] = "n", t3[t3.file = 4] = "file", t3[t3.format = 5] = "format", t3[t3.from = 6] = "from", t3[t3.to = 7] = "to", t3[t3.splitter = 8] = "splitter", t3[t3.symmetric = 9] = "symmetric", t3[t3.mailMap = 10] = "mailMap", t3[t3.multiLine = 11] = "multiLine", t3[t3.strictDate = 12] = "strictDate", t3))(se || {});
+    se = /* @__PURE__ */ ((t4) => (t4[t4["--pretty"] = 0] = "--pretty", t4[t4["max-count"] = 1] = "max-count", t4[t4.maxCount = 2] = "maxCount", t4[t4.n = 3] = "n", t4[t4.file = 4] = "file", t4[t4.format = 5] = "format", t4[t4.from = 6] = "from", t4[t4.to = 7] = "to", t4[t4.splitter = 8] = "splitter", t4[t4.symmetric = 9] = "symmetric", t4[t4.mailMap = 10] = "mailMap", t4[t4.multiLine = 11] = "multiLine", t4[t4.strictDate = 12] = "strictDate", t4))(se || {});
     Z2 = class {
       constructor(e, n = null, r2) {
         this.reason = e, this.file = n, this.meta = r2;
@@ -3522,39 +3522,39 @@ var init_dist3 = __esm({
     yr = [
       new x2(
         /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-        (t3, [e, n]) => {
-          const r2 = e.toLowerCase(), s3 = tt(t3.remoteMessages);
+        (t4, [e, n]) => {
+          const r2 = e.toLowerCase(), s3 = tt(t4.remoteMessages);
           Object.assign(s3, { [r2]: p(n) });
         }
       ),
       new x2(
         /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-        (t3, [e, n]) => {
-          const r2 = e.toLowerCase(), s3 = tt(t3.remoteMessages);
+        (t4, [e, n]) => {
+          const r2 = e.toLowerCase(), s3 = tt(t4.remoteMessages);
           Object.assign(s3, { [r2]: p(n) });
         }
       ),
       new x2(
         /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
-        (t3, [e, n, r2]) => {
-          const s3 = tt(t3.remoteMessages);
+        (t4, [e, n, r2]) => {
+          const s3 = tt(t4.remoteMessages);
           s3.total = Ct(e), s3.reused = Ct(n), s3.packReused = p(r2);
         }
       )
     ];
     wr = [
-      new x2(/^remote:\s*(.+)$/, (t3, [e]) => (t3.remoteMessages.all.push(e.trim()), false)),
+      new x2(/^remote:\s*(.+)$/, (t4, [e]) => (t4.remoteMessages.all.push(e.trim()), false)),
       ...yr,
       new x2(
         [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
-        (t3, [e]) => {
-          t3.remoteMessages.pullRequestUrl = e;
+        (t4, [e]) => {
+          t4.remoteMessages.pullRequestUrl = e;
         }
       ),
       new x2(
         [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-        (t3, [e, n, r2]) => {
-          t3.remoteMessages.vulnerabilities = {
+        (t4, [e, n, r2]) => {
+          t4.remoteMessages.vulnerabilities = {
             count: p(e),
             summary: n,
             url: r2
@@ -3571,74 +3571,74 @@ var init_dist3 = __esm({
     kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/;
     _r = /^(create|delete) mode \d+ (.+)/;
     vr = [
-      new l2(Tr, (t3, [e, n, r2]) => {
-        t3.files.push(e), n && (t3.insertions[e] = n.length), r2 && (t3.deletions[e] = r2.length);
+      new l2(Tr, (t4, [e, n, r2]) => {
+        t4.files.push(e), n && (t4.insertions[e] = n.length), r2 && (t4.deletions[e] = r2.length);
       }),
-      new l2(kr, (t3, [e, , n, , r2]) => n !== void 0 || r2 !== void 0 ? (t3.summary.changes = +e || 0, t3.summary.insertions = +n || 0, t3.summary.deletions = +r2 || 0, true) : false),
-      new l2(_r, (t3, [e, n]) => {
-        S2(t3.files, n), S2(e === "create" ? t3.created : t3.deleted, n);
+      new l2(kr, (t4, [e, , n, , r2]) => n !== void 0 || r2 !== void 0 ? (t4.summary.changes = +e || 0, t4.summary.insertions = +n || 0, t4.summary.deletions = +r2 || 0, true) : false),
+      new l2(_r, (t4, [e, n]) => {
+        S2(t4.files, n), S2(e === "create" ? t4.created : t4.deleted, n);
       })
     ];
     Er = [
-      new l2(/^from\s(.+)$/i, (t3, [e]) => {
-        t3.remote = e;
+      new l2(/^from\s(.+)$/i, (t4, [e]) => {
+        t4.remote = e;
       }),
-      new l2(/^fatal:\s(.+)$/, (t3, [e]) => {
-        t3.message = e;
+      new l2(/^fatal:\s(.+)$/, (t4, [e]) => {
+        t4.message = e;
       }),
       new l2(
         /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
-        (t3, [e, n, r2, s3]) => {
-          t3.branch.local = r2, t3.hash.local = e, t3.branch.remote = s3, t3.hash.remote = n;
+        (t4, [e, n, r2, s3]) => {
+          t4.branch.local = r2, t4.hash.local = e, t4.branch.remote = s3, t4.hash.remote = n;
         }
       )
     ];
-    Sr = (t3, e) => E2(new ie(), vr, [t3, e]);
-    ue = (t3, e) => Object.assign(
+    Sr = (t4, e) => E2(new ie(), vr, [t4, e]);
+    ue = (t4, e) => Object.assign(
       new ie(),
-      Sr(t3, e),
-      ae(t3, e)
+      Sr(t4, e),
+      ae(t4, e)
     );
     Or = [
-      new l2(/^Auto-merging\s+(.+)$/, (t3, [e]) => {
-        t3.merges.push(e);
+      new l2(/^Auto-merging\s+(.+)$/, (t4, [e]) => {
+        t4.merges.push(e);
       }),
-      new l2(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t3, [e, n]) => {
-        t3.conflicts.push(new Z2(e, n));
+      new l2(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t4, [e, n]) => {
+        t4.conflicts.push(new Z2(e, n));
       }),
       new l2(
         /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-        (t3, [e, n, r2]) => {
-          t3.conflicts.push(new Z2(e, n, { deleteRef: r2 }));
+        (t4, [e, n, r2]) => {
+          t4.conflicts.push(new Z2(e, n, { deleteRef: r2 }));
         }
       ),
-      new l2(/^CONFLICT\s+\((.+)\):/, (t3, [e]) => {
-        t3.conflicts.push(new Z2(e, null));
+      new l2(/^CONFLICT\s+\((.+)\):/, (t4, [e]) => {
+        t4.conflicts.push(new Z2(e, null));
       }),
-      new l2(/^Automatic merge failed;\s+(.+)$/, (t3, [e]) => {
-        t3.result = e;
+      new l2(/^Automatic merge failed;\s+(.+)$/, (t4, [e]) => {
+        t4.result = e;
       })
     ];
-    Cr = (t3, e) => Object.assign(Ar(t3), ue(t3, e));
-    Ar = (t3) => E2(new dr(), Or, t3);
+    Cr = (t4, e) => Object.assign(Ar(t4), ue(t4, e));
+    Ar = (t4) => E2(new dr(), Or, t4);
     Nr = [
-      new l2(/^Pushing to (.+)$/, (t3, [e]) => {
-        t3.repo = e;
+      new l2(/^Pushing to (.+)$/, (t4, [e]) => {
+        t4.repo = e;
       }),
-      new l2(/^updating local tracking ref '(.+)'/, (t3, [e]) => {
-        t3.ref = {
-          ...t3.ref || {},
+      new l2(/^updating local tracking ref '(.+)'/, (t4, [e]) => {
+        t4.ref = {
+          ...t4.ref || {},
           local: e
         };
       }),
-      new l2(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t3, [e, n, r2]) => {
-        t3.pushed.push(xr(e, n, r2));
+      new l2(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t4, [e, n, r2]) => {
+        t4.pushed.push(xr(e, n, r2));
       }),
       new l2(
         /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
-        (t3, [e, n, r2]) => {
-          t3.branch = {
-            ...t3.branch || {},
+        (t4, [e, n, r2]) => {
+          t4.branch = {
+            ...t4.branch || {},
             local: e,
             remote: n,
             remoteName: r2
@@ -3647,8 +3647,8 @@ var init_dist3 = __esm({
       ),
       new l2(
         /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
-        (t3, [e, n, r2, s3]) => {
-          t3.update = {
+        (t4, [e, n, r2, s3]) => {
+          t4.update = {
             head: {
               local: e,
               remote: n
@@ -3661,14 +3661,14 @@ var init_dist3 = __esm({
         }
       )
     ];
-    $r = (t3, e) => {
-      const n = Pr(t3, e), r2 = ae(t3, e);
+    $r = (t4, e) => {
+      const n = Pr(t4, e), r2 = ae(t4, e);
       return {
         ...n,
         ...r2
       };
     };
-    Pr = (t3, e) => E2({ pushed: [] }, Nr, [t3, e]);
+    Pr = (t4, e) => E2({ pushed: [] }, Nr, [t4, e]);
     Lr = /^(.+)\0(.+)$/;
     jr = class {
       constructor(e, n, r2) {
@@ -3687,47 +3687,47 @@ var init_dist3 = __esm({
       _2(
         " ",
         "A",
-        (t3, e) => t3.created.push(e)
+        (t4, e) => t4.created.push(e)
       ),
       _2(
         " ",
         "D",
-        (t3, e) => t3.deleted.push(e)
+        (t4, e) => t4.deleted.push(e)
       ),
       _2(
         " ",
         "M",
-        (t3, e) => t3.modified.push(e)
+        (t4, e) => t4.modified.push(e)
       ),
-      _2("A", " ", (t3, e) => {
-        t3.created.push(e), t3.staged.push(e);
+      _2("A", " ", (t4, e) => {
+        t4.created.push(e), t4.staged.push(e);
       }),
-      _2("A", "M", (t3, e) => {
-        t3.created.push(e), t3.staged.push(e), t3.modified.push(e);
+      _2("A", "M", (t4, e) => {
+        t4.created.push(e), t4.staged.push(e), t4.modified.push(e);
       }),
-      _2("D", " ", (t3, e) => {
-        t3.deleted.push(e), t3.staged.push(e);
+      _2("D", " ", (t4, e) => {
+        t4.deleted.push(e), t4.staged.push(e);
       }),
-      _2("M", " ", (t3, e) => {
-        t3.modified.push(e), t3.staged.push(e);
+      _2("M", " ", (t4, e) => {
+        t4.modified.push(e), t4.staged.push(e);
       }),
-      _2("M", "M", (t3, e) => {
-        t3.modified.push(e), t3.staged.push(e);
+      _2("M", "M", (t4, e) => {
+        t4.modified.push(e), t4.staged.push(e);
       }),
-      _2("R", " ", (t3, e) => {
-        t3.renamed.push(xt(e));
+      _2("R", " ", (t4, e) => {
+        t4.renamed.push(xt(e));
       }),
-      _2("R", "M", (t3, e) => {
+      _2("R", "M", (t4, e) => {
         const n = xt(e);
-        t3.renamed.push(n), t3.modified.push(n.to);
+        t4.renamed.push(n), t4.modified.push(n.to);
       }),
-      _2("!", "!", (t3, e) => {
-        (t3.ignored = t3.ignored || []).push(e);
+      _2("!", "!", (t4, e) => {
+        (t4.ignored = t4.ignored || []).push(e);
       }),
       _2(
         "?",
         "?",
-        (t3, e) => t3.not_added.push(e)
+        (t4, e) => t4.not_added.push(e)
       ),
       ...et(
         "A",
@@ -3750,15 +3750,15 @@ var init_dist3 = __esm({
       ),
       [
         "##",
-        (t3, e) => {
+        (t4, e) => {
           const n = /ahead (\d+)/, r2 = /behind (\d+)/, s3 = /^(.+?(?=(?:\.{3}|\s|$)))/, o2 = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
           let a = n.exec(e);
-          t3.ahead = a && +a[1] || 0, a = r2.exec(e), t3.behind = a && +a[1] || 0, a = s3.exec(e), t3.current = d(a?.[1], m, null), a = o2.exec(e), t3.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t3.current = d(a?.[1], m, t3.current)), t3.detached = /\(no branch\)/.test(e);
+          t4.ahead = a && +a[1] || 0, a = r2.exec(e), t4.behind = a && +a[1] || 0, a = s3.exec(e), t4.current = d(a?.[1], m, null), a = o2.exec(e), t4.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t4.current = d(a?.[1], m, t4.current)), t4.detached = /\(no branch\)/.test(e);
         }
       ]
     ]);
-    Ur = function(t3) {
-      const e = t3.split(I2), n = new Br();
+    Ur = function(t4) {
+      const e = t4.split(I2), n = new Br();
       for (let r2 = 0, s3 = e.length; r2 < s3; ) {
         let o2 = e[r2++].trim();
         o2 && (o2.charAt(0) === "R" && (o2 += I2 + (e[r2++] || "")), Fr(n, o2));
@@ -3770,17 +3770,17 @@ var init_dist3 = __esm({
     Hr = [
       new l2(
         /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
-        (t3, [e, n, r2, s3 = ""]) => {
+        (t4, [e, n, r2, s3 = ""]) => {
           Object.assign(
-            t3,
+            t4,
             q2(p(e), p(n), p(r2), s3)
           );
         }
       ),
       new l2(
         /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
-        (t3, [e, n, r2, s3 = ""]) => {
-          Object.assign(t3, q2(p(e), p(n), r2, s3));
+        (t4, [e, n, r2, s3 = ""]) => {
+          Object.assign(t4, q2(p(e), p(n), r2, s3));
         }
       )
     ];
@@ -3884,14 +3884,14 @@ var init_dist3 = __esm({
       Wr()
     );
     Vr = /* @__PURE__ */ (() => {
-      let t3 = 0;
+      let t4 = 0;
       return () => {
-        t3++;
+        t4++;
         const { promise: e, done: n } = (0, import_promise_deferred.createDeferred)();
         return {
           promise: e,
           done: n,
-          id: t3
+          id: t4
         };
       };
     })();
@@ -3919,7 +3919,7 @@ var init_dist3 = __esm({
         return this.logger("Scheduling id=%s", n), this.schedule(), e;
       }
     };
-    he = /* @__PURE__ */ ((t3) => (t3.CURRENT = "*", t3.LINKED = "+", t3))(he || {});
+    he = /* @__PURE__ */ ((t4) => (t4.CURRENT = "*", t4.LINKED = "+", t4))(he || {});
     Qr = class {
       constructor() {
         this.all = [], this.branches = {}, this.current = "", this.detached = false;
@@ -3937,19 +3937,19 @@ var init_dist3 = __esm({
     Jr = [
       new l2(
         /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-        (t3, [e, n, r2, s3]) => {
-          t3.push(Nt(e), true, n, r2, s3);
+        (t4, [e, n, r2, s3]) => {
+          t4.push(Nt(e), true, n, r2, s3);
         }
       ),
       new l2(
         /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-        (t3, [e, n, r2, s3]) => {
-          t3.push(Nt(e), false, n, r2, s3);
+        (t4, [e, n, r2, s3]) => {
+          t4.push(Nt(e), false, n, r2, s3);
         }
       )
     ];
-    Zr = new l2(/^(\S+)$/s, (t3, [e]) => {
-      t3.push(he.CURRENT, false, e, "", "");
+    Zr = new l2(/^(\S+)$/s, (t4, [e]) => {
+      t4.push(he.CURRENT, false, e, "", "");
     });
     ts = class {
       constructor() {
@@ -3962,41 +3962,41 @@ var init_dist3 = __esm({
     rs = /(\S+)\s+\(\S+\s([^)]+)\)/;
     pe = /^error[^']+'([^']+)'/m;
     ss = [
-      new l2(rs, (t3, [e, n]) => {
+      new l2(rs, (t4, [e, n]) => {
         const r2 = es(e, n);
-        t3.all.push(r2), t3.branches[e] = r2;
+        t4.all.push(r2), t4.branches[e] = r2;
       }),
-      new l2(pe, (t3, [e]) => {
+      new l2(pe, (t4, [e]) => {
         const n = ns(e);
-        t3.errors.push(n), t3.all.push(n), t3.branches[e] = n;
+        t4.errors.push(n), t4.all.push(n), t4.branches[e] = n;
       })
     ];
-    gt = (t3, e) => E2(new ts(), ss, [t3, e]);
+    gt = (t4, e) => E2(new ts(), ss, [t4, e]);
     ms = [
-      new l2(/From (.+)$/, (t3, [e]) => {
-        t3.remote = e;
+      new l2(/From (.+)$/, (t4, [e]) => {
+        t4.remote = e;
       }),
-      new l2(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t3, [e, n]) => {
-        t3.branches.push({
+      new l2(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t4, [e, n]) => {
+        t4.branches.push({
           name: e,
           tracking: n
         });
       }),
-      new l2(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t3, [e, n]) => {
-        t3.tags.push({
+      new l2(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t4, [e, n]) => {
+        t4.tags.push({
           name: e,
           tracking: n
         });
       }),
-      new l2(/- \[deleted]\s+\S+\s*-> (.+)$/, (t3, [e]) => {
-        t3.deleted.push({
+      new l2(/- \[deleted]\s+\S+\s*-> (.+)$/, (t4, [e]) => {
+        t4.deleted.push({
           tracking: e
         });
       }),
       new l2(
         /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-        (t3, [e, n, r2, s3]) => {
-          t3.updated.push({
+        (t4, [e, n, r2, s3]) => {
+          t4.updated.push({
             name: r2,
             tracking: s3,
             to: n,
@@ -4006,8 +4006,8 @@ var init_dist3 = __esm({
       )
     ];
     ys = [
-      new l2(/^Renaming (.+) to (.+)$/, (t3, [e, n]) => {
-        t3.moves.push({ from: e, to: n });
+      new l2(/^Renaming (.+) to (.+)$/, (t4, [e, n]) => {
+        t4.moves.push({ from: e, to: n });
       })
     ];
     $s = class {
@@ -4015,8 +4015,8 @@ var init_dist3 = __esm({
         this.all = e, this.latest = n;
       }
     };
-    Ps = function(t3, e = false) {
-      const n = t3.split(`
+    Ps = function(t4, e = false) {
+      const n = t4.split(`
 `).map(Ds).filter(Boolean);
       e || n.sort(function(s3, o2) {
         const i = s3.split("."), a = o2.split(".");
@@ -4033,53 +4033,53 @@ var init_dist3 = __esm({
       return new $s(n, r2);
     };
     (f2.prototype = Object.create(le.prototype)).constructor = f2;
-    f2.prototype.customBinary = function(t3) {
-      return this._plugins.reconfigure("binary", t3), this;
+    f2.prototype.customBinary = function(t4) {
+      return this._plugins.reconfigure("binary", t4), this;
     };
-    f2.prototype.env = function(t3, e) {
-      return arguments.length === 1 && typeof t3 == "object" ? this._executor.env = t3 : (this._executor.env = this._executor.env || {})[t3] = e, this;
+    f2.prototype.env = function(t4, e) {
+      return arguments.length === 1 && typeof t4 == "object" ? this._executor.env = t4 : (this._executor.env = this._executor.env || {})[t4] = e, this;
     };
-    f2.prototype.stashList = function(t3) {
+    f2.prototype.stashList = function(t4) {
       return this._runTask(
         Cs(
           ht(arguments) || {},
-          K2(t3) && t3 || []
+          K2(t4) && t4 || []
         ),
         u(arguments)
       );
     };
-    f2.prototype.mv = function(t3, e) {
-      return this._runTask(bs(t3, e), u(arguments));
+    f2.prototype.mv = function(t4, e) {
+      return this._runTask(bs(t4, e), u(arguments));
     };
-    f2.prototype.checkoutLatestTag = function(t3) {
+    f2.prototype.checkoutLatestTag = function(t4) {
       var e = this;
       return this.pull(function() {
         e.tags(function(n, r2) {
-          e.checkout(r2.latest, t3);
+          e.checkout(r2.latest, t4);
         });
       });
     };
-    f2.prototype.pull = function(t3, e, n, r2) {
+    f2.prototype.pull = function(t4, e, n, r2) {
       return this._runTask(
         Ts(
-          d(t3, m),
+          d(t4, m),
           d(e, m),
           h2(arguments)
         ),
         u(arguments)
       );
     };
-    f2.prototype.fetch = function(t3, e) {
+    f2.prototype.fetch = function(t4, e) {
       return this._runTask(
         gs(
-          d(t3, m),
+          d(t4, m),
           d(e, m),
           h2(arguments)
         ),
         u(arguments)
       );
     };
-    f2.prototype.tags = function(t3, e) {
+    f2.prototype.tags = function(t4, e) {
       return this._runTask(
         Ls(h2(arguments)),
         u(arguments)
@@ -4091,52 +4091,52 @@ var init_dist3 = __esm({
         u(arguments)
       );
     };
-    f2.prototype.reset = function(t3) {
+    f2.prototype.reset = function(t4) {
       return this._runTask(
-        An(xn(t3), h2(arguments)),
+        An(xn(t4), h2(arguments)),
         u(arguments)
       );
     };
-    f2.prototype.revert = function(t3) {
+    f2.prototype.revert = function(t4) {
       const e = u(arguments);
-      return typeof t3 != "string" ? this._runTask(b2("Commit must be a string"), e) : this._runTask(
-        g(["revert", ...h2(arguments, 0, true), t3]),
+      return typeof t4 != "string" ? this._runTask(b2("Commit must be a string"), e) : this._runTask(
+        g(["revert", ...h2(arguments, 0, true), t4]),
         e
       );
     };
-    f2.prototype.addTag = function(t3) {
-      const e = typeof t3 == "string" ? js(t3) : b2("Git.addTag requires a tag name");
+    f2.prototype.addTag = function(t4) {
+      const e = typeof t4 == "string" ? js(t4) : b2("Git.addTag requires a tag name");
       return this._runTask(e, u(arguments));
     };
-    f2.prototype.addAnnotatedTag = function(t3, e) {
+    f2.prototype.addAnnotatedTag = function(t4, e) {
       return this._runTask(
-        Bs(t3, e),
+        Bs(t4, e),
         u(arguments)
       );
     };
-    f2.prototype.deleteLocalBranch = function(t3, e, n) {
+    f2.prototype.deleteLocalBranch = function(t4, e, n) {
       return this._runTask(
-        cs(t3, typeof e == "boolean" ? e : false),
+        cs(t4, typeof e == "boolean" ? e : false),
         u(arguments)
       );
     };
-    f2.prototype.deleteLocalBranches = function(t3, e, n) {
+    f2.prototype.deleteLocalBranches = function(t4, e, n) {
       return this._runTask(
-        us(t3, typeof e == "boolean" ? e : false),
+        us(t4, typeof e == "boolean" ? e : false),
         u(arguments)
       );
     };
-    f2.prototype.branch = function(t3, e) {
+    f2.prototype.branch = function(t4, e) {
       return this._runTask(
         is(h2(arguments)),
         u(arguments)
       );
     };
-    f2.prototype.branchLocal = function(t3) {
+    f2.prototype.branchLocal = function(t4) {
       return this._runTask(as(), u(arguments));
     };
-    f2.prototype.raw = function(t3) {
-      const e = !Array.isArray(t3), n = [].slice.call(e ? arguments : t3, 0);
+    f2.prototype.raw = function(t4) {
+      const e = !Array.isArray(t4), n = [].slice.call(e ? arguments : t4, 0);
       for (let s3 = 0; s3 < n.length && e; s3++)
         if (!st(n[s3])) {
           n.splice(s3, n.length - s3);
@@ -4149,22 +4149,22 @@ var init_dist3 = __esm({
         r2
       );
     };
-    f2.prototype.submoduleAdd = function(t3, e, n) {
-      return this._runTask(As(t3, e), u(arguments));
+    f2.prototype.submoduleAdd = function(t4, e, n) {
+      return this._runTask(As(t4, e), u(arguments));
     };
-    f2.prototype.submoduleUpdate = function(t3, e) {
+    f2.prototype.submoduleUpdate = function(t4, e) {
       return this._runTask(
         Ns(h2(arguments, true)),
         u(arguments)
       );
     };
-    f2.prototype.submoduleInit = function(t3, e) {
+    f2.prototype.submoduleInit = function(t4, e) {
       return this._runTask(
         xs(h2(arguments, true)),
         u(arguments)
       );
     };
-    f2.prototype.subModule = function(t3, e) {
+    f2.prototype.subModule = function(t4, e) {
       return this._runTask(
         X2(h2(arguments)),
         u(arguments)
@@ -4176,60 +4176,60 @@ var init_dist3 = __esm({
         u(arguments)
       );
     };
-    f2.prototype.addRemote = function(t3, e, n) {
+    f2.prototype.addRemote = function(t4, e, n) {
       return this._runTask(
-        vs(t3, e, h2(arguments)),
+        vs(t4, e, h2(arguments)),
         u(arguments)
       );
     };
-    f2.prototype.removeRemote = function(t3, e) {
-      return this._runTask(Os(t3), u(arguments));
+    f2.prototype.removeRemote = function(t4, e) {
+      return this._runTask(Os(t4), u(arguments));
     };
-    f2.prototype.getRemotes = function(t3, e) {
-      return this._runTask(Es(t3 === true), u(arguments));
+    f2.prototype.getRemotes = function(t4, e) {
+      return this._runTask(Es(t4 === true), u(arguments));
     };
-    f2.prototype.remote = function(t3, e) {
+    f2.prototype.remote = function(t4, e) {
       return this._runTask(
         Rs(h2(arguments)),
         u(arguments)
       );
     };
-    f2.prototype.tag = function(t3, e) {
+    f2.prototype.tag = function(t4, e) {
       const n = h2(arguments);
       return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
     };
-    f2.prototype.updateServerInfo = function(t3) {
+    f2.prototype.updateServerInfo = function(t4) {
       return this._runTask(
         g(["update-server-info"]),
         u(arguments)
       );
     };
-    f2.prototype.pushTags = function(t3, e) {
+    f2.prototype.pushTags = function(t4, e) {
       const n = Mr(
-        { remote: d(t3, m) },
+        { remote: d(t4, m) },
         h2(arguments)
       );
       return this._runTask(n, u(arguments));
     };
-    f2.prototype.rm = function(t3) {
+    f2.prototype.rm = function(t4) {
       return this._runTask(
-        g(["rm", "-f", ...v(t3)]),
+        g(["rm", "-f", ...v(t4)]),
         u(arguments)
       );
     };
-    f2.prototype.rmKeepLocal = function(t3) {
+    f2.prototype.rmKeepLocal = function(t4) {
       return this._runTask(
-        g(["rm", "--cached", ...v(t3)]),
+        g(["rm", "--cached", ...v(t4)]),
         u(arguments)
       );
     };
-    f2.prototype.catFile = function(t3, e) {
+    f2.prototype.catFile = function(t4, e) {
       return this._catFile("utf-8", arguments);
     };
     f2.prototype.binaryCatFile = function() {
       return this._catFile("buffer", arguments);
     };
-    f2.prototype._catFile = function(t3, e) {
+    f2.prototype._catFile = function(t4, e) {
       var n = u(e), r2 = ["cat-file"], s3 = e[0];
       if (typeof s3 == "string")
         return this._runTask(
@@ -4237,11 +4237,11 @@ var init_dist3 = __esm({
           n
         );
       Array.isArray(s3) && r2.push.apply(r2, s3);
-      const o2 = t3 === "buffer" ? Gt(r2) : g(r2);
+      const o2 = t4 === "buffer" ? Gt(r2) : g(r2);
       return this._runTask(o2, n);
     };
-    f2.prototype.diff = function(t3, e) {
-      const n = m(t3) ? b2(
+    f2.prototype.diff = function(t4, e) {
+      const n = m(t4) ? b2(
         "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
       ) : g(["diff", ...h2(arguments)]);
       return this._runTask(n, u(arguments));
@@ -4252,45 +4252,45 @@ var init_dist3 = __esm({
         u(arguments)
       );
     };
-    f2.prototype.applyPatch = function(t3) {
-      const e = G2(t3) ? Yr(v(t3), h2([].slice.call(arguments, 1))) : b2(
+    f2.prototype.applyPatch = function(t4) {
+      const e = G2(t4) ? Yr(v(t4), h2([].slice.call(arguments, 1))) : b2(
         "git.applyPatch requires one or more string patches as the first argument"
       );
       return this._runTask(e, u(arguments));
     };
     f2.prototype.revparse = function() {
-      const t3 = ["rev-parse", ...h2(arguments, true)];
+      const t4 = ["rev-parse", ...h2(arguments, true)];
       return this._runTask(
-        g(t3, true),
+        g(t4, true),
         u(arguments)
       );
     };
-    f2.prototype.clean = function(t3, e, n) {
-      const r2 = un(t3), s3 = r2 && t3.join("") || d(t3, m) || "", o2 = h2([].slice.call(arguments, r2 ? 1 : 0));
+    f2.prototype.clean = function(t4, e, n) {
+      const r2 = un(t4), s3 = r2 && t4.join("") || d(t4, m) || "", o2 = h2([].slice.call(arguments, r2 ? 1 : 0));
       return this._runTask(
         on(s3, o2),
         u(arguments)
       );
     };
-    f2.prototype.exec = function(t3) {
+    f2.prototype.exec = function(t4) {
       const e = {
         commands: [],
         format: "utf-8",
         parser() {
-          typeof t3 == "function" && t3();
+          typeof t4 == "function" && t4();
         }
       };
       return this._runTask(e);
     };
-    f2.prototype.checkIgnore = function(t3, e) {
+    f2.prototype.checkIgnore = function(t4, e) {
       return this._runTask(
-        fs(v(d(t3, G2, []))),
+        fs(v(d(t4, G2, []))),
         u(arguments)
       );
     };
-    f2.prototype.checkIsRepo = function(t3, e) {
+    f2.prototype.checkIsRepo = function(t4, e) {
       return this._runTask(
-        We(d(t3, m)),
+        We(d(t4, m)),
         u(arguments)
       );
     };
@@ -4350,9 +4350,9 @@ var init_dist3 = __esm({
         return s3;
       }
     };
-    wo = (t3, e) => {
+    wo = (t4, e) => {
       const n = new ro(), r2 = Ge(
-        t3 && (typeof t3 == "string" ? { baseDir: t3 } : t3) || {},
+        t4 && (typeof t4 == "string" ? { baseDir: t4 } : t4) || {},
         e
       );
       if (!Lt(r2.baseDir))
@@ -4788,13 +4788,13 @@ function stripBom(b3) {
   return b3[0] === 239 && b3[1] === 187 && b3[2] === 191 ? b3.subarray(3) : b3;
 }
 function decodeUtf8(bytes, file, code = "file_not_utf8") {
-  const body = stripBom(bytes);
+  const body2 = stripBom(bytes);
   try {
-    return ok(STRICT.decode(body));
+    return ok(STRICT.decode(body2));
   } catch {
-    const bad2 = Math.max(0, firstInvalidUtf8(body));
-    const byte = body[bad2] === void 0 ? "end of file" : `byte 0x${body[bad2].toString(16).padStart(2, "0")}`;
-    const d2 = diag(code, `file is not valid UTF-8 (${byte} at offset ${bad2}); save it as UTF-8`, { file, ...lineColOfByte(body, bad2) });
+    const bad2 = Math.max(0, firstInvalidUtf8(body2));
+    const byte = body2[bad2] === void 0 ? "end of file" : `byte 0x${body2[bad2].toString(16).padStart(2, "0")}`;
+    const d2 = diag(code, `file is not valid UTF-8 (${byte} at offset ${bad2}); save it as UTF-8`, { file, ...lineColOfByte(body2, bad2) });
     return fail(d2);
   }
 }
@@ -5786,10 +5786,10 @@ var require_codegen = __commonJS({
         return this._leafNode(new Throw(error));
       }
       // start self-balancing block
-      block(body, nodeCount) {
+      block(body2, nodeCount) {
         this._blockStarts.push(this._nodes.length);
-        if (body)
-          this.code(body).endBlock(nodeCount);
+        if (body2)
+          this.code(body2).endBlock(nodeCount);
         return this;
       }
       // end the current self-balancing block
@@ -6340,12 +6340,12 @@ var require_applicability = __commonJS({
     }
     exports2.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema2, group) {
-      return group.rules.some((rule) => shouldUseRule(schema2, rule));
+      return group.rules.some((rule2) => shouldUseRule(schema2, rule2));
     }
     exports2.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema2, rule) {
+    function shouldUseRule(schema2, rule2) {
       var _a;
-      return schema2[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
+      return schema2[rule2.keyword] !== void 0 || ((_a = rule2.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
     }
     exports2.shouldUseRule = shouldUseRule;
   }
@@ -6408,7 +6408,7 @@ var require_dataType = __commonJS({
     exports2.coerceAndCheckDataType = coerceAndCheckDataType;
     var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
     function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t3) => COERCIBLE.has(t3) || coerceTypes === "array" && t3 === "array") : [];
+      return coerceTypes ? types.filter((t4) => COERCIBLE.has(t4) || coerceTypes === "array" && t4 === "array") : [];
     }
     function coerceData(it2, types, coerceTo) {
       const { gen, data, opts } = it2;
@@ -6418,9 +6418,9 @@ var require_dataType = __commonJS({
         gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
       }
       gen.if((0, codegen_1._)`${coerced} !== undefined`);
-      for (const t3 of coerceTo) {
-        if (COERCIBLE.has(t3) || t3 === "array" && opts.coerceTypes === "array") {
-          coerceSpecificType(t3);
+      for (const t4 of coerceTo) {
+        if (COERCIBLE.has(t4) || t4 === "array" && opts.coerceTypes === "array") {
+          coerceSpecificType(t4);
         }
       }
       gen.else();
@@ -6430,8 +6430,8 @@ var require_dataType = __commonJS({
         gen.assign(data, coerced);
         assignParentData(it2, coerced);
       });
-      function coerceSpecificType(t3) {
-        switch (t3) {
+      function coerceSpecificType(t4) {
+        switch (t4) {
           case "string":
             gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
             return;
@@ -6503,8 +6503,8 @@ var require_dataType = __commonJS({
       }
       if (types.number)
         delete types.integer;
-      for (const t3 in types)
-        cond = (0, codegen_1.and)(cond, checkDataType(t3, data, strictNums, correct));
+      for (const t4 in types)
+        cond = (0, codegen_1.and)(cond, checkDataType(t4, data, strictNums, correct));
       return cond;
     }
     exports2.checkDataTypes = checkDataTypes;
@@ -7214,15 +7214,15 @@ var require_validate = __commonJS({
       validateFunction(it2, () => (0, boolSchema_1.topBoolOrEmptySchema)(it2));
     }
     exports2.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema: schema2, schemaEnv, opts }, body) {
+    function validateFunction({ gen, validateName, schema: schema2, schemaEnv, opts }, body2) {
       if (opts.code.es5) {
         gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
           gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema2, opts)}`);
           destructureValCxtES5(gen, opts);
-          gen.code(body);
+          gen.code(body2);
         });
       } else {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema2, opts)).code(body));
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema2, opts)).code(body2));
       }
     }
     function destructureValCxt(opts) {
@@ -7397,9 +7397,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it2, group.type);
       gen.block(() => {
-        for (const rule of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema2, rule)) {
-            keywordCode(it2, rule.keyword, rule.definition, group.type);
+        for (const rule2 of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema2, rule2)) {
+            keywordCode(it2, rule2.keyword, rule2.definition, group.type);
           }
         }
       });
@@ -7419,9 +7419,9 @@ var require_validate = __commonJS({
         it2.dataTypes = types;
         return;
       }
-      types.forEach((t3) => {
-        if (!includesType(it2.dataTypes, t3)) {
-          strictTypesError(it2, `type "${t3}" not allowed by context "${it2.dataTypes.join(",")}"`);
+      types.forEach((t4) => {
+        if (!includesType(it2.dataTypes, t4)) {
+          strictTypesError(it2, `type "${t4}" not allowed by context "${it2.dataTypes.join(",")}"`);
         }
       });
       narrowSchemaTypes(it2, types);
@@ -7434,10 +7434,10 @@ var require_validate = __commonJS({
     function checkKeywordTypes(it2, ts2) {
       const rules = it2.self.RULES.all;
       for (const keyword in rules) {
-        const rule = rules[keyword];
-        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it2.schema, rule)) {
-          const { type } = rule.definition;
-          if (type.length && !type.some((t3) => hasApplicableType(ts2, t3))) {
+        const rule2 = rules[keyword];
+        if (typeof rule2 == "object" && (0, applicability_1.shouldUseRule)(it2.schema, rule2)) {
+          const { type } = rule2.definition;
+          if (type.length && !type.some((t4) => hasApplicableType(ts2, t4))) {
             strictTypesError(it2, `missing type "${type.join(",")}" for keyword "${keyword}"`);
           }
         }
@@ -7446,15 +7446,15 @@ var require_validate = __commonJS({
     function hasApplicableType(schTs, kwdT) {
       return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
     }
-    function includesType(ts2, t3) {
-      return ts2.includes(t3) || t3 === "integer" && ts2.includes("number");
+    function includesType(ts2, t4) {
+      return ts2.includes(t4) || t4 === "integer" && ts2.includes("number");
     }
     function narrowSchemaTypes(it2, withTypes) {
       const ts2 = [];
-      for (const t3 of it2.dataTypes) {
-        if (includesType(withTypes, t3))
-          ts2.push(t3);
-        else if (withTypes.includes("integer") && t3 === "number")
+      for (const t4 of it2.dataTypes) {
+        if (includesType(withTypes, t4))
+          ts2.push(t4);
+        else if (withTypes.includes("integer") && t4 === "number")
           ts2.push("integer");
       }
       it2.dataTypes = ts2;
@@ -9518,12 +9518,12 @@ var require_core = __commonJS({
           type: (0, dataType_1.getJSONTypes)(def.type),
           schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
         };
-        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k2) => addRule.call(this, k2, definition) : (k2) => definition.type.forEach((t3) => addRule.call(this, k2, definition, t3)));
+        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k2) => addRule.call(this, k2, definition) : (k2) => definition.type.forEach((t4) => addRule.call(this, k2, definition, t4)));
         return this;
       }
       getKeyword(keyword) {
-        const rule = this.RULES.all[keyword];
-        return typeof rule == "object" ? rule.definition : !!rule;
+        const rule2 = this.RULES.all[keyword];
+        return typeof rule2 == "object" ? rule2.definition : !!rule2;
       }
       // Remove keyword
       removeKeyword(keyword) {
@@ -9531,7 +9531,7 @@ var require_core = __commonJS({
         delete RULES2.keywords[keyword];
         delete RULES2.all[keyword];
         for (const group of RULES2.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+          const i = group.rules.findIndex((rule2) => rule2.keyword === keyword);
           if (i >= 0)
             group.rules.splice(i, 1);
         }
@@ -9558,10 +9558,10 @@ var require_core = __commonJS({
           for (const seg of segments)
             keywords = keywords[seg];
           for (const key2 in rules) {
-            const rule = rules[key2];
-            if (typeof rule != "object")
+            const rule2 = rules[key2];
+            if (typeof rule2 != "object")
               continue;
-            const { $data } = rule.definition;
+            const { $data } = rule2.definition;
             const schema2 = keywords[key2];
             if ($data && schema2)
               keywords[key2] = schemaOrData(schema2);
@@ -9717,7 +9717,7 @@ var require_core = __commonJS({
       if (dataType && post)
         throw new Error('keyword with "post" flag cannot have "type"');
       const { RULES: RULES2 } = this;
-      let ruleGroup = post ? RULES2.post : RULES2.rules.find(({ type: t3 }) => t3 === dataType);
+      let ruleGroup = post ? RULES2.post : RULES2.rules.find(({ type: t4 }) => t4 === dataType);
       if (!ruleGroup) {
         ruleGroup = { type: dataType, rules: [] };
         RULES2.rules.push(ruleGroup);
@@ -9725,7 +9725,7 @@ var require_core = __commonJS({
       RULES2.keywords[keyword] = true;
       if (!definition)
         return;
-      const rule = {
+      const rule2 = {
         keyword,
         definition: {
           ...definition,
@@ -9734,18 +9734,18 @@ var require_core = __commonJS({
         }
       };
       if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule, definition.before);
+        addBeforeRule.call(this, ruleGroup, rule2, definition.before);
       else
-        ruleGroup.rules.push(rule);
-      RULES2.all[keyword] = rule;
+        ruleGroup.rules.push(rule2);
+      RULES2.all[keyword] = rule2;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule, before) {
+    function addBeforeRule(ruleGroup, rule2, before) {
       const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule);
+        ruleGroup.rules.splice(i, 0, rule2);
       } else {
-        ruleGroup.rules.push(rule);
+        ruleGroup.rules.push(rule2);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -10265,7 +10265,7 @@ var require_uniqueItems = __commonJS({
           gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j3));
         }
         function canOptimize() {
-          return itemTypes.length > 0 && !itemTypes.some((t3) => t3 === "object" || t3 === "array");
+          return itemTypes.length > 0 && !itemTypes.some((t4) => t4 === "object" || t4 === "array");
         }
         function loopN(i, j3) {
           const item = gen.name("item");
@@ -14972,13 +14972,13 @@ var require_createNode = __commonJS({
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
-        const match2 = tags.filter((t3) => t3.tag === tagName);
-        const tagObj = match2.find((t3) => !t3.format) ?? match2[0];
+        const match2 = tags.filter((t4) => t4.tag === tagName);
+        const tagObj = match2.find((t4) => !t4.format) ?? match2[0];
         if (!tagObj)
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t3) => t3.identify?.(value) && !t3.format);
+      return tags.find((t4) => t4.identify?.(value) && !t4.format);
     }
     function createNode(value, tagName, ctx) {
       if (identity.isDocument(value))
@@ -15540,10 +15540,10 @@ ${indent}`) + "'";
             literalFallback = true;
           };
         }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body2 = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header}
-${indent}${body}`;
+${indent}${body2}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
       return `|${header}
@@ -15605,10 +15605,10 @@ ${indent}`);
       let res = _stringify(type);
       if (res === null) {
         const { defaultKeyType, defaultStringType } = ctx.options;
-        const t3 = implicitKey && defaultKeyType || defaultStringType;
-        res = _stringify(t3);
+        const t4 = implicitKey && defaultKeyType || defaultStringType;
+        res = _stringify(t4);
         if (res === null)
-          throw new Error(`Unsupported default string type ${t3}`);
+          throw new Error(`Unsupported default string type ${t4}`);
       }
       return res;
     }
@@ -15668,24 +15668,24 @@ var require_stringify = __commonJS({
     }
     function getTagObject(tags, item) {
       if (item.tag) {
-        const match2 = tags.filter((t3) => t3.tag === item.tag);
+        const match2 = tags.filter((t4) => t4.tag === item.tag);
         if (match2.length > 0)
-          return match2.find((t3) => t3.format === item.format) ?? match2[0];
+          return match2.find((t4) => t4.format === item.format) ?? match2[0];
       }
       let tagObj = void 0;
       let obj3;
       if (identity.isScalar(item)) {
         obj3 = item.value;
-        let match2 = tags.filter((t3) => t3.identify?.(obj3));
+        let match2 = tags.filter((t4) => t4.identify?.(obj3));
         if (match2.length > 1) {
-          const testMatch = match2.filter((t3) => t3.test);
+          const testMatch = match2.filter((t4) => t4.test);
           if (testMatch.length > 0)
             match2 = testMatch;
         }
-        tagObj = match2.find((t3) => t3.format === item.format) ?? match2.find((t3) => !t3.format);
+        tagObj = match2.find((t4) => t4.format === item.format) ?? match2.find((t4) => !t4.format);
       } else {
         obj3 = item;
-        tagObj = tags.find((t3) => t3.nodeClass && obj3 instanceof t3.nodeClass);
+        tagObj = tags.find((t4) => t4.nodeClass && obj3 instanceof t4.nodeClass);
       }
       if (!tagObj) {
         const name = obj3?.constructor?.name ?? (obj3 === null ? "null" : typeof obj3);
@@ -17559,13 +17559,13 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body2 = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
-          body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
-          lines2[lines2.length - 1] = `--- ${body}`;
+          body2 += stringifyComment.lineComment(body2, "", commentString(contentComment));
+        if ((body2[0] === "|" || body2[0] === ">") && lines2[lines2.length - 1] === "---") {
+          lines2[lines2.length - 1] = `--- ${body2}`;
         } else
-          lines2.push(body);
+          lines2.push(body2);
       } else {
         lines2.push(stringify2.stringify(doc.contents, ctx));
       }
@@ -18614,7 +18614,7 @@ var require_compose_collection = __commonJS({
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let tag2 = ctx.schema.tags.find((t3) => t3.tag === tagName && t3.collection === expType);
+      let tag2 = ctx.schema.tags.find((t4) => t4.tag === tagName && t4.collection === expType);
       if (!tag2) {
         const kt2 = ctx.schema.knownTags[tagName];
         if (kt2?.collection === expType) {
@@ -19558,13 +19558,13 @@ var require_cst_scalar = __commonJS({
         case ">": {
           const he2 = source.indexOf("\n");
           const head = source.substring(0, he2);
-          const body = source.substring(he2 + 1) + "\n";
+          const body2 = source.substring(he2 + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body };
+          return { type: "block-scalar", offset, indent, props, source: body2 };
         }
         case '"':
           return { type: "double-quoted-scalar", offset, indent, source, end };
@@ -19621,13 +19621,13 @@ var require_cst_scalar = __commonJS({
     function setBlockScalarValue(token, source) {
       const he2 = source.indexOf("\n");
       const head = source.substring(0, he2);
-      const body = source.substring(he2 + 1) + "\n";
+      const body2 = source.substring(he2 + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header.source = head;
-        token.source = body;
+        token.source = body2;
       } else {
         const { offset } = token;
         const indent = "indent" in token ? token.indent : -1;
@@ -19639,7 +19639,7 @@ var require_cst_scalar = __commonJS({
         for (const key2 of Object.keys(token))
           if (key2 !== "type" && key2 !== "offset")
             delete token[key2];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+        Object.assign(token, { type: "block-scalar", indent, props, source: body2 });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -21667,8 +21667,8 @@ function parseRange(text3) {
     const tokens = alt.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, "$1").split(/\s+/).filter(Boolean);
     if (tokens.length === 0) return fail(diag("invalid_version_range", `'${text3}' has an empty alternative`));
     const set2 = [];
-    for (const t3 of tokens) {
-      const c3 = expand(t3);
+    for (const t4 of tokens) {
+      const c3 = expand(t4);
       if (typeof c3 === "string") return fail(diag("invalid_version_range", c3));
       set2.push(...c3);
     }
@@ -22800,7 +22800,7 @@ function intentText(i) {
     out.push("  Agents:");
     for (const a of i.agents) out.push(`    ${a.agent_id} (${a.type} ${a.version}): ${a.permissions.join(", ")}`);
   }
-  if (i.plan) out.push(`  Preview: ${i.plan.resources} resources (${Object.entries(i.plan.by_type).map(([t3, n]) => `${n} ${t3}`).join(", ")})`);
+  if (i.plan) out.push(`  Preview: ${i.plan.resources} resources (${Object.entries(i.plan.by_type).map(([t4, n]) => `${n} ${t4}`).join(", ")})`);
   return out;
 }
 function governanceText(r2) {
@@ -22949,7 +22949,7 @@ function renderPlanMarkdown(plan2, opts = {}) {
   const out = [];
   out.push(`**Infrastructure preview**: ${plan2.resources} resources${d2 ? ` in ${d2.stacks.length} stack(s): ${d2.stacks.map((s3) => `\`${s3.stack}\``).join(", ")}` : ""}`, "");
   out.push("| Resource type | Count |", "|---|---:|");
-  for (const [t3, n] of Object.entries(plan2.by_type)) out.push(`| \`${t3}\` | ${n} |`);
+  for (const [t4, n] of Object.entries(plan2.by_type)) out.push(`| \`${t4}\` | ${n} |`);
   if (d2?.policies?.findings.length) {
     out.push("", "**Plan policy findings**", "");
     for (const f3 of d2.policies.findings) out.push(`- ${f3.severity === "deny" ? "\u274C" : "\u26A0\uFE0F"} **${f3.policy}** \`${f3.stack}\`: ${f3.message}`);
@@ -23007,7 +23007,7 @@ var init_render = __esm({
         trigger: get(r2.inputs, "tags.gitops:trigger")
       }),
       "aws:cloudwatch/eventRule:EventRule": (r2) => pick(r2, ["description"]),
-      "aws:cloudwatch/eventTarget:EventTarget": (r2) => ({ run_command: r2.inputs.runCommandTargets?.map((t3) => `${t3.key}=${t3.values.join(",")}`) ?? [], role: r2.inputs.roleArn !== void 0 }),
+      "aws:cloudwatch/eventTarget:EventTarget": (r2) => ({ run_command: r2.inputs.runCommandTargets?.map((t4) => `${t4.key}=${t4.values.join(",")}`) ?? [], role: r2.inputs.roleArn !== void 0 }),
       "aws:ssm/document:Document": (r2) => ({ ...pick(r2, ["documentType"]), description: (() => {
         try {
           return JSON.parse(String(r2.inputs.content)).description;
@@ -23128,8 +23128,8 @@ function summaryTable(report) {
     out.push(`| ${esc(d2.id)} | \u{1F5D1}\uFE0F deleted | ${d2.plan_diff ? diffCounts(d2.plan_diff) : "\u2014"} | ${cost} | \u2014 |`);
   }
   if (report.cost_delta && report.intents.length + (report.deleted_intents?.length ?? 0) > 1) {
-    const t3 = report.cost_delta;
-    out.push(`| **PR total** | | | ${deltaPair(t3.base_max, t3.head_max, t3.delta_max, t3.pct_max)} | |`);
+    const t4 = report.cost_delta;
+    out.push(`| **PR total** | | | ${deltaPair(t4.base_max, t4.head_max, t4.delta_max, t4.pct_max)} | |`);
   }
   return [...out, ""];
 }
@@ -23138,7 +23138,7 @@ function diffTable(d2) {
   const { listed, bulk } = groupedChanges(d2);
   for (const b3 of bulk) {
     const n = Object.values(b3.byType).reduce((a, x3) => a + x3, 0);
-    out.push(`- **${b3.op} stack** ${codeSpan(b3.stack)} (${OP_SYMBOL[b3.op]}${n}): ${Object.entries(b3.byType).map(([t3, k2]) => `${k2} ${codeSpan(t3)}`).join(", ")}`);
+    out.push(`- **${b3.op} stack** ${codeSpan(b3.stack)} (${OP_SYMBOL[b3.op]}${n}): ${Object.entries(b3.byType).map(([t4, k2]) => `${k2} ${codeSpan(t4)}`).join(", ")}`);
   }
   if (bulk.length) out.push("");
   if (listed.length) {
@@ -23166,8 +23166,8 @@ function diagrams(graphs) {
   if ((graphs?.length ?? 0) > MAX_DIAGRAMS) out.push(`_${graphs.length - MAX_DIAGRAMS} more changed stacks are not drawn._`, "");
   return out;
 }
-function folded(summary2, body) {
-  return [`<details><summary>${summary2}</summary>`, "", ...body, "</details>", ""];
+function folded(summary2, body2) {
+  return [`<details><summary>${summary2}</summary>`, "", ...body2, "</details>", ""];
 }
 function intentSection(i) {
   const out = [`#### ${ICON[i.decision]} ${esc(i.id)} \u2014 ${i.decision} (${codeSpan(i.file)}, ${i.change})`, ""];
@@ -25399,9 +25399,9 @@ function makeLocator(doc, lc) {
   };
 }
 function setIn(tree, path, value) {
-  let t3 = tree;
-  for (const p2 of path.slice(0, -1)) t3 = t3[p2] ??= {};
-  t3[path[path.length - 1]] = value;
+  let t4 = tree;
+  for (const p2 of path.slice(0, -1)) t4 = t4[p2] ??= {};
+  t4[path[path.length - 1]] = value;
 }
 function getIn(obj3, path) {
   let v3 = obj3;
@@ -25427,9 +25427,9 @@ function loadIntent(file, bytes) {
   const decoded = decodeUtf8(raw, file, "intent_not_utf8");
   if (!decoded.ok) return decoded;
   const text3 = decoded.value;
-  const body = stripBom(raw);
-  const nul = body.indexOf(0);
-  if (nul >= 0) return fail(diag("intent_binary", "file contains a NUL byte; intents are YAML text", { file, ...lineColOfByte(body, nul) }));
+  const body2 = stripBom(raw);
+  const nul = body2.indexOf(0);
+  if (nul >= 0) return fail(diag("intent_binary", "file contains a NUL byte; intents are YAML text", { file, ...lineColOfByte(body2, nul) }));
   const lc = new import_yaml2.LineCounter();
   const doc = (0, import_yaml2.parseDocument)(text3, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: "1.2" });
   const locate = makeLocator(doc, lc);
@@ -25497,8 +25497,8 @@ function loadIntent(file, bytes) {
     if (q3.ok && !never) setIn(quantities, f3.path, q3.quantity);
     else problems.push(diag("intent_bad_quantity", q3.ok ? never : q3.message, where(locate(path), path)));
   }
-  (intent2.self_healing?.triggers ?? []).forEach((t3, i) => {
-    const c3 = parseTriggerCondition(t3.condition);
+  (intent2.self_healing?.triggers ?? []).forEach((t4, i) => {
+    const c3 = parseTriggerCondition(t4.condition);
     if (!c3.ok) {
       const path = ["intent", "self_healing", "triggers", i, "condition"];
       problems.push(diag("intent_bad_trigger", c3.message, where(locate(path), path)));
@@ -25633,7 +25633,7 @@ function translateDeployment(doc) {
       action: "enable_self_healing",
       config: {
         recovery_policy: { ...sh.recovery_policy ?? DEFAULT_RECOVERY_POLICY },
-        triggers: (sh.triggers ?? DEFAULT_TRIGGERS).map((t3) => ({ condition: t3.condition, action: t3.action }))
+        triggers: (sh.triggers ?? DEFAULT_TRIGGERS).map((t4) => ({ condition: t4.condition, action: t4.action }))
       }
     });
   }
@@ -25669,9 +25669,9 @@ __export(registry_exports, {
   translate: () => translate
 });
 function translate(doc) {
-  const t3 = TRANSLATORS[doc.type];
-  if (!t3) return fail(diag("translate_unknown_type", `no translator for intent type '${doc.type}'`, { file: doc.file, ...doc.locate(["intent", "type"]), path: "intent.type" }));
-  return t3(doc);
+  const t4 = TRANSLATORS[doc.type];
+  if (!t4) return fail(diag("translate_unknown_type", `no translator for intent type '${doc.type}'`, { file: doc.file, ...doc.locate(["intent", "type"]), path: "intent.type" }));
+  return t4(doc);
 }
 var TRANSLATORS;
 var init_registry2 = __esm({
@@ -25969,40 +25969,40 @@ var init_lexer = __esm({
 });
 
 // runner/rego/ast/nodes.ts
-function termText(t3) {
-  switch (t3.type) {
+function termText(t4) {
+  switch (t4.type) {
     case "scalar":
-      return typeof t3.value === "string" ? JSON.stringify(t3.value) : String(t3.value);
+      return typeof t4.value === "string" ? JSON.stringify(t4.value) : String(t4.value);
     case "var":
-      return t3.name;
+      return t4.name;
     case "ref": {
-      let out = termText(t3.head);
-      for (const p2 of t3.path) {
+      let out = termText(t4.head);
+      for (const p2 of t4.path) {
         if (p2.type === "scalar" && typeof p2.value === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(p2.value)) out += "." + p2.value;
         else out += "[" + termText(p2) + "]";
       }
       return out;
     }
     case "array":
-      return "[" + t3.items.map(termText).join(", ") + "]";
+      return "[" + t4.items.map(termText).join(", ") + "]";
     case "set":
-      return t3.items.length ? "{" + t3.items.map(termText).join(", ") + "}" : "set()";
+      return t4.items.length ? "{" + t4.items.map(termText).join(", ") + "}" : "set()";
     case "object":
-      return "{" + t3.items.map(([k2, v3]) => termText(k2) + ": " + termText(v3)).join(", ") + "}";
+      return "{" + t4.items.map(([k2, v3]) => termText(k2) + ": " + termText(v3)).join(", ") + "}";
     case "call": {
-      const op = INFIX_TEXT[t3.op.join(".")];
-      if (op && t3.args.length === 2) return `${termText(t3.args[0])} ${op} ${termText(t3.args[1])}`;
-      if (t3.op.join(".") === "internal.member_3" && t3.args.length === 3) return `${termText(t3.args[0])}, ${termText(t3.args[1])} in ${termText(t3.args[2])}`;
-      return t3.op.join(".") + "(" + t3.args.map(termText).join(", ") + ")";
+      const op = INFIX_TEXT[t4.op.join(".")];
+      if (op && t4.args.length === 2) return `${termText(t4.args[0])} ${op} ${termText(t4.args[1])}`;
+      if (t4.op.join(".") === "internal.member_3" && t4.args.length === 3) return `${termText(t4.args[0])}, ${termText(t4.args[1])} in ${termText(t4.args[2])}`;
+      return t4.op.join(".") + "(" + t4.args.map(termText).join(", ") + ")";
     }
     case "arraycomp":
-      return "[" + termText(t3.term) + " | \u2026]";
+      return "[" + termText(t4.term) + " | \u2026]";
     case "setcomp":
-      return "{" + termText(t3.term) + " | \u2026}";
+      return "{" + termText(t4.term) + " | \u2026}";
     case "objectcomp":
-      return "{" + termText(t3.key) + ": " + termText(t3.value) + " | \u2026}";
+      return "{" + termText(t4.key) + ": " + termText(t4.value) + " | \u2026}";
     case "value":
-      return JSON.stringify(t3.value);
+      return JSON.stringify(t4.value);
   }
 }
 function exprText(e) {
@@ -26019,11 +26019,11 @@ function exprText(e) {
       return "some " + e.vars.map(termText).join(", ");
   }
 }
-function namePath(t3) {
-  if (t3.type === "var") return [t3.name];
-  if (t3.type === "ref" && t3.head.type === "var") {
-    const out = [t3.head.name];
-    for (const p2 of t3.path) {
+function namePath(t4) {
+  if (t4.type === "var") return [t4.name];
+  if (t4.type === "ref" && t4.head.type === "var") {
+    const out = [t4.head.name];
+    for (const p2 of t4.path) {
       if (p2.type !== "scalar" || typeof p2.value !== "string") return void 0;
       out.push(p2.value);
     }
@@ -26064,9 +26064,9 @@ function importsRegoV1(tokens, i) {
 function trueExpr(loc) {
   return { type: "term", term: { type: "scalar", value: true, loc }, negated: false, with: [], loc };
 }
-function appendRef(t3, p2) {
-  if (t3.type === "ref") return { type: "ref", head: t3.head, path: [...t3.path, p2], loc: t3.loc };
-  return { type: "ref", head: t3, path: [p2], loc: t3.loc };
+function appendRef(t4, p2) {
+  if (t4.type === "ref") return { type: "ref", head: t4.head, path: [...t4.path, p2], loc: t4.loc };
+  return { type: "ref", head: t4, path: [p2], loc: t4.loc };
 }
 function parseNumber(text3) {
   if (/^-?\d+$/.test(text3)) {
@@ -26149,9 +26149,9 @@ function parseModule(file, text3, opts = {}) {
 function parseQuery(text3, file = "query", opts = {}) {
   try {
     const { tokens } = lex(file, text3);
-    const body = new Parser(file, tokens, opts).parseQueryBody();
-    if (body.length === 0) throw new ParseError("empty query", { file, line: 1, col: 1 });
-    return { body };
+    const body2 = new Parser(file, tokens, opts).parseQueryBody();
+    if (body2.length === 0) throw new ParseError("empty query", { file, line: 1, col: 1 });
+    return { body: body2 };
   } catch (err2) {
     if (err2 instanceof LexError) throw new ParseError(err2.message, err2.loc);
     throw err2;
@@ -26197,7 +26197,7 @@ var init_parser = __esm({
         this.tokens = tokens;
         this.v0 = opts.regoVersion === 0;
         this.keywords = new Set(this.v0 ? BASE_KEYWORDS : KEYWORDS);
-        this.requireV1Heads = !this.v0 || tokens.some((t3, i) => t3.kind === "ident" && t3.text === "import" && t3.nl && importsRegoV1(tokens, i + 1));
+        this.requireV1Heads = !this.v0 || tokens.some((t4, i) => t4.kind === "ident" && t4.text === "import" && t4.nl && importsRegoV1(tokens, i + 1));
       }
       // -- token helpers --------------------------------------------------------
       get tok() {
@@ -26207,29 +26207,29 @@ var init_parser = __esm({
         return this.tokens[Math.min(this.pos + k2, this.tokens.length - 1)];
       }
       next() {
-        const t3 = this.tok;
+        const t4 = this.tok;
         if (this.pos < this.tokens.length - 1) this.pos++;
-        return t3;
+        return t4;
       }
-      loc(t3 = this.tok) {
-        return { file: this.file, line: t3.line, col: t3.col };
+      loc(t4 = this.tok) {
+        return { file: this.file, line: t4.line, col: t4.col };
       }
-      isOp(text3, t3 = this.tok) {
-        return t3.kind === "op" && t3.text === text3;
+      isOp(text3, t4 = this.tok) {
+        return t4.kind === "op" && t4.text === text3;
       }
       /** The token is the keyword `text`, and `text` is a keyword here (v0: future keywords only once imported). */
-      isKw(text3, t3 = this.tok) {
-        return t3.kind === "ident" && t3.text === text3 && this.keywords.has(text3);
+      isKw(text3, t4 = this.tok) {
+        return t4.kind === "ident" && t4.text === text3 && this.keywords.has(text3);
       }
-      describe(t3) {
-        if (t3.kind === "eof") return "unexpected eof token";
-        if (t3.kind === "op") return `unexpected ${t3.text} token`;
-        if (t3.kind === "ident") return this.keywords.has(t3.text) ? `unexpected ${t3.text} keyword` : `unexpected ident token`;
-        if (t3.kind === "number") return "unexpected number token";
+      describe(t4) {
+        if (t4.kind === "eof") return "unexpected eof token";
+        if (t4.kind === "op") return `unexpected ${t4.text} token`;
+        if (t4.kind === "ident") return this.keywords.has(t4.text) ? `unexpected ${t4.text} keyword` : `unexpected ident token`;
+        if (t4.kind === "number") return "unexpected number token";
         return "unexpected string token";
       }
-      fail(message, t3 = this.tok) {
-        throw new ParseError(message, this.loc(t3));
+      fail(message, t4 = this.tok) {
+        throw new ParseError(message, this.loc(t4));
       }
       expectOp(text3) {
         if (!this.isOp(text3)) this.fail(`${this.describe(this.tok)}: expected ${text3}`);
@@ -26243,17 +26243,17 @@ var init_parser = __esm({
         return this.tok.kind === "eof";
       }
       /** Continuation allowed: same line, or inside brackets. */
-      cont(t3 = this.tok) {
-        return !t3.nl || this.depth > 0;
+      cont(t4 = this.tok) {
+        return !t4.nl || this.depth > 0;
       }
       // -- module ---------------------------------------------------------------
       parseModule(comments) {
         if (!this.isKw("package")) this.fail(this.atEOF() ? "empty module" : `${this.describe(this.tok)}: expected package`);
         const pkgTok = this.next();
         const pkgRef = this.parseRefPath(false);
-        const pkg = pkgRef.map((t3) => {
-          if (t3.type === "var") return t3.name;
-          if (t3.type === "scalar" && typeof t3.value === "string") return t3.value;
+        const pkg = pkgRef.map((t4) => {
+          if (t4.type === "var") return t4.name;
+          if (t4.type === "scalar" && typeof t4.value === "string") return t4.value;
           return this.fail("package path must contain only strings", pkgTok);
         });
         if (pkg[0] === "data") pkg.shift();
@@ -26283,15 +26283,15 @@ var init_parser = __esm({
         }
       }
       parseImport() {
-        const t3 = this.next();
+        const t4 = this.next();
         if (!this.tok.nl && this.tok.kind !== "ident") this.fail(this.describe(this.tok));
         const path = this.parseRefPath(true);
         const head = path[0];
         const root = head.type === "var" ? head.name : "";
         if (!["data", "input", "future", "rego"].includes(root)) {
-          this.fail(`unexpected import path, must begin with one of: {data, future, input, rego}, got: ${root}`, t3);
+          this.fail(`unexpected import path, must begin with one of: {data, future, input, rego}, got: ${root}`, t4);
         }
-        const imp = { path: path.length === 1 ? head : { type: "ref", head, path: path.slice(1), loc: head.loc }, loc: this.loc(t3) };
+        const imp = { path: path.length === 1 ? head : { type: "ref", head, path: path.slice(1), loc: head.loc }, loc: this.loc(t4) };
         if (this.isKw("as") && this.cont()) {
           this.next();
           imp.alias = this.expectIdent().text;
@@ -26341,17 +26341,17 @@ var init_parser = __esm({
       // -- rules ----------------------------------------------------------------
       /** One rule, or (v0) a rule with chained bodies `p { a } { b }`, which OPA reads as rules sharing one head. */
       parseRules() {
-        const rule = this.parseRule();
-        const out = [rule];
-        if (!this.v0 || this.requireV1Heads || rule.bodyless || rule.isDefault) return out;
+        const rule2 = this.parseRule();
+        const out = [rule2];
+        if (!this.v0 || this.requireV1Heads || rule2.bodyless || rule2.isDefault) return out;
         while (this.isOp("{")) {
-          if (rule.else) this.fail("expected else keyword");
+          if (rule2.else) this.fail("expected else keyword");
           const open3 = this.next();
-          const body = this.withDepth(0, () => this.parseBody("}"));
-          if (body.length === 0) this.fail("found empty body", open3);
+          const body2 = this.withDepth(0, () => this.parseBody("}"));
+          if (body2.length === 0) this.fail("found empty body", open3);
           this.expectOp("}");
           const loc = this.loc(open3);
-          out.push({ head: { ...rule.head, loc }, body, isDefault: false, bodyless: false, loc, annotations: [] });
+          out.push({ head: { ...rule2.head, loc }, body: body2, isDefault: false, bodyless: false, loc, annotations: [] });
         }
         return out;
       }
@@ -26363,33 +26363,33 @@ var init_parser = __esm({
           isDefault = true;
         }
         const head = this.parseHead(isDefault);
-        const rule = { head, body: [], isDefault, bodyless: true, loc: this.loc(start), annotations: [] };
+        const rule2 = { head, body: [], isDefault, bodyless: true, loc: this.loc(start), annotations: [] };
         if (isDefault) {
           if (head.value === void 0) this.fail("default rules must have a value", start);
-          rule.body = [trueExpr(head.loc)];
-          return rule;
+          rule2.body = [trueExpr(head.loc)];
+          return rule2;
         }
         const hasIf = this.isKw("if") && this.cont();
         if (hasIf) {
           this.next();
-          rule.body = this.parseRuleBody();
-          rule.bodyless = false;
+          rule2.body = this.parseRuleBody();
+          rule2.bodyless = false;
         } else if (this.isOp("{") && !this.tok.nl) {
           if (this.requireV1Heads) this.fail("`if` keyword is required before rule body");
           const open3 = this.next();
-          rule.body = this.withDepth(0, () => this.parseBody("}"));
-          if (rule.body.length === 0) this.fail("found empty body", open3);
+          rule2.body = this.withDepth(0, () => this.parseBody("}"));
+          if (rule2.body.length === 0) this.fail("found empty body", open3);
           this.expectOp("}");
-          rule.bodyless = false;
+          rule2.bodyless = false;
         } else {
-          rule.body = [trueExpr(head.loc)];
+          rule2.body = [trueExpr(head.loc)];
         }
         if (this.v0 && !hasIf && head.key === void 0 && head.value === void 0 && head.args === void 0 && head.ref.length === 2) {
           if (this.requireV1Heads) this.fail("`contains` keyword is required for partial set rules", start);
           head.key = head.ref[1];
           head.ref = [head.ref[0]];
         }
-        let cur = rule;
+        let cur = rule2;
         while (this.isKw("else")) {
           if (head.args === void 0 && head.key !== void 0) this.fail("else keyword cannot be used on multi-value rules");
           const et2 = this.next();
@@ -26415,17 +26415,17 @@ var init_parser = __esm({
           cur.else = er2;
           cur = er2;
         }
-        return rule;
+        return rule2;
       }
       parseRuleBody() {
         if (this.isOp("{")) {
           const save = this.pos;
           try {
             const open3 = this.next();
-            const body = this.withDepth(0, () => this.parseBody("}"));
-            if (body.length === 0) this.fail("found empty body", open3);
+            const body2 = this.withDepth(0, () => this.parseBody("}"));
+            if (body2.length === 0) this.fail("found empty body", open3);
             this.expectOp("}");
-            return body;
+            return body2;
           } catch (err2) {
             if (!(err2 instanceof ParseError)) throw err2;
             this.pos = save;
@@ -26452,9 +26452,9 @@ var init_parser = __esm({
             ref.push({ type: "scalar", value: id.text, loc: this.loc(id) });
           } else if (this.isOp("[") && !this.tok.nl) {
             this.next();
-            const t3 = this.withDepth(1, () => this.parseTermIn(false));
+            const t4 = this.withDepth(1, () => this.parseTermIn(false));
             this.expectOp("]");
-            ref.push(t3);
+            ref.push(t4);
           } else break;
         }
         if (this.isOp("(") && !this.tok.nl) {
@@ -26488,18 +26488,18 @@ var init_parser = __esm({
       }
       /** Expressions separated by `;` or newlines, up to (not including) `close`. */
       parseBody(close) {
-        const body = [];
+        const body2 = [];
         while (!this.isOp(close)) {
           if (this.atEOF()) this.fail(`unexpected eof token: expected ${close}`);
-          body.push(this.parseLiteral());
+          body2.push(this.parseLiteral());
           if (this.isOp(";")) {
             this.next();
             continue;
           }
           if (this.isOp(close)) break;
-          if (!this.tok.nl) this.fail(`${this.describe(this.tok)}: expected \\n or ; or ${close}${this.futureHint(body[body.length - 1])}`);
+          if (!this.tok.nl) this.fail(`${this.describe(this.tok)}: expected \\n or ; or ${close}${this.futureHint(body2[body2.length - 1])}`);
         }
-        return body;
+        return body2;
       }
       /** OPA's hint when v0 code uses a future keyword it did not import (`some x in xs`, `every x in xs { … }`). */
       futureHint(last) {
@@ -26514,12 +26514,12 @@ var init_parser = __esm({
       }
       /** A query: literals separated by `;` or newlines up to EOF. */
       parseQueryBody() {
-        const body = [];
+        const body2 = [];
         while (!this.atEOF()) {
-          body.push(this.parseLiteral());
+          body2.push(this.parseLiteral());
           if (this.isOp(";")) this.next();
         }
-        return body;
+        return body2;
       }
       parseLiteral() {
         const start = this.tok;
@@ -26540,8 +26540,8 @@ var init_parser = __esm({
           negated = true;
         }
         if (negated && (this.isKw("some") || this.isKw("every"))) this.fail(`unexpected ${this.tok.text} keyword: illegal negation of '${this.tok.text}'`);
-        const term = this.parseExprTerm();
-        const e = { type: "term", term, negated, with: [], loc };
+        const term2 = this.parseExprTerm();
+        const e = { type: "term", term: term2, negated, with: [], loc };
         this.parseWiths(e.with);
         return e;
       }
@@ -26575,8 +26575,8 @@ var init_parser = __esm({
           this.parseWiths(e.with);
           return e;
         }
-        for (const t3 of terms) {
-          if (t3.type !== "var") throw new ParseError("expected var in some declaration", t3.loc);
+        for (const t4 of terms) {
+          if (t4.type !== "var") throw new ParseError("expected var in some declaration", t4.loc);
         }
         return { type: "some", vars: terms, negated: false, with: [], loc };
       }
@@ -26596,10 +26596,10 @@ var init_parser = __esm({
         if (value.type !== "var") throw new ParseError(`${this.describe(this.tok)}: expected value to be a variable`, this.loc());
         if (!this.isOp("{")) this.fail(`${this.describe(this.tok)}: missing body`);
         const open3 = this.next();
-        const body = this.withDepth(0, () => this.parseBody("}"));
-        if (body.length === 0) this.fail("found empty body", open3);
+        const body2 = this.withDepth(0, () => this.parseBody("}"));
+        if (body2.length === 0) this.fail("found empty body", open3);
         this.expectOp("}");
-        const e = { type: "every", value, domain, body, negated: false, with: [], loc };
+        const e = { type: "every", value, domain, body: body2, negated: false, with: [], loc };
         if (key2) e.key = key2;
         return e;
       }
@@ -26664,34 +26664,34 @@ var init_parser = __esm({
       }
       /** A primary term followed by `.x`, `[t]` and call suffixes. */
       parseTermPostfix() {
-        let t3 = this.parsePrimary();
+        let t4 = this.parsePrimary();
         for (; ; ) {
           if (this.isOp(".") && !this.tok.nl) {
             this.next();
             const id = this.tok;
             if (id.kind !== "ident") this.fail(`${this.describe(id)}: expected ident`);
             this.next();
-            t3 = appendRef(t3, { type: "scalar", value: id.text, loc: this.loc(id) });
+            t4 = appendRef(t4, { type: "scalar", value: id.text, loc: this.loc(id) });
           } else if (this.isOp("[") && !this.tok.nl) {
             this.next();
             const k2 = this.withDepth(1, () => this.parseTermIn(false));
             this.expectOp("]");
-            t3 = appendRef(t3, k2);
+            t4 = appendRef(t4, k2);
           } else if (this.isOp("(") && !this.tok.nl) {
-            const name = namePath(t3);
+            const name = namePath(t4);
             if (!name) break;
             const open3 = this.next();
             const args = this.withDepth(1, () => this.parseTermList(")"));
             this.expectOp(")");
             if (name.length === 1 && name[0] === "set" && args.length === 0) {
-              t3 = { type: "set", items: [], loc: t3.loc };
+              t4 = { type: "set", items: [], loc: t4.loc };
             } else {
-              t3 = { type: "call", op: name, args, loc: t3.loc };
+              t4 = { type: "call", op: name, args, loc: t4.loc };
             }
             void open3;
           } else break;
         }
-        return t3;
+        return t4;
       }
       parseTermList(close) {
         const out = [];
@@ -26706,37 +26706,37 @@ var init_parser = __esm({
         return out;
       }
       parsePrimary() {
-        const t3 = this.tok;
-        const loc = this.loc(t3);
-        switch (t3.kind) {
+        const t4 = this.tok;
+        const loc = this.loc(t4);
+        switch (t4.kind) {
           case "number":
             this.next();
-            return { type: "scalar", value: parseNumber(t3.text), loc };
+            return { type: "scalar", value: parseNumber(t4.text), loc };
           case "string":
           case "rawstring":
             this.next();
-            return { type: "scalar", value: t3.text, loc };
+            return { type: "scalar", value: t4.text, loc };
           case "ident": {
-            if (t3.text === "null") {
+            if (t4.text === "null") {
               this.next();
               return { type: "scalar", value: null, loc };
             }
-            if (t3.text === "true" || t3.text === "false") {
+            if (t4.text === "true" || t4.text === "false") {
               this.next();
-              return { type: "scalar", value: t3.text === "true", loc };
+              return { type: "scalar", value: t4.text === "true", loc };
             }
-            if (this.keywords.has(t3.text) && !(t3.text === "contains" && this.isOp("(", this.peek()))) this.fail(this.describe(t3));
+            if (this.keywords.has(t4.text) && !(t4.text === "contains" && this.isOp("(", this.peek()))) this.fail(this.describe(t4));
             this.next();
-            return { type: "var", name: t3.text, loc };
+            return { type: "var", name: t4.text, loc };
           }
           case "op":
             break;
           default:
-            this.fail(this.describe(t3));
+            this.fail(this.describe(t4));
         }
-        if (t3.text === "-") {
+        if (t4.text === "-") {
           const n = this.peek();
-          if (n.kind === "number" && n.offset === t3.offset + 1) {
+          if (n.kind === "number" && n.offset === t4.offset + 1) {
             this.next();
             this.next();
             const v3 = parseNumber(n.text);
@@ -26746,13 +26746,13 @@ var init_parser = __esm({
           const operand = this.parseTermPostfix();
           return { type: "call", op: ["minus"], args: [{ type: "scalar", value: 0, loc }, operand], loc };
         }
-        if (t3.text === "(") {
+        if (t4.text === "(") {
           this.next();
           const inner = this.withDepth(1, () => this.parseTermIn(true));
           this.expectOp(")");
           return inner;
         }
-        if (t3.text === "[") {
+        if (t4.text === "[") {
           this.next();
           return this.withDepth(1, () => {
             if (this.isOp("]")) {
@@ -26765,7 +26765,7 @@ var init_parser = __esm({
             return { type: "array", items: this.moreItems(first, "]"), loc };
           });
         }
-        if (t3.text === "{") {
+        if (t4.text === "{") {
           this.next();
           return this.withDepth(1, () => {
             if (this.isOp("}")) {
@@ -26793,14 +26793,14 @@ var init_parser = __esm({
             return { type: "set", items: this.moreItems(first, "}"), loc };
           });
         }
-        return this.fail(this.describe(t3));
+        return this.fail(this.describe(t4));
       }
       /** At `|` of a comprehension: its body, up to and including `close`. */
       comprehensionBody(close) {
         this.next();
-        const body = this.withDepth(0, () => this.parseBody(close));
+        const body2 = this.withDepth(0, () => this.parseBody(close));
         this.expectOp(close);
-        return body;
+        return body2;
       }
       /** The items after the first of an array or set literal, up to and including `close` (a trailing comma is allowed). */
       moreItems(first, close) {
@@ -28030,8 +28030,8 @@ function pad(s3, spec, numeric) {
   if (spec.minus) return s3 + " ".repeat(w2 - len);
   if (spec.zero && numeric) {
     const sign2 = /^[+\- ]/.test(s3) ? s3[0] : "";
-    const body = sign2 ? s3.slice(1) : s3;
-    return sign2 + "0".repeat(w2 - len) + body;
+    const body2 = sign2 ? s3.slice(1) : s3;
+    return sign2 + "0".repeat(w2 - len) + body2;
   }
   return " ".repeat(w2 - len) + s3;
 }
@@ -28083,26 +28083,26 @@ function fmtG(x3, prec, upper, verb) {
 function fmtInt(a, spec) {
   const neg = a.v < 0n;
   const abs = neg ? -a.v : a.v;
-  let body;
+  let body2;
   switch (spec.verb) {
     case "d":
     case "v":
-      body = abs.toString();
+      body2 = abs.toString();
       break;
     case "x":
-      body = (spec.sharp ? "0x" : "") + abs.toString(16);
+      body2 = (spec.sharp ? "0x" : "") + abs.toString(16);
       break;
     case "X":
-      body = (spec.sharp ? "0X" : "") + abs.toString(16).toUpperCase();
+      body2 = (spec.sharp ? "0X" : "") + abs.toString(16).toUpperCase();
       break;
     case "o":
-      body = (spec.sharp ? "0" : "") + abs.toString(8);
+      body2 = (spec.sharp ? "0" : "") + abs.toString(8);
       break;
     case "O":
-      body = "0o" + abs.toString(8);
+      body2 = "0o" + abs.toString(8);
       break;
     case "b":
-      body = abs.toString(2);
+      body2 = abs.toString(2);
       break;
     case "c":
       return pad(String.fromCodePoint(Number(a.v)), spec, false);
@@ -28120,38 +28120,38 @@ function fmtInt(a, spec) {
     default:
       return bad(spec.verb, a);
   }
-  if (spec.prec !== void 0) body = body.padStart(spec.prec, "0");
-  return pad(signed(body, neg, spec), spec, spec.prec === void 0);
+  if (spec.prec !== void 0) body2 = body2.padStart(spec.prec, "0");
+  return pad(signed(body2, neg, spec), spec, spec.prec === void 0);
 }
 function fmtFloat(x3, spec) {
   const neg = x3 < 0 || Object.is(x3, -0);
   const ax = Math.abs(x3);
-  let body;
+  let body2;
   switch (spec.verb) {
     case "f":
     case "F":
-      body = ax.toFixed(spec.prec ?? 6);
+      body2 = ax.toFixed(spec.prec ?? 6);
       break;
     case "e":
     case "E":
-      body = fmtE(ax, spec.prec ?? 6, spec.verb === "E");
+      body2 = fmtE(ax, spec.prec ?? 6, spec.verb === "E");
       break;
     case "g":
     case "G":
     case "v":
-      body = fmtG(ax, spec.prec ?? -1, spec.verb === "G", spec.verb);
+      body2 = fmtG(ax, spec.prec ?? -1, spec.verb === "G", spec.verb);
       break;
     default:
       return bad(spec.verb, { kind: "float", v: x3 });
   }
-  return pad(signed(body, neg, spec), spec, true);
+  return pad(signed(body2, neg, spec), spec, true);
 }
 function fmtString(s3, spec) {
   switch (spec.verb) {
     case "s":
     case "v": {
-      const t3 = spec.prec !== void 0 ? [...s3].slice(0, spec.prec).join("") : s3;
-      return pad(t3, spec, false);
+      const t4 = spec.prec !== void 0 ? [...s3].slice(0, spec.prec).join("") : s3;
+      return pad(t4, spec, false);
     }
     case "q":
       return pad(goQuote(s3), spec, false);
@@ -33003,24 +33003,24 @@ var init_build = __esm({
       static parse(pattern, flags) {
         return new Parser3(pattern, flags).parseInternal();
       }
-      static parseRepeat(t3) {
-        const start = t3.pos();
-        if (!t3.more() || !t3.lookingAt("{")) return -1;
-        t3.skip(1);
-        const min = Parser3.parseInt(t3);
+      static parseRepeat(t4) {
+        const start = t4.pos();
+        if (!t4.more() || !t4.lookingAt("{")) return -1;
+        t4.skip(1);
+        const min = Parser3.parseInt(t4);
         if (min === -1) return -1;
-        if (!t3.more()) return -1;
+        if (!t4.more()) return -1;
         let max;
-        if (!t3.lookingAt(",")) max = min;
+        if (!t4.lookingAt(",")) max = min;
         else {
-          t3.skip(1);
-          if (!t3.more()) return -1;
-          if (t3.lookingAt("}")) max = -1;
-          else if ((max = Parser3.parseInt(t3)) === -1) return -1;
+          t4.skip(1);
+          if (!t4.more()) return -1;
+          if (t4.lookingAt("}")) max = -1;
+          else if ((max = Parser3.parseInt(t4)) === -1) return -1;
         }
-        if (!t3.more() || !t3.lookingAt("}")) return -1;
-        t3.skip(1);
-        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t3.from(start));
+        if (!t4.more() || !t4.lookingAt("}")) return -1;
+        t4.skip(1);
+        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t4.from(start));
         return min << 16 | max & Unicode.MAX_BMP;
       }
       static isValidCaptureName(name) {
@@ -33031,10 +33031,10 @@ var init_build = __esm({
         }
         return true;
       }
-      static parseInt(t3) {
-        const start = t3.pos();
-        while (t3.more() && t3.peek() >= Codepoint.CODES["0"] && t3.peek() <= Codepoint.CODES["9"]) t3.skip(1);
-        const n = t3.from(start);
+      static parseInt(t4) {
+        const start = t4.pos();
+        while (t4.more() && t4.peek() >= Codepoint.CODES["0"] && t4.peek() <= Codepoint.CODES["9"]) t4.skip(1);
+        const n = t4.from(start);
         if (n.length === 0 || n.length > 1 && n.codePointAt(0) === Codepoint.CODES["0"]) return -1;
         if (n.length > 8) return -2;
         return parseInt(n, 10);
@@ -33076,11 +33076,11 @@ var init_build = __esm({
             dst.runes = new CharClass().appendLiteral(dst.runes[0], dst.flags).appendLiteral(src.runes[0], src.flags).toGrowableArray();
         }
       }
-      static parseEscape(t3) {
-        const startPos = t3.pos();
-        t3.skip(1);
-        if (!t3.more()) throw new RE2JSSyntaxException(Parser3.ERR_TRAILING_BACKSLASH);
-        let c3 = t3.pop();
+      static parseEscape(t4) {
+        const startPos = t4.pos();
+        t4.skip(1);
+        if (!t4.more()) throw new RE2JSSyntaxException(Parser3.ERR_TRAILING_BACKSLASH);
+        let c3 = t4.pop();
         bigswitch: switch (c3) {
           case Codepoint.CODES["1"]:
           case Codepoint.CODES["2"]:
@@ -33089,25 +33089,25 @@ var init_build = __esm({
           case Codepoint.CODES["5"]:
           case Codepoint.CODES["6"]:
           case Codepoint.CODES["7"]:
-            if (!t3.more() || t3.peek() < Codepoint.CODES["0"] || t3.peek() > Codepoint.CODES["7"]) break;
+            if (!t4.more() || t4.peek() < Codepoint.CODES["0"] || t4.peek() > Codepoint.CODES["7"]) break;
           case Codepoint.CODES["0"]: {
             let r2 = c3 - Codepoint.CODES["0"];
             for (let i = 1; i < 3; i++) {
-              if (!t3.more() || t3.peek() < Codepoint.CODES["0"] || t3.peek() > Codepoint.CODES["7"]) break;
-              r2 = r2 * 8 + t3.peek() - Codepoint.CODES["0"];
-              t3.skip(1);
+              if (!t4.more() || t4.peek() < Codepoint.CODES["0"] || t4.peek() > Codepoint.CODES["7"]) break;
+              r2 = r2 * 8 + t4.peek() - Codepoint.CODES["0"];
+              t4.skip(1);
             }
             return r2;
           }
           case Codepoint.CODES["x"]: {
-            if (!t3.more()) break;
-            c3 = t3.pop();
+            if (!t4.more()) break;
+            c3 = t4.pop();
             if (c3 === Codepoint.CODES["{"]) {
               let nhex = 0;
               let r2 = 0;
               while (true) {
-                if (!t3.more()) break bigswitch;
-                c3 = t3.pop();
+                if (!t4.more()) break bigswitch;
+                c3 = t4.pop();
                 if (c3 === Codepoint.CODES["}"]) break;
                 const v3 = Utils.unhex(c3);
                 if (v3 < 0) break bigswitch;
@@ -33119,8 +33119,8 @@ var init_build = __esm({
               return r2;
             }
             const x3 = Utils.unhex(c3);
-            if (!t3.more()) break;
-            c3 = t3.pop();
+            if (!t4.more()) break;
+            c3 = t4.pop();
             const y2 = Utils.unhex(c3);
             if (x3 < 0 || y2 < 0) break;
             return x3 * 16 + y2;
@@ -33140,12 +33140,12 @@ var init_build = __esm({
           default:
             if (c3 <= Unicode.MAX_ASCII && !Utils.isalnum(c3)) return c3;
         }
-        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, t3.from(startPos));
+        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, t4.from(startPos));
       }
-      static parseClassChar(t3, wholeClassPos) {
-        if (!t3.more()) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_BRACKET, t3.from(wholeClassPos));
-        if (t3.lookingAt("\\")) return Parser3.parseEscape(t3);
-        return t3.pop();
+      static parseClassChar(t4, wholeClassPos) {
+        if (!t4.more()) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_BRACKET, t4.from(wholeClassPos));
+        if (t4.lookingAt("\\")) return Parser3.parseEscape(t4);
+        return t4.pop();
       }
       static hasCapture(re2) {
         if (re2 === null) return false;
@@ -33328,19 +33328,19 @@ var init_build = __esm({
         re2.flags = this.flags;
         return this.push(re2);
       }
-      repeat(op, min, max, beforePos, t3, lastRepeatPos) {
+      repeat(op, min, max, beforePos, t4, lastRepeatPos) {
         let flags = this.flags;
         if ((flags & RE2Flags.PERL_X) !== 0) {
-          if (t3.more() && t3.lookingAt("?")) {
-            t3.skip(1);
+          if (t4.more() && t4.lookingAt("?")) {
+            t4.skip(1);
             flags ^= RE2Flags.NON_GREEDY;
           }
-          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_OP, t3.from(lastRepeatPos));
+          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_OP, t4.from(lastRepeatPos));
         }
         const n = this.stack.length;
-        if (n === 0) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t3.from(beforePos));
+        if (n === 0) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t4.from(beforePos));
         const sub = this.stack[n - 1];
-        if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t3.from(beforePos));
+        if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t4.from(beforePos));
         const re2 = this.newRegexp(op);
         re2.min = min;
         re2.max = max;
@@ -33348,7 +33348,7 @@ var init_build = __esm({
         re2.subs = [sub];
         this.stack[n - 1] = re2;
         this.checkLimits(re2);
-        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re2, 1e3)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t3.from(beforePos));
+        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re2, 1e3)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t4.from(beforePos));
       }
       repeatIsValid(re2, n) {
         if (re2.op === Regexp.Op.REPEAT) {
@@ -33581,62 +33581,62 @@ var init_build = __esm({
         let lastRepeatPos = -1;
         let min = -1;
         let max = -1;
-        const t3 = new StringIterator(this.wholeRegexp);
-        while (t3.more()) {
+        const t4 = new StringIterator(this.wholeRegexp);
+        while (t4.more()) {
           let repeatPos = -1;
-          bigswitch: switch (t3.peek()) {
+          bigswitch: switch (t4.peek()) {
             case Codepoint.CODES["("]:
               if ((this.flags & RE2Flags.LOOKBEHIND) !== 0) {
-                if (t3.lookingAt("(?<=")) {
+                if (t4.lookingAt("(?<=")) {
                   this.parsePosLookBehind();
-                  t3.skip(4);
+                  t4.skip(4);
                   break;
                 }
-                if (t3.lookingAt("(?<!")) {
+                if (t4.lookingAt("(?<!")) {
                   this.parseNegLookBehind();
-                  t3.skip(4);
+                  t4.skip(4);
                   break;
                 }
               }
-              if ((this.flags & RE2Flags.PERL_X) !== 0 && t3.lookingAt("(?")) {
-                this.parsePerlFlags(t3);
+              if ((this.flags & RE2Flags.PERL_X) !== 0 && t4.lookingAt("(?")) {
+                this.parsePerlFlags(t4);
                 break;
               }
               this.op(Regexp.Op.LEFT_PAREN).cap = ++this.numCap;
-              t3.skip(1);
+              t4.skip(1);
               break;
             case Codepoint.CODES["|"]:
               this.parseVerticalBar();
-              t3.skip(1);
+              t4.skip(1);
               break;
             case Codepoint.CODES[")"]:
               this.parseRightParen();
-              t3.skip(1);
+              t4.skip(1);
               break;
             case Codepoint.CODES["^"]:
               if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.BEGIN_TEXT);
               else this.op(Regexp.Op.BEGIN_LINE);
-              t3.skip(1);
+              t4.skip(1);
               break;
             case Codepoint.CODES["$"]:
               if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.END_TEXT).flags |= RE2Flags.WAS_DOLLAR;
               else this.op(Regexp.Op.END_LINE);
-              t3.skip(1);
+              t4.skip(1);
               break;
             case Codepoint.CODES["."]:
               if ((this.flags & RE2Flags.DOT_NL) !== 0) this.op(Regexp.Op.ANY_CHAR);
               else this.op(Regexp.Op.ANY_CHAR_NOT_NL);
-              t3.skip(1);
+              t4.skip(1);
               break;
             case Codepoint.CODES["["]:
-              this.parseClass(t3);
+              this.parseClass(t4);
               break;
             case Codepoint.CODES["*"]:
             case Codepoint.CODES["+"]:
             case Codepoint.CODES["?"]: {
-              repeatPos = t3.pos();
+              repeatPos = t4.pos();
               let op = null;
-              switch (t3.pop()) {
+              switch (t4.pop()) {
                 case Codepoint.CODES["*"]:
                   op = Regexp.Op.STAR;
                   break;
@@ -33646,27 +33646,27 @@ var init_build = __esm({
                 case Codepoint.CODES["?"]:
                   op = Regexp.Op.QUEST;
               }
-              this.repeat(op, min, max, repeatPos, t3, lastRepeatPos);
+              this.repeat(op, min, max, repeatPos, t4, lastRepeatPos);
               break;
             }
             case Codepoint.CODES["{"]: {
-              const before = t3.pos();
-              const minMax = Parser3.parseRepeat(t3);
+              const before = t4.pos();
+              const minMax = Parser3.parseRepeat(t4);
               if (minMax < 0) {
-                t3.rewindTo(before);
-                this.literal(t3.pop());
+                t4.rewindTo(before);
+                this.literal(t4.pop());
                 break;
               }
               repeatPos = before;
               min = minMax >> 16;
               max = (minMax & Unicode.MAX_BMP) << 16 >> 16;
-              this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t3, lastRepeatPos);
+              this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t4, lastRepeatPos);
               break;
             }
             case Codepoint.CODES["\\"]: {
-              const savedPos = t3.pos();
-              t3.skip(1);
-              if ((this.flags & RE2Flags.PERL_X) !== 0 && t3.more()) switch (t3.pop()) {
+              const savedPos = t4.pos();
+              t4.skip(1);
+              if ((this.flags & RE2Flags.PERL_X) !== 0 && t4.more()) switch (t4.pop()) {
                 case Codepoint.CODES["A"]:
                   this.op(Regexp.Op.BEGIN_TEXT);
                   break bigswitch;
@@ -33679,13 +33679,13 @@ var init_build = __esm({
                 case Codepoint.CODES["C"]:
                   throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, "\\C");
                 case Codepoint.CODES["Q"]: {
-                  let lit = t3.rest();
+                  let lit = t4.rest();
                   const i = lit.indexOf("\\E");
                   if (i >= 0) {
                     lit = lit.substring(0, i);
-                    t3.skipString(lit);
-                    t3.skipString("\\E");
-                  } else t3.skipString(lit);
+                    t4.skipString(lit);
+                    t4.skipString("\\E");
+                  } else t4.skipString(lit);
                   let j3 = 0;
                   while (j3 < lit.length) {
                     const codepoint = lit.codePointAt(j3);
@@ -33698,32 +33698,32 @@ var init_build = __esm({
                   this.op(Regexp.Op.END_TEXT);
                   break bigswitch;
                 default:
-                  t3.rewindTo(savedPos);
+                  t4.rewindTo(savedPos);
               }
-              else t3.rewindTo(savedPos);
+              else t4.rewindTo(savedPos);
               const re2 = this.newRegexp(Regexp.Op.CHAR_CLASS);
               re2.flags = this.flags;
-              if (t3.lookingAt("\\p") || t3.lookingAt("\\P")) {
+              if (t4.lookingAt("\\p") || t4.lookingAt("\\P")) {
                 const cc2 = new CharClass();
-                if (this.parseUnicodeClass(t3, cc2)) {
+                if (this.parseUnicodeClass(t4, cc2)) {
                   re2.runes = cc2.toArray();
                   this.push(re2);
                   break bigswitch;
                 }
               }
               const cc = new CharClass();
-              if (this.parsePerlClassEscape(t3, cc)) {
+              if (this.parsePerlClassEscape(t4, cc)) {
                 re2.runes = cc.toArray();
                 this.push(re2);
                 break bigswitch;
               }
-              t3.rewindTo(savedPos);
+              t4.rewindTo(savedPos);
               this.reuse(re2);
-              this.literal(Parser3.parseEscape(t3));
+              this.literal(Parser3.parseEscape(t4));
               break;
             }
             default:
-              this.literal(t3.pop());
+              this.literal(t4.pop());
           }
           lastRepeatPos = repeatPos;
         }
@@ -33734,16 +33734,16 @@ var init_build = __esm({
         this.stack[0].namedGroups = this.namedGroups;
         return this.stack[0];
       }
-      parsePerlFlags(t3) {
-        const startPos = t3.pos();
-        const s3 = t3.rest();
+      parsePerlFlags(t4) {
+        const startPos = t4.pos();
+        const s3 = t4.rest();
         if (s3.startsWith("(?P<") || s3.startsWith("(?<")) {
           const begin = s3.charAt(2) === "P" ? 4 : 3;
           const end = s3.indexOf(">");
           if (end < 0) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s3);
           const name = s3.substring(begin, end);
-          t3.skipString(name);
-          t3.skip(begin + 1);
+          t4.skipString(name);
+          t4.skip(begin + 1);
           if (!Parser3.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s3.substring(0, end + 1));
           const re2 = this.op(Regexp.Op.LEFT_PAREN);
           re2.cap = ++this.numCap;
@@ -33752,12 +33752,12 @@ var init_build = __esm({
           re2.name = name;
           return;
         }
-        t3.skip(2);
+        t4.skip(2);
         let flags = this.flags;
         let sign2 = 1;
         let sawFlag = false;
-        loop: while (t3.more()) {
-          const c3 = t3.pop();
+        loop: while (t4.more()) {
+          const c3 = t4.pop();
           switch (c3) {
             case Codepoint.CODES["i"]:
               flags |= RE2Flags.FOLD_CASE;
@@ -33794,7 +33794,7 @@ var init_build = __esm({
               break loop;
           }
         }
-        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_PERL_OP, t3.from(startPos));
+        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_PERL_OP, t4.from(startPos));
       }
       parsePosLookBehind() {
         const re2 = this.newRegexp(Regexp.Op.LEFT_PAREN);
@@ -33864,58 +33864,58 @@ var init_build = __esm({
           this.push(re2);
         }
       }
-      parsePerlClassEscape(t3, cc) {
-        const beforePos = t3.pos();
-        if ((this.flags & RE2Flags.PERL_X) === 0 || !t3.more() || t3.pop() !== Codepoint.CODES["\\"] || !t3.more()) return false;
-        t3.pop();
-        const p2 = t3.from(beforePos);
+      parsePerlClassEscape(t4, cc) {
+        const beforePos = t4.pos();
+        if ((this.flags & RE2Flags.PERL_X) === 0 || !t4.more() || t4.pop() !== Codepoint.CODES["\\"] || !t4.more()) return false;
+        t4.pop();
+        const p2 = t4.from(beforePos);
         const g2 = PERL_GROUPS.has(p2) ? PERL_GROUPS.get(p2) : null;
         if (g2 === null) return false;
         cc.appendGroup(g2, (this.flags & RE2Flags.FOLD_CASE) !== 0);
         return true;
       }
-      parseNamedClass(t3, cc) {
-        const cls = t3.rest();
+      parseNamedClass(t4, cc) {
+        const cls = t4.rest();
         const i = cls.indexOf(":]");
         if (i < 0) return false;
         const name = cls.substring(0, i + 2);
-        t3.skipString(name);
+        t4.skipString(name);
         const g2 = POSIX_GROUPS.has(name) ? POSIX_GROUPS.get(name) : null;
         if (g2 === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, name);
         cc.appendGroup(g2, (this.flags & RE2Flags.FOLD_CASE) !== 0);
         return true;
       }
-      parseUnicodeClass(t3, cc) {
-        const startPos = t3.pos();
-        if ((this.flags & RE2Flags.UNICODE_GROUPS) === 0 || !t3.lookingAt("\\p") && !t3.lookingAt("\\P")) return false;
-        t3.skip(1);
+      parseUnicodeClass(t4, cc) {
+        const startPos = t4.pos();
+        if ((this.flags & RE2Flags.UNICODE_GROUPS) === 0 || !t4.lookingAt("\\p") && !t4.lookingAt("\\P")) return false;
+        t4.skip(1);
         let sign2 = 1;
-        let c3 = t3.pop();
+        let c3 = t4.pop();
         if (c3 === Codepoint.CODES["P"]) sign2 = -1;
-        if (!t3.more()) {
-          t3.rewindTo(startPos);
-          throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t3.rest());
+        if (!t4.more()) {
+          t4.rewindTo(startPos);
+          throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t4.rest());
         }
-        c3 = t3.pop();
+        c3 = t4.pop();
         let name;
         if (c3 !== Codepoint.CODES["{"]) name = Utils.runeToString(c3);
         else {
-          const rest = t3.rest();
+          const rest = t4.rest();
           const end = rest.indexOf("}");
           if (end < 0) {
-            t3.rewindTo(startPos);
-            throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t3.rest());
+            t4.rewindTo(startPos);
+            throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t4.rest());
           }
           name = rest.substring(0, end);
-          t3.skipString(name);
-          t3.skip(1);
+          t4.skipString(name);
+          t4.skip(1);
         }
         if (!(name.length === 0) && name.codePointAt(0) === Codepoint.CODES["^"]) {
           sign2 = 0 - sign2;
           name = name.substring(1);
         }
         const pair2 = Parser3.unicodeTable(name);
-        if (pair2 === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t3.from(startPos));
+        if (pair2 === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t4.from(startPos));
         if (pair2.sign < 0) sign2 = 0 - sign2;
         const tab = pair2.tab;
         const fold2 = pair2.fold;
@@ -33926,50 +33926,50 @@ var init_build = __esm({
         }
         return true;
       }
-      parseClass(t3) {
-        const startPos = t3.pos();
-        t3.skip(1);
+      parseClass(t4) {
+        const startPos = t4.pos();
+        t4.skip(1);
         const re2 = this.newRegexp(Regexp.Op.CHAR_CLASS);
         re2.flags = this.flags;
         const cc = new CharClass();
         let sign2 = 1;
-        if (t3.more() && t3.lookingAt("^")) {
+        if (t4.more() && t4.lookingAt("^")) {
           sign2 = -1;
-          t3.skip(1);
+          t4.skip(1);
           if ((this.flags & RE2Flags.CLASS_NL) === 0) cc.appendRange(Codepoint.CODES["\n"], Codepoint.CODES["\n"]);
         }
         let first = true;
-        while (!t3.more() || t3.peek() !== Codepoint.CODES["]"] || first) {
-          if (t3.more() && t3.lookingAt("-") && (this.flags & RE2Flags.PERL_X) === 0 && !first) {
-            const s3 = t3.rest();
+        while (!t4.more() || t4.peek() !== Codepoint.CODES["]"] || first) {
+          if (t4.more() && t4.lookingAt("-") && (this.flags & RE2Flags.PERL_X) === 0 && !first) {
+            const s3 = t4.rest();
             if (s3 === "-" || !s3.startsWith("-]")) {
-              t3.rewindTo(startPos);
-              throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t3.rest());
+              t4.rewindTo(startPos);
+              throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t4.rest());
             }
           }
           first = false;
-          const beforePos = t3.pos();
-          if (t3.lookingAt("[:")) {
-            if (this.parseNamedClass(t3, cc)) continue;
-            t3.rewindTo(beforePos);
+          const beforePos = t4.pos();
+          if (t4.lookingAt("[:")) {
+            if (this.parseNamedClass(t4, cc)) continue;
+            t4.rewindTo(beforePos);
           }
-          if (this.parseUnicodeClass(t3, cc)) continue;
-          if (this.parsePerlClassEscape(t3, cc)) continue;
-          t3.rewindTo(beforePos);
-          const lo = Parser3.parseClassChar(t3, startPos);
+          if (this.parseUnicodeClass(t4, cc)) continue;
+          if (this.parsePerlClassEscape(t4, cc)) continue;
+          t4.rewindTo(beforePos);
+          const lo = Parser3.parseClassChar(t4, startPos);
           let hi = lo;
-          if (t3.more() && t3.lookingAt("-")) {
-            t3.skip(1);
-            if (t3.more() && t3.lookingAt("]")) t3.skip(-1);
+          if (t4.more() && t4.lookingAt("-")) {
+            t4.skip(1);
+            if (t4.more() && t4.lookingAt("]")) t4.skip(-1);
             else {
-              hi = Parser3.parseClassChar(t3, startPos);
-              if (hi < lo) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t3.from(beforePos));
+              hi = Parser3.parseClassChar(t4, startPos);
+              if (hi < lo) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t4.from(beforePos));
             }
           }
           if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi);
           else cc.appendFoldedRange(lo, hi);
         }
-        t3.skip(1);
+        t4.skip(1);
         cc.cleanClass();
         if (sign2 < 0) cc.negateClass();
         re2.runes = cc.toArray();
@@ -35159,20 +35159,20 @@ function simplify(tokens) {
   const simple = [tokens[0]];
   let latest = simple[0];
   for (let i = 1; i < tokens.length; i++) {
-    const t3 = tokens[i];
-    if (t3.flag !== NONE2 && latest.flag !== NONE2 && equalTokens(t3, latest)) {
-      simple[simple.length - 1].flag = t3.flag === PLUS || latest.flag === PLUS ? PLUS : STAR;
+    const t4 = tokens[i];
+    if (t4.flag !== NONE2 && latest.flag !== NONE2 && equalTokens(t4, latest)) {
+      simple[simple.length - 1].flag = t4.flag === PLUS || latest.flag === PLUS ? PLUS : STAR;
       continue;
     }
-    latest = t3;
-    simple.push(t3);
+    latest = t4;
+    simple.push(t4);
   }
   return simple;
 }
 function newGlob(s3) {
   const input2 = Array.from(s3, (c3) => c3.codePointAt(0));
   const tokens = [];
-  for (let t3 = nextToken(0, input2); t3; t3 = nextToken(t3[0], input2)) tokens.push(t3[1]);
+  for (let t4 = nextToken(0, input2); t4; t4 = nextToken(t4[0], input2)) tokens.push(t4[1]);
   return simplify(tokens);
 }
 function match(a, b3) {
@@ -35227,11 +35227,11 @@ function intersectStar(starred, other) {
   const starToken = starred[0];
   const nextToken2 = starred[1];
   for (let i = 0; i < other.length; i++) {
-    const t3 = other[i];
-    if (nextToken2 !== void 0 && match(t3, nextToken2)) {
+    const t4 = other[i];
+    if (nextToken2 !== void 0 && match(t4, nextToken2)) {
       if (intersectNormal(starred.slice(1), other.slice(i))) return true;
-      if (!match(t3, starToken)) return false;
-    } else if (!match(t3, starToken)) return false;
+      if (!match(t4, starToken)) return false;
+    } else if (!match(t4, starToken)) return false;
   }
   return nextToken2 === void 0;
 }
@@ -35565,11 +35565,11 @@ var init_typenames = __esm({
   "runner/rego/builtins/typenames.ts"() {
     "use strict";
     init_value();
-    is2 = (t3) => ({
-      name: `is_${t3}`,
+    is2 = (t4) => ({
+      name: `is_${t4}`,
       args: ["any"],
       result: "boolean",
-      impl: ([x3]) => typeName(x3) === t3
+      impl: ([x3]) => typeName(x3) === t4
     });
     TYPES = [
       is2("number"),
@@ -35693,10 +35693,10 @@ function unmarshal(args) {
   }
 }
 function isValidJSON(args) {
-  const t3 = args[0];
-  if (typeof t3 !== "string") return false;
+  const t4 = args[0];
+  if (typeof t4 !== "string") return false;
   try {
-    JSON.parse(t3);
+    JSON.parse(t4);
     return true;
   } catch {
     return false;
@@ -35882,11 +35882,11 @@ var init_encoding = __esm({
         name: "yaml.is_valid",
         args: ["any"],
         result: "boolean",
-        impl: ([t3]) => typeof t3 === "string" && tryValid(() => parseYAMLDocs(t3))
+        impl: ([t4]) => typeof t4 === "string" && tryValid(() => parseYAMLDocs(t4))
       },
       s12("base64.encode", (s3) => Buffer.from(s3, "utf8").toString("base64")),
       s12("base64.decode", b64decode),
-      { name: "base64.is_valid", args: ["any"], result: "boolean", impl: ([t3]) => typeof t3 === "string" && B642.test(t3.replace(/[\r\n]/g, "")) },
+      { name: "base64.is_valid", args: ["any"], result: "boolean", impl: ([t4]) => typeof t4 === "string" && B642.test(t4.replace(/[\r\n]/g, "")) },
       s12("base64url.encode", (s3) => Buffer.from(s3, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_")),
       s12("base64url.encode_no_pad", (s3) => Buffer.from(s3, "utf8").toString("base64url")),
       s12("base64url.decode", b64urlDecode),
@@ -35928,15 +35928,15 @@ function buildTrie(paths) {
   }
   return root;
 }
-function childForIndex(t3, i) {
-  return t3.children.get(keyOf(String(i)))?.node ?? t3.children.get(keyOf(i))?.node;
+function childForIndex(t4, i) {
+  return t4.children.get(keyOf(String(i)))?.node ?? t4.children.get(keyOf(i))?.node;
 }
-function filterValue(v3, t3) {
-  if (t3.leaf) return v3;
+function filterValue(v3, t4) {
+  if (t4.leaf) return v3;
   if (v3 instanceof RObject) {
     const out = new RObject();
     for (const [k2, x3] of v3.entries()) {
-      const c3 = t3.children.get(keyOf(k2));
+      const c3 = t4.children.get(keyOf(k2));
       if (!c3) continue;
       const r2 = filterValue(x3, c3.node);
       if (r2 !== void 0) out.set(k2, r2);
@@ -35946,7 +35946,7 @@ function filterValue(v3, t3) {
   if (Array.isArray(v3)) {
     const out = [];
     v3.forEach((x3, i) => {
-      const c3 = childForIndex(t3, i);
+      const c3 = childForIndex(t4, i);
       if (!c3) return;
       const r2 = filterValue(x3, c3);
       if (r2 !== void 0) out.push(r2);
@@ -35956,19 +35956,19 @@ function filterValue(v3, t3) {
   if (v3 instanceof RSet) {
     const out = new RSet();
     for (const x3 of v3) {
-      const c3 = t3.children.get(keyOf(x3));
+      const c3 = t4.children.get(keyOf(x3));
       if (c3) out.add(x3);
     }
     return out;
   }
   return void 0;
 }
-function removeValue(v3, t3) {
-  if (t3.leaf) return void 0;
+function removeValue(v3, t4) {
+  if (t4.leaf) return void 0;
   if (v3 instanceof RObject) {
     const out = new RObject();
     for (const [k2, x3] of v3.entries()) {
-      const c3 = t3.children.get(keyOf(k2));
+      const c3 = t4.children.get(keyOf(k2));
       if (!c3) out.set(k2, x3);
       else {
         const r2 = removeValue(x3, c3.node);
@@ -35980,7 +35980,7 @@ function removeValue(v3, t3) {
   if (Array.isArray(v3)) {
     const out = [];
     v3.forEach((x3, i) => {
-      const c3 = childForIndex(t3, i);
+      const c3 = childForIndex(t4, i);
       if (!c3) out.push(x3);
       else {
         const r2 = removeValue(x3, c3);
@@ -35991,7 +35991,7 @@ function removeValue(v3, t3) {
   }
   if (v3 instanceof RSet) {
     const out = new RSet();
-    for (const x3 of v3) if (!t3.children.get(keyOf(x3))?.node.leaf) out.add(x3);
+    for (const x3 of v3) if (!t4.children.get(keyOf(x3))?.node.leaf) out.add(x3);
     return out;
   }
   return v3;
@@ -36623,8 +36623,8 @@ function translate2(e, data) {
     case "required":
       return mk("required", `${String(p2.missingProperty)} is required`);
     case "type": {
-      const t3 = e.schema;
-      const expected = Array.isArray(t3) ? t3.length === 1 ? t3[0] : `[${t3.join(",")}]` : t3;
+      const t4 = e.schema;
+      const expected = Array.isArray(t4) ? t4.length === 1 ? t4[0] : `[${t4.join(",")}]` : t4;
       return mk("invalid_type", `Invalid type. Expected: ${expected}, given: ${typeOfData(at3(data, e.instancePath))}`);
     }
     case "enum":
@@ -36718,7 +36718,7 @@ function selectBranches(all2) {
 function dropAfterTypeErrors(errors) {
   const typeErrors = errors.filter((e) => e.keyword === "type");
   return errors.filter(
-    (e) => e.keyword === "type" || !typeErrors.some((t3) => e.schemaPath.startsWith(`${t3.schemaPath.slice(0, -"/type".length)}/`) && (e.instancePath === t3.instancePath || e.instancePath.startsWith(`${t3.instancePath}/`)))
+    (e) => e.keyword === "type" || !typeErrors.some((t4) => e.schemaPath.startsWith(`${t4.schemaPath.slice(0, -"/type".length)}/`) && (e.instancePath === t4.instancePath || e.instancePath.startsWith(`${t4.instancePath}/`)))
   );
 }
 function orderKey(e, schema2) {
@@ -37019,10 +37019,10 @@ function loadZone(name) {
   ZONES.set(tz, zone);
   return zone;
 }
-function fields(t3) {
-  const sec = t3.ns >= 0n ? t3.ns / NS_PER_S : -((-t3.ns + NS_PER_S - 1n) / NS_PER_S);
-  const nanos = Number(t3.ns - sec * NS_PER_S);
-  const offset = t3.zone.offsetAt(Number(sec));
+function fields(t4) {
+  const sec = t4.ns >= 0n ? t4.ns / NS_PER_S : -((-t4.ns + NS_PER_S - 1n) / NS_PER_S);
+  const nanos = Number(t4.ns - sec * NS_PER_S);
+  const offset = t4.zone.offsetAt(Number(sec));
   const local = Number(sec) + offset;
   const days = Math.floor(local / 86400);
   const sod = local - days * 86400;
@@ -37127,10 +37127,10 @@ function tokenizeLayout(layout) {
         if (at5(i, "pm")) tok = "pm";
         break;
       case "-":
-        for (const t3 of ["-07:00:00", "-070000", "-07:00", "-0700", "-07"]) if (!tok && at5(i, t3)) tok = t3;
+        for (const t4 of ["-07:00:00", "-070000", "-07:00", "-0700", "-07"]) if (!tok && at5(i, t4)) tok = t4;
         break;
       case "Z":
-        for (const t3 of ["Z07:00:00", "Z070000", "Z07:00", "Z0700", "Z07"]) if (!tok && at5(i, t3)) tok = t3;
+        for (const t4 of ["Z07:00:00", "Z070000", "Z07:00", "Z0700", "Z07"]) if (!tok && at5(i, t4)) tok = t4;
         break;
       case ".":
       case ",": {
@@ -37180,9 +37180,9 @@ function formatOffset(off, style, zulu) {
       return sign2 + hh + ":" + mm + ":" + ss2;
   }
 }
-function formatTime(t3, layout) {
-  const f3 = fields(t3);
-  const sec = Number(t3.ns >= 0n ? t3.ns / NS_PER_S : -((-t3.ns + NS_PER_S - 1n) / NS_PER_S));
+function formatTime(t4, layout) {
+  const f3 = fields(t4);
+  const sec = Number(t4.ns >= 0n ? t4.ns / NS_PER_S : -((-t4.ns + NS_PER_S - 1n) / NS_PER_S));
   let out = "";
   for (const c3 of tokenizeLayout(layout)) {
     if ("lit" in c3) {
@@ -37257,7 +37257,7 @@ function formatTime(t3, layout) {
         out += f3.hour >= 12 ? "pm" : "am";
         break;
       case "MST":
-        out += t3.zone.abbrevAt(sec);
+        out += t4.zone.abbrevAt(sec);
         break;
       case "frac0":
         out += "." + pad2(f3.nanos, 9).slice(0, c3.n);
@@ -37504,11 +37504,11 @@ function parseDuration(s3) {
   return neg ? -total : total;
 }
 function addDate(args) {
-  const t3 = fields({ ns: toNs(args[0], 1), zone: UTC });
+  const t4 = fields({ ns: toNs(args[0], 1), zone: UTC });
   const y2 = Number(num(args, 1));
   const m2 = Number(num(args, 2));
   const d2 = Number(num(args, 3));
-  const ns2 = fromWall(t3.year + y2, t3.month + m2, t3.day + d2, t3.hour, t3.minute, t3.second, BigInt(t3.nanos), UTC);
+  const ns2 = fromWall(t4.year + y2, t4.month + m2, t4.day + d2, t4.hour, t4.minute, t4.second, BigInt(t4.nanos), UTC);
   return intToNum(checkRange(ns2));
 }
 function diff(args) {
@@ -37948,12 +37948,12 @@ ${endMarker}`, bodyStart - 1);
       search = search.slice(bodyStart);
       continue;
     }
-    let body = search.slice(bodyStart, endAt);
-    if (/^[^\n]*:/.test(body)) {
-      const blank = body.search(/\r?\n\r?\n/);
-      body = blank >= 0 ? body.slice(blank) : "";
+    let body2 = search.slice(bodyStart, endAt);
+    if (/^[^\n]*:/.test(body2)) {
+      const blank = body2.search(/\r?\n\r?\n/);
+      body2 = blank >= 0 ? body2.slice(blank) : "";
     }
-    const compact = body.replace(/[ \t\r\n]/g, "");
+    const compact = body2.replace(/[ \t\r\n]/g, "");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) {
       search = search.slice(bodyStart);
       continue;
@@ -38011,8 +38011,8 @@ function jsonObject(text3) {
   if (!(v3 instanceof RObject)) throw builtinError("decoded JSON type was not an Object");
   return v3;
 }
-function decodeHeader(t3) {
-  const text3 = b64(t3.header, "header").toString("utf8");
+function decodeHeader(t4) {
+  const text3 = b64(t4.header, "header").toString("utf8");
   let h3;
   try {
     h3 = jsonObject(text3);
@@ -38022,8 +38022,8 @@ function decodeHeader(t3) {
   if (h3.getStr("enc") !== void 0) throw builtinError("JWT is a JWE object, which is not supported");
   return h3;
 }
-function decodeSignature(t3) {
-  return base64UrlBytes(t3.signature);
+function decodeSignature(t4) {
+  return base64UrlBytes(t4.signature);
 }
 function parseTokenHeader(h3) {
   const out = { alg: "", kid: "", cty: "", crit: /* @__PURE__ */ new Set(), unknown: [] };
@@ -38111,8 +38111,8 @@ function ecdsaDer(r2, s3) {
     if (x3[0] & 128) x3 = Buffer.concat([Buffer.from([0]), x3]);
     return Buffer.concat([Buffer.from([2]), derLen(x3.length), x3]);
   };
-  const body = Buffer.concat([int2(r2), int2(s3)]);
-  return Buffer.concat([Buffer.from([48]), derLen(body.length), body]);
+  const body2 = Buffer.concat([int2(r2), int2(s3)]);
+  return Buffer.concat([Buffer.from([48]), derLen(body2.length), body2]);
 }
 function derLen(n) {
   if (n < 128) return Buffer.from([n]);
@@ -38160,9 +38160,9 @@ function verifyHS(alg) {
     impl: (args) => {
       const jwt = str(args, 0);
       const secret2 = str(args, 1);
-      const t3 = splitToken(jwt);
-      const mac = (0, import_node_crypto3.createHmac)(HASH[alg.slice(2)], Buffer.from(secret2, "utf8")).update(`${t3.header}.${t3.payload}`, "utf8").digest();
-      const sig = decodeSignature(t3);
+      const t4 = splitToken(jwt);
+      const mac = (0, import_node_crypto3.createHmac)(HASH[alg.slice(2)], Buffer.from(secret2, "utf8")).update(`${t4.header}.${t4.payload}`, "utf8").digest();
+      const sig = decodeSignature(t4);
       return mac.length === sig.length && (0, import_node_crypto3.timingSafeEqual)(mac, sig);
     }
   };
@@ -38173,11 +38173,11 @@ function verifyAsymmetric(alg) {
     args: ["string", "string"],
     result: "boolean",
     impl: (args) => {
-      const t3 = splitToken(args[0]);
+      const t4 = splitToken(args[0]);
       const keys = keysFromCertOrJwk(str(args, 1));
-      const sig = decodeSignature(t3);
-      const header = parseTokenHeader(decodeHeader(t3));
-      const data = Buffer.from(`${t3.header}.${t3.payload}`, "utf8");
+      const sig = decodeSignature(t4);
+      const header = parseTokenHeader(decodeHeader(t4));
+      const data = Buffer.from(`${t4.header}.${t4.payload}`, "utf8");
       const check = (k2) => !(k2.key.kind === "asymmetric" && k2.key.isPrivate) && verifyWith(k2.key, alg, data, sig, false);
       if (header.kid !== "") {
         const byKid = keys.find((k2) => k2.kid === header.kid);
@@ -38188,22 +38188,22 @@ function verifyAsymmetric(alg) {
   };
 }
 function decode(jwt) {
-  const t3 = splitToken(jwt);
-  const header = decodeHeader(t3);
-  let payloadText = b64(t3.payload, "payload").toString("utf8");
+  const t4 = splitToken(jwt);
+  const header = decodeHeader(t4);
+  let payloadText = b64(t4.payload, "payload").toString("utf8");
   if (header.getStr("cty") === "JWT") {
     payloadText = payloadText.replace(/^["']+|["']+$/g, "");
     return decode(payloadText);
   }
   const payload = jsonObject(payloadText);
-  const sig = b64(t3.signature, "signature");
+  const sig = b64(t4.signature, "signature");
   return [header, payload, sig.toString("hex")];
 }
 function timeFrom(v3) {
   if (!isNum(v3)) throw builtinError("token time constraint: must be a number");
-  const t3 = Number(v3);
-  if (t3 < 0) throw builtinError("token time constraint: must not be negative");
-  return t3;
+  const t4 = Number(v3);
+  if (t4 < 0) throw builtinError("token time constraint: must not be negative");
+  return t4;
 }
 function parseConstraints(o2, nowNs2) {
   const c3 = { secret: "", alg: "", iss: "", aud: "", keys: void 0, time: -1 };
@@ -38234,8 +38234,8 @@ function parseConstraints(o2, nowNs2) {
   if (keys < 1) throw builtinError("no key constraint");
   return c3;
 }
-function constraintsVerify(c3, h3, t3, sig) {
-  const data = Buffer.from(`${t3.header}.${t3.payload}`, "utf8");
+function constraintsVerify(c3, h3, t4, sig) {
+  const data = Buffer.from(`${t4.header}.${t4.payload}`, "utf8");
   if (c3.keys !== void 0) {
     if (h3.kid !== "") {
       const byKid = c3.keys.find((k2) => k2.kid === h3.kid);
@@ -38256,14 +38256,14 @@ function decodeVerify(args, nowNs2) {
   let header;
   let payloadText;
   for (; ; ) {
-    const t3 = splitToken(jwt);
-    header = decodeHeader(t3);
+    const t4 = splitToken(jwt);
+    header = decodeHeader(t4);
     const h3 = parseTokenHeader(header);
     if (!headerValid(h3)) return unverified;
     if (c3.alg !== "" && c3.alg !== h3.alg) return unverified;
-    const sig = decodeSignature(t3);
-    if (!constraintsVerify(c3, h3, t3, sig)) return unverified;
-    payloadText = b64(t3.payload, "payload").toString("utf8");
+    const sig = decodeSignature(t4);
+    if (!constraintsVerify(c3, h3, t4, sig)) return unverified;
+    payloadText = b64(t4.payload, "payload").toString("utf8");
     if (h3.cty.toUpperCase() === "JWT") {
       jwt = payloadText;
       continue;
@@ -38407,19 +38407,19 @@ function readDer(buf, at5 = 0) {
   return [{ tag: tag2, body: buf.subarray(off, off + len), raw: buf.subarray(at5, off + len) }, off + len];
 }
 function children(d2) {
-  const body = Buffer.isBuffer(d2) ? d2 : d2.body;
+  const body2 = Buffer.isBuffer(d2) ? d2 : d2.body;
   const out = [];
-  for (let at5 = 0; at5 < body.length; ) {
-    const [c3, next] = readDer(body, at5);
+  for (let at5 = 0; at5 < body2.length; ) {
+    const [c3, next] = readDer(body2, at5);
     out.push(c3);
     at5 = next;
   }
   return out;
 }
-function oidArcs(body) {
+function oidArcs(body2) {
   const arcs = [];
   let v3 = 0;
-  for (const b3 of body) {
+  for (const b3 of body2) {
     v3 = v3 * 128 + (b3 & 127);
     if (!(b3 & 128)) {
       if (arcs.length === 0) {
@@ -38431,10 +38431,10 @@ function oidArcs(body) {
   }
   return arcs;
 }
-function derInt(body) {
-  if (body.length === 0) return 0n;
-  let v3 = BigInt("0x" + body.toString("hex"));
-  if (body[0] & 128) v3 -= 1n << BigInt(body.length * 8);
+function derInt(body2) {
+  if (body2.length === 0) return 0n;
+  let v3 = BigInt("0x" + body2.toString("hex"));
+  if (body2[0] & 128) v3 -= 1n << BigInt(body2.length * 8);
   return v3;
 }
 function derString(d2) {
@@ -38474,7 +38474,7 @@ var init_der = __esm({
     "use strict";
     DerError = class extends Error {
     };
-    oidText = (body) => oidArcs(body).join(".");
+    oidText = (body2) => oidArcs(body2).join(".");
     unsigned = (b3) => b3.length === 0 ? 0n : BigInt("0x" + b3.toString("hex"));
   }
 });
@@ -38502,10 +38502,10 @@ function parseName(d2) {
       const value = derString(val);
       names.push({ Type: arcs, Value: value ?? null });
       if (value === void 0 || arcs.length !== 4 || arcs[0] !== 2 || arcs[1] !== 5 || arcs[2] !== 4) continue;
-      const t3 = arcs[3];
-      if (t3 === 3) cn2 = value;
-      else if (t3 === 5) serial = value;
-      else lists[t3]?.push(value);
+      const t4 = arcs[3];
+      if (t4 === 3) cn2 = value;
+      else if (t4 === 5) serial = value;
+      else lists[t4]?.push(value);
     }
   }
   out.Country = orNull(lists[6]);
@@ -39365,10 +39365,10 @@ function signReq(args) {
   const method = methodV;
   const raw = req.getStr("raw_body");
   const bodyV = req.getStr("body");
-  const body = raw !== void 0 ? strOf(raw) : bodyV !== void 0 ? marshal(bodyV, "", "", 0) : "";
+  const body2 = raw !== void 0 ? strOf(raw) : bodyV !== void 0 ? marshal(bodyV, "", "", 0) : "";
   const dps = cfgV.getStr("disable_payload_signing");
   if (dps !== void 0 && typeof dps !== "boolean") throw operandError(2, "invalid value for 'disable_payload_signing' in AWS config");
-  const contentHash2 = dps === true ? "UNSIGNED-PAYLOAD" : sha256Hex(body);
+  const contentHash2 = dps === true ? "UNSIGNED-PAYLOAD" : sha256Hex(body2);
   const amzDate = amzDateOf(new Date(Number(ns2 / 1000000n)));
   if (!/^\d{8}T\d{6}Z$/.test(amzDate)) throw builtinError("signing time is outside the range AWS dates can express");
   const date = amzDate.slice(0, 8);
@@ -39592,7 +39592,7 @@ var require_printLocation = __commonJS({
     }
     function printSourceLocation(source, sourceLocation) {
       const firstLineColumnOffset = source.locationOffset.column - 1;
-      const body = "".padStart(firstLineColumnOffset) + source.body;
+      const body2 = "".padStart(firstLineColumnOffset) + source.body;
       const lineIndex = sourceLocation.line - 1;
       const lineOffset = source.locationOffset.line - 1;
       const lineNum = sourceLocation.line + lineOffset;
@@ -39600,7 +39600,7 @@ var require_printLocation = __commonJS({
       const columnNum = sourceLocation.column + columnOffset;
       const locationStr = `${source.name}:${lineNum}:${columnNum}
 `;
-      const lines2 = body.split(/\r\n|[\n\r]/g);
+      const lines2 = body2.split(/\r\n|[\n\r]/g);
       const locationLine = lines2[lineIndex];
       if (locationLine.length > 120) {
         const subLineIndex = Math.floor(columnNum / 80);
@@ -40602,8 +40602,8 @@ var require_lexer2 = __commonJS({
     function isUnicodeScalarValue(code) {
       return code >= 0 && code <= 55295 || code >= 57344 && code <= 1114111;
     }
-    function isSupplementaryCodePoint(body, location) {
-      return isLeadingSurrogate(body.charCodeAt(location)) && isTrailingSurrogate(body.charCodeAt(location + 1));
+    function isSupplementaryCodePoint(body2, location) {
+      return isLeadingSurrogate(body2.charCodeAt(location)) && isTrailingSurrogate(body2.charCodeAt(location + 1));
     }
     function isLeadingSurrogate(code) {
       return code >= 55296 && code <= 56319;
@@ -40627,11 +40627,11 @@ var require_lexer2 = __commonJS({
       return new _ast.Token(kind, start, end, line, col, value);
     }
     function readNextToken(lexer, start) {
-      const body = lexer.source.body;
-      const bodyLength = body.length;
+      const body2 = lexer.source.body;
+      const bodyLength = body2.length;
       let position = start;
       while (position < bodyLength) {
-        const code = body.charCodeAt(position);
+        const code = body2.charCodeAt(position);
         switch (code) {
           // Ignored ::
           //   - UnicodeBOM
@@ -40666,7 +40666,7 @@ var require_lexer2 = __commonJS({
             lexer.lineStart = position;
             continue;
           case 13:
-            if (body.charCodeAt(position + 1) === 10) {
+            if (body2.charCodeAt(position + 1) === 10) {
               position += 2;
             } else {
               ++position;
@@ -40721,7 +40721,7 @@ var require_lexer2 = __commonJS({
               position + 1
             );
           case 46:
-            if (body.charCodeAt(position + 1) === 46 && body.charCodeAt(position + 2) === 46) {
+            if (body2.charCodeAt(position + 1) === 46 && body2.charCodeAt(position + 2) === 46) {
               return createToken(
                 lexer,
                 _tokenKind.TokenKind.SPREAD,
@@ -40788,7 +40788,7 @@ var require_lexer2 = __commonJS({
             );
           // StringValue
           case 34:
-            if (body.charCodeAt(position + 1) === 34 && body.charCodeAt(position + 2) === 34) {
+            if (body2.charCodeAt(position + 1) === 34 && body2.charCodeAt(position + 2) === 34) {
               return readBlockString(lexer, position);
             }
             return readString(lexer, position);
@@ -40802,7 +40802,7 @@ var require_lexer2 = __commonJS({
         throw (0, _syntaxError.syntaxError)(
           lexer.source,
           position,
-          code === 39 ? `Unexpected single quote character ('), did you mean to use a double quote (")?` : isUnicodeScalarValue(code) || isSupplementaryCodePoint(body, position) ? `Unexpected character: ${printCodePointAt(lexer, position)}.` : `Invalid character: ${printCodePointAt(lexer, position)}.`
+          code === 39 ? `Unexpected single quote character ('), did you mean to use a double quote (")?` : isUnicodeScalarValue(code) || isSupplementaryCodePoint(body2, position) ? `Unexpected character: ${printCodePointAt(lexer, position)}.` : `Invalid character: ${printCodePointAt(lexer, position)}.`
         );
       }
       return createToken(lexer, _tokenKind.TokenKind.EOF, bodyLength, bodyLength);
@@ -40820,17 +40820,17 @@ var require_lexer2 = __commonJS({
         }
         lexer._commentCount = nextCommentCount;
       }
-      const body = lexer.source.body;
-      const bodyLength = body.length;
+      const body2 = lexer.source.body;
+      const bodyLength = body2.length;
       let position = start + 1;
       while (position < bodyLength) {
-        const code = body.charCodeAt(position);
+        const code = body2.charCodeAt(position);
         if (code === 10 || code === 13) {
           break;
         }
         if (isUnicodeScalarValue(code)) {
           ++position;
-        } else if (isSupplementaryCodePoint(body, position)) {
+        } else if (isSupplementaryCodePoint(body2, position)) {
           position += 2;
         } else {
           break;
@@ -40841,19 +40841,19 @@ var require_lexer2 = __commonJS({
         _tokenKind.TokenKind.COMMENT,
         start,
         position,
-        body.slice(start + 1, position)
+        body2.slice(start + 1, position)
       );
     }
     function readNumber(lexer, start, firstCode) {
-      const body = lexer.source.body;
+      const body2 = lexer.source.body;
       let position = start;
       let code = firstCode;
       let isFloat = false;
       if (code === 45) {
-        code = body.charCodeAt(++position);
+        code = body2.charCodeAt(++position);
       }
       if (code === 48) {
-        code = body.charCodeAt(++position);
+        code = body2.charCodeAt(++position);
         if ((0, _characterClasses.isDigit)(code)) {
           throw (0, _syntaxError.syntaxError)(
             lexer.source,
@@ -40866,22 +40866,22 @@ var require_lexer2 = __commonJS({
         }
       } else {
         position = readDigits(lexer, position, code);
-        code = body.charCodeAt(position);
+        code = body2.charCodeAt(position);
       }
       if (code === 46) {
         isFloat = true;
-        code = body.charCodeAt(++position);
+        code = body2.charCodeAt(++position);
         position = readDigits(lexer, position, code);
-        code = body.charCodeAt(position);
+        code = body2.charCodeAt(position);
       }
       if (code === 69 || code === 101) {
         isFloat = true;
-        code = body.charCodeAt(++position);
+        code = body2.charCodeAt(++position);
         if (code === 43 || code === 45) {
-          code = body.charCodeAt(++position);
+          code = body2.charCodeAt(++position);
         }
         position = readDigits(lexer, position, code);
-        code = body.charCodeAt(position);
+        code = body2.charCodeAt(position);
       }
       if (code === 46 || (0, _characterClasses.isNameStart)(code)) {
         throw (0, _syntaxError.syntaxError)(
@@ -40898,7 +40898,7 @@ var require_lexer2 = __commonJS({
         isFloat ? _tokenKind.TokenKind.FLOAT : _tokenKind.TokenKind.INT,
         start,
         position,
-        body.slice(start, position)
+        body2.slice(start, position)
       );
     }
     function readDigits(lexer, start, firstCode) {
@@ -40912,23 +40912,23 @@ var require_lexer2 = __commonJS({
           )}.`
         );
       }
-      const body = lexer.source.body;
+      const body2 = lexer.source.body;
       let position = start + 1;
-      while ((0, _characterClasses.isDigit)(body.charCodeAt(position))) {
+      while ((0, _characterClasses.isDigit)(body2.charCodeAt(position))) {
         ++position;
       }
       return position;
     }
     function readString(lexer, start) {
-      const body = lexer.source.body;
-      const bodyLength = body.length;
+      const body2 = lexer.source.body;
+      const bodyLength = body2.length;
       let position = start + 1;
       let chunkStart = position;
       let value = "";
       while (position < bodyLength) {
-        const code = body.charCodeAt(position);
+        const code = body2.charCodeAt(position);
         if (code === 34) {
-          value += body.slice(chunkStart, position);
+          value += body2.slice(chunkStart, position);
           return createToken(
             lexer,
             _tokenKind.TokenKind.STRING,
@@ -40938,8 +40938,8 @@ var require_lexer2 = __commonJS({
           );
         }
         if (code === 92) {
-          value += body.slice(chunkStart, position);
-          const escape2 = body.charCodeAt(position + 1) === 117 ? body.charCodeAt(position + 2) === 123 ? readEscapedUnicodeVariableWidth(lexer, position) : readEscapedUnicodeFixedWidth(lexer, position) : readEscapedCharacter(lexer, position);
+          value += body2.slice(chunkStart, position);
+          const escape2 = body2.charCodeAt(position + 1) === 117 ? body2.charCodeAt(position + 2) === 123 ? readEscapedUnicodeVariableWidth(lexer, position) : readEscapedUnicodeFixedWidth(lexer, position) : readEscapedCharacter(lexer, position);
           value += escape2.value;
           position += escape2.size;
           chunkStart = position;
@@ -40950,7 +40950,7 @@ var require_lexer2 = __commonJS({
         }
         if (isUnicodeScalarValue(code)) {
           ++position;
-        } else if (isSupplementaryCodePoint(body, position)) {
+        } else if (isSupplementaryCodePoint(body2, position)) {
           position += 2;
         } else {
           throw (0, _syntaxError.syntaxError)(
@@ -40970,11 +40970,11 @@ var require_lexer2 = __commonJS({
       );
     }
     function readEscapedUnicodeVariableWidth(lexer, position) {
-      const body = lexer.source.body;
+      const body2 = lexer.source.body;
       let point = 0;
       let size = 3;
       while (size < 12) {
-        const code = body.charCodeAt(position + size++);
+        const code = body2.charCodeAt(position + size++);
         if (code === 125) {
           if (size < 5 || !isUnicodeScalarValue(point)) {
             break;
@@ -40992,15 +40992,15 @@ var require_lexer2 = __commonJS({
       throw (0, _syntaxError.syntaxError)(
         lexer.source,
         position,
-        `Invalid Unicode escape sequence: "${body.slice(
+        `Invalid Unicode escape sequence: "${body2.slice(
           position,
           position + size
         )}".`
       );
     }
     function readEscapedUnicodeFixedWidth(lexer, position) {
-      const body = lexer.source.body;
-      const code = read16BitHexCode(body, position + 2);
+      const body2 = lexer.source.body;
+      const code = read16BitHexCode(body2, position + 2);
       if (isUnicodeScalarValue(code)) {
         return {
           value: String.fromCodePoint(code),
@@ -41008,8 +41008,8 @@ var require_lexer2 = __commonJS({
         };
       }
       if (isLeadingSurrogate(code)) {
-        if (body.charCodeAt(position + 6) === 92 && body.charCodeAt(position + 7) === 117) {
-          const trailingCode = read16BitHexCode(body, position + 8);
+        if (body2.charCodeAt(position + 6) === 92 && body2.charCodeAt(position + 7) === 117) {
+          const trailingCode = read16BitHexCode(body2, position + 8);
           if (isTrailingSurrogate(trailingCode)) {
             return {
               value: String.fromCodePoint(code, trailingCode),
@@ -41021,18 +41021,18 @@ var require_lexer2 = __commonJS({
       throw (0, _syntaxError.syntaxError)(
         lexer.source,
         position,
-        `Invalid Unicode escape sequence: "${body.slice(position, position + 6)}".`
+        `Invalid Unicode escape sequence: "${body2.slice(position, position + 6)}".`
       );
     }
-    function read16BitHexCode(body, position) {
-      return readHexDigit(body.charCodeAt(position)) << 12 | readHexDigit(body.charCodeAt(position + 1)) << 8 | readHexDigit(body.charCodeAt(position + 2)) << 4 | readHexDigit(body.charCodeAt(position + 3));
+    function read16BitHexCode(body2, position) {
+      return readHexDigit(body2.charCodeAt(position)) << 12 | readHexDigit(body2.charCodeAt(position + 1)) << 8 | readHexDigit(body2.charCodeAt(position + 2)) << 4 | readHexDigit(body2.charCodeAt(position + 3));
     }
     function readHexDigit(code) {
       return code >= 48 && code <= 57 ? code - 48 : code >= 65 && code <= 70 ? code - 55 : code >= 97 && code <= 102 ? code - 87 : -1;
     }
     function readEscapedCharacter(lexer, position) {
-      const body = lexer.source.body;
-      const code = body.charCodeAt(position + 1);
+      const body2 = lexer.source.body;
+      const code = body2.charCodeAt(position + 1);
       switch (code) {
         case 34:
           return {
@@ -41078,24 +41078,24 @@ var require_lexer2 = __commonJS({
       throw (0, _syntaxError.syntaxError)(
         lexer.source,
         position,
-        `Invalid character escape sequence: "${body.slice(
+        `Invalid character escape sequence: "${body2.slice(
           position,
           position + 2
         )}".`
       );
     }
     function readBlockString(lexer, start) {
-      const body = lexer.source.body;
-      const bodyLength = body.length;
+      const body2 = lexer.source.body;
+      const bodyLength = body2.length;
       let lineStart = lexer.lineStart;
       let position = start + 3;
       let chunkStart = position;
       let currentLine = "";
       const blockLines = [];
       while (position < bodyLength) {
-        const code = body.charCodeAt(position);
-        if (code === 34 && body.charCodeAt(position + 1) === 34 && body.charCodeAt(position + 2) === 34) {
-          currentLine += body.slice(chunkStart, position);
+        const code = body2.charCodeAt(position);
+        if (code === 34 && body2.charCodeAt(position + 1) === 34 && body2.charCodeAt(position + 2) === 34) {
+          currentLine += body2.slice(chunkStart, position);
           blockLines.push(currentLine);
           const token = createToken(
             lexer,
@@ -41109,16 +41109,16 @@ var require_lexer2 = __commonJS({
           lexer.lineStart = lineStart;
           return token;
         }
-        if (code === 92 && body.charCodeAt(position + 1) === 34 && body.charCodeAt(position + 2) === 34 && body.charCodeAt(position + 3) === 34) {
-          currentLine += body.slice(chunkStart, position);
+        if (code === 92 && body2.charCodeAt(position + 1) === 34 && body2.charCodeAt(position + 2) === 34 && body2.charCodeAt(position + 3) === 34) {
+          currentLine += body2.slice(chunkStart, position);
           chunkStart = position + 1;
           position += 4;
           continue;
         }
         if (code === 10 || code === 13) {
-          currentLine += body.slice(chunkStart, position);
+          currentLine += body2.slice(chunkStart, position);
           blockLines.push(currentLine);
-          if (code === 13 && body.charCodeAt(position + 1) === 10) {
+          if (code === 13 && body2.charCodeAt(position + 1) === 10) {
             position += 2;
           } else {
             ++position;
@@ -41130,7 +41130,7 @@ var require_lexer2 = __commonJS({
         }
         if (isUnicodeScalarValue(code)) {
           ++position;
-        } else if (isSupplementaryCodePoint(body, position)) {
+        } else if (isSupplementaryCodePoint(body2, position)) {
           position += 2;
         } else {
           throw (0, _syntaxError.syntaxError)(
@@ -41150,11 +41150,11 @@ var require_lexer2 = __commonJS({
       );
     }
     function readName(lexer, start) {
-      const body = lexer.source.body;
-      const bodyLength = body.length;
+      const body2 = lexer.source.body;
+      const bodyLength = body2.length;
       let position = start + 1;
       while (position < bodyLength) {
-        const code = body.charCodeAt(position);
+        const code = body2.charCodeAt(position);
         if ((0, _characterClasses.isNameContinue)(code)) {
           ++position;
         } else {
@@ -41166,7 +41166,7 @@ var require_lexer2 = __commonJS({
         _tokenKind.TokenKind.NAME,
         start,
         position,
-        body.slice(start, position)
+        body2.slice(start, position)
       );
     }
   }
@@ -41242,11 +41242,11 @@ var require_schemaCoordinateLexer = __commonJS({
     };
     exports2.SchemaCoordinateLexer = SchemaCoordinateLexer;
     function readNextToken(lexer, start) {
-      const body = lexer.source.body;
-      const bodyLength = body.length;
+      const body2 = lexer.source.body;
+      const bodyLength = body2.length;
       const position = start;
       if (position < bodyLength) {
-        const code = body.charCodeAt(position);
+        const code = body2.charCodeAt(position);
         switch (code) {
           case 46:
             return (0, _lexer.createToken)(
@@ -41480,15 +41480,15 @@ var require_source = __commonJS({
        * source.locationOffset; // => { line: 10, column: 1 }
        * ```
        */
-      constructor(body, name = "GraphQL request", locationOffset = {
+      constructor(body2, name = "GraphQL request", locationOffset = {
         line: 1,
         column: 1
       }) {
-        typeof body === "string" || (0, _devAssert.devAssert)(
+        typeof body2 === "string" || (0, _devAssert.devAssert)(
           false,
-          `Body must be a string. Received: ${(0, _inspect.inspect)(body)}.`
+          `Body must be a string. Received: ${(0, _inspect.inspect)(body2)}.`
         );
-        this.body = body;
+        this.body = body2;
         this.name = name;
         this.locationOffset = locationOffset;
         this.locationOffset.line > 0 || (0, _devAssert.devAssert)(
@@ -53975,7 +53975,7 @@ var require_validate3 = __commonJS({
         hideSuggestions
       );
       const visitor = (0, _visitor.visitInParallel)(
-        rules.map((rule) => rule(context))
+        rules.map((rule2) => rule2(context))
       );
       try {
         (0, _visitor.visit)(
@@ -54001,7 +54001,7 @@ var require_validate3 = __commonJS({
           errors.push(error);
         }
       );
-      const visitors = rules.map((rule) => rule(context));
+      const visitors = rules.map((rule2) => rule2(context));
       (0, _visitor.visit)(documentAST, (0, _visitor.visitInParallel)(visitors));
       return errors;
     }
@@ -58005,7 +58005,7 @@ var require_stripIgnoredCharacters = __commonJS({
     var _tokenKind = require_tokenKind();
     function stripIgnoredCharacters(source) {
       const sourceObj = (0, _source.isSource)(source) ? source : new _source.Source(source);
-      const body = sourceObj.body;
+      const body2 = sourceObj.body;
       const lexer = new _lexer.Lexer(sourceObj);
       let strippedBody = "";
       let wasLastAddedTokenNonPunctuator = false;
@@ -58020,7 +58020,7 @@ var require_stripIgnoredCharacters = __commonJS({
             strippedBody += " ";
           }
         }
-        const tokenBody = body.slice(currentToken.start, currentToken.end);
+        const tokenBody = body2.slice(currentToken.start, currentToken.end);
         if (tokenKind === _tokenKind.TokenKind.BLOCK_STRING) {
           strippedBody += (0, _blockString.printBlockString)(currentToken.value, {
             minimize: true
@@ -60274,9 +60274,9 @@ function isEmptyDocument(text3) {
   }
 }
 function unexpected(d2) {
-  const t3 = d2.loc?.startToken;
-  const what = !t3 ? "" : t3.kind === "String" || t3.kind === "BlockString" ? `String "${t3.value ?? ""}"` : t3.kind === "Name" ? `Name "${t3.value ?? ""}"` : t3.kind;
-  return new GqlError(`Unexpected ${what} in GraphQL string at location ${t3?.line ?? 0}:${t3?.column ?? 0}`);
+  const t4 = d2.loc?.startToken;
+  const what = !t4 ? "" : t4.kind === "String" || t4.kind === "BlockString" ? `String "${t4.value ?? ""}"` : t4.kind === "Name" ? `Name "${t4.value ?? ""}"` : t4.kind;
+  return new GqlError(`Unexpected ${what} in GraphQL string at location ${t4?.line ?? 0}:${t4?.column ?? 0}`);
 }
 function parseQueryText(text3) {
   const doc = parseDoc(text3);
@@ -60309,10 +60309,10 @@ function valueOut(v3) {
       return { ...out, Kind: VALUE_KIND[v3.kind], Raw: v3.value };
   }
 }
-function typeOut(t3) {
-  if (t3.kind === import_graphql.Kind.NON_NULL_TYPE) return { ...typeOut(t3.type), NonNull: true };
-  if (t3.kind === import_graphql.Kind.LIST_TYPE) return { NamedType: "", Elem: typeOut(t3.type), NonNull: false };
-  return { NamedType: t3.name.value, NonNull: false };
+function typeOut(t4) {
+  if (t4.kind === import_graphql.Kind.NON_NULL_TYPE) return { ...typeOut(t4.type), NonNull: true };
+  if (t4.kind === import_graphql.Kind.LIST_TYPE) return { NamedType: "", Elem: typeOut(t4.type), NonNull: false };
+  return { NamedType: t4.name.value, NonNull: false };
 }
 function selectionsOut(set2) {
   return (set2?.selections ?? []).map((s3) => {
@@ -60358,14 +60358,14 @@ function schemaOut(doc) {
       default: {
         const kind = DEFINITION_KIND[d2.kind];
         if (!kind) break;
-        const t3 = d2;
+        const t4 = d2;
         const def = {
           Kind: kind,
-          Description: t3.description?.value ?? "",
-          Name: t3.name.value,
-          Directives: dirsOut(t3.directives),
-          Interfaces: (t3.interfaces ?? []).map((i) => i.name.value),
-          Fields: (t3.fields ?? []).map((f3) => ({
+          Description: t4.description?.value ?? "",
+          Name: t4.name.value,
+          Directives: dirsOut(t4.directives),
+          Interfaces: (t4.interfaces ?? []).map((i) => i.name.value),
+          Fields: (t4.fields ?? []).map((f3) => ({
             Description: f3.description?.value ?? "",
             Name: f3.name.value,
             Arguments: argDefsOut(f3.arguments),
@@ -60373,11 +60373,11 @@ function schemaOut(doc) {
             Type: typeOut(f3.type),
             Directives: dirsOut(f3.directives)
           })),
-          Types: (t3.types ?? []).map((x3) => x3.name.value),
-          EnumValues: (t3.values ?? []).map((v3) => ({ Description: v3.description?.value ?? "", Name: v3.name.value, Directives: dirsOut(v3.directives) })),
+          Types: (t4.types ?? []).map((x3) => x3.name.value),
+          EnumValues: (t4.values ?? []).map((v3) => ({ Description: v3.description?.value ?? "", Name: v3.name.value, Directives: dirsOut(v3.directives) })),
           BuiltIn: false
         };
-        (t3.kind.endsWith("Extension") ? out.Extensions : out.Definitions).push(def);
+        (t4.kind.endsWith("Extension") ? out.Extensions : out.Definitions).push(def);
       }
     }
   }
@@ -60430,9 +60430,9 @@ function valueIn(v3) {
       throw new GqlError(`invalid value kind ${String(v3.Kind)}`);
   }
 }
-function typeIn(t3) {
-  const base = t3.Elem && typeof t3.Elem === "object" ? { kind: import_graphql.Kind.LIST_TYPE, type: typeIn(t3.Elem) } : { kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t3.NamedType) };
-  return t3.NonNull === true ? { kind: import_graphql.Kind.NON_NULL_TYPE, type: base } : base;
+function typeIn(t4) {
+  const base = t4.Elem && typeof t4.Elem === "object" ? { kind: import_graphql.Kind.LIST_TYPE, type: typeIn(t4.Elem) } : { kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t4.NamedType) };
+  return t4.NonNull === true ? { kind: import_graphql.Kind.NON_NULL_TYPE, type: base } : base;
 }
 function selectionsIn(x3) {
   return {
@@ -60475,7 +60475,7 @@ function definitionIn(d2, extension) {
     directives: dirsIn(d2.Directives),
     interfaces: (d2.Interfaces ?? []).map((i) => ({ kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(i) })),
     fields: isInput ? inputDefsIn(d2.Fields, import_graphql.Kind.INPUT_VALUE_DEFINITION) : asList(d2.Fields).map((f3) => ({ kind: import_graphql.Kind.FIELD_DEFINITION, description: desc(f3.Description), name: nameNode(f3.Name), arguments: inputDefsIn(f3.Arguments, import_graphql.Kind.INPUT_VALUE_DEFINITION), type: typeIn(f3.Type ?? {}), directives: dirsIn(f3.Directives) })),
-    types: (d2.Types ?? []).map((t3) => ({ kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t3) })),
+    types: (d2.Types ?? []).map((t4) => ({ kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t4) })),
     values: asList(d2.EnumValues).map((v3) => ({ kind: import_graphql.Kind.ENUM_VALUE_DEFINITION, description: desc(v3.Description), name: nameNode(v3.Name), directives: dirsIn(v3.Directives) }))
   };
 }
@@ -60485,7 +60485,7 @@ function schemaIn(o2) {
     kind,
     description: kind === import_graphql.Kind.SCHEMA_DEFINITION ? desc(x3.Description) : void 0,
     directives: dirsIn(x3.Directives),
-    operationTypes: asList(x3.OperationTypes).map((t3) => ({ kind: import_graphql.Kind.OPERATION_TYPE_DEFINITION, operation: s(t3.Operation), type: { kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t3.Type) } }))
+    operationTypes: asList(x3.OperationTypes).map((t4) => ({ kind: import_graphql.Kind.OPERATION_TYPE_DEFINITION, operation: s(t4.Operation), type: { kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t4.Type) } }))
   });
   for (const x3 of asList(o2.Schema)) definitions.push(schemaNode(x3, import_graphql.Kind.SCHEMA_DEFINITION));
   for (const x3 of asList(o2.SchemaExtension)) definitions.push(schemaNode(x3, import_graphql.Kind.SCHEMA_EXTENSION));
@@ -60722,8 +60722,8 @@ function uuidParse(args) {
   const variant = (v8 & 192) === 128 ? "RFC4122" : (v8 & 224) === 192 ? "Microsoft" : (v8 & 224) === 224 ? "Future" : "Reserved";
   out.set("version", version).set("variant", variant);
   if (version === 1 || version === 2) {
-    const t3 = BigInt(b3.readUInt32BE(0)) | BigInt(b3.readUInt16BE(4)) << 32n | BigInt(b3.readUInt16BE(6) & 4095) << 48n;
-    out.set("time", intToNum((t3 - GREGORIAN_OFFSET) * 100n));
+    const t4 = BigInt(b3.readUInt32BE(0)) | BigInt(b3.readUInt16BE(4)) << 32n | BigInt(b3.readUInt16BE(6) & 4095) << 48n;
+    out.set("time", intToNum((t4 - GREGORIAN_OFFSET) * 100n));
     out.set("clocksequence", b3.readUInt16BE(8) & 16383);
     const node = b3.subarray(10);
     out.set("nodeid", [...node].map((x3) => x3.toString(16).padStart(2, "0")).join("-"));
@@ -60802,6 +60802,315 @@ var init_misc = __esm({
       bits2("bits.lsh", (a, b3) => a << b3),
       bits2("bits.rsh", (a, b3) => a >> b3),
       { name: "bits.negate", args: ["number"], result: "number", impl: (a) => intToNum(~int(a, 0)) }
+    ];
+  }
+});
+
+// runner/rego/builtins/regoast.ts
+function nameRef(parts) {
+  return t2("ref", parts.map((p2, i) => i === 0 ? t2("var", p2) : t2("string", p2)));
+}
+function kindOf(x3) {
+  if (x3.type !== "scalar") return x3.type;
+  const v3 = x3.value;
+  return v3 === null ? "null" : typeof v3 === "boolean" ? "boolean" : typeof v3 === "string" ? "string" : "number";
+}
+function compareSlices(a, b3) {
+  for (let i = 0; i < Math.min(a.length, b3.length); i++) {
+    const c3 = compareTerm(a[i], b3[i]);
+    if (c3 !== 0) return c3;
+  }
+  return a.length - b3.length;
+}
+function compareTerm(a, b3) {
+  const ka = kindOf(a);
+  const kb = kindOf(b3);
+  if (ka !== kb) return KIND_RANK[ka] - KIND_RANK[kb];
+  switch (a.type) {
+    case "scalar":
+      return compare(a.value, b3.value);
+    case "var":
+      return compareStr(a.name, b3.name);
+    case "ref":
+      return compareSlices([a.head, ...a.path], [b3.head, ...b3.path]);
+    case "array":
+      return compareSlices(a.items, b3.items);
+    case "set":
+      return compareSlices(sortedSet(a.items), sortedSet(b3.items));
+    case "object": {
+      const x3 = sortedObject(a.items);
+      const y2 = sortedObject(b3.items);
+      for (let i = 0; i < Math.min(x3.length, y2.length); i++) {
+        const c3 = compareTerm(x3[i][0], y2[i][0]) || compareTerm(x3[i][1], y2[i][1]);
+        if (c3 !== 0) return c3;
+      }
+      return x3.length - y2.length;
+    }
+    case "call":
+      return compareSlices(callSlice(a), callSlice(b3));
+    case "arraycomp":
+    case "setcomp": {
+      const y2 = b3;
+      return compareTerm(a.term, y2.term) || compareStr(JSON.stringify(body(a.body)), JSON.stringify(body(y2.body)));
+    }
+    case "objectcomp": {
+      const y2 = b3;
+      return compareTerm(a.key, y2.key) || compareTerm(a.value, y2.value) || compareStr(JSON.stringify(body(a.body)), JSON.stringify(body(y2.body)));
+    }
+    case "value":
+      return compare(a.value, b3.value);
+  }
+}
+function sortedSet(items) {
+  const out = [];
+  for (const x3 of [...items].sort(compareTerm)) if (!out.length || compareTerm(out[out.length - 1], x3) !== 0) out.push(x3);
+  return out;
+}
+function sortedObject(items) {
+  const out = [];
+  for (const [k2, v3] of items) {
+    const i = out.findIndex(([k22]) => compareTerm(k22, k2) === 0);
+    if (i >= 0) out[i] = [out[i][0], v3];
+    else out.push([k2, v3]);
+  }
+  return out.sort((x3, y2) => compareTerm(x3[0], y2[0]));
+}
+function term(x3) {
+  switch (x3.type) {
+    case "scalar": {
+      const v3 = x3.value;
+      if (v3 === null) return t2("null", null);
+      if (typeof v3 === "boolean") return t2("boolean", v3);
+      if (typeof v3 === "string") return t2("string", v3);
+      return t2("number", v3);
+    }
+    case "var":
+      return t2("var", x3.name);
+    case "ref":
+      return t2("ref", [term(x3.head), ...x3.path.map(term)]);
+    case "array":
+      return t2("array", x3.items.map(term));
+    case "set":
+      return t2("set", sortedSet(x3.items).map(term));
+    case "object":
+      return t2("object", sortedObject(x3.items).map(([k2, v3]) => [term(k2), term(v3)]));
+    case "arraycomp":
+      return t2("arraycomprehension", { term: term(x3.term), body: body(x3.body) });
+    case "setcomp":
+      return t2("setcomprehension", { term: term(x3.term), body: body(x3.body) });
+    case "objectcomp":
+      return t2("objectcomprehension", { key: term(x3.key), value: term(x3.value), body: body(x3.body) });
+    case "call":
+      return t2("call", [nameRef(x3.op), ...x3.args.map(term)]);
+    case "value":
+      throw new BuiltinError("eval_builtin_error", "a compiler constant cannot appear in a parsed module");
+  }
+}
+function exprTerms(e) {
+  switch (e.type) {
+    case "term":
+      return e.term.type === "call" ? [nameRef(e.term.op), ...e.term.args.map(term)] : term(e.term);
+    case "some":
+      return { symbols: e.vars.map(term) };
+    case "somein": {
+      const args = e.key ? [e.key, e.value, e.domain] : [e.value, e.domain];
+      return { symbols: [t2("call", [nameRef(["internal", e.key ? "member_3" : "member_2"]), ...args.map(term)])] };
+    }
+    case "every":
+      return { key: e.key ? term(e.key) : null, value: term(e.value), domain: term(e.domain), body: body(e.body) };
+  }
+}
+function withTarget(x3) {
+  return x3.type === "var" ? t2("ref", [term(x3)]) : term(x3);
+}
+function body(b3) {
+  return b3.map((e, index) => {
+    const out = { index, terms: exprTerms(e) };
+    if (e.negated) out["negated"] = true;
+    if (e.with.length) out["with"] = e.with.map((w2) => ({ target: withTarget(w2.target), value: term(w2.value) }));
+    return out;
+  });
+}
+function isGround(x3) {
+  switch (x3.type) {
+    case "scalar":
+    case "value":
+      return true;
+    case "array":
+    case "set":
+      return x3.items.every(isGround);
+    case "object":
+      return x3.items.every(([k2, v3]) => isGround(k2) && isGround(v3));
+    default:
+      return false;
+  }
+}
+function headJSON(r2) {
+  const h3 = r2.head;
+  const head = {};
+  const first = h3.ref[0];
+  const fn2 = !!h3.args?.length;
+  let name = h3.ref.length === 1 && first?.type === "var" ? first.name : void 0;
+  let key2 = h3.key;
+  if (!h3.key && !r2.isDefault && !fn2 && h3.ref.length === 2 && first?.type === "var") {
+    const k2 = h3.ref[1];
+    if (r2.bodyless) {
+      name = first.name;
+      key2 = k2;
+    } else {
+      if (!isGround(k2) || k2.type === "ref") key2 = k2;
+      if (h3.value) name = first.name;
+    }
+  }
+  if (name !== void 0) head["name"] = name;
+  head["ref"] = h3.ref.map(term);
+  if (fn2) head["args"] = h3.args.map(term);
+  if (key2) head["key"] = term(key2);
+  if (h3.value) head["value"] = term(h3.value);
+  else if (!h3.key) head["value"] = t2("boolean", true);
+  if (h3.assign) head["assign"] = true;
+  return head;
+}
+function rule(r2, main2) {
+  let head = headJSON(r2);
+  if (main2) {
+    head = { ...main2, value: head["value"] };
+    if (r2.head.value) {
+      delete head["assign"];
+      if (r2.head.assign) head["assign"] = true;
+    }
+  }
+  const out = {};
+  if (r2.isDefault) out["default"] = true;
+  out["head"] = head;
+  out["body"] = body(r2.body);
+  if (r2.else) out["else"] = rule(r2.else, main2 ?? head);
+  return out;
+}
+function numberWildcards(m2) {
+  let n = 0;
+  const tm = (x3) => {
+    switch (x3.type) {
+      case "var":
+        return x3.name === "_" ? { ...x3, name: `$${n++}` } : x3;
+      case "ref":
+        return { ...x3, head: tm(x3.head), path: x3.path.map(tm) };
+      case "array":
+      case "set":
+        return { ...x3, items: x3.items.map(tm) };
+      case "object":
+        return { ...x3, items: x3.items.map(([k2, v3]) => [tm(k2), tm(v3)]) };
+      case "arraycomp":
+      case "setcomp": {
+        const head = tm(x3.term);
+        return { ...x3, term: head, body: bd(x3.body) };
+      }
+      case "objectcomp": {
+        const key2 = tm(x3.key);
+        const value = tm(x3.value);
+        return { ...x3, key: key2, value, body: bd(x3.body) };
+      }
+      case "call":
+        return { ...x3, args: x3.args.map(tm) };
+      default:
+        return x3;
+    }
+  };
+  const withs = (e) => e.with.map((w2) => {
+    const target = tm(w2.target);
+    return { ...w2, target, value: tm(w2.value) };
+  });
+  const ex = (e) => {
+    switch (e.type) {
+      case "term": {
+        const term2 = tm(e.term);
+        return { ...e, term: term2, with: withs(e) };
+      }
+      case "some": {
+        const vars = e.vars.map(tm);
+        return { ...e, vars, with: withs(e) };
+      }
+      case "somein":
+      case "every": {
+        const key2 = e.key && tm(e.key);
+        const value = tm(e.value);
+        const domain = tm(e.domain);
+        const rest = e.type === "every" ? { ...e, key: key2, value, domain, body: bd(e.body) } : { ...e, key: key2, value, domain };
+        return { ...rest, with: withs(e) };
+      }
+    }
+  };
+  const bd = (b3) => b3.map(ex);
+  const rl = (r2) => {
+    const h3 = r2.head;
+    const ref = h3.ref.map(tm);
+    const args = h3.args?.map(tm);
+    const key2 = h3.key && tm(h3.key);
+    const value = h3.value && tm(h3.value);
+    const head = { ...h3, ref, ...args ? { args } : {}, ...key2 ? { key: key2 } : {}, ...value ? { value } : {} };
+    const body2 = bd(r2.body);
+    return { ...r2, head, body: body2, ...r2.else ? { else: rl(r2.else) } : {} };
+  };
+  return { ...m2, rules: m2.rules.map(rl) };
+}
+function moduleJSON(m2, comments) {
+  const out = {
+    package: { path: [t2("var", "data"), ...m2.package.map((p2) => t2("string", p2))] }
+  };
+  if (m2.imports.length) out["imports"] = m2.imports.map((i) => ({ path: term(i.path), ...i.alias ? { alias: i.alias } : {} }));
+  if (m2.rules.length) out["rules"] = m2.rules.map((r2) => rule(r2));
+  if (comments.length) out["comments"] = comments.map((c3) => ({ Text: Buffer.from(c3.text, "utf8").toString("base64"), Location: { file: m2.file, row: c3.line, col: c3.col } }));
+  return out;
+}
+var t2, KIND_RANK, callSlice, REGO_AST;
+var init_regoast = __esm({
+  "runner/rego/builtins/regoast.ts"() {
+    "use strict";
+    init_lexer();
+    init_parser();
+    init_value();
+    init_types3();
+    init_operands();
+    t2 = (type, value) => ({ type, value });
+    KIND_RANK = {
+      null: 0,
+      boolean: 1,
+      number: 2,
+      string: 3,
+      var: 4,
+      ref: 5,
+      array: 6,
+      object: 7,
+      set: 8,
+      arraycomp: 9,
+      objectcomp: 10,
+      setcomp: 11,
+      call: 12
+    };
+    callSlice = (x3) => [
+      { type: "ref", head: { type: "var", name: x3.op[0], loc: x3.loc }, path: x3.op.slice(1).map((p2) => ({ type: "scalar", value: p2, loc: x3.loc })), loc: x3.loc },
+      ...x3.args
+    ];
+    REGO_AST = [
+      {
+        name: "rego.parse_module",
+        args: ["string", "string"],
+        result: { object: ["string", "any"] },
+        impl: (args) => {
+          const file = str(args, 0);
+          const text3 = str(args, 1);
+          let mod;
+          try {
+            mod = parseModule(file, text3);
+          } catch (err2) {
+            if (err2 instanceof ParseError) {
+              throw new BuiltinError("eval_builtin_error", `1 error occurred: ${err2.loc.file}:${err2.loc.line}: rego_parse_error: ${err2.message}`);
+            }
+            throw err2;
+          }
+          return fromJS(moduleJSON(numberWildcards(mod), lex(file, text3).comments));
+        }
+      }
     ];
   }
 });
@@ -60985,6 +61294,7 @@ var init_registry3 = __esm({
     init_providers();
     init_graphql();
     init_misc();
+    init_regoast();
     init_unsupported();
     init_deprecated();
     FAMILIES = [
@@ -61011,6 +61321,7 @@ var init_registry3 = __esm({
       X509,
       PROVIDERS,
       GRAPHQL,
+      REGO_AST,
       MISC,
       UNSUPPORTED,
       // v0 modules only: v1 modules calling them fail to compile (compiler/deprecated.ts)
@@ -61039,64 +61350,64 @@ var init_errors = __esm({
 });
 
 // runner/rego/compiler/walk.ts
-function mapTerm(t3, f3, fb) {
-  switch (t3.type) {
+function mapTerm(t4, f3, fb) {
+  switch (t4.type) {
     case "scalar":
     case "var":
     case "value":
-      return f3(t3);
+      return f3(t4);
     case "ref":
-      return f3({ ...t3, head: mapTerm(t3.head, f3, fb), path: t3.path.map((p2) => mapTerm(p2, f3, fb)) });
+      return f3({ ...t4, head: mapTerm(t4.head, f3, fb), path: t4.path.map((p2) => mapTerm(p2, f3, fb)) });
     case "array":
-      return f3({ ...t3, items: t3.items.map((x3) => mapTerm(x3, f3, fb)) });
+      return f3({ ...t4, items: t4.items.map((x3) => mapTerm(x3, f3, fb)) });
     case "set":
-      return f3({ ...t3, items: t3.items.map((x3) => mapTerm(x3, f3, fb)) });
+      return f3({ ...t4, items: t4.items.map((x3) => mapTerm(x3, f3, fb)) });
     case "object":
-      return f3({ ...t3, items: t3.items.map(([k2, v3]) => [mapTerm(k2, f3, fb), mapTerm(v3, f3, fb)]) });
+      return f3({ ...t4, items: t4.items.map(([k2, v3]) => [mapTerm(k2, f3, fb), mapTerm(v3, f3, fb)]) });
     case "call":
-      return f3({ ...t3, args: t3.args.map((x3) => mapTerm(x3, f3, fb)) });
+      return f3({ ...t4, args: t4.args.map((x3) => mapTerm(x3, f3, fb)) });
     case "arraycomp":
-      return f3({ ...t3, term: mapTerm(t3.term, f3, fb), body: fb(t3.body) });
+      return f3({ ...t4, term: mapTerm(t4.term, f3, fb), body: fb(t4.body) });
     case "setcomp":
-      return f3({ ...t3, term: mapTerm(t3.term, f3, fb), body: fb(t3.body) });
+      return f3({ ...t4, term: mapTerm(t4.term, f3, fb), body: fb(t4.body) });
     case "objectcomp":
-      return f3({ ...t3, key: mapTerm(t3.key, f3, fb), value: mapTerm(t3.value, f3, fb), body: fb(t3.body) });
+      return f3({ ...t4, key: mapTerm(t4.key, f3, fb), value: mapTerm(t4.value, f3, fb), body: fb(t4.body) });
   }
 }
-function termVars(t3, out, opts) {
-  switch (t3.type) {
+function termVars(t4, out, opts) {
+  switch (t4.type) {
     case "var":
-      out.add(t3.name);
+      out.add(t4.name);
       break;
     case "ref":
-      termVars(t3.head, out, opts);
-      for (const p2 of t3.path) termVars(p2, out, opts);
+      termVars(t4.head, out, opts);
+      for (const p2 of t4.path) termVars(p2, out, opts);
       break;
     case "array":
     case "set":
-      for (const x3 of t3.items) termVars(x3, out, opts);
+      for (const x3 of t4.items) termVars(x3, out, opts);
       break;
     case "object":
-      for (const [k2, v3] of t3.items) {
+      for (const [k2, v3] of t4.items) {
         termVars(k2, out, opts);
         termVars(v3, out, opts);
       }
       break;
     case "call":
-      for (const x3 of t3.args) termVars(x3, out, opts);
+      for (const x3 of t4.args) termVars(x3, out, opts);
       break;
     case "arraycomp":
     case "setcomp":
       if (opts.closures) {
-        termVars(t3.term, out, opts);
-        bodyVars(t3.body, out, opts);
+        termVars(t4.term, out, opts);
+        bodyVars(t4.body, out, opts);
       }
       break;
     case "objectcomp":
       if (opts.closures) {
-        termVars(t3.key, out, opts);
-        termVars(t3.value, out, opts);
-        bodyVars(t3.body, out, opts);
+        termVars(t4.key, out, opts);
+        termVars(t4.value, out, opts);
+        bodyVars(t4.body, out, opts);
       }
       break;
   }
@@ -61133,29 +61444,29 @@ function bodyVars(b3, out, opts) {
 }
 function closuresOf(e) {
   const out = [];
-  const visit2 = (t3) => {
-    switch (t3.type) {
+  const visit2 = (t4) => {
+    switch (t4.type) {
       case "ref":
-        visit2(t3.head);
-        t3.path.forEach(visit2);
+        visit2(t4.head);
+        t4.path.forEach(visit2);
         break;
       case "array":
       case "set":
-        t3.items.forEach(visit2);
+        t4.items.forEach(visit2);
         break;
       case "object":
-        t3.items.forEach(([k2, v3]) => {
+        t4.items.forEach(([k2, v3]) => {
           visit2(k2);
           visit2(v3);
         });
         break;
       case "call":
-        t3.args.forEach(visit2);
+        t4.args.forEach(visit2);
         break;
       case "arraycomp":
       case "setcomp":
       case "objectcomp":
-        out.push({ vars: termVars(t3, /* @__PURE__ */ new Set(), { closures: true }) });
+        out.push({ vars: termVars(t4, /* @__PURE__ */ new Set(), { closures: true }) });
         break;
     }
   };
@@ -61182,10 +61493,10 @@ var init_walk = __esm({
 });
 
 // runner/rego/compiler/locals.ts
-function typeName2(t3) {
-  switch (t3.type) {
+function typeName2(t4) {
+  switch (t4.type) {
     case "scalar":
-      return t3.value === null ? "null" : typeof t3.value === "bigint" ? "number" : typeof t3.value;
+      return t4.value === null ? "null" : typeof t4.value === "bigint" ? "number" : typeof t4.value;
     case "arraycomp":
       return "arraycomprehension";
     case "setcomp":
@@ -61195,7 +61506,7 @@ function typeName2(t3) {
     case "value":
       return "value";
     default:
-      return t3.type;
+      return t4.type;
   }
 }
 function newScope() {
@@ -61240,9 +61551,9 @@ var init_locals = __esm({
         this.display.set(u2, name);
         return u2;
       }
-      term(t3, scope) {
+      term(t4, scope) {
         return mapTerm(
-          t3,
+          t4,
           (x3) => {
             if (x3.type !== "var") return x3;
             if (x3.name === "_") return { ...x3, name: this.fresh("") };
@@ -61256,33 +61567,33 @@ var init_locals = __esm({
         );
       }
       /** Rename a term that may contain closures: closures get a child scope each. */
-      deep(t3, scope) {
-        switch (t3.type) {
+      deep(t4, scope) {
+        switch (t4.type) {
           case "arraycomp":
           case "setcomp": {
             const s3 = new Scope(scope);
-            const body = this.body(t3.body, s3);
-            return { ...t3, body, term: this.deep(t3.term, s3) };
+            const body2 = this.body(t4.body, s3);
+            return { ...t4, body: body2, term: this.deep(t4.term, s3) };
           }
           case "objectcomp": {
             const s3 = new Scope(scope);
-            const body = this.body(t3.body, s3);
-            return { ...t3, body, key: this.deep(t3.key, s3), value: this.deep(t3.value, s3) };
+            const body2 = this.body(t4.body, s3);
+            return { ...t4, body: body2, key: this.deep(t4.key, s3), value: this.deep(t4.value, s3) };
           }
           case "ref":
-            return { ...t3, head: this.deep(t3.head, scope), path: t3.path.map((p2) => this.deep(p2, scope)) };
+            return { ...t4, head: this.deep(t4.head, scope), path: t4.path.map((p2) => this.deep(p2, scope)) };
           case "array":
           case "set":
-            return { ...t3, items: t3.items.map((x3) => this.deep(x3, scope)) };
+            return { ...t4, items: t4.items.map((x3) => this.deep(x3, scope)) };
           case "object":
-            return { ...t3, items: t3.items.map(([k2, v3]) => [this.deep(k2, scope), this.deep(v3, scope)]) };
+            return { ...t4, items: t4.items.map(([k2, v3]) => [this.deep(k2, scope), this.deep(v3, scope)]) };
           case "call":
-            if (scope.lookup(t3.op[0]) !== void 0 && scope.lookup(t3.op[0]) !== t3.op[0]) {
-              this.errors.push(cerr("rego_compile_error", `called function ${t3.op.join(".")} shadowed`, t3.loc));
+            if (scope.lookup(t4.op[0]) !== void 0 && scope.lookup(t4.op[0]) !== t4.op[0]) {
+              this.errors.push(cerr("rego_compile_error", `called function ${t4.op.join(".")} shadowed`, t4.loc));
             }
-            return { ...t3, args: t3.args.map((x3) => this.deep(x3, scope)) };
+            return { ...t4, args: t4.args.map((x3) => this.deep(x3, scope)) };
           default:
-            return this.term(t3, scope);
+            return this.term(t4, scope);
         }
       }
       /**
@@ -61291,52 +61602,52 @@ var init_locals = __esm({
        * before, at the var for `:=` and at the declaration (`declLoc`) for
        * `some` and `every`.
        */
-      declare(t3, scope, kind, declLoc = t3.loc) {
-        switch (t3.type) {
+      declare(t4, scope, kind, declLoc = t4.loc) {
+        switch (t4.type) {
           case "var": {
-            if (t3.name === "_") return { ...t3, name: this.fresh("") };
-            const loc = kind === "assign" ? t3.loc : declLoc;
-            const prev = scope.kind.get(t3.name);
+            if (t4.name === "_") return { ...t4, name: this.fresh("") };
+            const loc = kind === "assign" ? t4.loc : declLoc;
+            const prev = scope.kind.get(t4.name);
             if (prev !== void 0) {
-              const msg = prev === "arg" ? `arg ${t3.name} redeclared` : `var ${t3.name} ${prev === "assign" ? "assigned" : "declared"} above`;
+              const msg = prev === "arg" ? `arg ${t4.name} redeclared` : `var ${t4.name} ${prev === "assign" ? "assigned" : "declared"} above`;
               this.errors.push(cerr("rego_compile_error", msg, loc));
-              return { ...t3, name: scope.decl.get(t3.name) };
+              return { ...t4, name: scope.decl.get(t4.name) };
             }
-            if (scope.used.has(t3.name)) {
-              this.errors.push(cerr("rego_compile_error", `var ${t3.name} referenced above`, loc));
+            if (scope.used.has(t4.name)) {
+              this.errors.push(cerr("rego_compile_error", `var ${t4.name} referenced above`, loc));
             }
-            const u2 = this.fresh(t3.name);
-            scope.decl.set(t3.name, u2);
-            scope.kind.set(t3.name, kind);
-            return { ...t3, name: u2 };
+            const u2 = this.fresh(t4.name);
+            scope.decl.set(t4.name, u2);
+            scope.kind.set(t4.name, kind);
+            return { ...t4, name: u2 };
           }
           case "array":
-            return { ...t3, items: t3.items.map((x3) => this.declare(x3, scope, kind, declLoc)) };
+            return { ...t4, items: t4.items.map((x3) => this.declare(x3, scope, kind, declLoc)) };
           case "object":
-            return { ...t3, items: t3.items.map(([k2, v3]) => [this.deep(k2, scope), this.declare(v3, scope, kind, declLoc)]) };
+            return { ...t4, items: t4.items.map(([k2, v3]) => [this.deep(k2, scope), this.declare(v3, scope, kind, declLoc)]) };
           default:
             if (kind === "assign") {
-              this.errors.push(cerr("rego_compile_error", `cannot assign to ${typeName2(t3)}`, t3.loc));
-              return t3;
+              this.errors.push(cerr("rego_compile_error", `cannot assign to ${typeName2(t4)}`, t4.loc));
+              return t4;
             }
-            return t3.type === "scalar" ? t3 : this.deep(t3, scope);
+            return t4.type === "scalar" ? t4 : this.deep(t4, scope);
         }
       }
       expr(e, scope) {
         const withs = e.with.map((w2) => ({ ...w2, value: this.deep(w2.value, scope) }));
         switch (e.type) {
           case "term": {
-            const t3 = e.term;
-            if (t3.type === "call" && t3.op.length === 1 && t3.op[0] === "assign") {
+            const t4 = e.term;
+            if (t4.type === "call" && t4.op.length === 1 && t4.op[0] === "assign") {
               if (e.negated) {
                 this.errors.push(cerr("rego_compile_error", "cannot assign vars inside negated expression", e.loc));
                 return e;
               }
-              const rhs = this.deep(t3.args[1], scope);
-              const lhs = this.declare(t3.args[0], scope, "assign");
-              return { ...e, term: { ...t3, args: [lhs, rhs] }, with: withs };
+              const rhs = this.deep(t4.args[1], scope);
+              const lhs = this.declare(t4.args[0], scope, "assign");
+              return { ...e, term: { ...t4, args: [lhs, rhs] }, with: withs };
             }
-            return { ...e, term: this.deep(t3, scope), with: withs };
+            return { ...e, term: this.deep(t4, scope), with: withs };
           }
           case "some": {
             const vars = e.vars.map((v3) => this.declare(v3, scope, "some", e.loc));
@@ -61373,12 +61684,12 @@ var init_locals = __esm({
         }
         let args;
         if (r2.head.args) args = r2.head.args.map((a) => this.deep(a, top));
-        const body = this.body(r2.body, top);
-        const head = { ...r2.head, ref: [r2.head.ref[0], ...r2.head.ref.slice(1).map((t3) => this.deep(t3, top))] };
+        const body2 = this.body(r2.body, top);
+        const head = { ...r2.head, ref: [r2.head.ref[0], ...r2.head.ref.slice(1).map((t4) => this.deep(t4, top))] };
         if (args) head.args = args;
         if (head.key) head.key = this.deep(head.key, top);
         if (head.value) head.value = this.deep(head.value, top);
-        const out = { ...r2, head, body };
+        const out = { ...r2, head, body: body2 };
         if (r2.else) out.else = this.rule(r2.else);
         return out;
       }
@@ -61401,51 +61712,51 @@ var init_dynamics = __esm({
         return { type: "var", name: `$dyn$${++this.n}`, loc };
       }
       /** Bind `t` to a fresh var by an expression appended to `pre`; returns the var. */
-      bind(t3, pre, withs) {
-        const v3 = this.fresh(t3.loc);
-        pre.push({ type: "term", term: { type: "call", op: ["eq"], args: [v3, t3], loc: t3.loc }, negated: false, with: withs, loc: t3.loc, generated: true });
+      bind(t4, pre, withs) {
+        const v3 = this.fresh(t4.loc);
+        pre.push({ type: "term", term: { type: "call", op: ["eq"], args: [v3, t4], loc: t4.loc }, negated: false, with: withs, loc: t4.loc, generated: true });
         return v3;
       }
       /** A term in argument position (OPA's expandExprTerm + rewriteDynamicsOne): evaluated outside. */
-      arg(t3, pre, withs) {
-        switch (t3.type) {
+      arg(t4, pre, withs) {
+        switch (t4.type) {
           case "ref":
-            return this.bind(this.refParts(t3, pre, withs), pre, withs);
+            return this.bind(this.refParts(t4, pre, withs), pre, withs);
           case "call":
-            return this.bind({ ...t3, args: t3.args.map((a) => this.arg(a, pre, withs)) }, pre, withs);
+            return this.bind({ ...t4, args: t4.args.map((a) => this.arg(a, pre, withs)) }, pre, withs);
           case "arraycomp":
           case "setcomp":
           case "objectcomp":
-            return this.bind(t3, pre, withs);
+            return this.bind(t4, pre, withs);
           case "array":
           case "set":
-            return { ...t3, items: t3.items.map((x3) => this.arg(x3, pre, withs)) };
+            return { ...t4, items: t4.items.map((x3) => this.arg(x3, pre, withs)) };
           case "object":
-            return { ...t3, items: t3.items.map(([k2, v3]) => [this.arg(k2, pre, withs), this.arg(v3, pre, withs)]) };
+            return { ...t4, items: t4.items.map(([k2, v3]) => [this.arg(k2, pre, withs), this.arg(v3, pre, withs)]) };
           default:
-            return t3;
+            return t4;
         }
       }
       /** The dynamic parts inside a ref (its path; a composite or call head), the ref itself staying. */
-      refParts(t3, pre, withs) {
-        let head = t3.head;
+      refParts(t4, pre, withs) {
+        let head = t4.head;
         if (head.type !== "var" && head.type !== "ref") head = this.arg(head, pre, withs);
         if (head.type !== "var") head = this.bind(head, pre, withs);
-        return { ...t3, head, path: t3.path.map((p2) => this.arg(p2, pre, withs)) };
+        return { ...t4, head, path: t4.path.map((p2) => this.arg(p2, pre, withs)) };
       }
       /** A term evaluated in place (an `=` operand, a bare term): only what is inside it moves out. */
-      inPlace(t3, pre, withs, unify) {
-        switch (t3.type) {
+      inPlace(t4, pre, withs, unify) {
+        switch (t4.type) {
           case "ref":
-            return this.refParts(t3, pre, withs);
+            return this.refParts(t4, pre, withs);
           case "arraycomp":
           case "setcomp":
           case "objectcomp":
-            return t3;
+            return t4;
           case "call":
-            return unify ? this.arg(t3, pre, withs) : { ...t3, args: t3.args.map((a) => this.arg(a, pre, withs)) };
+            return unify ? this.arg(t4, pre, withs) : { ...t4, args: t4.args.map((a) => this.arg(a, pre, withs)) };
           default:
-            return this.arg(t3, pre, withs);
+            return this.arg(t4, pre, withs);
         }
       }
       /** `e` with its closures already rewritten: the expressions that replace it. */
@@ -61453,16 +61764,16 @@ var init_dynamics = __esm({
         const pre = [];
         const withs = e.with;
         if (e.type === "term") {
-          const t3 = e.term;
-          let term;
-          if (t3.type === "call" && t3.op.length === 1 && t3.op[0] === "eq") {
-            term = { ...t3, args: t3.args.map((a) => this.inPlace(a, pre, withs, true)) };
-          } else if (t3.type === "call") {
-            term = { ...t3, args: t3.args.map((a) => this.arg(a, pre, withs)) };
+          const t4 = e.term;
+          let term2;
+          if (t4.type === "call" && t4.op.length === 1 && t4.op[0] === "eq") {
+            term2 = { ...t4, args: t4.args.map((a) => this.inPlace(a, pre, withs, true)) };
+          } else if (t4.type === "call") {
+            term2 = { ...t4, args: t4.args.map((a) => this.arg(a, pre, withs)) };
           } else {
-            term = this.inPlace(t3, pre, withs, false);
+            term2 = this.inPlace(t4, pre, withs, false);
           }
-          return [...pre, { ...e, term }];
+          return [...pre, { ...e, term: term2 }];
         }
         if (e.type === "every") {
           const domain = e.domain.type === "var" ? e.domain : this.arg(e.domain, pre, withs);
@@ -61471,24 +61782,24 @@ var init_dynamics = __esm({
         return [e];
       }
       /** Rewrite negated expressions in the closures inside a term. */
-      closure(t3) {
-        switch (t3.type) {
+      closure(t4) {
+        switch (t4.type) {
           case "arraycomp":
           case "setcomp":
-            return { ...t3, term: this.closure(t3.term), body: this.body(t3.body) };
+            return { ...t4, term: this.closure(t4.term), body: this.body(t4.body) };
           case "objectcomp":
-            return { ...t3, key: this.closure(t3.key), value: this.closure(t3.value), body: this.body(t3.body) };
+            return { ...t4, key: this.closure(t4.key), value: this.closure(t4.value), body: this.body(t4.body) };
           case "ref":
-            return { ...t3, head: this.closure(t3.head), path: t3.path.map((p2) => this.closure(p2)) };
+            return { ...t4, head: this.closure(t4.head), path: t4.path.map((p2) => this.closure(p2)) };
           case "array":
           case "set":
-            return { ...t3, items: t3.items.map((x3) => this.closure(x3)) };
+            return { ...t4, items: t4.items.map((x3) => this.closure(x3)) };
           case "object":
-            return { ...t3, items: t3.items.map(([k2, v3]) => [this.closure(k2), this.closure(v3)]) };
+            return { ...t4, items: t4.items.map(([k2, v3]) => [this.closure(k2), this.closure(v3)]) };
           case "call":
-            return { ...t3, args: t3.args.map((x3) => this.closure(x3)) };
+            return { ...t4, args: t4.args.map((x3) => this.closure(x3)) };
           default:
-            return t3;
+            return t4;
         }
       }
       expr(e) {
@@ -61615,7 +61926,7 @@ function checkAnnotations(st2) {
   for (const ir2 of st2.rules) for (const b3 of ir2.rule.annotations) if (b3.data.scope === "document") add("document", ir2.anchor, b3);
 }
 function rewriteRegoMetadataCalls(st2) {
-  const uses = (t3) => t3.type === "call" && (t3.op.join(".") === CHAIN || t3.op.join(".") === RULE);
+  const uses = (t4) => t4.type === "call" && (t4.op.join(".") === CHAIN || t4.op.join(".") === RULE);
   const anyInChain = (r2) => r2 !== void 0 && (ruleMentions(r2, uses) || anyInChain(r2.else));
   if (!st2.rules.some((ir2) => anyInChain(ir2.rule))) return;
   const documents = /* @__PURE__ */ new Map();
@@ -61625,11 +61936,11 @@ function rewriteRegoMetadataCalls(st2) {
   for (const m2 of st2.modules) {
     for (const b3 of m2.annotations) (b3.data.scope === "subpackages" ? subpackages : packages).set(key(m2.package), b3);
   }
-  const chainOf = (ir2, rule) => {
+  const chainOf = (ir2, rule2) => {
     const path = ir2.anchor.slice(1);
     const pkg = ir2.module.package;
     const entries = [];
-    const own = rule.annotations.filter((b3) => b3.data.scope === "rule").sort(byLocDesc);
+    const own = rule2.annotations.filter((b3) => b3.data.scope === "rule").sort(byLocDesc);
     if (own.length) for (const b3 of own) entries.push({ path, annotations: annotationObject(b3) });
     else entries.push({ path });
     const doc = documents.get(key(ir2.anchor));
@@ -61642,8 +61953,8 @@ function rewriteRegoMetadataCalls(st2) {
     }
     return fromJS(entries);
   };
-  const ruleOf = (rule) => {
-    const own = rule.annotations.filter((b3) => b3.data.scope === "rule").sort(byLocDesc);
+  const ruleOf = (rule2) => {
+    const own = rule2.annotations.filter((b3) => b3.data.scope === "rule").sort(byLocDesc);
     return fromJS(own.length ? annotationObject(own[0]) : {});
   };
   for (const ir2 of st2.rules) {
@@ -61651,88 +61962,88 @@ function rewriteRegoMetadataCalls(st2) {
       if (!ruleMentions(r2, uses)) continue;
       let chain;
       let own;
-      const f3 = (t3) => {
-        if (t3.type !== "call") return t3;
-        const name = t3.op.join(".");
-        if (name !== CHAIN && name !== RULE) return t3;
-        if (t3.args.length > 0) {
-          st2.errors.push(cerr("rego_type_error", `${name}: too many arguments`, t3.loc));
-          return t3;
+      const f3 = (t4) => {
+        if (t4.type !== "call") return t4;
+        const name = t4.op.join(".");
+        if (name !== CHAIN && name !== RULE) return t4;
+        if (t4.args.length > 0) {
+          st2.errors.push(cerr("rego_type_error", `${name}: too many arguments`, t4.loc));
+          return t4;
         }
         const value = name === CHAIN ? chain ??= chainOf(ir2, r2) : own ??= ruleOf(r2);
-        return { type: "value", value, loc: t3.loc };
+        return { type: "value", value, loc: t4.loc };
       };
       rewriteRule(r2, f3);
     }
   }
 }
 function ruleMentions(r2, pred) {
-  const term = (t3) => {
-    if (pred(t3)) return true;
-    switch (t3.type) {
+  const term2 = (t4) => {
+    if (pred(t4)) return true;
+    switch (t4.type) {
       case "ref":
-        return term(t3.head) || t3.path.some(term);
+        return term2(t4.head) || t4.path.some(term2);
       case "array":
       case "set":
-        return t3.items.some(term);
+        return t4.items.some(term2);
       case "object":
-        return t3.items.some(([k2, v3]) => term(k2) || term(v3));
+        return t4.items.some(([k2, v3]) => term2(k2) || term2(v3));
       case "call":
-        return t3.args.some(term);
+        return t4.args.some(term2);
       case "arraycomp":
       case "setcomp":
-        return term(t3.term) || body(t3.body);
+        return term2(t4.term) || body2(t4.body);
       case "objectcomp":
-        return term(t3.key) || term(t3.value) || body(t3.body);
+        return term2(t4.key) || term2(t4.value) || body2(t4.body);
       default:
         return false;
     }
   };
   const expr2 = (e) => {
-    if (e.with.some((w2) => term(w2.value))) return true;
+    if (e.with.some((w2) => term2(w2.value))) return true;
     switch (e.type) {
       case "term":
-        return term(e.term);
+        return term2(e.term);
       case "some":
         return false;
       case "somein":
-        return e.key !== void 0 && term(e.key) || term(e.value) || term(e.domain);
+        return e.key !== void 0 && term2(e.key) || term2(e.value) || term2(e.domain);
       case "every":
-        return e.key !== void 0 && term(e.key) || term(e.value) || term(e.domain) || body(e.body);
+        return e.key !== void 0 && term2(e.key) || term2(e.value) || term2(e.domain) || body2(e.body);
     }
   };
-  const body = (b3) => b3.some(expr2);
+  const body2 = (b3) => b3.some(expr2);
   const h3 = r2.head;
-  return h3.ref.some(term) || (h3.args?.some(term) ?? false) || h3.key !== void 0 && term(h3.key) || h3.value !== void 0 && term(h3.value) || body(r2.body);
+  return h3.ref.some(term2) || (h3.args?.some(term2) ?? false) || h3.key !== void 0 && term2(h3.key) || h3.value !== void 0 && term2(h3.value) || body2(r2.body);
 }
 function rewriteRule(r2, f3) {
-  const b3 = (body) => body.map((e) => expr(e, f3, b3));
-  const t3 = (x3) => mapTerm(x3, f3, b3);
+  const b3 = (body2) => body2.map((e) => expr(e, f3, b3));
+  const t4 = (x3) => mapTerm(x3, f3, b3);
   r2.head = {
     ...r2.head,
-    ref: r2.head.ref.map(t3),
-    ...r2.head.args ? { args: r2.head.args.map(t3) } : {},
-    ...r2.head.key ? { key: t3(r2.head.key) } : {},
-    ...r2.head.value ? { value: t3(r2.head.value) } : {}
+    ref: r2.head.ref.map(t4),
+    ...r2.head.args ? { args: r2.head.args.map(t4) } : {},
+    ...r2.head.key ? { key: t4(r2.head.key) } : {},
+    ...r2.head.value ? { value: t4(r2.head.value) } : {}
   };
   r2.body = b3(r2.body);
 }
 function expr(e, f3, b3) {
-  const t3 = (x3) => mapTerm(x3, f3, b3);
-  const with_ = e.with.map((w2) => ({ ...w2, value: t3(w2.value) }));
+  const t4 = (x3) => mapTerm(x3, f3, b3);
+  const with_ = e.with.map((w2) => ({ ...w2, value: t4(w2.value) }));
   switch (e.type) {
     case "term":
-      return { ...e, term: t3(e.term), with: with_ };
+      return { ...e, term: t4(e.term), with: with_ };
     case "some":
       return e;
     case "somein": {
-      const out = { ...e, value: t3(e.value), domain: t3(e.domain), with: with_ };
-      if (e.key) out.key = t3(e.key);
+      const out = { ...e, value: t4(e.value), domain: t4(e.domain), with: with_ };
+      if (e.key) out.key = t4(e.key);
       return out;
     }
     case "every": {
-      const out = { ...e, value: t3(e.value), domain: t3(e.domain), body: b3(e.body), with: with_ };
-      if (e.key) out.key = t3(e.key);
+      const out = { ...e, value: t4(e.value), domain: t4(e.domain), body: b3(e.body), with: with_ };
+      if (e.key) out.key = t4(e.key);
       return out;
     }
   }
@@ -61760,9 +62071,9 @@ function checkDeprecatedBuiltins(st2) {
   for (const ir2 of st2.rules) {
     if (!requiresV1(ir2.module)) continue;
     for (let r2 = ir2.rule; r2; r2 = r2.else) {
-      ruleMentions(r2, (t3) => {
-        if (t3.type === "call" && t3.op.length <= 2 && DEPRECATED_NAMES.has(t3.op.join("."))) {
-          st2.errors.push(cerr("rego_type_error", `deprecated built-in function calls in expression: ${t3.op.join(".")}`, t3.loc));
+      ruleMentions(r2, (t4) => {
+        if (t4.type === "call" && t4.op.length <= 2 && DEPRECATED_NAMES.has(t4.op.join("."))) {
+          st2.errors.push(cerr("rego_type_error", `deprecated built-in function calls in expression: ${t4.op.join(".")}`, t4.loc));
         }
         return false;
       });
@@ -61792,13 +62103,13 @@ var init_state = __esm({
 
 // runner/rego/compiler/recursion.ts
 function dataRefs(r2, out) {
-  const term = (t3) => {
-    switch (t3.type) {
+  const term2 = (t4) => {
+    switch (t4.type) {
       case "ref": {
-        if (t3.head.type === "var" && t3.head.name === "data") {
+        if (t4.head.type === "var" && t4.head.name === "data") {
           const p2 = ["data"];
           let reachesRules = true;
-          for (const x3 of t3.path) {
+          for (const x3 of t4.path) {
             if (x3.type === "scalar" && typeof x3.value === "string") p2.push(x3.value);
             else {
               if (x3.type === "scalar") reachesRules = false;
@@ -61806,54 +62117,54 @@ function dataRefs(r2, out) {
             }
           }
           out.push(reachesRules ? p2 : [...p2, ""]);
-        } else term(t3.head);
-        t3.path.forEach(term);
+        } else term2(t4.head);
+        t4.path.forEach(term2);
         break;
       }
       case "var":
-        if (t3.name === "data") out.push(["data"]);
+        if (t4.name === "data") out.push(["data"]);
         break;
       case "array":
       case "set":
-        t3.items.forEach(term);
+        t4.items.forEach(term2);
         break;
       case "object":
-        t3.items.forEach(([k2, v3]) => {
-          term(k2);
-          term(v3);
+        t4.items.forEach(([k2, v3]) => {
+          term2(k2);
+          term2(v3);
         });
         break;
       case "call":
-        if (t3.op[0] === "data") out.push(t3.op);
-        t3.args.forEach(term);
+        if (t4.op[0] === "data") out.push(t4.op);
+        t4.args.forEach(term2);
         break;
       case "arraycomp":
       case "setcomp":
-        term(t3.term);
-        body(t3.body);
+        term2(t4.term);
+        body2(t4.body);
         break;
       case "objectcomp":
-        term(t3.key);
-        term(t3.value);
-        body(t3.body);
+        term2(t4.key);
+        term2(t4.value);
+        body2(t4.body);
         break;
     }
   };
   const expr2 = (e) => {
-    if (e.type === "term") term(e.term);
+    if (e.type === "term") term2(e.term);
     if (e.type === "somein" || e.type === "every") {
-      term(e.domain);
-      term(e.value);
-      if (e.key) term(e.key);
+      term2(e.domain);
+      term2(e.value);
+      if (e.key) term2(e.key);
     }
-    if (e.type === "every") body(e.body);
-    for (const w2 of e.with) term(w2.value);
+    if (e.type === "every") body2(e.body);
+    for (const w2 of e.with) term2(w2.value);
   };
-  const body = (b3) => b3.forEach(expr2);
-  body(r2.body);
-  r2.head.ref.slice(1).forEach(term);
-  if (r2.head.key) term(r2.head.key);
-  if (r2.head.value) term(r2.head.value);
+  const body2 = (b3) => b3.forEach(expr2);
+  body2(r2.body);
+  r2.head.ref.slice(1).forEach(term2);
+  if (r2.head.key) term2(r2.head.key);
+  if (r2.head.value) term2(r2.head.value);
   if (r2.else) dataRefs(r2.else, out);
 }
 function prefixRelated(a, b3) {
@@ -61919,24 +62230,24 @@ var init_recursion = __esm({
 });
 
 // runner/rego/compiler/head.ts
-function needsRewrite(t3) {
-  switch (t3.type) {
+function needsRewrite(t4) {
+  switch (t4.type) {
     case "scalar":
     case "var":
     case "value":
       return false;
     case "array":
     case "set":
-      return t3.items.some(needsRewrite);
+      return t4.items.some(needsRewrite);
     case "object":
-      return t3.items.some(([k2, v3]) => needsRewrite(k2) || needsRewrite(v3));
+      return t4.items.some(([k2, v3]) => needsRewrite(k2) || needsRewrite(v3));
     default:
       return true;
   }
 }
-function move(r2, t3) {
-  const v3 = { type: "var", name: `__head_${counter++}__`, loc: t3.loc };
-  const e = { type: "term", term: { type: "call", op: ["eq"], args: [v3, t3], loc: t3.loc }, negated: false, with: [], loc: t3.loc };
+function move(r2, t4) {
+  const v3 = { type: "var", name: `__head_${counter++}__`, loc: t4.loc };
+  const e = { type: "term", term: { type: "call", op: ["eq"], args: [v3, t4], loc: t4.loc }, negated: false, with: [], loc: t4.loc };
   r2.body = r2.bodyless ? [e] : [...r2.body, e];
   r2.bodyless = false;
   return v3;
@@ -61984,10 +62295,10 @@ function checkImports(st2) {
     }
   }
 }
-function importPath(t3) {
-  if (t3.type === "var") return [t3.name];
-  if (t3.type === "ref" && t3.head.type === "var") {
-    return [t3.head.name, ...t3.path.map((p2) => p2.type === "scalar" ? String(p2.value) : "?")];
+function importPath(t4) {
+  if (t4.type === "var") return [t4.name];
+  if (t4.type === "ref" && t4.head.type === "var") {
+    return [t4.head.name, ...t4.path.map((p2) => p2.type === "scalar" ? String(p2.value) : "?")];
   }
   return ["?"];
 }
@@ -62003,8 +62314,8 @@ function indexRules(st2) {
       const anchor = ["data", ...m2.package, ref[0].name];
       let i = 1;
       for (; i < ref.length; i++) {
-        const t3 = ref[i];
-        if (t3.type === "scalar" && typeof t3.value === "string") anchor.push(t3.value);
+        const t4 = ref[i];
+        if (t4.type === "scalar" && typeof t4.value === "string") anchor.push(t4.value);
         else break;
       }
       const suffix = ref.slice(i);
@@ -62084,13 +62395,13 @@ function checkRuleConflicts(st2) {
     if (r2.suffix.length > 0) continue;
     for (const m2 of packages.get(r2.anchor.join("\0")) ?? []) {
       if (m2 === r2.module) continue;
-      const ref = r2.rule.head.ref.map((t3, i) => i === 0 ? termText(t3) : segText(t3)).join("");
+      const ref = r2.rule.head.ref.map((t4, i) => i === 0 ? termText(t4) : segText(t4)).join("");
       st2.errors.push(cerr("rego_type_error", `package ${m2.package.join(".")} conflicts with rule ${ref} defined at ${r2.rule.loc.file}:${r2.rule.loc.line}`, m2.packageLoc));
     }
   }
 }
-function segText(t3) {
-  return t3.type === "scalar" && typeof t3.value === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t3.value) ? `.${t3.value}` : `[${termText(t3)}]`;
+function segText(t4) {
+  return t4.type === "scalar" && typeof t4.value === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t4.value) ? `.${t4.value}` : `[${termText(t4)}]`;
 }
 function refName(r2) {
   return r2.name + r2.suffix.map(segText).join("");
@@ -62123,8 +62434,8 @@ function moduleGlobals(m2, samePackage = [m2]) {
   }
   return { rules, imports };
 }
-function declaredIn(body, out) {
-  for (const e of body) {
+function declaredIn(body2, out) {
+  for (const e of body2) {
     if (e.type === "some") for (const v3 of e.vars) termVars(v3, out, { closures: false });
     if (e.type === "somein") {
       if (e.key) termVars(e.key, out, { closures: false });
@@ -62187,44 +62498,44 @@ var init_resolve = __esm({
        * collected first and shadow globals in its head term as well as in its
        * body (OPA's resolveRefsInTerm pushes declaredVars(body) before either).
        */
-      term(t3, declared) {
-        switch (t3.type) {
+      term(t4, declared) {
+        switch (t4.type) {
           case "var": {
-            if (declared.has(t3.name)) return t3;
-            const p2 = this.globalPath(t3.name);
-            return p2 ? pathTerm(p2, t3.loc) : t3;
+            if (declared.has(t4.name)) return t4;
+            const p2 = this.globalPath(t4.name);
+            return p2 ? pathTerm(p2, t4.loc) : t4;
           }
           case "ref": {
-            const head = this.term(t3.head, declared);
-            const path = t3.path.map((p2) => this.term(p2, declared));
-            if (head.type === "ref") return { type: "ref", head: head.head, path: [...head.path, ...path], loc: t3.loc };
-            return { ...t3, head, path };
+            const head = this.term(t4.head, declared);
+            const path = t4.path.map((p2) => this.term(p2, declared));
+            if (head.type === "ref") return { type: "ref", head: head.head, path: [...head.path, ...path], loc: t4.loc };
+            return { ...t4, head, path };
           }
           case "array":
           case "set":
-            return { ...t3, items: t3.items.map((x3) => this.term(x3, declared)) };
+            return { ...t4, items: t4.items.map((x3) => this.term(x3, declared)) };
           case "object":
-            return { ...t3, items: t3.items.map(([k2, v3]) => [this.term(k2, declared), this.term(v3, declared)]) };
+            return { ...t4, items: t4.items.map(([k2, v3]) => [this.term(k2, declared), this.term(v3, declared)]) };
           case "call": {
-            const args = t3.args.map((x3) => this.term(x3, declared));
-            const [first, ...rest] = t3.op;
+            const args = t4.args.map((x3) => this.term(x3, declared));
+            const [first, ...rest] = t4.op;
             if (first && !declared.has(first)) {
               const p2 = this.globalPath(first);
-              if (p2 && p2[0] === "data") return { ...t3, op: [...p2, ...rest], args };
+              if (p2 && p2[0] === "data") return { ...t4, op: [...p2, ...rest], args };
             }
-            return { ...t3, args };
+            return { ...t4, args };
           }
           case "arraycomp":
           case "setcomp": {
-            const inner = declaredIn(t3.body, new Set(declared));
-            return { ...t3, term: this.term(t3.term, inner), body: t3.body.map((e) => this.expr(e, inner)) };
+            const inner = declaredIn(t4.body, new Set(declared));
+            return { ...t4, term: this.term(t4.term, inner), body: t4.body.map((e) => this.expr(e, inner)) };
           }
           case "objectcomp": {
-            const inner = declaredIn(t3.body, new Set(declared));
-            return { ...t3, key: this.term(t3.key, inner), value: this.term(t3.value, inner), body: t3.body.map((e) => this.expr(e, inner)) };
+            const inner = declaredIn(t4.body, new Set(declared));
+            return { ...t4, key: this.term(t4.key, inner), value: this.term(t4.value, inner), body: t4.body.map((e) => this.expr(e, inner)) };
           }
           default:
-            return t3;
+            return t4;
         }
       }
       withMod(w2, declared) {
@@ -62259,12 +62570,12 @@ var init_resolve = __esm({
       }
       rule(r2, argDeclared) {
         const declared = declaredIn(r2.body, new Set(argDeclared));
-        const body = r2.body.map((e) => this.expr(e, declared));
+        const body2 = r2.body.map((e) => this.expr(e, declared));
         const head = { ...r2.head };
-        head.ref = [r2.head.ref[0], ...r2.head.ref.slice(1).map((t3) => this.term(t3, declared))];
+        head.ref = [r2.head.ref[0], ...r2.head.ref.slice(1).map((t4) => this.term(t4, declared))];
         if (head.key) head.key = this.term(head.key, declared);
         if (head.value) head.value = this.term(head.value, declared);
-        const out = { ...r2, head, body };
+        const out = { ...r2, head, body: body2 };
         if (r2.else) out.else = this.rule(r2.else, argDeclared);
         return out;
       }
@@ -62277,7 +62588,7 @@ function isSubset(a, b3) {
   for (const x3 of a) if (!b3.has(x3)) return false;
   return true;
 }
-function refOutputs(t3, safe, out) {
+function refOutputs(t4, safe, out) {
   const visit2 = (x3) => {
     switch (x3.type) {
       case "ref": {
@@ -62307,14 +62618,14 @@ function refOutputs(t3, safe, out) {
         break;
     }
   };
-  visit2(t3);
+  visit2(t4);
 }
-function varsOf(t3) {
-  return termVars(t3, /* @__PURE__ */ new Set(), { closures: false });
+function varsOf(t4) {
+  return termVars(t4, /* @__PURE__ */ new Set(), { closures: false });
 }
 function unifyOutputs(a, b3, safe, out) {
-  const isSafe = (t3) => isSubset(varsOf(t3), safe) || [...varsOf(t3)].every((v3) => safe.has(v3) || out.has(v3));
-  const pattern = (t3) => t3.type === "var" || t3.type === "array" || t3.type === "object";
+  const isSafe = (t4) => isSubset(varsOf(t4), safe) || [...varsOf(t4)].every((v3) => safe.has(v3) || out.has(v3));
+  const pattern = (t4) => t4.type === "var" || t4.type === "array" || t4.type === "object";
   if (a.type === "var" && !safe.has(a.name) && !out.has(a.name)) {
     if (isSafe(b3)) out.add(a.name);
     return;
@@ -62340,10 +62651,10 @@ function unifyOutputs(a, b3, safe, out) {
   }
   if (pattern(b3) && isSafe(a)) patternVars(b3, out);
 }
-function patternVars(t3, out) {
-  if (t3.type === "var") out.add(t3.name);
-  else if (t3.type === "array") t3.items.forEach((x3) => patternVars(x3, out));
-  else if (t3.type === "object") t3.items.forEach(([, v3]) => patternVars(v3, out));
+function patternVars(t4, out) {
+  if (t4.type === "var") out.add(t4.name);
+  else if (t4.type === "array") t4.items.forEach((x3) => patternVars(x3, out));
+  else if (t4.type === "object") t4.items.forEach(([, v3]) => patternVars(v3, out));
 }
 function sameGround(a, b3) {
   return a.type === "scalar" && b3.type === "scalar" && a.value === b3.value;
@@ -62359,21 +62670,21 @@ function outputVars(e, safe, lookup2) {
     if (e.key) patternVars(e.key, out);
     return out;
   }
-  const t3 = e.term;
+  const t4 = e.term;
   for (let round4 = 0; round4 < 8; round4++) {
     const before = out.size;
     const all2 = /* @__PURE__ */ new Set([...safe, ...out]);
-    refOutputs(t3, all2, out);
-    if (t3.type === "call") {
-      const name = t3.op.join(".");
+    refOutputs(t4, all2, out);
+    if (t4.type === "call") {
+      const name = t4.op.join(".");
       if (name === "eq" || name === "assign") {
-        unifyOutputs(t3.args[0], t3.args[1], /* @__PURE__ */ new Set([...safe, ...out]), out);
+        unifyOutputs(t4.args[0], t4.args[1], /* @__PURE__ */ new Set([...safe, ...out]), out);
       } else {
         const info = lookup2(name);
-        if (info && t3.args.length === info.arity + 1) {
+        if (info && t4.args.length === info.arity + 1) {
           const inputs = /* @__PURE__ */ new Set();
-          for (const a of t3.args.slice(0, -1)) termVars(a, inputs, { closures: false });
-          if (isSubset(inputs, /* @__PURE__ */ new Set([...safe, ...out]))) patternVars(t3.args[t3.args.length - 1], out);
+          for (const a of t4.args.slice(0, -1)) termVars(a, inputs, { closures: false });
+          if (isSubset(inputs, /* @__PURE__ */ new Set([...safe, ...out]))) patternVars(t4.args[t4.args.length - 1], out);
         }
       }
     }
@@ -62381,11 +62692,11 @@ function outputVars(e, safe, lookup2) {
   }
   return out;
 }
-function funcName(t3) {
-  if (t3.type === "var") return t3.name;
-  if (t3.type === "ref" && t3.head.type === "var") {
-    const out = [t3.head.name];
-    for (const p2 of t3.path) {
+function funcName(t4) {
+  if (t4.type === "var") return t4.name;
+  if (t4.type === "ref" && t4.head.type === "var") {
+    const out = [t4.head.name];
+    for (const p2 of t4.path) {
       if (p2.type !== "scalar" || typeof p2.value !== "string") return void 0;
       out.push(p2.value);
     }
@@ -62465,11 +62776,11 @@ var init_safety = __esm({
        * enclosing scopes, which closures share). Returns the new body and the
        * vars safe at its end; reports unsafe vars.
        */
-      body(body, safeIn, outer) {
+      body(body2, safeIn, outer) {
         const visible = new Set(outer);
-        for (const e of body) if (e.type !== "some") exprVars(e, visible, { closures: false });
+        for (const e of body2) if (e.type !== "some") exprVars(e, visible, { closures: false });
         const safe = /* @__PURE__ */ new Set([...safeIn, ...ROOTS]);
-        const remaining = body.slice();
+        const remaining = body2.slice();
         const ordered = [];
         while (remaining.length > 0) {
           let picked = -1;
@@ -62522,16 +62833,16 @@ var init_safety = __esm({
         return { body: result, safe };
       }
       closures(e, safe, visible) {
-        const term = (t3) => this.closureTerm(t3, safe, visible);
-        const withs = e.with.map((w2) => ({ ...w2, value: term(w2.value) }));
+        const term2 = (t4) => this.closureTerm(t4, safe, visible);
+        const withs = e.with.map((w2) => ({ ...w2, value: term2(w2.value) }));
         switch (e.type) {
           case "term":
-            return { ...e, term: term(e.term), with: withs };
+            return { ...e, term: term2(e.term), with: withs };
           case "some":
             return e;
           case "somein": {
-            const out = { ...e, domain: term(e.domain), value: term(e.value), with: withs };
-            if (e.key) out.key = term(e.key);
+            const out = { ...e, domain: term2(e.domain), value: term2(e.value), with: withs };
+            if (e.key) out.key = term2(e.key);
             return out;
           }
           case "every": {
@@ -62540,41 +62851,41 @@ var init_safety = __esm({
             termVars(e.value, inner, { closures: false });
             const vis = /* @__PURE__ */ new Set([...visible, ...inner]);
             const r2 = this.body(e.body, inner, vis);
-            return { ...e, domain: term(e.domain), body: r2.body, with: withs };
+            return { ...e, domain: term2(e.domain), body: r2.body, with: withs };
           }
         }
       }
-      closureTerm(t3, safe, visible) {
+      closureTerm(t4, safe, visible) {
         const rec = (x3) => this.closureTerm(x3, safe, visible);
-        switch (t3.type) {
+        switch (t4.type) {
           case "arraycomp":
           case "setcomp": {
-            const r2 = this.body(t3.body, safe, visible);
-            this.checkHead([t3.term], r2.safe, t3.loc);
-            return { ...t3, body: r2.body, term: rec(t3.term) };
+            const r2 = this.body(t4.body, safe, visible);
+            this.checkHead([t4.term], r2.safe, t4.loc);
+            return { ...t4, body: r2.body, term: rec(t4.term) };
           }
           case "objectcomp": {
-            const r2 = this.body(t3.body, safe, visible);
-            this.checkHead([t3.key, t3.value], r2.safe, t3.loc);
-            return { ...t3, body: r2.body, key: rec(t3.key), value: rec(t3.value) };
+            const r2 = this.body(t4.body, safe, visible);
+            this.checkHead([t4.key, t4.value], r2.safe, t4.loc);
+            return { ...t4, body: r2.body, key: rec(t4.key), value: rec(t4.value) };
           }
           case "ref":
-            return { ...t3, head: rec(t3.head), path: t3.path.map(rec) };
+            return { ...t4, head: rec(t4.head), path: t4.path.map(rec) };
           case "array":
           case "set":
-            return { ...t3, items: t3.items.map(rec) };
+            return { ...t4, items: t4.items.map(rec) };
           case "object":
-            return { ...t3, items: t3.items.map(([k2, v3]) => [rec(k2), rec(v3)]) };
+            return { ...t4, items: t4.items.map(([k2, v3]) => [rec(k2), rec(v3)]) };
           case "call":
-            return { ...t3, args: t3.args.map(rec) };
+            return { ...t4, args: t4.args.map(rec) };
           default:
-            return t3;
+            return t4;
         }
       }
       /** Head terms (rule heads, comprehension heads) must only use safe vars. */
       checkHead(terms, safe, loc) {
         const unsafe = /* @__PURE__ */ new Set();
-        for (const t3 of terms) for (const v3 of termVars(t3, /* @__PURE__ */ new Set(), { closures: false })) if (!safe.has(v3) && !ROOTS.has(v3)) unsafe.add(v3);
+        for (const t4 of terms) for (const v3 of termVars(t4, /* @__PURE__ */ new Set(), { closures: false })) if (!safe.has(v3) && !ROOTS.has(v3)) unsafe.add(v3);
         for (const v3 of [...unsafe].sort()) if (!isGenerated(v3, this.display)) this.errors.push(cerr("rego_unsafe_var_error", `var ${this.display(v3)} is unsafe`, loc));
       }
     };
@@ -62582,12 +62893,12 @@ var init_safety = __esm({
 });
 
 // runner/rego/compiler/typecheck.ts
-function literalType(t3) {
-  switch (t3.type) {
+function literalType(t4) {
+  switch (t4.type) {
     case "scalar":
-      if (t3.value === null) return "null";
-      if (typeof t3.value === "boolean") return "boolean";
-      if (typeof t3.value === "string") return "string";
+      if (t4.value === null) return "null";
+      if (typeof t4.value === "boolean") return "boolean";
+      if (typeof t4.value === "string") return "string";
       return "number";
     case "array":
     case "arraycomp":
@@ -62627,7 +62938,7 @@ function checkTypes(st2, args, withCtx) {
   for (const ir2 of st2.rules) {
     for (let r2 = ir2.rule; r2; r2 = r2.else) {
       tc.body(r2.body);
-      r2.head.ref.forEach((t3) => tc.term(t3));
+      r2.head.ref.forEach((t4) => tc.term(t4));
       if (r2.head.key) tc.term(r2.head.key);
       if (r2.head.value) tc.term(r2.head.value);
     }
@@ -62665,14 +62976,14 @@ var init_typecheck = __esm({
       withTarget(w2) {
         const ctx = this.withCtx;
         if (!ctx) return;
-        const t3 = w2.target;
-        const path = namePath(t3);
-        const root = t3.type === "var" ? t3.name : t3.type === "ref" && t3.head.type === "var" ? t3.head.name : void 0;
+        const t4 = w2.target;
+        const path = namePath(t4);
+        const root = t4.type === "var" ? t4.name : t4.type === "ref" && t4.head.type === "var" ? t4.head.name : void 0;
         if (root === "data") {
           if (path) {
             for (let i = 2; i < path.length; i++) {
               if (ctx.isRulePath(path.slice(0, i))) {
-                this.errors.push(cerr("rego_compile_error", "with keyword cannot partially replace virtual document(s)", t3.loc));
+                this.errors.push(cerr("rego_compile_error", "with keyword cannot partially replace virtual document(s)", t4.loc));
                 return;
               }
             }
@@ -62683,72 +62994,72 @@ var init_typecheck = __esm({
         const name = path?.join(".");
         const decl = name === void 0 ? void 0 : ctx.builtin(name);
         if (name !== void 0 && (decl || SPECIAL_CALLS.has(name))) {
-          const bad2 = (msg) => void this.errors.push(cerr("rego_compile_error", `with keyword replacing built-in function: ${msg}`, t3.loc));
+          const bad2 = (msg) => void this.errors.push(cerr("rego_compile_error", `with keyword replacing built-in function: ${msg}`, t4.loc));
           if (name === "eq" || name === "rego.metadata.chain" || name === "rego.metadata.rule") bad2(`replacement of ${JSON.stringify(name)} invalid`);
           else if (name.startsWith("internal.")) bad2(`replacement of internal function ${JSON.stringify(name)} invalid`);
           else if (decl?.iter) bad2("target must not be a relation");
           else if (name === "print") bad2("target must not be a void function");
           return;
         }
-        this.errors.push(cerr("rego_type_error", "with keyword target must reference existing input, data, or a function", t3.loc));
+        this.errors.push(cerr("rego_type_error", "with keyword target must reference existing input, data, or a function", t4.loc));
       }
-      term(t3) {
-        switch (t3.type) {
+      term(t4) {
+        switch (t4.type) {
           case "ref":
-            this.term(t3.head);
-            t3.path.forEach((x3) => this.term(x3));
+            this.term(t4.head);
+            t4.path.forEach((x3) => this.term(x3));
             return;
           case "array":
           case "set":
-            t3.items.forEach((x3) => this.term(x3));
+            t4.items.forEach((x3) => this.term(x3));
             return;
           case "object":
-            t3.items.forEach(([k2, v3]) => {
+            t4.items.forEach(([k2, v3]) => {
               this.term(k2);
               this.term(v3);
             });
             return;
           case "arraycomp":
           case "setcomp":
-            this.term(t3.term);
-            this.body(t3.body);
+            this.term(t4.term);
+            this.body(t4.body);
             return;
           case "objectcomp":
-            this.term(t3.key);
-            this.term(t3.value);
-            this.body(t3.body);
+            this.term(t4.key);
+            this.term(t4.value);
+            this.body(t4.body);
             return;
           case "call":
-            t3.args.forEach((x3) => this.term(x3));
-            this.call(t3);
+            t4.args.forEach((x3) => this.term(x3));
+            this.call(t4);
             return;
         }
       }
-      call(t3) {
-        const name = t3.op.join(".");
+      call(t4) {
+        const name = t4.op.join(".");
         const special = SPECIAL_CALLS.get(name);
         if (special !== void 0) {
-          if (special >= 0 && t3.args.length !== special) this.errors.push(cerr("rego_type_error", `${name}: arity mismatch`, t3.loc));
+          if (special >= 0 && t4.args.length !== special) this.errors.push(cerr("rego_type_error", `${name}: arity mismatch`, t4.loc));
           return;
         }
         const info = this.lookup(name);
         if (!info) {
-          this.errors.push(cerr("rego_type_error", `undefined function ${name}`, t3.loc));
+          this.errors.push(cerr("rego_type_error", `undefined function ${name}`, t4.loc));
           return;
         }
-        const n = t3.args.length;
+        const n = t4.args.length;
         if (n !== info.arity && n !== info.arity + 1) {
           const msg = info.builtin ? `${name}: arity mismatch` : `function ${name} has arity ${info.arity}, got ${n} argument${n === 1 ? "" : "s"}`;
-          this.errors.push(cerr("rego_type_error", msg, t3.loc));
+          this.errors.push(cerr("rego_type_error", msg, t4.loc));
           return;
         }
         const specs = info.builtin ? this.args(name) : void 0;
         if (!specs) return;
         for (let i = 0; i < specs.length; i++) {
-          const lt2 = literalType(t3.args[i]);
+          const lt2 = literalType(t4.args[i]);
           if (lt2 && !accepts(specs[i], lt2)) {
             this.errors.push(cerr("rego_type_error", `${name}: invalid argument(s)
-	operand ${i + 1} must be ${describe2(specs[i])} but got ${lt2}`, t3.loc));
+	operand ${i + 1} must be ${describe2(specs[i])} but got ${lt2}`, t4.loc));
             return;
           }
         }
@@ -62796,14 +63107,14 @@ function compileQuery(st2, q3, opts = {}) {
   const texts = new Map(q3.body.map((e) => [`${e.loc.line}:${e.loc.col}`, exprText(e)]));
   const empty = { file: "", package: [], packageLoc: q3.body[0].loc, imports: [], rules: [], annotations: [] };
   const res = new Resolver(moduleGlobals(empty));
-  let body = res.body(q3.body, /* @__PURE__ */ new Set());
+  let body2 = res.body(q3.body, /* @__PURE__ */ new Set());
   const rw = new LocalRewriter();
-  body = rw.body(body, newScope());
+  body2 = rw.body(body2, newScope());
   if (rw.errors.length) return { errors: rw.errors };
   const captures = /* @__PURE__ */ new Map();
-  if (opts.capture) body = captureValues(body, st2, captures);
+  if (opts.capture) body2 = captureValues(body2, st2, captures);
   const sc = new SafetyChecker(st2.lookupFunction, displayName);
-  const r2 = sc.body(body, /* @__PURE__ */ new Set(), /* @__PURE__ */ new Set());
+  const r2 = sc.body(body2, /* @__PURE__ */ new Set(), /* @__PURE__ */ new Set());
   if (sc.errors.length) return { errors: sc.errors };
   const qbody = new DynamicsRewriter().body(r2.body);
   const tc = new TypeChecker(st2.lookupFunction, (n) => lookupBuiltin(n)?.args, withContext(st2, lookupBuiltin));
@@ -62811,32 +63122,32 @@ function compileQuery(st2, q3, opts = {}) {
   if (tc.errors.length) return { errors: tc.errors };
   return { query: { body: qbody, display: rw.display, loc: q3.body[0].loc, texts, captures }, errors: [] };
 }
-function iterates(body) {
+function iterates(body2) {
   let found = false;
-  const visit2 = (t3) => {
+  const visit2 = (t4) => {
     if (found) return;
-    switch (t3.type) {
+    switch (t4.type) {
       case "ref":
-        if (t3.path.some((p2) => p2.type === "var")) found = true;
-        visit2(t3.head);
-        t3.path.forEach(visit2);
+        if (t4.path.some((p2) => p2.type === "var")) found = true;
+        visit2(t4.head);
+        t4.path.forEach(visit2);
         return;
       case "call":
-        if (t3.op.join(".") === "walk") found = true;
-        t3.args.forEach(visit2);
+        if (t4.op.join(".") === "walk") found = true;
+        t4.args.forEach(visit2);
         return;
       case "array":
       case "set":
-        t3.items.forEach(visit2);
+        t4.items.forEach(visit2);
         return;
       case "object":
-        t3.items.forEach(([k2, v3]) => (visit2(k2), visit2(v3)));
+        t4.items.forEach(([k2, v3]) => (visit2(k2), visit2(v3)));
         return;
       default:
         return;
     }
   };
-  for (const e of body) {
+  for (const e of body2) {
     if (e.type === "term") visit2(e.term);
     else if (e.type === "somein" || e.type === "every") {
       if (e.key) visit2(e.key);
@@ -62847,31 +63158,31 @@ function iterates(body) {
   }
   return found;
 }
-function captureValues(body, st2, captures) {
-  const check = body.length > 1 || iterates(body);
+function captureValues(body2, st2, captures) {
+  const check = body2.length > 1 || iterates(body2);
   const out = [];
   const checks = [];
-  for (const e of body) {
+  for (const e of body2) {
     if (e.type !== "term" || e.negated) {
       out.push(e);
       continue;
     }
-    const t3 = e.term;
+    const t4 = e.term;
     const name = `$capture${captures.size}`;
-    const v3 = { type: "var", name, loc: t3.loc };
-    let term;
-    if (t3.type === "call") {
-      const fn2 = t3.op.join(".");
-      if (fn2 !== "eq" && fn2 !== "assign" && st2.lookupFunction(fn2)?.arity === t3.args.length) term = { ...t3, args: [...t3.args, v3] };
+    const v3 = { type: "var", name, loc: t4.loc };
+    let term2;
+    if (t4.type === "call") {
+      const fn2 = t4.op.join(".");
+      if (fn2 !== "eq" && fn2 !== "assign" && st2.lookupFunction(fn2)?.arity === t4.args.length) term2 = { ...t4, args: [...t4.args, v3] };
     } else {
-      term = { type: "call", op: ["eq"], args: [t3, v3], loc: t3.loc };
+      term2 = { type: "call", op: ["eq"], args: [t4, v3], loc: t4.loc };
     }
-    if (!term) {
+    if (!term2) {
       out.push(e);
       continue;
     }
     captures.set(`${e.loc.line}:${e.loc.col}`, name);
-    out.push({ ...e, term });
+    out.push({ ...e, term: term2 });
     if (check) checks.push({ type: "term", term: v3, negated: false, with: [], loc: e.loc });
   }
   return [...out, ...checks];
@@ -62951,54 +63262,54 @@ var init_planner = __esm({
       constructor(st2) {
         this.st = st2;
       }
-      operand(t3) {
-        switch (t3.type) {
+      operand(t4) {
+        switch (t4.type) {
           case "scalar":
-            return { k: "const", v: t3.value };
+            return { k: "const", v: t4.value };
           case "value":
-            return { k: "const", v: t3.value };
+            return { k: "const", v: t4.value };
           case "var":
-            if (t3.name === "input") return { k: "input" };
-            if (t3.name === "data") return { k: "data", path: [], loc: t3.loc };
-            return { k: "local", slot: this.slots.get(t3.name), name: t3.name };
+            if (t4.name === "input") return { k: "input" };
+            if (t4.name === "data") return { k: "data", path: [], loc: t4.loc };
+            return { k: "local", slot: this.slots.get(t4.name), name: t4.name };
           case "ref": {
-            const path = t3.path.map((p2) => this.operand(p2));
-            if (t3.head.type === "var" && t3.head.name === "data") return { k: "data", path, loc: t3.loc };
-            return { k: "ref", head: this.operand(t3.head), path, loc: t3.loc };
+            const path = t4.path.map((p2) => this.operand(p2));
+            if (t4.head.type === "var" && t4.head.name === "data") return { k: "data", path, loc: t4.loc };
+            return { k: "ref", head: this.operand(t4.head), path, loc: t4.loc };
           }
           case "array": {
-            const items = t3.items.map((x3) => this.operand(x3));
+            const items = t4.items.map((x3) => this.operand(x3));
             if (items.every(isConst)) return { k: "const", v: items.map(constOf) };
             return { k: "array", items };
           }
           case "set": {
-            const items = t3.items.map((x3) => this.operand(x3));
+            const items = t4.items.map((x3) => this.operand(x3));
             if (items.every(isConst)) return { k: "const", v: RSet.of(items.map(constOf)) };
             return { k: "set", items };
           }
           case "object": {
-            const items = t3.items.map(([k2, v3]) => [this.operand(k2), this.operand(v3)]);
+            const items = t4.items.map(([k2, v3]) => [this.operand(k2), this.operand(v3)]);
             if (items.every(([k2, v3]) => isConst(k2) && isConst(v3))) {
               return { k: "const", v: RObject.fromEntries(items.map(([k2, v3]) => [constOf(k2), constOf(v3)])) };
             }
             return { k: "object", items };
           }
           case "call":
-            if (t3.op.length === 1 && (t3.op[0] === "eq" || t3.op[0] === "assign")) {
-              return { k: "call", fn: "equal", args: t3.args.map((a) => this.operand(a)), loc: t3.loc };
+            if (t4.op.length === 1 && (t4.op[0] === "eq" || t4.op[0] === "assign")) {
+              return { k: "call", fn: "equal", args: t4.args.map((a) => this.operand(a)), loc: t4.loc };
             }
-            return { k: "call", fn: t3.op.join("."), args: t3.args.map((a) => this.operand(a)), loc: t3.loc };
+            return { k: "call", fn: t4.op.join("."), args: t4.args.map((a) => this.operand(a)), loc: t4.loc };
           case "arraycomp": {
-            const block = this.body(t3.body);
-            return { k: "comp", kind: "array", value: this.operand(t3.term), block, acc: this.slots.scratch(), loc: t3.loc };
+            const block = this.body(t4.body);
+            return { k: "comp", kind: "array", value: this.operand(t4.term), block, acc: this.slots.scratch(), loc: t4.loc };
           }
           case "setcomp": {
-            const block = this.body(t3.body);
-            return { k: "comp", kind: "set", value: this.operand(t3.term), block, acc: this.slots.scratch(), loc: t3.loc };
+            const block = this.body(t4.body);
+            return { k: "comp", kind: "set", value: this.operand(t4.term), block, acc: this.slots.scratch(), loc: t4.loc };
           }
           case "objectcomp": {
-            const block = this.body(t3.body);
-            return { k: "comp", kind: "object", key: this.operand(t3.key), value: this.operand(t3.value), block, acc: this.slots.scratch(), loc: t3.loc };
+            const block = this.body(t4.body);
+            return { k: "comp", kind: "object", key: this.operand(t4.key), value: this.operand(t4.value), block, acc: this.slots.scratch(), loc: t4.loc };
           }
         }
       }
@@ -63037,19 +63348,19 @@ var init_planner = __esm({
             break;
           }
           case "term": {
-            const t3 = e.term;
-            if (t3.type === "call") {
-              const fn2 = t3.op.join(".");
+            const t4 = e.term;
+            if (t4.type === "call") {
+              const fn2 = t4.op.join(".");
               if (fn2 === "eq" || fn2 === "assign") {
-                s3 = { s: "unify", a: this.operand(t3.args[0]), b: this.operand(t3.args[1]), loc: e.loc };
+                s3 = { s: "unify", a: this.operand(t4.args[0]), b: this.operand(t4.args[1]), loc: e.loc };
               } else {
                 const info = this.st.lookupFunction(fn2);
-                const args = t3.args.map((a) => this.operand(a));
+                const args = t4.args.map((a) => this.operand(a));
                 if (info && args.length === info.arity + 1) s3 = { s: "call", fn: fn2, args: args.slice(0, -1), out: args[args.length - 1], loc: e.loc };
                 else s3 = { s: "call", fn: fn2, args, loc: e.loc };
               }
             } else {
-              s3 = { s: "test", t: this.operand(t3), loc: e.loc };
+              s3 = { s: "test", t: this.operand(t4), loc: e.loc };
             }
             break;
           }
@@ -63084,7 +63395,7 @@ var init_planner = __esm({
         if (r2.head.args) out.params = r2.head.args.map((a) => this.operand(a));
         out.block = this.body(r2.body);
         const refTail = r2.head.ref.slice(1 + (ir2.anchor.length - 2 - ir2.module.package.length));
-        out.suffix = refTail.map((t3) => this.operand(t3));
+        out.suffix = refTail.map((t4) => this.operand(t4));
         if (r2.head.key) out.key = this.operand(r2.head.key);
         if (r2.head.value) out.value = this.operand(r2.head.value);
         out.nslots = this.slots.n;
@@ -64141,12 +64452,12 @@ var init_compile = __esm({
         const inner = new Set(B3);
         const mv = this.matcher(s3.value, inner);
         const mk = s3.key ? this.matcher(s3.key, inner) : void 0;
-        const body = this.blockBuilder(s3.block, inner)(TRUE_K);
+        const body2 = this.blockBuilder(s3.block, inner)(TRUE_K);
         const holds = (f3, coll) => {
           if (!isCollection(coll)) return false;
           let ok2 = true;
           iterate(coll, (k2, v3) => {
-            const found = mk ? mv(f3, v3, (f22) => mk(f22, k2, body)) : mv(f3, v3, body);
+            const found = mk ? mv(f3, v3, (f22) => mk(f22, k2, body2)) : mv(f3, v3, body2);
             if (!found) {
               ok2 = false;
               return true;
@@ -64193,18 +64504,18 @@ var init_compile = __esm({
         };
       }
       withMod(m2, B3) {
-        const t3 = m2.target;
+        const t4 = m2.target;
         if (m2.value.k === "fnref") {
           const name2 = m2.value.name;
-          const target = t3.kind === "function" ? t3.name : ["data", ...t3.path].join(".");
+          const target = t4.kind === "function" ? t4.name : ["data", ...t4.path].join(".");
           return (_f, child) => {
             (child.mocks ??= /* @__PURE__ */ new Map()).set(target, { fn: name2 });
             return true;
           };
         }
         const d2 = this.direct(m2.value, B3);
-        if (t3.kind === "input") {
-          const path = t3.path;
+        if (t4.kind === "input") {
+          const path = t4.path;
           return (f3, child) => {
             const v3 = d2(f3);
             if (v3 === void 0) return false;
@@ -64212,8 +64523,8 @@ var init_compile = __esm({
             return true;
           };
         }
-        if (t3.kind === "data") {
-          const path = ["data", ...t3.path];
+        if (t4.kind === "data") {
+          const path = ["data", ...t4.path];
           return (f3, child) => {
             const v3 = d2(f3);
             if (v3 === void 0) return false;
@@ -64221,7 +64532,7 @@ var init_compile = __esm({
             return true;
           };
         }
-        const name = t3.name;
+        const name = t4.name;
         return (f3, child) => {
           const v3 = d2(f3);
           if (v3 === void 0) return false;
@@ -64360,8 +64671,8 @@ var init_runtime = __esm({
         if (this.factory === void 0) {
           const keys = this.jsChildren().map((c3) => c3.path[c3.path.length - 1]);
           if (keys.includes("__proto__")) return void 0;
-          const body = keys.map((k2, i) => `${JSON.stringify(k2)}: v[${i}]`).join(", ");
-          this.factory = new Function("v", `return { ${body} };`);
+          const body2 = keys.map((k2, i) => `${JSON.stringify(k2)}: v[${i}]`).join(", ");
+          this.factory = new Function("v", `return { ${body2} };`);
         }
         return this.factory;
       }
@@ -64579,13 +64890,13 @@ var init_runtime = __esm({
             break;
           case "partial_set": {
             const set2 = new RSet();
-            for (const rule of node.rules) this.prog.runRule(rule, this, void 0, set2);
+            for (const rule2 of node.rules) this.prog.runRule(rule2, this, void 0, set2);
             r2 = set2;
             break;
           }
           case "dynamic": {
             const inserts = [];
-            for (const rule of node.rules) this.prog.runRule(rule, this, void 0, inserts);
+            for (const rule2 of node.rules) this.prog.runRule(rule2, this, void 0, inserts);
             r2 = inserts;
             break;
           }
@@ -64617,8 +64928,8 @@ var init_runtime = __esm({
         let value;
         let first;
         let conflict;
-        collect: for (const rule of rules) {
-          for (let r2 = rule; r2; r2 = r2.else) {
+        collect: for (const rule2 of rules) {
+          for (let r2 = rule2; r2; r2 = r2.else) {
             const acc = [];
             try {
               this.prog.runRule(r2, this, args, acc);
@@ -64643,8 +64954,8 @@ var init_runtime = __esm({
         return value;
       }
       /** Values of a rule's `else` chain: the first rule in the chain whose block succeeds. */
-      runChain(rule, args) {
-        for (let r2 = rule; r2; r2 = r2.else) {
+      runChain(rule2, args) {
+        for (let r2 = rule2; r2; r2 = r2.else) {
           const acc = [];
           this.prog.runRule(r2, this, args, acc);
           if (acc.length > 0) {
@@ -64689,19 +65000,19 @@ var init_runtime = __esm({
       rules;
       more = false;
       loc;
-      constructor(first, rule) {
-        this.loc = rule.loc;
+      constructor(first, rule2) {
+        this.loc = rule2.loc;
         this.rules = [first];
-        this.add(rule);
+        this.add(rule2);
       }
       /** Records `rule`; false once the limit is exceeded (stop evaluating). */
-      add(rule) {
-        if (this.rules.includes(rule)) return true;
+      add(rule2) {
+        if (this.rules.includes(rule2)) return true;
         if (this.rules.length === MAX_CONFLICTING_RULES) {
           this.more = true;
           return false;
         }
-        this.rules.push(rule);
+        this.rules.push(rule2);
         return true;
       }
       error(msg) {
@@ -64784,20 +65095,20 @@ var init_engine = __esm({
       builtin(name) {
         return lookupBuiltin(name);
       }
-      runRule(rule, ctx, args, acc) {
-        let f3 = rule.spare;
-        if (f3 === void 0) f3 = { s: new Array(rule.ir.nslots), ctx, acc, args: args ?? NO_ARGS };
+      runRule(rule2, ctx, args, acc) {
+        let f3 = rule2.spare;
+        if (f3 === void 0) f3 = { s: new Array(rule2.ir.nslots), ctx, acc, args: args ?? NO_ARGS };
         else {
-          rule.spare = void 0;
+          rule2.spare = void 0;
           f3.ctx = ctx;
           f3.acc = acc;
           f3.args = args ?? NO_ARGS;
         }
-        rule.run(f3);
+        rule2.run(f3);
         f3.acc = void 0;
         f3.args = NO_ARGS;
         f3.ctx = IDLE_CTX;
-        rule.spare = f3;
+        rule2.spare = f3;
       }
       newCtx(s3) {
         const bctx = new EvalBuiltinContext(s3, this.runtimeDoc);
@@ -64833,11 +65144,11 @@ var init_engine = __esm({
        * check's paths), unlike the per-evaluation values dropped elsewhere.
        */
       target(path) {
-        const t3 = this.targets.get(path);
-        if (t3 !== void 0 && t3.keys.length === path.length) {
+        const t4 = this.targets.get(path);
+        if (t4 !== void 0 && t4.keys.length === path.length) {
           let same = true;
-          for (let i = 0; i < path.length && same; i++) same = t3.keys[i] === path[i];
-          if (same) return t3.target;
+          for (let i = 0; i < path.length && same; i++) same = t4.keys[i] === path[i];
+          if (same) return t4.target;
         }
         const target = resolveDoc(this.root, path);
         this.targets.set(path, { keys: path.slice(), target });
@@ -64938,15 +65249,15 @@ var init_engine2 = __esm({
 });
 
 // runner/rego/api.ts
-function typeError2(t3) {
-  if (typeof t3 === "string") return TYPE_NAMES.has(t3) ? void 0 : `unknown type '${t3}'`;
-  if (!t3 || typeof t3 !== "object" || Array.isArray(t3)) return `type ${JSON.stringify(t3)} is not a type`;
-  const o2 = t3;
+function typeError2(t4) {
+  if (typeof t4 === "string") return TYPE_NAMES.has(t4) ? void 0 : `unknown type '${t4}'`;
+  if (!t4 || typeof t4 !== "object" || Array.isArray(t4)) return `type ${JSON.stringify(t4)} is not a type`;
+  const o2 = t4;
   if ("array" in o2) return typeError2(o2.array);
   if ("set" in o2) return typeError2(o2.set);
   if ("object" in o2 && Array.isArray(o2.object) && o2.object.length === 2) return typeError2(o2.object[0]) ?? typeError2(o2.object[1]);
   if ("oneOf" in o2 && Array.isArray(o2.oneOf)) return o2.oneOf.map(typeError2).find((e) => e !== void 0);
-  return `type ${JSON.stringify(t3)} is not a type (string, number, boolean, null, any, {array}, {set}, {object: [k, v]}, {oneOf})`;
+  return `type ${JSON.stringify(t4)} is not a type (string, number, boolean, null, any, {array}, {set}, {object: [k, v]}, {oneOf})`;
 }
 function builtinDecl(def) {
   const bad2 = (m2) => fail(diag("builtin_definition_error", m2));
@@ -64954,8 +65265,8 @@ function builtinDecl(def) {
   const d2 = def;
   if (typeof d2.name !== "string" || d2.name === "") return bad2("a builtin definition has no name");
   if (!d2.decl || !Array.isArray(d2.decl.args)) return bad2(`builtin ${d2.name}: decl.args must be an array of types`);
-  for (const t3 of [...d2.decl.args, d2.decl.result]) {
-    const e = typeError2(t3);
+  for (const t4 of [...d2.decl.args, d2.decl.result]) {
+    const e = typeError2(t4);
     if (e) return bad2(`builtin ${d2.name}: ${e}`);
   }
   if (typeof d2.impl !== "function") return bad2(`builtin ${d2.name}: impl must be a function`);
@@ -64990,8 +65301,8 @@ function builtinTable(defs) {
     if (!r2.ok) return r2;
     decls.push(r2.value);
   }
-  const t3 = customBuiltinTable(decls);
-  return "error" in t3 ? fail(diag("builtin_definition_error", t3.error)) : ok(t3.table);
+  const t4 = customBuiltinTable(decls);
+  return "error" in t4 ? fail(diag("builtin_definition_error", t4.error)) : ok(t4.table);
 }
 function withBuiltins(table, fn2) {
   return withCustomBuiltins(table, fn2);
@@ -65038,9 +65349,9 @@ function annotationsOf(modules) {
 function prepare2(modules, opts = {}) {
   let custom = /* @__PURE__ */ new Map();
   if (opts.builtins && opts.builtins.length > 0) {
-    const t3 = builtinTable(opts.builtins);
-    if (!t3.ok) return t3;
-    custom = t3.value;
+    const t4 = builtinTable(opts.builtins);
+    if (!t4.ok) return t4;
+    custom = t4.value;
   }
   const c3 = withCustomBuiltins(custom, () => compileSources(modules));
   if (!c3.ok) return fail(c3.errors.map(compileDiag));
@@ -65176,8 +65487,8 @@ function globToRegExp2(glob) {
     else if (c3 === "[") {
       const j3 = glob.indexOf("]", i + 1);
       if (j3 < 0) throw new Error(`unclosed [ in ${glob}`);
-      const body = glob.slice(i + 1, j3);
-      out += "[" + (body.startsWith("!") ? "^" + body.slice(1) : body).replace(/\\/g, "\\\\") + "]";
+      const body2 = glob.slice(i + 1, j3);
+      out += "[" + (body2.startsWith("!") ? "^" + body2.slice(1) : body2).replace(/\\/g, "\\\\") + "]";
       i = j3;
     } else if (c3 === "{") {
       depth++;
@@ -65227,7 +65538,7 @@ async function withRegoVersions(modules, read, opts = {}) {
     let p2 = manifests.get(dir);
     if (!p2) {
       const path = dir === "." ? MANIFEST : `${dir}/${MANIFEST}`;
-      p2 = read(path).then((t3) => t3 === void 0 ? void 0 : parseManifest(path, t3));
+      p2 = read(path).then((t4) => t4 === void 0 ? void 0 : parseManifest(path, t4));
       manifests.set(dir, p2);
     }
     return p2;
@@ -65352,11 +65663,11 @@ function compileUncached(modules, source, digest2) {
       line: a.line
     });
   }
-  for (const rule of prepared.rules()) {
-    const pkg = rule.package.join(".");
-    if (!pkg.startsWith(root + ".") || annotated.has(pkg) || rule.name !== "deny" && rule.name !== "warn") continue;
+  for (const rule2 of prepared.rules()) {
+    const pkg = rule2.package.join(".");
+    if (!pkg.startsWith(root + ".") || annotated.has(pkg) || rule2.name !== "deny" && rule2.name !== "warn") continue;
     annotated.add(pkg);
-    problems.push(diag("policy_missing_metadata", `package ${pkg} has ${rule.name} rules but no package-scope # METADATA block with custom.id`, { file: rule.file, line: rule.line, col: 1 }));
+    problems.push(diag("policy_missing_metadata", `package ${pkg} has ${rule2.name} rules but no package-scope # METADATA block with custom.id`, { file: rule2.file, line: rule2.line, col: 1 }));
   }
   if (problems.length) return fail(problems);
   policies.sort((a, b3) => a.id.localeCompare(b3.id));
@@ -65647,7 +65958,7 @@ var init_diff2 = __esm({
         if (sameSet(bt2, ht2)) return;
         const f3 = fieldText(field);
         const desc2 = (s3) => s3 ? [...s3].sort().join("|") : "any";
-        const covers = (outer, inner) => outer === null || inner !== null && [...inner].every((t3) => outer.has(t3) || t3 === "integer" && outer.has("number"));
+        const covers = (outer, inner) => outer === null || inner !== null && [...inner].every((t4) => outer.has(t4) || t4 === "integer" && outer.has("number"));
         const kind = covers(ht2, bt2) ? "type_widened" : covers(bt2, ht2) ? "type_narrowed" : "type_changed";
         this.add(kind, field, [...path, "type"], `type of ${f3} ${kind.slice(5)} from ${desc2(bt2)} to ${desc2(ht2)}`);
       }
@@ -65981,7 +66292,7 @@ function obj2(v3) {
 function specOf(schema2, path) {
   if (Array.isArray(schema2.enum)) return { kind: "enum", values: schema2.enum.map(String), path };
   const type = schema2.type;
-  const numeric = type === "number" || type === "integer" || Array.isArray(type) && type.every((t3) => t3 === "number" || t3 === "integer");
+  const numeric = type === "number" || type === "integer" || Array.isArray(type) && type.every((t4) => t4 === "number" || t4 === "integer");
   if (numeric) return { kind: "number", unit: typeof schema2["x-unit"] === "string" ? schema2["x-unit"] : null, path };
   return void 0;
 }
@@ -66081,13 +66392,13 @@ function parseTrigger(condition, at5, catalogue) {
 function parseTriggers(triggers, locate, catalogue) {
   const exprs = [];
   const diagnostics = [];
-  triggers.forEach((t3, i) => {
+  triggers.forEach((t4, i) => {
     const at5 = locate(i);
-    if (typeof t3?.condition !== "string") {
+    if (typeof t4?.condition !== "string") {
       diagnostics.push(diag("trigger_syntax_error", `trigger ${i + 1} has no condition string`, at5));
       return;
     }
-    const r2 = parseTrigger(t3.condition, at5, catalogue);
+    const r2 = parseTrigger(t4.condition, at5, catalogue);
     if (r2.ok) exprs.push(r2.value);
     else diagnostics.push(...r2.diagnostics);
   });
@@ -66210,10 +66521,10 @@ var init_verify = __esm({
         const hc = configOf(actions, "setup_health_checks");
         if (hc) subjects.push({ pointer: "#/$defs/health_check", value: hc, label: "setup_health_checks.config" });
         triggers?.exprs.forEach(
-          (t3, i) => subjects.push({
+          (t4, i) => subjects.push({
             pointer: "#/$defs/threshold",
-            value: { metric: t3.metric, operator: t3.operator, threshold: t3.threshold },
-            label: `trigger ${i + 1} (${t3.source})`
+            value: { metric: t4.metric, operator: t4.operator, threshold: t4.threshold },
+            label: `trigger ${i + 1} (${t4.source})`
           })
         );
         return { subjects, problems: (triggers?.diagnostics ?? []).map((d2) => d2.message) };
@@ -67090,10 +67401,10 @@ async function loadBaseIntent(env, file) {
   const bytes = blobs?.has(file) ? blobs.get(file) : (await base.read([file])).get(file);
   const doc = bytes ? loadIntent(file, bytes) : void 0;
   if (doc?.ok) {
-    const t3 = translate(doc.value);
-    if (t3.ok) {
-      const c3 = estimateCostAcross(t3.value.actions, t3.value.deploy_regions);
-      result = { file, doc: doc.value, translation: t3.value, ...c3.ok ? { cost: c3.value } : {} };
+    const t4 = translate(doc.value);
+    if (t4.ok) {
+      const c3 = estimateCostAcross(t4.value.actions, t4.value.deploy_regions);
+      result = { file, doc: doc.value, translation: t4.value, ...c3.ok ? { cost: c3.value } : {} };
     }
   }
   env.memo.set(key2, result);
@@ -67140,7 +67451,7 @@ function planCost(plan2, prices = PRICE_TABLE) {
   const byName = (stackRes, type) => stackRes.filter((r2) => r2.type === type);
   for (const stack of plan2.stacks) {
     const rp = prices.regions[stack.region];
-    const templates = new Map(byName(stack.resources, "aws:ec2/launchTemplate:LaunchTemplate").map((t3) => [t3.id, t3]));
+    const templates = new Map(byName(stack.resources, "aws:ec2/launchTemplate:LaunchTemplate").map((t4) => [t4.id, t4]));
     for (const g2 of byName(stack.resources, "aws:autoscaling/group:Group")) {
       const lt2 = templates.get(String(g2.inputs.launchTemplate?.id));
       const type = String(lt2?.inputs.instanceType ?? "unknown");
@@ -67316,8 +67627,8 @@ function stackSpecs(input2) {
   if (healing) {
     const c3 = healing.config;
     const triggers = [];
-    c3.triggers.forEach((t3, i) => {
-      const r2 = parseTrigger2(t3.condition, t3.action);
+    c3.triggers.forEach((t4, i) => {
+      const r2 = parseTrigger2(t4.condition, t4.action);
       if (r2.ok) triggers.push(r2.value);
       else diags.push(...r2.diagnostics.map((d2) => ({ ...d2, ...at5(`actions[${healing.index}].config.triggers[${i}]`) })));
     });
@@ -67368,7 +67679,7 @@ function stackSpecs(input2) {
     if (!roles.ok) return roles;
     agents = roles.value;
   }
-  if (selfHealing?.triggers.some((t3) => t3.action === "restart_service") && !agents.some((a) => a.permissions.includes("execute:recovery"))) {
+  if (selfHealing?.triggers.some((t4) => t4.action === "restart_service") && !agents.some((a) => a.permissions.includes("execute:recovery"))) {
     return fail(diag("infra_no_recovery_agent", "a trigger restarts the service, but no agent in agents/agents.yaml holds execute:recovery", at5(`actions[${healing.index}].config.triggers`)));
   }
   return ok(
@@ -67731,9 +68042,9 @@ function defineStack(spec) {
   const metricAlarms = [];
   const triggers = spec.selfHealing?.triggers ?? [];
   let scaleOut;
-  for (const t3 of triggers) {
-    if (t3.signal.kind === "health_status") continue;
-    if (t3.action === "scale_out" && !scaleOut) {
+  for (const t4 of triggers) {
+    if (t4.signal.kind === "health_status") continue;
+    if (t4.action === "scale_out" && !scaleOut) {
       scaleOut = make(
         "configure_monitoring",
         n("scale-out"),
@@ -67747,8 +68058,8 @@ function defineStack(spec) {
         }, opts)
       );
     }
-    const signal = t3.signal;
-    const alarmName = n(`alarm-${signal.metric.replaceAll("_", "-")}-${t3.action.replaceAll("_", "-")}`);
+    const signal = t4.signal;
+    const alarmName = n(`alarm-${signal.metric.replaceAll("_", "-")}-${t4.action.replaceAll("_", "-")}`);
     const alarm = make(
       "configure_monitoring",
       alarmName,
@@ -67756,14 +68067,14 @@ function defineStack(spec) {
         comparisonOperator: signal.op === ">" ? "GreaterThanThreshold" : "GreaterThanOrEqualToThreshold",
         threshold: signal.threshold,
         treatMissingData: "notBreaching",
-        alarmDescription: `${spec.intentId}: ${t3.condition} \u2192 ${t3.action}`,
+        alarmDescription: `${spec.intentId}: ${t4.condition} \u2192 ${t4.action}`,
         // restart_service has no alarm action: EventBridge reacts to the alarm's state change.
-        alarmActions: t3.action === "scale_out" ? [scaleOut.arn] : [],
-        tags: { "gitops:trigger": t3.action, "gitops:condition": t3.condition },
+        alarmActions: t4.action === "scale_out" ? [scaleOut.arn] : [],
+        tags: { "gitops:trigger": t4.action, "gitops:condition": t4.condition },
         ...alarmMetric(signal.metric, lbDim, asg.name)
       }, opts)
     );
-    metricAlarms.push({ trigger: t3, alarm });
+    metricAlarms.push({ trigger: t4, alarm });
   }
   const restartTriggers = metricAlarms.filter((a) => a.trigger.action === "restart_service");
   const doc = restartTriggers.length ? make("enable_self_healing", n("restart-service"), (name) => new aws.ssm.Document(name, { documentType: "Command", documentFormat: "JSON", content: JSON.stringify(restartDocument(spec)) }, opts)) : void 0;
@@ -67793,7 +68104,7 @@ function defineStack(spec) {
     const executor = spec.agents.find((a) => a.permissions.includes("execute:recovery"));
     if (!executor) throw new Error(`stack ${spec.stack}: trigger "${trigger.condition}" restarts the service, but no agent holds execute:recovery`);
     const suffix = trigger.signal.metric.replaceAll("_", "-");
-    const rule = make(
+    const rule2 = make(
       "enable_self_healing",
       n(`on-${suffix}`),
       (name) => new aws.cloudwatch.EventRule(name, {
@@ -67805,7 +68116,7 @@ function defineStack(spec) {
       "enable_self_healing",
       n(`on-${suffix}-restart`),
       (name) => new aws.cloudwatch.EventTarget(name, {
-        rule: rule.name,
+        rule: rule2.name,
         arn: doc.arn,
         roleArn: roles.get(executor.agentId).arn,
         runCommandTargets: [{ key: "tag:gitops:stack", values: [spec.stack] }]
@@ -68014,7 +68325,7 @@ function previewStack(spec) {
       region: spec.region,
       zones: spec.zones,
       resources,
-      triggers: (spec.selfHealing?.triggers ?? []).map((t3) => ({ condition: t3.condition, action: t3.action, signal: t3.signal.kind })),
+      triggers: (spec.selfHealing?.triggers ?? []).map((t4) => ({ condition: t4.condition, action: t4.action, signal: t4.signal.kind })),
       notes: result.notes
     };
   });
@@ -68124,8 +68435,8 @@ function stackGraph(head, base, diff2) {
   const rules = [...head?.resources ?? [], ...base?.resources ?? []].filter((r2) => r2.type === "aws:cloudwatch/eventRule:EventRule");
   const targets = [...head?.resources ?? [], ...base?.resources ?? []].filter((r2) => r2.type === "aws:cloudwatch/eventTarget:EventTarget");
   for (const a of of("alarm")) {
-    for (const rule of rules.filter((r2) => refers(r2, a))) {
-      for (const doc of of("runbook")) if (targets.some((t3) => refers(t3, rule) && refers(t3, doc))) link2(a, doc, "EventBridge, Run Command");
+    for (const rule2 of rules.filter((r2) => refers(r2, a))) {
+      for (const doc of of("runbook")) if (targets.some((t4) => refers(t4, rule2) && refers(t4, doc))) link2(a, doc, "EventBridge, Run Command");
     }
   }
   for (const doc of of("runbook")) for (const g2 of of("autoscaling_group")) link2(doc, g2, "restarts the service");
@@ -68178,9 +68489,9 @@ async function agentsOf(tree) {
 function specsOf(file, bytes, agents) {
   const doc = loadIntent(file, bytes);
   if (!doc.ok) return doc;
-  const t3 = translate(doc.value);
-  if (!t3.ok) return t3;
-  const specs = stackSpecs({ intentId: doc.value.id, actions: t3.value.actions, agents, file, regions: t3.value.deploy_regions });
+  const t4 = translate(doc.value);
+  if (!t4.ok) return t4;
+  const specs = stackSpecs({ intentId: doc.value.id, actions: t4.value.actions, agents, file, regions: t4.value.deploy_regions });
   if (!specs.ok) {
     const at5 = doc.value.locate(["intent", "type"]);
     return fail(specs.diagnostics.map((d2) => ({ ...d2, file, line: d2.line ?? at5.line, col: d2.col ?? at5.col })));
@@ -68196,7 +68507,7 @@ async function selectStacks(dir, sel) {
   const addUps = (file, loaded, change) => {
     if (!loaded.ok) return void problems.push(...loaded.diagnostics);
     for (const spec of loaded.value.specs) {
-      if (targets.some((t3) => t3.stack === spec.stack)) continue;
+      if (targets.some((t4) => t4.stack === spec.stack)) continue;
       targets.push({ kind: "up", stack: spec.stack, intentId: spec.intentId, region: spec.region, file, change, spec });
     }
   };
@@ -68227,7 +68538,7 @@ async function selectStacks(dir, sel) {
         continue;
       }
       for (const spec of before.value.specs) {
-        if (targets.some((t3) => t3.stack === spec.stack)) continue;
+        if (targets.some((t4) => t4.stack === spec.stack)) continue;
         targets.push({ kind: "destroy", stack: spec.stack, intentId: spec.intentId, region: spec.region, file: oldFile, change: c3.status === "deleted" ? "removed" : "region_removed" });
       }
     }
@@ -68415,8 +68726,8 @@ async function previewStage(w2, env) {
   if (!policies.ok) return { patch: { diagnostics: policies.diagnostics }, outcome: "failure" };
   const table = await iamTable(env);
   if (!table.ok) return { patch: { diagnostics: table.diagnostics }, outcome: "failure" };
-  const t3 = w2.translation;
-  const specs = stackSpecs({ intentId: w2.id, actions: t3.actions, agents: { registry: env.ctx.agents.list(), iamTable: table.value }, file: w2.source.file, regions: t3.deploy_regions });
+  const t4 = w2.translation;
+  const specs = stackSpecs({ intentId: w2.id, actions: t4.actions, agents: { registry: env.ctx.agents.list(), iamTable: table.value }, file: w2.source.file, regions: t4.deploy_regions });
   const r2 = specs.ok ? await assessPlan({ intentId: w2.id, file: w2.source.file, specs: specs.value }, policies.value) : specs;
   if (!r2.ok) {
     const at5 = w2.doc ? w2.doc.locate(["intent", "type"]) : { line: 1, col: 1 };
@@ -68479,8 +68790,8 @@ async function baseSpecs(env, file) {
   if (!base) return { note: `${file} does not load at the base; the diff treats the intent as new` };
   const agents = await baseAgents(env);
   if (!agents.ok) return { note: `the base's agents cannot be read (${agents.diagnostics[0].message}); the diff treats the intent as new` };
-  const t3 = base.translation;
-  const specs = stackSpecs({ intentId: base.doc.id, actions: t3.actions, agents: agents.value, file, regions: t3.deploy_regions });
+  const t4 = base.translation;
+  const specs = stackSpecs({ intentId: base.doc.id, actions: t4.actions, agents: agents.value, file, regions: t4.deploy_regions });
   return specs.ok ? { specs: specs.value } : { note: `the intent's stacks at the base cannot be built (${specs.diagnostics[0].message}); the diff treats the intent as new` };
 }
 async function diffWithBase(w2, env, specs, stacks) {
@@ -68671,8 +68982,8 @@ var init_pipeline = __esm({
       name: "cost",
       audit: { agent: "intent-orchestrator", permission: "write:plans", action: "estimate_cost" },
       async run(w2, env) {
-        const t3 = w2.translation;
-        const r2 = estimateCostAcross(t3.actions, t3.deploy_regions);
+        const t4 = w2.translation;
+        const r2 = estimateCostAcross(t4.actions, t4.deploy_regions);
         if (!r2.ok) {
           const at5 = { file: w2.source.file, ...w2.doc.locate(["intent", "constraints", "region"]), path: "intent.constraints.region" };
           return { patch: { diagnostics: r2.diagnostics.map((d2) => ({ ...d2, ...at5 })) }, outcome: "failure" };
@@ -69512,26 +69823,26 @@ ${ctx}
         super("YAMLWarning", source, message);
       }
     };
-    function _defineProperty(e, r2, t3) {
+    function _defineProperty(e, r2, t4) {
       return (r2 = _toPropertyKey(r2)) in e ? Object.defineProperty(e, r2, {
-        value: t3,
+        value: t4,
         enumerable: true,
         configurable: true,
         writable: true
-      }) : e[r2] = t3, e;
+      }) : e[r2] = t4, e;
     }
-    function _toPrimitive(t3, r2) {
-      if ("object" != typeof t3 || !t3) return t3;
-      var e = t3[Symbol.toPrimitive];
+    function _toPrimitive(t4, r2) {
+      if ("object" != typeof t4 || !t4) return t4;
+      var e = t4[Symbol.toPrimitive];
       if (void 0 !== e) {
-        var i = e.call(t3, r2 || "default");
+        var i = e.call(t4, r2 || "default");
         if ("object" != typeof i) return i;
         throw new TypeError("@@toPrimitive must return a primitive value.");
       }
-      return ("string" === r2 ? String : Number)(t3);
+      return ("string" === r2 ? String : Number)(t4);
     }
-    function _toPropertyKey(t3) {
-      var i = _toPrimitive(t3, "string");
+    function _toPropertyKey(t4) {
+      var i = _toPrimitive(t4, "string");
       return "symbol" == typeof i ? i : i + "";
     }
     var PlainValue = class _PlainValue extends Node {
@@ -71558,7 +71869,7 @@ ${ctx.indent}`;
         this.source = source;
         this.type = PlainValue.Type.ALIAS;
       }
-      set tag(t3) {
+      set tag(t4) {
         throw new Error("Alias nodes cannot have tags");
       }
       toJSON(arg, ctx) {
@@ -72032,9 +72343,9 @@ ${indent}${wsEnd}`;
 ${indent}${wsStart}${value}${wsEnd}`;
       }
       value = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
-      const body = foldFlowLines(`${wsStart}${value}${wsEnd}`, indent, FOLD_BLOCK, strOptions.fold);
+      const body2 = foldFlowLines(`${wsStart}${value}${wsEnd}`, indent, FOLD_BLOCK, strOptions.fold);
       return `${header}
-${indent}${body}`;
+${indent}${body2}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
       const {
@@ -72070,12 +72381,12 @@ ${indent}`);
         const resolved = resolveScalar(str3, tags, tags.scalarFallback).value;
         if (typeof resolved !== "string") return doubleQuotedString(value, ctx);
       }
-      const body = implicitKey ? str3 : foldFlowLines(str3, indent, FOLD_FLOW, getFoldOptions(ctx));
-      if (comment && !inFlow && (body.indexOf("\n") !== -1 || comment.indexOf("\n") !== -1)) {
+      const body2 = implicitKey ? str3 : foldFlowLines(str3, indent, FOLD_FLOW, getFoldOptions(ctx));
+      if (comment && !inFlow && (body2.indexOf("\n") !== -1 || comment.indexOf("\n") !== -1)) {
         if (onComment) onComment();
-        return addCommentBefore(body, indent, comment);
+        return addCommentBefore(body2, indent, comment);
       }
-      return body;
+      return body2;
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const {
@@ -73607,12 +73918,12 @@ var require_Schema_bcc6c2d7 = __commonJS({
     };
     function findTagObject(value, tagName, tags2) {
       if (tagName) {
-        const match2 = tags2.filter((t3) => t3.tag === tagName);
-        const tagObj = match2.find((t3) => !t3.format) || match2[0];
+        const match2 = tags2.filter((t4) => t4.tag === tagName);
+        const tagObj = match2.find((t4) => !t4.format) || match2[0];
         if (!tagObj) throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags2.find((t3) => (t3.identify && t3.identify(value) || t3.class && value instanceof t3.class) && !t3.format);
+      return tags2.find((t4) => (t4.identify && t4.identify(value) || t4.class && value instanceof t4.class) && !t4.format);
     }
     function createNode(value, tagName, ctx) {
       if (value instanceof resolveSeq.Node) return value;
@@ -73831,17 +74142,17 @@ var require_Document_a8d0fbf9 = __commonJS({
     function getTagObject(tags, item) {
       if (item instanceof resolveSeq.Alias) return resolveSeq.Alias;
       if (item.tag) {
-        const match2 = tags.filter((t3) => t3.tag === item.tag);
-        if (match2.length > 0) return match2.find((t3) => t3.format === item.format) || match2[0];
+        const match2 = tags.filter((t4) => t4.tag === item.tag);
+        if (match2.length > 0) return match2.find((t4) => t4.format === item.format) || match2[0];
       }
       let tagObj, obj3;
       if (item instanceof resolveSeq.Scalar) {
         obj3 = item.value;
-        const match2 = tags.filter((t3) => t3.identify && t3.identify(obj3) || t3.class && obj3 instanceof t3.class);
-        tagObj = match2.find((t3) => t3.format === item.format) || match2.find((t3) => !t3.format);
+        const match2 = tags.filter((t4) => t4.identify && t4.identify(obj3) || t4.class && obj3 instanceof t4.class);
+        tagObj = match2.find((t4) => t4.format === item.format) || match2.find((t4) => !t4.format);
       } else {
         obj3 = item;
-        tagObj = tags.find((t3) => t3.nodeClass && obj3 instanceof t3.nodeClass);
+        tagObj = tags.find((t4) => t4.nodeClass && obj3 instanceof t4.nodeClass);
       }
       if (!tagObj) {
         const name = obj3 && obj3.constructor ? obj3.constructor.name : typeof obj3;
@@ -74006,11 +74317,11 @@ ${ctx.indent}${str3}`;
         before: [],
         after: []
       };
-      let body = void 0;
+      let body2 = void 0;
       let spaceBefore = false;
       for (const node of contents) {
         if (node.valueRange) {
-          if (body !== void 0) {
+          if (body2 !== void 0) {
             const msg = "Document contains trailing content not separated by a ... or --- line";
             doc.errors.push(new PlainValue.YAMLSyntaxError(node, msg));
             break;
@@ -74020,25 +74331,25 @@ ${ctx.indent}${str3}`;
             res.spaceBefore = true;
             spaceBefore = false;
           }
-          body = res;
+          body2 = res;
         } else if (node.comment !== null) {
-          const cc = body === void 0 ? comments.before : comments.after;
+          const cc = body2 === void 0 ? comments.before : comments.after;
           cc.push(node.comment);
         } else if (node.type === PlainValue.Type.BLANK_LINE) {
           spaceBefore = true;
-          if (body === void 0 && comments.before.length > 0 && !doc.commentBefore) {
+          if (body2 === void 0 && comments.before.length > 0 && !doc.commentBefore) {
             doc.commentBefore = comments.before.join("\n");
             comments.before = [];
           }
         }
       }
-      doc.contents = body || null;
-      if (!body) {
+      doc.contents = body2 || null;
+      if (!body2) {
         doc.comment = comments.before.concat(comments.after).join("\n") || null;
       } else {
         const cb = comments.before.join("\n");
         if (cb) {
-          const cbNode = body instanceof resolveSeq.Collection && body.items[0] ? body.items[0] : body;
+          const cbNode = body2 instanceof resolveSeq.Collection && body2.items[0] ? body2.items[0] : body2;
           cbNode.commentBefore = cbNode.commentBefore ? `${cb}
 ${cbNode.commentBefore}` : cb;
         }
@@ -74236,7 +74547,7 @@ ${cbNode.commentBefore}` : cb;
         return this;
       }
       listNonDefaultTags() {
-        return listTagNames(this.contents).filter((t3) => t3.indexOf(Schema.Schema.defaultPrefix) !== 0);
+        return listTagNames(this.contents).filter((t4) => t4.indexOf(Schema.Schema.defaultPrefix) !== 0);
       }
       setTagPrefix(handle, prefix) {
         if (handle[0] !== "!" || handle[handle.length - 1] !== "!") throw new Error("Handle must start and end with !");
@@ -74304,7 +74615,7 @@ ${cbNode.commentBefore}` : cb;
           handle,
           prefix
         }) => {
-          if (tagNames.some((t3) => t3.indexOf(prefix) === 0)) {
+          if (tagNames.some((t4) => t4.indexOf(prefix) === 0)) {
             lines2.push(`%TAG ${handle} ${prefix}`);
             hasDirectives = true;
           }
@@ -74332,8 +74643,8 @@ ${cbNode.commentBefore}` : cb;
             contentComment = this.contents.comment;
           }
           const onChompKeep = contentComment ? null : () => chompKeep = true;
-          const body = stringify2(this.contents, ctx, () => contentComment = null, onChompKeep);
-          lines2.push(resolveSeq.addComment(body, "", contentComment));
+          const body2 = stringify2(this.contents, ctx, () => contentComment = null, onChompKeep);
+          lines2.push(resolveSeq.addComment(body2, "", contentComment));
         } else if (this.contents !== void 0) {
           lines2.push(stringify2(this.contents, ctx));
         }
@@ -75043,7 +75354,7 @@ async function readPolicyBundle(file, shown = file) {
   if (!wasm) return fail(diag("bundle_error", `the policy bundle ${shown} has no /policy.wasm (build it with \`opa build -t wasm -e ${ENTRYPOINT} ${POLICIES_DIR}/\`)`, { file: shown }));
   const decoder = new TextDecoder("utf-8", { fatal: false });
   const rego = /* @__PURE__ */ new Map();
-  for (const [path, body] of files) if (path.endsWith(".rego")) rego.set(path, decoder.decode(body));
+  for (const [path, body2] of files) if (path.endsWith(".rego")) rego.set(path, decoder.decode(body2));
   return ok({ path: shown, wasm, rego });
 }
 async function readAllPolicySources(tree) {
@@ -75268,7 +75579,7 @@ function classify(changes) {
     if (c3.status === "renamed" && c3.from && isIntentPath(c3.from) && !isIntentPath(c3.path)) deleted.push(c3.from);
     if (isIntentPath(c3.path)) targets.push({ file: c3.path, change: c3.status, ...c3.from && c3.from !== c3.path ? { from: c3.from } : {} });
   }
-  const uniq = new Map(targets.map((t3) => [t3.file, t3]));
+  const uniq = new Map(targets.map((t4) => [t4.file, t4]));
   return { targets: [...uniq.values()].sort((a, b3) => a.file.localeCompare(b3.file)), deleted: [...new Set(deleted)].sort(), policyChanges: [...new Set(policyChanges)].sort() };
 }
 async function planCheck(o2) {
@@ -75308,7 +75619,7 @@ async function planCheck(o2) {
     const c4 = classify(all3);
     const changed = pathsOf(all3);
     if (changed.some((f3) => f3.startsWith("contracts/") || f3.startsWith("agents/"))) {
-      const known = new Set(c4.targets.map((t3) => t3.file));
+      const known = new Set(c4.targets.map((t4) => t4.file));
       for (const file of (await tree.list([INTENTS_DIR])).filter(isIntentPath)) if (!known.has(file)) c4.targets.push({ file, change: "unchanged" });
       c4.targets.sort((a, b3) => a.file.localeCompare(b3.file));
     }
@@ -75352,8 +75663,8 @@ async function runCheck(o2) {
   if (o2.files) {
     sources = o2.files.map((f3) => ({ file: f3.file, bytes: typeof f3.bytes === "string" ? new TextEncoder().encode(f3.bytes) : f3.bytes, change: "modified" }));
   } else {
-    const files = await plan2.intentTree.readFiles(plan2.targets.map((t3) => t3.file), MAX_INTENT_BYTES);
-    sources = plan2.targets.map((t3) => ({ ...intentSource(t3.file, t3.change, files.get(t3.file)), ...t3.from ? { from: t3.from } : {} }));
+    const files = await plan2.intentTree.readFiles(plan2.targets.map((t4) => t4.file), MAX_INTENT_BYTES);
+    sources = plan2.targets.map((t4) => ({ ...intentSource(t4.file, t4.change, files.get(t4.file)), ...t4.from ? { from: t4.from } : {} }));
   }
   const intentFiles = (await plan2.intentTree.list([INTENTS_DIR])).filter(isIntentPath);
   const extra = o2.files?.map((f3) => f3.file).filter((f3) => !intentFiles.includes(f3)) ?? [];
@@ -75472,9 +75783,9 @@ async function loadBuiltinModules(paths, cwd) {
     if (!Array.isArray(list)) throw err2("the module must export its builtin definitions as an array: `export const builtins = [...]` or `export default [...]`");
     defs.push(...list);
   }
-  const t3 = builtinTable(defs);
-  if (!t3.ok) throw new GitopsError(t3.diagnostics.map((d2) => ({ ...d2, message: `${paths.join(", ")}: ${d2.message}` })), 2);
-  return t3.value;
+  const t4 = builtinTable(defs);
+  if (!t4.ok) throw new GitopsError(t4.diagnostics.map((d2) => ({ ...d2, message: `${paths.join(", ")}: ${d2.message}` })), 2);
+  return t4.value;
 }
 async function withBuiltinModules(paths, cwd, fn2) {
   if (!paths || paths.length === 0) return fn2();
@@ -75901,7 +76212,7 @@ function newEventId(now = /* @__PURE__ */ new Date()) {
   return `evt-${now.getTime().toString(36).padStart(9, "0")}-${(0, import_node_crypto9.randomBytes)(6).toString("hex")}`;
 }
 function link(rec, prev) {
-  const body = {
+  const body2 = {
     seq: prev.seq + 1,
     event_id: rec.event_id,
     timestamp: rec.timestamp,
@@ -75914,7 +76225,7 @@ function link(rec, prev) {
     details: rec.details,
     prev_hash: prev.hash
   };
-  return { ...body, hash: recordHash(body) };
+  return { ...body2, hash: recordHash(body2) };
 }
 function unlink(rec) {
   const { seq: _s2, prev_hash: _p, hash: _h, ...rest } = rec;
@@ -76252,7 +76563,7 @@ function openAuditSink(repoDir) {
 }
 function loadAuditLog(repoDir) {
   const { entries, torn } = parseFiles(readLocalFiles(repoDir).files);
-  const tornAt = new Set(torn.map((t3) => `${t3.file}:${t3.line}`));
+  const tornAt = new Set(torn.map((t4) => `${t4.file}:${t4.line}`));
   const records = [];
   const problems = [];
   for (const e of entries) {
@@ -76420,9 +76731,9 @@ async function commitOnTop(repoDir, parent, changes, message, who, when = /* @__
   try {
     const stamp = `${Math.floor(when.getTime() / 1e3)} +0000`;
     const parts = [];
-    const put = (t3) => parts.push(Buffer.from(t3, "utf8"));
-    const data = (t3) => {
-      const b3 = Buffer.from(t3, "utf8");
+    const put = (t4) => parts.push(Buffer.from(t4, "utf8"));
+    const data = (t4) => {
+      const b3 = Buffer.from(t4, "utf8");
       put(`data ${b3.length}
 `);
       parts.push(b3);
@@ -76794,7 +77105,7 @@ function syncLocal(repoDir, files, known, now) {
 }
 function commitMessage(records, first, last) {
   const traces = [...new Set(records.map((r2) => r2.trace_id))];
-  const shown = traces.slice(0, 10).map((t3) => `trace: ${t3}`);
+  const shown = traces.slice(0, 10).map((t4) => `trace: ${t4}`);
   if (traces.length > 10) shown.push(`\u2026 and ${traces.length - 10} more traces`);
   return `audit: ${records.length} record${records.length === 1 ? "" : "s"} (seq ${first}\u2013${last}) [skip ci]
 
@@ -76844,9 +77155,9 @@ function queryAudit(records, q3) {
 function trails(records) {
   const byTrace = /* @__PURE__ */ new Map();
   for (const r2 of records) {
-    let t3 = byTrace.get(r2.trace_id);
-    if (!t3) byTrace.set(r2.trace_id, t3 = { trace_id: r2.trace_id, events: [] });
-    t3.events.push({ event_id: r2.event_id, timestamp: r2.timestamp, actor: r2.actor, action: r2.action, resource: r2.resource, outcome: r2.outcome });
+    let t4 = byTrace.get(r2.trace_id);
+    if (!t4) byTrace.set(r2.trace_id, t4 = { trace_id: r2.trace_id, events: [] });
+    t4.events.push({ event_id: r2.event_id, timestamp: r2.timestamp, actor: r2.actor, action: r2.action, resource: r2.resource, outcome: r2.outcome });
   }
   return [...byTrace.values()];
 }
@@ -76959,11 +77270,11 @@ function envelope(list) {
 function text2(list) {
   if (list.length === 0) return "no audit records\n";
   const out = [];
-  for (const t3 of list) {
-    out.push(`audit_trail ${t3.trace_id} (${t3.events.length} event${t3.events.length === 1 ? "" : "s"})`);
+  for (const t4 of list) {
+    out.push(`audit_trail ${t4.trace_id} (${t4.events.length} event${t4.events.length === 1 ? "" : "s"})`);
     const cols = ["event_id", "timestamp", "actor", "action", "resource", "outcome"];
-    const width2 = cols.map((c3) => Math.max(...t3.events.map((e) => e[c3].length)));
-    for (const e of t3.events) out.push("  " + cols.map((c3, i) => i === cols.length - 1 ? e[c3] : e[c3].padEnd(width2[i])).join("  "));
+    const width2 = cols.map((c3) => Math.max(...t4.events.map((e) => e[c3].length)));
+    for (const e of t4.events) out.push("  " + cols.map((c3, i) => i === cols.length - 1 ? e[c3] : e[c3].padEnd(width2[i])).join("  "));
     out.push("");
   }
   return out.join("\n");
@@ -77261,13 +77572,13 @@ async function loadTestInputs(cwd, targets, opts = {}) {
       dataFiles.push({ abs, path: depth === 0 || rel === "" ? [] : rel.split(import_node_path13.sep) });
     }
   }
-  for (const t3 of [...targets, ...opts.data ?? []]) {
-    const abs = (0, import_node_path13.join)(cwd, t3);
+  for (const t4 of [...targets, ...opts.data ?? []]) {
+    const abs = (0, import_node_path13.join)(cwd, t4);
     let st2;
     try {
       st2 = await (0, import_promises5.lstat)(abs);
     } catch {
-      throw new GitopsError(diag("policy_path_missing", `no such file or folder: ${t3}`), 2);
+      throw new GitopsError(diag("policy_path_missing", `no such file or folder: ${t4}`), 2);
     }
     await walk5(abs, st2.isDirectory() ? abs : (0, import_node_path13.dirname)(abs), 0);
   }
@@ -77636,9 +77947,9 @@ function evaluate(c3, regoVersion) {
   }
   let input2 = c3.input === void 0 ? void 0 : fromJS(c3.input);
   if (c3.input_term !== void 0) {
-    const t3 = compileQueryText(comp.compiled, `__input__ = ${c3.input_term}`);
-    if (!t3.ok) return { kind: "error", code: t3.errors[0].code, text: t3.errors.map(formatCompileError).join("\n") };
-    const rows = comp.compiled.program.runQuery(t3.program, { data: new RObject(), strict: false });
+    const t4 = compileQueryText(comp.compiled, `__input__ = ${c3.input_term}`);
+    if (!t4.ok) return { kind: "error", code: t4.errors[0].code, text: t4.errors.map(formatCompileError).join("\n") };
+    const rows = comp.compiled.program.runQuery(t4.program, { data: new RObject(), strict: false });
     input2 = rows[0]?.bindings["__input__"];
   }
   const data = c3.data === void 0 ? new RObject() : fromJS(c3.data);
@@ -78026,22 +78337,22 @@ async function applyStacks(ctx, engine, targets, opts = {}) {
   if (targets.length === 0) return finish("nothing_to_apply", []);
   const planFor = opts.planFor ?? defaultPlanFor;
   const records = [];
-  for (const t3 of targets) {
-    records.push(await withStackLock(t3.stack, () => t3.kind === "up" ? upStack(ctx, engine, t3, planFor) : destroyStack(ctx, engine, t3, !!opts.destroyRemoved)));
+  for (const t4 of targets) {
+    records.push(await withStackLock(t4.stack, () => t4.kind === "up" ? upStack(ctx, engine, t4, planFor) : destroyStack(ctx, engine, t4, !!opts.destroyRemoved)));
   }
   const applied = records.filter((r2) => r2.status !== "skipped");
   const status = records.some((r2) => r2.status === "failed") ? "failed" : applied.length === 0 ? "nothing_to_apply" : "succeeded";
   return finish(status, records);
 }
-function stackRecord(t3) {
-  return { stack: t3.stack, intent: t3.intentId, region: t3.region, file: t3.file, kind: t3.kind, change: t3.change, status: "succeeded", steps: [], duration_ms: 0 };
+function stackRecord(t4) {
+  return { stack: t4.stack, intent: t4.intentId, region: t4.region, file: t4.file, kind: t4.kind, change: t4.change, status: "succeeded", steps: [], duration_ms: 0 };
 }
-async function upStack(ctx, engine, t3, planFor) {
-  const rec = stackRecord(t3);
+async function upStack(ctx, engine, t4, planFor) {
+  const rec = stackRecord(t4);
   const started = ctx.now().getTime();
   let plan2;
   try {
-    plan2 = await planFor(t3.spec);
+    plan2 = await planFor(t4.spec);
   } catch (err2) {
     return { ...rec, status: "failed", reason: `the program could not be planned: ${err2 instanceof Error ? err2.message : String(err2)}`, steps: [] };
   }
@@ -78059,13 +78370,13 @@ async function upStack(ctx, engine, t3, planFor) {
     try {
       const p2 = await perform(
         ctx,
-        { agent: PROVISIONER, permission: "execute:provision", action: step2, resource: t3.stack, evidence: { plan_digest: planDigest, intent: t3.intentId, file: t3.file } },
+        { agent: PROVISIONER, permission: "execute:provision", action: step2, resource: t4.stack, evidence: { plan_digest: planDigest, intent: t4.intentId, file: t4.file } },
         async () => {
-          const o2 = await engine.up(t3.spec, step2, resources, final);
+          const o2 = await engine.up(t4.spec, step2, resources, final);
           return {
             value: o2,
             outcome: o2.status === "succeeded" ? "success" : "failure",
-            details: { stack: t3.stack, step: step2, engine: engine.name, resources: resources.length, duration_ms: ctx.now().getTime() - stepStart, ...o2.changes ? { changes: o2.changes } : {}, ...o2.status === "failed" ? { error: o2.error } : {} }
+            details: { stack: t4.stack, step: step2, engine: engine.name, resources: resources.length, duration_ms: ctx.now().getTime() - stepStart, ...o2.changes ? { changes: o2.changes } : {}, ...o2.status === "failed" ? { error: o2.error } : {} }
           };
         }
       );
@@ -78083,15 +78394,15 @@ async function upStack(ctx, engine, t3, planFor) {
   }
   return { ...rec, status: failed ? "failed" : "succeeded", ...failed ? { reason: failed } : {}, duration_ms: ctx.now().getTime() - started };
 }
-async function destroyStack(ctx, engine, t3, allowed) {
-  const rec = stackRecord(t3);
-  if (!allowed) return { ...rec, status: "skipped", reason: `${t3.change === "removed" ? "intent removed" : "region removed from the intent"}: pass --destroy-removed to destroy the stack` };
+async function destroyStack(ctx, engine, t4, allowed) {
+  const rec = stackRecord(t4);
+  if (!allowed) return { ...rec, status: "skipped", reason: `${t4.change === "removed" ? "intent removed" : "region removed from the intent"}: pass --destroy-removed to destroy the stack` };
   const started = ctx.now().getTime();
   let outcome;
   try {
-    const p2 = await perform(ctx, { agent: PROVISIONER, permission: "execute:destroy", action: "destroy_infrastructure", resource: t3.stack, evidence: { intent: t3.intentId, file: t3.file } }, async () => {
-      const o2 = await engine.destroy(t3);
-      return { value: o2, outcome: o2.status === "succeeded" ? "success" : "failure", details: { stack: t3.stack, engine: engine.name, ...o2.changes ? { changes: o2.changes } : {}, ...o2.status === "failed" ? { error: o2.error } : {} } };
+    const p2 = await perform(ctx, { agent: PROVISIONER, permission: "execute:destroy", action: "destroy_infrastructure", resource: t4.stack, evidence: { intent: t4.intentId, file: t4.file } }, async () => {
+      const o2 = await engine.destroy(t4);
+      return { value: o2, outcome: o2.status === "succeeded" ? "success" : "failure", details: { stack: t4.stack, engine: engine.name, ...o2.changes ? { changes: o2.changes } : {}, ...o2.status === "failed" ? { error: o2.error } : {} } };
     });
     outcome = p2.status === "denied" ? { status: "failed", error: p2.reason } : p2.value;
   } catch (err2) {
@@ -78421,8 +78732,8 @@ async function targetsOf(dir, sel, stack) {
   const r2 = await selectStacks(dir, sel);
   if (!r2.ok) throw new GitopsError(r2.diagnostics, 2);
   if (stack === void 0) return r2.value;
-  const only = r2.value.filter((t3) => t3.stack === stack);
-  if (!only.length) throw new GitopsError({ code: "apply_unknown_stack", message: `stack ${stack} is not in the selection (${r2.value.map((t3) => t3.stack).join(", ") || "empty"})` }, 2);
+  const only = r2.value.filter((t4) => t4.stack === stack);
+  if (!only.length) throw new GitopsError({ code: "apply_unknown_stack", message: `stack ${stack} is not in the selection (${r2.value.map((t4) => t4.stack).join(", ") || "empty"})` }, 2);
   return only;
 }
 async function runPreview(io2, targets, format2) {
@@ -78433,13 +78744,13 @@ async function runPreview(io2, targets, format2) {
   const policies = preparePlanPolicies2(await readPlanPolicyModules2(workTree2(io2.cwd)));
   if (!policies.ok) throw new GitopsError(policies.diagnostics, 2);
   const byIntent = /* @__PURE__ */ new Map();
-  for (const t3 of targets) {
-    if (t3.kind !== "up") continue;
-    const e = byIntent.get(t3.intentId) ?? { file: t3.file, specs: [] };
-    e.specs.push(t3.spec);
-    byIntent.set(t3.intentId, e);
+  for (const t4 of targets) {
+    if (t4.kind !== "up") continue;
+    const e = byIntent.get(t4.intentId) ?? { file: t4.file, specs: [] };
+    e.specs.push(t4.spec);
+    byIntent.set(t4.intentId, e);
   }
-  const destroys = targets.filter((t3) => t3.kind === "destroy");
+  const destroys = targets.filter((t4) => t4.kind === "destroy");
   const intents = [];
   let denied = false;
   for (const [intentId, e] of byIntent) {
@@ -78464,7 +78775,7 @@ async function runPreview(io2, targets, format2) {
             policies: { evaluated: i.policy.policies, findings: i.policy.findings, denied: i.policy.denied },
             cost: i.cost
           })),
-          destroy: destroys.map((t3) => ({ stack: t3.stack, intent: t3.intentId, region: t3.region, file: t3.file, change: t3.change })),
+          destroy: destroys.map((t4) => ({ stack: t4.stack, intent: t4.intentId, region: t4.region, file: t4.file, change: t4.change })),
           denied
         },
         null,
@@ -78476,7 +78787,7 @@ async function runPreview(io2, targets, format2) {
       io2.stdout(format2 === "markdown" ? renderPlanMarkdown2({ resources: i.plan.resources, by_type: i.plan.by_type, details: i.details }) : renderPlanText2(i.intentId, i.file, i.plan.resources, i.details));
       io2.stdout("\n");
     }
-    for (const t3 of destroys) io2.stdout(`- ${t3.stack} (${t3.change}, ${t3.file}): would be destroyed with --destroy-removed
+    for (const t4 of destroys) io2.stdout(`- ${t4.stack} (${t4.change}, ${t4.file}): would be destroyed with --destroy-removed
 `);
     if (!intents.length && !destroys.length) io2.stdout("gitops apply --preview: nothing to apply (no intent or program change).\n");
   }
@@ -78645,7 +78956,7 @@ and concurrency: { group: apply-\${{ matrix.stack }}, cancel-in-progress: false 
         if (values.format !== "json" && values.format !== "text") throw usageError("affected", "--format must be json or text");
         const r2 = await selectStacks(io2.cwd, { base: values.base, head: values.head });
         if (!r2.ok) throw new GitopsError(r2.diagnostics, 2);
-        const stacks = r2.value.map((t3) => ({ stack: t3.stack, intent: t3.intentId, region: t3.region, file: t3.file, change: t3.change, action: t3.kind }));
+        const stacks = r2.value.map((t4) => ({ stack: t4.stack, intent: t4.intentId, region: t4.region, file: t4.file, change: t4.change, action: t4.kind }));
         const matrix = { include: stacks };
         if (values.format === "json") io2.stdout(JSON.stringify({ version: 1, base: values.base, head: values.head, count: stacks.length, stacks, matrix }, null, 2) + "\n");
         else io2.stdout(stacks.length ? stacks.map((s3) => `${s3.action === "up" ? "apply  " : "destroy"} ${s3.stack}  (${s3.change}, ${s3.file})`).join("\n") + "\n" : "no stacks affected\n");
@@ -78714,7 +79025,7 @@ function parseUrl(name, value, problems) {
   }
 }
 function parseTuning(env, problems) {
-  const t3 = { ...DEFAULT_TUNING };
+  const t4 = { ...DEFAULT_TUNING };
   const int2 = (name, min) => {
     const raw = env[name];
     if (raw === void 0 || raw === "") return void 0;
@@ -78725,14 +79036,14 @@ function parseTuning(env, problems) {
     }
     return n;
   };
-  t3.retries = int2("GITOPS_GITHUB_RETRIES", 0) ?? t3.retries;
-  t3.retryBaseMs = int2("GITOPS_GITHUB_RETRY_BASE_MS", 0) ?? t3.retryBaseMs;
+  t4.retries = int2("GITOPS_GITHUB_RETRIES", 0) ?? t4.retries;
+  t4.retryBaseMs = int2("GITOPS_GITHUB_RETRY_BASE_MS", 0) ?? t4.retryBaseMs;
   const pacing = env.GITOPS_GITHUB_PACING;
   if (pacing !== void 0 && pacing !== "") {
-    if (pacing === "on" || pacing === "off") t3.pacing = pacing === "on";
+    if (pacing === "on" || pacing === "off") t4.pacing = pacing === "on";
     else problems.push(diag("github_env_invalid", `GITOPS_GITHUB_PACING must be on or off, got '${pacing}'`));
   }
-  return t3;
+  return t4;
 }
 function readEvent(env, readFile4, problems) {
   const name = env.GITHUB_EVENT_NAME ?? "";
@@ -79093,11 +79404,11 @@ function markerKey(key2) {
 function marker(key2, hash2) {
   return `${markerKey(key2)}hash=${hash2} -->`;
 }
-function readMarker(body, key2) {
-  if (!body) return void 0;
+function readMarker(body2, key2) {
+  if (!body2) return void 0;
   const k2 = markerKey(key2);
-  for (let at5 = body.indexOf(k2); at5 >= 0; at5 = body.indexOf(k2, at5 + 1)) {
-    const m2 = /^hash=([0-9a-f]*) -->/.exec(body.slice(at5 + k2.length));
+  for (let at5 = body2.indexOf(k2); at5 >= 0; at5 = body2.indexOf(k2, at5 + 1)) {
+    const m2 = /^hash=([0-9a-f]*) -->/.exec(body2.slice(at5 + k2.length));
     if (m2) return { hash: m2[1] };
   }
   return void 0;
@@ -79105,8 +79416,8 @@ function readMarker(body, key2) {
 function commentBody(markdown, key2, limit = LIMITS.commentBody, fullCopy = FULL_COPY.check) {
   const hash2 = sha256(markdown).slice(0, 32);
   const head = marker(key2, hash2) + "\n";
-  const t3 = trimMarkdown(markdown, limit - head.length, "comment", limit, fullCopy);
-  return { body: head + t3.text, hash: hash2, trimmed: t3.trimmed, omittedChars: t3.omittedChars };
+  const t4 = trimMarkdown(markdown, limit - head.length, "comment", limit, fullCopy);
+  return { body: head + t4.text, hash: hash2, trimmed: t4.trimmed, omittedChars: t4.omittedChars };
 }
 function trimMarkdown(text3, limit, what, statedLimit = limit, fullCopy = FULL_COPY.check) {
   if (text3.length <= limit) return { text: text3, trimmed: false, omittedChars: 0 };
@@ -79147,10 +79458,10 @@ function workflowCommands(annotations) {
   });
 }
 function jobSummary(markdown, note) {
-  const body = note ? `> ${escapeMarkdown(note)}
+  const body2 = note ? `> ${escapeMarkdown(note)}
 
 ${markdown}` : markdown;
-  return trimMarkdown(body, LIMITS.jobSummary - 1024, "job summary").text + "\n";
+  return trimMarkdown(body2, LIMITS.jobSummary - 1024, "job summary").text + "\n";
 }
 var SUMMARY_CHANGES, costChange, LIMITS, COMMENT_MARKDOWN_BUDGET, DECISION_ICON, MARKER_PREFIX, FULL_COPY;
 var init_render3 = __esm({
@@ -79801,7 +80112,7 @@ function parse5(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
-  let body;
+  let body2;
   let parameters = omit(options, [
     "method",
     "baseUrl",
@@ -79841,22 +80152,22 @@ function parse5(options) {
     url = addQueryParameters(url, remainingParameters);
   } else {
     if ("data" in remainingParameters) {
-      body = remainingParameters.data;
+      body2 = remainingParameters.data;
     } else {
       if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
+        body2 = remainingParameters;
       }
     }
   }
-  if (!headers["content-type"] && typeof body !== "undefined") {
+  if (!headers["content-type"] && typeof body2 !== "undefined") {
     headers["content-type"] = "application/json; charset=utf-8";
   }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
+  if (["PATCH", "PUT"].includes(method) && typeof body2 === "undefined") {
+    body2 = "";
   }
   return Object.assign(
     { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
+    typeof body2 !== "undefined" ? { body: body2 } : null,
     options.request ? { request: options.request } : null
   );
 }
@@ -80486,7 +80797,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body2 = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -80497,7 +80808,7 @@ async function fetchWrapper(requestOptions) {
   try {
     fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
-      body,
+      body: body2,
       redirect: requestOptions.request?.redirect,
       headers: requestHeaders,
       signal: requestOptions.request?.signal,
@@ -84072,9 +84383,9 @@ var require_light = __commonJS({
           clearInterval(this.heartbeat);
           return this.Promise.resolve();
         }
-        yieldLoop(t3 = 0) {
+        yieldLoop(t4 = 0) {
           return new this.Promise(function(resolve11, reject) {
-            return setTimeout(resolve11, t3);
+            return setTimeout(resolve11, t4);
           });
         }
         computePenalty() {
@@ -86175,8 +86486,8 @@ var init_period = __esm({
 function dailyFigures(m2) {
   if (m2.daily?.length) return m2.daily;
   const days = /* @__PURE__ */ new Map();
-  for (const [t3, up] of m2.series.availability) {
-    const day = new Date((t3 - 1) * 1e3).toISOString().slice(0, 10);
+  for (const [t4, up] of m2.series.availability) {
+    const day = new Date((t4 - 1) * 1e3).toISOString().slice(0, 10);
     (days.get(day) ?? days.set(day, []).get(day)).push(up);
   }
   return [...days.entries()].map(([day, ups]) => ({ day, availability: ups.reduce((a, b3) => a + b3, 0) / ups.length * 100, latency_p95: null, error_rate: null }));
@@ -86208,8 +86519,8 @@ function isFor(rec, intentId) {
   return rec.resource === intentId || rec.resource.startsWith(`${intentId}-`) || rec.resource.startsWith(`${intentId}/`);
 }
 function inPeriod(rec, start, end) {
-  const t3 = Date.parse(rec.timestamp) / 1e3;
-  return t3 > start && t3 <= end;
+  const t4 = Date.parse(rec.timestamp) / 1e3;
+  return t4 > start && t4 <= end;
 }
 function durationSeconds(rec) {
   const d2 = rec.details ?? {};
@@ -86347,8 +86658,8 @@ function branchFor(intentId) {
 function renderMarker(m2) {
   return `<!-- gitops-feedback intent=${m2.intent} kind=${m2.kind} hash=${m2.hash}${m2.trace ? ` trace=${m2.trace}` : ""} -->`;
 }
-function parseMarker(body) {
-  const m2 = /<!-- gitops-feedback intent=(\S+) kind=(pr|issue) hash=(\S+)(?: trace=(\S+))? -->/.exec(body ?? "");
+function parseMarker(body2) {
+  const m2 = /<!-- gitops-feedback intent=(\S+) kind=(pr|issue) hash=(\S+)(?: trace=(\S+))? -->/.exec(body2 ?? "");
   if (!m2) return null;
   return { intent: m2[1], kind: m2[2], hash: m2[3], ...m2[4] ? { trace: m2[4] } : {} };
 }
@@ -86397,7 +86708,7 @@ function renderPullRequest(a, recs, file, diff2, newText, trace, source, charts 
   const hash2 = contentHash(a.intent_id, "pr", recs, newText);
   const approval = recs.some((r2) => r2.approval_required);
   const title = `gitops: ${recs.map((r2) => r2.description.charAt(0).toLowerCase() + r2.description.slice(1)).join("; ")} (${a.intent_id})`;
-  const body = [
+  const body2 = [
     renderMarker({ intent: a.intent_id, kind: "pr", hash: hash2, trace }),
     `## Feedback recommendations for \`${a.intent_id}\``,
     "",
@@ -86417,11 +86728,11 @@ function renderPullRequest(a, recs, file, diff2, newText, trace, source, charts 
     "",
     `<sub>Opened by the feedback-analyst agent, trace \`${trace}\`. Re-running with the same evidence changes nothing; new evidence updates this PR.</sub>`
   ].join("\n");
-  return { title: title.length > 240 ? title.slice(0, 237) + "\u2026" : title, body, hash: hash2, labels: [FEEDBACK_LABEL, ...approval ? [APPROVAL_LABEL] : []] };
+  return { title: title.length > 240 ? title.slice(0, 237) + "\u2026" : title, body: body2, hash: hash2, labels: [FEEDBACK_LABEL, ...approval ? [APPROVAL_LABEL] : []] };
 }
 function renderIssue(a, recs, trace, source) {
   const hash2 = contentHash(a.intent_id, "issue", recs);
-  const body = [
+  const body2 = [
     renderMarker({ intent: a.intent_id, kind: "issue", hash: hash2, trace }),
     `## Feedback for \`${a.intent_id}\`: action needed`,
     "",
@@ -86433,7 +86744,7 @@ function renderIssue(a, recs, trace, source) {
     `<sub>Opened by the feedback-analyst agent, trace \`${trace}\`.</sub>`
   ].join("\n");
   const high = recs.some((r2) => r2.priority === "high");
-  return { title: `gitops: ${recs.map((r2) => r2.description).join("; ")} (${a.intent_id})`, body, hash: hash2, labels: [FEEDBACK_LABEL, ...high ? ["priority-high"] : []] };
+  return { title: `gitops: ${recs.map((r2) => r2.description).join("; ")} (${a.intent_id})`, body: body2, hash: hash2, labels: [FEEDBACK_LABEL, ...high ? ["priority-high"] : []] };
 }
 function lineDiff(file, before, after, context = 2) {
   const a = before.split("\n");
@@ -86473,25 +86784,25 @@ async function addMissingLabels(gh, repo, number, have, want) {
   const missing = want.filter((l3) => !have.some((h3) => h3.name?.toLowerCase() === l3.toLowerCase()));
   if (missing.length > 0) await gh.rest.issues.addLabels({ ...repo, issue_number: number, labels: missing });
 }
-async function syncPullRequest(gh, t3) {
-  const pulls = await gh.paginate(gh.rest.pulls.list, { ...t3.repo, head: `${t3.repo.owner}:${t3.branch}`, state: "all", per_page: 100 });
+async function syncPullRequest(gh, t4) {
+  const pulls = await gh.paginate(gh.rest.pulls.list, { ...t4.repo, head: `${t4.repo.owner}:${t4.branch}`, state: "all", per_page: 100 });
   const mine = pulls.filter((p2) => parseMarker(p2.body)?.kind === "pr").sort((a, b3) => b3.number - a.number);
   const open3 = mine.find((p2) => p2.state === "open");
   if (open3) {
-    if (parseMarker(open3.body)?.hash === t3.content.hash) return { status: "unchanged", number: open3.number, url: open3.html_url };
-    await t3.push();
-    await gh.rest.pulls.update({ ...t3.repo, pull_number: open3.number, title: t3.content.title, body: t3.content.body });
-    await addMissingLabels(gh, t3.repo, open3.number, open3.labels, t3.content.labels);
+    if (parseMarker(open3.body)?.hash === t4.content.hash) return { status: "unchanged", number: open3.number, url: open3.html_url };
+    await t4.push();
+    await gh.rest.pulls.update({ ...t4.repo, pull_number: open3.number, title: t4.content.title, body: t4.content.body });
+    await addMissingLabels(gh, t4.repo, open3.number, open3.labels, t4.content.labels);
     return { status: "updated", number: open3.number, url: open3.html_url };
   }
   const last = mine[0];
-  if (last && parseMarker(last.body)?.hash === t3.content.hash) {
+  if (last && parseMarker(last.body)?.hash === t4.content.hash) {
     if (last.merged_at) return { status: "merged", number: last.number, url: last.html_url, merge_commit: last.merge_commit_sha, marker: parseMarker(last.body) };
     return { status: "declined", number: last.number, url: last.html_url };
   }
-  await t3.push();
-  const created = await gh.rest.pulls.create({ ...t3.repo, head: t3.branch, base: t3.base, title: t3.content.title, body: t3.content.body, maintainer_can_modify: true });
-  await gh.rest.issues.addLabels({ ...t3.repo, issue_number: created.data.number, labels: t3.content.labels });
+  await t4.push();
+  const created = await gh.rest.pulls.create({ ...t4.repo, head: t4.branch, base: t4.base, title: t4.content.title, body: t4.content.body, maintainer_can_modify: true });
+  await gh.rest.issues.addLabels({ ...t4.repo, issue_number: created.data.number, labels: t4.content.labels });
   return { status: "created", number: created.data.number, url: created.data.html_url };
 }
 async function findMergedPulls(gh, repo, branch) {
@@ -86559,13 +86870,13 @@ var init_targets = __esm({
 function pct2(n, digits = 2) {
   return `${n >= 0 ? "+" : ""}${n.toFixed(digits)}%`;
 }
-function utilisationAt(series, t3) {
+function utilisationAt(series, t4) {
   let lo = 0;
   let hi = series.length - 1;
   let found = null;
   while (lo <= hi) {
     const mid = lo + hi >> 1;
-    if (series[mid][0] <= t3) {
+    if (series[mid][0] <= t4) {
       found = series[mid][1];
       lo = mid + 1;
     } else hi = mid - 1;
@@ -86576,8 +86887,8 @@ function downtimeNearCapacity(metrics, threshold) {
   const avail = metrics.series.availability;
   if (avail.length === 0) return 0;
   let lost = 0;
-  for (const [t3, up] of avail) {
-    const u2 = utilisationAt(metrics.series.utilisation, t3);
+  for (const [t4, up] of avail) {
+    const u2 = utilisationAt(metrics.series.utilisation, t4);
     if (u2 !== null && u2 >= threshold) lost += 1 - up;
   }
   return lost / avail.length * 100;
@@ -86751,23 +87062,23 @@ async function recommend(input2) {
   const baseline = await input2.evaluate({ file, text: input2.intentText });
   const recommendations = [];
   const outcomes = [];
-  for (const rule of rules) {
-    const p2 = rule.evaluate(input2);
+  for (const rule2 of rules) {
+    const p2 = rule2.evaluate(input2);
     if (p2 === null) {
-      outcomes.push({ rule: rule.id, status: "not_applicable" });
+      outcomes.push({ rule: rule2.id, status: "not_applicable" });
       continue;
     }
     const benefit = { ...p2.expected_benefit };
     if (p2.changes.length > 0) {
       const edited = editIntentText(input2.intentText, p2.changes, file);
       if (!edited.ok) {
-        outcomes.push({ rule: rule.id, status: "rejected", reason: edited.diagnostics.map((d2) => d2.message).join("; "), failed: [] });
+        outcomes.push({ rule: rule2.id, status: "rejected", reason: edited.diagnostics.map((d2) => d2.message).join("; "), failed: [] });
         continue;
       }
       const ev = await input2.evaluate({ file, text: edited.value.text });
       if (ev.decision !== "allow") {
         outcomes.push({
-          rule: rule.id,
+          rule: rule2.id,
           status: "rejected",
           reason: ev.decision === "deny" ? `the policies deny the recommended intent (${ev.failed.join(", ")})` : "the recommended intent is invalid",
           failed: ev.failed
@@ -86781,7 +87092,7 @@ async function recommend(input2) {
     const id = `OPT-${String(recommendations.length + 1).padStart(3, "0")}`;
     recommendations.push({
       recommendation_id: id,
-      rule: rule.id,
+      rule: rule2.id,
       type: p2.type,
       description: p2.description,
       expected_benefit: benefit,
@@ -86790,7 +87101,7 @@ async function recommend(input2) {
       evidence: p2.evidence,
       changes: p2.changes
     });
-    outcomes.push({ rule: rule.id, status: "proposed", recommendation_id: id });
+    outcomes.push({ rule: rule2.id, status: "proposed", recommendation_id: id });
   }
   return { recommendations, outcomes, baseline };
 }
@@ -87050,9 +87361,9 @@ function parseGetMetricData(xml) {
   const series = /* @__PURE__ */ new Map();
   for (const r2 of members(results)) {
     const id = unxml(tag(r2, "Id") ?? "");
-    const ts2 = members(tag(r2, "Timestamps") ?? "").map((t3) => Date.parse(t3.trim()) / 1e3);
+    const ts2 = members(tag(r2, "Timestamps") ?? "").map((t4) => Date.parse(t4.trim()) / 1e3);
     const vs2 = members(tag(r2, "Values") ?? "").map((v3) => Number(v3.trim()));
-    series.set(id, ts2.map((t3, i) => [t3, vs2[i]]));
+    series.set(id, ts2.map((t4, i) => [t4, vs2[i]]));
   }
   const next = tag(xml.replace(results, ""), "NextToken");
   return { series, nextToken: next ? unxml(next.trim()) : null, error: null };
@@ -87070,12 +87381,12 @@ function createCloudWatchSource(cfg2) {
       const all2 = new Map(qs2.map((x3) => [x3.id, []]));
       let token;
       for (let page = 0; page < 100; page++) {
-        const body = getMetricDataBody(qs2, q3.period.start, q3.period.end, token);
+        const body2 = getMetricDataBody(qs2, q3.period.start, q3.period.end, token);
         const signed2 = sign({
           method: "POST",
           url: endpoint2,
           headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-          body,
+          body: body2,
           region: cfg2.region,
           service: "monitoring",
           credentials: cfg2.credentials,
@@ -87085,7 +87396,7 @@ function createCloudWatchSource(cfg2) {
         let text3;
         let status;
         try {
-          const r2 = await doFetch(endpoint2, { method: "POST", headers: send, body });
+          const r2 = await doFetch(endpoint2, { method: "POST", headers: send, body: body2 });
           status = r2.status;
           text3 = await r2.text();
         } catch (e) {
@@ -87101,7 +87412,7 @@ function createCloudWatchSource(cfg2) {
       for (const [id, s3] of all2) if (s3.length === 0) problems.push(diag("cloudwatch_no_data", `no datapoints for ${qs2.find((x3) => x3.id === id).metric} (${id}) in the period`));
       if (problems.length > 0) return { ok: false, diagnostics: problems };
       const sum = (id) => all2.get(id).reduce((a, s3) => a + s3[1], 0);
-      const healthy = all2.get("healthy").map(([t3, v3]) => [t3, v3 >= 1 ? 1 : 0]);
+      const healthy = all2.get("healthy").map(([t4, v3]) => [t4, v3 >= 1 ? 1 : 0]);
       const requests = sum("requests");
       const cpu = all2.get("cpu");
       const peak = maxSample(cpu);
@@ -87151,8 +87462,8 @@ function toRow(rec, file, line) {
   for (const k2 of REQUIRED) {
     if (!(k2 in rec)) return diag("metrics_missing_column", `row has no '${k2}'`, { file, line });
   }
-  const t3 = parseTime2(rec.timestamp);
-  if (t3 === null) return diag("metrics_bad_value", `timestamp '${String(rec.timestamp)}' is neither ISO 8601 nor unix seconds`, { file, line });
+  const t4 = parseTime2(rec.timestamp);
+  if (t4 === null) return diag("metrics_bad_value", `timestamp '${String(rec.timestamp)}' is neither ISO 8601 nor unix seconds`, { file, line });
   const num3 = (k2) => {
     const v3 = typeof rec[k2] === "string" ? Number(rec[k2]) : rec[k2];
     if (typeof v3 !== "number" || !Number.isFinite(v3) || v3 < 0) return diag("metrics_bad_value", `'${k2}' must be a non-negative number, got '${String(rec[k2])}'`, { file, line });
@@ -87175,7 +87486,7 @@ function toRow(rec, file, line) {
     buckets.push([b3, v3]);
   }
   buckets.sort((a, b3) => a[0] - b3[0]);
-  return { t: t3, up: vals.up, requests: vals.requests, errors: vals.errors, cpu: vals.cpu, buckets };
+  return { t: t4, up: vals.up, requests: vals.requests, errors: vals.errors, cpu: vals.cpu, buckets };
 }
 function parseCsv(text3, file) {
   const lines2 = text3.split(/\r?\n/);
@@ -87292,15 +87603,15 @@ function createFileSource(repoDir, cfg2) {
   return {
     id: "file",
     async collect(q3) {
-      const t3 = await readTable(repoDir, cfg2, q3);
-      if (!t3.ok) return { ok: false, diagnostics: t3.diagnostics };
-      return summarise3(t3.table, q3, t3.file);
+      const t4 = await readTable(repoDir, cfg2, q3);
+      if (!t4.ok) return { ok: false, diagnostics: t4.diagnostics };
+      return summarise3(t4.table, q3, t4.file);
     },
     /** A recorded file has its own clock: without --until the period ends at its last row. */
     async latest(q3) {
-      const t3 = await readTable(repoDir, cfg2, q3);
-      if (!t3.ok || t3.table.rows.length === 0) return null;
-      return Math.max(...t3.table.rows.map((r2) => r2.t));
+      const t4 = await readTable(repoDir, cfg2, q3);
+      if (!t4.ok || t4.table.rows.length === 0) return null;
+      return Math.max(...t4.table.rows.map((r2) => r2.t));
     }
   };
 }
@@ -87336,14 +87647,14 @@ function createPrometheusSource(cfg2) {
     } catch (err2) {
       return diag("prometheus_unreachable", `cannot reach Prometheus at ${base}: ${err2.message}`);
     }
-    let body;
+    let body2;
     try {
-      body = await res.json();
+      body2 = await res.json();
     } catch {
       return diag("prometheus_bad_response", `${base}${path} answered HTTP ${res.status} with a body that is not JSON`);
     }
-    if (body.status !== "success") return diag("prometheus_query_error", `${body.errorType}: ${body.error} (query: ${params.query})`);
-    return body;
+    if (body2.status !== "success") return diag("prometheus_query_error", `${body2.errorType}: ${body2.error} (query: ${params.query})`);
+    return body2;
   }
   return {
     id: "prometheus",
@@ -87375,7 +87686,7 @@ function createPrometheusSource(cfg2) {
           problems.push(diag("prometheus_no_data", `${name}: expected one series, got ${r2.data.result.length} (query: ${query})`));
           return [];
         }
-        return r2.data.result[0].values.map(([t3, v3]) => [t3, Number(v3)]).filter((s3) => Number.isFinite(s3[1]));
+        return r2.data.result[0].values.map(([t4, v3]) => [t4, Number(v3)]).filter((s3) => Number.isFinite(s3[1]));
       };
       const [availability, p95, throughput2, errorRatio, availSeries, tputSeries, utilSeries] = await Promise.all([
         scalar("availability"),
@@ -87672,17 +87983,17 @@ function deployments(audit, p2) {
   const byTrace = /* @__PURE__ */ new Map();
   for (const r2 of audit) {
     if (!APPLY_STEPS2.includes(r2.action)) continue;
-    if (t2(r2) <= p2.start || t2(r2) > p2.end) continue;
+    if (t3(r2) <= p2.start || t3(r2) > p2.end) continue;
     (byTrace.get(r2.trace_id) ?? byTrace.set(r2.trace_id, []).get(r2.trace_id)).push(r2);
   }
   return [...byTrace.entries()].map(([trace, steps]) => {
-    const times = steps.map(t2);
+    const times = steps.map(t3);
     const end = Math.max(...times);
     return {
       trace,
       resource: steps[0].resource,
       // A step's timestamp is when it finished; it started duration earlier.
-      start: Math.min(...steps.map((s3) => t2(s3) - durationSeconds(s3))),
+      start: Math.min(...steps.map((s3) => t3(s3) - durationSeconds(s3))),
       end,
       ok: APPLY_STEPS2.every((a) => steps.some((s3) => s3.action === a && s3.outcome === "success"))
     };
@@ -87701,18 +88012,18 @@ function governanceReport(g2) {
   const okDeps = deps.filter((d2) => d2.ok);
   const depTimes = ids.map((tg) => deploymentStats(g2.audit, tg.id, g2.period.start, g2.period.end)).filter((s3) => s3.average_deployment_time !== null);
   const avgDeploy = depTimes.length ? round3(depTimes.reduce((a, s3) => a + s3.average_deployment_time * s3.successful, 0) / depTimes.reduce((a, s3) => a + s3.successful, 0), 0) : null;
-  const checks = g2.audit.filter((r2) => r2.action === "validate_policies").sort((a, b3) => t2(a) - t2(b3));
-  const submits = g2.audit.filter((r2) => r2.action === "submit_intent").sort((a, b3) => t2(a) - t2(b3));
+  const checks = g2.audit.filter((r2) => r2.action === "validate_policies").sort((a, b3) => t3(a) - t3(b3));
+  const submits = g2.audit.filter((r2) => r2.action === "submit_intent").sort((a, b3) => t3(a) - t3(b3));
   const unverified = [];
   let compliant = 0;
   const leadTimes = [];
   for (const d2 of deps) {
-    const before = (list) => list.filter((r2) => t2(r2) <= d2.start && sameIntent(r2.resource, d2.resource)).at(-1);
+    const before = (list) => list.filter((r2) => t3(r2) <= d2.start && sameIntent(r2.resource, d2.resource)).at(-1);
     const check = before(checks);
     if (check?.outcome === "success") compliant++;
     else unverified.push(d2.trace);
     const submit2 = before(submits);
-    if (submit2 && d2.ok) leadTimes.push(d2.end - t2(submit2));
+    if (submit2 && d2.ok) leadTimes.push(d2.end - t3(submit2));
   }
   let coverage = null;
   if (g2.intentCommits) {
@@ -87758,7 +88069,7 @@ function lines(r2) {
     ["Recovery time", dur(r2.recovery_time_seconds)]
   ];
 }
-var sameIntent, rate, t2, pct3, dur, REPORT_FORMATS;
+var sameIntent, rate, t3, pct3, dur, REPORT_FORMATS;
 var init_governance2 = __esm({
   "runner/feedback/governance.ts"() {
     "use strict";
@@ -87767,7 +88078,7 @@ var init_governance2 = __esm({
     init_charts();
     sameIntent = (a, b3) => a === b3 || b3.startsWith(`${a}-`) || a.startsWith(`${b3}-`);
     rate = (n, d2) => ({ numerator: n, denominator: d2, rate: d2 > 0 ? round3(n / d2 * 100, 1) : null });
-    t2 = (r2) => Date.parse(r2.timestamp) / 1e3;
+    t3 = (r2) => Date.parse(r2.timestamp) / 1e3;
     pct3 = (r2) => r2 === null ? "n/a (no git history)" : r2.rate === null ? "n/a (nothing to measure)" : `${r2.rate}% (${r2.numerator}/${r2.denominator})`;
     dur = (s3) => s3 === null ? "n/a" : s3 >= 120 ? `${round3(s3 / 60, 1)} min (${s3} s)` : `${s3} s`;
     REPORT_FORMATS = {
@@ -87912,9 +88223,9 @@ function replayShift(lastSample, now) {
   return Math.floor(now / HOUR) * HOUR - Math.ceil(lastSample / HOUR) * HOUR;
 }
 function shiftTimestamps(text3, shiftMs) {
-  return text3.replace(ISO_UTC, (t3) => {
-    const iso = new Date(Date.parse(t3) + shiftMs).toISOString();
-    return t3.includes(".") ? iso : iso.replace(/\.\d{3}Z$/, "Z");
+  return text3.replace(ISO_UTC, (t4) => {
+    const iso = new Date(Date.parse(t4) + shiftMs).toISOString();
+    return t4.includes(".") ? iso : iso.replace(/\.\d{3}Z$/, "Z");
   });
 }
 async function git(state, ...args) {
@@ -87930,7 +88241,7 @@ async function makeBranch(state, name, files, message) {
     if (text3 === null) await git(state, "rm", "-q", path);
     else await write(state, path, text3);
   }
-  const written = Object.entries(files).filter(([, t3]) => t3 !== null).map(([p2]) => p2);
+  const written = Object.entries(files).filter(([, t4]) => t4 !== null).map(([p2]) => p2);
   if (written.length) await git(state, "add", "--", ...written);
   await git(state, "commit", "-q", "-m", message);
   await git(state, "checkout", "-q", state.base);
@@ -87962,9 +88273,9 @@ function cliStep(name, argv, expectExit = 0) {
     async run(state) {
       state.io.stdout(`$ gitops ${argv.join(" ")}
 `);
-      const indent = (t3) => t3.replace(/^(?=.)/gm, "  ");
+      const indent = (t4) => t4.replace(/^(?=.)/gm, "  ");
       const { main: main2 } = await Promise.resolve().then(() => (init_main(), main_exports));
-      const code = await main2(argv, { ...state.io, cwd: state.dir, stdout: (t3) => state.io.stdout(indent(t3)), stderr: (t3) => state.io.stdout(indent(t3)) });
+      const code = await main2(argv, { ...state.io, cwd: state.dir, stdout: (t4) => state.io.stdout(indent(t4)), stderr: (t4) => state.io.stdout(indent(t4)) });
       if (code !== expectExit) state.surprises.push(`gitops ${argv.join(" ")}: expected exit ${expectExit}, got ${code}`);
     }
   };
@@ -88336,11 +88647,11 @@ async function seedInput(cwd) {
     const { buildPolicyInput: buildPolicyInput2 } = await Promise.resolve().then(() => (init_input(), input_exports));
     const doc = loadIntent2("intents/DEPLOY-WEB-001.yaml", text3);
     if (!doc.ok) throw new Error(doc.diagnostics[0].message);
-    const t3 = translate3(doc.value);
-    if (!t3.ok) throw new Error(t3.diagnostics[0].message);
-    const c3 = estimateCost2(t3.value.actions, t3.value.region);
+    const t4 = translate3(doc.value);
+    if (!t4.ok) throw new Error(t4.diagnostics[0].message);
+    const c3 = estimateCost2(t4.value.actions, t4.value.region);
     if (!c3.ok) throw new Error(c3.diagnostics[0].message);
-    return { input: JSON.parse(JSON.stringify(buildPolicyInput2(doc.value, t3.value, c3.value))), how: "check input (load \u2192 translate \u2192 cost \u2192 buildPolicyInput)" };
+    return { input: JSON.parse(JSON.stringify(buildPolicyInput2(doc.value, t4.value, c3.value))), how: "check input (load \u2192 translate \u2192 cost \u2192 buildPolicyInput)" };
   } catch (e) {
     const { parse: parse8 } = await Promise.resolve().then(() => __toESM(require_dist3(), 1));
     return { input: parse8(text3), how: `raw intent YAML (check input unavailable: ${e instanceof Error ? e.message : String(e)})` };
@@ -88543,7 +88854,7 @@ var init_rego2 = __esm({
     init_api();
     init_load3();
     init_evaluate();
-    fmt = (t3) => `${Math.round(t3.perSec).toLocaleString("en-US")}  (median ${t3.usPer.toFixed(1)} \xB5s per decision, best round ${t3.bestUsPer.toFixed(1)} \xB5s; ${t3.n.toLocaleString("en-US")} decisions)`;
+    fmt = (t4) => `${Math.round(t4.perSec).toLocaleString("en-US")}  (median ${t4.usPer.toFixed(1)} \xB5s per decision, best round ${t4.bestUsPer.toFixed(1)} \xB5s; ${t4.n.toLocaleString("en-US")} decisions)`;
     mb = (b3) => (b3 / 1024 / 1024).toFixed(1) + " MB";
   }
 });
@@ -88638,8 +88949,8 @@ function quietOnClosedPipe() {
 }
 function defaultIO() {
   return {
-    stdout: (t3) => process.stdout.write(t3),
-    stderr: (t3) => process.stderr.write(t3),
+    stdout: (t4) => process.stdout.write(t4),
+    stderr: (t4) => process.stderr.write(t4),
     cwd: process.cwd(),
     env: process.env
   };
@@ -88816,7 +89127,7 @@ async function runAction(env = process.env) {
   const commandEnv = commandEnvironment(env, inputs.value);
   for (const k2 of Object.keys(env)) if (k2.startsWith("INPUT_")) delete env[k2];
   if (needsPulumi(argv)) {
-    const ready = await ensurePulumi(argv[0], installPulumi, (t3) => process.stdout.write(t3));
+    const ready = await ensurePulumi(argv[0], installPulumi, (t4) => process.stdout.write(t4));
     if (!ready.ok) {
       for (const d2 of ready.diagnostics) process.stderr.write(`::error title=gitops::${formatDiagnostic(d2)}
 `);
@@ -88825,11 +89136,11 @@ async function runAction(env = process.env) {
   }
   let stdout = "";
   const code = await main(argv, {
-    stdout: (t3) => {
-      stdout += t3;
-      process.stdout.write(t3);
+    stdout: (t4) => {
+      stdout += t4;
+      process.stdout.write(t4);
     },
-    stderr: (t3) => process.stderr.write(t3),
+    stderr: (t4) => process.stderr.write(t4),
     cwd,
     env: commandEnv
   });
