@@ -99,62 +99,125 @@ export class DynamicsRewriter {
       } else {
         term = this.inPlace(t, pre, withs, false);
       }
-      return [...pre, { ...e, term }];
+      // Nothing bound outside: the rewritten term only re-wraps the same parts.
+      return pre.length ? [...pre, { ...e, term }] : [e];
     }
     if (e.type === 'every') {
       const domain = e.domain.type === 'var' ? e.domain : this.arg(e.domain, pre, withs);
-      return [...pre, { ...e, domain }];
+      return pre.length ? [...pre, { ...e, domain }] : [e];
     }
     return [e];
   }
 
-  /** Rewrite negated expressions in the closures inside a term. */
+  /**
+   * Rewrite negated expressions in the closures inside a term. A term with
+   * nothing to rewrite comes back as the same object (no copy): most terms
+   * of most policies hold no negation, and this stage walks them all.
+   */
   private closure(t: Term): Term {
     switch (t.type) {
       case 'arraycomp':
-      case 'setcomp':
-        return { ...t, term: this.closure(t.term), body: this.body(t.body) };
-      case 'objectcomp':
-        return { ...t, key: this.closure(t.key), value: this.closure(t.value), body: this.body(t.body) };
-      case 'ref':
-        return { ...t, head: this.closure(t.head), path: t.path.map((p) => this.closure(p)) };
+      case 'setcomp': {
+        const term = this.closure(t.term);
+        const body = this.body(t.body);
+        return term === t.term && body === t.body ? t : { ...t, term, body };
+      }
+      case 'objectcomp': {
+        const key = this.closure(t.key);
+        const value = this.closure(t.value);
+        const body = this.body(t.body);
+        return key === t.key && value === t.value && body === t.body ? t : { ...t, key, value, body };
+      }
+      case 'ref': {
+        const head = this.closure(t.head);
+        const path = this.terms(t.path);
+        return head === t.head && path === t.path ? t : { ...t, head, path };
+      }
       case 'array':
-      case 'set':
-        return { ...t, items: t.items.map((x) => this.closure(x)) };
-      case 'object':
-        return { ...t, items: t.items.map(([k, v]) => [this.closure(k), this.closure(v)] as [Term, Term]) };
-      case 'call':
-        return { ...t, args: t.args.map((x) => this.closure(x)) };
+      case 'set': {
+        const items = this.terms(t.items);
+        return items === t.items ? t : { ...t, items };
+      }
+      case 'object': {
+        let changed = false;
+        const items = t.items.map(([k, v]) => {
+          const k2 = this.closure(k);
+          const v2 = this.closure(v);
+          if (k2 !== k || v2 !== v) changed = true;
+          return [k2, v2] as [Term, Term];
+        });
+        return changed ? { ...t, items } : t;
+      }
+      case 'call': {
+        const args = this.terms(t.args);
+        return args === t.args ? t : { ...t, args };
+      }
       default:
         return t;
     }
   }
 
+  /** `closure` over a list: the same array when no element changed. */
+  private terms(ts: Term[]): Term[] {
+    let out: Term[] | undefined;
+    for (let i = 0; i < ts.length; i++) {
+      const x = this.closure(ts[i]!);
+      if (x !== ts[i] && !out) out = ts.slice(0, i);
+      if (out) out.push(x);
+    }
+    return out ?? ts;
+  }
+
   private expr(e: Expr): Expr {
-    const withs = e.with.map((w) => ({ ...w, value: this.closure(w.value) }));
+    let withs = e.with;
+    for (let i = 0; i < e.with.length; i++) {
+      const w = e.with[i]!;
+      const value = this.closure(w.value);
+      if (value !== w.value) {
+        if (withs === e.with) withs = e.with.slice();
+        withs[i] = { ...w, value };
+      }
+    }
     switch (e.type) {
-      case 'term':
-        return { ...e, term: this.closure(e.term), with: withs };
+      case 'term': {
+        const term = this.closure(e.term);
+        return term === e.term && withs === e.with ? e : { ...e, term, with: withs };
+      }
       case 'somein': {
-        const out: Expr = { ...e, value: this.closure(e.value), domain: this.closure(e.domain), with: withs };
-        if (e.key) out.key = this.closure(e.key);
+        const value = this.closure(e.value);
+        const domain = this.closure(e.domain);
+        const key = e.key ? this.closure(e.key) : undefined;
+        if (value === e.value && domain === e.domain && key === e.key && withs === e.with) return e;
+        const out: Expr = { ...e, value, domain, with: withs };
+        if (key) out.key = key;
         return out;
       }
-      case 'every':
-        return { ...e, domain: this.closure(e.domain), body: this.body(e.body), with: withs };
+      case 'every': {
+        const domain = this.closure(e.domain);
+        const body = this.body(e.body);
+        return domain === e.domain && body === e.body && withs === e.with ? e : { ...e, domain, body, with: withs };
+      }
       case 'some':
         return e;
     }
   }
 
+  /** The body with its negated expressions rewritten; the same array when there was nothing to do. */
   body(b: Body): Body {
-    const out: Body = [];
-    for (const e of b) {
+    let out: Body | undefined;
+    for (let i = 0; i < b.length; i++) {
+      const e = b[i]!;
       const x = this.expr(e);
-      if (x.negated) out.push(...this.negated(x));
-      else out.push(x);
+      if (x.negated) {
+        const xs = this.negated(x);
+        if (!out && (xs.length !== 1 || xs[0] !== e)) out = b.slice(0, i);
+        if (out) out.push(...xs);
+      } else {
+        if (!out && x !== e) out = b.slice(0, i);
+        if (out) out.push(x);
+      }
     }
-    return out;
+    return out ?? b;
   }
 
   rule(r: Rule): void {

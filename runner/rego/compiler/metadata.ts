@@ -132,7 +132,8 @@ export function checkAnnotations(st: CompileState): void {
 
 export function rewriteRegoMetadataCalls(st: CompileState): void {
   // Only policies that call them pay for the tables.
-  const uses = (t: Term): boolean => t.type === 'call' && (t.op.join('.') === CHAIN || t.op.join('.') === RULE);
+  // Compared segment by segment: this runs on every call term of every policy (no string per call).
+  const uses = (t: Term): boolean => t.type === 'call' && t.op.length === 3 && t.op[0] === 'rego' && t.op[1] === 'metadata' && (t.op[2] === 'chain' || t.op[2] === 'rule');
   const anyInChain = (r: Rule | undefined): boolean => r !== undefined && (ruleMentions(r, uses) || anyInChain(r.else));
   if (!st.rules.some((ir) => anyInChain(ir.rule))) return;
   const documents = new Map<string, AnnotationBlock>();
