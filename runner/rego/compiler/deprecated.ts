@@ -23,7 +23,7 @@ export function checkDeprecatedBuiltins(st: CompileState): void {
     if (!requiresV1(ir.module)) continue;
     for (let r: Rule | undefined = ir.rule; r; r = r.else) {
       ruleMentions(r, (t) => {
-        if (t.type === 'call' && t.op.length <= 2 && DEPRECATED_NAMES.has(t.op.join('.'))) {
+        if (t.type === 'call' && t.op.length <= 2 && DEPRECATED_NAMES.has(t.op.length === 1 ? t.op[0]! : `${t.op[0]}.${t.op[1]}`)) {
           st.errors.push(cerr('rego_type_error', `deprecated built-in function calls in expression: ${t.op.join('.')}`, t.loc));
         }
         return false;
