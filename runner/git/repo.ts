@@ -63,10 +63,49 @@ export async function hasHead(repo: Repo): Promise<boolean> {
   }
 }
 
-/** Paths (files) of a commit's tree under the given top-level folders. */
+/**
+ * Every entry of a commit's tree under one top-level folder (`git ls-tree -r
+ * -l`: mode, type, object id, size), once per repository, commit and folder.
+ * A commit's tree never changes, and the check asks for the same folders at
+ * the same commits from several stages (the intents, agents, IAM table,
+ * contracts and policies, listed and then read): one git process each
+ * instead of one per question.
+ */
+const listings = new WeakMap<Repo, Map<string, Promise<Map<string, TreeEntry>>>>();
+
+function topEntries(repo: Repo, commit: string, top: string): Promise<Map<string, TreeEntry>> {
+  let byKey = listings.get(repo);
+  if (!byKey) listings.set(repo, (byKey = new Map()));
+  const key = `${commit}\0${top}`;
+  let p = byKey.get(key);
+  if (!p) {
+    p = repo.git.raw(['--literal-pathspecs', 'ls-tree', '-r', '-l', '-z', commit, '--', top]).then((out) => {
+      const entries = new Map<string, TreeEntry>();
+      for (const rec of out.split('\0')) {
+        const tab = rec.indexOf('\t');
+        if (tab < 0) continue;
+        const [mode, type, oid, size] = rec.slice(0, tab).trim().split(/\s+/);
+        entries.set(rec.slice(tab + 1), { mode: mode!, type: type!, oid: oid!, size: size === '-' ? 0 : Number(size) });
+      }
+      return entries;
+    });
+    // A failed listing is not remembered: the caller reports it, and a later call asks git again.
+    p.catch(() => byKey!.delete(key));
+    byKey.set(key, p);
+  }
+  return p;
+}
+
+/** Paths (files) of a commit's tree under the given folders. */
 export async function listTree(repo: Repo, commit: string, dirs: string[]): Promise<string[]> {
-  const out = await repo.git.raw(['ls-tree', '-r', '-z', '--name-only', commit, '--', ...dirs]);
-  return out.split('\0').filter(Boolean);
+  const out = new Set<string>();
+  for (const dir of dirs) {
+    const d = dir.replace(/\/+$/, '');
+    for (const path of (await topEntries(repo, commit, d.split('/')[0]!)).keys()) {
+      if (path === d || path.startsWith(d + '/')) out.add(path);
+    }
+  }
+  return [...out].sort();
 }
 
 /** A file as a tree holds it: a regular file's bytes, or why it was not read. */
@@ -80,22 +119,17 @@ interface TreeEntry {
 }
 
 /**
- * Mode, object id and size of each path at a commit, from one `git ls-tree -r -l`
- * of the paths' top-level folders (the paths themselves could be thousands of
+ * Mode, object id and size of each path at a commit, from the listing of the
+ * paths' top-level folders (the paths themselves could be thousands of
  * arguments). Sizes come from here so a blob is never read before its size check.
  */
 async function treeEntries(repo: Repo, commit: string, paths: string[]): Promise<Map<string, TreeEntry>> {
   const tops = [...new Set(paths.map((p) => p.split('/')[0]!))].sort();
-  const out = await repo.git.raw(['--literal-pathspecs', 'ls-tree', '-r', '-l', '-z', commit, '--', ...tops]);
-  const want = new Set(paths);
+  const listed = await Promise.all(tops.map((t) => topEntries(repo, commit, t)));
   const entries = new Map<string, TreeEntry>();
-  for (const rec of out.split('\0')) {
-    const tab = rec.indexOf('\t');
-    if (tab < 0) continue;
-    const path = rec.slice(tab + 1);
-    if (!want.has(path)) continue;
-    const [mode, type, oid, size] = rec.slice(0, tab).trim().split(/\s+/);
-    entries.set(path, { mode: mode!, type: type!, oid: oid!, size: size === '-' ? 0 : Number(size) });
+  for (const path of paths) {
+    const e = listed[tops.indexOf(path.split('/')[0]!)]!.get(path);
+    if (e) entries.set(path, e);
   }
   return entries;
 }
