@@ -10,26 +10,25 @@
  * wording and OPA's `… in GraphQL string at location L:C`. Differences are in
  * docs/rego-builtins.md.
  */
-import {
-  GraphQLError,
-  Kind,
-  Lexer,
-  Source,
-  TokenKind,
-  buildASTSchema,
-  parse,
-  validate,
-  validateSchema,
-  type ASTNode,
-  type DocumentNode,
-  type OperationTypeNode,
-  type GraphQLSchema,
-  type TypeNode,
-  type ValueNode,
-} from 'graphql';
+import { createRequire } from 'node:module';
+import type { ASTNode, DocumentNode, GraphQLError, OperationTypeNode, GraphQLSchema, TypeNode, ValueNode } from 'graphql';
+// The kinds are small constant tables; the parser and validator (graphql-js, ~40 ms to load) are
+// loaded on the first graphql.* call, not on every start of the runner.
+import { Kind } from 'graphql/language/kinds.js';
+import { TokenKind } from 'graphql/language/tokenKind.js';
 import type { BuiltinDecl, TypeSpec } from './types.ts';
 import { RObject, fromJS, toJS, type Value } from '../value.ts';
 import { builtinError, str, typeError } from './operands.ts';
+
+let graphqlLib: typeof import('graphql') | undefined;
+/**
+ * graphql-js, loaded once on first use. In the bundles (scripts/build.ts)
+ * `require` is defined and esbuild inlines this call as a lazily initialised
+ * module; run from source (ESM, no `require`) it resolves through node_modules.
+ */
+function gql(): typeof import('graphql') {
+  return (graphqlLib ??= (typeof require === 'function' ? require('graphql') : createRequire(import.meta.url)('graphql')) as typeof import('graphql'));
+}
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
@@ -65,11 +64,11 @@ function gqlparserMessage(e: GraphQLError, source: string): string {
 
 function parseDoc(text: string): DocumentNode {
   try {
-    return parse(text, { allowLegacyFragmentVariables: true });
+    return gql().parse(text, { allowLegacyFragmentVariables: true });
   } catch (e) {
     // gqlparser accepts a document with no definitions at all; graphql-js does not.
-    if (e instanceof GraphQLError && isEmptyDocument(text)) return { kind: Kind.DOCUMENT, definitions: [] };
-    if (e instanceof GraphQLError) {
+    if (e instanceof gql().GraphQLError && isEmptyDocument(text)) return { kind: Kind.DOCUMENT, definitions: [] };
+    if (e instanceof gql().GraphQLError) {
       const loc = e.locations?.[0];
       throw new GqlError(`${gqlparserMessage(e, text)} in GraphQL string at location ${loc?.line ?? 0}:${loc?.column ?? 0}`);
     }
@@ -80,7 +79,7 @@ function parseDoc(text: string): DocumentNode {
 /** Only ignored tokens (whitespace, commas, comments) before the end. */
 function isEmptyDocument(text: string): boolean {
   try {
-    return new Lexer(new Source(text)).advance().kind === TokenKind.EOF;
+    return new (gql().Lexer)(new (gql().Source)(text)).advance().kind === TokenKind.EOF;
   } catch {
     return false;
   }
@@ -436,14 +435,14 @@ function buildSchema(doc: DocumentNode): GraphQLSchema {
   });
   let schema: GraphQLSchema;
   try {
-    schema = buildASTSchema({ ...doc, definitions } as DocumentNode);
+    schema = gql().buildASTSchema({ ...doc, definitions } as DocumentNode);
   } catch (e) {
     throw new GqlError(`Error in gqlparser SchemaDocument to Schema conversion: ${(e as Error).message.split('\n')[0]}`);
   }
-  const errors = validateSchema(schema).filter((e) => !/^Query root type must be provided/.test(e.message));
+  const errors = gql().validateSchema(schema).filter((e) => !/^Query root type must be provided/.test(e.message));
   if (errors.length) throw new GqlError(`Error in gqlparser SchemaDocument to Schema conversion: ${errors[0]!.message}`);
   // Checked above with the missing-root exception; graphql-js's validate() would re-check without it.
-  return buildASTSchema({ ...doc, definitions } as DocumentNode, { assumeValid: true, assumeValidSDL: true });
+  return gql().buildASTSchema({ ...doc, definitions } as DocumentNode, { assumeValid: true, assumeValidSDL: true });
 }
 
 /** OPA keeps gqlparser's whole error list text after the first location, minus the final period. */
@@ -451,10 +450,10 @@ function validateQuery(schema: GraphQLSchema, query: DocumentNode, source: strin
   // gqlparser's KnownRootType rule; graphql-js leaves a missing root type to execution.
   const rootless = query.definitions.flatMap((d) =>
     d.kind === Kind.OPERATION_DEFINITION && !schema.getRootType(d.operation as OperationTypeNode)
-      ? [new GraphQLError(`Schema does not support operation type "${d.operation}"`, { nodes: d })]
+      ? [new (gql().GraphQLError)(`Schema does not support operation type "${d.operation}"`, { nodes: d })]
       : [],
   );
-  const errors = [...rootless, ...validate(schema, query)];
+  const errors = [...rootless, ...gql().validate(schema, query)];
   if (errors.length === 0) return;
   const loc = (e: GraphQLError): string => {
     const l = source !== undefined ? e.locations?.[0] : undefined;
