@@ -198,7 +198,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse8(val);
+        return parse7(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -206,7 +206,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse8(str3) {
+    function parse7(str3) {
       str3 = String(str3);
       if (str3.length > 100) {
         return;
@@ -6759,8 +6759,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword, schema: schema2, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      const validate5 = !$data && def.compile ? def.compile.call(it2.self, schema2, parentSchema, it2) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate5);
+      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema2, parentSchema, it2) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -7833,28 +7833,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate5 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate5 });
-        validate5.errors = null;
-        validate5.schema = sch.schema;
-        validate5.schemaEnv = sch;
+        const validate2 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate2 });
+        validate2.errors = null;
+        validate2.schema = sch.schema;
+        validate2.schemaEnv = sch;
         if (sch.$async)
-          validate5.$async = true;
+          validate2.$async = true;
         if (this.opts.code.source === true) {
-          validate5.source = { validateName, validateCode, scopeValues: gen._values };
+          validate2.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate5.evaluated = {
+          validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate5.source)
-            validate5.source.evaluated = (0, codegen_1.stringify)(validate5.evaluated);
+          if (validate2.source)
+            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
         }
-        sch.validate = validate5;
+        sch.validate = validate2;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -8760,7 +8760,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse8(serialize(uri, options), options);
+        parse7(serialize(uri, options), options);
       }
       return uri;
     }
@@ -8803,8 +8803,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative8, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse8(serialize(base, options), options);
-        relative8 = parse8(serialize(relative8, options), options);
+        base = parse7(serialize(base, options), options);
+        relative8 = parse7(serialize(relative8, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative8.scheme) {
@@ -9122,7 +9122,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse8(uri, opts) {
+    function parse7(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -9159,7 +9159,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal: equal2,
       serialize,
-      parse: parse8
+      parse: parse7
     };
     module2.exports = fastUri;
     module2.exports.default = fastUri;
@@ -9605,7 +9605,7 @@ var require_core = __commonJS({
           }
         }
       }
-      _addSchema(schema2, meta, baseId, validateSchema3 = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+      _addSchema(schema2, meta, baseId, validateSchema2 = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
         let id;
         const { schemaId } = this.opts;
         if (typeof schema2 == "object") {
@@ -9628,7 +9628,7 @@ var require_core = __commonJS({
             this._checkUnique(baseId);
           this.refs[baseId] = sch;
         }
-        if (validateSchema3)
+        if (validateSchema2)
           this.validateSchema(schema2, true);
         return sch;
       }
@@ -11354,8 +11354,8 @@ var require_dynamicAnchor = __commonJS({
       const { gen, it: it2 } = cxt;
       it2.schemaEnv.root.dynamicAnchors[anchor] = true;
       const v3 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
-      const validate5 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v3}`, () => gen.assign(v3, validate5));
+      const validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v3}`, () => gen.assign(v3, validate2));
     }
     exports2.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
@@ -11404,11 +11404,11 @@ var require_dynamicRef = __commonJS({
           _callRef(it2.validateName, valid)();
         }
       }
-      function _callRef(validate5, valid) {
+      function _callRef(validate2, valid) {
         return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate5);
+          (0, ref_1.callRef)(cxt, validate2);
           gen.let(valid, true);
-        }) : () => (0, ref_1.callRef)(cxt, validate5);
+        }) : () => (0, ref_1.callRef)(cxt, validate2);
       }
     }
     exports2.dynamicRef = dynamicRef;
@@ -19969,7 +19969,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch2) => !ch2 || invalidAnchorChars.has(ch2);
-    var Lexer2 = class {
+    var Lexer = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -20532,7 +20532,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports2.Lexer = Lexer2;
+    exports2.Lexer = Lexer;
   }
 });
 
@@ -21490,7 +21490,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse8(src, reviver, options) {
+    function parse7(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -21531,7 +21531,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse8;
+    exports2.parse = parse7;
     exports2.parseAllDocuments = parseAllDocuments2;
     exports2.parseDocument = parseDocument5;
     exports2.stringify = stringify2;
@@ -23566,8 +23566,8 @@ var require_formats = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.formatNames = exports2.fastFormats = exports2.fullFormats = void 0;
-    function fmtDef(validate5, compare2) {
-      return { validate: validate5, compare: compare2 };
+    function fmtDef(validate2, compare2) {
+      return { validate: validate2, compare: compare2 };
     }
     exports2.fullFormats = {
       // date: http://tools.ietf.org/html/rfc3339#section-5.6
@@ -35482,7 +35482,7 @@ function globToRegExp(pattern, delimiters) {
   const notDelim = delimiters.length ? `[^${delimiters.map(esc2).join("")}]` : "[\\s\\S]";
   const chars = [...pattern];
   let i = 0;
-  const parse8 = (inAlt) => {
+  const parse7 = (inAlt) => {
     let out = "";
     while (i < chars.length) {
       const c3 = chars[i];
@@ -35525,10 +35525,10 @@ function globToRegExp(pattern, delimiters) {
           break;
         }
         case "{": {
-          const alts = [parse8(true)];
+          const alts = [parse7(true)];
           while (chars[i] === ",") {
             i++;
-            alts.push(parse8(true));
+            alts.push(parse7(true));
           }
           if (chars[i] !== "}") throw builtinError(`unexpected end of input`);
           i++;
@@ -35541,7 +35541,7 @@ function globToRegExp(pattern, delimiters) {
     }
     return out;
   };
-  const re2 = new RegExp(`^(?:${parse8(false)})$`, "u");
+  const re2 = new RegExp(`^(?:${parse7(false)})$`, "u");
   if (CACHE2.size > 1e3) CACHE2.clear();
   CACHE2.set(key2, re2);
   return re2;
@@ -36796,16 +36796,16 @@ function goErrorValue(g2) {
 }
 function matchSchema(args) {
   let data;
-  let validate5;
+  let validate2;
   try {
     data = load(args[0]);
-    validate5 = compile(load(args[1]));
+    validate2 = compile(load(args[1]));
   } catch (e) {
     if (e instanceof LoaderError) throw builtinError(e.message);
     throw e;
   }
-  if (validate5(data)) return [true, []];
-  const keyed = dropAfterTypeErrors(selectBranches(validate5.errors ?? [])).map((e) => ({ e, key: orderKey(e, validate5.schema) }));
+  if (validate2(data)) return [true, []];
+  const keyed = dropAfterTypeErrors(selectBranches(validate2.errors ?? [])).map((e) => ({ e, key: orderKey(e, validate2.schema) }));
   keyed.sort((a, b3) => compareKeys(a.key, b3.key));
   const errors = keyed.map(({ e }) => e).map((e) => translate2(e, data)).filter((x3) => x3 !== void 0);
   return [false, errors.map(goErrorValue)];
@@ -39469,6 +39469,108 @@ var init_providers = __esm({
   }
 });
 
+// node_modules/graphql/language/kinds.js
+var require_kinds = __commonJS({
+  "node_modules/graphql/language/kinds.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", {
+      value: true
+    });
+    exports2.Kind = void 0;
+    var Kind2;
+    exports2.Kind = Kind2;
+    (function(Kind3) {
+      Kind3["NAME"] = "Name";
+      Kind3["DOCUMENT"] = "Document";
+      Kind3["OPERATION_DEFINITION"] = "OperationDefinition";
+      Kind3["VARIABLE_DEFINITION"] = "VariableDefinition";
+      Kind3["SELECTION_SET"] = "SelectionSet";
+      Kind3["FIELD"] = "Field";
+      Kind3["ARGUMENT"] = "Argument";
+      Kind3["FRAGMENT_SPREAD"] = "FragmentSpread";
+      Kind3["INLINE_FRAGMENT"] = "InlineFragment";
+      Kind3["FRAGMENT_DEFINITION"] = "FragmentDefinition";
+      Kind3["VARIABLE"] = "Variable";
+      Kind3["INT"] = "IntValue";
+      Kind3["FLOAT"] = "FloatValue";
+      Kind3["STRING"] = "StringValue";
+      Kind3["BOOLEAN"] = "BooleanValue";
+      Kind3["NULL"] = "NullValue";
+      Kind3["ENUM"] = "EnumValue";
+      Kind3["LIST"] = "ListValue";
+      Kind3["OBJECT"] = "ObjectValue";
+      Kind3["OBJECT_FIELD"] = "ObjectField";
+      Kind3["DIRECTIVE"] = "Directive";
+      Kind3["NAMED_TYPE"] = "NamedType";
+      Kind3["LIST_TYPE"] = "ListType";
+      Kind3["NON_NULL_TYPE"] = "NonNullType";
+      Kind3["SCHEMA_DEFINITION"] = "SchemaDefinition";
+      Kind3["OPERATION_TYPE_DEFINITION"] = "OperationTypeDefinition";
+      Kind3["SCALAR_TYPE_DEFINITION"] = "ScalarTypeDefinition";
+      Kind3["OBJECT_TYPE_DEFINITION"] = "ObjectTypeDefinition";
+      Kind3["FIELD_DEFINITION"] = "FieldDefinition";
+      Kind3["INPUT_VALUE_DEFINITION"] = "InputValueDefinition";
+      Kind3["INTERFACE_TYPE_DEFINITION"] = "InterfaceTypeDefinition";
+      Kind3["UNION_TYPE_DEFINITION"] = "UnionTypeDefinition";
+      Kind3["ENUM_TYPE_DEFINITION"] = "EnumTypeDefinition";
+      Kind3["ENUM_VALUE_DEFINITION"] = "EnumValueDefinition";
+      Kind3["INPUT_OBJECT_TYPE_DEFINITION"] = "InputObjectTypeDefinition";
+      Kind3["DIRECTIVE_DEFINITION"] = "DirectiveDefinition";
+      Kind3["SCHEMA_EXTENSION"] = "SchemaExtension";
+      Kind3["DIRECTIVE_EXTENSION"] = "DirectiveExtension";
+      Kind3["SCALAR_TYPE_EXTENSION"] = "ScalarTypeExtension";
+      Kind3["OBJECT_TYPE_EXTENSION"] = "ObjectTypeExtension";
+      Kind3["INTERFACE_TYPE_EXTENSION"] = "InterfaceTypeExtension";
+      Kind3["UNION_TYPE_EXTENSION"] = "UnionTypeExtension";
+      Kind3["ENUM_TYPE_EXTENSION"] = "EnumTypeExtension";
+      Kind3["INPUT_OBJECT_TYPE_EXTENSION"] = "InputObjectTypeExtension";
+      Kind3["TYPE_COORDINATE"] = "TypeCoordinate";
+      Kind3["MEMBER_COORDINATE"] = "MemberCoordinate";
+      Kind3["ARGUMENT_COORDINATE"] = "ArgumentCoordinate";
+      Kind3["DIRECTIVE_COORDINATE"] = "DirectiveCoordinate";
+      Kind3["DIRECTIVE_ARGUMENT_COORDINATE"] = "DirectiveArgumentCoordinate";
+    })(Kind2 || (exports2.Kind = Kind2 = {}));
+  }
+});
+
+// node_modules/graphql/language/tokenKind.js
+var require_tokenKind = __commonJS({
+  "node_modules/graphql/language/tokenKind.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", {
+      value: true
+    });
+    exports2.TokenKind = void 0;
+    var TokenKind2;
+    exports2.TokenKind = TokenKind2;
+    (function(TokenKind3) {
+      TokenKind3["SOF"] = "<SOF>";
+      TokenKind3["EOF"] = "<EOF>";
+      TokenKind3["BANG"] = "!";
+      TokenKind3["DOLLAR"] = "$";
+      TokenKind3["AMP"] = "&";
+      TokenKind3["PAREN_L"] = "(";
+      TokenKind3["PAREN_R"] = ")";
+      TokenKind3["DOT"] = ".";
+      TokenKind3["SPREAD"] = "...";
+      TokenKind3["COLON"] = ":";
+      TokenKind3["EQUALS"] = "=";
+      TokenKind3["AT"] = "@";
+      TokenKind3["BRACKET_L"] = "[";
+      TokenKind3["BRACKET_R"] = "]";
+      TokenKind3["BRACE_L"] = "{";
+      TokenKind3["PIPE"] = "|";
+      TokenKind3["BRACE_R"] = "}";
+      TokenKind3["NAME"] = "Name";
+      TokenKind3["INT"] = "Int";
+      TokenKind3["FLOAT"] = "Float";
+      TokenKind3["STRING"] = "String";
+      TokenKind3["BLOCK_STRING"] = "BlockString";
+      TokenKind3["COMMENT"] = "Comment";
+    })(TokenKind2 || (exports2.TokenKind = TokenKind2 = {}));
+  }
+});
+
 // node_modules/graphql/version.js
 var require_version = __commonJS({
   "node_modules/graphql/version.js"(exports2) {
@@ -39682,7 +39784,7 @@ var require_GraphQLError = __commonJS({
       }
       return firstArg;
     }
-    var GraphQLError2 = class _GraphQLError extends Error {
+    var GraphQLError = class _GraphQLError extends Error {
       /**
        * An array of `{ line, column }` locations within the source GraphQL document
        * which correspond to this error.
@@ -39930,7 +40032,7 @@ var require_GraphQLError = __commonJS({
         return formattedError;
       }
     };
-    exports2.GraphQLError = GraphQLError2;
+    exports2.GraphQLError = GraphQLError;
     function undefinedIfEmpty(array) {
       return array === void 0 || array.length === 0 ? void 0 : array;
     }
@@ -40249,70 +40351,6 @@ var require_directiveLocation = __commonJS({
   }
 });
 
-// node_modules/graphql/language/kinds.js
-var require_kinds = __commonJS({
-  "node_modules/graphql/language/kinds.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", {
-      value: true
-    });
-    exports2.Kind = void 0;
-    var Kind2;
-    exports2.Kind = Kind2;
-    (function(Kind3) {
-      Kind3["NAME"] = "Name";
-      Kind3["DOCUMENT"] = "Document";
-      Kind3["OPERATION_DEFINITION"] = "OperationDefinition";
-      Kind3["VARIABLE_DEFINITION"] = "VariableDefinition";
-      Kind3["SELECTION_SET"] = "SelectionSet";
-      Kind3["FIELD"] = "Field";
-      Kind3["ARGUMENT"] = "Argument";
-      Kind3["FRAGMENT_SPREAD"] = "FragmentSpread";
-      Kind3["INLINE_FRAGMENT"] = "InlineFragment";
-      Kind3["FRAGMENT_DEFINITION"] = "FragmentDefinition";
-      Kind3["VARIABLE"] = "Variable";
-      Kind3["INT"] = "IntValue";
-      Kind3["FLOAT"] = "FloatValue";
-      Kind3["STRING"] = "StringValue";
-      Kind3["BOOLEAN"] = "BooleanValue";
-      Kind3["NULL"] = "NullValue";
-      Kind3["ENUM"] = "EnumValue";
-      Kind3["LIST"] = "ListValue";
-      Kind3["OBJECT"] = "ObjectValue";
-      Kind3["OBJECT_FIELD"] = "ObjectField";
-      Kind3["DIRECTIVE"] = "Directive";
-      Kind3["NAMED_TYPE"] = "NamedType";
-      Kind3["LIST_TYPE"] = "ListType";
-      Kind3["NON_NULL_TYPE"] = "NonNullType";
-      Kind3["SCHEMA_DEFINITION"] = "SchemaDefinition";
-      Kind3["OPERATION_TYPE_DEFINITION"] = "OperationTypeDefinition";
-      Kind3["SCALAR_TYPE_DEFINITION"] = "ScalarTypeDefinition";
-      Kind3["OBJECT_TYPE_DEFINITION"] = "ObjectTypeDefinition";
-      Kind3["FIELD_DEFINITION"] = "FieldDefinition";
-      Kind3["INPUT_VALUE_DEFINITION"] = "InputValueDefinition";
-      Kind3["INTERFACE_TYPE_DEFINITION"] = "InterfaceTypeDefinition";
-      Kind3["UNION_TYPE_DEFINITION"] = "UnionTypeDefinition";
-      Kind3["ENUM_TYPE_DEFINITION"] = "EnumTypeDefinition";
-      Kind3["ENUM_VALUE_DEFINITION"] = "EnumValueDefinition";
-      Kind3["INPUT_OBJECT_TYPE_DEFINITION"] = "InputObjectTypeDefinition";
-      Kind3["DIRECTIVE_DEFINITION"] = "DirectiveDefinition";
-      Kind3["SCHEMA_EXTENSION"] = "SchemaExtension";
-      Kind3["DIRECTIVE_EXTENSION"] = "DirectiveExtension";
-      Kind3["SCALAR_TYPE_EXTENSION"] = "ScalarTypeExtension";
-      Kind3["OBJECT_TYPE_EXTENSION"] = "ObjectTypeExtension";
-      Kind3["INTERFACE_TYPE_EXTENSION"] = "InterfaceTypeExtension";
-      Kind3["UNION_TYPE_EXTENSION"] = "UnionTypeExtension";
-      Kind3["ENUM_TYPE_EXTENSION"] = "EnumTypeExtension";
-      Kind3["INPUT_OBJECT_TYPE_EXTENSION"] = "InputObjectTypeExtension";
-      Kind3["TYPE_COORDINATE"] = "TypeCoordinate";
-      Kind3["MEMBER_COORDINATE"] = "MemberCoordinate";
-      Kind3["ARGUMENT_COORDINATE"] = "ArgumentCoordinate";
-      Kind3["DIRECTIVE_COORDINATE"] = "DirectiveCoordinate";
-      Kind3["DIRECTIVE_ARGUMENT_COORDINATE"] = "DirectiveArgumentCoordinate";
-    })(Kind2 || (exports2.Kind = Kind2 = {}));
-  }
-});
-
 // node_modules/graphql/language/characterClasses.js
 var require_characterClasses = __commonJS({
   "node_modules/graphql/language/characterClasses.js"(exports2) {
@@ -40466,44 +40504,6 @@ var require_blockString = __commonJS({
   }
 });
 
-// node_modules/graphql/language/tokenKind.js
-var require_tokenKind = __commonJS({
-  "node_modules/graphql/language/tokenKind.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", {
-      value: true
-    });
-    exports2.TokenKind = void 0;
-    var TokenKind2;
-    exports2.TokenKind = TokenKind2;
-    (function(TokenKind3) {
-      TokenKind3["SOF"] = "<SOF>";
-      TokenKind3["EOF"] = "<EOF>";
-      TokenKind3["BANG"] = "!";
-      TokenKind3["DOLLAR"] = "$";
-      TokenKind3["AMP"] = "&";
-      TokenKind3["PAREN_L"] = "(";
-      TokenKind3["PAREN_R"] = ")";
-      TokenKind3["DOT"] = ".";
-      TokenKind3["SPREAD"] = "...";
-      TokenKind3["COLON"] = ":";
-      TokenKind3["EQUALS"] = "=";
-      TokenKind3["AT"] = "@";
-      TokenKind3["BRACKET_L"] = "[";
-      TokenKind3["BRACKET_R"] = "]";
-      TokenKind3["BRACE_L"] = "{";
-      TokenKind3["PIPE"] = "|";
-      TokenKind3["BRACE_R"] = "}";
-      TokenKind3["NAME"] = "Name";
-      TokenKind3["INT"] = "Int";
-      TokenKind3["FLOAT"] = "Float";
-      TokenKind3["STRING"] = "String";
-      TokenKind3["BLOCK_STRING"] = "BlockString";
-      TokenKind3["COMMENT"] = "Comment";
-    })(TokenKind2 || (exports2.TokenKind = TokenKind2 = {}));
-  }
-});
-
 // node_modules/graphql/language/lexer.js
 var require_lexer2 = __commonJS({
   "node_modules/graphql/language/lexer.js"(exports2) {
@@ -40521,7 +40521,7 @@ var require_lexer2 = __commonJS({
     var _blockString = require_blockString();
     var _characterClasses = require_characterClasses();
     var _tokenKind = require_tokenKind();
-    var Lexer2 = class {
+    var Lexer = class {
       /** Source document used to derive error locations. */
       /** Most recent non-ignored token returned by the lexer. */
       /** Current non-ignored token at the lexer cursor. */
@@ -40618,7 +40618,7 @@ var require_lexer2 = __commonJS({
         return token;
       }
     };
-    exports2.Lexer = Lexer2;
+    exports2.Lexer = Lexer;
     function isPunctuatorTokenKind(kind) {
       return kind === _tokenKind.TokenKind.BANG || kind === _tokenKind.TokenKind.DOLLAR || kind === _tokenKind.TokenKind.AMP || kind === _tokenKind.TokenKind.PAREN_L || kind === _tokenKind.TokenKind.PAREN_R || kind === _tokenKind.TokenKind.DOT || kind === _tokenKind.TokenKind.SPREAD || kind === _tokenKind.TokenKind.COLON || kind === _tokenKind.TokenKind.EQUALS || kind === _tokenKind.TokenKind.AT || kind === _tokenKind.TokenKind.BRACKET_L || kind === _tokenKind.TokenKind.BRACKET_R || kind === _tokenKind.TokenKind.BRACE_L || kind === _tokenKind.TokenKind.PIPE || kind === _tokenKind.TokenKind.BRACE_R;
     }
@@ -41480,7 +41480,7 @@ var require_source = __commonJS({
     var _devAssert = require_devAssert();
     var _inspect = require_inspect();
     var _instanceOf = require_instanceOf();
-    var Source2 = class {
+    var Source = class {
       /** The GraphQL source text. */
       /** Name used in diagnostics for this source, such as a file path or request name. */
       /** One-indexed line and column where this source begins. */
@@ -41531,9 +41531,9 @@ var require_source = __commonJS({
         return "Source";
       }
     };
-    exports2.Source = Source2;
+    exports2.Source = Source;
     function isSource(source) {
-      return (0, _instanceOf.instanceOf)(source, Source2);
+      return (0, _instanceOf.instanceOf)(source, Source);
     }
   }
 });
@@ -41546,7 +41546,7 @@ var require_parser2 = __commonJS({
       value: true
     });
     exports2.Parser = void 0;
-    exports2.parse = parse8;
+    exports2.parse = parse7;
     exports2.parseConstValue = parseConstValue;
     exports2.parseSchemaCoordinate = parseSchemaCoordinate;
     exports2.parseType = parseType;
@@ -41559,7 +41559,7 @@ var require_parser2 = __commonJS({
     var _schemaCoordinateLexer = require_schemaCoordinateLexer();
     var _source = require_source();
     var _tokenKind = require_tokenKind();
-    function parse8(source, options) {
+    function parse7(source, options) {
       const parser = new Parser4(source, options);
       const document2 = parser.parseDocument();
       Object.defineProperty(document2, "tokenCount", {
@@ -48144,7 +48144,7 @@ var require_validate2 = __commonJS({
       value: true
     });
     exports2.assertValidSchema = assertValidSchema;
-    exports2.validateSchema = validateSchema3;
+    exports2.validateSchema = validateSchema2;
     var _inspect = require_inspect();
     var _GraphQLError = require_GraphQLError();
     var _ast = require_ast();
@@ -48153,7 +48153,7 @@ var require_validate2 = __commonJS({
     var _directives = require_directives2();
     var _introspection = require_introspection();
     var _schema = require_schema5();
-    function validateSchema3(schema2) {
+    function validateSchema2(schema2) {
       (0, _schema.assertSchema)(schema2);
       if (schema2.__validationErrors) {
         return schema2.__validationErrors;
@@ -48167,7 +48167,7 @@ var require_validate2 = __commonJS({
       return errors;
     }
     function assertValidSchema(schema2) {
-      const errors = validateSchema3(schema2);
+      const errors = validateSchema2(schema2);
       if (errors.length !== 0) {
         throw new Error(errors.map((error) => error.message).join("\n\n"));
       }
@@ -53956,7 +53956,7 @@ var require_validate3 = __commonJS({
     });
     exports2.assertValidSDL = assertValidSDL;
     exports2.assertValidSDLExtension = assertValidSDLExtension;
-    exports2.validate = validate5;
+    exports2.validate = validate2;
     exports2.validateSDL = validateSDL;
     var _devAssert = require_devAssert();
     var _mapValue = require_mapValue();
@@ -53972,7 +53972,7 @@ var require_validate3 = __commonJS({
       _ast.QueryDocumentKeys,
       (keys) => keys.filter((key2) => key2 !== "description")
     );
-    function validate5(schema2, documentAST, rules = _specifiedRules.specifiedRules, options, typeInfo = new _TypeInfo.TypeInfo(schema2)) {
+    function validate2(schema2, documentAST, rules = _specifiedRules.specifiedRules, options, typeInfo = new _TypeInfo.TypeInfo(schema2)) {
       var _options$maxErrors, _options$hideSuggesti;
       const maxErrors = (_options$maxErrors = options === null || options === void 0 ? void 0 : options.maxErrors) !== null && _options$maxErrors !== void 0 ? _options$maxErrors : 100;
       const hideSuggestions = (_options$hideSuggesti = options === null || options === void 0 ? void 0 : options.hideSuggestions) !== null && _options$hideSuggesti !== void 0 ? _options$hideSuggesti : false;
@@ -57513,7 +57513,7 @@ var require_buildASTSchema = __commonJS({
     Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    exports2.buildASTSchema = buildASTSchema2;
+    exports2.buildASTSchema = buildASTSchema;
     exports2.buildSchema = buildSchema2;
     var _devAssert = require_devAssert();
     var _kinds = require_kinds();
@@ -57522,7 +57522,7 @@ var require_buildASTSchema = __commonJS({
     var _schema = require_schema5();
     var _validate = require_validate3();
     var _extendSchema = require_extendSchema();
-    function buildASTSchema2(documentAST, options) {
+    function buildASTSchema(documentAST, options) {
       documentAST != null && documentAST.kind === _kinds.Kind.DOCUMENT || (0, _devAssert.devAssert)(false, "Must provide valid Document AST.");
       if ((options === null || options === void 0 ? void 0 : options.assumeValid) !== true && (options === null || options === void 0 ? void 0 : options.assumeValidSDL) !== true) {
         (0, _validate.assertValidSDL)(documentAST);
@@ -57571,7 +57571,7 @@ var require_buildASTSchema = __commonJS({
     }
     function buildSchema2(source, options) {
       const document2 = (0, _parser.parse)(source, options);
-      return buildASTSchema2(document2, {
+      return buildASTSchema(document2, {
         assumeValidSDL: options === null || options === void 0 ? void 0 : options.assumeValidSDL,
         assumeValid: options === null || options === void 0 ? void 0 : options.assumeValid
       });
@@ -60260,6 +60260,9 @@ var require_graphql2 = __commonJS({
 });
 
 // runner/rego/builtins/graphql.ts
+function gql() {
+  return graphqlLib ??= typeof require === "function" ? require_graphql2() : (0, import_node_module2.createRequire)(__gitopsModuleUrl)("graphql");
+}
 function gqlparserMessage(e, source) {
   let msg = e.message.replace(/^Syntax Error: /, "").replace(/\.$/, "");
   msg = msg.replace(/(found |Unexpected )"([^"]+)"$/, (all2, lead, tok) => PUNCTUATORS.has(tok) ? `${lead}${tok}` : all2);
@@ -60279,10 +60282,10 @@ function gqlparserMessage(e, source) {
 }
 function parseDoc(text3) {
   try {
-    return (0, import_graphql.parse)(text3, { allowLegacyFragmentVariables: true });
+    return gql().parse(text3, { allowLegacyFragmentVariables: true });
   } catch (e) {
-    if (e instanceof import_graphql.GraphQLError && isEmptyDocument(text3)) return { kind: import_graphql.Kind.DOCUMENT, definitions: [] };
-    if (e instanceof import_graphql.GraphQLError) {
+    if (e instanceof gql().GraphQLError && isEmptyDocument(text3)) return { kind: import_kinds.Kind.DOCUMENT, definitions: [] };
+    if (e instanceof gql().GraphQLError) {
       const loc = e.locations?.[0];
       throw new GqlError(`${gqlparserMessage(e, text3)} in GraphQL string at location ${loc?.line ?? 0}:${loc?.column ?? 0}`);
     }
@@ -60291,7 +60294,7 @@ function parseDoc(text3) {
 }
 function isEmptyDocument(text3) {
   try {
-    return new import_graphql.Lexer(new import_graphql.Source(text3)).advance().kind === import_graphql.TokenKind.EOF;
+    return new (gql()).Lexer(new (gql()).Source(text3)).advance().kind === import_tokenKind.TokenKind.EOF;
   } catch {
     return false;
   }
@@ -60316,35 +60319,35 @@ function parseSchemaText(text3) {
 function valueOut(v3) {
   const out = { ExpectedTypeHasDefault: false };
   switch (v3.kind) {
-    case import_graphql.Kind.VARIABLE:
+    case import_kinds.Kind.VARIABLE:
       return { ...out, Kind: 0, Raw: v3.name.value };
-    case import_graphql.Kind.STRING:
+    case import_kinds.Kind.STRING:
       return { ...out, Kind: v3.block ? 4 : 3, Raw: v3.value };
-    case import_graphql.Kind.NULL:
+    case import_kinds.Kind.NULL:
       return { ...out, Kind: 6, Raw: "null" };
-    case import_graphql.Kind.BOOLEAN:
+    case import_kinds.Kind.BOOLEAN:
       return { ...out, Kind: 5, Raw: String(v3.value) };
-    case import_graphql.Kind.LIST:
+    case import_kinds.Kind.LIST:
       return { ...out, Kind: 8, Raw: "", Children: v3.values.map((x3) => ({ Name: "", Value: valueOut(x3) })) };
-    case import_graphql.Kind.OBJECT:
+    case import_kinds.Kind.OBJECT:
       return { ...out, Kind: 9, Raw: "", Children: v3.fields.map((f3) => ({ Name: f3.name.value, Value: valueOut(f3.value) })) };
     default:
       return { ...out, Kind: VALUE_KIND[v3.kind], Raw: v3.value };
   }
 }
 function typeOut(t4) {
-  if (t4.kind === import_graphql.Kind.NON_NULL_TYPE) return { ...typeOut(t4.type), NonNull: true };
-  if (t4.kind === import_graphql.Kind.LIST_TYPE) return { NamedType: "", Elem: typeOut(t4.type), NonNull: false };
+  if (t4.kind === import_kinds.Kind.NON_NULL_TYPE) return { ...typeOut(t4.type), NonNull: true };
+  if (t4.kind === import_kinds.Kind.LIST_TYPE) return { NamedType: "", Elem: typeOut(t4.type), NonNull: false };
   return { NamedType: t4.name.value, NonNull: false };
 }
 function selectionsOut(set2) {
   return (set2?.selections ?? []).map((s3) => {
     switch (s3.kind) {
-      case import_graphql.Kind.FIELD:
+      case import_kinds.Kind.FIELD:
         return { Alias: (s3.alias ?? s3.name).value, Name: s3.name.value, Arguments: argsOut(s3.arguments), Directives: dirsOut(s3.directives), SelectionSet: selectionsOut(s3.selectionSet) };
-      case import_graphql.Kind.FRAGMENT_SPREAD:
+      case import_kinds.Kind.FRAGMENT_SPREAD:
         return { Name: s3.name.value, Directives: dirsOut(s3.directives) };
-      case import_graphql.Kind.INLINE_FRAGMENT:
+      case import_kinds.Kind.INLINE_FRAGMENT:
         return { TypeCondition: s3.typeCondition?.name.value ?? "", Directives: dirsOut(s3.directives), SelectionSet: selectionsOut(s3.selectionSet) };
       default:
         return null;
@@ -60355,9 +60358,9 @@ function queryOut(doc) {
   const operations = [];
   const fragments = [];
   for (const d2 of doc.definitions) {
-    if (d2.kind === import_graphql.Kind.OPERATION_DEFINITION) {
+    if (d2.kind === import_kinds.Kind.OPERATION_DEFINITION) {
       operations.push({ Operation: d2.operation, Name: d2.name?.value ?? "", VariableDefinitions: varDefsOut(d2.variableDefinitions), Directives: dirsOut(d2.directives), SelectionSet: selectionsOut(d2.selectionSet) });
-    } else if (d2.kind === import_graphql.Kind.FRAGMENT_DEFINITION) {
+    } else if (d2.kind === import_kinds.Kind.FRAGMENT_DEFINITION) {
       fragments.push({ Name: d2.name.value, VariableDefinition: varDefsOut(d2.variableDefinitions), TypeCondition: d2.typeCondition.name.value, Directives: dirsOut(d2.directives), SelectionSet: selectionsOut(d2.selectionSet) });
     }
   }
@@ -60367,15 +60370,15 @@ function schemaOut(doc) {
   const out = { Schema: [], SchemaExtension: [], Directives: [], Definitions: [], Extensions: [] };
   for (const d2 of doc.definitions) {
     switch (d2.kind) {
-      case import_graphql.Kind.SCHEMA_DEFINITION:
-      case import_graphql.Kind.SCHEMA_EXTENSION:
-        (d2.kind === import_graphql.Kind.SCHEMA_DEFINITION ? out.Schema : out.SchemaExtension).push({
-          Description: d2.kind === import_graphql.Kind.SCHEMA_DEFINITION ? d2.description?.value ?? "" : "",
+      case import_kinds.Kind.SCHEMA_DEFINITION:
+      case import_kinds.Kind.SCHEMA_EXTENSION:
+        (d2.kind === import_kinds.Kind.SCHEMA_DEFINITION ? out.Schema : out.SchemaExtension).push({
+          Description: d2.kind === import_kinds.Kind.SCHEMA_DEFINITION ? d2.description?.value ?? "" : "",
           Directives: dirsOut(d2.directives),
           OperationTypes: (d2.operationTypes ?? []).map((o2) => ({ Operation: o2.operation, Type: o2.type.name.value }))
         });
         break;
-      case import_graphql.Kind.DIRECTIVE_DEFINITION:
+      case import_kinds.Kind.DIRECTIVE_DEFINITION:
         out.Directives.push({ Description: d2.description?.value ?? "", Name: d2.name.value, Arguments: argDefsOut(d2.arguments), Locations: d2.locations.map((l3) => l3.value), IsRepeatable: d2.repeatable });
         break;
       default: {
@@ -60431,43 +60434,43 @@ function valueIn(v3) {
   const raw = s(v3.Raw);
   switch (v3.Kind) {
     case 0:
-      return { kind: import_graphql.Kind.VARIABLE, name: nameNode(raw) };
+      return { kind: import_kinds.Kind.VARIABLE, name: nameNode(raw) };
     case 1:
-      return { kind: import_graphql.Kind.INT, value: raw };
+      return { kind: import_kinds.Kind.INT, value: raw };
     case 2:
-      return { kind: import_graphql.Kind.FLOAT, value: raw };
+      return { kind: import_kinds.Kind.FLOAT, value: raw };
     case 3:
     case 4:
-      return { kind: import_graphql.Kind.STRING, value: raw, block: v3.Kind === 4 };
+      return { kind: import_kinds.Kind.STRING, value: raw, block: v3.Kind === 4 };
     case 5:
-      return { kind: import_graphql.Kind.BOOLEAN, value: raw === "true" };
+      return { kind: import_kinds.Kind.BOOLEAN, value: raw === "true" };
     case 6:
-      return { kind: import_graphql.Kind.NULL };
+      return { kind: import_kinds.Kind.NULL };
     case 7:
-      return { kind: import_graphql.Kind.ENUM, value: raw };
+      return { kind: import_kinds.Kind.ENUM, value: raw };
     case 8:
-      return { kind: import_graphql.Kind.LIST, values: asList(v3.Children).map((c3) => valueIn(c3.Value)) };
+      return { kind: import_kinds.Kind.LIST, values: asList(v3.Children).map((c3) => valueIn(c3.Value)) };
     case 9:
-      return { kind: import_graphql.Kind.OBJECT, fields: asList(v3.Children).map((c3) => ({ kind: import_graphql.Kind.OBJECT_FIELD, name: nameNode(c3.Name), value: valueIn(c3.Value) })) };
+      return { kind: import_kinds.Kind.OBJECT, fields: asList(v3.Children).map((c3) => ({ kind: import_kinds.Kind.OBJECT_FIELD, name: nameNode(c3.Name), value: valueIn(c3.Value) })) };
     default:
       throw new GqlError(`invalid value kind ${String(v3.Kind)}`);
   }
 }
 function typeIn(t4) {
-  const base = t4.Elem && typeof t4.Elem === "object" ? { kind: import_graphql.Kind.LIST_TYPE, type: typeIn(t4.Elem) } : { kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t4.NamedType) };
-  return t4.NonNull === true ? { kind: import_graphql.Kind.NON_NULL_TYPE, type: base } : base;
+  const base = t4.Elem && typeof t4.Elem === "object" ? { kind: import_kinds.Kind.LIST_TYPE, type: typeIn(t4.Elem) } : { kind: import_kinds.Kind.NAMED_TYPE, name: nameNode(t4.NamedType) };
+  return t4.NonNull === true ? { kind: import_kinds.Kind.NON_NULL_TYPE, type: base } : base;
 }
 function selectionsIn(x3) {
   return {
-    kind: import_graphql.Kind.SELECTION_SET,
+    kind: import_kinds.Kind.SELECTION_SET,
     selections: asList(x3).map((sel) => {
       if ("TypeCondition" in sel || "SelectionSet" in sel && !("Name" in sel)) {
-        return { kind: import_graphql.Kind.INLINE_FRAGMENT, typeCondition: s(sel.TypeCondition) ? { kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(sel.TypeCondition) } : void 0, directives: dirsIn(sel.Directives), selectionSet: selectionsIn(sel.SelectionSet) };
+        return { kind: import_kinds.Kind.INLINE_FRAGMENT, typeCondition: s(sel.TypeCondition) ? { kind: import_kinds.Kind.NAMED_TYPE, name: nameNode(sel.TypeCondition) } : void 0, directives: dirsIn(sel.Directives), selectionSet: selectionsIn(sel.SelectionSet) };
       }
-      if (!("Alias" in sel) && !("SelectionSet" in sel) && !("Arguments" in sel)) return { kind: import_graphql.Kind.FRAGMENT_SPREAD, name: nameNode(sel.Name), directives: dirsIn(sel.Directives) };
+      if (!("Alias" in sel) && !("SelectionSet" in sel) && !("Arguments" in sel)) return { kind: import_kinds.Kind.FRAGMENT_SPREAD, name: nameNode(sel.Name), directives: dirsIn(sel.Directives) };
       const sub = asList(sel.SelectionSet);
       return {
-        kind: import_graphql.Kind.FIELD,
+        kind: import_kinds.Kind.FIELD,
         alias: s(sel.Alias) && s(sel.Alias) !== s(sel.Name) ? nameNode(sel.Alias) : void 0,
         name: nameNode(sel.Name),
         arguments: argsIn(sel.Arguments),
@@ -60480,12 +60483,12 @@ function selectionsIn(x3) {
 function queryIn(o2) {
   const definitions = [];
   for (const op of asList(o2.Operations)) {
-    definitions.push({ kind: import_graphql.Kind.OPERATION_DEFINITION, operation: s(op.Operation) || "query", name: s(op.Name) ? nameNode(op.Name) : void 0, variableDefinitions: varDefsIn(op.VariableDefinitions), directives: dirsIn(op.Directives), selectionSet: selectionsIn(op.SelectionSet) });
+    definitions.push({ kind: import_kinds.Kind.OPERATION_DEFINITION, operation: s(op.Operation) || "query", name: s(op.Name) ? nameNode(op.Name) : void 0, variableDefinitions: varDefsIn(op.VariableDefinitions), directives: dirsIn(op.Directives), selectionSet: selectionsIn(op.SelectionSet) });
   }
   for (const f3 of asList(o2.Fragments)) {
-    definitions.push({ kind: import_graphql.Kind.FRAGMENT_DEFINITION, name: nameNode(f3.Name), variableDefinitions: varDefsIn(f3.VariableDefinition), typeCondition: { kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(f3.TypeCondition) }, directives: dirsIn(f3.Directives), selectionSet: selectionsIn(f3.SelectionSet) });
+    definitions.push({ kind: import_kinds.Kind.FRAGMENT_DEFINITION, name: nameNode(f3.Name), variableDefinitions: varDefsIn(f3.VariableDefinition), typeCondition: { kind: import_kinds.Kind.NAMED_TYPE, name: nameNode(f3.TypeCondition) }, directives: dirsIn(f3.Directives), selectionSet: selectionsIn(f3.SelectionSet) });
   }
-  return { kind: import_graphql.Kind.DOCUMENT, definitions };
+  return { kind: import_kinds.Kind.DOCUMENT, definitions };
 }
 function definitionIn(d2, extension) {
   const kinds = KIND_NODES[s(d2.Kind)];
@@ -60496,28 +60499,28 @@ function definitionIn(d2, extension) {
     description: extension ? void 0 : desc(d2.Description),
     name: nameNode(d2.Name),
     directives: dirsIn(d2.Directives),
-    interfaces: (d2.Interfaces ?? []).map((i) => ({ kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(i) })),
-    fields: isInput ? inputDefsIn(d2.Fields, import_graphql.Kind.INPUT_VALUE_DEFINITION) : asList(d2.Fields).map((f3) => ({ kind: import_graphql.Kind.FIELD_DEFINITION, description: desc(f3.Description), name: nameNode(f3.Name), arguments: inputDefsIn(f3.Arguments, import_graphql.Kind.INPUT_VALUE_DEFINITION), type: typeIn(f3.Type ?? {}), directives: dirsIn(f3.Directives) })),
-    types: (d2.Types ?? []).map((t4) => ({ kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t4) })),
-    values: asList(d2.EnumValues).map((v3) => ({ kind: import_graphql.Kind.ENUM_VALUE_DEFINITION, description: desc(v3.Description), name: nameNode(v3.Name), directives: dirsIn(v3.Directives) }))
+    interfaces: (d2.Interfaces ?? []).map((i) => ({ kind: import_kinds.Kind.NAMED_TYPE, name: nameNode(i) })),
+    fields: isInput ? inputDefsIn(d2.Fields, import_kinds.Kind.INPUT_VALUE_DEFINITION) : asList(d2.Fields).map((f3) => ({ kind: import_kinds.Kind.FIELD_DEFINITION, description: desc(f3.Description), name: nameNode(f3.Name), arguments: inputDefsIn(f3.Arguments, import_kinds.Kind.INPUT_VALUE_DEFINITION), type: typeIn(f3.Type ?? {}), directives: dirsIn(f3.Directives) })),
+    types: (d2.Types ?? []).map((t4) => ({ kind: import_kinds.Kind.NAMED_TYPE, name: nameNode(t4) })),
+    values: asList(d2.EnumValues).map((v3) => ({ kind: import_kinds.Kind.ENUM_VALUE_DEFINITION, description: desc(v3.Description), name: nameNode(v3.Name), directives: dirsIn(v3.Directives) }))
   };
 }
 function schemaIn(o2) {
   const definitions = [];
   const schemaNode = (x3, kind) => ({
     kind,
-    description: kind === import_graphql.Kind.SCHEMA_DEFINITION ? desc(x3.Description) : void 0,
+    description: kind === import_kinds.Kind.SCHEMA_DEFINITION ? desc(x3.Description) : void 0,
     directives: dirsIn(x3.Directives),
-    operationTypes: asList(x3.OperationTypes).map((t4) => ({ kind: import_graphql.Kind.OPERATION_TYPE_DEFINITION, operation: s(t4.Operation), type: { kind: import_graphql.Kind.NAMED_TYPE, name: nameNode(t4.Type) } }))
+    operationTypes: asList(x3.OperationTypes).map((t4) => ({ kind: import_kinds.Kind.OPERATION_TYPE_DEFINITION, operation: s(t4.Operation), type: { kind: import_kinds.Kind.NAMED_TYPE, name: nameNode(t4.Type) } }))
   });
-  for (const x3 of asList(o2.Schema)) definitions.push(schemaNode(x3, import_graphql.Kind.SCHEMA_DEFINITION));
-  for (const x3 of asList(o2.SchemaExtension)) definitions.push(schemaNode(x3, import_graphql.Kind.SCHEMA_EXTENSION));
+  for (const x3 of asList(o2.Schema)) definitions.push(schemaNode(x3, import_kinds.Kind.SCHEMA_DEFINITION));
+  for (const x3 of asList(o2.SchemaExtension)) definitions.push(schemaNode(x3, import_kinds.Kind.SCHEMA_EXTENSION));
   for (const x3 of asList(o2.Directives)) {
-    definitions.push({ kind: import_graphql.Kind.DIRECTIVE_DEFINITION, description: desc(x3.Description), name: nameNode(x3.Name), arguments: inputDefsIn(x3.Arguments, import_graphql.Kind.INPUT_VALUE_DEFINITION), repeatable: x3.IsRepeatable === true, locations: (x3.Locations ?? []).map((l3) => nameNode(l3)) });
+    definitions.push({ kind: import_kinds.Kind.DIRECTIVE_DEFINITION, description: desc(x3.Description), name: nameNode(x3.Name), arguments: inputDefsIn(x3.Arguments, import_kinds.Kind.INPUT_VALUE_DEFINITION), repeatable: x3.IsRepeatable === true, locations: (x3.Locations ?? []).map((l3) => nameNode(l3)) });
   }
   for (const x3 of asList(o2.Definitions)) definitions.push(definitionIn(x3, false));
   for (const x3 of asList(o2.Extensions)) definitions.push(definitionIn(x3, true));
-  return { kind: import_graphql.Kind.DOCUMENT, definitions };
+  return { kind: import_kinds.Kind.DOCUMENT, definitions };
 }
 function buildSchema(doc) {
   const defined = new Set(doc.definitions.filter((d2) => "name" in d2 && d2.name && !d2.kind.endsWith("Extension")).map((d2) => d2.name.value));
@@ -60530,19 +60533,19 @@ function buildSchema(doc) {
   });
   let schema2;
   try {
-    schema2 = (0, import_graphql.buildASTSchema)({ ...doc, definitions });
+    schema2 = gql().buildASTSchema({ ...doc, definitions });
   } catch (e) {
     throw new GqlError(`Error in gqlparser SchemaDocument to Schema conversion: ${e.message.split("\n")[0]}`);
   }
-  const errors = (0, import_graphql.validateSchema)(schema2).filter((e) => !/^Query root type must be provided/.test(e.message));
+  const errors = gql().validateSchema(schema2).filter((e) => !/^Query root type must be provided/.test(e.message));
   if (errors.length) throw new GqlError(`Error in gqlparser SchemaDocument to Schema conversion: ${errors[0].message}`);
-  return (0, import_graphql.buildASTSchema)({ ...doc, definitions }, { assumeValid: true, assumeValidSDL: true });
+  return gql().buildASTSchema({ ...doc, definitions }, { assumeValid: true, assumeValidSDL: true });
 }
 function validateQuery(schema2, query, source) {
   const rootless = query.definitions.flatMap(
-    (d2) => d2.kind === import_graphql.Kind.OPERATION_DEFINITION && !schema2.getRootType(d2.operation) ? [new import_graphql.GraphQLError(`Schema does not support operation type "${d2.operation}"`, { nodes: d2 })] : []
+    (d2) => d2.kind === import_kinds.Kind.OPERATION_DEFINITION && !schema2.getRootType(d2.operation) ? [new (gql()).GraphQLError(`Schema does not support operation type "${d2.operation}"`, { nodes: d2 })] : []
   );
-  const errors = [...rootless, ...(0, import_graphql.validate)(schema2, query)];
+  const errors = [...rootless, ...gql().validate(schema2, query)];
   if (errors.length === 0) return;
   const loc = (e) => {
     const l3 = source !== void 0 ? e.locations?.[0] : void 0;
@@ -60586,68 +60589,70 @@ function orFalse(f3, fallback) {
     throw e;
   }
 }
-var import_graphql, GqlError, PUNCTUATORS, EXECUTABLE, VALUE_KIND, argsOut, dirsOut, varDefsOut, argDefsOut, DEFINITION_KIND, asList, s, nameNode, argsIn, dirsIn, optValue, desc, varDefsIn, inputDefsIn, KIND_NODES, astValue, DOC2, OBJ4, GRAPHQL;
+var import_node_module2, import_kinds, import_tokenKind, graphqlLib, GqlError, PUNCTUATORS, EXECUTABLE, VALUE_KIND, argsOut, dirsOut, varDefsOut, argDefsOut, DEFINITION_KIND, asList, s, nameNode, argsIn, dirsIn, optValue, desc, varDefsIn, inputDefsIn, KIND_NODES, astValue, DOC2, OBJ4, GRAPHQL;
 var init_graphql = __esm({
   "runner/rego/builtins/graphql.ts"() {
     "use strict";
-    import_graphql = __toESM(require_graphql2(), 1);
+    import_node_module2 = require("node:module");
+    import_kinds = __toESM(require_kinds(), 1);
+    import_tokenKind = __toESM(require_tokenKind(), 1);
     init_value();
     init_operands();
     GqlError = class extends Error {
     };
     PUNCTUATORS = /* @__PURE__ */ new Set(["!", "$", "&", "(", ")", "...", ":", "=", "@", "[", "]", "{", "|", "}"]);
-    EXECUTABLE = /* @__PURE__ */ new Set([import_graphql.Kind.OPERATION_DEFINITION, import_graphql.Kind.FRAGMENT_DEFINITION]);
+    EXECUTABLE = /* @__PURE__ */ new Set([import_kinds.Kind.OPERATION_DEFINITION, import_kinds.Kind.FRAGMENT_DEFINITION]);
     VALUE_KIND = {
-      [import_graphql.Kind.VARIABLE]: 0,
-      [import_graphql.Kind.INT]: 1,
-      [import_graphql.Kind.FLOAT]: 2,
-      [import_graphql.Kind.STRING]: 3,
-      [import_graphql.Kind.BOOLEAN]: 5,
-      [import_graphql.Kind.NULL]: 6,
-      [import_graphql.Kind.ENUM]: 7,
-      [import_graphql.Kind.LIST]: 8,
-      [import_graphql.Kind.OBJECT]: 9
+      [import_kinds.Kind.VARIABLE]: 0,
+      [import_kinds.Kind.INT]: 1,
+      [import_kinds.Kind.FLOAT]: 2,
+      [import_kinds.Kind.STRING]: 3,
+      [import_kinds.Kind.BOOLEAN]: 5,
+      [import_kinds.Kind.NULL]: 6,
+      [import_kinds.Kind.ENUM]: 7,
+      [import_kinds.Kind.LIST]: 8,
+      [import_kinds.Kind.OBJECT]: 9
     };
     argsOut = (a) => (a ?? []).map((x3) => ({ Name: x3.name.value, Value: valueOut(x3.value) }));
     dirsOut = (d2) => (d2 ?? []).map((x3) => ({ Name: x3.name.value, Arguments: argsOut(x3.arguments), Location: "" }));
     varDefsOut = (v3) => (v3 ?? []).map((d2) => ({ Variable: d2.variable.name.value, Type: typeOut(d2.type), DefaultValue: d2.defaultValue ? valueOut(d2.defaultValue) : null, Directives: dirsOut(d2.directives), Used: false }));
     argDefsOut = (a) => (a ?? []).map((x3) => ({ Description: x3.description?.value ?? "", Name: x3.name.value, DefaultValue: x3.defaultValue ? valueOut(x3.defaultValue) : null, Type: typeOut(x3.type), Directives: dirsOut(x3.directives) }));
     DEFINITION_KIND = {
-      [import_graphql.Kind.SCALAR_TYPE_DEFINITION]: "SCALAR",
-      [import_graphql.Kind.SCALAR_TYPE_EXTENSION]: "SCALAR",
-      [import_graphql.Kind.OBJECT_TYPE_DEFINITION]: "OBJECT",
-      [import_graphql.Kind.OBJECT_TYPE_EXTENSION]: "OBJECT",
-      [import_graphql.Kind.INTERFACE_TYPE_DEFINITION]: "INTERFACE",
-      [import_graphql.Kind.INTERFACE_TYPE_EXTENSION]: "INTERFACE",
-      [import_graphql.Kind.UNION_TYPE_DEFINITION]: "UNION",
-      [import_graphql.Kind.UNION_TYPE_EXTENSION]: "UNION",
-      [import_graphql.Kind.ENUM_TYPE_DEFINITION]: "ENUM",
-      [import_graphql.Kind.ENUM_TYPE_EXTENSION]: "ENUM",
-      [import_graphql.Kind.INPUT_OBJECT_TYPE_DEFINITION]: "INPUT_OBJECT",
-      [import_graphql.Kind.INPUT_OBJECT_TYPE_EXTENSION]: "INPUT_OBJECT"
+      [import_kinds.Kind.SCALAR_TYPE_DEFINITION]: "SCALAR",
+      [import_kinds.Kind.SCALAR_TYPE_EXTENSION]: "SCALAR",
+      [import_kinds.Kind.OBJECT_TYPE_DEFINITION]: "OBJECT",
+      [import_kinds.Kind.OBJECT_TYPE_EXTENSION]: "OBJECT",
+      [import_kinds.Kind.INTERFACE_TYPE_DEFINITION]: "INTERFACE",
+      [import_kinds.Kind.INTERFACE_TYPE_EXTENSION]: "INTERFACE",
+      [import_kinds.Kind.UNION_TYPE_DEFINITION]: "UNION",
+      [import_kinds.Kind.UNION_TYPE_EXTENSION]: "UNION",
+      [import_kinds.Kind.ENUM_TYPE_DEFINITION]: "ENUM",
+      [import_kinds.Kind.ENUM_TYPE_EXTENSION]: "ENUM",
+      [import_kinds.Kind.INPUT_OBJECT_TYPE_DEFINITION]: "INPUT_OBJECT",
+      [import_kinds.Kind.INPUT_OBJECT_TYPE_EXTENSION]: "INPUT_OBJECT"
     };
     asList = (x3) => Array.isArray(x3) ? x3.filter((e) => e && typeof e === "object") : [];
     s = (x3) => typeof x3 === "string" ? x3 : "";
-    nameNode = (v3) => ({ kind: import_graphql.Kind.NAME, value: s(v3) });
-    argsIn = (a) => asList(a).map((x3) => ({ kind: import_graphql.Kind.ARGUMENT, name: nameNode(x3.Name), value: valueIn(x3.Value ?? {}) }));
-    dirsIn = (d2) => asList(d2).map((x3) => ({ kind: import_graphql.Kind.DIRECTIVE, name: nameNode(x3.Name), arguments: argsIn(x3.Arguments) }));
+    nameNode = (v3) => ({ kind: import_kinds.Kind.NAME, value: s(v3) });
+    argsIn = (a) => asList(a).map((x3) => ({ kind: import_kinds.Kind.ARGUMENT, name: nameNode(x3.Name), value: valueIn(x3.Value ?? {}) }));
+    dirsIn = (d2) => asList(d2).map((x3) => ({ kind: import_kinds.Kind.DIRECTIVE, name: nameNode(x3.Name), arguments: argsIn(x3.Arguments) }));
     optValue = (v3) => v3 && typeof v3 === "object" ? valueIn(v3) : void 0;
-    desc = (d2) => s(d2) ? { kind: import_graphql.Kind.STRING, value: s(d2), block: false } : void 0;
+    desc = (d2) => s(d2) ? { kind: import_kinds.Kind.STRING, value: s(d2), block: false } : void 0;
     varDefsIn = (v3) => asList(v3).map((d2) => ({
-      kind: import_graphql.Kind.VARIABLE_DEFINITION,
-      variable: { kind: import_graphql.Kind.VARIABLE, name: nameNode(d2.Variable) },
+      kind: import_kinds.Kind.VARIABLE_DEFINITION,
+      variable: { kind: import_kinds.Kind.VARIABLE, name: nameNode(d2.Variable) },
       type: typeIn(d2.Type ?? {}),
       defaultValue: optValue(d2.DefaultValue),
       directives: dirsIn(d2.Directives)
     }));
     inputDefsIn = (a, kind) => asList(a).map((x3) => ({ kind, description: desc(x3.Description), name: nameNode(x3.Name), type: typeIn(x3.Type ?? {}), defaultValue: optValue(x3.DefaultValue), directives: dirsIn(x3.Directives) }));
     KIND_NODES = {
-      SCALAR: [import_graphql.Kind.SCALAR_TYPE_DEFINITION, import_graphql.Kind.SCALAR_TYPE_EXTENSION],
-      OBJECT: [import_graphql.Kind.OBJECT_TYPE_DEFINITION, import_graphql.Kind.OBJECT_TYPE_EXTENSION],
-      INTERFACE: [import_graphql.Kind.INTERFACE_TYPE_DEFINITION, import_graphql.Kind.INTERFACE_TYPE_EXTENSION],
-      UNION: [import_graphql.Kind.UNION_TYPE_DEFINITION, import_graphql.Kind.UNION_TYPE_EXTENSION],
-      ENUM: [import_graphql.Kind.ENUM_TYPE_DEFINITION, import_graphql.Kind.ENUM_TYPE_EXTENSION],
-      INPUT_OBJECT: [import_graphql.Kind.INPUT_OBJECT_TYPE_DEFINITION, import_graphql.Kind.INPUT_OBJECT_TYPE_EXTENSION]
+      SCALAR: [import_kinds.Kind.SCALAR_TYPE_DEFINITION, import_kinds.Kind.SCALAR_TYPE_EXTENSION],
+      OBJECT: [import_kinds.Kind.OBJECT_TYPE_DEFINITION, import_kinds.Kind.OBJECT_TYPE_EXTENSION],
+      INTERFACE: [import_kinds.Kind.INTERFACE_TYPE_DEFINITION, import_kinds.Kind.INTERFACE_TYPE_EXTENSION],
+      UNION: [import_kinds.Kind.UNION_TYPE_DEFINITION, import_kinds.Kind.UNION_TYPE_EXTENSION],
+      ENUM: [import_kinds.Kind.ENUM_TYPE_DEFINITION, import_kinds.Kind.ENUM_TYPE_EXTENSION],
+      INPUT_OBJECT: [import_kinds.Kind.INPUT_OBJECT_TYPE_DEFINITION, import_kinds.Kind.INPUT_OBJECT_TYPE_EXTENSION]
     };
     astValue = (o2) => fromJS(prune(o2));
     DOC2 = { oneOf: ["string", { object: ["any", "any"] }] };
@@ -66569,12 +66574,12 @@ function verifyIntentContracts(input2) {
     }
     const { subjects, problems } = subjectsOf({ actions: input2.actions, triggers });
     for (const s3 of subjects) {
-      const validate5 = contracts.validator(c3.id, s3.pointer);
-      if (!validate5) {
+      const validate2 = contracts.validator(c3.id, s3.pointer);
+      if (!validate2) {
         problems.push(`the contract schema has no ${s3.pointer}`);
         continue;
       }
-      if (!validate5(s3.value)) problems.push(formatErrors(validate5.errors, s3.label));
+      if (!validate2(s3.value)) problems.push(formatErrors(validate2.errors, s3.label));
     }
     results.push(
       problems.length === 0 ? { contract: c3.id, status: "verified", version: c3.version.raw, compatible: true } : { contract: c3.id, status: "failed", version: c3.version.raw, compatible: true, message: problems.join("; ") }
@@ -67686,9 +67691,9 @@ function stackSpecs(input2) {
       diags.push(diag("infra_invalid_action", "each action must be {action: string, config: object}", at5(`actions[${index}]`)));
       return;
     }
-    const validate5 = validatorFor(a.action);
-    if (!validate5) return;
-    if (!validate5(a.config)) for (const e of validate5.errors ?? []) diags.push(ajvDiag(e, index, a.action, file));
+    const validate2 = validatorFor(a.action);
+    if (!validate2) return;
+    if (!validate2(a.config)) for (const e of validate2.errors ?? []) diags.push(ajvDiag(e, index, a.action, file));
     byKind.set(a.action, [...byKind.get(a.action) ?? [], { index, config: a.config }]);
   });
   for (const k2 of REQUIRED_ACTIONS) {
@@ -71480,7 +71485,7 @@ var require_parse_cst = __commonJS({
         };
       }
     };
-    function parse8(src) {
+    function parse7(src) {
       const cr2 = [];
       if (src.indexOf("\r") !== -1) {
         src = src.replace(/\r\n?/g, (match2, offset2) => {
@@ -71511,7 +71516,7 @@ var require_parse_cst = __commonJS({
       documents.toString = () => documents.join("...\n");
       return documents;
     }
-    exports2.parse = parse8;
+    exports2.parse = parse7;
   }
 });
 
@@ -74790,7 +74795,7 @@ var require_dist5 = __commonJS({
       }
       return doc;
     }
-    function parse8(src, options) {
+    function parse7(src, options) {
       const doc = parseDocument5(src, options);
       doc.warnings.forEach((warning) => warnings.warn(warning));
       if (doc.errors.length > 0) throw doc.errors[0];
@@ -74805,7 +74810,7 @@ var require_dist5 = __commonJS({
       createNode,
       defaultOptions: Document$1.defaultOptions,
       Document,
-      parse: parse8,
+      parse: parse7,
       parseAllDocuments: parseAllDocuments2,
       parseCST: parseCst.parse,
       parseDocument: parseDocument5,
@@ -74833,7 +74838,7 @@ var require_yaml2 = __commonJS({
       "YAMLSyntaxError",
       "YAMLWarning"
     ]);
-    function parse8(str3) {
+    function parse7(str3) {
       if (typeof str3 !== "string") {
         return { ok: false, result: void 0 };
       }
@@ -74853,9 +74858,9 @@ var require_yaml2 = __commonJS({
     module2.exports = {
       // is_valid is expected to return nothing if input is invalid otherwise
       // true/false for it being valid YAML.
-      "yaml.is_valid": (str3) => typeof str3 === "string" ? parse8(str3).ok : void 0,
+      "yaml.is_valid": (str3) => typeof str3 === "string" ? parse7(str3).ok : void 0,
       "yaml.marshal": (data) => yaml.stringify(data),
-      "yaml.unmarshal": (str3) => parse8(str3).result
+      "yaml.unmarshal": (str3) => parse7(str3).result
     };
   }
 });
@@ -76284,7 +76289,7 @@ function describeAjvError(e) {
   return `${where}: ${e.message ?? "invalid"}`;
 }
 function schemaProblem(value) {
-  const v3 = validate2();
+  const v3 = validate();
   if (v3(value)) return void 0;
   return describeAjvError(v3.errors[0]);
 }
@@ -76321,7 +76326,7 @@ function normalise2(value) {
 function serialise(record) {
   return JSON.stringify(record);
 }
-var import_node_crypto9, GENESIS_HASH, validate2;
+var import_node_crypto9, GENESIS_HASH, validate;
 var init_record = __esm({
   "runner/audit/record.ts"() {
     "use strict";
@@ -76330,7 +76335,7 @@ var init_record = __esm({
     init_record_schema();
     init_hash();
     GENESIS_HASH = "sha256:" + "0".repeat(64);
-    validate2 = () => audit_record_validator_default;
+    validate = () => audit_record_validator_default;
   }
 });
 
@@ -80192,7 +80197,7 @@ function expand4(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse5(options) {
+function parse4(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -80256,7 +80261,7 @@ function parse5(options) {
   );
 }
 function endpointWithDefaults(defaults, route, options) {
-  return parse5(merge4(defaults, route, options));
+  return parse4(merge4(defaults, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS22 = merge4(oldDefaults, newDefaults);
@@ -80265,7 +80270,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS22,
     defaults: withDefaults.bind(null, DEFAULTS22),
     merge: merge4.bind(null, DEFAULTS22),
-    parse: parse5
+    parse: parse4
   });
 }
 var VERSION, userAgent, DEFAULTS2, urlVariableRegex, endpoint;
@@ -80291,7 +80296,7 @@ var init_dist_bundle = __esm({
 });
 
 // node_modules/content-type/dist/index.js
-function parse6(header, options) {
+function parse5(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
@@ -80975,7 +80980,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse6(contentType);
+  const mimetype = parse5(contentType);
   if (isJSONResponse(mimetype)) {
     let text3 = "";
     try {
@@ -87093,7 +87098,7 @@ function lineOf(text3, offset) {
   for (let i = 0; i < offset && i < text3.length; i++) if (text3.charCodeAt(i) === 10) n++;
   return n;
 }
-function parse7(text3, file) {
+function parse6(text3, file) {
   const doc = (0, import_yaml12.parseDocument)(text3, { keepSourceTokens: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
@@ -87102,7 +87107,7 @@ function parse7(text3, file) {
   return ok(doc);
 }
 function editIntentText(text3, changes, file) {
-  const parsed = parse7(text3, file);
+  const parsed = parse6(text3, file);
   if (!parsed.ok) return parsed;
   const edits = [];
   const problems = [];
@@ -87118,7 +87123,7 @@ function editIntentText(text3, changes, file) {
   if (problems.length > 0) return fail(problems);
   let out = text3;
   for (const e of [...edits].sort((a, b3) => b3.start - a.start)) out = out.slice(0, e.start) + e.source + out.slice(e.end);
-  const check = parse7(out, file);
+  const check = parse6(out, file);
   if (!check.ok) return check;
   for (const c3 of changes) {
     const v3 = check.value.getIn(c3.path);
@@ -88741,8 +88746,8 @@ async function seedInput(cwd) {
     if (!c3.ok) throw new Error(c3.diagnostics[0].message);
     return { input: JSON.parse(JSON.stringify(buildPolicyInput2(doc.value, t4.value, c3.value))), how: "check input (load \u2192 translate \u2192 cost \u2192 buildPolicyInput)" };
   } catch (e) {
-    const { parse: parse8 } = await Promise.resolve().then(() => __toESM(require_dist3(), 1));
-    return { input: parse8(text3), how: `raw intent YAML (check input unavailable: ${e instanceof Error ? e.message : String(e)})` };
+    const { parse: parse7 } = await Promise.resolve().then(() => __toESM(require_dist3(), 1));
+    return { input: parse7(text3), how: `raw intent YAML (check input unavailable: ${e instanceof Error ? e.message : String(e)})` };
   }
 }
 function generated(packages, rulesPer) {
