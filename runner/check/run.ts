@@ -72,6 +72,8 @@ interface Plan {
   changes: FileChange[];
   /** Two commits compared (--base without --all): a pull request. */
   pr: boolean;
+  /** Full commit ids of a pull-request comparison (report.commits). */
+  commits?: { base: string; head: string };
 }
 
 function pathsOf(changes: FileChange[]): string[] {
@@ -142,7 +144,7 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
       c.targets.sort((a, b) => a.file.localeCompare(b.file));
     }
     const baseTree = commitTree(repo, baseSha, o.base!);
-    return { root, intentTree: tree, policyTree: baseTree, baseTree, ...c, changedFiles: changed, changes: all, pr: true, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
+    return { root, intentTree: tree, policyTree: baseTree, baseTree, ...c, changedFiles: changed, changes: all, pr: true, commits: { base: baseSha, head }, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
   }
   if (headSha) throw new GitopsError(diag('usage_error', '--head needs --base (or --all)'), 2);
   // Working tree: uncommitted changes, judged by the committed policies.
@@ -163,6 +165,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     trace_id: ctx.traceId,
     ...(plan.base ? { base: plan.base } : {}),
     ...(plan.head ? { head: plan.head } : {}),
+    ...(plan.commits ? { commits: plan.commits } : {}),
     intents: [],
     deleted: plan.deleted,
     policy_changes: { files: plan.policyChanges, needs_review: plan.policyChanges.length > 0 },

@@ -1,0 +1,97 @@
+/**
+ * More ways a pull request could get around its own check, each played as the
+ * hostile PR on a real git repository the way CI runs it (docs/github.md
+ * "Threat model"): main checked out (the base), the PR read as data with
+ * `gitops check --base <base sha> --head <head sha>`, then `gitops publish
+ * --report report.json`, whose exit code is the verdict.
+ *
+ * Routes:
+ *   6. a report that is not this pull request's (a report.json committed by an
+ *      earlier PR, left in the base checkout) published as its verdict when
+ *      the check dies before writing its own
+ */
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CheckReport } from '../../runner/check/types.ts';
+import { REPO_ROOT, intentWith, runCli, tempRepo, type TempRepo } from './helpers.ts';
+
+let repo: TempRepo | undefined;
+afterEach(async () => {
+  await repo?.cleanup();
+  repo = undefined;
+});
+
+/** The sample repository on main with its audit log. */
+async function sampleRepo(): Promise<TempRepo> {
+  const r = await tempRepo();
+  repo = r;
+  await cp(join(REPO_ROOT, 'audit-log'), join(r.dir, 'audit-log'), { recursive: true });
+  await r.commitAll('base');
+  return r;
+}
+
+/** A `pr-N` branch off main with `change` committed; main checked out again (CI's working tree is the base). */
+async function branch(r: TempRepo, name: string, change: (x: TempRepo) => Promise<void>): Promise<{ base: string; head: string }> {
+  const base = (await r.git('rev-parse', 'main')).trim();
+  await r.git('checkout', '-q', '-b', name, 'main');
+  await change(r);
+  const head = await r.commitAll(name);
+  await r.git('checkout', '-q', 'main');
+  return { base, head };
+}
+
+/** What check.yml's check step runs (without the wasm bundle: the interpreter decides the same). */
+const ciCheck = (r: TempRepo, c: { base: string; head: string }) =>
+  runCli(['check', '--base', c.base, '--head', c.head, '--format', 'json', '--output', 'report.json', '--no-preview'], r.dir);
+
+/** What check.yml's publish step runs, in the Actions environment of pull request `number` (no token: annotations and job summary only). */
+async function ciPublish(r: TempRepo, number: number, c: { base: string; head: string }) {
+  const eventPath = join(r.dir, '..', `${r.dir.split('/').pop()}-event.json`);
+  await writeFile(eventPath, JSON.stringify({ action: 'synchronize', number, pull_request: { number, base: { sha: c.base, ref: 'main' }, head: { sha: c.head, ref: `pr-${number}` }, user: { login: 'mallory' } } }));
+  const env = { GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/infra', GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_EVENT_PATH: eventPath, GITHUB_SHA: c.base };
+  try {
+    return await runCli(['publish', '--report', 'report.json'], r.dir, env);
+  } finally {
+    await r.remove(join('..', `${r.dir.split('/').pop()}-event.json`));
+  }
+}
+
+describe('route 6: only the report of this pull request\'s commits is its verdict', () => {
+  it('a report.json an earlier PR committed is refused (exit 2) when the check of a denied PR wrote none', async () => {
+    const r = await sampleRepo();
+    // PR 1 (no governed file, no intent: nothing for owners to review): adds the allowed report its own check wrote.
+    const pr1 = await branch(r, 'pr-1', async (x) => x.write('docs/notes.md', 'notes\n'));
+    expect((await ciCheck(r, pr1)).code).toBe(0);
+    const planted = await readFile(join(r.dir, 'report.json'), 'utf8');
+    await r.git('checkout', '-q', 'pr-1');
+    await r.write('report.json', planted);
+    await r.commitAll('pr-1: keep the report');
+    await r.git('checkout', '-q', 'main');
+    await r.git('merge', '-q', '--no-ff', '-m', 'merge pr-1', 'pr-1');
+    expect(await r.git('ls-files', 'report.json')).toBe('report.json\n');
+
+    // PR 2: an intent over its budget (denied). Its check dies before writing (out of memory, killed): only the committed file is there.
+    const pr2 = await branch(r, 'pr-2', async (x) => x.write('intents/MAL-WEB-001.yaml', intentWith('MAL-WEB-001', { "budget: '$500/month'": "budget: '$5/month'" })));
+    const stale = await ciPublish(r, 2, pr2);
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toContain('report_not_for_this_pull_request');
+    expect(stale.stderr).toContain(`head ${pr2.head.slice(0, 12)}`);
+
+    // The check that does write its report: recorded for PR 2's commits, published with its verdict (denied).
+    const own = await ciCheck(r, pr2);
+    expect(own.code).toBe(1);
+    const report = JSON.parse(await readFile(join(r.dir, 'report.json'), 'utf8')) as CheckReport;
+    expect(report.commits).toEqual(pr2);
+    expect((await ciPublish(r, 2, pr2)).code).toBe(1);
+  });
+
+  it('a report without the commits it compared (a --all or working-tree check) is not a pull request\'s verdict', async () => {
+    const r = await sampleRepo();
+    const pr = await branch(r, 'pr-3', async (x) => x.write('intents/OK-WEB-001.yaml', intentWith('OK-WEB-001')));
+    expect((await runCli(['check', '--all', '--format', 'json', '--output', 'report.json', '--no-preview'], r.dir)).code).toBe(0);
+    const out = await ciPublish(r, 3, pr);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('report_not_for_this_pull_request');
+  });
+});
