@@ -29,6 +29,7 @@ import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, ty
 import { judgeGovernance } from './governance.ts';
 import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
 import { idFromPath } from '../intent/paths.ts';
+import { intentChanges } from '../intent/changes.ts';
 
 export interface CheckOptions {
   /** A directory inside the working copy (or, without git, the repository directory). */
@@ -81,22 +82,15 @@ function pathsOf(changes: FileChange[]): string[] {
 }
 
 function classify(changes: FileChange[]) {
-  const targets: Plan['targets'] = [];
-  const deleted: string[] = [];
   const policyChanges: string[] = [];
   for (const c of changes) {
     if (c.path.startsWith(POLICIES_DIR + '/') || c.from?.startsWith(POLICIES_DIR + '/')) {
       policyChanges.push(c.from && c.from !== c.path ? `${c.from} → ${c.path}` : c.path);
     }
-    if (c.status === 'deleted') {
-      if (isIntentPath(c.path)) deleted.push(c.path);
-      continue;
-    }
-    if (c.status === 'renamed' && c.from && isIntentPath(c.from) && !isIntentPath(c.path)) deleted.push(c.from);
-    if (isIntentPath(c.path)) targets.push({ file: c.path, change: c.status, ...(c.from && c.from !== c.path ? { from: c.from } : {}) });
   }
-  const uniq = new Map(targets.map((t) => [t.file, t]));
-  return { targets: [...uniq.values()].sort((a, b) => a.file.localeCompare(b.file)), deleted: [...new Set(deleted)].sort(), policyChanges: [...new Set(policyChanges)].sort() };
+  // Which intents are checked or gone: the same reading apply and affected make (runner/intent/changes.ts).
+  const { targets, deleted } = intentChanges(changes);
+  return { targets: targets as Plan['targets'], deleted, policyChanges: [...new Set(policyChanges)].sort() };
 }
 
 async function planCheck(o: CheckOptions): Promise<Plan> {

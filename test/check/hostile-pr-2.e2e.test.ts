@@ -9,6 +9,8 @@
  *   6. a report that is not this pull request's (a report.json committed by an
  *      earlier PR, left in the base checkout) published as its verdict when
  *      the check dies before writing its own
+ *   7. an intent moved into intents/ from elsewhere: judged as a rename of a
+ *      file nothing deployed ($0 delta, no creates) while apply creates it
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -93,5 +95,46 @@ describe('route 6: only the report of this pull request\'s commits is its verdic
     const out = await ciPublish(r, 3, pr);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('report_not_for_this_pull_request');
+  });
+});
+
+describe('route 7: the check and apply read the changed intents the same way', () => {
+  it('an intent moved into intents/ from another folder is new in the check (its full cost) as in affected/apply, not a $0 rename', async () => {
+    const r = await sampleRepo();
+    await r.write('drafts/MAL-WEB-002.yaml', intentWith('MAL-WEB-002'));
+    await r.commitAll('a draft, not deployed');
+    const pr = await branch(r, 'pr-7', async (x) => {
+      await x.git('mv', 'drafts/MAL-WEB-002.yaml', 'intents/MAL-WEB-002.yaml');
+    });
+    expect(await r.git('diff', '--name-status', '-M', pr.base, pr.head)).toMatch(/^R100\tdrafts\/MAL-WEB-002\.yaml\tintents\/MAL-WEB-002\.yaml/);
+
+    const checked = await runCli(['check', '--base', pr.base, '--head', pr.head, '--format', 'json', '--no-preview'], r.dir);
+    const report = JSON.parse(checked.stdout) as CheckReport;
+    const intent = report.intents.find((i) => i.file === 'intents/MAL-WEB-002.yaml')!;
+    expect(intent.change).toBe('added');
+    expect(intent.base_cost).toBeUndefined();
+    expect(intent.cost_delta!.base_max).toBe(0);
+    expect(intent.cost_delta!.delta_max).toBe(intent.cost!.monthly_max);
+    expect(intent.cost_delta!.delta_max).toBeGreaterThan(0);
+
+    const affected = await runCli(['affected', '--base', pr.base, '--head', pr.head, '--format', 'json'], r.dir);
+    expect(affected.code).toBe(0);
+    const stacks = (JSON.parse(affected.stdout) as { stacks: Array<{ file: string; change: string; action: string }> }).stacks;
+    expect(stacks.length).toBeGreaterThan(0);
+    for (const s of stacks) expect([s.file, s.change, s.action]).toEqual([intent.file, intent.change, 'up']);
+  });
+
+  it('moved out of intents/, an intent is deleted for both: the check lists it, apply destroys its stacks', async () => {
+    const r = await sampleRepo();
+    const pr = await branch(r, 'pr-8', async (x) => {
+      await x.write('drafts/README.md', 'drafts\n');
+      await x.git('mv', 'intents/DEPLOY-WEB-001.yaml', 'drafts/DEPLOY-WEB-001.yaml');
+    });
+    const report = JSON.parse((await runCli(['check', '--base', pr.base, '--head', pr.head, '--format', 'json', '--no-preview'], r.dir)).stdout) as CheckReport;
+    expect(report.deleted).toEqual(['intents/DEPLOY-WEB-001.yaml']);
+    expect(report.intents.map((i) => i.file)).not.toContain('drafts/DEPLOY-WEB-001.yaml');
+    const stacks = (JSON.parse((await runCli(['affected', '--base', pr.base, '--head', pr.head, '--format', 'json'], r.dir)).stdout) as { stacks: Array<{ file: string; change: string; action: string }> }).stacks;
+    expect(stacks.length).toBeGreaterThan(0);
+    for (const s of stacks) expect([s.file, s.change, s.action]).toEqual(['intents/DEPLOY-WEB-001.yaml', 'removed', 'destroy']);
   });
 });
