@@ -23,7 +23,7 @@ import { INTENTS_DIR, MAX_INTENT_BYTES, isIntentPath } from '../intent/paths.ts'
 import { symlinkRefused } from '../core/files.ts';
 import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load.ts';
 import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
-import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
+import { changedFiles, hasHead, mergedTree, openRepo, resolveRef, treeChanges, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree, type TreeFile } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
 import { judgeGovernance } from './governance.ts';
@@ -127,8 +127,14 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
   }
   if (baseSha) {
     const head = headSha ?? (await resolveRef(repo, 'HEAD'));
-    const tree = headSha ? headTree : commitTree(repo, head, 'HEAD');
-    const all = await changedFiles(repo, baseSha, head, []);
+    // What merging the PR would make the base hold, not the head alone: a head that is behind
+    // the base merges into a state no check saw (the base's newer edit to the same intent, or an
+    // intent with the same id added there since). Judged as the base → merge diff; without a clean
+    // merge (a conflict GitHub will not merge) the head, from the merge base, as before.
+    const merged = await mergedTree(repo, baseSha, head);
+    const headLabel = o.head ?? 'HEAD';
+    const tree = merged ? commitTree(repo, merged, `${headLabel} merged into ${o.base}`) : headSha ? headTree : commitTree(repo, head, 'HEAD');
+    const all = merged ? await treeChanges(repo, baseSha, merged, []) : await changedFiles(repo, baseSha, head, []);
     const c = classify(all);
     const changed = pathsOf(all);
     // Contracts and agents bear on every intent: a PR changing them re-checks all intents at head.

@@ -11,6 +11,8 @@
  *      the check dies before writing its own
  *   7. an intent moved into intents/ from elsewhere: judged as a rename of a
  *      file nothing deployed ($0 delta, no creates) while apply creates it
+ *   8. a head behind its base: judged alone, while the merge commit (what
+ *      apply deploys) combines it with the base's newer commits
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -136,5 +138,43 @@ describe('route 7: the check and apply read the changed intents the same way', (
     const stacks = (JSON.parse((await runCli(['affected', '--base', pr.base, '--head', pr.head, '--format', 'json'], r.dir)).stdout) as { stacks: Array<{ file: string; change: string; action: string }> }).stacks;
     expect(stacks.length).toBeGreaterThan(0);
     for (const s of stacks) expect([s.file, s.change, s.action]).toEqual(['intents/DEPLOY-WEB-001.yaml', 'removed', 'destroy']);
+  });
+});
+
+describe('route 8: the check judges what the merge commit holds, not the head alone', () => {
+  const WEB = 'intents/DEPLOY-WEB-001.yaml';
+
+  it('two edits each allowed alone (more instances on main, a smaller budget in the PR) are denied together, as they would merge', async () => {
+    const r = await sampleRepo();
+    const pr = await branch(r, 'pr-9', async (x) => x.write(WEB, (await readFile(join(x.dir, WEB), 'utf8')).replace("budget: '$500/month'", "budget: '$350/month'")));
+    // Main moves on after the PR branched: more instances, within the $500 budget it has.
+    await r.write(WEB, (await readFile(join(r.dir, WEB), 'utf8')).replace('min_instances: 3', 'min_instances: 12').replace('max_instances: 10', 'max_instances: 14'));
+    const base = await r.commitAll('main: scale out');
+    const alone = JSON.parse((await runCli(['check', '--base', pr.base, '--head', pr.head, '--format', 'json', '--no-preview'], r.dir)).stdout) as CheckReport;
+    expect(alone.intents.map((i) => i.decision)).toEqual(['allow']);
+    const onMain = JSON.parse((await runCli(['check', '--base', pr.base, '--head', base, '--format', 'json', '--no-preview'], r.dir)).stdout) as CheckReport;
+    expect(onMain.intents.map((i) => i.decision)).toEqual(['allow']);
+
+    // CI: --base is the base branch's tip now. The merge holds at least 12 instances and $350/month.
+    const out = await runCli(['check', '--base', base, '--head', pr.head, '--format', 'json', '--no-preview'], r.dir);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout) as CheckReport;
+    expect(report.commits).toEqual({ base, head: pr.head });
+    const web = report.intents.find((i) => i.file === WEB)!;
+    expect(web.decision).toBe('deny');
+    expect(web.results.filter((x) => x.status === 'failed').map((x) => x.policy)).toContain('COMP-BUDGET-001');
+    expect(web.cost!.monthly_min).toBeGreaterThan(350);
+  });
+
+  it('an intent id the base added since the PR branched is a duplicate in the merge', async () => {
+    const r = await sampleRepo();
+    const pr = await branch(r, 'pr-10', async (x) => x.write('intents/team-b/NEW-WEB-001.yaml', intentWith('NEW-WEB-001')));
+    await r.write('intents/NEW-WEB-001.yaml', intentWith('NEW-WEB-001', { "budget: '$500/month'": "budget: '$450/month'" }));
+    const base = await r.commitAll('main: another team adds NEW-WEB-001');
+    const out = await runCli(['check', '--base', base, '--head', pr.head, '--format', 'json', '--no-preview'], r.dir);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout) as CheckReport;
+    // Only the PR's own change is checked (the base's newer file is not the PR's), and it collides.
+    expect(report.intents.map((i) => [i.file, i.decision, i.diagnostics.map((d) => d.code)])).toEqual([['intents/team-b/NEW-WEB-001.yaml', 'invalid', ['intent_duplicate_id']]]);
   });
 });
