@@ -43,6 +43,65 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
+// runner/report/escape.ts
+function escapeMarkdown(text3) {
+  return stripControls(text3.replace(/\r\n?|\n/g, " ")).replace(MD_SPECIAL, (c3) => ENTITY[c3] ?? `\\${c3}`).replace(/^(\s*)([#+=-]|\d+[.)])(?=\s|$)/, (_m, sp, mark) => `${sp}\\${mark}`).replace(/@(?=[A-Za-z0-9])/g, "@&#8203;").replace(/:\/\//g, ":&#47;&#47;");
+}
+function escapeCell(text3) {
+  const t3 = escapeMarkdown(text3 ?? "");
+  return t3 === "" ? "\u2014" : t3;
+}
+function codeSpan(text3) {
+  const oneLine = stripControls(text3.replace(/\r\n?|\n/g, " "));
+  const longest = Math.max(0, ...[...oneLine.matchAll(/`+/g)].map((m2) => m2[0].length));
+  const fence = "`".repeat(longest + 1);
+  const pad3 = oneLine.startsWith("`") || oneLine.endsWith("`") ? " " : "";
+  return `${fence}${pad3}${oneLine.replace(/\|/g, "\\|")}${pad3}${fence}`;
+}
+function markerValue(text3) {
+  return encodeURIComponent(text3).replace(/[!'()*~-]/g, (c3) => "%" + c3.charCodeAt(0).toString(16).toUpperCase());
+}
+function escapeControls(text3) {
+  return text3.replace(UNSAFE, (c3) => NAMED[c3] ?? `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function stripControls(text3) {
+  return text3.replace(UNSAFE, (c3) => c3 === "\n" || c3 === "\r" ? " " : "");
+}
+function terminalLine(line) {
+  return escapeControls(line).replace(COMMAND_START, (_m, sp, cmd) => `${sp}\\${cmd}`);
+}
+function terminalText(text3) {
+  return NEEDS_ESCAPING.test(text3) ? text3.split("\n").map(terminalLine).join("\n") : text3;
+}
+function terminalWriter(write2) {
+  let atLineStart = true;
+  return (text3) => {
+    if (text3 === "") return;
+    if (!NEEDS_ESCAPING.test(text3)) {
+      atLineStart = text3.endsWith("\n");
+      return write2(text3);
+    }
+    const out = text3.split("\n").map((line, i) => i === 0 && !atLineStart ? escapeControls(line) : terminalLine(line)).join("\n");
+    atLineStart = text3.endsWith("\n");
+    write2(out);
+  };
+}
+function sarifUri(path) {
+  return path.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD").split("/").map((seg) => encodeURIComponent(seg)).join("/");
+}
+var MD_SPECIAL, ENTITY, UNSAFE, NAMED, COMMAND_START, NEEDS_ESCAPING;
+var init_escape = __esm({
+  "runner/report/escape.ts"() {
+    "use strict";
+    MD_SPECIAL = /[\\`*_[\]|~<>&]/g;
+    ENTITY = { "<": "&lt;", ">": "&gt;", "&": "&amp;" };
+    UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+    NAMED = { "\n": "\\n", "\r": "\\r" };
+    COMMAND_START = /^(\s*)(::|##\[)/;
+    NEEDS_ESCAPING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|^[^\S\n]*(?:::|##\[)/m;
+  }
+});
+
 // runner/core/diagnostics.ts
 function diag(code, message, at5) {
   const d2 = { code, message };
@@ -61,7 +120,7 @@ function formatDiagnostic(d2) {
     where += ": ";
   }
   const path = d2.path ? ` (at ${d2.path})` : "";
-  return `${where}${d2.code}: ${d2.message}${path}`;
+  return escapeControls(`${where}${d2.code}: ${d2.message}${path}`);
 }
 function ok(value) {
   return { ok: true, value };
@@ -73,6 +132,7 @@ var GitopsError;
 var init_diagnostics = __esm({
   "runner/core/diagnostics.ts"() {
     "use strict";
+    init_escape();
     GitopsError = class extends Error {
       diagnostics;
       exitCode;
@@ -787,12 +847,12 @@ var require_src2 = __commonJS({
     function check(path, isFile, isDirectory) {
       log(`checking %s`, path);
       try {
-        const stat3 = fs_1.statSync(path);
-        if (stat3.isFile() && isFile) {
+        const stat = fs_1.statSync(path);
+        if (stat.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
         }
-        if (stat3.isDirectory() && isDirectory) {
+        if (stat.isDirectory() && isDirectory) {
           log(`[OK] path represents a directory`);
           return true;
         }
@@ -4320,10 +4380,20 @@ async function openRepo(dir) {
 }
 async function resolveRef(repo, ref) {
   if (ref.startsWith("-")) throw new GitopsError(diag("git_unknown_ref", `'${ref}' is not a git ref`), 2);
+  if (ref.includes("..")) throw new GitopsError(diag("git_unknown_ref", `'${ref}' is a range, not a git ref: give each end on its own (--base main --head pr)`), 2);
+  let out;
   try {
-    return (await repo.git.raw(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`])).trim() || unknown(ref);
+    out = (await repo.git.raw(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`])).trim();
   } catch {
     return unknown(ref);
+  }
+  return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(out) ? out : unknown(ref);
+}
+async function isShallow(repo) {
+  try {
+    return (await repo.git.raw(["rev-parse", "--is-shallow-repository"])).trim() === "true";
+  } catch {
+    return false;
   }
 }
 function unknown(ref) {
@@ -4341,36 +4411,95 @@ async function listTree(repo, commit, dirs) {
   const out = await repo.git.raw(["ls-tree", "-r", "-z", "--name-only", commit, "--", ...dirs]);
   return out.split("\0").filter(Boolean);
 }
-function readBlobs(repo, commit, paths) {
+async function treeEntries(repo, commit, paths) {
+  const tops = [...new Set(paths.map((p2) => p2.split("/")[0]))].sort();
+  const out = await repo.git.raw(["--literal-pathspecs", "ls-tree", "-r", "-l", "-z", commit, "--", ...tops]);
+  const want = new Set(paths);
+  const entries = /* @__PURE__ */ new Map();
+  for (const rec of out.split("\0")) {
+    const tab = rec.indexOf("	");
+    if (tab < 0) continue;
+    const path = rec.slice(tab + 1);
+    if (!want.has(path)) continue;
+    const [mode, type, oid, size] = rec.slice(0, tab).trim().split(/\s+/);
+    entries.set(path, { mode, type, oid, size: size === "-" ? 0 : Number(size) });
+  }
+  return entries;
+}
+function catBlobs(repo, oids) {
   const result = /* @__PURE__ */ new Map();
-  if (paths.length === 0) return Promise.resolve(result);
+  if (oids.length === 0) return Promise.resolve(result);
   return new Promise((resolve11, reject) => {
     const child = (0, import_node_child_process2.spawn)("git", ["cat-file", "--batch"], { cwd: repo.root, stdio: ["pipe", "pipe", "pipe"] });
-    const chunks = [];
+    let chunks = [];
+    let have = 0;
+    let current;
+    let failed;
     let stderr = "";
-    child.stdout.on("data", (c3) => chunks.push(c3));
+    const joined = () => {
+      const b3 = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      chunks = [b3];
+      return b3;
+    };
+    const rest = (b3) => {
+      chunks = b3.length ? [b3] : [];
+      have = b3.length;
+    };
+    const drain = () => {
+      while (have > 0 && !failed) {
+        if (!current) {
+          const b4 = joined();
+          const nl = b4.indexOf(10);
+          if (nl < 0) return;
+          const header = b4.subarray(0, nl).toString();
+          rest(b4.subarray(nl + 1));
+          if (header.endsWith(" missing") || header.endsWith(" ambiguous")) continue;
+          const m2 = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+          if (!m2) {
+            failed = new GitopsError(diag("git_error", `unexpected git cat-file output: ${header.slice(0, 200)}`), 2);
+            return;
+          }
+          current = { oid: m2[1], size: Number(m2[3]) };
+        }
+        if (have < current.size + 1) return;
+        const b3 = joined();
+        result.set(current.oid, new Uint8Array(b3.subarray(0, current.size)));
+        rest(b3.subarray(current.size + 1));
+        current = void 0;
+      }
+    };
+    child.stdout.on("data", (c3) => {
+      chunks.push(c3);
+      have += c3.length;
+      drain();
+    });
     child.stderr.on("data", (c3) => stderr += c3.toString());
     child.on("error", reject);
     child.on("close", (code) => {
       if (code !== 0) return reject(new GitopsError(diag("git_error", `git cat-file failed: ${stderr.trim()}`), 2));
-      const buf = Buffer.concat(chunks);
-      let pos = 0;
-      for (const path of paths) {
-        const nl = buf.indexOf(10, pos);
-        if (nl < 0) break;
-        const header = buf.subarray(pos, nl).toString();
-        pos = nl + 1;
-        if (header.endsWith(" missing") || header.endsWith(" ambiguous")) continue;
-        const m2 = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-        if (!m2) return reject(new GitopsError(diag("git_error", `unexpected git cat-file output: ${header}`), 2));
-        const size = Number(m2[2]);
-        if (m2[1] === "blob") result.set(path, new Uint8Array(buf.subarray(pos, pos + size)));
-        pos += size + 1;
-      }
+      if (failed) return reject(failed);
       resolve11(result);
     });
-    child.stdin.end(paths.map((p2) => p2.includes("\n") ? "invalid-path-with-newline" : `${commit}:${p2}`).join("\n") + "\n");
+    child.stdin.end([...new Set(oids)].join("\n") + "\n");
   });
+}
+async function readTreeFiles(repo, commit, paths, maxBytes) {
+  const result = /* @__PURE__ */ new Map();
+  if (paths.length === 0) return result;
+  const entries = await treeEntries(repo, commit, paths);
+  const toRead = [];
+  for (const [path, e] of entries) {
+    if (e.mode === "120000") result.set(path, { kind: "symlink" });
+    else if (e.type !== "blob") continue;
+    else if (e.size > maxBytes) result.set(path, { kind: "too_large", size: e.size });
+    else toRead.push(path);
+  }
+  const blobs = await catBlobs(repo, toRead.map((p2) => entries.get(p2).oid));
+  for (const path of toRead) {
+    const bytes = blobs.get(entries.get(path).oid);
+    if (bytes) result.set(path, { kind: "file", bytes });
+  }
+  return result;
 }
 function parseNameStatus(out) {
   const parts = out.split("\0");
@@ -4393,13 +4522,34 @@ function parseNameStatus(out) {
   return changes;
 }
 async function changedFiles(repo, base, head, dirs) {
-  let from = base;
+  let from = "";
   try {
-    from = (await repo.git.raw(["merge-base", base, head])).trim() || base;
+    from = (await repo.git.raw(["merge-base", base, head])).trim();
   } catch {
+  }
+  if (!from) {
+    if (await isShallow(repo)) {
+      throw new GitopsError(
+        diag("git_shallow_history", `the history is too shallow: no merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)} in this shallow clone; fetch the full history (actions/checkout fetch-depth: 0, or git fetch --unshallow)`),
+        2
+      );
+    }
+    from = base;
   }
   const out = await repo.git.raw(["diff", "--name-status", "-z", "-M", "--no-ext-diff", from, head, "--", ...dirs]);
   return parseNameStatus(out);
+}
+async function mergedTree(repo, base, head) {
+  let out;
+  try {
+    out = (await repo.git.raw(["merge-tree", "--write-tree", "--no-messages", base, head])).trim();
+  } catch {
+    return void 0;
+  }
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(out) ? out : void 0;
+}
+async function treeChanges(repo, from, to2, dirs) {
+  return parseNameStatus(await repo.git.raw(["diff", "--name-status", "-z", "-M", "--no-ext-diff", from, to2, "--", ...dirs]));
 }
 async function workingChanges(repo, dirs, headExists) {
   const changes = [];
@@ -4606,6 +4756,158 @@ ${dry ? `${created} file(s) would be written` : `${created} file(s) written`}, $
         return 0;
       }
     };
+  }
+});
+
+// runner/core/text.ts
+function firstInvalidUtf8(b3) {
+  let i = 0;
+  while (i < b3.length) {
+    const c3 = b3[i];
+    if (c3 < 128) {
+      i++;
+      continue;
+    }
+    let n;
+    let lo = 128;
+    let hi = 191;
+    if (c3 >= 194 && c3 <= 223) n = 1;
+    else if (c3 >= 224 && c3 <= 239) {
+      n = 2;
+      if (c3 === 224) lo = 160;
+      if (c3 === 237) hi = 159;
+    } else if (c3 >= 240 && c3 <= 244) {
+      n = 3;
+      if (c3 === 240) lo = 144;
+      if (c3 === 244) hi = 143;
+    } else return i;
+    for (let k2 = 1; k2 <= n; k2++) {
+      const d2 = b3[i + k2];
+      if (d2 === void 0) return i;
+      if (k2 === 1 ? d2 < lo || d2 > hi : (d2 & 192) !== 128) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
+}
+function lineColOfByte(b3, offset) {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset; i++) if (b3[i] === 10) line += 1, start = i + 1;
+  return { line, col: offset - start + 1 };
+}
+function stripBom(b3) {
+  return b3[0] === 239 && b3[1] === 187 && b3[2] === 191 ? b3.subarray(3) : b3;
+}
+function decodeUtf8(bytes, file, code = "file_not_utf8") {
+  const body = stripBom(bytes);
+  try {
+    return ok(STRICT.decode(body));
+  } catch {
+    const bad2 = Math.max(0, firstInvalidUtf8(body));
+    const byte = body[bad2] === void 0 ? "end of file" : `byte 0x${body[bad2].toString(16).padStart(2, "0")}`;
+    const d2 = diag(code, `file is not valid UTF-8 (${byte} at offset ${bad2}); save it as UTF-8`, { file, ...lineColOfByte(body, bad2) });
+    return fail(d2);
+  }
+}
+function decodeRepoText(bytes, file) {
+  const r2 = decodeUtf8(bytes, file);
+  if (!r2.ok) throw new GitopsError(r2.diagnostics, 2);
+  return r2.value;
+}
+var STRICT;
+var init_text = __esm({
+  "runner/core/text.ts"() {
+    "use strict";
+    init_diagnostics();
+    STRICT = new TextDecoder("utf-8", { fatal: true });
+  }
+});
+
+// runner/core/files.ts
+function symlinkRefused(file) {
+  return diag("file_symlink", `${file} is a symbolic link; repository files must be regular files (the link is not followed)`, { file });
+}
+function outside(root, rel) {
+  const r2 = (0, import_node_path4.relative)(root, (0, import_node_path4.join)(root, rel));
+  return r2 === "" || r2.startsWith("..") || (0, import_node_path4.isAbsolute)(r2);
+}
+async function inspectRepoPath(root, rel) {
+  if (outside(root, rel)) return { kind: "missing" };
+  const parts = rel.split("/");
+  let abs = root;
+  for (let i = 0; i < parts.length; i++) {
+    abs = (0, import_node_path4.join)(abs, parts[i]);
+    let st2;
+    try {
+      st2 = await (0, import_promises.lstat)(abs);
+    } catch {
+      return { kind: "missing" };
+    }
+    if (st2.isSymbolicLink()) return { kind: "symlink" };
+    if (i === parts.length - 1) return st2.isFile() ? { kind: "file", size: st2.size } : { kind: "other" };
+    if (!st2.isDirectory()) return { kind: "missing" };
+  }
+  return { kind: "missing" };
+}
+function inspectRepoPathSync(root, rel) {
+  if (outside(root, rel)) return { kind: "missing" };
+  const parts = rel.split("/");
+  let abs = root;
+  for (let i = 0; i < parts.length; i++) {
+    abs = (0, import_node_path4.join)(abs, parts[i]);
+    const st2 = (0, import_node_fs4.lstatSync)(abs, { throwIfNoEntry: false });
+    if (!st2) return { kind: "missing" };
+    if (st2.isSymbolicLink()) return { kind: "symlink" };
+    if (i === parts.length - 1) return st2.isFile() ? { kind: "file", size: st2.size } : { kind: "other" };
+    if (!st2.isDirectory()) return { kind: "missing" };
+  }
+  return { kind: "missing" };
+}
+function notReadable(rel, kind) {
+  if (kind.kind === "symlink") throw new GitopsError(symlinkRefused(rel), 2);
+  const err2 = new Error(kind.kind === "missing" ? `ENOENT: no such file: ${rel}` : `${rel} is not a regular file`);
+  err2.code = kind.kind === "missing" ? "ENOENT" : "EISDIR";
+  throw err2;
+}
+function readRepoFileSync(root, rel) {
+  const k2 = inspectRepoPathSync(root, rel);
+  if (k2.kind !== "file") notReadable(rel, k2);
+  const fd = (0, import_node_fs4.openSync)((0, import_node_path4.join)(root, rel), import_node_fs4.constants.O_RDONLY | import_node_fs4.constants.O_NOFOLLOW);
+  try {
+    return (0, import_node_fs4.readFileSync)(fd);
+  } finally {
+    (0, import_node_fs4.closeSync)(fd);
+  }
+}
+function readRepoTextSync(root, rel) {
+  return decodeRepoText(readRepoFileSync(root, rel), rel);
+}
+async function readRepoFile(root, rel) {
+  const k2 = await inspectRepoPath(root, rel);
+  if (k2.kind !== "file") notReadable(rel, k2);
+  return readNoFollow((0, import_node_path4.join)(root, rel));
+}
+async function readNoFollow(abs) {
+  const fh = await (0, import_promises.open)(abs, import_node_fs4.constants.O_RDONLY | import_node_fs4.constants.O_NOFOLLOW);
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
+async function readRepoText(root, rel) {
+  return decodeRepoText(await readRepoFile(root, rel), rel);
+}
+var import_node_fs4, import_promises, import_node_path4;
+var init_files = __esm({
+  "runner/core/files.ts"() {
+    "use strict";
+    import_node_fs4 = require("node:fs");
+    import_promises = require("node:fs/promises");
+    import_node_path4 = require("node:path");
+    init_diagnostics();
+    init_text();
   }
 });
 
@@ -4986,11 +5288,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n2;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants5) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
+          this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -5007,10 +5309,10 @@ var require_codegen = __commonJS({
       render({ _n: _n2 }) {
         return `${this.lhs} = ${this.rhs};` + _n2;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants5) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -5071,8 +5373,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
+      optimizeNames(names, constants5) {
+        this.code = optimizeExpr(this.code, names, constants5);
         return this;
       }
       get names() {
@@ -5101,12 +5403,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants5) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
+          if (n.optimizeNames(names, constants5))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -5159,12 +5461,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants5) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        if (!(super.optimizeNames(names, constants5) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
+        this.condition = optimizeExpr(this.condition, names, constants5);
         return this;
       }
       get names() {
@@ -5187,10 +5489,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        this.iteration = optimizeExpr(this.iteration, names, constants5);
         return this;
       }
       get names() {
@@ -5226,10 +5528,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        this.iterable = optimizeExpr(this.iterable, names, constants5);
         return this;
       }
       get names() {
@@ -5271,11 +5573,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants5) {
         var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        super.optimizeNames(names, constants5);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
         return this;
       }
       get names() {
@@ -5576,7 +5878,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr2, names, constants3) {
+    function optimizeExpr(expr2, names, constants5) {
       if (expr2 instanceof code_1.Name)
         return replaceName(expr2);
       if (!canOptimize(expr2))
@@ -5591,14 +5893,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c3 = constants3[n.str];
+        const c3 = constants5[n.str];
         if (c3 === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c3;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants3[c3.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants5[c3.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -21592,13 +21894,13 @@ function loadRequirements(text3, diagnostics) {
   }
   return out;
 }
-function loadContracts(readFile9, listFiles) {
+function loadContracts(readFile4, listFiles) {
   const diagnostics = [];
   const contracts = /* @__PURE__ */ new Map();
   const files = listFiles(CONTRACTS_DIR).map((f3) => f3.startsWith(CONTRACTS_DIR + "/") ? f3 : `${CONTRACTS_DIR}/${f3}`).filter((f3) => /\.(ya?ml|json)$/.test(f3) && f3 !== REQUIREMENTS_FILE).sort();
   const candidates = [];
   for (const file of files) {
-    const text3 = readFile9(file);
+    const text3 = readFile4(file);
     if (text3 === void 0) continue;
     const c3 = loadOne(file, text3, diagnostics);
     if (!c3) continue;
@@ -21618,7 +21920,7 @@ function loadContracts(readFile9, listFiles) {
     }
     contracts.set(c3.id, c3);
   }
-  const reqText = readFile9(REQUIREMENTS_FILE);
+  const reqText = readFile4(REQUIREMENTS_FILE);
   const requirements = reqText === void 0 ? /* @__PURE__ */ new Map() : loadRequirements(reqText, diagnostics);
   const validator2 = (contractId, pointer = "#") => {
     if (!contracts.has(contractId)) return void 0;
@@ -21637,7 +21939,7 @@ function loadContracts(readFile9, listFiles) {
 async function loadContractsFromTree(tree) {
   const files = (await tree.list([CONTRACTS_DIR])).filter((f3) => /\.(ya?ml|json)$/.test(f3));
   const blobs = await tree.read(files);
-  const text3 = new Map([...blobs].map(([k2, v3]) => [k2, new TextDecoder().decode(v3)]));
+  const text3 = new Map([...blobs].map(([k2, v3]) => [k2, decodeRepoText(v3, k2)]));
   return loadContracts(
     (p2) => text3.get(p2),
     () => files
@@ -21653,6 +21955,7 @@ var init_load = __esm({
     init_diagnostics();
     init_hash();
     init_semver();
+    init_text();
     CONTRACTS_DIR = "contracts";
     REQUIREMENTS_FILE = "contracts/requirements.yaml";
     ID_RE = /^(contract\.[a-z0-9][a-z0-9-]*)\.v(0|[1-9]\d*)$/;
@@ -22050,7 +22353,7 @@ async function loadAgentRegistry(tree, file = AGENTS_FILE) {
   const blobs = await tree.read([file]);
   const bytes = blobs.get(file);
   if (!bytes) return fail(diag("agents_missing", `no agent registry at ${file} in ${tree.label}`, { file }));
-  return parseAgentRegistry(new TextDecoder().decode(bytes), file);
+  return parseAgentRegistry(decodeRepoText(bytes, file), file);
 }
 function summarize(agent) {
   return { agent_id: agent.agent_id, type: agent.type, version: agent.version, permissions: [...agent.permissions] };
@@ -22061,6 +22364,7 @@ var init_registry = __esm({
     "use strict";
     init_diagnostics();
     init_load();
+    init_text();
     init_registry_schema();
     init_agents_validator();
     AGENTS_FILE = "agents/agents.yaml";
@@ -22118,8 +22422,9 @@ var init_events = __esm({
 function loadAgentDirectory(repoDir) {
   let text3;
   try {
-    text3 = (0, import_node_fs4.readFileSync)((0, import_node_path4.join)(repoDir, AGENTS_FILE2), "utf8");
+    text3 = readRepoTextSync(repoDir, AGENTS_FILE2);
   } catch (err2) {
+    if (err2 instanceof GitopsError) throw err2;
     throw new GitopsError(diag("agents_unreadable", `cannot read the agent registry: ${err2.message}`, { file: AGENTS_FILE2 }));
   }
   const r2 = parseAgentRegistry(text3, AGENTS_FILE2);
@@ -22136,12 +22441,11 @@ function createRunContext(o2) {
     now: () => /* @__PURE__ */ new Date()
   };
 }
-var import_node_fs4, import_node_path4, AGENTS_FILE2;
+var AGENTS_FILE2;
 var init_context = __esm({
   "runner/cli/context.ts"() {
     "use strict";
-    import_node_fs4 = require("node:fs");
-    import_node_path4 = require("node:path");
+    init_files();
     init_registry();
     init_events();
     init_diagnostics();
@@ -22547,55 +22851,51 @@ function renderText(r2) {
     lines2.push(`Policy changes (NOT used for this check; evaluated with the base's policies; need policy-owner review): ${r2.policy_changes.files.join(", ")}`);
   }
   lines2.push(`Summary: ${headline(r2)}`);
-  return lines2.join("\n") + "\n";
+  return lines2.map(terminalLine).join("\n") + "\n";
 }
 var MARK, STATUS;
-var init_text = __esm({
+var init_text2 = __esm({
   "runner/report/text.ts"() {
     "use strict";
     init_diagnostics();
     init_format();
     init_change();
     init_diff();
+    init_escape();
     MARK = { allow: "\u2714 ALLOW  ", deny: "\u2716 DENY   ", invalid: "\u2716 INVALID" };
     STATUS = { passed: "passed", failed: "FAILED", warned: "warned" };
   }
 });
 
 // runner/report/json.ts
+function* jsonChunks(r2) {
+  const indent = (json, pad3) => json.replace(/\n/g, `
+${pad3}`);
+  const entries = Object.entries(r2).filter(([, v3]) => v3 !== void 0);
+  yield "{\n";
+  for (const [i, [key2, value]] of entries.entries()) {
+    const comma = i < entries.length - 1 ? "," : "";
+    if (key2 === "intents" && Array.isArray(value) && value.length > 0) {
+      yield `  ${JSON.stringify(key2)}: [
+`;
+      for (const [j3, item] of value.entries()) yield terminalText(`    ${indent(JSON.stringify(item, null, 2), "    ")}${j3 < value.length - 1 ? "," : ""}
+`);
+      yield `  ]${comma}
+`;
+    } else {
+      yield terminalText(`  ${JSON.stringify(key2)}: ${indent(JSON.stringify(value, null, 2), "  ")}${comma}
+`);
+    }
+  }
+  yield "}\n";
+}
 function renderJson(r2) {
-  return JSON.stringify(r2, null, 2) + "\n";
+  return [...jsonChunks(r2)].join("");
 }
 var init_json = __esm({
   "runner/report/json.ts"() {
     "use strict";
-  }
-});
-
-// runner/report/escape.ts
-function escapeMarkdown(text3) {
-  return text3.replace(/\r\n?|\n/g, " ").replace(MD_SPECIAL, (c3) => ENTITY[c3] ?? `\\${c3}`).replace(/^(\s*)([#+=-]|\d+[.)])(?=\s|$)/, (_m, sp, mark) => `${sp}\\${mark}`).replace(/@(?=[A-Za-z0-9])/g, "@&#8203;").replace(/:\/\//g, ":&#47;&#47;");
-}
-function escapeCell(text3) {
-  const t3 = escapeMarkdown(text3 ?? "");
-  return t3 === "" ? "\u2014" : t3;
-}
-function codeSpan(text3) {
-  const oneLine = text3.replace(/\r\n?|\n/g, " ");
-  const longest = Math.max(0, ...[...oneLine.matchAll(/`+/g)].map((m2) => m2[0].length));
-  const fence = "`".repeat(longest + 1);
-  const pad3 = oneLine.startsWith("`") || oneLine.endsWith("`") ? " " : "";
-  return `${fence}${pad3}${oneLine.replace(/\|/g, "\\|")}${pad3}${fence}`;
-}
-function markerValue(text3) {
-  return encodeURIComponent(text3).replace(/[!'()*~-]/g, (c3) => "%" + c3.charCodeAt(0).toString(16).toUpperCase());
-}
-var MD_SPECIAL, ENTITY;
-var init_escape = __esm({
-  "runner/report/escape.ts"() {
-    "use strict";
-    MD_SPECIAL = /[\\`*_[\]|~<>&]/g;
-    ENTITY = { "<": "&lt;", ">": "&gt;", "&": "&amp;" };
+    init_escape();
   }
 });
 
@@ -22749,9 +23049,9 @@ function stackFlowchart(g2, maxNodes = MAX_FLOWCHART_NODES) {
   if (g2.nodes.length === 0 || g2.nodes.length > maxNodes) return void 0;
   const lines2 = ["flowchart LR"];
   for (const n of g2.nodes) {
-    const [open, close] = SHAPE[n.kind];
+    const [open3, close] = SHAPE[n.kind];
     const mark = n.op === "same" ? "" : ` (${n.op})`;
-    lines2.push(`  ${n.id}${open}"${mermaidText(n.label + mark)}"${close}`);
+    lines2.push(`  ${n.id}${open3}"${mermaidText(n.label + mark)}"${close}`);
   }
   for (const e of g2.edges) lines2.push(`  ${e.from} -->${e.label ? `|"${mermaidText(e.label)}"|` : ""} ${e.to}`);
   const byOp = /* @__PURE__ */ new Map();
@@ -22909,7 +23209,7 @@ function intentSection(i) {
     out.push(...folded(`Contracts (${i.contracts.length})`, ["| Contract | Status | Version | Compatible |", "|---|---|---|---|", ...i.contracts.map((c3) => `| ${esc(c3.contract)} | ${c3.status} | ${esc(c3.version ?? "\u2014")} | ${c3.compatible ? "yes" : "no"} |`), ""]));
   }
   if (i.agents?.length) {
-    out.push(...folded(`Agents (${i.agents.length})`, ["| Agent | Type | Version | Permissions |", "|---|---|---|---|", ...i.agents.map((a) => `| ${esc(a.agent_id)} | ${esc(a.type)} | ${esc(a.version)} | ${a.permissions.map((p2) => "`" + p2 + "`").join(", ")} |`), ""]));
+    out.push(...folded(`Agents (${i.agents.length})`, ["| Agent | Type | Version | Permissions |", "|---|---|---|---|", ...i.agents.map((a) => `| ${esc(a.agent_id)} | ${esc(a.type)} | ${esc(a.version)} | ${a.permissions.map(codeSpan).join(", ")} |`), ""]));
   }
   if (i.plan) out.push(...folded(`Preview inventory: ${i.plan.resources} resources`, [renderPlanMarkdown(i.plan, { listResources: !i.plan_diff })]));
   return out;
@@ -23004,17 +23304,17 @@ function renderSarif(r2) {
   const rules = /* @__PURE__ */ new Map();
   const results = [];
   const loc = (file, line, col) => [
-    { physicalLocation: { artifactLocation: { uri: file }, region: { startLine: Math.max(1, line ?? 1), ...col ? { startColumn: col } : {} } } }
+    { physicalLocation: { artifactLocation: { uri: sarifUri(file) }, region: { startLine: Math.max(1, line ?? 1), ...col ? { startColumn: col } : {} } } }
   ];
   for (const i of r2.intents) {
     for (const res of i.results) {
       if (!rules.has(res.policy)) rules.set(res.policy, { id: res.policy, name: res.policy, shortDescription: { text: res.title } });
       if (res.status === "passed") continue;
-      results.push({ ruleId: res.policy, level: res.status === "failed" ? "error" : "warning", message: { text: `${i.id}: ${res.message}` }, locations: loc(res.file, res.line) });
+      results.push({ ruleId: res.policy, level: res.status === "failed" ? "error" : "warning", message: { text: stripControls(`${i.id}: ${res.message}`) }, locations: loc(res.file, res.line) });
     }
     for (const d2 of i.diagnostics) {
       if (!rules.has(d2.code)) rules.set(d2.code, { id: d2.code, name: d2.code, shortDescription: { text: `Invalid intent: ${d2.code}` } });
-      results.push({ ruleId: d2.code, level: "error", message: { text: d2.message + (d2.path ? ` (at ${d2.path})` : "") }, locations: loc(d2.file ?? i.file, d2.line, d2.col) });
+      results.push({ ruleId: d2.code, level: "error", message: { text: stripControls(d2.message + (d2.path ? ` (at ${d2.path})` : "")) }, locations: loc(d2.file ?? i.file, d2.line, d2.col) });
     }
   }
   for (const res of r2.governance?.results ?? []) {
@@ -23038,7 +23338,7 @@ function renderSarif(r2) {
             executionSuccessful: r2.diagnostics.length === 0,
             toolExecutionNotifications: r2.diagnostics.map((d2) => ({
               level: "error",
-              message: { text: `${d2.code}: ${d2.message}` },
+              message: { text: stripControls(`${d2.code}: ${d2.message}`) },
               ...d2.file ? { locations: loc(d2.file, d2.line, d2.col) } : {}
             }))
           }
@@ -23047,11 +23347,12 @@ function renderSarif(r2) {
       }
     ]
   };
-  return JSON.stringify(sarif, null, 2) + "\n";
+  return terminalText(JSON.stringify(sarif, null, 2)) + "\n";
 }
 var init_sarif = __esm({
   "runner/report/sarif.ts"() {
     "use strict";
+    init_escape();
   }
 });
 
@@ -23059,11 +23360,14 @@ var init_sarif = __esm({
 function isFormat(name) {
   return name in FORMATS;
 }
+function renderChunks(name, r2) {
+  return name === "json" ? jsonChunks(r2) : [FORMATS[name](r2)];
+}
 var FORMATS;
 var init_report = __esm({
   "runner/report/index.ts"() {
     "use strict";
-    init_text();
+    init_text2();
     init_json();
     init_markdown();
     init_sarif();
@@ -23174,6 +23478,11 @@ function parseQuantity(text3, kind) {
   const value = round(Number(num3) * factor);
   if (spec.max !== void 0 && value > spec.max) return { ok: false, message: `'${text3}' is more than ${spec.max}${spec.canonical}` };
   return { ok: true, quantity: { value, unit: spec.canonical, op, text: text3 } };
+}
+function unsatisfiable(q3, kind) {
+  if (q3.op === "<" && q3.value <= 0) return `'${q3.text}' can never be met: a ${kind} is never below 0${KINDS[kind].canonical}`;
+  if (kind === "duration" && (q3.op === "<=" || q3.op === "=") && q3.value <= 0) return `'${q3.text}' can never be met: a ${kind} must be more than 0${KINDS[kind].canonical}`;
+  return void 0;
 }
 function parseTriggerCondition(text3) {
   const m2 = CONDITION.exec(text3);
@@ -24968,6 +25277,8 @@ function describe(v3) {
   if (Array.isArray(v3)) return "a list";
   if (typeof v3 === "object") return "a mapping";
   if (typeof v3 === "string") return `the text ${JSON.stringify(v3.length > 40 ? v3.slice(0, 40) + "\u2026" : v3)}`;
+  if (typeof v3 === "number" && Number.isNaN(v3)) return ".nan (not a number)";
+  if (typeof v3 === "number" && !Number.isFinite(v3)) return `${v3 > 0 ? "" : "-"}.inf (infinity)`;
   return `${typeof v3} ${JSON.stringify(v3)}`;
 }
 function pathOf(e) {
@@ -25001,7 +25312,7 @@ function sentence(e) {
       return { path, message: `${field}: ${describe(e.data)} is not valid: ${hint ?? `expected ${e.keyword} ${String(p2.pattern ?? p2.format)}`}` };
     case "minimum":
     case "maximum":
-      return { path, message: `${field} must be ${e.keyword === "minimum" ? "at least" : "at most"} ${String(p2.limit)}, not ${String(e.data)}` };
+      return { path, message: `${field} must be ${e.keyword === "minimum" ? "at least" : "at most"} ${String(p2.limit)}, not ${typeof e.data === "number" && !Number.isFinite(e.data) ? describe(e.data) : String(e.data)}` };
     case "minItems":
       return { path, message: `${field} must list at least ${String(p2.limit)} item(s)` };
     case "maxItems":
@@ -25070,30 +25381,6 @@ __export(load_exports, {
   fieldPath: () => fieldPath,
   loadIntent: () => loadIntent
 });
-function firstInvalidUtf8(b3) {
-  let i = 0;
-  while (i < b3.length) {
-    const c3 = b3[i];
-    let n = 0;
-    if (c3 < 128) n = 0;
-    else if (c3 >= 194 && c3 <= 223) n = 1;
-    else if (c3 >= 224 && c3 <= 239) n = 2;
-    else if (c3 >= 240 && c3 <= 244) n = 3;
-    else return i;
-    for (let k2 = 1; k2 <= n; k2++) {
-      const d2 = b3[i + k2];
-      if (d2 === void 0 || (d2 & 192) !== 128) return i;
-    }
-    i += n + 1;
-  }
-  return -1;
-}
-function lineOfByte(b3, offset) {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset; i++) if (b3[i] === 10) line += 1, start = i + 1;
-  return { line, col: offset - start + 1 };
-}
 function fieldPath(path) {
   let s3 = "";
   for (const p2 of path) s3 += typeof p2 === "number" ? `[${p2}]` : s3 ? `.${p2}` : p2;
@@ -25140,21 +25427,21 @@ function loadIntent(file, bytes) {
   const raw = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
   const where = (p2, path) => ({ file, line: p2.line, col: p2.col, ...path ? { path: fieldPath(path) } : {} });
   const top = { file, line: 1, col: 1 };
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(file)) {
+    return fail(diag("intent_bad_file_name", "the file name contains a control character (newline, tab, escape, \u2026); rename the file", top));
+  }
   if (!file.endsWith(INTENT_EXT)) {
     return fail(diag("intent_bad_file_name", `intent files end in ${INTENT_EXT} (rename ${file})`, top));
   }
   if (raw.length > MAX_INTENT_BYTES) {
     return fail(diag("intent_too_large", `file is ${raw.length} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, top));
   }
-  let body = raw;
-  if (body[0] === 239 && body[1] === 187 && body[2] === 191) body = body.subarray(3);
-  const bad2 = firstInvalidUtf8(body);
-  if (bad2 >= 0) {
-    return fail(diag("intent_not_utf8", `file is not valid UTF-8 (byte 0x${body[bad2].toString(16).padStart(2, "0")} at offset ${bad2}); save it as UTF-8`, { file, ...lineOfByte(body, bad2) }));
-  }
-  const text3 = new TextDecoder("utf-8").decode(body);
-  const nul = text3.indexOf("\0");
-  if (nul >= 0) return fail(diag("intent_binary", "file contains a NUL byte; intents are YAML text", { file, ...lineOfByte(body, nul) }));
+  const decoded = decodeUtf8(raw, file, "intent_not_utf8");
+  if (!decoded.ok) return decoded;
+  const text3 = decoded.value;
+  const body = stripBom(raw);
+  const nul = body.indexOf(0);
+  if (nul >= 0) return fail(diag("intent_binary", "file contains a NUL byte; intents are YAML text", { file, ...lineColOfByte(body, nul) }));
   const lc = new import_yaml2.LineCounter();
   const doc = (0, import_yaml2.parseDocument)(text3, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: "1.2" });
   const locate = makeLocator(doc, lc);
@@ -25218,8 +25505,9 @@ function loadIntent(file, bytes) {
     if (v3 === void 0) continue;
     const path = ["intent", ...f3.path];
     const q3 = parseQuantity(String(v3), f3.kind);
-    if (q3.ok) setIn(quantities, f3.path, q3.quantity);
-    else problems.push(diag("intent_bad_quantity", q3.message, where(locate(path), path)));
+    const never = q3.ok ? unsatisfiable(q3.quantity, f3.kind) : void 0;
+    if (q3.ok && !never) setIn(quantities, f3.path, q3.quantity);
+    else problems.push(diag("intent_bad_quantity", q3.ok ? never : q3.message, where(locate(path), path)));
   }
   (intent2.self_healing?.triggers ?? []).forEach((t3, i) => {
     const c3 = parseTriggerCondition(t3.condition);
@@ -25241,6 +25529,7 @@ var init_load2 = __esm({
     import_yaml2 = __toESM(require_dist3(), 1);
     init_diagnostics();
     init_hash();
+    init_text();
     init_quantity();
     init_schema();
     init_paths();
@@ -26069,11 +26358,11 @@ var init_parser = __esm({
         if (!this.v0 || this.requireV1Heads || rule.bodyless || rule.isDefault) return out;
         while (this.isOp("{")) {
           if (rule.else) this.fail("expected else keyword");
-          const open = this.next();
+          const open3 = this.next();
           const body = this.withDepth(0, () => this.parseBody("}"));
-          if (body.length === 0) this.fail("found empty body", open);
+          if (body.length === 0) this.fail("found empty body", open3);
           this.expectOp("}");
-          const loc = this.loc(open);
+          const loc = this.loc(open3);
           out.push({ head: { ...rule.head, loc }, body, isDefault: false, bodyless: false, loc, annotations: [] });
         }
         return out;
@@ -26099,9 +26388,9 @@ var init_parser = __esm({
           rule.bodyless = false;
         } else if (this.isOp("{") && !this.tok.nl) {
           if (this.requireV1Heads) this.fail("`if` keyword is required before rule body");
-          const open = this.next();
+          const open3 = this.next();
           rule.body = this.withDepth(0, () => this.parseBody("}"));
-          if (rule.body.length === 0) this.fail("found empty body", open);
+          if (rule.body.length === 0) this.fail("found empty body", open3);
           this.expectOp("}");
           rule.bodyless = false;
         } else {
@@ -26129,9 +26418,9 @@ var init_parser = __esm({
             er2.bodyless = false;
           } else if (this.isOp("{") && !this.tok.nl) {
             if (this.requireV1Heads) this.fail("`if` keyword is required before rule body");
-            const open = this.next();
+            const open3 = this.next();
             er2.body = this.withDepth(0, () => this.parseBody("}"));
-            if (er2.body.length === 0) this.fail("found empty body", open);
+            if (er2.body.length === 0) this.fail("found empty body", open3);
             this.expectOp("}");
             er2.bodyless = false;
           }
@@ -26144,9 +26433,9 @@ var init_parser = __esm({
         if (this.isOp("{")) {
           const save = this.pos;
           try {
-            const open = this.next();
+            const open3 = this.next();
             const body = this.withDepth(0, () => this.parseBody("}"));
-            if (body.length === 0) this.fail("found empty body", open);
+            if (body.length === 0) this.fail("found empty body", open3);
             this.expectOp("}");
             return body;
           } catch (err2) {
@@ -26318,9 +26607,9 @@ var init_parser = __esm({
         if (key2 && key2.type !== "var") throw new ParseError(`${this.describe(this.tok)}: expected key to be a variable`, this.loc());
         if (value.type !== "var") throw new ParseError(`${this.describe(this.tok)}: expected value to be a variable`, this.loc());
         if (!this.isOp("{")) this.fail(`${this.describe(this.tok)}: missing body`);
-        const open = this.next();
+        const open3 = this.next();
         const body = this.withDepth(0, () => this.parseBody("}"));
-        if (body.length === 0) this.fail("found empty body", open);
+        if (body.length === 0) this.fail("found empty body", open3);
         this.expectOp("}");
         const e = { type: "every", value, domain, body, negated: false, with: [], loc };
         if (key2) e.key = key2;
@@ -26403,7 +26692,7 @@ var init_parser = __esm({
           } else if (this.isOp("(") && !this.tok.nl) {
             const name = namePath(t3);
             if (!name) break;
-            const open = this.next();
+            const open3 = this.next();
             const args = this.withDepth(1, () => this.parseTermList(")"));
             this.expectOp(")");
             if (name.length === 1 && name[0] === "set" && args.length === 0) {
@@ -26411,7 +26700,7 @@ var init_parser = __esm({
             } else {
               t3 = { type: "call", op: name, args, loc: t3.loc };
             }
-            void open;
+            void open3;
           } else break;
         }
         return t3;
@@ -35104,16 +35393,16 @@ function quoteMeta(s3) {
 function templateMatch(args) {
   const template = str(args, 0);
   const value = str(args, 1);
-  const open = str(args, 2);
+  const open3 = str(args, 2);
   const close = str(args, 3);
-  if ([...open].length !== 1 || [...close].length !== 1) throw builtinError("delimiters must be single characters");
+  if ([...open3].length !== 1 || [...close].length !== 1) throw builtinError("delimiters must be single characters");
   let pattern = "^";
   let depth = 0;
   let literalStart = 0;
   let regexStart = 0;
   for (let i = 0; i < template.length; i++) {
     const c3 = template[i];
-    if (c3 === open) {
+    if (c3 === open3) {
       if (depth === 0) {
         pattern += quoteMeta(template.slice(literalStart, i));
         regexStart = i + 1;
@@ -35384,21 +35673,21 @@ function marshal(v3, prefix, indent, depth) {
       return goJSONString(v3);
   }
   let items;
-  let open;
+  let open3;
   let close;
   if (Array.isArray(v3) || v3 instanceof RSet) {
     const arr2 = Array.isArray(v3) ? v3 : v3.sorted();
     items = arr2.map((x3) => marshal(x3, prefix, indent, depth + 1));
-    [open, close] = ["[", "]"];
+    [open3, close] = ["[", "]"];
   } else {
     const entries = v3.entries();
     const pairs = [...entries].map(([k2, x3]) => [keyText(k2), x3]);
     pairs.sort((a, b3) => a[0] < b3[0] ? -1 : a[0] > b3[0] ? 1 : 0);
     items = pairs.map(([k2, x3]) => goJSONString(k2) + (pretty ? ": " : ":") + marshal(x3, prefix, indent, depth + 1));
-    [open, close] = ["{", "}"];
+    [open3, close] = ["{", "}"];
   }
-  if (items.length === 0) return open + close;
-  return open + nl(depth + 1) + items.join("," + nl(depth + 1)) + nl(depth) + close;
+  if (items.length === 0) return open3 + close;
+  return open3 + nl(depth + 1) + items.join("," + nl(depth + 1)) + nl(depth) + close;
 }
 function parseJSON(text3) {
   const raw = JSON.parse(text3, function(_k, v3, ctx) {
@@ -43456,24 +43745,24 @@ var require_printer = __commonJS({
     }
     var printDocASTReducer = {
       Name: (node) => new PrintBuffer(node.value),
-      Variable: (node) => join21(["$", node.name]),
+      Variable: (node) => join20(["$", node.name]),
       // Document
-      Document: (node) => join21(node.definitions, "\n\n"),
+      Document: (node) => join20(node.definitions, "\n\n"),
       OperationDefinition(node) {
-        const varDefs = hasMultilineItems(node.variableDefinitions) ? wrap4("(\n", join21(node.variableDefinitions, "\n"), "\n)") : wrap4("(", join21(node.variableDefinitions, ", "), ")");
-        const prefix = join21([
+        const varDefs = hasMultilineItems(node.variableDefinitions) ? wrap4("(\n", join20(node.variableDefinitions, "\n"), "\n)") : wrap4("(", join20(node.variableDefinitions, ", "), ")");
+        const prefix = join20([
           wrap4("", node.description, "\n"),
-          join21(
+          join20(
             [
               node.operation,
-              join21([node.name, varDefs]),
-              join21(node.directives, " ")
+              join20([node.name, varDefs]),
+              join20(node.directives, " ")
             ],
             " "
           )
         ]);
-        return join21([
-          node.operation === "query" && prefix.length === node.operation.length ? "" : join21([prefix, " "]),
+        return join20([
+          node.operation === "query" && prefix.length === node.operation.length ? "" : join20([prefix, " "]),
           node.selectionSet
         ]);
       },
@@ -43483,28 +43772,28 @@ var require_printer = __commonJS({
         defaultValue,
         directives,
         description
-      }) => join21([
+      }) => join20([
         wrap4("", description, "\n"),
         variable,
         ": ",
         type,
         wrap4(" = ", defaultValue),
-        wrap4(" ", join21(directives, " "))
+        wrap4(" ", join20(directives, " "))
       ]),
       SelectionSet: ({ selections }) => block(selections),
       Field({ alias, name, arguments: args, directives, selectionSet }) {
-        const prefix = join21([wrap4("", alias, ": "), name], "");
-        return join21([
+        const prefix = join20([wrap4("", alias, ": "), name], "");
+        return join20([
           wrappedLineAndArgs(prefix, args),
-          wrap4(" ", join21(directives, " ")),
+          wrap4(" ", join20(directives, " ")),
           wrap4(" ", selectionSet)
         ]);
       },
-      Argument: ({ name, value }) => join21([name, ": ", value]),
+      Argument: ({ name, value }) => join20([name, ": ", value]),
       // Fragments
-      FragmentSpread: ({ name, directives }) => join21(["...", name, wrap4(" ", join21(directives, " "))]),
-      InlineFragment: ({ typeCondition, directives, selectionSet }) => join21(
-        ["...", wrap4("on ", typeCondition), join21(directives, " "), selectionSet],
+      FragmentSpread: ({ name, directives }) => join20(["...", name, wrap4(" ", join20(directives, " "))]),
+      InlineFragment: ({ typeCondition, directives, selectionSet }) => join20(
+        ["...", wrap4("on ", typeCondition), join20(directives, " "), selectionSet],
         " "
       ),
       FragmentDefinition: ({
@@ -43514,17 +43803,17 @@ var require_printer = __commonJS({
         directives,
         selectionSet,
         description
-      }) => join21([
+      }) => join20([
         wrap4("", description, "\n"),
         // Note: fragment variable definitions are experimental and may be changed
         // or removed in the future.
         "fragment ",
         name,
-        wrap4("(", join21(variableDefinitions, ", "), ")"),
+        wrap4("(", join20(variableDefinitions, ", "), ")"),
         " on ",
         typeCondition,
         " ",
-        wrap4("", join21(directives, " "), " "),
+        wrap4("", join20(directives, " "), " "),
         selectionSet
       ]),
       // Value
@@ -43537,24 +43826,24 @@ var require_printer = __commonJS({
       BooleanValue: ({ value }) => new PrintBuffer(value ? "true" : "false"),
       NullValue: () => new PrintBuffer("null"),
       EnumValue: ({ value }) => new PrintBuffer(value),
-      ListValue: ({ values }) => join21(["[", join21(values, ", "), "]"]),
-      ObjectValue: ({ fields: fields2 }) => join21(["{", join21(fields2, ", "), "}"]),
-      ObjectField: ({ name, value }) => join21([name, ": ", value]),
+      ListValue: ({ values }) => join20(["[", join20(values, ", "), "]"]),
+      ObjectValue: ({ fields: fields2 }) => join20(["{", join20(fields2, ", "), "}"]),
+      ObjectField: ({ name, value }) => join20([name, ": ", value]),
       // Directive
-      Directive: ({ name, arguments: args }) => join21(["@", name, wrap4("(", join21(args, ", "), ")")]),
+      Directive: ({ name, arguments: args }) => join20(["@", name, wrap4("(", join20(args, ", "), ")")]),
       // Type
       NamedType: ({ name }) => name,
-      ListType: ({ type }) => join21(["[", type, "]"]),
-      NonNullType: ({ type }) => join21([type, "!"]),
+      ListType: ({ type }) => join20(["[", type, "]"]),
+      NonNullType: ({ type }) => join20([type, "!"]),
       // Type System Definitions
-      SchemaDefinition: ({ description, directives, operationTypes }) => join21([
+      SchemaDefinition: ({ description, directives, operationTypes }) => join20([
         wrap4("", description, "\n"),
-        join21(["schema", join21(directives, " "), block(operationTypes)], " ")
+        join20(["schema", join20(directives, " "), block(operationTypes)], " ")
       ]),
-      OperationTypeDefinition: ({ operation, type }) => join21([operation, ": ", type]),
-      ScalarTypeDefinition: ({ description, name, directives }) => join21([
+      OperationTypeDefinition: ({ operation, type }) => join20([operation, ": ", type]),
+      ScalarTypeDefinition: ({ description, name, directives }) => join20([
         wrap4("", description, "\n"),
-        join21(["scalar", name, join21(directives, " ")], " ")
+        join20(["scalar", name, join20(directives, " ")], " ")
       ]),
       ObjectTypeDefinition: ({
         description,
@@ -43562,26 +43851,26 @@ var require_printer = __commonJS({
         interfaces,
         directives,
         fields: fields2
-      }) => join21([
+      }) => join20([
         wrap4("", description, "\n"),
-        join21(
+        join20(
           [
             "type",
             name,
-            wrap4("implements ", join21(interfaces, " & ")),
-            join21(directives, " "),
+            wrap4("implements ", join20(interfaces, " & ")),
+            join20(directives, " "),
             block(fields2)
           ],
           " "
         )
       ]),
-      FieldDefinition: ({ description, name, arguments: args, type, directives }) => join21([
+      FieldDefinition: ({ description, name, arguments: args, type, directives }) => join20([
         wrap4("", description, "\n"),
         name,
-        hasMultilineItems(args) ? wrap4("(\n", join21(args, "\n").indent(), "\n)") : wrap4("(", join21(args, ", "), ")"),
+        hasMultilineItems(args) ? wrap4("(\n", join20(args, "\n").indent(), "\n)") : wrap4("(", join20(args, ", "), ")"),
         ": ",
         type,
-        wrap4(" ", join21(directives, " "))
+        wrap4(" ", join20(directives, " "))
       ]),
       InputValueDefinition: ({
         description,
@@ -43589,13 +43878,13 @@ var require_printer = __commonJS({
         type,
         defaultValue,
         directives
-      }) => join21([
+      }) => join20([
         wrap4("", description, "\n"),
         name,
         ": ",
         type,
         wrap4(" = ", defaultValue),
-        wrap4(" ", join21(directives, " "))
+        wrap4(" ", join20(directives, " "))
       ]),
       InterfaceTypeDefinition: ({
         description,
@@ -43603,37 +43892,37 @@ var require_printer = __commonJS({
         interfaces,
         directives,
         fields: fields2
-      }) => join21([
+      }) => join20([
         wrap4("", description, "\n"),
-        join21(
+        join20(
           [
             "interface",
             name,
-            wrap4("implements ", join21(interfaces, " & ")),
-            join21(directives, " "),
+            wrap4("implements ", join20(interfaces, " & ")),
+            join20(directives, " "),
             block(fields2)
           ],
           " "
         )
       ]),
-      UnionTypeDefinition: ({ description, name, directives, types }) => join21([
+      UnionTypeDefinition: ({ description, name, directives, types }) => join20([
         wrap4("", description, "\n"),
-        join21(
-          ["union", name, join21(directives, " "), wrap4("= ", join21(types, " | "))],
+        join20(
+          ["union", name, join20(directives, " "), wrap4("= ", join20(types, " | "))],
           " "
         )
       ]),
-      EnumTypeDefinition: ({ description, name, directives, values }) => join21([
+      EnumTypeDefinition: ({ description, name, directives, values }) => join20([
         wrap4("", description, "\n"),
-        join21(["enum", name, join21(directives, " "), block(values)], " ")
+        join20(["enum", name, join20(directives, " "), block(values)], " ")
       ]),
-      EnumValueDefinition: ({ description, name, directives }) => join21([
+      EnumValueDefinition: ({ description, name, directives }) => join20([
         wrap4("", description, "\n"),
-        join21([name, join21(directives, " ")], " ")
+        join20([name, join20(directives, " ")], " ")
       ]),
-      InputObjectTypeDefinition: ({ description, name, directives, fields: fields2 }) => join21([
+      InputObjectTypeDefinition: ({ description, name, directives, fields: fields2 }) => join20([
         wrap4("", description, "\n"),
-        join21(["input", name, join21(directives, " "), block(fields2)], " ")
+        join20(["input", name, join20(directives, " "), block(fields2)], " ")
       ]),
       DirectiveDefinition: ({
         description,
@@ -43642,58 +43931,58 @@ var require_printer = __commonJS({
         directives,
         repeatable,
         locations
-      }) => join21([
+      }) => join20([
         wrap4("", description, "\n"),
         "directive @",
         name,
-        hasMultilineItems(args) ? wrap4("(\n", join21(args, "\n").indent(), "\n)") : wrap4("(", join21(args, ", "), ")"),
-        wrap4(" ", join21(directives, " ")),
+        hasMultilineItems(args) ? wrap4("(\n", join20(args, "\n").indent(), "\n)") : wrap4("(", join20(args, ", "), ")"),
+        wrap4(" ", join20(directives, " ")),
         repeatable ? " repeatable" : "",
         " on ",
-        join21(locations, " | ")
+        join20(locations, " | ")
       ]),
-      SchemaExtension: ({ directives, operationTypes }) => join21(["extend schema", join21(directives, " "), block(operationTypes)], " "),
-      ScalarTypeExtension: ({ name, directives }) => join21(["extend scalar", name, join21(directives, " ")], " "),
-      ObjectTypeExtension: ({ name, interfaces, directives, fields: fields2 }) => join21(
+      SchemaExtension: ({ directives, operationTypes }) => join20(["extend schema", join20(directives, " "), block(operationTypes)], " "),
+      ScalarTypeExtension: ({ name, directives }) => join20(["extend scalar", name, join20(directives, " ")], " "),
+      ObjectTypeExtension: ({ name, interfaces, directives, fields: fields2 }) => join20(
         [
           "extend type",
           name,
-          wrap4("implements ", join21(interfaces, " & ")),
-          join21(directives, " "),
+          wrap4("implements ", join20(interfaces, " & ")),
+          join20(directives, " "),
           block(fields2)
         ],
         " "
       ),
-      InterfaceTypeExtension: ({ name, interfaces, directives, fields: fields2 }) => join21(
+      InterfaceTypeExtension: ({ name, interfaces, directives, fields: fields2 }) => join20(
         [
           "extend interface",
           name,
-          wrap4("implements ", join21(interfaces, " & ")),
-          join21(directives, " "),
+          wrap4("implements ", join20(interfaces, " & ")),
+          join20(directives, " "),
           block(fields2)
         ],
         " "
       ),
-      UnionTypeExtension: ({ name, directives, types }) => join21(
+      UnionTypeExtension: ({ name, directives, types }) => join20(
         [
           "extend union",
           name,
-          join21(directives, " "),
-          wrap4("= ", join21(types, " | "))
+          join20(directives, " "),
+          wrap4("= ", join20(types, " | "))
         ],
         " "
       ),
-      EnumTypeExtension: ({ name, directives, values }) => join21(["extend enum", name, join21(directives, " "), block(values)], " "),
-      InputObjectTypeExtension: ({ name, directives, fields: fields2 }) => join21(["extend input", name, join21(directives, " "), block(fields2)], " "),
-      DirectiveExtension: ({ name, directives }) => join21([join21(["extend directive @", name]), join21(directives, " ")], " "),
+      EnumTypeExtension: ({ name, directives, values }) => join20(["extend enum", name, join20(directives, " "), block(values)], " "),
+      InputObjectTypeExtension: ({ name, directives, fields: fields2 }) => join20(["extend input", name, join20(directives, " "), block(fields2)], " "),
+      DirectiveExtension: ({ name, directives }) => join20([join20(["extend directive @", name]), join20(directives, " ")], " "),
       // Schema Coordinates
       TypeCoordinate: ({ name }) => name,
-      MemberCoordinate: ({ name, memberName }) => join21([name, wrap4(".", memberName)]),
-      ArgumentCoordinate: ({ name, fieldName, argumentName }) => join21([name, wrap4(".", fieldName), wrap4("(", argumentName, ":)")]),
-      DirectiveCoordinate: ({ name }) => join21(["@", name]),
-      DirectiveArgumentCoordinate: ({ name, argumentName }) => join21(["@", name, wrap4("(", argumentName, ":)")])
+      MemberCoordinate: ({ name, memberName }) => join20([name, wrap4(".", memberName)]),
+      ArgumentCoordinate: ({ name, fieldName, argumentName }) => join20([name, wrap4(".", fieldName), wrap4("(", argumentName, ":)")]),
+      DirectiveCoordinate: ({ name }) => join20(["@", name]),
+      DirectiveArgumentCoordinate: ({ name, argumentName }) => join20(["@", name, wrap4("(", argumentName, ":)")])
     };
-    function join21(maybeArray, separator = "") {
+    function join20(maybeArray, separator = "") {
       if (maybeArray == null || maybeArray.length === 0) {
         return EMPTY;
       }
@@ -43723,7 +44012,7 @@ var require_printer = __commonJS({
       return length;
     }
     function block(array) {
-      return wrap4("{\n", join21(array, "\n").indent(), "\n}");
+      return wrap4("{\n", join20(array, "\n").indent(), "\n}");
     }
     function wrap4(start, maybeBuffer, end = "") {
       return maybeBuffer != null && maybeBuffer.length !== 0 ? start === "" ? maybeBuffer.append(end) : new PrintBuffer(start).append(maybeBuffer).append(end) : EMPTY;
@@ -43736,9 +44025,9 @@ var require_printer = __commonJS({
       if (args == null || args.length === 0) {
         return prefix;
       }
-      return join21([
+      return join20([
         prefix,
-        prefix.length + joinedLength(args, ", ") + 2 > MAX_LINE_LENGTH ? wrap4("(\n", join21(args, "\n").indent(), "\n)") : wrap4("(", join21(args, ", "), ")")
+        prefix.length + joinedLength(args, ", ") + 2 > MAX_LINE_LENGTH ? wrap4("(\n", join20(args, "\n").indent(), "\n)") : wrap4("(", join20(args, ", "), ")")
       ]);
     }
   }
@@ -64979,22 +65268,26 @@ async function withRegoVersions(modules, read, opts = {}) {
 }
 function readManifest(cwd) {
   return async (path) => {
+    let bytes;
     try {
-      return await (0, import_promises.readFile)((0, import_node_path6.resolve)(cwd, path), "utf8");
+      bytes = await readNoFollow((0, import_node_path6.resolve)(cwd, path));
     } catch (e) {
       const code = e.code;
       if (code === "ENOENT" || code === "ENOTDIR") return void 0;
+      if (code === "ELOOP") throw new GitopsError(symlinkRefused(path), 2);
       throw e;
     }
+    return decodeRepoText(bytes, path);
   };
 }
-var import_promises, import_node_path6, MANIFEST;
+var import_node_path6, MANIFEST;
 var init_manifest = __esm({
   "runner/policy/manifest.ts"() {
     "use strict";
-    import_promises = require("node:fs/promises");
     import_node_path6 = require("node:path");
     init_diagnostics();
+    init_files();
+    init_text();
     MANIFEST = ".manifest";
   }
 });
@@ -65007,14 +65300,14 @@ async function readPolicyModules(tree, opts = {}) {
   const listed = await tree.list([POLICIES_DIR]);
   const files = listed.filter(isIntentPolicyFile).sort();
   const blobs = await tree.read(files);
-  const modules = files.filter((f3) => blobs.has(f3)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  const modules = files.filter((f3) => blobs.has(f3)).map((file) => ({ file, text: decodeRepoText(blobs.get(file), file) }));
   const manifests = new Set(listed.filter((f3) => f3.endsWith("/" + MANIFEST)));
   const r2 = await withRegoVersions(
     modules,
     async (path) => {
       if (!manifests.has(path)) return void 0;
       const b3 = (await tree.read([path])).get(path);
-      return b3 === void 0 ? void 0 : new TextDecoder().decode(b3);
+      return b3 === void 0 ? void 0 : decodeRepoText(b3, path);
     },
     opts
   );
@@ -65090,6 +65383,7 @@ var init_load3 = __esm({
     init_hash();
     init_api();
     init_registry3();
+    init_text();
     POLICIES_DIR = "policies";
     OTHER_POLICY_FAMILIES = ["policies/agents/", "policies/plan/"];
     INTENT_POLICY_ROOT = ["gitops", "policies"];
@@ -65179,9 +65473,19 @@ var init_evaluate = __esm({
 // runner/git/tree.ts
 var tree_exports = {};
 __export(tree_exports, {
+  MAX_REPO_FILE_BYTES: () => MAX_REPO_FILE_BYTES,
   commitTree: () => commitTree,
   workTree: () => workTree
 });
+async function readStrict(tree, paths) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [path, f3] of await tree.readFiles(paths, MAX_REPO_FILE_BYTES)) {
+    if (f3.kind === "symlink") throw new GitopsError(symlinkRefused(path), 2);
+    if (f3.kind === "too_large") throw new GitopsError(diag("file_too_large", `${path} is ${f3.size} bytes; repository files the runner reads are limited to ${MAX_REPO_FILE_BYTES} bytes`, { file: path }), 2);
+    out.set(path, f3.bytes);
+  }
+  return out;
+}
 function commitTree(repo, commit, ref) {
   const listings = /* @__PURE__ */ new Map();
   return {
@@ -65193,7 +65497,10 @@ function commitTree(repo, commit, ref) {
       if (!p2) listings.set(key2, p2 = listTree(repo, commit, dirs));
       return p2.then((l3) => [...l3]);
     },
-    read: (paths) => readBlobs(repo, commit, paths)
+    readFiles: (paths, maxBytes) => readTreeFiles(repo, commit, paths, maxBytes),
+    read(paths) {
+      return readStrict(this, paths);
+    }
   };
 }
 async function walk4(root, dir, out) {
@@ -65208,7 +65515,7 @@ async function walk4(root, dir, out) {
     if (e.isDirectory()) {
       if (e.name === ".git" || e.name === "node_modules") continue;
       await walk4(root, rel, out);
-    } else if (e.isFile()) out.push(rel);
+    } else if (e.isFile() || e.isSymbolicLink()) out.push(rel);
   }
 }
 function workTree(root) {
@@ -65219,29 +65526,39 @@ function workTree(root) {
       for (const d2 of dirs) await walk4(root, d2, out);
       return out.map((p2) => p2.split(import_node_path7.sep).join("/")).sort();
     },
-    async read(paths) {
+    async readFiles(paths, maxBytes) {
       const m2 = /* @__PURE__ */ new Map();
       await Promise.all(
         paths.map(async (p2) => {
-          const abs = (0, import_node_path7.join)(root, p2);
-          if ((0, import_node_path7.relative)(root, abs).startsWith("..")) return;
-          try {
-            if ((await (0, import_promises2.stat)(abs)).isFile()) m2.set(p2, new Uint8Array(await (0, import_promises2.readFile)(abs)));
-          } catch {
+          const k2 = await inspectRepoPath(root, p2);
+          if (k2.kind === "symlink") m2.set(p2, { kind: "symlink" });
+          else if (k2.kind !== "file") return;
+          else if (k2.size > maxBytes) m2.set(p2, { kind: "too_large", size: k2.size });
+          else {
+            try {
+              m2.set(p2, { kind: "file", bytes: new Uint8Array(await readNoFollow((0, import_node_path7.join)(root, p2))) });
+            } catch {
+            }
           }
         })
       );
       return m2;
+    },
+    read(paths) {
+      return readStrict(this, paths);
     }
   };
 }
-var import_promises2, import_node_path7;
+var import_promises2, import_node_path7, MAX_REPO_FILE_BYTES;
 var init_tree = __esm({
   "runner/git/tree.ts"() {
     "use strict";
     import_promises2 = require("node:fs/promises");
     import_node_path7 = require("node:path");
+    init_diagnostics();
+    init_files();
     init_repo();
+    MAX_REPO_FILE_BYTES = 8 * 1024 * 1024;
   }
 });
 
@@ -65412,9 +65729,9 @@ var init_diff2 = __esm({
         const ha = h3.additionalProperties;
         if (isObj(ba) && isObj(ha)) return this.walk(ba, ha, [...path, "additionalProperties"], [...field, "*"]);
         if (canonicalJSON(ba) === canonicalJSON(ha)) return;
-        const open = (v3) => v3 === void 0 || v3 === true;
-        if (open(ba) && !open(ha)) this.add("additional_properties_forbidden", field, [...path, "additionalProperties"], `${fieldText(field)} no longer accepts fields beyond those listed`);
-        else if (!open(ba) && open(ha)) this.add("additional_properties_allowed", field, path, `${fieldText(field)} now accepts additional fields`);
+        const open3 = (v3) => v3 === void 0 || v3 === true;
+        if (open3(ba) && !open3(ha)) this.add("additional_properties_forbidden", field, [...path, "additionalProperties"], `${fieldText(field)} no longer accepts fields beyond those listed`);
+        else if (!open3(ba) && open3(ha)) this.add("additional_properties_allowed", field, path, `${fieldText(field)} now accepts additional fields`);
         else this.add("constraint_changed", field, [...path, "additionalProperties"], `additionalProperties of ${fieldText(field)} changed`);
       }
       definitions(kw, b3, h3, path) {
@@ -66584,7 +66901,7 @@ function isAgentPolicyFile(path) {
 async function readAgentPolicyModules(tree) {
   const files = (await tree.list([AGENT_POLICIES_DIR])).filter(isAgentPolicyFile).sort();
   const blobs = await tree.read(files);
-  return files.filter((f3) => blobs.has(f3)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  return files.filter((f3) => blobs.has(f3)).map((file) => ({ file, text: decodeRepoText(blobs.get(file), file) }));
 }
 function compileAgentPolicies(modules, source) {
   if (modules.length === 0) return fail(diag("agent_policy_none", `no agent policies under ${AGENT_POLICIES_DIR}/ in ${source}`));
@@ -66649,6 +66966,7 @@ var init_policy = __esm({
     init_diagnostics();
     init_load3();
     init_api();
+    init_text();
     AGENT_POLICIES_DIR = "policies/agents";
     ROOT = ["gitops", "policies"];
   }
@@ -66658,7 +66976,7 @@ var init_policy = __esm({
 async function iamTableOf(tree) {
   const bytes = (await tree.read([IAM_TABLE_FILE])).get(IAM_TABLE_FILE);
   if (!bytes) return { results: [] };
-  const r2 = parseIamTable(new TextDecoder().decode(bytes));
+  const r2 = parseIamTable(decodeRepoText(bytes, IAM_TABLE_FILE));
   if (r2.ok) return { table: r2.value, results: [] };
   return { results: r2.diagnostics.map((d2) => ({ policy: REGISTRY_ID, title: REGISTRY_TITLE, status: "failed", severity: "deny", message: `${d2.code}: ${d2.message}`, file: d2.file ?? IAM_TABLE_FILE, line: d2.line ?? 1 })) };
 }
@@ -66746,6 +67064,7 @@ var init_stage2 = __esm({
     init_iam();
     init_policy();
     init_registry();
+    init_text();
     MEMO_KEY2 = "agents:run";
     REGISTRY_ID = "AGENT-REGISTRY-001";
     REGISTRY_TITLE = "Agent registry and IAM table are valid";
@@ -67857,15 +68176,39 @@ var init_graph = __esm({
   }
 });
 
+// runner/intent/changes.ts
+function intentChanges(changes) {
+  const targets = /* @__PURE__ */ new Map();
+  const deleted = /* @__PURE__ */ new Set();
+  for (const c3 of changes) {
+    const fromIntent = c3.from !== void 0 && c3.from !== c3.path && isIntentPath(c3.from);
+    if (c3.status === "deleted") {
+      if (isIntentPath(c3.path)) deleted.add(c3.path);
+      continue;
+    }
+    if (c3.status === "renamed" && fromIntent && !isIntentPath(c3.path)) deleted.add(c3.from);
+    if (!isIntentPath(c3.path)) continue;
+    if (c3.status === "renamed" && !fromIntent) targets.set(c3.path, { file: c3.path, change: c3.from === c3.path ? "modified" : "added" });
+    else targets.set(c3.path, { file: c3.path, change: c3.status, ...fromIntent ? { from: c3.from } : {} });
+  }
+  return { targets: [...targets.values()].sort((a, b3) => a.file.localeCompare(b3.file)), deleted: [...deleted].sort() };
+}
+var init_changes2 = __esm({
+  "runner/intent/changes.ts"() {
+    "use strict";
+    init_paths();
+  }
+});
+
 // runner/infra/stacks.ts
 async function agentsOf(tree) {
   const blobs = await tree.read([AGENTS_FILE2, IAM_TABLE_FILE]);
   const registry = blobs.get(AGENTS_FILE2);
   const table = blobs.get(IAM_TABLE_FILE);
   if (!table) return fail(diag("infra_no_iam_table", `${IAM_TABLE_FILE} is missing in ${tree.label}: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
-  const parsed = parseIamTable(new TextDecoder().decode(table));
+  const parsed = parseIamTable(decodeRepoText(table, IAM_TABLE_FILE));
   if (!parsed.ok) return parsed;
-  const doc = registry ? (0, import_yaml5.parse)(new TextDecoder().decode(registry)) : null;
+  const doc = registry ? (0, import_yaml5.parse)(decodeRepoText(registry, AGENTS_FILE2)) : null;
   return ok({ registry: doc?.agents ?? [], iamTable: parsed.value });
 }
 function specsOf(file, bytes, agents) {
@@ -67904,24 +68247,23 @@ async function selectStacks(dir, sel) {
     const headAgents = headAgentsR.value;
     const baseAgents2 = baseAgentsR.ok ? baseAgentsR.value : headAgents;
     const changes = await changedFiles(repo, base, head, [INTENTS_DIR, ...PROGRAM_PATHS]);
-    const intentChanges = changes.filter((c3) => isIntentPath(c3.path) || c3.from !== void 0 && isIntentPath(c3.from));
-    const headFiles = intentChanges.filter((c3) => c3.status !== "deleted").map((c3) => c3.path);
-    const baseFiles = intentChanges.flatMap((c3) => c3.status === "deleted" ? [c3.path] : c3.status === "renamed" && c3.from ? [c3.from] : c3.status === "modified" ? [c3.path] : []);
-    const [headBlobs, baseBlobs] = [await readTree(headTree, headFiles), await readTree(baseTree, baseFiles)];
-    for (const c3 of intentChanges) {
-      if (c3.status !== "deleted") addUps(c3.path, specsOf(c3.path, headBlobs.get(c3.path), headAgents), c3.status);
-    }
-    for (const c3 of intentChanges) {
-      const oldFile = c3.status === "deleted" || c3.status === "modified" ? c3.path : c3.status === "renamed" ? c3.from : void 0;
-      if (!oldFile || !baseBlobs.has(oldFile)) continue;
-      const before = specsOf(oldFile, baseBlobs.get(oldFile), baseAgents2);
+    const { targets: ups, deleted } = intentChanges(changes);
+    const gone = [
+      ...deleted.map((file) => ({ file, change: "removed" })),
+      ...ups.flatMap((t3) => t3.change === "modified" ? [t3.file] : t3.change === "renamed" && t3.from ? [t3.from] : []).map((file) => ({ file, change: "region_removed" }))
+    ];
+    const [headBlobs, baseBlobs] = [await readTree(headTree, ups.map((t3) => t3.file)), await readTree(baseTree, gone.map((g2) => g2.file))];
+    for (const t3 of ups) addUps(t3.file, specsOf(t3.file, headBlobs.get(t3.file), headAgents), t3.change);
+    for (const g2 of gone) {
+      if (!baseBlobs.has(g2.file)) continue;
+      const before = specsOf(g2.file, baseBlobs.get(g2.file), baseAgents2);
       if (!before.ok) {
         problems.push(...before.diagnostics.map((d2) => ({ ...d2, message: `at ${sel.base}: ${d2.message} (cannot tell which stacks to destroy)` })));
         continue;
       }
       for (const spec of before.value.specs) {
         if (targets.some((t3) => t3.stack === spec.stack)) continue;
-        targets.push({ kind: "destroy", stack: spec.stack, intentId: spec.intentId, region: spec.region, file: oldFile, change: c3.status === "deleted" ? "removed" : "region_removed" });
+        targets.push({ kind: "destroy", stack: spec.stack, intentId: spec.intentId, region: spec.region, file: g2.file, change: g2.change });
       }
     }
     if (changes.some((c3) => PROGRAM_PATHS.some((p2) => c3.path.startsWith(p2)))) {
@@ -67953,10 +68295,12 @@ var init_stacks = __esm({
     init_tree();
     init_load2();
     init_paths();
+    init_changes2();
     init_registry2();
     init_context();
     init_iam();
     init_spec();
+    init_text();
     PROGRAM_PATHS = ["runner/infra/", AGENTS_FILE2, IAM_TABLE_FILE];
     byStack = (a, b3) => a.kind === b3.kind ? a.stack.localeCompare(b3.stack) : a.kind === "up" ? -1 : 1;
   }
@@ -67994,7 +68338,7 @@ function planPolicyInput(stack) {
 async function readPlanPolicyModules(tree) {
   const files = (await tree.list([PLAN_POLICY_DIR])).filter((f3) => f3.endsWith(".rego") && !f3.endsWith("_test.rego")).sort();
   const blobs = await tree.read(files);
-  return files.filter((f3) => blobs.has(f3)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  return files.filter((f3) => blobs.has(f3)).map((file) => ({ file, text: decodeRepoText(blobs.get(file), file) }));
 }
 function infoOf(prepared) {
   const byPackage = /* @__PURE__ */ new Map();
@@ -68065,6 +68409,7 @@ var init_plan_policy = __esm({
     "use strict";
     init_diagnostics();
     init_api();
+    init_text();
     PLAN_POLICY_DIR = "policies/plan";
     PACKAGE_ROOT = ["gitops", "plan"];
     JSON_INPUTS = {
@@ -68097,7 +68442,7 @@ async function iamTable(env) {
   if (cached2) return cached2;
   const tree = env.trees?.head ?? workTree(env.root);
   const bytes = (await tree.read([IAM_TABLE_FILE])).get(IAM_TABLE_FILE);
-  const r2 = bytes ? parseIamTable(new TextDecoder().decode(bytes)) : fail(diag("infra_no_iam_table", `${IAM_TABLE_FILE} is missing: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
+  const r2 = bytes ? parseIamTable(decodeRepoText(bytes, IAM_TABLE_FILE)) : fail(diag("infra_no_iam_table", `${IAM_TABLE_FILE} is missing: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
   env.memo.set(IAM_MEMO_KEY, r2);
   return r2;
 }
@@ -68220,6 +68565,7 @@ var init_stage3 = __esm({
     init_plan_policy();
     init_diagnostics();
     init_iam();
+    init_text();
     MEMO_KEY3 = "infra.plan_policies";
     IAM_MEMO_KEY = "infra.iam_table";
     BASE_AGENTS_KEY = "infra.base_agents";
@@ -68326,13 +68672,13 @@ var init_pipeline = __esm({
     submit = {
       name: "submit",
       audit: { agent: "intent-orchestrator", permission: "read:intents", action: "submit_intent", actorIsHuman: true },
-      run: (w2) => ({ details: { file: w2.source.file, change: w2.source.change, bytes: w2.source.bytes.length } })
+      run: (w2) => ({ details: { file: w2.source.file, change: w2.source.change, bytes: w2.source.size ?? w2.source.bytes.length } })
     };
     schema = {
       name: "schema",
       audit: { agent: "policy-engine", permission: "read:intents", action: "validate_schema" },
       run(w2, env) {
-        const r2 = loadIntent(w2.source.file, w2.source.bytes);
+        const r2 = w2.source.refused ? { ok: false, diagnostics: [w2.source.refused] } : loadIntent(w2.source.file, w2.source.bytes);
         if (!r2.ok) return { patch: { diagnostics: r2.diagnostics }, outcome: "failure", details: { errors: r2.diagnostics.length } };
         const doc = r2.value;
         const others = (idIndex(env).get(doc.id) ?? []).filter((f3) => f3 !== doc.file);
@@ -74739,7 +75085,7 @@ async function readPolicyBundle(file, shown = file) {
 async function readAllPolicySources(tree) {
   const files = (await tree.list([POLICIES_DIR])).filter((f3) => f3.endsWith(".rego")).sort();
   const blobs = await tree.read(files);
-  return files.filter((f3) => blobs.has(f3)).map((file) => ({ file, text: new TextDecoder().decode(blobs.get(file)) }));
+  return files.filter((f3) => blobs.has(f3)).map((file) => ({ file, text: decodeRepoText(blobs.get(file), file) }));
 }
 function verifyBundleSources(bundle, used, allowed, source) {
   const inBundle = /* @__PURE__ */ new Map();
@@ -74833,6 +75179,7 @@ var init_bundle = __esm({
     init_adapter();
     init_value();
     init_load3();
+    init_text();
     ENTRYPOINT = INTENT_POLICY_ROOT.join("/");
     digest = (text3) => sha256(text3);
   }
@@ -74943,22 +75290,14 @@ function pathsOf(changes) {
   return [...new Set(changes.flatMap((c3) => c3.from ? [c3.path, c3.from] : [c3.path]))].sort();
 }
 function classify(changes) {
-  const targets = [];
-  const deleted = [];
   const policyChanges = [];
   for (const c3 of changes) {
     if (c3.path.startsWith(POLICIES_DIR + "/") || c3.from?.startsWith(POLICIES_DIR + "/")) {
       policyChanges.push(c3.from && c3.from !== c3.path ? `${c3.from} \u2192 ${c3.path}` : c3.path);
     }
-    if (c3.status === "deleted") {
-      if (isIntentPath(c3.path)) deleted.push(c3.path);
-      continue;
-    }
-    if (c3.status === "renamed" && c3.from && isIntentPath(c3.from) && !isIntentPath(c3.path)) deleted.push(c3.from);
-    if (isIntentPath(c3.path)) targets.push({ file: c3.path, change: c3.status, ...c3.from && c3.from !== c3.path ? { from: c3.from } : {} });
   }
-  const uniq = new Map(targets.map((t3) => [t3.file, t3]));
-  return { targets: [...uniq.values()].sort((a, b3) => a.file.localeCompare(b3.file)), deleted: [...new Set(deleted)].sort(), policyChanges: [...new Set(policyChanges)].sort() };
+  const { targets, deleted } = intentChanges(changes);
+  return { targets, deleted, policyChanges: [...new Set(policyChanges)].sort() };
 }
 async function planCheck(o2) {
   const repo = await openRepo(o2.cwd);
@@ -74992,8 +75331,10 @@ async function planCheck(o2) {
   }
   if (baseSha) {
     const head = headSha ?? await resolveRef(repo, "HEAD");
-    const tree = headSha ? headTree : commitTree(repo, head, "HEAD");
-    const all3 = await changedFiles(repo, baseSha, head, []);
+    const merged = await mergedTree(repo, baseSha, head);
+    const headLabel = o2.head ?? "HEAD";
+    const tree = merged ? commitTree(repo, merged, `${headLabel} merged into ${o2.base}`) : headSha ? headTree : commitTree(repo, head, "HEAD");
+    const all3 = merged ? await treeChanges(repo, baseSha, merged, []) : await changedFiles(repo, baseSha, head, []);
     const c4 = classify(all3);
     const changed = pathsOf(all3);
     if (changed.some((f3) => f3.startsWith("contracts/") || f3.startsWith("agents/"))) {
@@ -75002,7 +75343,7 @@ async function planCheck(o2) {
       c4.targets.sort((a, b3) => a.file.localeCompare(b3.file));
     }
     const baseTree2 = commitTree(repo, baseSha, o2.base);
-    return { root, intentTree: tree, policyTree: baseTree2, baseTree: baseTree2, ...c4, changedFiles: changed, changes: all3, pr: true, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
+    return { root, intentTree: tree, policyTree: baseTree2, baseTree: baseTree2, ...c4, changedFiles: changed, changes: all3, pr: true, commits: { base: baseSha, head }, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
   }
   if (headSha) throw new GitopsError(diag("usage_error", "--head needs --base (or --all)"), 2);
   const headExists = await hasHead(repo);
@@ -75020,6 +75361,7 @@ async function runCheck(o2) {
     trace_id: ctx.traceId,
     ...plan2.base ? { base: plan2.base } : {},
     ...plan2.head ? { head: plan2.head } : {},
+    ...plan2.commits ? { commits: plan2.commits } : {},
     intents: [],
     deleted: plan2.deleted,
     policy_changes: { files: plan2.policyChanges, needs_review: plan2.policyChanges.length > 0 },
@@ -75041,8 +75383,8 @@ async function runCheck(o2) {
   if (o2.files) {
     sources = o2.files.map((f3) => ({ file: f3.file, bytes: typeof f3.bytes === "string" ? new TextEncoder().encode(f3.bytes) : f3.bytes, change: "modified" }));
   } else {
-    const blobs = await plan2.intentTree.read(plan2.targets.map((t3) => t3.file));
-    sources = plan2.targets.map((t3) => ({ file: t3.file, bytes: blobs.get(t3.file) ?? new Uint8Array(), change: t3.change, ...t3.from ? { from: t3.from } : {} }));
+    const files = await plan2.intentTree.readFiles(plan2.targets.map((t3) => t3.file), MAX_INTENT_BYTES);
+    sources = plan2.targets.map((t3) => ({ ...intentSource(t3.file, t3.change, files.get(t3.file)), ...t3.from ? { from: t3.from } : {} }));
   }
   const intentFiles = (await plan2.intentTree.list([INTENTS_DIR])).filter(isIntentPath);
   const extra = o2.files?.map((f3) => f3.file).filter((f3) => !intentFiles.includes(f3)) ?? [];
@@ -75087,6 +75429,14 @@ async function runCheck(o2) {
   report.summary = summarise(report.intents);
   return report;
 }
+function intentSource(file, change, f3) {
+  const at5 = { file, line: 1, col: 1 };
+  if (f3?.kind === "symlink") return { file, change, bytes: new Uint8Array(), refused: { ...symlinkRefused(file), ...at5 } };
+  if (f3?.kind === "too_large") {
+    return { file, change, bytes: new Uint8Array(), size: f3.size, refused: diag("intent_too_large", `file is ${f3.size} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, at5) };
+  }
+  return { file, change, bytes: f3?.bytes ?? new Uint8Array() };
+}
 function summarise(intents) {
   return {
     intents: intents.length,
@@ -75124,6 +75474,7 @@ var init_run = __esm({
     init_context();
     init_events();
     init_paths();
+    init_files();
     init_load3();
     init_bundle();
     init_repo();
@@ -75132,6 +75483,7 @@ var init_run = __esm({
     init_governance();
     init_base();
     init_paths();
+    init_changes2();
   }
 });
 
@@ -75811,7 +76163,7 @@ function writeFileDurable(abs, text3) {
 }
 function appendDurable(abs, text3) {
   const isNew = !(0, import_node_fs7.existsSync)(abs);
-  const fd = (0, import_node_fs7.openSync)(abs, "a");
+  const fd = openAppend(abs);
   try {
     (0, import_node_fs7.writeSync)(fd, text3);
     (0, import_node_fs7.fsyncSync)(fd);
@@ -75826,36 +76178,43 @@ function listDayFiles(repoDir) {
   return (0, import_node_fs7.readdirSync)(dir).map((n) => `${LOG_DIR}/${n}`).filter(isDayFile).sort();
 }
 function readLocalFiles(repoDir) {
-  const files = listDayFiles(repoDir).map((path) => ({ path, text: (0, import_node_fs7.readFileSync)((0, import_node_path10.join)(repoDir, path), "utf8") }));
-  const head = (0, import_node_path10.join)(repoDir, HEAD_FILE);
-  return (0, import_node_fs7.existsSync)(head) ? { files, anchorText: (0, import_node_fs7.readFileSync)(head, "utf8") } : { files };
+  const files = listDayFiles(repoDir).map((path) => ({ path, text: readRepoTextSync(repoDir, path) }));
+  return inspectRepoPathSync(repoDir, HEAD_FILE).kind === "missing" ? { files } : { files, anchorText: readRepoTextSync(repoDir, HEAD_FILE) };
 }
 function localTail(repoDir) {
   const files = listDayFiles(repoDir);
   for (let i = files.length - 1; i >= 0; i--) {
     const rel = files[i];
     const abs = (0, import_node_path10.join)(repoDir, rel);
-    const fd = (0, import_node_fs7.openSync)(abs, "r+");
+    if (inspectRepoPathSync(repoDir, rel).kind === "symlink") throw new GitopsError(symlinkRefused(rel), 2);
+    const fd = (0, import_node_fs7.openSync)(abs, import_node_fs7.constants.O_RDWR | import_node_fs7.constants.O_NOFOLLOW);
     try {
       const size = (0, import_node_fs7.fstatSync)(fd).size;
       if (size === 0) continue;
-      let start = Math.max(0, size - 65536);
-      let text3 = readRange(fd, start, size);
-      if (start > 0 && text3.slice(0, -1).lastIndexOf("\n") < 0) {
-        start = 0;
-        text3 = readRange(fd, 0, size);
+      let want = 4096;
+      let start;
+      let buf;
+      let complete;
+      let prev;
+      for (; ; ) {
+        start = Math.max(0, size - want);
+        buf = readRange(fd, start, size);
+        complete = buf.lastIndexOf(10) + 1;
+        prev = complete >= 2 ? buf.lastIndexOf(10, complete - 2) : -1;
+        if (start === 0 || prev >= 0) break;
+        want *= 4;
       }
-      if (!text3.endsWith("\n")) {
-        const cut = text3.lastIndexOf("\n");
-        const keep = cut < 0 ? start : start + Buffer.byteLength(text3.slice(0, cut + 1));
-        (0, import_node_fs7.ftruncateSync)(fd, keep);
+      if (complete < buf.length) {
+        (0, import_node_fs7.ftruncateSync)(fd, start + complete);
         (0, import_node_fs7.fsyncSync)(fd);
-        text3 = cut < 0 ? "" : text3.slice(0, cut + 1);
-        if (text3 === "" && start === 0) continue;
       }
-      const body = text3.slice(0, -1);
-      const lastLine = body.slice(body.lastIndexOf("\n") + 1);
-      const lineNo = start === 0 ? body.split("\n").length : void 0;
+      if (complete === 0) continue;
+      const lastLine = buf.subarray(prev + 1, complete - 1).toString("utf8");
+      let lineNo;
+      if (start === 0) {
+        lineNo = 0;
+        for (let k2 = 0; k2 < complete; k2++) if (buf[k2] === 10) lineNo++;
+      }
       const entry = parseLine(rel, lineNo ?? 0, lastLine);
       if (entry.kind !== "record") {
         throw new GitopsError(
@@ -75880,7 +76239,10 @@ function readRange(fd, start, end) {
     if (n === 0) break;
     off += n;
   }
-  return buf.subarray(0, off).toString("utf8");
+  return buf.subarray(0, off);
+}
+function openAppend(abs) {
+  return (0, import_node_fs7.openSync)(abs, import_node_fs7.constants.O_WRONLY | import_node_fs7.constants.O_APPEND | import_node_fs7.constants.O_CREAT | import_node_fs7.constants.O_NOFOLLOW, 420);
 }
 function appendLocal(repoDir, records, now = /* @__PURE__ */ new Date()) {
   if (records.length === 0) return [];
@@ -75899,7 +76261,7 @@ function replaceLocalLog(repoDir, files, anchor) {
   }
   for (const [path, text3] of files) {
     const abs = (0, import_node_path10.join)(repoDir, path);
-    if ((0, import_node_fs7.existsSync)(abs) && (0, import_node_fs7.readFileSync)(abs, "utf8") === text3) continue;
+    if (inspectRepoPathSync(repoDir, path).kind === "file" && (0, import_node_fs7.readFileSync)(abs, "utf8") === text3) continue;
     writeFileDurable(abs, text3);
   }
   if (anchor.seq > 0) writeFileDurable((0, import_node_path10.join)(repoDir, HEAD_FILE), anchorText(anchor));
@@ -75946,6 +76308,7 @@ var init_store = __esm({
     import_node_fs7 = require("node:fs");
     import_node_path10 = require("node:path");
     init_diagnostics();
+    init_files();
     import_node_child_process4 = require("node:child_process");
     init_chain();
     init_layout2();
@@ -76040,7 +76403,7 @@ async function fetchTip(repoDir, remote, branch) {
   if (!m2) throw new GitopsError(diag("audit_fetch_failed", `git fetch ${remote} ${branch} wrote no commit to FETCH_HEAD`));
   return m2[1];
 }
-function treeEntries(content, oidBytes) {
+function treeEntries2(content, oidBytes) {
   const out = [];
   let off = 0;
   while (off < content.length) {
@@ -76059,16 +76422,17 @@ async function readLogAtRef(repoDir, rev) {
     const tree = await cat.get(`${commit.oid}:${LOG_DIR}`);
     if (!tree) return { files: [] };
     if (tree.type !== "tree") throw new GitopsError(diag("audit_ref_unreadable", `${LOG_DIR} is not a directory at ${rev}`));
-    const listed = treeEntries(tree.content, tree.oid.length / 2).map((e) => ({ oid: e.oid, path: `${LOG_DIR}/${e.name}` })).filter((e) => isDayFile(e.path) || e.path === HEAD_FILE);
+    const listed = treeEntries2(tree.content, tree.oid.length / 2).map((e) => ({ oid: e.oid, mode: e.mode, path: `${LOG_DIR}/${e.name}` })).filter((e) => isDayFile(e.path) || e.path === HEAD_FILE);
     const files = [];
     let anchorText2;
     for (const e of listed) {
+      if (e.mode === "120000") throw new GitopsError(symlinkRefused(e.path), 2);
       const key2 = `${repoDir}\0${e.path}`;
       let text3 = blobCache.get(key2)?.oid === e.oid ? blobCache.get(key2).text : void 0;
       if (text3 === void 0) {
         const blob = await cat.get(e.oid);
         if (!blob) throw new GitopsError(diag("audit_ref_unreadable", `cannot read ${e.path} at ${rev}`));
-        text3 = blob.content.toString("utf8");
+        text3 = decodeRepoText(blob.content, e.path);
         blobCache.set(key2, { oid: e.oid, text: text3 });
       }
       if (e.path === HEAD_FILE) anchorText2 = text3;
@@ -76137,6 +76501,8 @@ var import_node_child_process5, import_node_fs8, import_node_os2, import_node_pa
 var init_git = __esm({
   "runner/audit/git.ts"() {
     "use strict";
+    init_files();
+    init_text();
     import_node_child_process5 = require("node:child_process");
     import_node_fs8 = require("node:fs");
     import_node_os2 = require("node:os");
@@ -76836,18 +77202,25 @@ invalid, 2 runner error (unknown ref, policies that do not compile, \u2026).`,
           ...values["v0-compatible"] ? { v0Compatible: true } : {},
           engine
         }));
-        const text3 = FORMATS[format2](report);
         if (values.output) {
           const path = (0, import_node_path12.resolve)(io2.cwd, values.output);
+          const tmp = `${path}.${process.pid}.tmp`;
           try {
-            await (0, import_promises4.writeFile)(path, text3);
+            const fh = await (0, import_promises4.open)(tmp, "w");
+            try {
+              for (const chunk of renderChunks(format2, report)) await fh.write(chunk);
+            } finally {
+              await fh.close();
+            }
+            await (0, import_promises4.rename)(tmp, path);
           } catch (err2) {
+            await (0, import_promises4.rm)(tmp, { force: true });
             throw new GitopsError(diag("output_unwritable", `cannot write ${values.output}: ${err2.message}`), 2);
           }
           io2.stdout(`gitops check: ${headline(report)} (${format2} report written to ${values.output})
 `);
         } else {
-          io2.stdout(text3);
+          for (const chunk of renderChunks(format2, report)) io2.stdout(chunk);
         }
         return exitCode(report);
       }
@@ -76910,7 +77283,8 @@ async function loadTestInputs(cwd, targets, opts = {}) {
   const ignored = (name) => (opts.ignore ?? []).some((g2) => globMatch2(g2, name));
   async function walk5(abs, root, depth) {
     if (depth > 0 && ignored((0, import_node_path13.basename)(abs))) return;
-    const st2 = await (0, import_promises5.stat)(abs);
+    const st2 = await (0, import_promises5.lstat)(abs);
+    if (st2.isSymbolicLink()) throw new GitopsError(symlinkRefused((0, import_node_path13.relative)(cwd, abs).split(import_node_path13.sep).join("/")), 2);
     if (st2.isDirectory()) {
       for (const e of (await (0, import_promises5.readdir)(abs)).sort()) if (e !== "node_modules" && e !== ".git") await walk5((0, import_node_path13.join)(abs, e), root, depth + 1);
     } else if (abs.endsWith(".rego")) rego.push(abs);
@@ -76923,7 +77297,7 @@ async function loadTestInputs(cwd, targets, opts = {}) {
     const abs = (0, import_node_path13.join)(cwd, t3);
     let st2;
     try {
-      st2 = await (0, import_promises5.stat)(abs);
+      st2 = await (0, import_promises5.lstat)(abs);
     } catch {
       throw new GitopsError(diag("policy_path_missing", `no such file or folder: ${t3}`), 2);
     }
@@ -76931,7 +77305,7 @@ async function loadTestInputs(cwd, targets, opts = {}) {
   }
   const show3 = (abs) => (0, import_node_path13.relative)(cwd, abs).split(import_node_path13.sep).join("/");
   const files = [...new Set(rego)].sort();
-  const modules = await Promise.all(files.map(async (f3) => ({ file: show3(f3), text: await (0, import_promises5.readFile)(f3, "utf8") })));
+  const modules = await Promise.all(files.map(async (f3) => ({ file: show3(f3), text: decodeRepoText(await readNoFollow(f3), show3(f3)) })));
   const data = {};
   const seen = /* @__PURE__ */ new Set();
   const shown = [];
@@ -76939,7 +77313,7 @@ async function loadTestInputs(cwd, targets, opts = {}) {
     if (seen.has(d2.abs)) continue;
     seen.add(d2.abs);
     const file = show3(d2.abs);
-    const doc = parseDataFile(file, await (0, import_promises5.readFile)(d2.abs, "utf8"));
+    const doc = parseDataFile(file, decodeRepoText(await readNoFollow(d2.abs), file));
     if (doc === null || doc === void 0) continue;
     placeData(data, d2.path, doc, file);
     shown.push(file);
@@ -77160,6 +77534,8 @@ var init_test = __esm({
     init_build();
     import_yaml7 = __toESM(require_dist3(), 1);
     init_diagnostics();
+    init_files();
+    init_text();
     init_api();
     DATA_EXT = /\.(json|ya?ml)$/;
     isObject = (x3) => typeof x3 === "object" && x3 !== null && !Array.isArray(x3);
@@ -78321,13 +78697,13 @@ count=${stacks.length}
 function isGitHubEnvironment(env) {
   return Boolean(env.GITHUB_REPOSITORY) && (env.GITHUB_ACTIONS === "true" || Boolean(env.GITHUB_API_URL));
 }
-function readGitHubConfig(env, readFile9 = (p2) => (0, import_node_fs14.readFileSync)(p2, "utf8")) {
+function readGitHubConfig(env, readFile4 = (p2) => (0, import_node_fs14.readFileSync)(p2, "utf8")) {
   const problems = [];
   const repository = parseRepository(env.GITHUB_REPOSITORY, problems);
   const apiUrl = parseUrl("GITHUB_API_URL", env.GITHUB_API_URL ?? "https://api.github.com", problems);
   const serverUrl = parseUrl("GITHUB_SERVER_URL", env.GITHUB_SERVER_URL ?? "https://github.com", problems);
   const tuning = parseTuning(env, problems);
-  const event = readEvent(env, readFile9, problems);
+  const event = readEvent(env, readFile4, problems);
   if (problems.length > 0 || !repository || !apiUrl || !serverUrl || !event) return fail(problems);
   const token = nonEmpty(env.GITHUB_TOKEN) ?? nonEmpty(env.GH_TOKEN);
   const runUrl = env.GITHUB_RUN_ID ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
@@ -78390,13 +78766,13 @@ function parseTuning(env, problems) {
   }
   return t3;
 }
-function readEvent(env, readFile9, problems) {
+function readEvent(env, readFile4, problems) {
   const name = env.GITHUB_EVENT_NAME ?? "";
   const path = nonEmpty(env.GITHUB_EVENT_PATH);
   if (!path) return { kind: "other", name };
   let payload;
   try {
-    payload = JSON.parse(readFile9(path));
+    payload = JSON.parse(readFile4(path));
   } catch (err2) {
     const why = err2 instanceof SyntaxError ? `not valid JSON: ${err2.message}` : err2.message;
     problems.push(diag("github_event_unreadable", `cannot read the event payload (GITHUB_EVENT_PATH): ${why}`, { file: path }));
@@ -78494,7 +78870,7 @@ function parseApplySummary(text3, file) {
     rows: [],
     other: []
   };
-  let open = "none";
+  let open3 = "none";
   let inTable = false;
   let pendingRow;
   const finishRow = (raw) => {
@@ -78517,18 +78893,18 @@ function parseApplySummary(text3, file) {
       continue;
     }
     if (line.trim() === "") {
-      open = "none";
+      open3 = "none";
       continue;
     }
     const d2 = DIAGNOSTIC.exec(line);
     if (d2 && !inTable) {
       summary2.diagnostics.push({ code: d2[1], message: d2[2] });
-      open = "diagnostic";
+      open3 = "diagnostic";
       continue;
     }
     if (TABLE_HEADER.test(line)) {
       inTable = true;
-      open = "none";
+      open3 = "none";
       continue;
     }
     if (inTable && TABLE_RULE.test(line)) continue;
@@ -78537,7 +78913,7 @@ function parseApplySummary(text3, file) {
       else pendingRow = line.trim();
       continue;
     }
-    if (open === "diagnostic") {
+    if (open3 === "diagnostic") {
       const last = summary2.diagnostics.at(-1);
       last.message += " " + line.trim();
       continue;
@@ -78784,7 +79160,7 @@ function clip(text3, max) {
   return text3.length <= max ? text3 : text3.slice(0, max - 1) + "\u2026";
 }
 function escapeData(s3) {
-  return s3.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return escapeControls(s3.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
 }
 function escapeProperty(s3) {
   return escapeData(s3).replace(/:/g, "%3A").replace(/,/g, "%2C");
@@ -85002,6 +85378,15 @@ function readReport(path, display) {
   }
   return r2;
 }
+function reportIsFor(report, event, display) {
+  const c3 = report.commits;
+  if (c3?.head === event.headSha && c3.base === event.baseSha) return;
+  const had = c3 ? `base ${c3.base.slice(0, 12)}, head ${c3.head.slice(0, 12)}` : "no commits (not a check between two commits)";
+  throw new GitopsError(
+    diag("report_not_for_this_pull_request", `the report compares ${had}, but pull request #${event.number} is base ${event.baseSha.slice(0, 12)}, head ${event.headSha.slice(0, 12)}: publish only the report \`gitops check --base <base sha> --head <head sha>\` wrote for it`, { file: display }),
+    2
+  );
+}
 function describe3(o2) {
   const cr2 = o2.checkRun;
   const c3 = o2.comment;
@@ -85065,6 +85450,7 @@ async function runPublish(argv, io2, sink) {
     return 2;
   }
   const config = cfg2.value;
+  if (config.event.kind === "pull_request") reportIsFor(report, config.event, values.report);
   const linkSha = headShaOf(config, report);
   const links = linkSha && /^[0-9a-f]{40}$/.test(linkSha) ? { server: config.serverUrl, repository: config.event.kind === "pull_request" && config.event.headRepository ? config.event.headRepository : `${config.repository.owner}/${config.repository.repo}`, sha: linkSha } : void 0;
   const fullMarkdown = renderMarkdown(report, links ? { links } : {});
@@ -85098,7 +85484,8 @@ async function runPublish(argv, io2, sink) {
         markdown,
         fullMarkdown,
         sinks: {
-          log: (line) => io2.stdout(line + "\n"),
+          log: (line) => (io2.command ?? io2.stdout)(line + "\n"),
+          // workflow commands of our own (escaped by render.ts)
           ...config.stepSummaryPath ? { appendSummary: (md2) => (0, import_node_fs15.appendFileSync)(config.stepSummaryPath, md2) } : {}
         }
       });
@@ -85137,8 +85524,8 @@ function describeApply(o2) {
   if (o2.lookup.kind === "failed") return `gitops publish: apply_publish_failed: ${o2.lookup.reason}
 `;
   if (o2.lookup.merged.length === 0) {
-    const open = o2.lookup.open.length ? ` (open: ${o2.lookup.open.map((n) => `#${n}`).join(", ")}; the summary goes on merged ones only)` : "";
-    return `gitops publish: no ${o2.lookup.open.length ? "merged " : ""}pull request for ${o2.sha}${open}; nothing to post
+    const open3 = o2.lookup.open.length ? ` (open: ${o2.lookup.open.map((n) => `#${n}`).join(", ")}; the summary goes on merged ones only)` : "";
+    return `gitops publish: no ${o2.lookup.open.length ? "merged " : ""}pull request for ${o2.sha}${open3}; nothing to post
 `;
   }
   const parts = o2.comments.map(
@@ -85211,7 +85598,8 @@ async function publishApply(args, io2, sink) {
         command: args.command,
         ...args.stack ? { stack: args.stack } : {},
         sinks: {
-          log: (line) => io2.stdout(line + "\n"),
+          log: (line) => (io2.command ?? io2.stdout)(line + "\n"),
+          // workflow commands of our own (escaped by render.ts)
           ...config.stepSummaryPath ? { appendSummary: (md2) => (0, import_node_fs15.appendFileSync)(config.stepSummaryPath, md2) } : {}
         }
       });
@@ -86130,13 +86518,13 @@ async function addMissingLabels(gh, repo, number, have, want) {
 async function syncPullRequest(gh, t3) {
   const pulls = await gh.paginate(gh.rest.pulls.list, { ...t3.repo, head: `${t3.repo.owner}:${t3.branch}`, state: "all", per_page: 100 });
   const mine = pulls.filter((p2) => parseMarker(p2.body)?.kind === "pr").sort((a, b3) => b3.number - a.number);
-  const open = mine.find((p2) => p2.state === "open");
-  if (open) {
-    if (parseMarker(open.body)?.hash === t3.content.hash) return { status: "unchanged", number: open.number, url: open.html_url };
+  const open3 = mine.find((p2) => p2.state === "open");
+  if (open3) {
+    if (parseMarker(open3.body)?.hash === t3.content.hash) return { status: "unchanged", number: open3.number, url: open3.html_url };
     await t3.push();
-    await gh.rest.pulls.update({ ...t3.repo, pull_number: open.number, title: t3.content.title, body: t3.content.body });
-    await addMissingLabels(gh, t3.repo, open.number, open.labels, t3.content.labels);
-    return { status: "updated", number: open.number, url: open.html_url };
+    await gh.rest.pulls.update({ ...t3.repo, pull_number: open3.number, title: t3.content.title, body: t3.content.body });
+    await addMissingLabels(gh, t3.repo, open3.number, open3.labels, t3.content.labels);
+    return { status: "updated", number: open3.number, url: open3.html_url };
   }
   const last = mine[0];
   if (last && parseMarker(last.body)?.hash === t3.content.hash) {
@@ -86158,11 +86546,11 @@ async function syncIssue(gh, repo, intentId, content) {
     const m2 = parseMarker(i.body);
     return m2?.kind === "issue" && m2.intent === intentId;
   }).sort((a, b3) => b3.number - a.number);
-  const open = mine.find((i) => i.state === "open");
-  if (open) {
-    if (parseMarker(open.body)?.hash === content.hash) return { status: "unchanged", number: open.number, url: open.html_url };
-    await gh.rest.issues.update({ ...repo, issue_number: open.number, title: content.title, body: content.body });
-    return { status: "updated", number: open.number, url: open.html_url };
+  const open3 = mine.find((i) => i.state === "open");
+  if (open3) {
+    if (parseMarker(open3.body)?.hash === content.hash) return { status: "unchanged", number: open3.number, url: open3.html_url };
+    await gh.rest.issues.update({ ...repo, issue_number: open3.number, title: content.title, body: content.body });
+    return { status: "updated", number: open3.number, url: open3.html_url };
   }
   const last = mine[0];
   if (last && parseMarker(last.body)?.hash === content.hash) return { status: "declined", number: last.number, url: last.html_url };
@@ -86475,7 +86863,7 @@ async function runFeedback(o2) {
   const files = await listIntentFiles(o2.repoDir);
   const out = { trace_id: o2.ctx.traceId, source: o2.source.id, period: o2.period, intents: [] };
   for (const file of files) {
-    const text3 = await (0, import_promises7.readFile)((0, import_node_path22.join)(o2.repoDir, file), "utf8");
+    const text3 = await readRepoText(o2.repoDir, file);
     const targets = readTargets(text3, file, o2.services);
     if (!targets.ok) {
       out.intents.push({ intent_id: file, file, recommendations: [], outcomes: [], merges: [], diagnostics: targets.diagnostics });
@@ -86619,6 +87007,7 @@ var init_run2 = __esm({
     "use strict";
     init_charts();
     import_promises7 = require("node:fs/promises");
+    init_files();
     import_node_path22 = require("node:path");
     init_context2();
     init_diagnostics();
@@ -86933,8 +87322,9 @@ async function readTable(repoDir, cfg2, q3) {
   const shown = (0, import_node_path23.isAbsolute)(rel) ? (0, import_node_path23.relative)(repoDir, abs) || abs : rel;
   let text3;
   try {
-    text3 = await (0, import_promises8.readFile)(abs, "utf8");
-  } catch {
+    text3 = (0, import_node_path23.isAbsolute)(rel) ? await (0, import_promises8.readFile)(abs, "utf8") : await readRepoText(repoDir, rel);
+  } catch (err2) {
+    if (err2 instanceof GitopsError) return { ok: false, file: shown, diagnostics: err2.diagnostics };
     return { ok: false, file: shown, diagnostics: [diag("metrics_file_missing", `no metrics file for intent ${q3.intentId}`, { file: shown })] };
   }
   const parsed = (0, import_node_path23.extname)(abs).toLowerCase() === ".csv" ? parseCsv(text3, shown) : parseJson(text3, shown);
@@ -86963,6 +87353,7 @@ var init_file = __esm({
     import_promises8 = require("node:fs/promises");
     import_node_path23 = require("node:path");
     init_diagnostics();
+    init_files();
     init_period();
     REQUIRED = ["timestamp", "up", "requests", "errors", "cpu"];
   }
@@ -87139,8 +87530,9 @@ function parseSourcesConfig(text3, file = SOURCES_FILE) {
 function loadSourcesConfig(repoDir, path = SOURCES_FILE) {
   let text3;
   try {
-    text3 = (0, import_node_fs17.readFileSync)((0, import_node_path24.join)(repoDir, path), "utf8");
-  } catch {
+    text3 = readRepoTextSync(repoDir, path);
+  } catch (err2) {
+    if (err2 instanceof GitopsError) throw err2;
     if (path !== SOURCES_FILE) throw new GitopsError(diag("metrics_config_missing", "metrics configuration not found", { file: path }));
     return structuredClone(DEFAULT_SOURCES_CONFIG);
   }
@@ -87149,12 +87541,11 @@ function loadSourcesConfig(repoDir, path = SOURCES_FILE) {
 function createSource(cfg2, env) {
   return METRIC_SOURCES[cfg2.source](cfg2, env);
 }
-var import_node_fs17, import_node_path24, import_yaml13, SOURCES_FILE, METRIC_SOURCES, DEFAULT_SOURCES_CONFIG;
+var import_yaml13, SOURCES_FILE, METRIC_SOURCES, DEFAULT_SOURCES_CONFIG;
 var init_registry4 = __esm({
   "runner/feedback/sources/registry.ts"() {
     "use strict";
-    import_node_fs17 = require("node:fs");
-    import_node_path24 = require("node:path");
+    init_files();
     import_yaml13 = __toESM(require_dist3(), 1);
     init_diagnostics();
     init_period();
@@ -87449,12 +87840,13 @@ async function intentCommits(repoDir, branch, env) {
     return null;
   }
 }
-var import_promises9, import_node_path25, USAGE7, command10;
+var import_promises9, import_node_path24, USAGE7, command10;
 var init_report2 = __esm({
   "runner/cli/report.ts"() {
     "use strict";
     import_promises9 = require("node:fs/promises");
-    import_node_path25 = require("node:path");
+    init_files();
+    import_node_path24 = require("node:path");
     init_dist3();
     init_args();
     init_store();
@@ -87515,11 +87907,11 @@ Definitions: docs/feedback.md. Exit 0, or 2 on a usage or runner error.
         }
         const aws2 = io2.env.AWS_ACCESS_KEY_ID && io2.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: io2.env.AWS_ACCESS_KEY_ID, secretAccessKey: io2.env.AWS_SECRET_ACCESS_KEY, ...io2.env.AWS_SESSION_TOKEN ? { sessionToken: io2.env.AWS_SESSION_TOKEN } : {} } : void 0;
         const source = createSource(cfg2, { repoDir, ...aws2 ? { aws: aws2 } : {} });
-        const files = await (0, import_promises9.readdir)((0, import_node_path25.join)(repoDir, INTENTS_DIR)).catch(() => []);
+        const files = await (0, import_promises9.readdir)((0, import_node_path24.join)(repoDir, INTENTS_DIR)).catch(() => []);
         const targets = [];
         for (const f3 of files.filter((x3) => x3.endsWith(INTENT_EXT)).sort()) {
           const rel = `${INTENTS_DIR}/${f3}`;
-          const r2 = readTargets(await (0, import_promises9.readFile)((0, import_node_path25.join)(repoDir, rel), "utf8"), rel, cfg2.services);
+          const r2 = readTargets(await readRepoText(repoDir, rel), rel, cfg2.services);
           if (r2.ok) targets.push(r2.value);
           else r2.diagnostics.forEach((d2) => io2.stderr(formatDiagnostic(d2) + "\n"));
         }
@@ -87571,8 +87963,8 @@ async function git(state, ...args) {
   return (await exec("git", args, { cwd: state.dir, maxBuffer: 64 << 20 })).stdout;
 }
 async function write(state, path, text3) {
-  await (0, import_promises10.mkdir)((0, import_node_path26.dirname)((0, import_node_path26.join)(state.dir, path)), { recursive: true });
-  await (0, import_promises10.writeFile)((0, import_node_path26.join)(state.dir, path), text3);
+  await (0, import_promises10.mkdir)((0, import_node_path25.dirname)((0, import_node_path25.join)(state.dir, path)), { recursive: true });
+  await (0, import_promises10.writeFile)((0, import_node_path25.join)(state.dir, path), text3);
 }
 async function makeBranch(state, name, files, message) {
   await git(state, "checkout", "-q", "-B", name, state.base);
@@ -87619,14 +88011,14 @@ function cliStep(name, argv, expectExit = 0) {
     }
   };
 }
-var import_node_child_process6, import_promises10, import_node_os5, import_node_path26, import_node_url3, import_node_util2, exec, SOURCE_ROOT, GOVERNED, SAMPLE_TIMED_FILES, ISO_UTC, HOUR, API_INTENT, DEMO_STEPS, command11;
+var import_node_child_process6, import_promises10, import_node_os5, import_node_path25, import_node_url3, import_node_util2, exec, SOURCE_ROOT, GOVERNED, SAMPLE_TIMED_FILES, ISO_UTC, HOUR, API_INTENT, DEMO_STEPS, command11;
 var init_demo = __esm({
   "runner/cli/demo.ts"() {
     "use strict";
     import_node_child_process6 = require("node:child_process");
     import_promises10 = require("node:fs/promises");
     import_node_os5 = require("node:os");
-    import_node_path26 = require("node:path");
+    import_node_path25 = require("node:path");
     import_node_url3 = require("node:url");
     import_node_util2 = require("node:util");
     init_args();
@@ -87636,7 +88028,7 @@ var init_demo = __esm({
     init_types();
     init_run();
     init_audit();
-    init_text();
+    init_text2();
     exec = (0, import_node_util2.promisify)(import_node_child_process6.execFile);
     SOURCE_ROOT = (0, import_node_url3.fileURLToPath)(new URL("../../", __gitopsModuleUrl));
     GOVERNED = ["intents", "policies", "agents", "contracts", "metrics"];
@@ -87673,7 +88065,7 @@ intent:
 `);
           } catch {
             await exec("git", ["init", "-q", state.dir]);
-            for (const d2 of GOVERNED) await (0, import_promises10.cp)((0, import_node_path26.join)(state.source, d2), (0, import_node_path26.join)(state.dir, d2), { recursive: true }).catch(() => void 0);
+            for (const d2 of GOVERNED) await (0, import_promises10.cp)((0, import_node_path25.join)(state.source, d2), (0, import_node_path25.join)(state.dir, d2), { recursive: true }).catch(() => void 0);
             state.io.stdout(`${state.source} is not a git checkout: started a repository in ${state.dir} from its ${GOVERNED.join(", ")}
 `);
           }
@@ -87688,7 +88080,7 @@ intent:
       {
         name: "The sample metrics and recoveries, replayed as the seven days up to now (timestamps shifted, values unchanged), so feedback and the report cover this run",
         async run(state) {
-          const files = (await Promise.all(SAMPLE_TIMED_FILES.map(async (f3) => ({ f: f3, text: await (0, import_promises10.readFile)((0, import_node_path26.join)(state.dir, f3), "utf8").catch(() => void 0) })))).filter(
+          const files = (await Promise.all(SAMPLE_TIMED_FILES.map(async (f3) => ({ f: f3, text: await (0, import_promises10.readFile)((0, import_node_path25.join)(state.dir, f3), "utf8").catch(() => void 0) })))).filter(
             (x3) => x3.text !== void 0
           );
           const last = Math.max(...files.flatMap(({ text: text3 }) => [...text3.matchAll(ISO_UTC)].map((m2) => Date.parse(m2[0]))));
@@ -87705,7 +88097,7 @@ intent:
         name: "Branch demo/scale-web: the seed intent DEPLOY-WEB-001 gets room for peak load (max_instances 10 \u2192 12)",
         async run(state) {
           const file = "intents/DEPLOY-WEB-001.yaml";
-          const text3 = await (0, import_promises10.readFile)((0, import_node_path26.join)(state.dir, file), "utf8").catch(() => {
+          const text3 = await (0, import_promises10.readFile)((0, import_node_path25.join)(state.dir, file), "utf8").catch(() => {
             throw new GitopsError(diag("demo_missing_seed", `${file} is missing from the repository`), 2);
           });
           await makeBranch(state, "demo/scale-web", { [file]: text3.replace("max_instances: 10", "max_instances: 12") }, "Scale DEPLOY-WEB-001 to 12 instances at peak");
@@ -87724,7 +88116,7 @@ intent:
         name: "Branch demo/sneaky: cuts the seed budget to $100/month AND deletes the budget policy",
         async run(state) {
           const file = "intents/DEPLOY-WEB-001.yaml";
-          const text3 = await (0, import_promises10.readFile)((0, import_node_path26.join)(state.dir, file), "utf8");
+          const text3 = await (0, import_promises10.readFile)((0, import_node_path25.join)(state.dir, file), "utf8");
           await makeBranch(
             state,
             "demo/sneaky",
@@ -87811,9 +88203,9 @@ Exit 0 when every verdict and step is as expected, 1 otherwise.
   --source <repo>   the repository to clone (default: this runner's checkout)`,
       async run(argv, io2) {
         const { values } = parse("demo", argv, { keep: { type: "boolean" }, source: { type: "string" } }, false);
-        const dir = await (0, import_promises10.mkdtemp)((0, import_node_path26.join)((0, import_node_os5.tmpdir)(), "gitops-demo-"));
+        const dir = await (0, import_promises10.mkdtemp)((0, import_node_path25.join)((0, import_node_os5.tmpdir)(), "gitops-demo-"));
         await (0, import_promises10.rm)(dir, { recursive: true, force: true });
-        const state = { source: values.source ? (0, import_node_path26.resolve)(io2.cwd, values.source) : SOURCE_ROOT, dir, base: "main", io: io2, reports: /* @__PURE__ */ new Map(), surprises: [], cleanup: [], traces: [], started: Date.now() };
+        const state = { source: values.source ? (0, import_node_path25.resolve)(io2.cwd, values.source) : SOURCE_ROOT, dir, base: "main", io: io2, reports: /* @__PURE__ */ new Map(), surprises: [], cleanup: [], traces: [], started: Date.now() };
         try {
           let n = 0;
           for (const step2 of DEMO_STEPS) {
@@ -87884,25 +88276,25 @@ async function fastest(runs, f3) {
 }
 async function run(argv, out) {
   const sizes = argv.length ? argv.map(Number).filter((n) => n > 0) : SIZES;
-  if (!(0, import_node_fs18.existsSync)(BIN)) {
+  if (!(0, import_node_fs17.existsSync)(BIN)) {
     out(`bench check: ${BIN} is missing: build the package bin first (npm run bench does: node scripts/build.ts cli)
 `);
     return;
   }
-  const dir = await (0, import_promises11.mkdtemp)((0, import_node_path27.join)((0, import_node_os6.tmpdir)(), "gitops-bench-"));
+  const dir = await (0, import_promises11.mkdtemp)((0, import_node_path26.join)((0, import_node_os6.tmpdir)(), "gitops-bench-"));
   const git2 = (...a) => exec2("git", a, { cwd: dir, maxBuffer: 256 << 20 });
   try {
     await git2("init", "-q", "-b", "main");
     await git2("config", "user.email", "bench@example.com");
     await git2("config", "user.name", "bench");
-    for (const d2 of ["intents", "policies", "agents", "contracts"]) await (0, import_promises11.cp)((0, import_node_path27.join)(ROOT2, d2), (0, import_node_path27.join)(dir, d2), { recursive: true });
+    for (const d2 of ["intents", "policies", "agents", "contracts"]) await (0, import_promises11.cp)((0, import_node_path26.join)(ROOT2, d2), (0, import_node_path26.join)(dir, d2), { recursive: true });
     await git2("add", "-A");
     await git2("commit", "-q", "-m", "base");
     for (const n of sizes) {
       await git2("checkout", "-q", "-B", `bench-${n}`, "main");
       for (let i = 1; i <= n; i++) {
-        const file = (0, import_node_path27.join)(dir, "intents", "bench", `BENCH-${String(i).padStart(4, "0")}.yaml`);
-        await (0, import_promises11.mkdir)((0, import_node_path27.dirname)(file), { recursive: true });
+        const file = (0, import_node_path26.join)(dir, "intents", "bench", `BENCH-${String(i).padStart(4, "0")}.yaml`);
+        await (0, import_promises11.mkdir)((0, import_node_path26.dirname)(file), { recursive: true });
         await (0, import_promises11.writeFile)(file, intent(i));
       }
       await git2("add", "-A");
@@ -87921,7 +88313,7 @@ async function run(argv, out) {
     }
     out("intents   process (gitops check)   in-process runCheck   per intent (in-process)   decisions\n");
     for (const n of sizes) {
-      const proc = await timeProcess(["check", "--base", "main", "--head", `bench-${n}`, "--format", "json", "--output", (0, import_node_path27.join)(dir, `report-${n}.json`)], dir);
+      const proc = await timeProcess(["check", "--base", "main", "--head", `bench-${n}`, "--format", "json", "--output", (0, import_node_path26.join)(dir, `report-${n}.json`)], dir);
       const ctx = createRunContext({ repoDir: dir, kind: "check", sink: new MemorySink() });
       const started = performance.now();
       const report = await runCheck({ cwd: dir, base: "main", head: `bench-${n}`, ctx });
@@ -87937,15 +88329,15 @@ async function run(argv, out) {
     await (0, import_promises11.rm)(dir, { recursive: true, force: true });
   }
 }
-var import_node_child_process7, import_node_fs18, import_promises11, import_node_os6, import_node_path27, import_node_url4, import_node_util3, exec2, ROOT2, SIZES, BIN, STARTUP_RUNS;
+var import_node_child_process7, import_node_fs17, import_promises11, import_node_os6, import_node_path26, import_node_url4, import_node_util3, exec2, ROOT2, SIZES, BIN, STARTUP_RUNS;
 var init_check2 = __esm({
   "bench/check.ts"() {
     "use strict";
     import_node_child_process7 = require("node:child_process");
-    import_node_fs18 = require("node:fs");
+    import_node_fs17 = require("node:fs");
     import_promises11 = require("node:fs/promises");
     import_node_os6 = require("node:os");
-    import_node_path27 = require("node:path");
+    import_node_path26 = require("node:path");
     import_node_url4 = require("node:url");
     import_node_util3 = require("node:util");
     init_run();
@@ -87954,7 +88346,7 @@ var init_check2 = __esm({
     exec2 = (0, import_node_util3.promisify)(import_node_child_process7.execFile);
     ROOT2 = (0, import_node_url4.fileURLToPath)(new URL("../", __gitopsModuleUrl));
     SIZES = [1, 100, 1e3];
-    BIN = (0, import_node_path27.join)(ROOT2, "dist/cli/gitops.js");
+    BIN = (0, import_node_path26.join)(ROOT2, "dist/cli/gitops.js");
     STARTUP_RUNS = 7;
   }
 });
@@ -87967,18 +88359,18 @@ __export(rego_exports2, {
 function regoFiles(root) {
   const out = [];
   const visit2 = (d2) => {
-    for (const n of (0, import_node_fs19.readdirSync)(d2).sort()) {
-      const p2 = (0, import_node_path28.join)(d2, n);
-      if ((0, import_node_fs19.statSync)(p2).isDirectory()) visit2(p2);
-      else if (n.endsWith(".rego") && !n.endsWith("_test.rego")) out.push({ file: (0, import_node_path28.relative)(process.cwd(), p2), text: (0, import_node_fs19.readFileSync)(p2, "utf8") });
+    for (const n of (0, import_node_fs18.readdirSync)(d2).sort()) {
+      const p2 = (0, import_node_path27.join)(d2, n);
+      if ((0, import_node_fs18.statSync)(p2).isDirectory()) visit2(p2);
+      else if (n.endsWith(".rego") && !n.endsWith("_test.rego")) out.push({ file: (0, import_node_path27.relative)(process.cwd(), p2), text: (0, import_node_fs18.readFileSync)(p2, "utf8") });
     }
   };
-  if ((0, import_node_fs19.existsSync)(root)) visit2(root);
+  if ((0, import_node_fs18.existsSync)(root)) visit2(root);
   return out;
 }
 async function seedInput(cwd) {
-  const file = (0, import_node_path28.join)(cwd, "intents", "DEPLOY-WEB-001.yaml");
-  const text3 = (0, import_node_fs19.readFileSync)(file, "utf8");
+  const file = (0, import_node_path27.join)(cwd, "intents", "DEPLOY-WEB-001.yaml");
+  const text3 = (0, import_node_fs18.readFileSync)(file, "utf8");
   try {
     const { loadIntent: loadIntent2 } = await Promise.resolve().then(() => (init_load2(), load_exports));
     const { translate: translate3 } = await Promise.resolve().then(() => (init_registry2(), registry_exports));
@@ -88096,7 +88488,7 @@ async function run2(argv, out) {
   const evals = Number(values.evals ?? 1e6);
   const seconds = Number(values.seconds ?? 2);
   const cwd = process.cwd();
-  const repo = regoFiles((0, import_node_path28.join)(cwd, "policies"));
+  const repo = regoFiles((0, import_node_path27.join)(cwd, "policies"));
   const { input: input2, how } = await seedInput(cwd);
   out(`Rego engine benchmark (node ${process.version}; load average ${(0, import_node_os7.loadavg)().map((x3) => x3.toFixed(2)).join(" ")} on ${(0, import_node_os7.availableParallelism)()} cores)
 `);
@@ -88180,12 +88572,12 @@ async function run2(argv, out) {
 load average at the end: ${(0, import_node_os7.loadavg)().map((x3) => x3.toFixed(2)).join(" ")}
 `);
 }
-var import_node_fs19, import_node_path28, import_node_v8, import_node_vm, import_node_util4, import_node_os7, fmt, mb;
+var import_node_fs18, import_node_path27, import_node_v8, import_node_vm, import_node_util4, import_node_os7, fmt, mb;
 var init_rego2 = __esm({
   "bench/rego.ts"() {
     "use strict";
-    import_node_fs19 = require("node:fs");
-    import_node_path28 = require("node:path");
+    import_node_fs18 = require("node:fs");
+    import_node_path27 = require("node:path");
     import_node_v8 = require("node:v8");
     import_node_vm = require("node:vm");
     import_node_util4 = require("node:util");
@@ -88270,12 +88662,21 @@ var init_commands = __esm({
 var main_exports = {};
 __export(main_exports, {
   defaultIO: () => defaultIO,
-  main: () => main
+  main: () => main,
+  quietOnClosedPipe: () => quietOnClosedPipe
 });
 function topUsage() {
   const width2 = Math.max(...Object.keys(SUMMARIES).map((k2) => k2.length));
   const lines2 = Object.entries(SUMMARIES).map(([k2, v3]) => `  ${k2.padEnd(width2)}  ${v3}`);
   return ["Usage: gitops <command> [options]", "", "Commands:", ...lines2, "", "Run `gitops <command> --help` for a command\u2019s options.", ""].join("\n");
+}
+function quietOnClosedPipe() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err2) => {
+      if (err2.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw err2;
+    });
+  }
 }
 function defaultIO() {
   return {
@@ -88285,7 +88686,8 @@ function defaultIO() {
     env: process.env
   };
 }
-async function main(argv, io2 = defaultIO()) {
+async function main(argv, raw = defaultIO()) {
+  const io2 = { ...raw, stdout: terminalWriter(raw.stdout), stderr: terminalWriter(raw.stderr), command: raw.command ?? ((line) => raw.stdout(line)) };
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io2.stdout(topUsage());
@@ -88326,17 +88728,18 @@ var init_main = __esm({
     "use strict";
     init_commands();
     init_diagnostics();
+    init_escape();
   }
 });
 
 // runner/action/main.ts
-var import_node_fs20 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 var import_node_crypto10 = require("node:crypto");
 init_main();
 init_diagnostics();
 
 // runner/action/inputs.ts
-var import_node_path29 = require("node:path");
+var import_node_path28 = require("node:path");
 init_diagnostics();
 
 // runner/action/command-line.ts
@@ -88392,7 +88795,7 @@ function readInputs(env, cwd) {
   const wd = input(env, "working-directory") || ".";
   return ok({
     argv: argv.value,
-    cwd: (0, import_node_path29.isAbsolute)(wd) ? wd : (0, import_node_path29.resolve)(env.GITHUB_WORKSPACE ?? cwd, wd),
+    cwd: (0, import_node_path28.isAbsolute)(wd) ? wd : (0, import_node_path28.resolve)(env.GITHUB_WORKSPACE ?? cwd, wd),
     token: input(env, "token"),
     installPulumi: input(env, "install-pulumi") !== "false"
   });
@@ -88406,7 +88809,7 @@ function commandEnvironment(env, inputs) {
 
 // runner/action/pulumi.ts
 var import_node_child_process8 = require("node:child_process");
-var import_node_path30 = require("node:path");
+var import_node_path29 = require("node:path");
 var import_node_url5 = require("node:url");
 init_diagnostics();
 init_pulumi_packages();
@@ -88422,7 +88825,7 @@ async function ensurePulumi(command13, install, log) {
   const packages = "@pulumi/pulumi@^3.276.0 @pulumi/aws@^7.48.0".split(" ");
   if (!install)
     return fail(diag("pulumi_not_installed", `gitops ${command13} needs ${packages.join(" and ")} beside the action (install-pulumi is false); install them with npm, or set install-pulumi: true`));
-  const prefix = (0, import_node_path30.join)((0, import_node_path30.dirname)((0, import_node_url5.fileURLToPath)(__gitopsModuleUrl)), "..");
+  const prefix = (0, import_node_path29.join)((0, import_node_path29.dirname)((0, import_node_url5.fileURLToPath)(__gitopsModuleUrl)), "..");
   log(`::group::Installing ${packages.join(" ")} for gitops ${command13}
 `);
   const code = await new Promise((done) => {
@@ -88439,7 +88842,7 @@ async function ensurePulumi(command13, install, log) {
 function setOutput(env, name, value) {
   if (!env.GITHUB_OUTPUT) return;
   const eof = `gitops_${(0, import_node_crypto10.randomUUID)()}`;
-  (0, import_node_fs20.appendFileSync)(env.GITHUB_OUTPUT, `${name}<<${eof}
+  (0, import_node_fs19.appendFileSync)(env.GITHUB_OUTPUT, `${name}<<${eof}
 ${value}
 ${eof}
 `);
