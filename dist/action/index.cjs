@@ -68271,6 +68271,7 @@ async function selectStacks(dir, sel) {
       const blobs = await readTree(headTree, all2);
       for (const f3 of all2) addUps(f3, specsOf(f3, blobs.get(f3), headAgents), "program");
     }
+    problems.push(...await duplicateIds(headTree, new Set(targets.filter((t3) => t3.kind === "up").map((t3) => idFromPath(t3.file)))));
   } else {
     const tree = workTree(dir);
     const agentsR = await agentsOf(tree);
@@ -68281,9 +68282,20 @@ async function selectStacks(dir, sel) {
     if ("intent" in sel && files.length === 0) return fail(diag("apply_unknown_intent", `no intent ${sel.intent} under ${INTENTS_DIR}/ (expected ${INTENTS_DIR}/${sel.intent}.yaml)`));
     const blobs = await tree.read(files);
     for (const f3 of files) addUps(f3, specsOf(f3, blobs.get(f3), agents), "selected");
+    problems.push(...await duplicateIds(tree, new Set(files.map(idFromPath))));
   }
   if (problems.length) return fail(problems);
   return ok(targets.sort(byStack));
+}
+async function duplicateIds(tree, ids) {
+  const byId = /* @__PURE__ */ new Map();
+  for (const f3 of (await tree.list([INTENTS_DIR])).filter(isIntentPath)) {
+    const id = idFromPath(f3);
+    if (ids.has(id)) byId.set(id, [...byId.get(id) ?? [], f3]);
+  }
+  return [...byId].filter(([, files]) => files.length > 1).map(
+    ([id, files]) => diag("apply_duplicate_id", `intent id ${id} is claimed by ${files.join(", ")}: which one to deploy is not decided; keep one (the check denies this as intent_duplicate_id)`, { file: files[1], line: 1, col: 1 })
+  );
 }
 var import_yaml5, PROGRAM_PATHS, byStack;
 var init_stacks = __esm({

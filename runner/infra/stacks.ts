@@ -130,6 +130,7 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
       const blobs = await readTree(headTree, all);
       for (const f of all) addUps(f, specsOf(f, blobs.get(f)!, headAgents), 'program');
     }
+    problems.push(...(await duplicateIds(headTree, new Set(targets.filter((t) => t.kind === 'up').map((t) => idFromPath(t.file))))));
   } else {
     const tree = workTree(dir);
     const agentsR = await agentsOf(tree);
@@ -140,7 +141,25 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
     if ('intent' in sel && files.length === 0) return fail(diag('apply_unknown_intent', `no intent ${sel.intent} under ${INTENTS_DIR}/ (expected ${INTENTS_DIR}/${sel.intent}.yaml)`));
     const blobs = await tree.read(files);
     for (const f of files) addUps(f, specsOf(f, blobs.get(f)!, agents), 'selected');
+    problems.push(...(await duplicateIds(tree, new Set(files.map(idFromPath)))));
   }
   if (problems.length) return fail(problems);
   return ok(targets.sort(byStack));
+}
+
+/**
+ * Two intent files with one id would deploy the same stacks, the first file
+ * read winning silently: refuse instead. The check denies it on every pull
+ * request (intent_duplicate_id, judged on the merge); this is for a state that
+ * reached the branch anyway (a base that moved after the check, an admin merge).
+ */
+async function duplicateIds(tree: Tree, ids: ReadonlySet<string>): Promise<Diagnostic[]> {
+  const byId = new Map<string, string[]>();
+  for (const f of (await tree.list([INTENTS_DIR])).filter(isIntentPath)) {
+    const id = idFromPath(f);
+    if (ids.has(id)) byId.set(id, [...(byId.get(id) ?? []), f]);
+  }
+  return [...byId].filter(([, files]) => files.length > 1).map(([id, files]) =>
+    diag('apply_duplicate_id', `intent id ${id} is claimed by ${files.join(', ')}: which one to deploy is not decided; keep one (the check denies this as intent_duplicate_id)`, { file: files[1]!, line: 1, col: 1 }),
+  );
 }

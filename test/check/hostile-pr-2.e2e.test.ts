@@ -13,6 +13,9 @@
  *      file nothing deployed ($0 delta, no creates) while apply creates it
  *   8. a head behind its base: judged alone, while the merge commit (what
  *      apply deploys) combines it with the base's newer commits
+ *   9. a duplicate intent id that reached the branch anyway (the base moved
+ *      after the check, an admin merge): apply deployed whichever file it read
+ *      first over the other's stacks
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -176,5 +179,20 @@ describe('route 8: the check judges what the merge commit holds, not the head al
     const report = JSON.parse(out.stdout) as CheckReport;
     // Only the PR's own change is checked (the base's newer file is not the PR's), and it collides.
     expect(report.intents.map((i) => [i.file, i.decision, i.diagnostics.map((d) => d.code)])).toEqual([['intents/team-b/NEW-WEB-001.yaml', 'invalid', ['intent_duplicate_id']]]);
+  });
+});
+
+describe('route 9: apply refuses two intent files with one id', () => {
+  it('a second DEPLOY-WEB-001 merged past the check is refused by affected (the apply matrix), not deployed over the first', async () => {
+    const r = await sampleRepo();
+    const before = (await r.git('rev-parse', 'main')).trim();
+    const pr = await branch(r, 'pr-11', async (x) => x.write('intents/team-b/DEPLOY-WEB-001.yaml', intentWith('DEPLOY-WEB-001', { "region: ['us-west', 'us-east']": "region: ['us-west']", 'max_instances: 10': 'max_instances: 4' })));
+    expect((await runCli(['check', '--base', pr.base, '--head', pr.head, '--format', 'json', '--no-preview'], r.dir)).code).toBe(1);
+    await r.git('merge', '-q', '--no-ff', '-m', 'admin merge', 'pr-11');
+
+    const out = await runCli(['affected', '--base', before, '--head', 'main', '--format', 'json'], r.dir);
+    expect(out.code).not.toBe(0);
+    expect(out.stdout + out.stderr).toContain('apply_duplicate_id');
+    expect(out.stdout + out.stderr).toContain('intents/DEPLOY-WEB-001.yaml, intents/team-b/DEPLOY-WEB-001.yaml');
   });
 });
