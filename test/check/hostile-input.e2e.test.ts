@@ -67,7 +67,9 @@ describe('hostile text reaches no terminal or job log raw', () => {
       expect(terminalProblems(r.stderr)).toEqual([]);
       if (format === 'text') {
         // The verdict lines are the real ones, the description is shown (defused), the errors keep file:line:col.
-        expect(r.stdout.split('\n').filter((l) => /^[✔✖] /.test(l))).toHaveLength(Object.keys(cases).length);
+        // One per intent, plus the governed files' verdict line.
+        expect(r.stdout.split('\n').filter((l) => /^[✔✖] /.test(l))).toHaveLength(Object.keys(cases).length + 1);
+        expect(r.stdout).toMatch(/^✔ ALLOW +governed files/m);
         expect(r.stdout).toContain('\\u001b[2K\\r✔ ALLOW  EVIL-001');
         expect(r.stdout).toMatch(/intents\/KEY-001\.yaml:\d+:\d+: intent_schema_error: unknown field '\\n::error/);
         expect(r.stdout).toMatch(/intents\/NAME-001\\u001b\[2K\\r::warning::x\.yaml:1:1: intent_bad_file_name: /);
