@@ -25458,6 +25458,10 @@ function loadIntent(file, bytes) {
     }
   });
   if (yamlErrors.length) return fail(yamlErrors);
+  const yamlVersion = doc.directives?.yaml;
+  if (yamlVersion?.explicit && yamlVersion.version !== "1.2") {
+    return fail(diag("yaml_version_not_supported", `intents are YAML 1.2; remove the %YAML ${yamlVersion.version} directive (YAML 1.1 reads 1:20 as 80, 012 as octal, yes as true)`, top));
+  }
   const tagErrors = [];
   let anchors = 0;
   if (text3.includes("!") || text3.includes("&")) (0, import_yaml2.visit)(doc, {

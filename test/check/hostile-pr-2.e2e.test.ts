@@ -16,6 +16,9 @@
  *   9. a duplicate intent id that reached the branch anyway (the base moved
  *      after the check, an admin merge): apply deployed whichever file it read
  *      first over the other's stacks
+ *  10. a `%YAML 1.1` directive: the parser reads `max_instances: 1:20` as 80
+ *      (sexagesimal), what the policies judge and apply deploys, while a
+ *      reviewer reads 1:20
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -194,5 +197,20 @@ describe('route 9: apply refuses two intent files with one id', () => {
     expect(out.code).not.toBe(0);
     expect(out.stdout + out.stderr).toContain('apply_duplicate_id');
     expect(out.stdout + out.stderr).toContain('intents/DEPLOY-WEB-001.yaml, intents/team-b/DEPLOY-WEB-001.yaml');
+  });
+});
+
+describe('route 10: intents are read as the YAML 1.2 a reviewer reads', () => {
+  it('a %YAML 1.1 directive (1:20 read as 80 instances) is refused at line 1, in the check and in apply\'s selection', async () => {
+    const r = await sampleRepo();
+    const text = '%YAML 1.1\n---\n' + intentWith('SEXA-WEB-001', { 'max_instances: 10': 'max_instances: 1:20' });
+    const pr = await branch(r, 'pr-12', async (x) => x.write('intents/SEXA-WEB-001.yaml', text));
+    const out = await runCli(['check', '--base', pr.base, '--head', pr.head, '--format', 'json', '--no-preview'], r.dir);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout) as CheckReport;
+    expect(report.intents.map((i) => [i.decision, i.diagnostics.map((d) => [d.code, d.line])])).toEqual([['invalid', [['yaml_version_not_supported', 1]]]]);
+    const affected = await runCli(['affected', '--base', pr.base, '--head', pr.head, '--format', 'json'], r.dir);
+    expect(affected.code).not.toBe(0);
+    expect(affected.stdout + affected.stderr).toContain('yaml_version_not_supported');
   });
 });
