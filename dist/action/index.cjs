@@ -68197,9 +68197,13 @@ function intentChanges(changes) {
   }
   return { targets: [...targets.values()].sort((a, b3) => a.file.localeCompare(b3.file)), deleted: [...deleted].sort() };
 }
+function notAFile(file) {
+  return diag("intent_not_a_file", `${file} is not a file (a submodule or another git object): intents are YAML files`, { file, line: 1, col: 1 });
+}
 var init_changes2 = __esm({
   "runner/intent/changes.ts"() {
     "use strict";
+    init_diagnostics();
     init_paths();
   }
 });
@@ -68216,6 +68220,7 @@ async function agentsOf(tree) {
   return ok({ registry: doc?.agents ?? [], iamTable: parsed.value });
 }
 function specsOf(file, bytes, agents) {
+  if (!bytes) return fail(notAFile(file));
   const doc = loadIntent(file, bytes);
   if (!doc.ok) return doc;
   const t3 = translate(doc.value);
@@ -75451,7 +75456,8 @@ function intentSource(file, change, f3) {
   if (f3?.kind === "too_large") {
     return { file, change, bytes: new Uint8Array(), size: f3.size, refused: diag("intent_too_large", `file is ${f3.size} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, at5) };
   }
-  return { file, change, bytes: f3?.bytes ?? new Uint8Array() };
+  if (!f3) return { file, change, bytes: new Uint8Array(), refused: notAFile(file) };
+  return { file, change, bytes: f3.bytes };
 }
 function summarise(intents) {
   return {

@@ -29,7 +29,7 @@ import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, ty
 import { judgeGovernance } from './governance.ts';
 import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
 import { idFromPath } from '../intent/paths.ts';
-import { intentChanges } from '../intent/changes.ts';
+import { intentChanges, notAFile } from '../intent/changes.ts';
 
 export interface CheckOptions {
   /** A directory inside the working copy (or, without git, the repository directory). */
@@ -249,7 +249,9 @@ function intentSource(file: string, change: IntentReport['change'], f: TreeFile 
   if (f?.kind === 'too_large') {
     return { file, change, bytes: new Uint8Array(), size: f.size, refused: diag('intent_too_large', `file is ${f.size} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, at) };
   }
-  return { file, change, bytes: f?.bytes ?? new Uint8Array() };
+  // Listed as changed but no file to read: a submodule (gitlink) under intents/, never an intent.
+  if (!f) return { file, change, bytes: new Uint8Array(), refused: notAFile(file) };
+  return { file, change, bytes: f.bytes };
 }
 
 export function summarise(intents: IntentReport[]): CheckReport['summary'] {

@@ -19,7 +19,7 @@ import { changedFiles, openRepo, resolveRef } from '../git/repo.ts';
 import { commitTree, workTree, type Tree } from '../git/tree.ts';
 import { loadIntent } from '../intent/load.ts';
 import { INTENTS_DIR, idFromPath, isIntentPath } from '../intent/paths.ts';
-import { intentChanges } from '../intent/changes.ts';
+import { intentChanges, notAFile } from '../intent/changes.ts';
 import { translate } from '../translate/registry.ts';
 import { AGENTS_FILE } from '../cli/context.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
@@ -57,7 +57,8 @@ export async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
 }
 
 /** Intent file → its stack specs (load, translate, validate); problems carry file:line. */
-export function specsOf(file: string, bytes: Uint8Array, agents: AgentsInput): Result<Loaded> {
+export function specsOf(file: string, bytes: Uint8Array | undefined, agents: AgentsInput): Result<Loaded> {
+  if (!bytes) return fail(notAFile(file));
   const doc = loadIntent(file, bytes);
   if (!doc.ok) return doc;
   const t = translate(doc.value);
@@ -110,11 +111,11 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
       ...ups.flatMap((t) => (t.change === 'modified' ? [t.file] : t.change === 'renamed' && t.from ? [t.from] : [])).map((file) => ({ file, change: 'region_removed' as const })),
     ];
     const [headBlobs, baseBlobs] = [await readTree(headTree, ups.map((t) => t.file)), await readTree(baseTree, gone.map((g) => g.file))];
-    for (const t of ups) addUps(t.file, specsOf(t.file, headBlobs.get(t.file)!, headAgents), t.change);
+    for (const t of ups) addUps(t.file, specsOf(t.file, headBlobs.get(t.file), headAgents), t.change);
     // What existed at base and is gone at head: destroyed (behind --destroy-removed in apply).
     for (const g of gone) {
       if (!baseBlobs.has(g.file)) continue;
-      const before = specsOf(g.file, baseBlobs.get(g.file)!, baseAgents);
+      const before = specsOf(g.file, baseBlobs.get(g.file), baseAgents);
       // A base that no longer loads (e.g. schema changed since) still has stacks named by file id and regions unknown: report it.
       if (!before.ok) {
         problems.push(...before.diagnostics.map((d) => ({ ...d, message: `at ${sel.base}: ${d.message} (cannot tell which stacks to destroy)` })));
@@ -128,7 +129,7 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
     if (changes.some((c) => PROGRAM_PATHS.some((p) => c.path.startsWith(p)))) {
       const all = (await headTree.list([INTENTS_DIR])).filter(isIntentPath);
       const blobs = await readTree(headTree, all);
-      for (const f of all) addUps(f, specsOf(f, blobs.get(f)!, headAgents), 'program');
+      for (const f of all) addUps(f, specsOf(f, blobs.get(f), headAgents), 'program');
     }
     problems.push(...(await duplicateIds(headTree, new Set(targets.filter((t) => t.kind === 'up').map((t) => idFromPath(t.file))))));
   } else {
@@ -140,7 +141,7 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
     const files = 'intent' in sel ? all.filter((f) => idFromPath(f) === sel.intent) : all;
     if ('intent' in sel && files.length === 0) return fail(diag('apply_unknown_intent', `no intent ${sel.intent} under ${INTENTS_DIR}/ (expected ${INTENTS_DIR}/${sel.intent}.yaml)`));
     const blobs = await tree.read(files);
-    for (const f of files) addUps(f, specsOf(f, blobs.get(f)!, agents), 'selected');
+    for (const f of files) addUps(f, specsOf(f, blobs.get(f), agents), 'selected');
     problems.push(...(await duplicateIds(tree, new Set(files.map(idFromPath)))));
   }
   if (problems.length) return fail(problems);

@@ -11,6 +11,7 @@
  *   - deleted, or moved OUT of intents/ → its stacks at the base go.
  */
 import type { FileChange } from '../git/repo.ts';
+import { diag, type Diagnostic } from '../core/diagnostics.ts';
 import { isIntentPath } from './paths.ts';
 
 export interface IntentTarget {
@@ -35,4 +36,9 @@ export function intentChanges(changes: readonly FileChange[]): { targets: Intent
     else targets.set(c.path, { file: c.path, change: c.status, ...(fromIntent ? { from: c.from! } : {}) });
   }
   return { targets: [...targets.values()].sort((a, b) => a.file.localeCompare(b.file)), deleted: [...deleted].sort() };
+}
+
+/** A changed intent path with no file behind it (a submodule's gitlink): the check and apply refuse it alike. */
+export function notAFile(file: string): Diagnostic {
+  return diag('intent_not_a_file', `${file} is not a file (a submodule or another git object): intents are YAML files`, { file, line: 1, col: 1 });
 }

@@ -19,6 +19,8 @@
  *  10. a `%YAML 1.1` directive: the parser reads `max_instances: 1:20` as 80
  *      (sexagesimal), what the policies judge and apply deploys, while a
  *      reviewer reads 1:20
+ *  11. a submodule (gitlink) at an intent path: "empty file" in the check, an
+ *      internal error in apply's selection
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -212,5 +214,27 @@ describe('route 10: intents are read as the YAML 1.2 a reviewer reads', () => {
     const affected = await runCli(['affected', '--base', pr.base, '--head', pr.head, '--format', 'json'], r.dir);
     expect(affected.code).not.toBe(0);
     expect(affected.stdout + affected.stderr).toContain('yaml_version_not_supported');
+  });
+});
+
+describe('route 11: a submodule at an intent path is refused as not a file', () => {
+  it('the check and affected both name it intent_not_a_file at the path (no internal error)', async () => {
+    const r = await sampleRepo();
+    // Committed from the index alone (the working tree has no such folder: `git add -A` would drop it).
+    const base = (await r.git('rev-parse', 'main')).trim();
+    await r.git('checkout', '-q', '-b', 'pr-13');
+    await r.git('update-index', '--add', '--cacheinfo', `160000,${base},intents/GL-WEB-001.yaml`);
+    await r.git('commit', '-q', '-m', 'pr-13');
+    const pr = { base, head: (await r.git('rev-parse', 'HEAD')).trim() };
+    await r.git('checkout', '-q', 'main');
+    expect(await r.git('ls-tree', pr.head, 'intents/GL-WEB-001.yaml')).toMatch(/^160000 commit /);
+    const out = await runCli(['check', '--base', pr.base, '--head', pr.head, '--format', 'json', '--no-preview'], r.dir);
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout) as CheckReport;
+    expect(report.intents.map((i) => [i.file, i.decision, i.diagnostics.map((d) => d.code)])).toEqual([['intents/GL-WEB-001.yaml', 'invalid', ['intent_not_a_file']]]);
+    const affected = await runCli(['affected', '--base', pr.base, '--head', pr.head, '--format', 'json'], r.dir);
+    expect(affected.code).not.toBe(0);
+    expect(affected.stdout + affected.stderr).toContain('intents/GL-WEB-001.yaml:1:1: intent_not_a_file');
+    expect(affected.stdout + affected.stderr).not.toContain('internal_error');
   });
 });
