@@ -4561,6 +4561,18 @@ async function changedFiles(repo, base, head, dirs) {
   const out = await repo.git.raw(["diff", "--name-status", "-z", "-M", "--no-ext-diff", from, head, "--", ...dirs]);
   return parseNameStatus(out);
 }
+async function mergedTree(repo, base, head) {
+  let out;
+  try {
+    out = (await repo.git.raw(["merge-tree", "--write-tree", "--no-messages", base, head])).trim();
+  } catch {
+    return void 0;
+  }
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(out) ? out : void 0;
+}
+async function treeChanges(repo, from, to2, dirs) {
+  return parseNameStatus(await repo.git.raw(["diff", "--name-status", "-z", "-M", "--no-ext-diff", from, to2, "--", ...dirs]));
+}
 async function workingChanges(repo, dirs, headExists) {
   const changes = [];
   if (headExists) {
@@ -25469,6 +25481,10 @@ function loadIntent(file, bytes) {
     }
   });
   if (yamlErrors.length) return fail(yamlErrors);
+  const yamlVersion = doc.directives?.yaml;
+  if (yamlVersion?.explicit && yamlVersion.version !== "1.2") {
+    return fail(diag("yaml_version_not_supported", `intents are YAML 1.2; remove the %YAML ${yamlVersion.version} directive (YAML 1.1 reads 1:20 as 80, 012 as octal, yes as true)`, top));
+  }
   const tagErrors = [];
   let anchors = 0;
   if (text3.includes("!") || text3.includes("&")) (0, import_yaml2.visit)(doc, {
@@ -68564,6 +68580,34 @@ var init_graph = __esm({
   }
 });
 
+// runner/intent/changes.ts
+function intentChanges(changes) {
+  const targets = /* @__PURE__ */ new Map();
+  const deleted = /* @__PURE__ */ new Set();
+  for (const c3 of changes) {
+    const fromIntent = c3.from !== void 0 && c3.from !== c3.path && isIntentPath(c3.from);
+    if (c3.status === "deleted") {
+      if (isIntentPath(c3.path)) deleted.add(c3.path);
+      continue;
+    }
+    if (c3.status === "renamed" && fromIntent && !isIntentPath(c3.path)) deleted.add(c3.from);
+    if (!isIntentPath(c3.path)) continue;
+    if (c3.status === "renamed" && !fromIntent) targets.set(c3.path, { file: c3.path, change: c3.from === c3.path ? "modified" : "added" });
+    else targets.set(c3.path, { file: c3.path, change: c3.status, ...fromIntent ? { from: c3.from } : {} });
+  }
+  return { targets: [...targets.values()].sort((a, b3) => a.file.localeCompare(b3.file)), deleted: [...deleted].sort() };
+}
+function notAFile(file) {
+  return diag("intent_not_a_file", `${file} is not a file (a submodule or another git object): intents are YAML files`, { file, line: 1, col: 1 });
+}
+var init_changes2 = __esm({
+  "runner/intent/changes.ts"() {
+    "use strict";
+    init_diagnostics();
+    init_paths();
+  }
+});
+
 // runner/infra/stacks.ts
 async function agentsOf(tree) {
   const blobs = await tree.read([AGENTS_FILE2, IAM_TABLE_FILE]);
@@ -68576,6 +68620,7 @@ async function agentsOf(tree) {
   return ok({ registry: doc?.agents ?? [], iamTable: parsed.value });
 }
 function specsOf(file, bytes, agents) {
+  if (!bytes) return fail(notAFile(file));
   const doc = loadIntent(file, bytes);
   if (!doc.ok) return doc;
   const t4 = translate(doc.value);
@@ -68611,24 +68656,23 @@ async function selectStacks(dir, sel) {
     const headAgents = headAgentsR.value;
     const baseAgents2 = baseAgentsR.ok ? baseAgentsR.value : headAgents;
     const changes = await changedFiles(repo, base, head, [INTENTS_DIR, ...PROGRAM_PATHS]);
-    const intentChanges = changes.filter((c3) => isIntentPath(c3.path) || c3.from !== void 0 && isIntentPath(c3.from));
-    const headFiles = intentChanges.filter((c3) => c3.status !== "deleted").map((c3) => c3.path);
-    const baseFiles = intentChanges.flatMap((c3) => c3.status === "deleted" ? [c3.path] : c3.status === "renamed" && c3.from ? [c3.from] : c3.status === "modified" ? [c3.path] : []);
-    const [headBlobs, baseBlobs] = [await readTree(headTree, headFiles), await readTree(baseTree, baseFiles)];
-    for (const c3 of intentChanges) {
-      if (c3.status !== "deleted") addUps(c3.path, specsOf(c3.path, headBlobs.get(c3.path), headAgents), c3.status);
-    }
-    for (const c3 of intentChanges) {
-      const oldFile = c3.status === "deleted" || c3.status === "modified" ? c3.path : c3.status === "renamed" ? c3.from : void 0;
-      if (!oldFile || !baseBlobs.has(oldFile)) continue;
-      const before = specsOf(oldFile, baseBlobs.get(oldFile), baseAgents2);
+    const { targets: ups, deleted } = intentChanges(changes);
+    const gone = [
+      ...deleted.map((file) => ({ file, change: "removed" })),
+      ...ups.flatMap((t4) => t4.change === "modified" ? [t4.file] : t4.change === "renamed" && t4.from ? [t4.from] : []).map((file) => ({ file, change: "region_removed" }))
+    ];
+    const [headBlobs, baseBlobs] = [await readTree(headTree, ups.map((t4) => t4.file)), await readTree(baseTree, gone.map((g2) => g2.file))];
+    for (const t4 of ups) addUps(t4.file, specsOf(t4.file, headBlobs.get(t4.file), headAgents), t4.change);
+    for (const g2 of gone) {
+      if (!baseBlobs.has(g2.file)) continue;
+      const before = specsOf(g2.file, baseBlobs.get(g2.file), baseAgents2);
       if (!before.ok) {
         problems.push(...before.diagnostics.map((d2) => ({ ...d2, message: `at ${sel.base}: ${d2.message} (cannot tell which stacks to destroy)` })));
         continue;
       }
       for (const spec of before.value.specs) {
         if (targets.some((t4) => t4.stack === spec.stack)) continue;
-        targets.push({ kind: "destroy", stack: spec.stack, intentId: spec.intentId, region: spec.region, file: oldFile, change: c3.status === "deleted" ? "removed" : "region_removed" });
+        targets.push({ kind: "destroy", stack: spec.stack, intentId: spec.intentId, region: spec.region, file: g2.file, change: g2.change });
       }
     }
     if (changes.some((c3) => PROGRAM_PATHS.some((p2) => c3.path.startsWith(p2)))) {
@@ -68636,6 +68680,7 @@ async function selectStacks(dir, sel) {
       const blobs = await readTree(headTree, all2);
       for (const f3 of all2) addUps(f3, specsOf(f3, blobs.get(f3), headAgents), "program");
     }
+    problems.push(...await duplicateIds(headTree, new Set(targets.filter((t4) => t4.kind === "up").map((t4) => idFromPath(t4.file)))));
   } else {
     const tree = workTree(dir);
     const agentsR = await agentsOf(tree);
@@ -68646,9 +68691,20 @@ async function selectStacks(dir, sel) {
     if ("intent" in sel && files.length === 0) return fail(diag("apply_unknown_intent", `no intent ${sel.intent} under ${INTENTS_DIR}/ (expected ${INTENTS_DIR}/${sel.intent}.yaml)`));
     const blobs = await tree.read(files);
     for (const f3 of files) addUps(f3, specsOf(f3, blobs.get(f3), agents), "selected");
+    problems.push(...await duplicateIds(tree, new Set(files.map(idFromPath))));
   }
   if (problems.length) return fail(problems);
   return ok(targets.sort(byStack));
+}
+async function duplicateIds(tree, ids) {
+  const byId = /* @__PURE__ */ new Map();
+  for (const f3 of (await tree.list([INTENTS_DIR])).filter(isIntentPath)) {
+    const id = idFromPath(f3);
+    if (ids.has(id)) byId.set(id, [...byId.get(id) ?? [], f3]);
+  }
+  return [...byId].filter(([, files]) => files.length > 1).map(
+    ([id, files]) => diag("apply_duplicate_id", `intent id ${id} is claimed by ${files.join(", ")}: which one to deploy is not decided; keep one (the check denies this as intent_duplicate_id)`, { file: files[1], line: 1, col: 1 })
+  );
 }
 var import_yaml5, PROGRAM_PATHS, byStack;
 var init_stacks = __esm({
@@ -68660,6 +68716,7 @@ var init_stacks = __esm({
     init_tree();
     init_load2();
     init_paths();
+    init_changes2();
     init_registry2();
     init_context();
     init_iam();
@@ -75654,22 +75711,14 @@ function pathsOf(changes) {
   return [...new Set(changes.flatMap((c3) => c3.from ? [c3.path, c3.from] : [c3.path]))].sort();
 }
 function classify(changes) {
-  const targets = [];
-  const deleted = [];
   const policyChanges = [];
   for (const c3 of changes) {
     if (c3.path.startsWith(POLICIES_DIR + "/") || c3.from?.startsWith(POLICIES_DIR + "/")) {
       policyChanges.push(c3.from && c3.from !== c3.path ? `${c3.from} \u2192 ${c3.path}` : c3.path);
     }
-    if (c3.status === "deleted") {
-      if (isIntentPath(c3.path)) deleted.push(c3.path);
-      continue;
-    }
-    if (c3.status === "renamed" && c3.from && isIntentPath(c3.from) && !isIntentPath(c3.path)) deleted.push(c3.from);
-    if (isIntentPath(c3.path)) targets.push({ file: c3.path, change: c3.status, ...c3.from && c3.from !== c3.path ? { from: c3.from } : {} });
   }
-  const uniq = new Map(targets.map((t4) => [t4.file, t4]));
-  return { targets: [...uniq.values()].sort((a, b3) => a.file.localeCompare(b3.file)), deleted: [...new Set(deleted)].sort(), policyChanges: [...new Set(policyChanges)].sort() };
+  const { targets, deleted } = intentChanges(changes);
+  return { targets, deleted, policyChanges: [...new Set(policyChanges)].sort() };
 }
 async function planCheck(o2) {
   const repo = await openRepo(o2.cwd);
@@ -75703,8 +75752,10 @@ async function planCheck(o2) {
   }
   if (baseSha) {
     const head = headSha ?? await resolveRef(repo, "HEAD");
-    const tree = headSha ? headTree : commitTree(repo, head, "HEAD");
-    const all3 = await changedFiles(repo, baseSha, head, []);
+    const merged = await mergedTree(repo, baseSha, head);
+    const headLabel = o2.head ?? "HEAD";
+    const tree = merged ? commitTree(repo, merged, `${headLabel} merged into ${o2.base}`) : headSha ? headTree : commitTree(repo, head, "HEAD");
+    const all3 = merged ? await treeChanges(repo, baseSha, merged, []) : await changedFiles(repo, baseSha, head, []);
     const c4 = classify(all3);
     const changed = pathsOf(all3);
     if (changed.some((f3) => f3.startsWith("contracts/") || f3.startsWith("agents/"))) {
@@ -75713,7 +75764,7 @@ async function planCheck(o2) {
       c4.targets.sort((a, b3) => a.file.localeCompare(b3.file));
     }
     const baseTree2 = commitTree(repo, baseSha, o2.base);
-    return { root, intentTree: tree, policyTree: baseTree2, baseTree: baseTree2, ...c4, changedFiles: changed, changes: all3, pr: true, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
+    return { root, intentTree: tree, policyTree: baseTree2, baseTree: baseTree2, ...c4, changedFiles: changed, changes: all3, pr: true, commits: { base: baseSha, head }, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
   }
   if (headSha) throw new GitopsError(diag("usage_error", "--head needs --base (or --all)"), 2);
   const headExists = await hasHead(repo);
@@ -75731,6 +75782,7 @@ async function runCheck(o2) {
     trace_id: ctx.traceId,
     ...plan2.base ? { base: plan2.base } : {},
     ...plan2.head ? { head: plan2.head } : {},
+    ...plan2.commits ? { commits: plan2.commits } : {},
     intents: [],
     deleted: plan2.deleted,
     policy_changes: { files: plan2.policyChanges, needs_review: plan2.policyChanges.length > 0 },
@@ -75804,7 +75856,8 @@ function intentSource(file, change, f3) {
   if (f3?.kind === "too_large") {
     return { file, change, bytes: new Uint8Array(), size: f3.size, refused: diag("intent_too_large", `file is ${f3.size} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, at5) };
   }
-  return { file, change, bytes: f3?.bytes ?? new Uint8Array() };
+  if (!f3) return { file, change, bytes: new Uint8Array(), refused: notAFile(file) };
+  return { file, change, bytes: f3.bytes };
 }
 function summarise(intents) {
   return {
@@ -75852,6 +75905,7 @@ var init_run = __esm({
     init_governance();
     init_base();
     init_paths();
+    init_changes2();
   }
 });
 
@@ -85746,6 +85800,15 @@ function readReport(path, display) {
   }
   return r2;
 }
+function reportIsFor(report, event, display) {
+  const c3 = report.commits;
+  if (c3?.head === event.headSha && c3.base === event.baseSha) return;
+  const had = c3 ? `base ${c3.base.slice(0, 12)}, head ${c3.head.slice(0, 12)}` : "no commits (not a check between two commits)";
+  throw new GitopsError(
+    diag("report_not_for_this_pull_request", `the report compares ${had}, but pull request #${event.number} is base ${event.baseSha.slice(0, 12)}, head ${event.headSha.slice(0, 12)}: publish only the report \`gitops check --base <base sha> --head <head sha>\` wrote for it`, { file: display }),
+    2
+  );
+}
 function describe3(o2) {
   const cr2 = o2.checkRun;
   const c3 = o2.comment;
@@ -85809,6 +85872,7 @@ async function runPublish(argv, io2, sink) {
     return 2;
   }
   const config = cfg2.value;
+  if (config.event.kind === "pull_request") reportIsFor(report, config.event, values.report);
   const linkSha = headShaOf(config, report);
   const links = linkSha && /^[0-9a-f]{40}$/.test(linkSha) ? { server: config.serverUrl, repository: config.event.kind === "pull_request" && config.event.headRepository ? config.event.headRepository : `${config.repository.owner}/${config.repository.repo}`, sha: linkSha } : void 0;
   const fullMarkdown = renderMarkdown(report, links ? { links } : {});

@@ -23,12 +23,13 @@ import { INTENTS_DIR, MAX_INTENT_BYTES, isIntentPath } from '../intent/paths.ts'
 import { symlinkRefused } from '../core/files.ts';
 import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load.ts';
 import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
-import { changedFiles, hasHead, openRepo, resolveRef, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
+import { changedFiles, hasHead, mergedTree, openRepo, resolveRef, treeChanges, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree, type TreeFile } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
 import { judgeGovernance } from './governance.ts';
 import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
 import { idFromPath } from '../intent/paths.ts';
+import { intentChanges, notAFile } from '../intent/changes.ts';
 
 export interface CheckOptions {
   /** A directory inside the working copy (or, without git, the repository directory). */
@@ -72,6 +73,8 @@ interface Plan {
   changes: FileChange[];
   /** Two commits compared (--base without --all): a pull request. */
   pr: boolean;
+  /** Full commit ids of a pull-request comparison (report.commits). */
+  commits?: { base: string; head: string };
 }
 
 function pathsOf(changes: FileChange[]): string[] {
@@ -79,22 +82,15 @@ function pathsOf(changes: FileChange[]): string[] {
 }
 
 function classify(changes: FileChange[]) {
-  const targets: Plan['targets'] = [];
-  const deleted: string[] = [];
   const policyChanges: string[] = [];
   for (const c of changes) {
     if (c.path.startsWith(POLICIES_DIR + '/') || c.from?.startsWith(POLICIES_DIR + '/')) {
       policyChanges.push(c.from && c.from !== c.path ? `${c.from} → ${c.path}` : c.path);
     }
-    if (c.status === 'deleted') {
-      if (isIntentPath(c.path)) deleted.push(c.path);
-      continue;
-    }
-    if (c.status === 'renamed' && c.from && isIntentPath(c.from) && !isIntentPath(c.path)) deleted.push(c.from);
-    if (isIntentPath(c.path)) targets.push({ file: c.path, change: c.status, ...(c.from && c.from !== c.path ? { from: c.from } : {}) });
   }
-  const uniq = new Map(targets.map((t) => [t.file, t]));
-  return { targets: [...uniq.values()].sort((a, b) => a.file.localeCompare(b.file)), deleted: [...new Set(deleted)].sort(), policyChanges: [...new Set(policyChanges)].sort() };
+  // Which intents are checked or gone: the same reading apply and affected make (runner/intent/changes.ts).
+  const { targets, deleted } = intentChanges(changes);
+  return { targets: targets as Plan['targets'], deleted, policyChanges: [...new Set(policyChanges)].sort() };
 }
 
 async function planCheck(o: CheckOptions): Promise<Plan> {
@@ -131,8 +127,14 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
   }
   if (baseSha) {
     const head = headSha ?? (await resolveRef(repo, 'HEAD'));
-    const tree = headSha ? headTree : commitTree(repo, head, 'HEAD');
-    const all = await changedFiles(repo, baseSha, head, []);
+    // What merging the PR would make the base hold, not the head alone: a head that is behind
+    // the base merges into a state no check saw (the base's newer edit to the same intent, or an
+    // intent with the same id added there since). Judged as the base → merge diff; without a clean
+    // merge (a conflict GitHub will not merge) the head, from the merge base, as before.
+    const merged = await mergedTree(repo, baseSha, head);
+    const headLabel = o.head ?? 'HEAD';
+    const tree = merged ? commitTree(repo, merged, `${headLabel} merged into ${o.base}`) : headSha ? headTree : commitTree(repo, head, 'HEAD');
+    const all = merged ? await treeChanges(repo, baseSha, merged, []) : await changedFiles(repo, baseSha, head, []);
     const c = classify(all);
     const changed = pathsOf(all);
     // Contracts and agents bear on every intent: a PR changing them re-checks all intents at head.
@@ -142,7 +144,7 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
       c.targets.sort((a, b) => a.file.localeCompare(b.file));
     }
     const baseTree = commitTree(repo, baseSha, o.base!);
-    return { root, intentTree: tree, policyTree: baseTree, baseTree, ...c, changedFiles: changed, changes: all, pr: true, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
+    return { root, intentTree: tree, policyTree: baseTree, baseTree, ...c, changedFiles: changed, changes: all, pr: true, commits: { base: baseSha, head }, ...refs, head: refs.head ?? `HEAD@${head.slice(0, 12)}` };
   }
   if (headSha) throw new GitopsError(diag('usage_error', '--head needs --base (or --all)'), 2);
   // Working tree: uncommitted changes, judged by the committed policies.
@@ -163,6 +165,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     trace_id: ctx.traceId,
     ...(plan.base ? { base: plan.base } : {}),
     ...(plan.head ? { head: plan.head } : {}),
+    ...(plan.commits ? { commits: plan.commits } : {}),
     intents: [],
     deleted: plan.deleted,
     policy_changes: { files: plan.policyChanges, needs_review: plan.policyChanges.length > 0 },
@@ -246,7 +249,9 @@ function intentSource(file: string, change: IntentReport['change'], f: TreeFile 
   if (f?.kind === 'too_large') {
     return { file, change, bytes: new Uint8Array(), size: f.size, refused: diag('intent_too_large', `file is ${f.size} bytes; intents are limited to ${MAX_INTENT_BYTES} bytes`, at) };
   }
-  return { file, change, bytes: f?.bytes ?? new Uint8Array() };
+  // Listed as changed but no file to read: a submodule (gitlink) under intents/, never an intent.
+  if (!f) return { file, change, bytes: new Uint8Array(), refused: notAFile(file) };
+  return { file, change, bytes: f.bytes };
 }
 
 export function summarise(intents: IntentReport[]): CheckReport['summary'] {

@@ -111,6 +111,13 @@ export interface CheckReport {
   trace_id: string;
   base?: string;
   head?: string;
+  /**
+   * The full commit ids compared (a run between two commits): what `gitops
+   * publish` matches against the pull request it publishes to, so a report
+   * written for another head (a stale file, one committed to the repository)
+   * never becomes this pull request's verdict.
+   */
+  commits?: { base: string; head: string };
   intents: IntentReport[];
   /** Intent files deleted between base and head (nothing to evaluate; apply may destroy). */
   deleted: string[];

@@ -101,6 +101,23 @@ export function readReport(path: string, display: string): CheckReport {
   return r as CheckReport;
 }
 
+/**
+ * A pull request's verdict is only ever a report of ITS base and head: the
+ * workflow publishes whatever file sits at --report, and a check that died
+ * before writing one (out of memory, a runner error) would otherwise publish
+ * a stale file — or a report.json committed to the repository, which the
+ * base checkout brings along — as this pull request's result.
+ */
+function reportIsFor(report: CheckReport, event: { baseSha: string; headSha: string; number: number }, display: string): void {
+  const c = report.commits;
+  if (c?.head === event.headSha && c.base === event.baseSha) return;
+  const had = c ? `base ${c.base.slice(0, 12)}, head ${c.head.slice(0, 12)}` : 'no commits (not a check between two commits)';
+  throw new GitopsError(
+    diag('report_not_for_this_pull_request', `the report compares ${had}, but pull request #${event.number} is base ${event.baseSha.slice(0, 12)}, head ${event.headSha.slice(0, 12)}: publish only the report \`gitops check --base <base sha> --head <head sha>\` wrote for it`, { file: display }),
+    2,
+  );
+}
+
 function describe(o: PublishOutcome): string {
   const cr = o.checkRun;
   const c = o.comment;
@@ -188,6 +205,7 @@ export async function runPublish(argv: string[], io: CommandIO, sink?: AuditSink
     return 2;
   }
   const config = cfg.value;
+  if (config.event.kind === 'pull_request') reportIsFor(report, config.event, values.report!);
   // Findings link to their line in the PR's head: the head repository (a fork's, for fork PRs) at the head commit.
   const linkSha = headShaOf(config, report);
   const links = linkSha && /^[0-9a-f]{40}$/.test(linkSha)

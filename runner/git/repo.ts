@@ -279,6 +279,29 @@ export async function changedFiles(repo: Repo, base: string, head: string, dirs:
   return parseNameStatus(out);
 }
 
+/**
+ * The tree merging `head` into `base` produces (`git merge-tree --write-tree`,
+ * git 2.38 or later): what the merge commit of a pull request holds. Undefined
+ * when the merge conflicts (GitHub does not merge until the branch is updated,
+ * and updating it re-runs the check) or git cannot merge the two (unrelated
+ * histories, no merge base in a shallow clone, an older git).
+ */
+export async function mergedTree(repo: Repo, base: string, head: string): Promise<string | undefined> {
+  let out: string;
+  try {
+    out = (await repo.git.raw(['merge-tree', '--write-tree', '--no-messages', base, head])).trim();
+  } catch {
+    return undefined;
+  }
+  // A clean merge prints the tree id alone; a conflicted one lists the conflicted files after it.
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(out) ? out : undefined;
+}
+
+/** Files changed from one tree (or commit) to another, renames detected. */
+export async function treeChanges(repo: Repo, from: string, to: string, dirs: string[]): Promise<FileChange[]> {
+  return parseNameStatus(await repo.git.raw(['diff', '--name-status', '-z', '-M', '--no-ext-diff', from, to, '--', ...dirs]));
+}
+
 /** Uncommitted changes (staged, unstaged, untracked) relative to HEAD. */
 export async function workingChanges(repo: Repo, dirs: string[], headExists: boolean): Promise<FileChange[]> {
   const changes: FileChange[] = [];

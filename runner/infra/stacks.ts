@@ -19,6 +19,7 @@ import { changedFiles, openRepo, resolveRef } from '../git/repo.ts';
 import { commitTree, workTree, type Tree } from '../git/tree.ts';
 import { loadIntent } from '../intent/load.ts';
 import { INTENTS_DIR, idFromPath, isIntentPath } from '../intent/paths.ts';
+import { intentChanges, notAFile } from '../intent/changes.ts';
 import { translate } from '../translate/registry.ts';
 import { AGENTS_FILE } from '../cli/context.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
@@ -56,7 +57,8 @@ export async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
 }
 
 /** Intent file → its stack specs (load, translate, validate); problems carry file:line. */
-export function specsOf(file: string, bytes: Uint8Array, agents: AgentsInput): Result<Loaded> {
+export function specsOf(file: string, bytes: Uint8Array | undefined, agents: AgentsInput): Result<Loaded> {
+  if (!bytes) return fail(notAFile(file));
   const doc = loadIntent(file, bytes);
   if (!doc.ok) return doc;
   const t = translate(doc.value);
@@ -102,18 +104,18 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
     // A base without the table (older history) cannot name its stacks' roles, but its stacks are still known by intent and region.
     const baseAgents = baseAgentsR.ok ? baseAgentsR.value : headAgents;
     const changes = await changedFiles(repo, base, head, [INTENTS_DIR, ...PROGRAM_PATHS]);
-    const intentChanges = changes.filter((c) => isIntentPath(c.path) || (c.from !== undefined && isIntentPath(c.from)));
-    const headFiles = intentChanges.filter((c) => c.status !== 'deleted').map((c) => c.path);
-    const baseFiles = intentChanges.flatMap((c) => (c.status === 'deleted' ? [c.path] : c.status === 'renamed' && c.from ? [c.from] : c.status === 'modified' ? [c.path] : []));
-    const [headBlobs, baseBlobs] = [await readTree(headTree, headFiles), await readTree(baseTree, baseFiles)];
-    for (const c of intentChanges) {
-      if (c.status !== 'deleted') addUps(c.path, specsOf(c.path, headBlobs.get(c.path)!, headAgents), c.status);
-    }
+    // The same reading of the changes as `gitops check` (runner/intent/changes.ts): what it judged is what is applied.
+    const { targets: ups, deleted } = intentChanges(changes);
+    const gone: Array<{ file: string; change: StackChange }> = [
+      ...deleted.map((file) => ({ file, change: 'removed' as const })),
+      ...ups.flatMap((t) => (t.change === 'modified' ? [t.file] : t.change === 'renamed' && t.from ? [t.from] : [])).map((file) => ({ file, change: 'region_removed' as const })),
+    ];
+    const [headBlobs, baseBlobs] = [await readTree(headTree, ups.map((t) => t.file)), await readTree(baseTree, gone.map((g) => g.file))];
+    for (const t of ups) addUps(t.file, specsOf(t.file, headBlobs.get(t.file), headAgents), t.change);
     // What existed at base and is gone at head: destroyed (behind --destroy-removed in apply).
-    for (const c of intentChanges) {
-      const oldFile = c.status === 'deleted' || c.status === 'modified' ? c.path : c.status === 'renamed' ? c.from : undefined;
-      if (!oldFile || !baseBlobs.has(oldFile)) continue;
-      const before = specsOf(oldFile, baseBlobs.get(oldFile)!, baseAgents);
+    for (const g of gone) {
+      if (!baseBlobs.has(g.file)) continue;
+      const before = specsOf(g.file, baseBlobs.get(g.file), baseAgents);
       // A base that no longer loads (e.g. schema changed since) still has stacks named by file id and regions unknown: report it.
       if (!before.ok) {
         problems.push(...before.diagnostics.map((d) => ({ ...d, message: `at ${sel.base}: ${d.message} (cannot tell which stacks to destroy)` })));
@@ -121,14 +123,15 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
       }
       for (const spec of before.value.specs) {
         if (targets.some((t) => t.stack === spec.stack)) continue;
-        targets.push({ kind: 'destroy', stack: spec.stack, intentId: spec.intentId, region: spec.region, file: oldFile, change: c.status === 'deleted' ? 'removed' : 'region_removed' });
+        targets.push({ kind: 'destroy', stack: spec.stack, intentId: spec.intentId, region: spec.region, file: g.file, change: g.change });
       }
     }
     if (changes.some((c) => PROGRAM_PATHS.some((p) => c.path.startsWith(p)))) {
       const all = (await headTree.list([INTENTS_DIR])).filter(isIntentPath);
       const blobs = await readTree(headTree, all);
-      for (const f of all) addUps(f, specsOf(f, blobs.get(f)!, headAgents), 'program');
+      for (const f of all) addUps(f, specsOf(f, blobs.get(f), headAgents), 'program');
     }
+    problems.push(...(await duplicateIds(headTree, new Set(targets.filter((t) => t.kind === 'up').map((t) => idFromPath(t.file))))));
   } else {
     const tree = workTree(dir);
     const agentsR = await agentsOf(tree);
@@ -138,8 +141,26 @@ export async function selectStacks(dir: string, sel: Selection): Promise<Result<
     const files = 'intent' in sel ? all.filter((f) => idFromPath(f) === sel.intent) : all;
     if ('intent' in sel && files.length === 0) return fail(diag('apply_unknown_intent', `no intent ${sel.intent} under ${INTENTS_DIR}/ (expected ${INTENTS_DIR}/${sel.intent}.yaml)`));
     const blobs = await tree.read(files);
-    for (const f of files) addUps(f, specsOf(f, blobs.get(f)!, agents), 'selected');
+    for (const f of files) addUps(f, specsOf(f, blobs.get(f), agents), 'selected');
+    problems.push(...(await duplicateIds(tree, new Set(files.map(idFromPath)))));
   }
   if (problems.length) return fail(problems);
   return ok(targets.sort(byStack));
+}
+
+/**
+ * Two intent files with one id would deploy the same stacks, the first file
+ * read winning silently: refuse instead. The check denies it on every pull
+ * request (intent_duplicate_id, judged on the merge); this is for a state that
+ * reached the branch anyway (a base that moved after the check, an admin merge).
+ */
+async function duplicateIds(tree: Tree, ids: ReadonlySet<string>): Promise<Diagnostic[]> {
+  const byId = new Map<string, string[]>();
+  for (const f of (await tree.list([INTENTS_DIR])).filter(isIntentPath)) {
+    const id = idFromPath(f);
+    if (ids.has(id)) byId.set(id, [...(byId.get(id) ?? []), f]);
+  }
+  return [...byId].filter(([, files]) => files.length > 1).map(([id, files]) =>
+    diag('apply_duplicate_id', `intent id ${id} is claimed by ${files.join(', ')}: which one to deploy is not decided; keep one (the check denies this as intent_duplicate_id)`, { file: files[1]!, line: 1, col: 1 }),
+  );
 }

@@ -113,6 +113,12 @@ export function loadIntent(file: string, bytes: Uint8Array | string): Result<Int
     }
   });
   if (yamlErrors.length) return fail(yamlErrors);
+  // A `%YAML 1.1` directive would switch the parser to 1.1 (`1:20` is 80, `012` is octal, `yes` is true,
+  // `<<` merges): the value judged and applied would not be the text a reviewer reads. Intents are YAML 1.2.
+  const yamlVersion = doc.directives?.yaml;
+  if (yamlVersion?.explicit && yamlVersion.version !== '1.2') {
+    return fail(diag('yaml_version_not_supported', `intents are YAML 1.2; remove the %YAML ${yamlVersion.version} directive (YAML 1.1 reads 1:20 as 80, 012 as octal, yes as true)`, top));
+  }
 
   // Explicit tags (`!foo`, `!!binary`, even `!!str`) are refused: intents are
   // plain data, and a tag is how YAML smuggles in types a policy never expects.

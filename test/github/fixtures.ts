@@ -140,7 +140,8 @@ export async function pullRequestWorld(opts: Partial<StandInOptions> = {}): Prom
       ...over,
     }),
     writeReport(r, name = 'report.json') {
-      writeFileSync(join(cwd, name), JSON.stringify(r, null, 2));
+      // A report of this pull request's commits (what `gitops check --base <base> --head <head>` records); publish refuses any other.
+      writeFileSync(join(cwd, name), JSON.stringify({ commits: { base: baseSha, head: headSha }, ...r }, null, 2));
       return name;
     },
   };
