@@ -66,7 +66,7 @@ export function actionBuildOptions(): BuildOptions {
     entryPoints: ['runner/action/main.ts'],
     outfile: 'dist/action/index.cjs',
     // ONE CommonJS file: a module reached only through a dynamic import is initialised lazily, so
-    // its require("@pulumi/…") runs only on the apply path (the check never needs Pulumi), and a
+    // its require("@pulumi/…") runs only on the apply and plan-preview paths (nothing else needs Pulumi), and a
     // rebuild changes one committed file instead of renaming a folder of hashed chunks.
     format: 'cjs',
     define: { ...COMMON.define, 'import.meta.url': '__gitopsModuleUrl' },

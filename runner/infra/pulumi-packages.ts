@@ -1,7 +1,7 @@
 /**
  * Whether the Pulumi packages the preview and apply import are installed,
  * answered without loading them (module resolution only). The check path
- * never loads Pulumi; the pull-request check previews (it judges the plan),
+ * never loads Pulumi unless it previews; the pull-request check previews (it judges the plan),
  * so it needs them installed beside the runner — the package declares them
  * as optional peers and the action installs them on demand (docs/adopt.md).
  */
