@@ -6,8 +6,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 
-/** stdin sent to every `git cat-file --batch` the code under test spawns. */
+/** Each request written to the `git cat-file --batch` processes the code under test spawns. */
 const batchRequests: string[] = [];
+let batchProcesses = 0;
 
 vi.mock('node:child_process', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:child_process')>();
@@ -16,11 +17,13 @@ vi.mock('node:child_process', async (importOriginal) => {
     spawn: ((cmd: string, args: readonly string[], opts: object) => {
       const child = real.spawn(cmd, args, opts);
       if (cmd === 'git' && args[0] === 'cat-file' && args[1] === '--batch') {
-        const end = child.stdin!.end.bind(child.stdin);
-        child.stdin!.end = ((chunk: string) => {
+        batchProcesses++;
+        // The reader is kept between reads: each request is one write of the object ids.
+        const write = child.stdin!.write.bind(child.stdin);
+        child.stdin!.write = ((chunk: string, ...rest: never[]) => {
           batchRequests.push(chunk);
-          return end(chunk);
-        }) as typeof child.stdin.end;
+          return write(chunk, ...rest);
+        }) as typeof child.stdin.write;
       }
       return child;
     }) as typeof real.spawn,
@@ -62,6 +65,29 @@ describe('reading blobs: size and mode first', () => {
       const big = await tree.readFiles(['intents/BIG-001.yaml'], 1000);
       expect(big.get('intents/BIG-001.yaml')).toEqual({ kind: 'too_large', size: 200_000 });
       expect(batchRequests.every((req) => !req.includes(oids['intents/LINK-001.yaml']!))).toBe(true);
+    } finally {
+      await r.cleanup();
+    }
+  });
+
+  it('one batch process serves every read of a repository: reads at two commits, one after the other and at once', async () => {
+    const r = await tempRepo({ sample: false });
+    try {
+      await r.write('intents/A-001.yaml', 'a: 1\n');
+      await r.commitAll('a');
+      await r.write('intents/A-001.yaml', 'a: 2\n');
+      await r.write('policies/p.rego', 'package p\n');
+      await r.commitAll('b');
+      const repo = (await openRepo(r.dir))!;
+      const [first, second] = [await resolveRef(repo, 'HEAD~1'), await resolveRef(repo, 'HEAD')];
+      batchProcesses = 0;
+      const text = (m: Map<string, { kind: string; bytes?: Uint8Array }>, p: string) => new TextDecoder().decode(m.get(p)!.bytes);
+      expect(text(await readTreeFiles(repo, first, ['intents/A-001.yaml'], 1000), 'intents/A-001.yaml')).toBe('a: 1\n');
+      expect(text(await readTreeFiles(repo, second, ['intents/A-001.yaml'], 1000), 'intents/A-001.yaml')).toBe('a: 2\n');
+      const [x, y] = await Promise.all([readTreeFiles(repo, second, ['policies/p.rego'], 1000), readTreeFiles(repo, first, ['intents/A-001.yaml', 'intents/NONE.yaml'], 1000)]);
+      expect(text(x, 'policies/p.rego')).toBe('package p\n');
+      expect(text(y, 'intents/A-001.yaml')).toBe('a: 1\n');
+      expect(batchProcesses).toBe(1);
     } finally {
       await r.cleanup();
     }
