@@ -4449,61 +4449,10 @@ async function treeEntries(repo, commit, paths) {
   return entries;
 }
 function catBlobs(repo, oids) {
-  const result = /* @__PURE__ */ new Map();
-  if (oids.length === 0) return Promise.resolve(result);
-  return new Promise((resolve11, reject) => {
-    const child = (0, import_node_child_process2.spawn)("git", ["cat-file", "--batch"], { cwd: repo.root, stdio: ["pipe", "pipe", "pipe"] });
-    let chunks = [];
-    let have = 0;
-    let current;
-    let failed;
-    let stderr = "";
-    const joined = () => {
-      const b3 = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      chunks = [b3];
-      return b3;
-    };
-    const rest = (b3) => {
-      chunks = b3.length ? [b3] : [];
-      have = b3.length;
-    };
-    const drain = () => {
-      while (have > 0 && !failed) {
-        if (!current) {
-          const b4 = joined();
-          const nl = b4.indexOf(10);
-          if (nl < 0) return;
-          const header = b4.subarray(0, nl).toString();
-          rest(b4.subarray(nl + 1));
-          if (header.endsWith(" missing") || header.endsWith(" ambiguous")) continue;
-          const m2 = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
-          if (!m2) {
-            failed = new GitopsError(diag("git_error", `unexpected git cat-file output: ${header.slice(0, 200)}`), 2);
-            return;
-          }
-          current = { oid: m2[1], size: Number(m2[3]) };
-        }
-        if (have < current.size + 1) return;
-        const b3 = joined();
-        result.set(current.oid, new Uint8Array(b3.subarray(0, current.size)));
-        rest(b3.subarray(current.size + 1));
-        current = void 0;
-      }
-    };
-    child.stdout.on("data", (c3) => {
-      chunks.push(c3);
-      have += c3.length;
-      drain();
-    });
-    child.stderr.on("data", (c3) => stderr += c3.toString());
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new GitopsError(diag("git_error", `git cat-file failed: ${stderr.trim()}`), 2));
-      if (failed) return reject(failed);
-      resolve11(result);
-    });
-    child.stdin.end([...new Set(oids)].join("\n") + "\n");
-  });
+  if (oids.length === 0) return Promise.resolve(/* @__PURE__ */ new Map());
+  let reader = readers.get(repo);
+  if (!reader) readers.set(repo, reader = new BlobReader(repo.root));
+  return reader.read([...new Set(oids)]);
 }
 async function readTreeFiles(repo, commit, paths, maxBytes) {
   const result = /* @__PURE__ */ new Map();
@@ -4591,7 +4540,7 @@ function gitEnvironment(env) {
   for (const k2 of GIT_ENV_ALLOWED) if (typeof env[k2] === "string") out[k2] = env[k2];
   return out;
 }
-var import_node_child_process2, import_node_fs, listings, GIT_ENV_ALLOWED;
+var import_node_child_process2, import_node_fs, listings, readers, READER_IDLE_MS, BlobReader, GIT_ENV_ALLOWED;
 var init_repo = __esm({
   "runner/git/repo.ts"() {
     "use strict";
@@ -4600,6 +4549,117 @@ var init_repo = __esm({
     init_dist3();
     init_diagnostics();
     listings = /* @__PURE__ */ new WeakMap();
+    readers = /* @__PURE__ */ new WeakMap();
+    READER_IDLE_MS = 1e3;
+    BlobReader = class {
+      child;
+      pending;
+      chain = Promise.resolve();
+      timer;
+      root;
+      constructor(root) {
+        this.root = root;
+      }
+      /** Requests run one after the other: one process answers them in order. */
+      read(oids) {
+        const run3 = this.chain.then(() => this.request(oids));
+        this.chain = run3.catch(() => void 0);
+        return run3;
+      }
+      start() {
+        const child = (0, import_node_child_process2.spawn)("git", ["cat-file", "--batch"], { cwd: this.root, stdio: ["pipe", "pipe", "pipe"] });
+        let stderr = "";
+        child.stdout.on("data", (c3) => this.pending?.child === child ? this.pending.data(c3) : void 0);
+        child.stderr.on("data", (c3) => stderr += c3.toString());
+        child.stdin.on("error", () => {
+        });
+        const gone = (err2) => {
+          if (this.child === child) this.child = void 0;
+          if (this.pending?.child === child) this.pending.end(err2);
+        };
+        child.on("error", gone);
+        child.on("close", (code) => gone(new GitopsError(diag("git_error", `git cat-file failed (exit ${code}): ${stderr.trim()}`), 2)));
+        return child;
+      }
+      /** While a request is pending the process keeps the runner alive; idle, it does not, and it ends after a while. */
+      hold(child, busy) {
+        for (const h3 of [child, child.stdin, child.stdout, child.stderr]) {
+          if (busy) h3.ref();
+          else h3.unref();
+        }
+      }
+      request(oids) {
+        clearTimeout(this.timer);
+        const child = this.child ??= this.start();
+        this.hold(child, true);
+        const result = /* @__PURE__ */ new Map();
+        return new Promise((resolve11, reject) => {
+          let chunks = [];
+          let have = 0;
+          let current;
+          let answered = 0;
+          const joined = () => {
+            const b3 = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+            chunks = [b3];
+            return b3;
+          };
+          const rest = (b3) => {
+            chunks = b3.length ? [b3] : [];
+            have = b3.length;
+          };
+          const finish = (err2) => {
+            this.pending = void 0;
+            if (err2) {
+              if (this.child === child) this.child = void 0;
+              child.kill();
+              return reject(err2);
+            }
+            this.hold(child, false);
+            this.timer = setTimeout(() => {
+              if (this.child !== child || this.pending) return;
+              this.child = void 0;
+              child.stdin.end();
+            }, READER_IDLE_MS);
+            this.timer.unref();
+            resolve11(result);
+          };
+          const drain = () => {
+            while (have > 0) {
+              if (!current) {
+                const b4 = joined();
+                const nl = b4.indexOf(10);
+                if (nl < 0) return;
+                const header = b4.subarray(0, nl).toString();
+                rest(b4.subarray(nl + 1));
+                if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
+                  if (++answered === oids.length) return finish();
+                  continue;
+                }
+                const m2 = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+                if (!m2) return finish(new GitopsError(diag("git_error", `unexpected git cat-file output: ${header.slice(0, 200)}`), 2));
+                current = { oid: m2[1], size: Number(m2[3]) };
+              }
+              if (have < current.size + 1) return;
+              const b3 = joined();
+              result.set(current.oid, new Uint8Array(b3.subarray(0, current.size)));
+              rest(b3.subarray(current.size + 1));
+              current = void 0;
+              if (++answered === oids.length) return finish();
+            }
+          };
+          this.pending = {
+            child,
+            data: (c3) => {
+              chunks.push(c3);
+              have += c3.length;
+              drain();
+            },
+            end: (err2) => finish(err2)
+          };
+          child.stdin.write(oids.join("\n") + "\n");
+        });
+      }
+    };
     GIT_ENV_ALLOWED = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "XDG_CONFIG_HOME", "SSH_AUTH_SOCK", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"];
   }
 });
