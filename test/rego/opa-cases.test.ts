@@ -1,0 +1,42 @@
+/**
+ * Regressions found by running OPA's full conformance case set (v1/test/cases/testdata in the OPA repository)
+ * through the engine. Each case is a small inline policy with the answer OPA's own case expects; the case files
+ * themselves stay outside the repository (see docs/rego.md, "OPA's full case set").
+ */
+import { describe, expect, it } from 'vitest';
+import { runCase, type ConformanceCase } from '../../runner/rego/conformance/runner.ts';
+
+function expectPass(c: ConformanceCase, regoVersion: 0 | 1 = 1): void {
+  const outcome = runCase(c, 'opa-cases.test.ts', regoVersion);
+  expect(outcome).toEqual({ status: 'passed', note: c.note, file: 'opa-cases.test.ts' });
+}
+
+describe('array.flatten (OPA array/flatten.yaml)', () => {
+  it('removes exactly one level of nesting and keeps non-array elements', () => {
+    expectPass({
+      note: 'array/flatten mixed types',
+      query: 'data.test.p = x',
+      modules: ['package test\n\np := array.flatten(data.foo)\n'],
+      data: { foo: [[1, 2], 'string', [3, { a: 'b' }], 4.5, [6, [7, 8]]] },
+      want_result: [{ x: [1, 2, 'string', 3, { a: 'b' }, 4.5, 6, [7, 8]] }],
+    });
+    expectPass({
+      note: 'array/flatten empty array',
+      query: 'data.test.p = x',
+      modules: ['package test\n\np := array.flatten(data.foo)\n'],
+      data: { foo: [] },
+      want_result: [{ x: [] }],
+    });
+  });
+  it('rejects a non-array operand with OPA type error text', () => {
+    expectPass({
+      note: 'array/flatten type error',
+      query: 'data.test.p = x',
+      modules: ['package test\n\np := array.flatten(data.foo)\n'],
+      data: { foo: 42 },
+      strict_error: true,
+      want_error: 'array.flatten: operand 1 must be array but got number',
+      want_error_code: 'eval_type_error',
+    });
+  });
+});
