@@ -40,3 +40,17 @@ describe('array.flatten (OPA array/flatten.yaml)', () => {
     });
   });
 });
+
+describe('exponent literals keep their exact value (OPA arithmetic/test-arithmetic-edges.yaml)', () => {
+  it('1e30 + 1 is exact, as OPA computes on the literal decimal rather than on a float', () => {
+    expectPass({
+      note: 'arithmetic/exponent form',
+      query: 'data.generated.p = x',
+      modules: [
+        'package generated\n\np := {\n  "exponent_form": sprintf("%v", [1e30 + 1]),\n  "mantissa": sprintf("%v", [1.5e20 + 1]),\n  "trailing_zeros": sprintf("%v", [10.00 + 5]),\n}\n',
+      ],
+      data: {},
+      want_result: [{ x: { exponent_form: '1000000000000000000000000000001', mantissa: '150000000000000000001', trailing_zeros: '15' } }],
+    });
+  });
+});
