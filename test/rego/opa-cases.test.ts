@@ -54,3 +54,28 @@ describe('exponent literals keep their exact value (OPA arithmetic/test-arithmet
     });
   });
 });
+
+describe('strings.split_n (OPA strings/test-splitn.yaml)', () => {
+  const splitN = (s: string, sep: string, n: number | string): ConformanceCase => ({
+    note: `strings/split_n ${s} ${sep} ${n}`,
+    query: 'data.test.p = x',
+    modules: [`package test\n\np := strings.split_n(${JSON.stringify(s)}, ${JSON.stringify(sep)}, ${n})\n`],
+  });
+  it('keeps the first n or the last -n parts and drops the rest', () => {
+    expectPass({ ...splitN('a.b.c.d', '.', 2), want_result: [{ x: ['a', 'b'] }] });
+    expectPass({ ...splitN('a.b.c.d', '.', 10), want_result: [{ x: ['a', 'b', 'c', 'd'] }] });
+    expectPass({ ...splitN('a.b.c.d', '.', 0), want_result: [{ x: [] }] });
+    expectPass({ ...splitN('a.b.c.d', '.', -2), want_result: [{ x: ['c', 'd'] }] });
+    expectPass({ ...splitN('a.b.c.d', '.', -10), want_result: [{ x: ['a', 'b', 'c', 'd'] }] });
+    expectPass({ ...splitN('', '.', 2), want_result: [{ x: [''] }] });
+    expectPass({ ...splitN('abc', '', -2), want_result: [{ x: ['b', 'c'] }] });
+  });
+  it('rejects a non-integer count with OPA type error text', () => {
+    expectPass({
+      ...splitN('a.b.c', '.', '1.5'),
+      strict_error: true,
+      want_error_code: 'eval_type_error',
+      want_error: 'strings.split_n: operand 3 must be integer number but got floating-point number',
+    });
+  });
+});
