@@ -79,3 +79,15 @@ describe('strings.split_n (OPA strings/test-splitn.yaml)', () => {
     });
   });
 });
+
+describe('integer literals beyond float64 range (OPA comparisonexpr/test-comparisonexpr-decimals.yaml)', () => {
+  it('1e400 is an exact integer greater than 1e399, not an overflowed float', () => {
+    expectPass({
+      note: 'comparisonexpr/beyond float64 exponent',
+      query: 'data.generated.p = x',
+      modules: ['package generated\n\np := [1e400 > 1e399, 1e400 == 1e399, 1e400 > 1e299]\n'],
+      data: {},
+      want_result: [{ x: [true, false, true] }],
+    });
+  });
+});

@@ -757,7 +757,10 @@ export function parseNumber(text: string): number | bigint {
     return Number.isSafeInteger(n) ? n : BigInt(text);
   }
   const n = Number(text);
-  if (!Number.isFinite(n)) return n; // rejected later with a clear error
+  if (!Number.isFinite(n)) {
+    // 1e400 overflows a float but is an integer OPA compares exactly (1e400 > 1e399).
+    return exactInteger(text) ?? n; // a non-integer overflow is rejected later with a clear error
+  }
   if (Number.isInteger(n) && !Number.isSafeInteger(n) && !/[eE]-/.test(text)) {
     // e.g. 1e30: OPA keeps the literal's exact decimal value, so it is built from the digits rather than
     // from the float (BigInt(1e30) would be 1000000000000000019884624838657).
