@@ -757,9 +757,15 @@ export function parseNumber(text: string): number | bigint {
     return Number.isSafeInteger(n) ? n : BigInt(text);
   }
   const n = Number(text);
-  if (!Number.isFinite(n)) return n; // rejected later with a clear error
+  if (!Number.isFinite(n)) {
+    // 1e400 overflows a float but is an integer OPA compares exactly (1e400 > 1e399).
+    return exactInteger(text) ?? n; // a non-integer overflow is rejected later with a clear error
+  }
   if (Number.isInteger(n) && !Number.isSafeInteger(n) && !/[eE]-/.test(text)) {
-    // e.g. 1e20: exact integer value
+    // e.g. 1e30: OPA keeps the literal's exact decimal value, so it is built from the digits rather than
+    // from the float (BigInt(1e30) would be 1000000000000000019884624838657).
+    const exact = exactInteger(text);
+    if (exact !== undefined) return exact;
     try {
       return BigInt(n);
     } catch {
@@ -767,6 +773,24 @@ export function parseNumber(text: string): number | bigint {
     }
   }
   return n;
+}
+
+/** The exact integer a decimal literal with an exponent denotes (`1e30`, `1.5e20`), or undefined if it has a fraction. */
+function exactInteger(text: string): bigint | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d*))?[eE]\+?(\d+)$/.exec(text);
+  if (m === null) return undefined;
+  const frac = m[3] ?? '';
+  const shift = Number(m[4]) - frac.length;
+  // A bound on the exponent keeps a literal like 1e999999 from allocating a huge integer.
+  if (shift > 1000) return undefined;
+  let digits = m[2] + frac;
+  if (shift < 0) {
+    const dropped = digits.slice(digits.length + shift);
+    if (!/^0*$/.test(dropped)) return undefined;
+    digits = digits.slice(0, digits.length + shift) || '0';
+  }
+  const v = BigInt(digits) * 10n ** BigInt(Math.max(shift, 0));
+  return m[1] === '-' ? -v : v;
 }
 
 // -- annotations --------------------------------------------------------------

@@ -14,6 +14,16 @@ function slice(args: Value[]): Value {
   return a.slice(start, stop);
 }
 
+/** OPA's array.flatten removes exactly one level of nesting: inner arrays are spliced, anything else is kept as is. */
+function flatten(args: Value[]): Value {
+  const out: Value[] = [];
+  for (const e of arr(args, 0)) {
+    if (Array.isArray(e)) out.push(...e);
+    else out.push(e);
+  }
+  return out;
+}
+
 export const ARRAYS: BuiltinDecl[] = [
   {
     name: 'array.concat',
@@ -23,4 +33,5 @@ export const ARRAYS: BuiltinDecl[] = [
   },
   { name: 'array.slice', args: [{ array: 'any' }, 'number', 'number'], result: { array: 'any' }, impl: slice },
   { name: 'array.reverse', args: [{ array: 'any' }], result: { array: 'any' }, impl: (args) => [...arr(args, 0)].reverse() },
+  { name: 'array.flatten', args: [{ array: 'any' }], result: { array: 'any' }, impl: flatten },
 ];

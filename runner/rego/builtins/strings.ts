@@ -46,6 +46,17 @@ function goSplit(s: string, sep: string): string[] {
   return s.split(sep);
 }
 
+/**
+ * OPA's strings.split_n keeps only the first n parts (n > 0) or the last -n parts (n < 0) of the split and
+ * drops the rest — unlike Go's strings.SplitN, the remainder is not folded into the last part.
+ */
+function splitN(args: Value[]): Value {
+  const parts = goSplit(str(args, 0), str(args, 1));
+  const n = smallInt(args, 2);
+  if (n === 0) return [];
+  return n > 0 ? parts.slice(0, n) : parts.slice(Math.max(0, parts.length + n));
+}
+
 function cutsetTrimmer(cutset: string): (ch: string) => boolean {
   const set = new Set(runes(cutset));
   return (ch) => set.has(ch);
@@ -164,6 +175,7 @@ export const STRINGS: BuiltinDecl[] = [
   s1('lower', (s) => s.toLowerCase()),
   s1('upper', (s) => s.toUpperCase()),
   s2('split', (a, b) => goSplit(a, b)),
+  { name: 'strings.split_n', args: [S, S, 'number'], result: { array: S }, impl: splitN },
   { name: 'replace', args: [S, S, S], result: S, impl: (a) => replaceAll(str(a, 0), str(a, 1), str(a, 2)) },
   { name: 'strings.replace_n', args: [{ object: [S, S] }, S], result: S, impl: replaceNImpl },
   { name: 'indexof', args: [S, S], result: 'number', impl: indexOf },
