@@ -23,6 +23,7 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, type CloudWatchClientConfig, type GetMetricDataCommandOutput, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { diag, GitopsError, type Diagnostic } from '../../core/diagnostics.ts';
+import { AWS_CREDENTIALS_HELP } from '../../infra/preflight.ts';
 import { maxSample, mean, periodSeconds } from '../period.ts';
 import type { MetricQuery, MetricSource, Sample, SourceResult } from '../types.ts';
 
@@ -113,7 +114,7 @@ function failure(err: unknown, where: string): Diagnostic {
     throw new GitopsError(
       diag(
         'cloudwatch_no_credentials',
-        `source cloudwatch found no AWS credentials in the SDK's default chain: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (shared config/credentials, SSO), or AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE (OIDC; aws-actions/configure-aws-credentials), or run with an ECS task role / EC2 instance profile (${e.message ?? ''})`,
+        `source cloudwatch found no AWS credentials: ${AWS_CREDENTIALS_HELP} (${e.message ?? ''})`,
       ),
       2,
     );
