@@ -13,6 +13,7 @@
  *     queries: { availability: '…' }   # optional overrides, see prometheus.ts
  *   cloudwatch:
  *     region: us-west-2
+ *     endpoint: http://…    # optional; else AWS_ENDPOINT_URL_CLOUDWATCH, else AWS
  *     resources:
  *       DEPLOY-WEB-001: { load_balancer: app/…, target_group: targetgroup/…, autoscaling_group: … }
  *
