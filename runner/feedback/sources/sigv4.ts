@@ -1,8 +1,8 @@
 /**
  * AWS Signature Version 4 on node:crypto, for the Rego builtin
- * providers.aws.sign_req (runner/rego/builtins/providers.ts), which must sign
- * an arbitrary request object synchronously inside policy evaluation — not a
- * fit for the SDK's async signer. (The CloudWatch source uses the AWS SDK.)
+ * providers.aws.sign_req (runner/rego/builtins/providers.ts), which reuses its
+ * key derivation synchronously inside policy evaluation and builds OPA's
+ * canonical form, not the SDKs' (see there). The CloudWatch source uses the AWS SDK.
  * Tested against AWS's published SigV4 test-suite vectors
  * (test/feedback/sources/sigv4.test.ts).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
