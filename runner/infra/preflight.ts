@@ -64,7 +64,7 @@ export function awsCredentialSource(env: Env): string | undefined {
 
 /** What to configure, one entry per link of the SDK's default chain. */
 export const AWS_CREDENTIALS_HELP =
-  'the AWS SDK default chain found nothing: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; or a shared config/credentials profile (AWS_PROFILE, incl. SSO after `aws sso login`); or AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE (OIDC; in GitHub Actions aws-actions/configure-aws-credentials with a role); or run with ECS container credentials; on an EC2 runner with an instance profile set GITOPS_AWS_CREDENTIALS=instance-profile (instance metadata cannot be seen without calling it)';
+  'the AWS SDK default chain found nothing: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; or a shared config/credentials profile (AWS_PROFILE, incl. SSO after `aws sso login`); or AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE (OIDC; in GitHub Actions aws-actions/configure-aws-credentials with a role); or run with an ECS task role / EC2 instance profile (the apply preflight cannot see instance metadata without calling it: declare it with GITOPS_AWS_CREDENTIALS=instance-profile)';
 
 export interface BackendSettings {
   /** `file://…` (default), `s3://bucket/prefix`, `https://api.pulumi.com` (Pulumi Cloud). */
