@@ -43,7 +43,8 @@ Options:
 
 Without --dry-run it needs GITHUB_REPOSITORY and a token (GITHUB_TOKEN, or a
 GitHub App token so the PR's own checks run); GITHUB_API_URL for GHES.
-CloudWatch reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.
+CloudWatch takes credentials from the AWS SDK's default chain (env, AWS_PROFILE incl.
+SSO, web identity/OIDC, ECS/EC2 metadata); AWS_ENDPOINT_URL_CLOUDWATCH overrides the endpoint.
 
 Rules: ${Object.values(RULES).map((r) => r.id).join(', ')} (docs/feedback.md).
 Exit: 0 done, 1 an intent could not be analysed (missing metrics, invalid intent), 2 usage or runner error.
@@ -85,10 +86,7 @@ export const command: Command = {
     if (values['prometheus-url']) cfg.prometheus = { ...cfg.prometheus, url: values['prometheus-url'] };
     const period = values.period ?? cfg.period;
     if (parseDuration(period) === null) throw usageError('feedback', `--period '${period}' is not a duration like 7d`);
-    const aws = io.env.AWS_ACCESS_KEY_ID && io.env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: io.env.AWS_ACCESS_KEY_ID, secretAccessKey: io.env.AWS_SECRET_ACCESS_KEY, ...(io.env.AWS_SESSION_TOKEN ? { sessionToken: io.env.AWS_SESSION_TOKEN } : {}) }
-      : undefined;
-    const source = createSource(cfg, { repoDir, ...(aws ? { aws } : {}) });
+    const source = createSource(cfg, { repoDir });
 
     const dryRun = values['dry-run'] === true;
     // A dry run records nothing: its events stay in memory.

@@ -79,8 +79,7 @@ export const command: Command = {
       if (Number.isNaN(ms)) throw usageError('report', `--until '${values.until}' is not an ISO 8601 time`);
       until = Math.floor(ms / 1000);
     }
-    const aws = io.env.AWS_ACCESS_KEY_ID && io.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: io.env.AWS_ACCESS_KEY_ID, secretAccessKey: io.env.AWS_SECRET_ACCESS_KEY, ...(io.env.AWS_SESSION_TOKEN ? { sessionToken: io.env.AWS_SESSION_TOKEN } : {}) } : undefined;
-    const source = createSource(cfg, { repoDir, ...(aws ? { aws } : {}) });
+    const source = createSource(cfg, { repoDir });
 
     const files = await readdir(join(repoDir, INTENTS_DIR)).catch(() => [] as string[]);
     const targets: IntentTargets[] = [];

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPulumi, preflightProblems } from '../../runner/infra/preflight.ts';
+import { awsCredentialSource, findPulumi, preflightProblems } from '../../runner/infra/preflight.ts';
 
 const empty = mkdtempSync(join(tmpdir(), 'gitops-preflight-empty-'));
 function fakeCli(): string {
@@ -19,6 +19,20 @@ describe('preflightProblems', () => {
     expect(problems.map((p) => p.code)).toEqual(['apply_pulumi_missing', 'apply_aws_credentials_missing', 'apply_passphrase_missing']);
     expect(problems[0]!.message).toContain('https://get.pulumi.com');
     expect(problems[1]!.message).toContain('aws-actions/configure-aws-credentials');
+    expect(problems[1]!.message).toMatch(/AWS_PROFILE, incl\. SSO.*AWS_WEB_IDENTITY_TOKEN_FILE.*ECS.*instance profile/);
+  });
+
+  it('sees each link of the SDK default credential chain that is visible without calling AWS', () => {
+    const home = mkdtempSync(join(tmpdir(), 'gitops-preflight-home-'));
+    expect(awsCredentialSource({ HOME: home })).toBeUndefined();
+    expect(awsCredentialSource({ HOME: home, AWS_PROFILE: 'sso-dev' })).toBe('profile sso-dev (shared config/credentials, incl. SSO)');
+    const config = join(home, 'config-sso');
+    writeFileSync(config, '[default]\nsso_session = corp\n');
+    expect(awsCredentialSource({ HOME: home, AWS_CONFIG_FILE: config })).toBe(`shared config file ${config} (default profile, incl. SSO)`);
+    expect(awsCredentialSource({ HOME: home, AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: 'arn:aws:iam::1:role/r' })).toBe('web identity token file (OIDC)');
+    expect(awsCredentialSource({ HOME: home, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/x' })).toBe('ECS container credentials');
+    expect(awsCredentialSource({ HOME: home, GITOPS_AWS_CREDENTIALS: 'instance-profile' })).toMatch(/^EC2 instance metadata/);
+    expect(awsCredentialSource({ HOME: home, GITOPS_AWS_CREDENTIALS: 'instance-profile', AWS_EC2_METADATA_DISABLED: 'true' })).toBeUndefined();
   });
 
   it('is satisfied by a CLI on PATH, credentials and a passphrase', () => {

@@ -2,12 +2,15 @@
  * CloudWatch metric source: one GetMetricData call (paged by NextToken) over
  * the load balancer, target group and autoscaling group the infrastructure
  * creates for the intent (their names are the stack outputs, configured in
- * metrics/sources.yaml). Query protocol (form body, XML answer), signed with
- * SigV4 (sigv4.ts) because no AWS SDK is installed.
+ * metrics/sources.yaml). Sent with the AWS SDK's CloudWatch client, so signing,
+ * retries of throttling/5xx answers, and credentials are the SDK's: its default
+ * chain (environment, shared config/credentials profiles incl. SSO, web
+ * identity token file for OIDC, ECS/EC2 instance metadata), like every AWS tool.
+ * The endpoint is the SDK's too: `AWS_ENDPOINT_URL_CLOUDWATCH` (or
+ * cloudwatch.endpoint in metrics/sources.yaml) for tests and compatible services.
  *
- * NOT exercised against AWS here (no network, no account): the signing is
- * tested against AWS's published vectors and the request/response shaping
- * against a local HTTP server playing CloudWatch's documented API.
+ * NOT exercised against AWS here (no network, no account): tested against
+ * moto's AWS API server (test/feedback/sources/cloudwatch.test.ts).
  *
  * Figures:
  *   availability   share of 1-minute periods in which the target group had ≥ 1
@@ -18,10 +21,11 @@
  *   error_rate     (HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count) / RequestCount
  *   utilisation    AWS/EC2 CPUUtilization Average of the ASG, 5-minute series
  */
-import { diag, type Diagnostic } from '../../core/diagnostics.ts';
+import { CloudWatchClient, GetMetricDataCommand, type CloudWatchClientConfig, type GetMetricDataCommandOutput, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { diag, GitopsError, type Diagnostic } from '../../core/diagnostics.ts';
+import { AWS_CREDENTIALS_HELP } from '../../infra/preflight.ts';
 import { maxSample, mean, periodSeconds } from '../period.ts';
 import type { MetricQuery, MetricSource, Sample, SourceResult } from '../types.ts';
-import { amzDateOf, sign, type AwsCredentials } from './sigv4.ts';
 
 export interface CloudWatchResources {
   /** `app/<name>/<id>` — the LoadBalancer dimension (the ARN suffix). */
@@ -31,15 +35,22 @@ export interface CloudWatchResources {
   autoscaling_group: string;
 }
 
+/** Static credentials or a provider, as the SDK client takes them. */
+export type CloudWatchCredentials = NonNullable<CloudWatchClientConfig['credentials']>;
+
+/** The one call the source makes; the SDK client, or a recorded answer in unit tests. */
+export type GetMetricData = (input: GetMetricDataCommand['input']) => Promise<Pick<GetMetricDataCommandOutput, 'MetricDataResults' | 'NextToken'>>;
+
 export interface CloudWatchConfig {
   region: string;
-  credentials: AwsCredentials;
+  /** Explicit credentials (tests); default: the SDK's default credential chain. */
+  credentials?: CloudWatchCredentials;
   /** Per intent id. */
   resources: Readonly<Record<string, CloudWatchResources>>;
-  /** Override for tests or VPC endpoints; default https://monitoring.<region>.amazonaws.com/. */
+  /** Override for tests or compatible services; else the SDK's (AWS_ENDPOINT_URL_CLOUDWATCH, then AWS's). */
   endpoint?: string;
-  fetch?: typeof fetch;
-  now?: () => Date;
+  /** Replaces the default client (tests: a recorded answer, or a client with test middleware). */
+  getMetricData?: GetMetricData;
 }
 
 interface MetricStatQuery {
@@ -50,7 +61,6 @@ interface MetricStatQuery {
   period: number;
   stat: string;
 }
-
 export function queriesFor(r: CloudWatchResources, window: number): MetricStatQuery[] {
   const alb = { LoadBalancer: r.load_balancer };
   const tg = { LoadBalancer: r.load_balancer, TargetGroup: r.target_group };
@@ -66,77 +76,67 @@ export function queriesFor(r: CloudWatchResources, window: number): MetricStatQu
   ];
 }
 
-/** The query-protocol form body for GetMetricData (documented member.N flattening). */
-export function getMetricDataBody(qs: readonly MetricStatQuery[], start: number, end: number, nextToken?: string): string {
-  const p = new URLSearchParams();
-  p.set('Action', 'GetMetricData');
-  p.set('Version', '2010-08-01');
-  p.set('StartTime', new Date(start * 1000).toISOString());
-  p.set('EndTime', new Date(end * 1000).toISOString());
-  p.set('ScanBy', 'TimestampAscending');
-  qs.forEach((q, i) => {
-    const m = `MetricDataQueries.member.${i + 1}`;
-    p.set(`${m}.Id`, q.id);
-    p.set(`${m}.ReturnData`, 'true');
-    p.set(`${m}.MetricStat.Metric.Namespace`, q.namespace);
-    p.set(`${m}.MetricStat.Metric.MetricName`, q.metric);
-    Object.entries(q.dims).forEach(([name, value], j) => {
-      p.set(`${m}.MetricStat.Metric.Dimensions.member.${j + 1}.Name`, name);
-      p.set(`${m}.MetricStat.Metric.Dimensions.member.${j + 1}.Value`, value);
-    });
-    p.set(`${m}.MetricStat.Period`, String(q.period));
-    p.set(`${m}.MetricStat.Stat`, q.stat);
-  });
-  if (nextToken) p.set('NextToken', nextToken);
-  return p.toString();
+/** The SDK's GetMetricData input for the queries. */
+export function getMetricDataInput(qs: readonly MetricStatQuery[], start: number, end: number, nextToken?: string): GetMetricDataCommand['input'] {
+  const queries: MetricDataQuery[] = qs.map((q) => ({
+    Id: q.id,
+    ReturnData: true,
+    MetricStat: {
+      Metric: { Namespace: q.namespace, MetricName: q.metric, Dimensions: Object.entries(q.dims).map(([Name, Value]) => ({ Name, Value })) },
+      Period: q.period,
+      Stat: q.stat,
+    },
+  }));
+  return {
+    MetricDataQueries: queries,
+    StartTime: new Date(start * 1000),
+    EndTime: new Date(end * 1000),
+    ScanBy: 'TimestampAscending',
+    ...(nextToken ? { NextToken: nextToken } : {}),
+  };
 }
 
-function unxml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-}
-
-function members(xml: string): string[] {
-  // Only the direct <member> children; the result members hold nested member lists.
-  const out: string[] = [];
-  let depth = 0;
-  let start = -1;
-  const re = /<(\/?)member>/g;
-  for (let m = re.exec(xml); m; m = re.exec(xml)) {
-    if (m[1] === '') {
-      if (depth === 0) start = m.index + m[0].length;
-      depth++;
-    } else {
-      depth--;
-      if (depth === 0) out.push(xml.slice(start, m.index));
-    }
-  }
-  return out;
-}
-
-function tag(xml: string, name: string): string | null {
-  const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
-  return m ? m[1]! : null;
-}
-
-/** Parse a GetMetricDataResponse (XML) into series by query id, and the next token. */
-export function parseGetMetricData(xml: string): { series: Map<string, Sample[]>; nextToken: string | null; error: string | null } {
-  const err = tag(xml, 'Error');
-  if (err !== null) return { series: new Map(), nextToken: null, error: `${tag(err, 'Code') ?? 'Error'}: ${unxml(tag(err, 'Message') ?? '')}` };
-  const results = tag(xml, 'MetricDataResults') ?? '';
+/** Series by query id from one GetMetricData answer (timestamps in epoch seconds). */
+export function seriesOf(out: Pick<GetMetricDataCommandOutput, 'MetricDataResults'>): Map<string, Sample[]> {
   const series = new Map<string, Sample[]>();
-  for (const r of members(results)) {
-    const id = unxml(tag(r, 'Id') ?? '');
-    const ts = members(tag(r, 'Timestamps') ?? '').map((t) => Date.parse(t.trim()) / 1000);
-    const vs = members(tag(r, 'Values') ?? '').map((v) => Number(v.trim()));
-    series.set(id, ts.map((t, i) => [t, vs[i]!] as const));
+  for (const r of out.MetricDataResults ?? []) {
+    const ts = r.Timestamps ?? [];
+    const vs = r.Values ?? [];
+    series.set(r.Id ?? '', ts.map((t, i) => [t.getTime() / 1000, vs[i]!] as const));
   }
-  const next = tag(xml.replace(results, ''), 'NextToken');
-  return { series, nextToken: next ? unxml(next.trim()) : null, error: null };
+  return series;
+}
+
+/** What the SDK throws, as a diagnostic; missing credentials are a runner error (exit 2). */
+function failure(err: unknown, where: string): Diagnostic {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === 'CredentialsProviderError') {
+    throw new GitopsError(
+      diag(
+        'cloudwatch_no_credentials',
+        `source cloudwatch found no AWS credentials: ${AWS_CREDENTIALS_HELP} (${e.message ?? ''})`,
+      ),
+      2,
+    );
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined) return diag('cloudwatch_error', `GetMetricData answered HTTP ${status}: ${e.name ?? 'Error'}: ${e.message ?? ''}`);
+  return diag('cloudwatch_unreachable', `cannot reach CloudWatch (${where}): ${e.message ?? String(err)}`);
+}
+
+/** The SDK client for the config: the default credential chain and endpoint resolution unless overridden. */
+export function cloudWatchClient(cfg: Pick<CloudWatchConfig, 'region' | 'credentials' | 'endpoint'>): CloudWatchClient {
+  // Credentials and the endpoint are resolved lazily, on the first call.
+  return new CloudWatchClient({ region: cfg.region, ...(cfg.credentials ? { credentials: cfg.credentials } : {}), ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}) });
+}
+
+export function viaClient(client: CloudWatchClient): GetMetricData {
+  return (input) => client.send(new GetMetricDataCommand(input));
 }
 
 export function createCloudWatchSource(cfg: CloudWatchConfig): MetricSource {
-  const endpoint = new URL(cfg.endpoint ?? `https://monitoring.${cfg.region}.amazonaws.com/`);
-  const doFetch = cfg.fetch ?? fetch;
+  const call = cfg.getMetricData ?? viaClient(cloudWatchClient(cfg));
+  const where = cfg.endpoint ?? process.env.AWS_ENDPOINT_URL_CLOUDWATCH ?? `https://monitoring.${cfg.region}.amazonaws.com`;
   return {
     id: 'cloudwatch',
     async collect(q: MetricQuery): Promise<SourceResult> {
@@ -147,33 +147,15 @@ export function createCloudWatchSource(cfg: CloudWatchConfig): MetricSource {
       const all = new Map<string, Sample[]>(qs.map((x) => [x.id, []]));
       let token: string | undefined;
       for (let page = 0; page < 100; page++) {
-        const body = getMetricDataBody(qs, q.period.start, q.period.end, token);
-        const signed = sign({
-          method: 'POST',
-          url: endpoint,
-          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-          body,
-          region: cfg.region,
-          service: 'monitoring',
-          credentials: cfg.credentials,
-          amzDate: amzDateOf((cfg.now ?? (() => new Date()))()),
-        });
-        // fetch sets Host itself from the URL (the same value that was signed).
-        const { host: _host, ...send } = signed.headers;
-        let text: string;
-        let status: number;
+        let out: Awaited<ReturnType<GetMetricData>>;
         try {
-          const r = await doFetch(endpoint, { method: 'POST', headers: send, body });
-          status = r.status;
-          text = await r.text();
-        } catch (e) {
-          return { ok: false, diagnostics: [diag('cloudwatch_unreachable', `cannot reach ${endpoint.origin}: ${(e as Error).message}`)] };
+          out = await call(getMetricDataInput(qs, q.period.start, q.period.end, token));
+        } catch (err) {
+          return { ok: false, diagnostics: [failure(err, where)] };
         }
-        const parsed = parseGetMetricData(text);
-        if (parsed.error !== null || status >= 400) return { ok: false, diagnostics: [diag('cloudwatch_error', `GetMetricData answered HTTP ${status}: ${parsed.error ?? text.slice(0, 200)}`)] };
-        for (const [id, s] of parsed.series) all.get(id)?.push(...s);
-        if (!parsed.nextToken) break;
-        token = parsed.nextToken;
+        for (const [id, s] of seriesOf(out)) all.get(id)?.push(...s);
+        if (!out.NextToken) break;
+        token = out.NextToken;
       }
       const problems: Diagnostic[] = [];
       for (const [id, s] of all) if (s.length === 0) problems.push(diag('cloudwatch_no_data', `no datapoints for ${qs.find((x) => x.id === id)!.metric} (${id}) in the period`));
@@ -196,7 +178,7 @@ export function createCloudWatchSource(cfg: CloudWatchConfig): MetricSource {
           error_rate: requests > 0 ? ((sum('target5xx') + sum('elb5xx')) / requests) * 100 : 0,
           utilisation: { peak: peak[1], average: mean(cpu), peak_at: peak[0] },
           series: { availability: healthy, utilisation: cpu },
-          provenance: { source: 'cloudwatch', detail: `GetMetricData ${endpoint.origin} ${res.load_balancer}, ${res.autoscaling_group}` },
+          provenance: { source: 'cloudwatch', detail: `GetMetricData ${where} ${res.load_balancer}, ${res.autoscaling_group}` },
         },
       };
     },

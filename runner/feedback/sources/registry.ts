@@ -13,21 +13,22 @@
  *     queries: { availability: '…' }   # optional overrides, see prometheus.ts
  *   cloudwatch:
  *     region: us-west-2
+ *     endpoint: http://…    # optional; else AWS_ENDPOINT_URL_CLOUDWATCH, else AWS
  *     resources:
  *       DEPLOY-WEB-001: { load_balancer: app/…, target_group: targetgroup/…, autoscaling_group: … }
  *
- * AWS credentials never live in the file: the CLI reads them from the
- * environment at the edge and passes them in.
+ * AWS credentials never live in the file: the CloudWatch client takes them
+ * from the AWS SDK's default credential chain (env, profiles incl. SSO, web
+ * identity/OIDC, ECS/EC2 metadata); tests may pass explicit ones.
  */
 import { readRepoTextSync } from '../../core/files.ts';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { diag, GitopsError, type Diagnostic } from '../../core/diagnostics.ts';
 import { parseDuration } from '../period.ts';
 import type { MetricSource } from '../types.ts';
-import { createCloudWatchSource, type CloudWatchResources } from './cloudwatch.ts';
+import { createCloudWatchSource, type CloudWatchCredentials, type CloudWatchResources } from './cloudwatch.ts';
 import { createFileSource, type FileSourceConfig } from './file.ts';
 import { createPrometheusSource, DEFAULT_PROMETHEUS_QUERIES, type PrometheusQueries } from './prometheus.ts';
-import type { AwsCredentials } from './sigv4.ts';
 
 export const SOURCES_FILE = 'metrics/sources.yaml';
 
@@ -43,7 +44,8 @@ export interface SourcesConfig {
 /** What only the edge knows (environment), handed to the factories. */
 export interface SourceEnv {
   repoDir: string;
-  aws?: AwsCredentials;
+  /** Explicit AWS credentials (tests); default: the SDK's default credential chain. */
+  aws?: CloudWatchCredentials;
   fetch?: typeof fetch;
 }
 
@@ -55,13 +57,11 @@ export const METRIC_SOURCES = {
   },
   cloudwatch: (cfg: SourcesConfig, env: SourceEnv): MetricSource => {
     if (!cfg.cloudwatch?.region) throw new GitopsError(diag('metrics_config_error', 'source cloudwatch needs cloudwatch.region', { file: SOURCES_FILE }));
-    if (!env.aws) throw new GitopsError(diag('cloudwatch_no_credentials', 'source cloudwatch needs AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN when temporary)'));
     return createCloudWatchSource({
       region: cfg.cloudwatch.region,
-      credentials: env.aws,
+      ...(env.aws ? { credentials: env.aws } : {}),
       resources: cfg.cloudwatch.resources,
       ...(cfg.cloudwatch.endpoint ? { endpoint: cfg.cloudwatch.endpoint } : {}),
-      ...(env.fetch ? { fetch: env.fetch } : {}),
     });
   },
 } satisfies Record<string, (cfg: SourcesConfig, env: SourceEnv) => MetricSource>;

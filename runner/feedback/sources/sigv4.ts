@@ -1,7 +1,10 @@
 /**
- * AWS Signature Version 4 on node:crypto — no AWS SDK is installed, and the
- * CloudWatch source needs exactly one signed POST. Tested against AWS's
- * published SigV4 test-suite vectors (test/feedback/sigv4.test.ts).
+ * AWS Signature Version 4 on node:crypto, for the Rego builtin
+ * providers.aws.sign_req (runner/rego/builtins/providers.ts), which reuses its
+ * key derivation synchronously inside policy evaluation and builds OPA's
+ * canonical form, not the SDKs' (see there). The CloudWatch source uses the AWS SDK.
+ * Tested against AWS's published SigV4 test-suite vectors
+ * (test/feedback/sources/sigv4.test.ts).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
 import { createHash, createHmac } from 'node:crypto';

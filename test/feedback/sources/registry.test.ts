@@ -19,9 +19,10 @@ describe('metric source registry and configuration', () => {
     expect(() => parseSourcesConfig('colour: blue\n', 'm.yaml')).toThrow(/unknown key 'colour'/);
   });
 
-  it('cloudwatch needs credentials from the environment, prometheus a URL', () => {
+  it('cloudwatch needs a region (credentials come from the SDK chain when used), prometheus a URL', () => {
     const cw = { ...DEFAULT_SOURCES_CONFIG, source: 'cloudwatch' as const, cloudwatch: { region: 'us-west-2', resources: {} } };
-    expect(() => createSource(cw, { repoDir: MAIN })).toThrow(/cloudwatch_no_credentials/);
+    expect(() => createSource({ ...cw, cloudwatch: { region: '', resources: {} } }, { repoDir: MAIN })).toThrow(/cloudwatch\.region/);
+    expect(createSource(cw, { repoDir: MAIN }).id).toBe('cloudwatch');
     expect(createSource(cw, { repoDir: MAIN, aws: { accessKeyId: 'a', secretAccessKey: 'b' } }).id).toBe('cloudwatch');
     expect(() => createSource({ ...DEFAULT_SOURCES_CONFIG, source: 'prometheus' }, { repoDir: MAIN })).toThrow(/prometheus\.url/);
   });
