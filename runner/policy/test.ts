@@ -21,7 +21,7 @@
  *   `--data` files/folders the same way; `--ignore` globs match base names.
  */
 import { lstat, readdir } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { RE2JS } from 're2js';
 import { parse as parseYAML } from 'yaml';
 import { GitopsError, diag, ok, type Result } from '../core/diagnostics.ts';
@@ -156,7 +156,8 @@ export async function loadTestInputs(cwd: string, targets: readonly string[], op
     }
   }
   for (const t of [...targets, ...(opts.data ?? [])]) {
-    const abs = join(cwd, t);
+    // resolve, not join: `opa test /abs/path` reads an absolute path as given.
+    const abs = resolve(cwd, t);
     let st;
     try {
       st = await lstat(abs);

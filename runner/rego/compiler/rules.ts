@@ -47,7 +47,9 @@ export function importPath(t: Term): string[] {
 }
 
 function ruleKind(r: Rule): RuleKind {
-  if (r.head.args) return 'function';
+  // OPA: a rule is a function only with args (len(Head.Args) > 0); `f() = v` is a complete rule
+  // that `f` reads as a value (Gatekeeper's tests do) and `f()` calls.
+  if (r.head.args && r.head.args.length > 0) return 'function';
   if (r.head.key) return 'partial_set';
   return 'complete';
 }
@@ -79,7 +81,7 @@ export function indexRules(st: CompileState): void {
       if (kind === 'function') {
         ir.arity = r.head.args!.length;
         st.functions.set(anchor.join('.'), ir.arity);
-      }
+      } else if (r.head.args?.length === 0 && suffix.length === 0) st.functions.set(anchor.join('.'), 0);
       st.rules.push(ir);
     }
   }

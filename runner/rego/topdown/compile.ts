@@ -435,6 +435,13 @@ export class ClosureCompiler {
 
   // -- calls ----------------------------------------------------------------
 
+  private zeroArgRule(fn: string): boolean {
+    if (!fn.startsWith('data.')) return false;
+    let node: TreeNode | undefined = this.env.root;
+    for (const seg of fn.split('.').slice(1)) node = node?.children.get(seg);
+    return node?.kind === 'complete';
+  }
+
   /** Call with already-evaluated args (undefined result = undefined). */
   callValues(fn: string, loc: Loc): (f: Frame, args: Value[]) => Value | undefined {
     const inline = INLINE[fn];
@@ -444,7 +451,11 @@ export class ClosureCompiler {
     let base: (f: Frame, args: Value[]) => Value | undefined;
     if (inline) base = (_f, args) => inline(args);
     else if (userNode) base = (f, args) => f.ctx.callFunction(userNode, args, loc);
-    else if (!decl) {
+    else if (!decl && this.zeroArgRule(fn)) {
+      // `f()` on a rule written `f() = v` (OPA: no args makes it a complete rule): its value.
+      const full: Value[] = fn.split('.');
+      base = (f) => f.ctx.dataGet(full);
+    } else if (!decl) {
       base = () => {
         throw new RegoEvalError('eval_internal_error', `undefined function ${fn}`, loc);
       };
