@@ -77,7 +77,9 @@ export const command: Command = {
     if (values.until !== undefined) {
       const ms = Date.parse(values.until);
       if (Number.isNaN(ms)) throw usageError('report', `--until '${values.until}' is not an ISO 8601 time`);
-      until = Math.floor(ms / 1000);
+      // The window is kept in whole seconds: round up, so everything up to the given instant is in it
+      // (rounding down left out what happened in that second's first milliseconds: the demo's own apply).
+      until = Math.ceil(ms / 1000);
     }
     const source = createSource(cfg, { repoDir });
 
