@@ -76,8 +76,13 @@ export async function runCli(args: string[], cwd: string, env: Record<string, st
 
 /** The CLI as a real process (Node 24, tsx loader): for exit codes, stack-trace and module-loading checks. */
 export function spawnCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  return spawnProcess(NODE, [GITOPS, ...args], cwd, env);
+}
+
+/** Any command as a real process, its output collected (GITOPS_DEBUG cleared: no stack traces). */
+export function spawnProcess(cmd: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [GITOPS, ...args], { cwd, env: { ...process.env, GITOPS_DEBUG: '', ...env } });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, GITOPS_DEBUG: '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

@@ -8,7 +8,7 @@
  * judges the same pull requests with the same verdicts (input `command` passed
  * as INPUT_COMMAND, the way the Actions runner passes inputs).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -16,27 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NODE, REPO_ROOT, SEED_INTENT } from '../check/helpers.ts';
+import { NODE, REPO_ROOT, SEED_INTENT, spawnProcess, type CliResult } from '../check/helpers.ts';
 
 const exec = promisify(execFile);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, GITOPS_DEBUG: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+type Run = CliResult;
+const run = spawnProcess;
 
 async function treeDigest(dir: string): Promise<string> {
   const h = createHash('sha256');
