@@ -19,7 +19,7 @@ import { perform, type RunContext } from '../core/context.ts';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { createRunContext } from '../cli/context.ts';
 import { newTraceId } from '../core/events.ts';
-import { INTENTS_DIR, MAX_INTENT_BYTES, isIntentPath } from '../intent/paths.ts';
+import { INTENTS_DIR, MAX_INTENT_BYTES, idFromPath, isIntentPath } from '../intent/paths.ts';
 import { symlinkRefused } from '../core/files.ts';
 import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load.ts';
 import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
@@ -28,7 +28,6 @@ import { commitTree, workTree, type Tree, type TreeFile } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
 import { judgeGovernance } from './governance.ts';
 import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
-import { idFromPath } from '../intent/paths.ts';
 import { intentChanges, notAFile } from '../intent/changes.ts';
 
 export interface CheckOptions {

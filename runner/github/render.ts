@@ -4,7 +4,7 @@
  * comment body with its hidden marker; the workflow-command annotations of
  * the fallback. No I/O here, so all of it is testable on hand-built reports.
  */
-import { exitCode, type CheckReport } from '../check/types.ts';
+import { exitCode, type CheckReport, type CostDelta } from '../check/types.ts';
 import { sha256 } from '../core/hash.ts';
 import { codeSpan, escapeCell, escapeControls, escapeMarkdown, markerValue } from '../report/escape.ts';
 import { costDeltaText, diffCounts, OP_SYMBOL, shortType, signedMoney, signedPct } from '../report/change.ts';
@@ -12,7 +12,6 @@ import { formatChange } from '../infra/diff.ts';
 
 /** Resource updates listed in the check run summary when there are at most this many. */
 const SUMMARY_CHANGES = 5;
-import type { CostDelta } from '../check/types.ts';
 
 /** `+60.74 (+18.6%), headroom 113.31` for the summary's cost cell. */
 const costChange = (d: CostDelta) => `${signedMoney(d.delta_max).replace('$', '')} (${signedPct(d.pct_max)})${d.headroom !== undefined ? `, headroom ${d.headroom.toFixed(2)}` : ''}`;
