@@ -13,11 +13,12 @@
  * tree during a check (as the intent policies are), so a PR cannot relax the
  * rules it is judged by; the registry judged is the head's.
  */
-import type { PolicyResult } from '../check/types.ts';
+import type { PolicyResult } from '../model/report.ts';
 import type { Agent } from '../core/context.ts';
 import { type Result, diag, fail } from '../core/diagnostics.ts';
 import type { Tree } from '../git/tree.ts';
-import { compilePolicies, type PolicySet } from '../policy/load.ts';
+import { compilePolicies } from '../policy/load.ts';
+import { type PolicySet } from '../model/policy.ts';
 import { EvalError, type ModuleSource } from '../rego/api.ts';
 import type { IamTable } from './iam.ts';
 import type { AgentRegistry } from './registry.ts';

@@ -11,7 +11,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Agent, AgentDirectory } from '../core/context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostics.ts';
-import type { AgentSummary } from '../check/types.ts';
+import type { AgentSummary } from '../model/report.ts';
 import { parseWithPositions, positionOf, type PathSeg, type Position } from '../contracts/load.ts';
 import type { Tree } from '../git/tree.ts';
 import { decodeRepoText } from '../core/text.ts';

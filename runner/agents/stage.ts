@@ -10,8 +10,8 @@
  * reported in `agents`, each required to hold what its job needs
  * (AGENT-ASSIGN-001).
  */
-import type { AgentSummary, PolicyResult } from '../check/types.ts';
-import type { CheckEnv, IntentWork, Stage, StageOutput } from '../check/pipeline.ts';
+import type { AgentSummary, PolicyResult } from '../model/report.ts';
+import type { CheckEnv, IntentWork, Stage, StageOutput } from '../model/stage.ts';
 import type { Tree } from '../git/tree.ts';
 import { workTree } from '../git/tree.ts';
 import { canonicalJSON } from '../core/hash.ts';

@@ -7,11 +7,12 @@
  * A base copy that no longer loads (the schema moved on since) gives no
  * delta rather than a failure: the head is what the PR is judged on.
  */
-import type { CheckEnv, IntentSource } from './pipeline.ts';
-import type { CostDelta, CostEstimate } from './types.ts';
+import type { CheckEnv, IntentSource } from '../model/stage.ts';
+import type { CostDelta, CostEstimate } from '../model/report.ts';
 import { loadIntent } from '../intent/load.ts';
-import type { IntentDoc } from '../intent/types.ts';
-import { translate, type Translation } from '../translate/registry.ts';
+import type { IntentDoc } from '../model/intent.ts';
+import { translate } from '../translate/registry.ts';
+import { type Translation } from '../model/stage.ts';
 import { estimateCostAcross } from '../translate/cost.ts';
 
 export interface BaseIntent {

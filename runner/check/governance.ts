@@ -20,8 +20,8 @@
  * The results land in `report.governance` (every format renders them) and a
  * failed one denies the PR (`exitCode`).
  */
-import type { GovernanceReport, PolicyResult } from './types.ts';
-import type { CheckEnv } from './pipeline.ts';
+import type { GovernanceReport, PolicyResult } from '../model/report.ts';
+import type { CheckEnv } from '../model/stage.ts';
 import type { FileChange } from '../git/repo.ts';
 import { agentsOfRun } from '../agents/stage.ts';
 import { contractsOfRun } from '../contracts/stage.ts';

@@ -14,7 +14,7 @@
  * (agents, IAM table, contracts, audit log) are judged once for the whole run,
  * with or without intents (governance.ts).
  */
-import type { CheckReport, IntentReport } from './types.ts';
+import type { CheckReport, IntentReport } from '../model/report.ts';
 import { perform, type RunContext } from '../core/context.ts';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { createRunContext } from '../cli/context.ts';
@@ -25,7 +25,8 @@ import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load
 import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
 import { changedFiles, hasHead, mergedTree, openRepo, resolveRef, treeChanges, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree, type TreeFile } from '../git/tree.ts';
-import { runStages, toIntentReport, STAGES, type CheckEnv, type IntentSource, type Stage } from './pipeline.ts';
+import { runStages, toIntentReport, STAGES } from './pipeline.ts';
+import { type CheckEnv, type IntentSource, type Stage } from '../model/stage.ts';
 import { judgeGovernance } from './governance.ts';
 import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
 import { intentChanges, notAFile } from '../intent/changes.ts';

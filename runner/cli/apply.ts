@@ -16,7 +16,7 @@ import { MemorySink, newTraceId } from '../core/events.ts';
 import { selectStacks, type Selection, type StackTarget } from '../infra/stacks.ts';
 import { applyExitCode, applyStacks, renderApplyMarkdown, renderApplyText, type ApplyEngine, type ApplyReport } from '../infra/apply.ts';
 import type { BackendSettings } from '../infra/preflight.ts';
-import type { StackSpec } from '../infra/types.ts';
+import type { StackSpec } from '../model/plan.ts';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];

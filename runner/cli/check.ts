@@ -5,7 +5,7 @@ import { parse, usageError } from './args.ts';
 import { createRunContext } from './context.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 import { newTraceId } from '../core/events.ts';
-import { exitCode } from '../check/types.ts';
+import { exitCode } from '../model/report.ts';
 import { FORMATS, isFormat, renderChunks } from '../report/index.ts';
 import { headline } from '../report/format.ts';
 import { checkPreviews, missingPulumiPackages } from '../infra/pulumi-packages.ts';

@@ -17,7 +17,7 @@ import { parse } from './args.ts';
 import { createRunContext } from './context.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 import { MemorySink } from '../core/events.ts';
-import { exitCode, type CheckReport } from '../check/types.ts';
+import { exitCode, type CheckReport } from '../model/report.ts';
 import { runCheck } from '../check/run.ts';
 import { openAuditSink } from '../audit/index.ts';
 import { renderText } from '../report/text.ts';

@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import type { Command, CommandIO } from './command.ts';
 import { parse, usageError } from './args.ts';
 import { createRunContext } from './context.ts';
-import { exitCode, type CheckReport } from '../check/types.ts';
+import { exitCode, type CheckReport } from '../model/report.ts';
 import { GitopsError, diag, formatDiagnostic } from '../core/diagnostics.ts';
 import { perform } from '../core/context.ts';
 import { newTraceId, type AuditSink } from '../core/events.ts';

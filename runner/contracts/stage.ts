@@ -12,8 +12,8 @@
  * major bump, or a major bump without its consumers, denies every intent
  * the check covers.
  */
-import type { PolicyResult } from '../check/types.ts';
-import type { CheckEnv, IntentWork, Stage, StageOutput } from '../check/pipeline.ts';
+import type { PolicyResult } from '../model/report.ts';
+import type { CheckEnv, IntentWork, Stage, StageOutput } from '../model/stage.ts';
 import { workTree } from '../git/tree.ts';
 import { CONTRACT_RULES, compareContractSets, type ContractChangeReport } from './changes.ts';
 import { loadContractsFromTree, type LoadedContracts } from './load.ts';

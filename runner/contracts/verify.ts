@@ -9,7 +9,7 @@
  * team's own contract) is checked for presence and version only, and says so.
  */
 import type { ErrorObject } from 'ajv';
-import type { Action, ContractResult } from '../check/types.ts';
+import type { Action, ContractResult } from '../model/report.ts';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
 import { metricCatalogue } from '../triggers/catalogue.ts';
 import { parseTriggers, type TriggerAt, type TriggerExpr, type TriggerSpec } from '../triggers/parse.ts';

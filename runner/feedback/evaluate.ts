@@ -6,7 +6,7 @@
  */
 import type { RunContext } from '../core/context.ts';
 import { runCheck } from '../check/run.ts';
-import type { CheckReport } from '../check/types.ts';
+import type { CheckReport } from '../model/report.ts';
 import type { IntentEvaluation, IntentEvaluator } from './recommend.ts';
 
 export function fromCheckReport(report: CheckReport, file: string): IntentEvaluation {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { perform, type RunContext } from '../core/context.ts';
 import { diag, type Diagnostic } from '../core/diagnostics.ts';
 import { digestOf } from '../core/hash.ts';
-import type { CheckReport } from '../check/types.ts';
+import type { CheckReport } from '../model/report.ts';
 import type { GitHubClient } from '../github/client.ts';
 import type { RepoRef } from '../github/config.ts';
 import { INTENTS_DIR, INTENT_EXT } from '../intent/paths.ts';

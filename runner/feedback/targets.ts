@@ -6,8 +6,8 @@
  */
 import { fail, ok, type Result } from '../core/diagnostics.ts';
 import { loadIntent } from '../intent/load.ts';
-import type { Quantity } from '../intent/quantity.ts';
-import type { QuantityTree } from '../intent/types.ts';
+import type { Quantity } from '../model/quantity.ts';
+import type { QuantityTree } from '../model/intent.ts';
 import type { IntentTargets } from './types.ts';
 
 export const MIN_INSTANCES_PATH = ['intent', 'requirements', 'scalability', 'min_instances'];

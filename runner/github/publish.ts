@@ -16,7 +16,7 @@
  * annotations). Rate limits (403/429 secondary limits) are still waited out
  * by plugin-throttling: GitHub rejects those before doing anything.
  */
-import type { CheckReport } from '../check/types.ts';
+import type { CheckReport } from '../model/report.ts';
 import type { GitHubClient } from './client.ts';
 import type { ClientTuning, GitHubConfig, RepoRef } from './config.ts';
 import { LIMITS, batches, checkRunOutput, commentBody, jobSummary, readMarker, workflowCommands, type CheckRunOutput, type StickyKey } from './render.ts';

@@ -4,7 +4,7 @@
  * comment body with its hidden marker; the workflow-command annotations of
  * the fallback. No I/O here, so all of it is testable on hand-built reports.
  */
-import { exitCode, type CheckReport, type CostDelta } from '../check/types.ts';
+import { exitCode, type CheckReport, type CostDelta } from '../model/report.ts';
 import { sha256 } from '../core/hash.ts';
 import { codeSpan, escapeCell, escapeControls, escapeMarkdown, markerValue } from '../report/escape.ts';
 import { costDeltaText, diffCounts, OP_SYMBOL, shortType, signedMoney, signedPct } from '../report/change.ts';

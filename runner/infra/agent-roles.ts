@@ -16,8 +16,8 @@ import { assignAgents } from '../agents/assign.ts';
 import { iamStatementsFor, type IamTable } from '../agents/iam.ts';
 import type { Agent } from '../core/context.ts';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
-import type { Action } from '../check/types.ts';
-import type { AgentRoleSpec } from './types.ts';
+import type { Action } from '../model/report.ts';
+import type { AgentRoleSpec } from '../model/plan.ts';
 
 /**
  * Who assumes the role. The self-healing agent's recovery is executed by

@@ -17,7 +17,7 @@ import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { digestOf } from '../core/hash.ts';
 import type { StackTarget } from './stacks.ts';
-import { APPLY_STEPS, type ApplyStep, type PlannedResource, type StackPlan, type StackSpec } from './types.ts';
+import { APPLY_STEPS, type ApplyStep, type PlannedResource, type StackPlan, type StackSpec } from '../model/plan.ts';
 
 export const PROVISIONER = 'infra-provisioner';
 

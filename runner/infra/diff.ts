@@ -14,7 +14,7 @@
  *
  * Pure: no Pulumi import, so reporters and tests use it directly.
  */
-import { APPLY_STEPS, type InputChange, type PlanDiff, type PlannedResource, type ResourceChange, type ResourceOp, type StackPlan } from './types.ts';
+import { APPLY_STEPS, type InputChange, type PlanDiff, type PlannedResource, type ResourceChange, type ResourceOp, type StackPlan } from '../model/plan.ts';
 import { IGNORED_CHANGES, REPLACE_ON_CHANGE } from './replace-on-change.ts';
 
 export const KNOWN_AFTER_APPLY = '(known after apply)';

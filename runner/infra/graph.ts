@@ -8,22 +8,7 @@
  *
  * Pure data (runner/report/mermaid.ts draws it); no Pulumi import.
  */
-import type { PlanDiff, PlannedResource, ResourceOp, StackPlan } from './types.ts';
-
-export type GraphNodeKind = 'load_balancer' | 'listener' | 'target_group' | 'autoscaling_group' | 'alarm' | 'scaling_policy' | 'runbook';
-
-export interface GraphNode {
-  id: string;
-  kind: GraphNodeKind;
-  label: string;
-  op: ResourceOp | 'same';
-}
-
-export interface StackGraph {
-  stack: string;
-  nodes: GraphNode[];
-  edges: Array<{ from: string; to: string; label?: string }>;
-}
+import type { GraphNode, GraphNodeKind, PlanDiff, PlannedResource, StackGraph, StackPlan } from '../model/plan.ts';
 
 const KIND: Record<string, GraphNodeKind> = {
   'aws:lb/loadBalancer:LoadBalancer': 'load_balancer',

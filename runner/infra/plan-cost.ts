@@ -8,9 +8,9 @@
  * Resources the table has no price for, and usage-priced items, are listed as
  * assumptions rather than guessed.
  */
-import type { CostEstimate, CostItem } from '../check/types.ts';
+import type { CostEstimate, CostItem } from '../model/report.ts';
 import { ASSUMED_LCU, PRICE_TABLE, type PriceTable } from '../translate/cost.ts';
-import type { IntentPlan, PlannedResource } from './types.ts';
+import type { IntentPlan, PlannedResource } from '../model/plan.ts';
 
 const cents = (n: number) => Math.round(n * 100) / 100;
 

@@ -11,7 +11,7 @@
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import { EvalError, prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
 import type { Tree } from '../git/tree.ts';
-import type { IntentPlan, StackPlan } from './types.ts';
+import type { IntentPlan, StackPlan } from '../model/plan.ts';
 import { decodeRepoText } from '../core/text.ts';
 
 export const PLAN_POLICY_DIR = 'policies/plan';

@@ -18,13 +18,13 @@
 import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
-import type { Action } from '../check/types.ts';
-import type { CostEstimate } from '../check/types.ts';
+import type { Action } from '../model/report.ts';
+import type { CostEstimate } from '../model/report.ts';
 import { planCost } from './plan-cost.ts';
 import type { PlanPolicyOutcome, PreparedPlanPolicies } from './plan-policy.ts';
 import { planDetails, type PlanDetails } from './render.ts';
 import { stackSpecs, type SpecInput } from './spec.ts';
-import type { IntentPlan, PlannedResource, StackPlan, StackSpec } from './types.ts';
+import type { IntentPlan, PlannedResource, StackPlan, StackSpec } from '../model/plan.ts';
 
 export const MOCK_ACCOUNT = '123456789012';
 

@@ -13,7 +13,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
-import type { AgentRoleSpec, AlarmMetric, ApplyStep, StackSpec, TriggerSpec } from './types.ts';
+import type { AgentRoleSpec, AlarmMetric, ApplyStep, StackSpec, TriggerSpec } from '../model/plan.ts';
 
 export interface ProgramResult {
   /** Logical resource name → the apply step it belongs to. */

@@ -4,9 +4,9 @@
  * summary stored in `report.intents[].plan.details`; the text and markdown
  * renderings are computed from it.
  */
-import type { CostEstimate } from '../check/types.ts';
+import type { CostEstimate } from '../model/report.ts';
 import type { PlanFinding, PlanPolicyInfo } from './plan-policy.ts';
-import { APPLY_STEPS, type IntentPlan, type PlannedResource } from './types.ts';
+import { APPLY_STEPS, type IntentPlan, type PlannedResource } from '../model/plan.ts';
 
 type Key = Record<string, unknown>;
 const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);

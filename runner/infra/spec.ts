@@ -9,14 +9,14 @@
  * split by region.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import type { Action } from '../check/types.ts';
+import type { Action } from '../model/report.ts';
 import type { Agent } from '../core/context.ts';
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
-import { parseTriggerCondition } from '../intent/quantity.ts';
+import { parseTriggerCondition } from '../model/quantity.ts';
 import { REGION_ZONES } from '../translate/regions.ts';
 import { agentRoleSpecs } from './agent-roles.ts';
 import type { IamTable } from '../agents/iam.ts';
-import { PROJECT, type AlarmMetric, type AgentRoleSpec, type ListenerSpec, type StackSpec, type TriggerAction, type TriggerSpec, type TriggerSignal } from './types.ts';
+import { PROJECT, type AlarmMetric, type AgentRoleSpec, type ListenerSpec, type StackSpec, type TriggerAction, type TriggerSpec, type TriggerSignal } from '../model/plan.ts';
 
 const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d+$';
 const posInt = (minimum: number, maximum?: number) => ({ type: 'integer', minimum, ...(maximum !== undefined ? { maximum } : {}) });

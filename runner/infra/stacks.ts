@@ -24,7 +24,7 @@ import { translate } from '../translate/registry.ts';
 import { AGENTS_FILE } from '../cli/context.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
 import { stackSpecs } from './spec.ts';
-import type { StackSpec } from './types.ts';
+import type { StackSpec } from '../model/plan.ts';
 import { decodeRepoText } from '../core/text.ts';
 
 /** Paths whose change affects every stack: the program and what its roles are built from. */

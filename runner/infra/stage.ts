@@ -8,15 +8,16 @@
  * recomputes the cost from the plan, and fills `report.intents[].plan`.
  * It runs after the intent policies, and appends its results to theirs.
  */
-import type { PolicyResult } from '../check/types.ts';
-import type { CheckEnv, IntentWork, StageOutput } from '../check/pipeline.ts';
+import type { PolicyResult } from '../model/report.ts';
+import type { CheckEnv, IntentWork, StageOutput } from '../model/stage.ts';
 import { workTree } from '../git/tree.ts';
 import { assessPlan, previewStack } from './preview.ts';
 import { diffPlans } from './diff.ts';
-import { stackGraph, type StackGraph } from './graph.ts';
+import { stackGraph } from './graph.ts';
+import { type StackGraph } from '../model/plan.ts';
 import { stackSpecs } from './spec.ts';
 import { agentsOf, type AgentsInput } from './stacks.ts';
-import type { PlanDiff, StackPlan, StackSpec } from './types.ts';
+import type { PlanDiff, StackPlan, StackSpec } from '../model/plan.ts';
 import { basePathOf, loadBaseIntent } from '../check/base.ts';
 import { preparePlanPolicies, readPlanPolicyModules, type PreparedPlanPolicies } from './plan-policy.ts';
 import { diag, fail, type Result } from '../core/diagnostics.ts';

@@ -10,10 +10,10 @@ import { LineCounter, parseDocument, visit, isMap, isSeq, isPair, isScalar, isAl
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import { sha256 } from '../core/hash.ts';
 import { decodeUtf8, lineColOfByte, stripBom } from '../core/text.ts';
-import { parseQuantity, parseTriggerCondition, unsatisfiable, QUANTITY_FIELDS } from './quantity.ts';
+import { parseQuantity, parseTriggerCondition, unsatisfiable, QUANTITY_FIELDS } from '../model/quantity.ts';
 import { validateSchema } from './schema.ts';
 import { INTENT_EXT, MAX_INTENT_BYTES, idFromPath } from './paths.ts';
-import type { IntentDoc, IntentFile, QuantityTree, YamlPath } from './types.ts';
+import type { IntentDoc, IntentFile, QuantityTree, YamlPath } from '../model/intent.ts';
 
 /** Aliases are legal YAML, but each one may expand a whole subtree: cap them (billion-laughs). */
 export const MAX_ALIAS_COUNT = 50;

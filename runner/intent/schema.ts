@@ -5,7 +5,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import schema from './intent.schema.json' with { type: 'json' };
-import type { YamlPath } from './types.ts';
+import type { YamlPath } from '../model/intent.ts';
 // The schema compiled at build time (ajv standalone: strict, allErrors, verbose, formats, the
 // `x-hint` keyword — plain-words help for pattern errors; scripts/validators.ts): no ajv
 // compilation at start-up.

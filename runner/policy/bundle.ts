@@ -27,7 +27,8 @@ import type { ModuleSource } from '../rego/api.ts';
 import { buildBundleWithOpa, loadWasmPolicy, readTarGz } from '../rego/wasm/adapter.ts';
 import { compare, fromJS } from '../rego/value.ts';
 import type { Tree } from '../git/tree.ts';
-import { INTENT_POLICY_ROOT, POLICIES_DIR, type PolicySet } from './load.ts';
+import { INTENT_POLICY_ROOT, POLICIES_DIR } from './load.ts';
+import { type PolicySet } from '../model/policy.ts';
 import { decodeRepoText } from '../core/text.ts';
 
 /** Which engine produces the decision document. */

@@ -4,12 +4,13 @@
  * `failed` result per `deny` finding, one `warned` result per `warn` finding,
  * each mapped to the line of the field path the finding names.
  */
-import type { PolicyResult } from '../check/types.ts';
+import type { PolicyResult } from '../model/report.ts';
 import { EvalError } from '../rego/api.ts';
-import type { IntentDoc, YamlPath } from '../intent/types.ts';
+import type { IntentDoc, YamlPath } from '../model/intent.ts';
 import { fieldPath } from '../intent/load.ts';
-import { INTENT_POLICY_ROOT, type PolicyMeta, type PolicySet } from './load.ts';
-import type { PolicyInput } from './input.ts';
+import { INTENT_POLICY_ROOT } from './load.ts';
+import { type PolicyMeta, type PolicySet } from '../model/policy.ts';
+import type { PolicyInput } from '../model/policy.ts';
 
 interface Finding {
   msg: string;

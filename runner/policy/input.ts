@@ -7,18 +7,10 @@
  * because the translation applies HTTPS + TLS 1.3, and an intent that opts
  * out is denied for what it would actually deploy.
  */
-import type { Action, CostEstimate } from '../check/types.ts';
-import type { IntentDoc, IntentSpec, QuantityTree } from '../intent/types.ts';
-import type { Translation } from '../translate/registry.ts';
-
-export interface PolicyInput {
-  file: string;
-  intent: IntentSpec;
-  quantities: QuantityTree;
-  region: { deploy: string; deploy_regions: string[]; requested: string[]; resolved: string[] };
-  actions: Action[];
-  cost: CostEstimate;
-}
+import type { CostEstimate } from '../model/report.ts';
+import type { IntentDoc } from '../model/intent.ts';
+import type { PolicyInput } from '../model/policy.ts';
+import type { Translation } from '../model/stage.ts';
 
 export function buildPolicyInput(doc: IntentDoc, translation: Translation, cost: CostEstimate): PolicyInput {
   return {

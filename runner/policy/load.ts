@@ -11,8 +11,8 @@
 import { GitopsError, diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import { MANIFEST, withRegoVersions } from './manifest.ts';
 import { digestOf } from '../core/hash.ts';
-import { prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
-import type { Severity } from '../check/types.ts';
+import { prepare, type ModuleSource } from '../rego/api.ts';
+import type { PolicyMeta, PolicySet } from '../model/policy.ts';
 import type { Tree } from '../git/tree.ts';
 import { customBuiltins } from '../rego/builtins/registry.ts';
 import { decodeRepoText } from '../core/text.ts';
@@ -27,37 +27,6 @@ export function isIntentPolicyFile(path: string): boolean {
   return path.startsWith(POLICIES_DIR + '/') && path.endsWith('.rego') && !path.endsWith('_test.rego') && !OTHER_POLICY_FAMILIES.some((d) => path.startsWith(d));
 }
 
-export interface PolicyMeta {
-  /** SEC-AUTH-001 */
-  id: string;
-  title: string;
-  /** What the policy blocks with: `deny` (blocks) or `warn` (reports). */
-  severity: Severity;
-  /** Message shown when the policy passes ("Authentication configured"). */
-  passed: string;
-  description?: string;
-  /** Package path under `gitops.policies`, e.g. ['sec_auth_001']. */
-  pkg: string[];
-  file: string;
-  line: number;
-}
-
-export interface PolicySet {
-  prepared: PreparedPolicy;
-  policies: PolicyMeta[];
-  /** Digest of the policy sources (evidence in audit events). */
-  digest: string;
-  files: string[];
-  /** Where the policies were read from (`main (abc1234)`; with the wasm engine also the bundle). */
-  source: string;
-  /**
-   * Evaluates the decision document `data.gitops.policies` for one input.
-   * Absent: the in-process engine, which evaluates only each policy's
-   * `deny` and `warn` (`prepared.evalRefs`, see evaluate.ts). Set by the wasm
-   * engine (runner/policy/bundle.ts) so callers never special-case engines.
-   */
-  evaluate?: (input: unknown) => unknown;
-}
 
 /**
  * The intent policy modules of a tree, each with its Rego syntax: v1, or v0

@@ -3,9 +3,9 @@
  * cost will increase by $60.74 (+18.6%)") and the plan diff (Pulumi's
  * preview: `+` create, `~` update, `+-` replace, `-` delete). Pure.
  */
-import type { CostDelta } from '../check/types.ts';
+import type { CostDelta } from '../model/report.ts';
 import { formatChange } from '../infra/diff.ts';
-import type { PlanDiff, ResourceChange, ResourceOp } from '../infra/types.ts';
+import type { PlanDiff, ResourceChange, ResourceOp } from '../model/plan.ts';
 import { money } from './format.ts';
 
 export const OP_SYMBOL: Record<ResourceOp, string> = { create: '+', update: '~', replace: '+-', delete: '-' };

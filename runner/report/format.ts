@@ -1,5 +1,5 @@
 /** Small shared helpers for the reporters (all pure). */
-import { governanceDenied, type CheckReport, type IntentReport, type PolicyResult } from '../check/types.ts';
+import { governanceDenied, type CheckReport, type IntentReport, type PolicyResult } from '../model/report.ts';
 
 export const money = (n: number) => `$${n.toFixed(2)}`;
 /** Hourly prices need more than cents: $0.0416/h. */

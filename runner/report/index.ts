@@ -1,5 +1,5 @@
 /** Explicit registry of output formats: name → pure renderer of the report. */
-import type { CheckReport } from '../check/types.ts';
+import type { CheckReport } from '../model/report.ts';
 import { renderText } from './text.ts';
 import { jsonChunks, renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';

@@ -1,5 +1,5 @@
 /** `--format json`: the CheckReport itself (documented in docs/check.md). */
-import type { CheckReport } from '../check/types.ts';
+import type { CheckReport } from '../model/report.ts';
 import { terminalText } from './escape.ts';
 
 /**

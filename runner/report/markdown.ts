@@ -14,14 +14,14 @@
  * Past the budget, the remaining intents' sections are left out with a note
  * saying where they are (the job summary and the report artifact).
  */
-import type { CheckReport, IntentReport, PolicyResult } from '../check/types.ts';
+import type { CheckReport, IntentReport, PolicyResult } from '../model/report.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { governanceFindings, headline, inline, money, sortedResults, verdict } from './format.ts';
 import { codeSpan, escapeMarkdown } from './escape.ts';
 import { renderPlanMarkdown } from '../infra/render.ts';
 import { diffHeadline, formatChange } from '../infra/diff.ts';
-import type { PlanDiff } from '../infra/types.ts';
-import type { StackGraph } from '../infra/graph.ts';
+import type { PlanDiff } from '../model/plan.ts';
+import type { StackGraph } from '../model/plan.ts';
 import { costDeltaText, deltaPair, diffCounts, groupedChanges, OP_SYMBOL, shortType, signedMoney, signedPct } from './change.ts';
 import { mermaidBlock, stackFlowchart, MAX_FLOWCHART_NODES } from './mermaid.ts';
 

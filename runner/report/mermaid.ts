@@ -10,7 +10,7 @@
  * markup, or close the Markdown fence is written as a Mermaid entity code
  * (`#34;` for a double quote), which Mermaid decodes when drawing.
  */
-import type { StackGraph } from '../infra/graph.ts';
+import type { StackGraph } from '../model/plan.ts';
 
 /** More nodes than this and the picture stops helping: the comment says so instead of drawing it. */
 export const MAX_FLOWCHART_NODES = 30;

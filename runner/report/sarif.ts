@@ -3,7 +3,7 @@
  * per diagnostic code), one result per failed/warned finding and per invalid
  * intent diagnostic, located at file:line. Passed results are not findings.
  */
-import type { CheckReport } from '../check/types.ts';
+import type { CheckReport } from '../model/report.ts';
 import { sarifUri, stripControls, terminalText } from './escape.ts';
 
 export function renderSarif(r: CheckReport): string {

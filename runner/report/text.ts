@@ -1,5 +1,5 @@
 /** Terminal output (the default format). Pure: report → text. */
-import type { CheckReport, IntentReport } from '../check/types.ts';
+import type { CheckReport, IntentReport } from '../model/report.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { governanceFindings, headline, inline, money, price, sortedResults } from './format.ts';
 import { costDeltaText, planDiffText } from './change.ts';

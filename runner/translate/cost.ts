@@ -7,7 +7,7 @@
  * (`estimateCost(actions)` before and after).
  */
 import table from './prices/aws-2026-11.json' with { type: 'json' };
-import type { Action, CostEstimate, CostItem } from '../check/types.ts';
+import type { Action, CostEstimate, CostItem } from '../model/report.ts';
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
 import { regionOfZone } from './regions.ts';
 

@@ -26,11 +26,11 @@
  *   authentication on the listener. An intent may opt out (`security:`), and
  *   the policies then deny it with the reason.
  */
-import type { Action } from '../check/types.ts';
+import type { Action } from '../model/report.ts';
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
-import type { IntentDoc } from '../intent/types.ts';
+import type { IntentDoc } from '../model/intent.ts';
 import { REGION_ZONES, resolveRegion } from './regions.ts';
-import type { Translation } from './registry.ts';
+import type { Translation } from '../model/stage.ts';
 
 export const DEFAULT_INSTANCE_TYPE = 't3.medium';
 export const DEFAULT_ZONES = 3;

@@ -3,26 +3,10 @@
  * entry here plus its `type` value in runner/intent/intent.schema.json (a test
  * keeps the two in step).
  */
-import type { Action } from '../check/types.ts';
 import { diag, fail, type Result } from '../core/diagnostics.ts';
-import type { IntentDoc } from '../intent/types.ts';
+import type { IntentDoc } from '../model/intent.ts';
+import type { Translation } from '../model/stage.ts';
 import { translateDeployment } from './deployment.ts';
-
-export interface Translation {
-  actions: Action[];
-  /** AWS region the actions deploy to (the first region the intent lists, resolved). */
-  region: string;
-  /** Every region the intent lists, resolved (`us-west` → `us-west-2`), in order: the ALLOWED regions. */
-  regions: string[];
-  /**
-   * The regions the service is deployed to: the first `placement.regions`
-   * (default 1) of `regions`. The rest of the list is where the service may
-   * go (ARCH-REGION-001), not where it runs — the seed's
-   * `region: ['us-west', 'us-east']` deploys to us-west-2 only, so the cost
-   * the budget policy judges is the cost of what will really be built.
-   */
-  deploy_regions: string[];
-}
 
 export type Translator = (doc: IntentDoc) => Result<Translation>;
 

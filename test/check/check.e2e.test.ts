@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../runner/check/types.ts';
+import type { CheckReport } from '../../runner/model/report.ts';
 import { MemorySink } from '../../runner/core/events.ts';
 import { createRunContext } from '../../runner/cli/context.ts';
 import { runCheck } from '../../runner/check/run.ts';

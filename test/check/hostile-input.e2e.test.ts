@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../runner/check/types.ts';
+import type { CheckReport } from '../../runner/model/report.ts';
 import { intentWith, runCli, spawnCli, tempRepo, type TempRepo } from './helpers.ts';
 import { HOSTILE, terminalProblems } from '../report/hostile.ts';
 

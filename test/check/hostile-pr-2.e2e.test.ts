@@ -25,7 +25,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../runner/check/types.ts';
+import type { CheckReport } from '../../runner/model/report.ts';
 import { REPO_ROOT, intentWith, runCli, tempRepo, type TempRepo } from './helpers.ts';
 
 let repo: TempRepo | undefined;

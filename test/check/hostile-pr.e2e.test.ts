@@ -14,7 +14,7 @@
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckReport, PolicyResult } from '../../runner/check/types.ts';
+import type { CheckReport, PolicyResult } from '../../runner/model/report.ts';
 import { appendLocal, readAuditLog } from '../../runner/audit/store.ts';
 import { REPO_ROOT, lineOf, runCli, spawnCli, tempRepo, type TempRepo } from './helpers.ts';
 

@@ -3,7 +3,7 @@
  * (OPA's bundle manifest, rego_version 0) in that folder, or `--v0-compatible`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../runner/check/types.ts';
+import type { CheckReport } from '../../runner/model/report.ts';
 import { runCli, tempRepo, type TempRepo } from './helpers.ts';
 
 let repo: TempRepo;

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Action, CheckReport } from '../../runner/check/types.ts';
+import type { Action, CheckReport } from '../../runner/model/report.ts';
 import { main } from '../../runner/cli/main.ts';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

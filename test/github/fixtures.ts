@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { CheckReport, IntentReport, PolicyResult } from '../../runner/check/types.ts';
+import type { CheckReport, IntentReport, PolicyResult } from '../../runner/model/report.ts';
 import { createOctokit, type GitHubClient } from '../../runner/github/client.ts';
 import { startStandIn, seedRepository, type StandIn, type StandInOptions } from '../support/github-standin/index.ts';
 

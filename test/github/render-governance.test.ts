@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../check/helpers.ts';
-import type { PolicyResult } from '../../runner/check/types.ts';
+import type { PolicyResult } from '../../runner/model/report.ts';
 import { annotationsOf, conclusionOf, summaryOf, titleOf } from '../../runner/github/render.ts';
 import { intent, report } from './fixtures.ts';
 

@@ -8,7 +8,7 @@ import { applyExitCode, applyStacks, renderApplyMarkdown, renderApplyText } from
 import { MockEngine } from '../../runner/infra/engines/mock.ts';
 import { stackSpecs } from '../../runner/infra/spec.ts';
 import type { StackTarget } from '../../runner/infra/stacks.ts';
-import { APPLY_STEPS, type StackPlan, type StackSpec } from '../../runner/infra/types.ts';
+import { APPLY_STEPS, type StackPlan, type StackSpec } from '../../runner/model/plan.ts';
 import type { Agent, RunContext } from '../../runner/core/context.ts';
 import { MemorySink } from '../../runner/core/events.ts';
 import { diag } from '../../runner/core/diagnostics.ts';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diffPlans, KNOWN_AFTER_APPLY } from '../../runner/infra/diff.ts';
 import { REPLACE_ON_CHANGE } from '../../runner/infra/replace-on-change.ts';
-import type { PlannedResource, StackPlan } from '../../runner/infra/types.ts';
+import type { PlannedResource, StackPlan } from '../../runner/model/plan.ts';
 
 const STACK = 'WEB-us-west-2';
 function res(type: string, name: string, inputs: Record<string, unknown>): PlannedResource {

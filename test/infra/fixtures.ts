@@ -3,7 +3,7 @@
  * produces for seed §3, with an explicit region per deploy_instances, for tests that must not depend on the
  * translator. The e2e tests use the real translator through the CLI.
  */
-import type { Action } from '../../runner/check/types.ts';
+import type { Action } from '../../runner/model/report.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent } from '../../runner/core/context.ts';

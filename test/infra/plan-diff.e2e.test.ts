@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../runner/check/run.ts';
-import type { CheckReport } from '../../runner/check/types.ts';
+import type { CheckReport } from '../../runner/model/report.ts';
 import { renderText } from '../../runner/report/text.ts';
 import { renderMarkdown } from '../../runner/report/markdown.ts';
 import { summaryOf } from '../../runner/github/render.ts';

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { previewPlan } from '../../runner/infra/preview.ts';
 import { preparePlanPolicies, type PreparedPlanPolicies } from '../../runner/infra/plan-policy.ts';
 import { planCost } from '../../runner/infra/plan-cost.ts';
-import type { IntentPlan, PlannedResource } from '../../runner/infra/types.ts';
+import type { IntentPlan, PlannedResource } from '../../runner/model/plan.ts';
 import { seedActions, SEED_AGENT_INPUT } from './fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../..');

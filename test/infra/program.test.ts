@@ -6,9 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { previewPlan } from '../../runner/infra/preview.ts';
-import type { IntentPlan, PlannedResource, StackPlan } from '../../runner/infra/types.ts';
+import type { IntentPlan, PlannedResource, StackPlan } from '../../runner/model/plan.ts';
 import { seedActions, SEED_AGENT_INPUT } from './fixtures.ts';
-import type { Action } from '../../runner/check/types.ts';
+import type { Action } from '../../runner/model/report.ts';
 
 async function planOf(actions: Action[], regions?: string[]): Promise<IntentPlan> {
   const r = await previewPlan({ intentId: 'DEPLOY-WEB-001', actions, agents: SEED_AGENT_INPUT, ...(regions ? { regions } : {}) });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTrigger, requiredStackConfig, stackSpecs } from '../../runner/infra/spec.ts';
 import { agentRoleSpecs } from '../../runner/infra/agent-roles.ts';
 import { seedActions, SEED_AGENTS, SEED_AGENT_INPUT, IAM_TABLE } from './fixtures.ts';
-import type { Action } from '../../runner/check/types.ts';
+import type { Action } from '../../runner/model/report.ts';
 
 const specsOf = (actions: Action[], regions?: string[]) => stackSpecs({ intentId: 'DEPLOY-WEB-001', actions, agents: SEED_AGENT_INPUT, file: 'intents/DEPLOY-WEB-001.yaml', ...(regions ? { regions } : {}) });
 

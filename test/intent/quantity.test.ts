@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuantity, parseTriggerCondition } from '../../runner/intent/quantity.ts';
+import { parseQuantity, parseTriggerCondition } from '../../runner/model/quantity.ts';
 
 describe('parseQuantity', () => {
   it('parses the seed quantities into numbers with canonical units', () => {

@@ -12,7 +12,8 @@ import { translate } from '../../runner/translate/registry.ts';
 import { estimateCost } from '../../runner/translate/cost.ts';
 import { buildPolicyInput } from '../../runner/policy/input.ts';
 import { evaluatePolicies } from '../../runner/policy/evaluate.ts';
-import { INTENT_POLICY_ROOT, compilePolicies, isIntentPolicyFile, type PolicySet } from '../../runner/policy/load.ts';
+import { INTENT_POLICY_ROOT, compilePolicies, isIntentPolicyFile } from '../../runner/policy/load.ts';
+import { type PolicySet } from '../../runner/model/policy.ts';
 import type { ModuleSource } from '../../runner/rego/api.ts';
 import { REPO_ROOT, SEED_INTENT, intentWith } from '../check/helpers.ts';
 

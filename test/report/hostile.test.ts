@@ -5,7 +5,7 @@
  * GitHub workflow command through (runner/report/escape.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { CheckReport, IntentReport } from '../../runner/check/types.ts';
+import type { CheckReport, IntentReport } from '../../runner/model/report.ts';
 import { FORMATS } from '../../runner/report/index.ts';
 import { formatDiagnostic } from '../../runner/core/diagnostics.ts';
 import { escapeControls, escapeMarkdown, sarifUri, terminalLine, terminalText, terminalWriter } from '../../runner/report/escape.ts';

@@ -1,6 +1,6 @@
 /** The JSON report written in pieces is byte for byte JSON.stringify(report, null, 2). */
 import { describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../runner/check/types.ts';
+import type { CheckReport } from '../../runner/model/report.ts';
 import { jsonChunks, renderJson } from '../../runner/report/json.ts';
 import { renderChunks } from '../../runner/report/index.ts';
 

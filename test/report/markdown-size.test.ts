@@ -6,7 +6,7 @@
  * 50-resource preview inventory, a plan diff and a stack picture.
  */
 import { describe, expect, it } from 'vitest';
-import type { CheckReport, IntentReport, PolicyResult } from '../../runner/check/types.ts';
+import type { CheckReport, IntentReport, PolicyResult } from '../../runner/model/report.ts';
 import { renderMarkdown } from '../../runner/report/markdown.ts';
 import { COMMENT_MARKDOWN_BUDGET, LIMITS, commentBody } from '../../runner/github/render.ts';
 import { markdownMermaidProblems } from '../support/mermaid-grammar.ts';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { metricChart, mermaidBlock, mermaidText, stackFlowchart } from '../../runner/report/mermaid.ts';
-import type { StackGraph } from '../../runner/infra/graph.ts';
+import type { StackGraph } from '../../runner/model/plan.ts';
 import { flowchartProblems, markdownMermaidProblems, xychartProblems } from '../support/mermaid-grammar.ts';
 
 const graph: StackGraph = {

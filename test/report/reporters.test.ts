@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitCode, type CheckReport, type IntentReport } from '../../runner/check/types.ts';
+import { exitCode, type CheckReport, type IntentReport } from '../../runner/model/report.ts';
 import { FORMATS } from '../../runner/report/index.ts';
 import { renderMarkdown } from '../../runner/report/markdown.ts';
 import { renderText } from '../../runner/report/text.ts';

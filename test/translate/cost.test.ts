@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ASSUMED_LCU, PRICE_TABLE, estimateCost, instanceHourly } from '../../runner/translate/cost.ts';
-import type { Action } from '../../runner/check/types.ts';
+import type { Action } from '../../runner/model/report.ts';
 
 const seedActions: Action[] = [
   { action: 'create_load_balancer', config: { type: 'application', scheme: 'internet-facing' } },

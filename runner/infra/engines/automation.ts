@@ -19,7 +19,7 @@ import type { ApplyEngine, StepOutcome } from '../apply.ts';
 import { preflightProblems, type BackendSettings, type Env } from '../preflight.ts';
 import type { StackTarget } from '../stacks.ts';
 import { requiredStackConfig } from '../spec.ts';
-import { PROJECT, type ApplyStep, type PlannedResource, type StackSpec } from '../types.ts';
+import { PROJECT, type ApplyStep, type PlannedResource, type StackSpec } from '../../model/plan.ts';
 
 import type { automation } from '@pulumi/pulumi';
 

@@ -12,7 +12,7 @@ import type { Diagnostic } from '../../core/diagnostics.ts';
 import { digestOf } from '../../core/hash.ts';
 import type { ApplyEngine, StepOutcome } from '../apply.ts';
 import type { StackTarget } from '../stacks.ts';
-import type { ApplyStep, PlannedResource, StackSpec } from '../types.ts';
+import type { ApplyStep, PlannedResource, StackSpec } from '../../model/plan.ts';
 
 export interface MockEngineOptions {
   /** Fail this step of this stack with the returned message. */

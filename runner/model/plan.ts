@@ -167,3 +167,19 @@ export interface PlanDiff {
   stacks: { created: string[]; deleted: string[]; changed: string[]; unchanged: string[] };
   notes: string[];
 }
+
+/** A stack drawn for the PR comment (runner/infra/graph.ts builds it, runner/report/mermaid.ts draws it). */
+export type GraphNodeKind = 'load_balancer' | 'listener' | 'target_group' | 'autoscaling_group' | 'alarm' | 'scaling_policy' | 'runbook';
+
+export interface GraphNode {
+  id: string;
+  kind: GraphNodeKind;
+  label: string;
+  op: ResourceOp | 'same';
+}
+
+export interface StackGraph {
+  stack: string;
+  nodes: GraphNode[];
+  edges: Array<{ from: string; to: string; label?: string }>;
+}

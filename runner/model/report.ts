@@ -5,8 +5,8 @@
  * docs/check.md; keep it stable.
  */
 import type { Diagnostic } from '../core/diagnostics.ts';
-import type { PlanDiff } from '../infra/types.ts';
-import type { StackGraph } from '../infra/graph.ts';
+import type { PlanDiff } from './plan.ts';
+import type { StackGraph } from './plan.ts';
 
 export type Decision = 'allow' | 'deny' | 'invalid';
 export type PolicyStatus = 'passed' | 'failed' | 'warned';
