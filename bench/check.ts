@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runCheck } from '../runner/check/run.ts';
 import { MemorySink } from '../runner/core/events.ts';
-import { createRunContext } from '../runner/cli/context.ts';
+import { createRunContext } from '../runner/core/run-context.ts';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

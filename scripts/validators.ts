@@ -15,7 +15,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeImport from 'ajv/dist/standalone/index.js';
 import addFormatsImport from 'ajv-formats';
 import intentSchema from '../runner/intent/intent.schema.json' with { type: 'json' };
-import { AGENTS_SCHEMA } from '../runner/agents/registry.schema.ts';
+import { AGENTS_SCHEMA } from '../runner/core/agent-registry.schema.ts';
 import { TABLE_SCHEMA } from '../runner/agents/iam.schema.ts';
 import { RECORD_SCHEMA } from '../runner/audit/record.schema.ts';
 

@@ -15,7 +15,6 @@
  */
 import type { Action, AgentSummary } from '../model/report.ts';
 import type { Agent, AgentDirectory } from '../core/context.ts';
-import { summarize } from './registry.ts';
 
 export interface AgentRole {
   /** Agent `type` in agents.yaml. */
@@ -68,4 +67,9 @@ export function assignAgents(actions: readonly Action[], agents: AgentDirectory)
     .filter((a) => ids.has(a.agent_id))
     .map(summarize);
   return { assignments, agents: summaries };
+}
+
+/** What the report shows of an agent. */
+function summarize(agent: Agent): AgentSummary {
+  return { agent_id: agent.agent_id, type: agent.type, version: agent.version, permissions: [...agent.permissions] };
 }

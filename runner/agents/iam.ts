@@ -11,7 +11,7 @@
  */
 import type { Agent } from '../core/context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostics.ts';
-import { parseWithPositions, positionOf, type PathSeg, type Position } from '../contracts/load.ts';
+import { parseWithPositions, positionOf, type PathSeg, type Position } from '../core/yaml.ts';
 
 export const IAM_TABLE_FILE = 'agents/iam-permissions.yaml';
 import { RESOURCE_REFS } from './iam.schema.ts';

@@ -21,7 +21,7 @@ import { compilePolicies } from '../policy/load.ts';
 import { type PolicySet } from '../model/policy.ts';
 import { EvalError, type ModuleSource } from '../rego/api.ts';
 import type { IamTable } from './iam.ts';
-import type { AgentRegistry } from './registry.ts';
+import type { AgentRegistry } from '../core/agent-registry.ts';
 import { decodeRepoText } from '../core/text.ts';
 
 export const AGENT_POLICIES_DIR = 'policies/agents';

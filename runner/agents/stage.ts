@@ -18,8 +18,9 @@ import { canonicalJSON } from '../core/hash.ts';
 import { assignAgents } from './assign.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from './iam.ts';
 import { agentPolicyInput, compileAgentPolicies, evaluateAgentPolicies, readAgentPolicyModules } from './policy.ts';
-import { AGENTS_FILE, loadAgentRegistry, type AgentRegistry } from './registry.ts';
+import { AGENTS_FILE, parseAgentRegistry, type AgentRegistry } from '../core/agent-registry.ts';
 import { decodeRepoText } from '../core/text.ts';
+import { diag, fail, type Result } from '../core/diagnostics.ts';
 
 export interface AgentsOfRun {
   registry?: AgentRegistry;
@@ -45,14 +46,14 @@ export async function agentsOfRun(env: CheckEnv): Promise<AgentsOfRun> {
   if (hit) return hit;
   const p = (async (): Promise<AgentsOfRun> => {
     const headTree = env.trees?.head ?? workTree(env.root);
-    const head = await loadAgentRegistry(headTree);
+    const head = await loadAgentRegistryAt(headTree);
     if (!head.ok) {
       return {
         results: head.diagnostics.map((d) => ({ policy: REGISTRY_ID, title: REGISTRY_TITLE, status: 'failed', severity: 'deny', message: `${d.code}: ${d.message}`, file: d.file ?? AGENTS_FILE, line: d.line ?? 1, ...(d.path ? { path: d.path } : {}) })),
         needs_review: true,
       };
     }
-    const base = env.trees?.base ? await loadAgentRegistry(env.trees.base) : undefined;
+    const base = env.trees?.base ? await loadAgentRegistryAt(env.trees.base) : undefined;
     const iam = await iamTableOf(headTree);
     const baseIam = env.trees?.base ? await iamTableOf(env.trees.base) : undefined;
     // The rules come from the base (a PR cannot relax them); without a base, from the same tree.
@@ -135,3 +136,11 @@ export const agentsStage: Stage = {
   audit: { agent: 'intent-orchestrator', permission: 'read:agents', action: 'verify_agents' },
   run: runAgentsStage,
 };
+
+/** The registry as at a tree (the base, to act with; the head, to judge the PR's changes). */
+async function loadAgentRegistryAt(tree: Tree, file = AGENTS_FILE): Promise<Result<AgentRegistry>> {
+  const blobs = await tree.read([file]);
+  const bytes = blobs.get(file);
+  if (!bytes) return fail(diag('agents_missing', `no agent registry at ${file} in ${tree.label}`, { file }));
+  return parseAgentRegistry(decodeRepoText(bytes, file), file);
+}

@@ -17,7 +17,7 @@
 import type { CheckReport, IntentReport } from '../model/report.ts';
 import { perform, type RunContext } from '../core/context.ts';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
-import { createRunContext } from '../cli/context.ts';
+import { createRunContext } from '../core/run-context.ts';
 import { newTraceId } from '../core/events.ts';
 import { INTENTS_DIR, MAX_INTENT_BYTES, idFromPath, isIntentPath } from '../intent/paths.ts';
 import { symlinkRefused } from '../core/files.ts';

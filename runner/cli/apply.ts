@@ -10,7 +10,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, CommandIO } from './command.ts';
 import { parse, usageError } from './args.ts';
-import { createRunContext } from './context.ts';
+import { createRunContext } from '../core/run-context.ts';
 import { GitopsError } from '../core/diagnostics.ts';
 import { MemorySink, newTraceId } from '../core/events.ts';
 import { selectStacks, type Selection, type StackTarget } from '../infra/stacks.ts';

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Command, CommandIO } from './command.ts';
 import { parse, usageError } from './args.ts';
-import { loadAgentDirectory } from './context.ts';
+import { loadAgentRegistry } from '../core/run-context.ts';
 import { GitopsError, diag, formatDiagnostic } from '../core/diagnostics.ts';
 import { readLogAtRef } from '../audit/git.ts';
 import { readLocalFiles, readAuditLog, recordsToJsonl } from '../audit/store.ts';
@@ -234,7 +234,7 @@ const ingestRecoveriesCmd: Sub = async (argv, io) => {
   }
   const list = Array.isArray(doc) ? doc : (doc as { recoveries?: unknown })?.recoveries;
   if (!Array.isArray(list)) throw new GitopsError(diag('recovery_file_invalid', 'expected a list of recovery reports (or {recoveries: [...]})', { file: input.path }), 1);
-  const r = ingestRecoveries(dir, list, { agents: loadAgentDirectory(dir), source: input.path, ...(values.trace ? { traceId: values.trace } : {}) });
+  const r = ingestRecoveries(dir, list, { agents: loadAgentRegistry(dir), source: input.path, ...(values.trace ? { traceId: values.trace } : {}) });
   for (const d of r.problems) io.stderr(formatDiagnostic(d) + '\n');
   io.stdout(`audit: ${r.ingested} recovery report(s) recorded, ${r.duplicates} already present, ${r.refused} refused, ${r.problems.length} invalid\n`);
   return r.problems.length > 0 || r.refused > 0 ? 1 : 0;

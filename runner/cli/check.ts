@@ -2,7 +2,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from './command.ts';
 import { parse, usageError } from './args.ts';
-import { createRunContext } from './context.ts';
+import { createRunContext } from '../core/run-context.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 import { newTraceId } from '../core/events.ts';
 import { exitCode } from '../model/report.ts';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Command, CommandIO } from './command.ts';
 import { parse } from './args.ts';
-import { createRunContext } from './context.ts';
+import { createRunContext } from '../core/run-context.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 import { MemorySink } from '../core/events.ts';
 import { exitCode, type CheckReport } from '../model/report.ts';

@@ -5,7 +5,7 @@
  */
 import type { Command } from './command.ts';
 import { parse, usageError } from './args.ts';
-import { createRunContext } from './context.ts';
+import { createRunContext } from '../core/run-context.ts';
 import { MemorySink, newTraceId } from '../core/events.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 import { openAuditSink, readAuditLog } from '../audit/store.ts';

@@ -1,7 +1,7 @@
 import { COMMANDS, SUMMARIES, type CommandName } from './commands.ts';
 import type { CommandIO } from './command.ts';
 import { GitopsError, formatDiagnostic } from '../core/diagnostics.ts';
-import { terminalWriter } from '../report/escape.ts';
+import { terminalWriter } from '../core/escape.ts';
 
 function topUsage(): string {
   const width = Math.max(...Object.keys(SUMMARIES).map((k) => k.length));

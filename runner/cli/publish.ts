@@ -14,7 +14,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, CommandIO } from './command.ts';
 import { parse, usageError } from './args.ts';
-import { createRunContext } from './context.ts';
+import { createRunContext } from '../core/run-context.ts';
 import { exitCode, type CheckReport } from '../model/report.ts';
 import { GitopsError, diag, formatDiagnostic } from '../core/diagnostics.ts';
 import { perform } from '../core/context.ts';

@@ -17,7 +17,7 @@
  * contract file (for file:line).
  */
 import { canonicalJSON } from '../core/hash.ts';
-import type { PathSeg } from './load.ts';
+import type { PathSeg } from '../core/yaml.ts';
 
 export type ChangeKind =
   | 'field_added_optional'

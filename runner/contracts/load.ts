@@ -10,7 +10,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import validateMetaSchema from '../generated/json-schema-2020-12.validator.js';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { parseWithPositions, positionOf, type ParsedYaml, type PathSeg, type Position } from '../core/yaml.ts';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
 import { digestOf } from '../core/hash.ts';
 import type { Tree } from '../git/tree.ts';
@@ -20,11 +20,6 @@ import { decodeRepoText } from '../core/text.ts';
 export const CONTRACTS_DIR = 'contracts';
 export const REQUIREMENTS_FILE = 'contracts/requirements.yaml';
 
-export type PathSeg = string | number;
-export interface Position {
-  line: number;
-  col: number;
-}
 
 export interface ContractDoc {
   /** `contract.automation.v1` */
@@ -120,44 +115,6 @@ function compiledSet(candidates: readonly ContractDoc[]): CompiledSet {
   if (COMPILED.size >= COMPILED_MAX) COMPILED.delete(COMPILED.keys().next().value!);
   COMPILED.set(key, set);
   return set;
-}
-
-interface ParsedYaml {
-  doc: Document.Parsed;
-  lc: LineCounter;
-}
-
-export function parseWithPositions(text: string): ParsedYaml {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  return { doc, lc };
-}
-
-/** Position of `path` in the document; walks down as far as the path exists. */
-export function positionOf(p: ParsedYaml, path: readonly PathSeg[]): Position {
-  let node: unknown = p.doc.contents;
-  let best: unknown = node;
-  // For a map entry, point at its key (what an editor highlights for "field x").
-  let bestKey: unknown;
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(seg));
-      if (!pair) break;
-      bestKey = pair.key;
-      node = pair.value;
-      best = node;
-    } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
-      node = node.items[seg];
-      bestKey = undefined;
-      best = node;
-    } else {
-      break;
-    }
-  }
-  const target = (bestKey ?? best) as YamlNode | undefined;
-  const offset = target?.range?.[0] ?? 0;
-  const { line, col } = p.lc.linePos(offset);
-  return { line, col };
 }
 
 function at(file: string, p: ParsedYaml, path: PathSeg[]): { file: string; line: number; col: number; path: string } {

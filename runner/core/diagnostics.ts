@@ -6,7 +6,7 @@
  * so tests, JSON output and annotations can key on them; wording is rendered
  * separately by `formatDiagnostic`.
  */
-import { escapeControls } from '../report/escape.ts';
+import { escapeControls } from './escape.ts';
 
 export interface Location {
   file: string;

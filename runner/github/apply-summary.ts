@@ -12,7 +12,7 @@
  * kept, escaped as plain text, so nothing is lost and nothing is injected.
  */
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
-import { codeSpan, escapeCell, escapeMarkdown } from '../report/escape.ts';
+import { codeSpan, escapeCell, escapeMarkdown } from '../core/escape.ts';
 
 /** The apply's outcome as its headline states it; `unknown` when the headline is not one of ours. */
 export type ApplySummaryStatus = 'succeeded' | 'failed' | 'nothing_to_apply' | 'preflight_failed' | 'unknown';

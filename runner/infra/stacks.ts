@@ -21,7 +21,7 @@ import { loadIntent } from '../intent/load.ts';
 import { INTENTS_DIR, idFromPath, isIntentPath } from '../intent/paths.ts';
 import { intentChanges, notAFile } from '../intent/changes.ts';
 import { translate } from '../translate/registry.ts';
-import { AGENTS_FILE } from '../cli/context.ts';
+import { AGENTS_FILE } from '../core/agent-registry.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
 import { stackSpecs } from './spec.ts';
 import type { StackSpec } from '../model/plan.ts';

@@ -1,6 +1,6 @@
 /** `--format json`: the CheckReport itself (documented in docs/check.md). */
 import type { CheckReport } from '../model/report.ts';
-import { terminalText } from './escape.ts';
+import { terminalText } from '../core/escape.ts';
 
 /**
  * The report as JSON (`JSON.stringify(r, null, 2)`, byte for byte) in pieces:

@@ -17,7 +17,7 @@
 import type { CheckReport, IntentReport, PolicyResult } from '../model/report.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { governanceFindings, headline, inline, money, sortedResults, verdict } from './format.ts';
-import { codeSpan, escapeMarkdown } from './escape.ts';
+import { codeSpan, escapeMarkdown } from '../core/escape.ts';
 import { renderPlanMarkdown } from '../infra/render.ts';
 import { diffHeadline, formatChange } from '../infra/diff.ts';
 import type { PlanDiff } from '../model/plan.ts';

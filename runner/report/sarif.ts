@@ -4,7 +4,7 @@
  * intent diagnostic, located at file:line. Passed results are not findings.
  */
 import type { CheckReport } from '../model/report.ts';
-import { sarifUri, stripControls, terminalText } from './escape.ts';
+import { sarifUri, stripControls, terminalText } from '../core/escape.ts';
 
 export function renderSarif(r: CheckReport): string {
   const rules = new Map<string, { id: string; name: string; shortDescription: { text: string } }>();

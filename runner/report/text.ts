@@ -4,7 +4,7 @@ import { formatDiagnostic } from '../core/diagnostics.ts';
 import { governanceFindings, headline, inline, money, price, sortedResults } from './format.ts';
 import { costDeltaText, planDiffText } from './change.ts';
 import { diffHeadline } from '../infra/diff.ts';
-import { terminalLine } from './escape.ts';
+import { terminalLine } from '../core/escape.ts';
 
 const MARK = { allow: '✔ ALLOW  ', deny: '✖ DENY   ', invalid: '✖ INVALID' } as const;
 const STATUS = { passed: 'passed', failed: 'FAILED', warned: 'warned' } as const;

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCheck } from '../../runner/check/run.ts';
-import { createRunContext } from '../../runner/cli/context.ts';
+import { createRunContext } from '../../runner/core/run-context.ts';
 import { MemorySink } from '../../runner/core/events.ts';
 import { checkJson, makeRepo, type TempRepo } from '../contracts/fixtures.ts';
 

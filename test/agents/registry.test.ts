@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assignAgents, agentFor } from '../../runner/agents/assign.ts';
-import { parseAgentRegistry } from '../../runner/agents/registry.ts';
+import { parseAgentRegistry } from '../../runner/core/agent-registry.ts';
 import { perform } from '../../runner/core/context.ts';
 import { MemorySink } from '../../runner/core/events.ts';
 import { REPO, seedActions } from '../contracts/fixtures.ts';

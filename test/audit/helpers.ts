@@ -65,8 +65,8 @@ export const AGENTS_YAML = readFileSync(join(import.meta.dirname, '../../agents/
 
 /** Every agent of the repository's registry (agents/agents.yaml), read as the CLI reads it. */
 export async function repoAgents(): Promise<AgentDirectory> {
-  const { loadAgentDirectory } = await import('../../runner/cli/context.ts');
-  return loadAgentDirectory(join(import.meta.dirname, '../..'));
+  const { loadAgentRegistry } = await import('../../runner/core/run-context.ts');
+  return loadAgentRegistry(join(import.meta.dirname, '../..'));
 }
 
 export function ctxWith(sink: AuditSink, agents: AgentDirectory, traceId: string, extra: Partial<RunContext> = {}): RunContext {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../runner/check/run.ts';
-import { createRunContext } from '../../runner/cli/context.ts';
+import { createRunContext } from '../../runner/core/run-context.ts';
 import { applyStacks } from '../../runner/infra/apply.ts';
 import { MockEngine } from '../../runner/infra/engines/mock.ts';
 import { selectStacks } from '../../runner/infra/stacks.ts';

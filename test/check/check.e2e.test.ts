@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../runner/model/report.ts';
 import { MemorySink } from '../../runner/core/events.ts';
-import { createRunContext } from '../../runner/cli/context.ts';
+import { createRunContext } from '../../runner/core/run-context.ts';
 import { runCheck } from '../../runner/check/run.ts';
 import { MALFORMED } from '../intent/malformed.ts';
 import { NODE, REPO_ROOT, intentWith, lineOf, runCli, spawnCli, tempRepo, type TempRepo } from './helpers.ts';

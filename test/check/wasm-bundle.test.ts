@@ -23,7 +23,7 @@ import type { CheckReport, PolicyResult } from '../../runner/model/report.ts';
 import { STAGES } from '../../runner/check/pipeline.ts';
 import { type Stage } from '../../runner/model/stage.ts';
 import { runCheck } from '../../runner/check/run.ts';
-import { createRunContext } from '../../runner/cli/context.ts';
+import { createRunContext } from '../../runner/core/run-context.ts';
 import { MemorySink } from '../../runner/core/events.ts';
 import { compilePolicies, readPolicyModules } from '../../runner/policy/load.ts';
 import { workTree } from '../../runner/git/tree.ts';

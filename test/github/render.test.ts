@@ -1,6 +1,6 @@
 /** The pure side of publishing: escaping, marker, trimming, annotations, batches, workflow commands. */
 import { describe, expect, it } from 'vitest';
-import { codeSpan, escapeMarkdown, markerValue } from '../../runner/report/escape.ts';
+import { codeSpan, escapeMarkdown, markerValue } from '../../runner/core/escape.ts';
 import { annotationsOf, batches, commentBody, conclusionOf, markerKey, readMarker, summaryOf, trimMarkdown, workflowCommands } from '../../runner/github/render.ts';
 import { INTENT_FILE, finding, intent, report } from './fixtures.ts';
 

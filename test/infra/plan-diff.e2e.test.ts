@@ -13,7 +13,7 @@ import { renderMarkdown } from '../../runner/report/markdown.ts';
 import { summaryOf } from '../../runner/github/render.ts';
 import { intentWith, tempRepo, type TempRepo } from '../check/helpers.ts';
 import { MemorySink } from '../../runner/core/events.ts';
-import { createRunContext } from '../../runner/cli/context.ts';
+import { createRunContext } from '../../runner/core/run-context.ts';
 
 const FILE = 'intents/DEPLOY-WEB-001.yaml';
 let repo: TempRepo;

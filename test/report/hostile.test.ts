@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckReport, IntentReport } from '../../runner/model/report.ts';
 import { FORMATS } from '../../runner/report/index.ts';
 import { formatDiagnostic } from '../../runner/core/diagnostics.ts';
-import { escapeControls, escapeMarkdown, sarifUri, terminalLine, terminalText, terminalWriter } from '../../runner/report/escape.ts';
+import { escapeControls, escapeMarkdown, sarifUri, terminalLine, terminalText, terminalWriter } from '../../runner/core/escape.ts';
 import { workflowCommand } from '../../runner/github/render.ts';
 import { HOSTILE, terminalProblems } from './hostile.ts';
 

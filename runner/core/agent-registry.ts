@@ -9,16 +9,13 @@
  * never treats them as granting anything.
  */
 import type { ErrorObject } from 'ajv';
-import type { Agent, AgentDirectory } from '../core/context.ts';
-import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostics.ts';
-import type { AgentSummary } from '../model/report.ts';
-import { parseWithPositions, positionOf, type PathSeg, type Position } from '../contracts/load.ts';
-import type { Tree } from '../git/tree.ts';
-import { decodeRepoText } from '../core/text.ts';
+import type { Agent, AgentDirectory } from './context.ts';
+import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
+import { parseWithPositions, positionOf, type PathSeg, type Position } from './yaml.ts';
 
 export const AGENTS_FILE = 'agents/agents.yaml';
 
-import { AGENTS_SCHEMA, PERMISSION_RE } from './registry.schema.ts';
+import { AGENTS_SCHEMA, PERMISSION_RE } from './agent-registry.schema.ts';
 // Compiled at build time (ajv standalone; scripts/validators.ts): no schema compilation at start-up.
 import validate from '../generated/agents.validator.js';
 
@@ -103,16 +100,4 @@ export function parseAgentRegistry(text: string, file = AGENTS_FILE): Result<Age
     locate,
     indexOf: (id) => index.get(id) ?? -1,
   });
-}
-
-/** The registry as at a tree (the base, to act with; the head, to judge the PR's changes). */
-export async function loadAgentRegistry(tree: Tree, file = AGENTS_FILE): Promise<Result<AgentRegistry>> {
-  const blobs = await tree.read([file]);
-  const bytes = blobs.get(file);
-  if (!bytes) return fail(diag('agents_missing', `no agent registry at ${file} in ${tree.label}`, { file }));
-  return parseAgentRegistry(decodeRepoText(bytes, file), file);
-}
-
-export function summarize(agent: Agent): AgentSummary {
-  return { agent_id: agent.agent_id, type: agent.type, version: agent.version, permissions: [...agent.permissions] };
 }

@@ -3,20 +3,18 @@
  * the audit sink, the trace id and the human behind the run. The one place a
  * command decides where its audit events go.
  */
-import { readRepoTextSync } from '../core/files.ts';
-import type { AgentDirectory, RunContext } from '../core/context.ts';
-import { parseAgentRegistry } from '../agents/registry.ts';
-import { MemorySink, newTraceId, type AuditSink } from '../core/events.ts';
-import { GitopsError, diag } from '../core/diagnostics.ts';
-
-export const AGENTS_FILE = 'agents/agents.yaml';
+import { readRepoTextSync } from './files.ts';
+import type { AgentDirectory, RunContext } from './context.ts';
+import { AGENTS_FILE, parseAgentRegistry } from './agent-registry.ts';
+import { MemorySink, newTraceId, type AuditSink } from './events.ts';
+import { GitopsError, diag } from './diagnostics.ts';
 
 /**
  * The repository's agent registry, validated (schema, duplicate ids, file:line
- * errors) by runner/agents/registry.ts: every action of the run is performed
+ * errors) by runner/core/agent-registry.ts: every action of the run is performed
  * as one of these agents, so a malformed registry stops the run (exit 2).
  */
-export function loadAgentDirectory(repoDir: string): AgentDirectory {
+export function loadAgentRegistry(repoDir: string): AgentDirectory {
   let text: string;
   try {
     text = readRepoTextSync(repoDir, AGENTS_FILE);
@@ -43,7 +41,7 @@ export function createRunContext(o: ContextOptions): RunContext {
   return {
     traceId: o.traceId ?? newTraceId(o.kind),
     audit: o.sink ?? new MemorySink(),
-    agents: o.agents ?? loadAgentDirectory(o.repoDir),
+    agents: o.agents ?? loadAgentRegistry(o.repoDir),
     human: o.human ?? 'local-user',
     ...(o.commit ? { commit: o.commit } : {}),
     now: () => new Date(),
