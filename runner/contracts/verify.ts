@@ -11,8 +11,8 @@
 import type { ErrorObject } from 'ajv';
 import type { Action, ContractResult } from '../model/report.ts';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
-import { metricCatalogue } from '../triggers/catalogue.ts';
-import { parseTriggers, type TriggerAt, type TriggerExpr, type TriggerSpec } from '../triggers/parse.ts';
+import { metricCatalogue } from './metric-catalogue.ts';
+import { parseTriggers, type TriggerAt, type TriggerExpr, type TriggerSpec } from './triggers.ts';
 import type { ContractDoc, LoadedContracts } from './load.ts';
 import { compareVersions, satisfies } from './semver.ts';
 

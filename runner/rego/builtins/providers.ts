@@ -14,7 +14,7 @@ import { RObject, RSet, type Value } from '../value.ts';
 import { builtinError, isNum, obj, operandError, typeError } from './operands.ts';
 import { marshal } from './encoding.ts';
 import { regoString } from './format.ts';
-import { amzDateOf, sha256Hex, signingKey } from '../../feedback/sources/sigv4.ts';
+import { amzDateOf, sha256Hex, signingKey } from './sigv4.ts';
 
 const REQUIRED_AWS_KEYS = ['aws_access_key', 'aws_region', 'aws_secret_access_key', 'aws_service'];
 /** Headers that proxies may rewrite; OPA (like the AWS SDK) leaves them unsigned. */

@@ -4,7 +4,7 @@
  * documented example credentials, not real ones.
  */
 import { describe, expect, it } from 'vitest';
-import { amzDateOf, sign, signingKey, uriEncode } from '../../../runner/feedback/sources/sigv4.ts';
+import { amzDateOf, sign, signingKey, uriEncode } from '../../../runner/rego/builtins/sigv4.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const suite = (method: string, url: string) =>

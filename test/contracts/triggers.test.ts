@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadContractsFromMap } from '../../runner/contracts/load.ts';
-import { metricCatalogue } from '../../runner/triggers/catalogue.ts';
-import { parseTrigger, parseTriggers } from '../../runner/triggers/parse.ts';
+import { metricCatalogue } from '../../runner/contracts/metric-catalogue.ts';
+import { parseTrigger, parseTriggers } from '../../runner/contracts/triggers.ts';
 import { repoContractFiles } from '../contracts/fixtures.ts';
 
 const at = { file: 'intents/web.yaml', line: 12, col: 22 };

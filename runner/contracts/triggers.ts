@@ -14,7 +14,7 @@
  * a string passed along to the platform.
  */
 import { type Diagnostic, type Location, type Result, diag, fail, ok } from '../core/diagnostics.ts';
-import type { MetricCatalogue } from './catalogue.ts';
+import type { MetricCatalogue } from './metric-catalogue.ts';
 
 /** Where the condition was written; `path` is its field path in the intent. */
 export type TriggerAt = Location & { path?: string };

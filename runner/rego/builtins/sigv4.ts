@@ -4,7 +4,7 @@
  * key derivation synchronously inside policy evaluation and builds OPA's
  * canonical form, not the SDKs' (see there). The CloudWatch source uses the AWS SDK.
  * Tested against AWS's published SigV4 test-suite vectors
- * (test/feedback/sources/sigv4.test.ts).
+ * (test/rego/builtins/sigv4.test.ts).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
 import { createHash, createHmac } from 'node:crypto';

@@ -3,7 +3,7 @@
  * their line when malformed, and validated against the monitoring contract.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkJson, makeRepo, type TempRepo } from '../contracts/fixtures.ts';
+import { checkJson, makeRepo, type TempRepo } from './fixtures.ts';
 
 let repo: TempRepo | undefined;
 afterEach(() => repo?.cleanup());

@@ -6,7 +6,7 @@
  * Deriving it from the contract (not a list in code) means a contract change
  * is what changes which triggers are valid.
  */
-import type { ContractDoc } from '../contracts/load.ts';
+import type { ContractDoc } from './load.ts';
 
 export type MetricSpec =
   | { kind: 'number'; unit: string | null; path: string[] }
