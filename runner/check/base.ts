@@ -7,29 +7,14 @@
  * A base copy that no longer loads (the schema moved on since) gives no
  * delta rather than a failure: the head is what the PR is judged on.
  */
-import type { CheckEnv, IntentSource } from '../model/stage.ts';
+import { basePathOf, type BaseIntent, type CheckEnv, type IntentSource } from '../model/stage.ts';
 import type { CostDelta, CostEstimate } from '../model/report.ts';
 import { loadIntent } from '../intent/load.ts';
-import type { IntentDoc } from '../model/intent.ts';
 import { translate } from '../translate/registry.ts';
-import { type Translation } from '../model/stage.ts';
 import { estimateCostAcross } from '../translate/cost.ts';
-
-export interface BaseIntent {
-  file: string;
-  doc: IntentDoc;
-  translation: Translation;
-  cost?: CostEstimate;
-}
 
 const cents = (n: number) => Math.round(n * 100) / 100;
 const pct = (from: number, to: number) => (from === 0 ? null : Math.round(((to - from) / from) * 1000) / 10);
-
-/** The base path of a head intent: itself when modified, the old path when renamed; none when added. */
-export function basePathOf(source: Pick<IntentSource, 'file' | 'change' | 'from'>): string | undefined {
-  if (source.change === 'added') return undefined;
-  return source.change === 'renamed' ? source.from : source.file;
-}
 
 const PREFETCH_KEY = 'base.blobs';
 

@@ -16,7 +16,7 @@
  * stages are skipped (no events for them), except `decision`.
  */
 import type { Decision, IntentReport } from '../model/report.ts';
-import type { CheckEnv, IntentSource, IntentWork, Stage, StageOutput } from '../model/stage.ts';
+import { basePathOf, type CheckEnv, type IntentSource, type IntentWork, type Stage, type StageOutput } from '../model/stage.ts';
 import type { PolicyInput } from '../model/policy.ts';
 import { perform } from '../core/context.ts';
 import { diag, type Diagnostic } from '../core/diagnostics.ts';
@@ -29,7 +29,7 @@ import { buildPolicyInput } from '../policy/input.ts';
 import { evaluatePolicies } from '../policy/evaluate.ts';
 import { contractsStage } from '../contracts/stage.ts';
 import { agentsStage } from '../agents/stage.ts';
-import { basePathOf, costDelta, loadBaseIntent } from './base.ts';
+import { costDelta, loadBaseIntent } from './base.ts';
 
 // ---------------------------------------------------------------------------
 // The stages
@@ -105,7 +105,7 @@ const costStage: Stage = {
     const base = basePath ? await loadBaseIntent(env, basePath) : undefined;
     const delta = env.trees?.base ? costDelta(base?.cost, cost) : undefined;
     return {
-      patch: { cost, ...(base?.cost ? { base_cost: base.cost } : {}), ...(delta ? { cost_delta: delta } : {}) },
+      patch: { cost, ...(base ? { base } : {}), ...(base?.cost ? { base_cost: base.cost } : {}), ...(delta ? { cost_delta: delta } : {}) },
       details: { monthly_min: cost.monthly_min, monthly_max: cost.monthly_max },
     };
   },

@@ -278,7 +278,7 @@ async function describeDeleted(report: CheckReport, env: CheckEnv): Promise<void
       // Like the preview stage: one audited action of the orchestrator; Pulumi is loaded only with --preview.
       type Deleted = Awaited<ReturnType<typeof import('../infra/stage.ts').previewDeleted>>;
       const done = await perform<Deleted>(env.ctx, { agent: 'intent-orchestrator', permission: 'write:plans', action: 'preview_infrastructure', resource: entry.id }, async () => {
-        const r = await (await import('../infra/stage.ts')).previewDeleted(env, file);
+        const r = await (await import('../infra/stage.ts')).previewDeleted(env, file, base);
         return 'note' in r
           ? { value: r, outcome: 'failure' as const, details: { stage: 'preview', deleted: file, note: r.note } }
           : { value: r, details: { stage: 'preview', deleted: file, delete: r.diff.counts.delete, stacks: r.diff.stacks.deleted } };

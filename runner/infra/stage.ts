@@ -9,7 +9,7 @@
  * It runs after the intent policies, and appends its results to theirs.
  */
 import type { PolicyResult } from '../model/report.ts';
-import type { CheckEnv, IntentWork, StageOutput } from '../model/stage.ts';
+import { basePathOf, type BaseIntent, type CheckEnv, type IntentWork, type StageOutput } from '../model/stage.ts';
 import { workTree } from '../git/tree.ts';
 import { assessPlan, previewStack } from './preview.ts';
 import { diffPlans } from './diff.ts';
@@ -18,7 +18,6 @@ import { type StackGraph } from '../model/plan.ts';
 import { stackSpecs } from './spec.ts';
 import { agentsOf, type AgentsInput } from './stacks.ts';
 import type { PlanDiff, StackPlan, StackSpec } from '../model/plan.ts';
-import { basePathOf, loadBaseIntent } from '../check/base.ts';
 import { preparePlanPolicies, readPlanPolicyModules, type PreparedPlanPolicies } from './plan-policy.ts';
 import { diag, fail, type Result } from '../core/diagnostics.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
@@ -133,8 +132,7 @@ export async function basePlans(env: CheckEnv, specs: readonly StackSpec[], head
 }
 
 /** The base's specs of an intent file, or why there are none (the note stays on the diff; the head is still judged). */
-async function baseSpecs(env: CheckEnv, file: string): Promise<{ specs: StackSpec[] } | { note: string }> {
-  const base = await loadBaseIntent(env, file);
+async function baseSpecs(env: CheckEnv, file: string, base: BaseIntent | undefined): Promise<{ specs: StackSpec[] } | { note: string }> {
   if (!base) return { note: `${file} does not load at the base; the diff treats the intent as new` };
   const agents = await baseAgents(env);
   if (!agents.ok) return { note: `the base's agents cannot be read (${agents.diagnostics[0]!.message}); the diff treats the intent as new` };
@@ -146,7 +144,7 @@ async function baseSpecs(env: CheckEnv, file: string): Promise<{ specs: StackSpe
 async function diffWithBase(w: IntentWork, env: CheckEnv, specs: readonly StackSpec[], stacks: readonly StackPlan[]): Promise<{ diff: PlanDiff; base?: StackPlan[]; previews: number }> {
   const basePath = basePathOf(w.source);
   if (!basePath) return { diff: diffPlans(undefined, stacks), previews: 0 };
-  const found = await baseSpecs(env, basePath);
+  const found = await baseSpecs(env, basePath, w.base);
   if ('note' in found) {
     const diff = diffPlans(undefined, stacks);
     return { diff: { ...diff, notes: [...diff.notes, found.note] }, previews: 0 };
@@ -171,8 +169,8 @@ export function changedGraphs(diff: PlanDiff, base: readonly StackPlan[] | undef
  * A deleted intent's stacks at the base, all deletes: what merging the PR
  * removes (destroyed by `gitops apply --destroy-removed`).
  */
-export async function previewDeleted(env: CheckEnv, file: string): Promise<{ diff: PlanDiff; graphs: StackGraph[] } | { note: string }> {
-  const found = await baseSpecs(env, file);
+export async function previewDeleted(env: CheckEnv, file: string, base: BaseIntent | undefined): Promise<{ diff: PlanDiff; graphs: StackGraph[] } | { note: string }> {
+  const found = await baseSpecs(env, file, base);
   if ('note' in found) return found;
   try {
     const base = await basePlans(env, found.specs, new Map());

@@ -54,6 +54,8 @@ export interface IntentWork {
   /** The intent's cost at the PR's base, and base → head (runner/check/base.ts). */
   base_cost?: CostEstimate;
   cost_delta?: CostDelta;
+  /** The same intent at the PR's base, loaded, translated and priced (modified or renamed; runner/check/base.ts): what the plan diff compares with. */
+  base?: BaseIntent;
   contracts?: ContractResult[];
   agents?: AgentSummary[];
   plan?: IntentReport['plan'];
@@ -112,3 +114,16 @@ export interface Stage {
   run(work: IntentWork, env: CheckEnv): Promise<StageOutput> | StageOutput;
 }
 
+/** An intent as it was at the PR's base (runner/check/base.ts loads it). */
+export interface BaseIntent {
+  file: string;
+  doc: IntentDoc;
+  translation: Translation;
+  cost?: CostEstimate;
+}
+
+/** The base path of a head intent: itself when modified, the old path when renamed; none when added. */
+export function basePathOf(source: Pick<IntentSource, 'file' | 'change' | 'from'>): string | undefined {
+  if (source.change === 'added') return undefined;
+  return source.change === 'renamed' ? source.from : source.file;
+}
