@@ -16,7 +16,7 @@ import standaloneCodeImport from 'ajv/dist/standalone/index.js';
 import addFormatsImport from 'ajv-formats';
 import intentSchema from '../runner/intent/intent.schema.json' with { type: 'json' };
 import { AGENTS_SCHEMA } from '../runner/core/agent-registry.schema.ts';
-import { TABLE_SCHEMA } from '../runner/agents/iam.schema.ts';
+import { TABLE_SCHEMA } from '../runner/core/iam-table.schema.ts';
 import { RECORD_SCHEMA } from '../runner/audit/record.schema.ts';
 
 // Both are CommonJS with a default export; under nodenext their type is the module object.

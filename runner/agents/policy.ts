@@ -20,7 +20,7 @@ import type { Tree } from '../git/tree.ts';
 import { compilePolicies } from '../policy/load.ts';
 import { type PolicySet } from '../model/policy.ts';
 import { EvalError, type ModuleSource } from '../rego/api.ts';
-import type { IamTable } from './iam.ts';
+import type { IamTable } from '../core/iam-table.ts';
 import type { AgentRegistry } from '../core/agent-registry.ts';
 import { decodeRepoText } from '../core/text.ts';
 

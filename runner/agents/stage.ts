@@ -15,8 +15,8 @@ import type { CheckEnv, IntentWork, Stage, StageOutput } from '../model/stage.ts
 import type { Tree } from '../git/tree.ts';
 import { workTree } from '../git/tree.ts';
 import { canonicalJSON } from '../core/hash.ts';
-import { assignAgents } from './assign.ts';
-import { IAM_TABLE_FILE, parseIamTable, type IamTable } from './iam.ts';
+import { assignAgents } from '../model/agent-assignment.ts';
+import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../core/iam-table.ts';
 import { agentPolicyInput, compileAgentPolicies, evaluateAgentPolicies, readAgentPolicyModules } from './policy.ts';
 import { AGENTS_FILE, parseAgentRegistry, type AgentRegistry } from '../core/agent-registry.ts';
 import { decodeRepoText } from '../core/text.ts';

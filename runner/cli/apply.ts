@@ -82,7 +82,7 @@ async function runPreview(io: CommandIO, targets: StackTarget[], format: Format)
   const { assessPlan } = await import('../infra/preview.ts');
   const { preparePlanPolicies, readPlanPolicyModules } = await import('../infra/plan-policy.ts');
   const { workTree } = await import('../git/tree.ts');
-  const { renderPlanText, renderPlanMarkdown } = await import('../infra/render.ts');
+  const { renderPlanText, renderPlanMarkdown } = await import('../report/plan.ts');
   const policies = preparePlanPolicies(await readPlanPolicyModules(workTree(io.cwd)));
   if (!policies.ok) throw new GitopsError(policies.diagnostics, 2);
 

@@ -8,7 +8,7 @@ import { exitCode, type CheckReport, type CostDelta } from '../model/report.ts';
 import { sha256 } from '../core/hash.ts';
 import { codeSpan, escapeCell, escapeControls, escapeMarkdown, markerValue } from '../core/escape.ts';
 import { costDeltaText, diffCounts, OP_SYMBOL, shortType, signedMoney, signedPct } from '../report/change.ts';
-import { formatChange } from '../infra/diff.ts';
+import { formatChange } from '../report/change.ts';
 
 /** Resource updates listed in the check run summary when there are at most this many. */
 const SUMMARY_CHANGES = 5;

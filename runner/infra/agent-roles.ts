@@ -12,8 +12,8 @@
  * role). The plan policy PLAN-IAM-001 rejects an unscoped PassRole should a
  * row ever need it.
  */
-import { assignAgents } from '../agents/assign.ts';
-import { iamStatementsFor, type IamTable } from '../agents/iam.ts';
+import { assignAgents } from '../model/agent-assignment.ts';
+import { iamStatementsFor, type IamTable } from '../core/iam-table.ts';
 import type { Agent } from '../core/context.ts';
 import { fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import type { Action } from '../model/report.ts';

@@ -11,7 +11,7 @@
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import { EvalError, prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
 import type { Tree } from '../git/tree.ts';
-import type { IntentPlan, StackPlan } from '../model/plan.ts';
+import type { IntentPlan, PlanFinding, PlanPolicyInfo, StackPlan } from '../model/plan.ts';
 import { decodeRepoText } from '../core/text.ts';
 
 export const PLAN_POLICY_DIR = 'policies/plan';
@@ -53,25 +53,6 @@ export async function readPlanPolicyModules(tree: Tree): Promise<ModuleSource[]>
   const files = (await tree.list([PLAN_POLICY_DIR])).filter((f) => f.endsWith('.rego') && !f.endsWith('_test.rego')).sort();
   const blobs = await tree.read(files);
   return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
-}
-
-export interface PlanPolicyInfo {
-  /** `custom.id` of the package's METADATA, e.g. PLAN-ASG-001 (else the package name). */
-  id: string;
-  package: string;
-  title: string;
-  severity: 'deny' | 'warn';
-  passed?: string;
-}
-
-export interface PlanFinding {
-  policy: string;
-  title: string;
-  severity: 'deny' | 'warn';
-  stack: string;
-  /** URN of the offending resource (or the stack). */
-  resource: string;
-  message: string;
 }
 
 export interface PlanPolicyOutcome {

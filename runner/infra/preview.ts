@@ -22,7 +22,8 @@ import type { Action } from '../model/report.ts';
 import type { CostEstimate } from '../model/report.ts';
 import { planCost } from './plan-cost.ts';
 import type { PlanPolicyOutcome, PreparedPlanPolicies } from './plan-policy.ts';
-import { planDetails, type PlanDetails } from './render.ts';
+import { planDetails } from './plan-details.ts';
+import { type PlanDetails } from '../model/plan.ts';
 import { stackSpecs, type SpecInput } from './spec.ts';
 import type { IntentPlan, PlannedResource, StackPlan, StackSpec } from '../model/plan.ts';
 

@@ -15,7 +15,7 @@ import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostic
 import { parseTriggerCondition } from '../model/quantity.ts';
 import { REGION_ZONES } from '../translate/regions.ts';
 import { agentRoleSpecs } from './agent-roles.ts';
-import type { IamTable } from '../agents/iam.ts';
+import type { IamTable } from '../core/iam-table.ts';
 import { PROJECT, type AlarmMetric, type AgentRoleSpec, type ListenerSpec, type StackSpec, type TriggerAction, type TriggerSpec, type TriggerSignal } from '../model/plan.ts';
 
 const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d+$';

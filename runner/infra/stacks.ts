@@ -22,7 +22,7 @@ import { INTENTS_DIR, idFromPath, isIntentPath } from '../intent/paths.ts';
 import { intentChanges, notAFile } from '../intent/changes.ts';
 import { translate } from '../translate/registry.ts';
 import { AGENTS_FILE } from '../core/agent-registry.ts';
-import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
+import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../core/iam-table.ts';
 import { stackSpecs } from './spec.ts';
 import type { StackSpec } from '../model/plan.ts';
 import { decodeRepoText } from '../core/text.ts';

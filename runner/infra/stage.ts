@@ -20,7 +20,7 @@ import { agentsOf, type AgentsInput } from './stacks.ts';
 import type { PlanDiff, StackPlan, StackSpec } from '../model/plan.ts';
 import { preparePlanPolicies, readPlanPolicyModules, type PreparedPlanPolicies } from './plan-policy.ts';
 import { diag, fail, type Result } from '../core/diagnostics.ts';
-import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../agents/iam.ts';
+import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../core/iam-table.ts';
 import { decodeRepoText } from '../core/text.ts';
 
 const MEMO_KEY = 'infra.plan_policies';

@@ -7,6 +7,8 @@
  * import it without loading Pulumi.
  */
 
+import type { CostEstimate } from './report.ts';
+
 /** Seed §6 workflow steps, in the order they are applied. */
 export const APPLY_STEPS = ['provision_infrastructure', 'deploy_application', 'configure_monitoring', 'enable_self_healing'] as const;
 export type ApplyStep = (typeof APPLY_STEPS)[number];
@@ -182,4 +184,41 @@ export interface StackGraph {
   stack: string;
   nodes: GraphNode[];
   edges: Array<{ from: string; to: string; label?: string }>;
+}
+
+/** A plan policy (policies/plan/) as the reports name it. */
+export interface PlanPolicyInfo {
+  /** `custom.id` of the package's METADATA, e.g. PLAN-ASG-001 (else the package name). */
+  id: string;
+  package: string;
+  title: string;
+  severity: 'deny' | 'warn';
+  passed?: string;
+}
+
+export interface PlanFinding {
+  policy: string;
+  title: string;
+  severity: 'deny' | 'warn';
+  stack: string;
+  /** URN of the offending resource (or the stack). */
+  resource: string;
+  message: string;
+}
+
+/** The inputs worth showing for one planned resource (runner/infra/plan-details.ts picks them). */
+export type PlanKeyInputs = Record<string, unknown>;
+
+/** The plan summary stored in `report.intents[].plan.details` (runner/infra/plan-details.ts builds it, runner/report/plan.ts renders it). */
+export interface PlanDetails {
+  duration_ms: number;
+  stacks: Array<{
+    stack: string;
+    region: string;
+    zones: string[];
+    notes: string[];
+    resources: Array<{ urn: string; type: string; name: string; step: string; key: PlanKeyInputs }>;
+  }>;
+  policies?: { evaluated: PlanPolicyInfo[]; findings: PlanFinding[] };
+  cost?: CostEstimate;
 }

@@ -4,8 +4,7 @@
  * preview: `+` create, `~` update, `+-` replace, `-` delete). Pure.
  */
 import type { CostDelta } from '../model/report.ts';
-import { formatChange } from '../infra/diff.ts';
-import type { PlanDiff, ResourceChange, ResourceOp } from '../model/plan.ts';
+import type { InputChange, PlanDiff, ResourceChange, ResourceOp } from '../model/plan.ts';
 import { money } from './format.ts';
 
 export const OP_SYMBOL: Record<ResourceOp, string> = { create: '+', update: '~', replace: '+-', delete: '-' };
@@ -80,4 +79,21 @@ export function planDiffText(d: PlanDiff, indent = '  '): string[] {
   }
   for (const n of d.notes) out.push(`${indent}note: ${n}`);
   return out;
+}
+
+/** One line per changed input: `maxSize: 10 → 12`, with `(forces replacement)` where it does. */
+export function formatChange(c: InputChange, width = 60): string {
+  const show = (v: unknown) => {
+    const s = typeof v === 'string' ? v : JSON.stringify(v);
+    return s.length > width ? `${s.slice(0, width)}…` : s;
+  };
+  const from = 'old' in c ? show(c.old) : '(unset)';
+  const to = 'new' in c ? show(c.new) : '(unset)';
+  return `${c.path}: ${from} → ${to}${c.replaces ? ' (forces replacement)' : ''}`;
+}
+
+/** `1 to update` / `50 to create` / `no changes`: Pulumi's preview wording. */
+export function diffHeadline(d: PlanDiff): string {
+  const parts = (['create', 'update', 'replace', 'delete'] as const).filter((op) => d.counts[op] > 0).map((op) => `${d.counts[op]} to ${op}`);
+  return parts.length ? `${parts.join(', ')} (${d.counts.same} unchanged)` : `no changes (${d.counts.same} unchanged)`;
 }

@@ -18,8 +18,8 @@ import type { CheckReport, IntentReport, PolicyResult } from '../model/report.ts
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { governanceFindings, headline, inline, money, sortedResults, verdict } from './format.ts';
 import { codeSpan, escapeMarkdown } from '../core/escape.ts';
-import { renderPlanMarkdown } from '../infra/render.ts';
-import { diffHeadline, formatChange } from '../infra/diff.ts';
+import { renderPlanMarkdown } from './plan.ts';
+import { diffHeadline, formatChange } from './change.ts';
 import type { PlanDiff } from '../model/plan.ts';
 import type { StackGraph } from '../model/plan.ts';
 import { costDeltaText, deltaPair, diffCounts, groupedChanges, OP_SYMBOL, shortType, signedMoney, signedPct } from './change.ts';

@@ -3,7 +3,7 @@ import type { CheckReport, IntentReport } from '../model/report.ts';
 import { formatDiagnostic } from '../core/diagnostics.ts';
 import { governanceFindings, headline, inline, money, price, sortedResults } from './format.ts';
 import { costDeltaText, planDiffText } from './change.ts';
-import { diffHeadline } from '../infra/diff.ts';
+import { diffHeadline } from './change.ts';
 import { terminalLine } from '../core/escape.ts';
 
 const MARK = { allow: '✔ ALLOW  ', deny: '✖ DENY   ', invalid: '✖ INVALID' } as const;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assignAgents, agentFor } from '../../runner/agents/assign.ts';
+import { assignAgents, agentFor } from '../../runner/model/agent-assignment.ts';
 import { parseAgentRegistry } from '../../runner/core/agent-registry.ts';
 import { perform } from '../../runner/core/context.ts';
 import { MemorySink } from '../../runner/core/events.ts';

@@ -7,7 +7,7 @@ import type { Action } from '../../runner/model/report.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent } from '../../runner/core/context.ts';
-import { parseIamTable, type IamTable } from '../../runner/agents/iam.ts';
+import { parseIamTable, type IamTable } from '../../runner/core/iam-table.ts';
 
 export const SEED_TRIGGERS = [
   { condition: "health_status == 'failed'", action: 'restart_instance' },

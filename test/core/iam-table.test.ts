@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { iamPolicyFor, iamStatementsFor, parseIamTable } from '../../runner/agents/iam.ts';
+import { iamPolicyFor, iamStatementsFor, parseIamTable } from '../../runner/core/iam-table.ts';
 import { parseAgentRegistry } from '../../runner/core/agent-registry.ts';
 import { iamChanges } from '../../runner/agents/stage.ts';
 import { REPO } from '../contracts/fixtures.ts';

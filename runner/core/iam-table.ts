@@ -9,12 +9,12 @@
  * symbolic names to the stack's ARNs; `iamStatementsFor` gives the symbolic
  * statements when the ARNs are only known inside the Pulumi program.
  */
-import type { Agent } from '../core/context.ts';
-import { type Diagnostic, type Result, diag, fail, ok } from '../core/diagnostics.ts';
-import { parseWithPositions, positionOf, type PathSeg, type Position } from '../core/yaml.ts';
+import type { Agent } from './context.ts';
+import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
+import { parseWithPositions, positionOf, type PathSeg, type Position } from './yaml.ts';
 
 export const IAM_TABLE_FILE = 'agents/iam-permissions.yaml';
-import { RESOURCE_REFS } from './iam.schema.ts';
+import { RESOURCE_REFS } from './iam-table.schema.ts';
 
 export { RESOURCE_REFS };
 export type ResourceRef = (typeof RESOURCE_REFS)[number];

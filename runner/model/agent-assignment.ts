@@ -13,7 +13,7 @@
  * that agent (so a recovery is enabled as self-healing-agent-001, with
  * execute:recovery, and refused + recorded if the agent lacks it).
  */
-import type { Action, AgentSummary } from '../model/report.ts';
+import type { Action, AgentSummary } from './report.ts';
 import type { Agent, AgentDirectory } from '../core/context.ts';
 
 export interface AgentRole {
