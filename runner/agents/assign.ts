@@ -15,7 +15,7 @@
  */
 import type { Action, AgentSummary } from '../check/types.ts';
 import type { Agent, AgentDirectory } from '../core/context.ts';
-import { summarize } from './registry.ts';
+import { summarise } from './registry.ts';
 
 export interface AgentRole {
   /** Agent `type` in agents.yaml. */
@@ -66,6 +66,6 @@ export function assignAgents(actions: readonly Action[], agents: AgentDirectory)
   const summaries = agents
     .list()
     .filter((a) => ids.has(a.agent_id))
-    .map(summarize);
+    .map(summarise);
   return { assignments, agents: summaries };
 }

@@ -113,6 +113,6 @@ export async function loadAgentRegistry(tree: Tree, file = AGENTS_FILE): Promise
   return parseAgentRegistry(decodeRepoText(bytes, file), file);
 }
 
-export function summarize(agent: Agent): AgentSummary {
+export function summarise(agent: Agent): AgentSummary {
   return { agent_id: agent.agent_id, type: agent.type, version: agent.version, permissions: [...agent.permissions] };
 }
