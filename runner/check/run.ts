@@ -22,7 +22,7 @@ import { newTraceId } from '../core/events.ts';
 import { INTENTS_DIR, MAX_INTENT_BYTES, idFromPath, isIntentPath } from '../intent/paths.ts';
 import { symlinkRefused } from '../core/files.ts';
 import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load.ts';
-import { withEngine, type PolicyEngine } from '../policy/bundle.ts';
+import { withEngine, type EngineChoice } from '../policy/bundle.ts';
 import { changedFiles, hasHead, mergedTree, openRepo, resolveRef, treeChanges, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree, type TreeFile } from '../git/tree.ts';
 import { runStages, toIntentReport, STAGES } from './pipeline.ts';
@@ -50,7 +50,7 @@ export interface CheckOptions {
    * the decision document from an OPA wasm bundle built from exactly the
    * policies used (checked; runner/policy/bundle.ts); an absolute `bundle` path.
    */
-  engine?: PolicyEngine;
+  engine?: EngineChoice;
   /** Read the policies as Rego v0 unless a policies/ `.manifest` says otherwise (OPA's `--v0-compatible`). */
   v0Compatible?: boolean;
 }

@@ -12,7 +12,7 @@ import { checkPreviews, missingPulumiPackages } from '../infra/pulumi-packages.t
 import { STAGES } from '../check/pipeline.ts';
 import { runCheck } from '../check/run.ts';
 import { openRepo, resolveRef } from '../git/repo.ts';
-import type { PolicyEngine } from '../policy/bundle.ts';
+import type { EngineChoice } from '../policy/bundle.ts';
 import { BUILTINS_OPTION, withBuiltinModules } from './builtins.ts';
 
 export const command: Command = {
@@ -149,7 +149,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
 };
 
 /** `--engine` defaults to wasm when a bundle is given, else interp; an interp run with a bundle is a contradiction, not a silent ignore. */
-function engineOf(name: string | undefined, bundle: string | undefined): PolicyEngine {
+function engineOf(name: string | undefined, bundle: string | undefined): EngineChoice {
   const kind = name ?? (bundle === undefined ? 'interp' : 'wasm');
   if (kind === 'interp') {
     if (bundle !== undefined) throw usageError('check', '--bundle is evaluated by --engine wasm, not --engine interp');

@@ -8,7 +8,7 @@ import type { Command, CommandIO } from './command.ts';
 import { parse, usageError } from './args.ts';
 import { parse as parseYAML } from 'yaml';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
-import { compileQueryText, compileSources, type Source } from '../rego/engine.ts';
+import { compileQueryText, compileSources, type Source } from '../rego/pipeline.ts';
 import type { CompileError } from '../rego/compiler/errors.ts';
 import { RegoEvalError } from '../rego/topdown/errors.ts';
 import { RObject, fromJS, stringifyJSON, toJS, type Value } from '../rego/value.ts';

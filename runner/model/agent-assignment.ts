@@ -65,11 +65,11 @@ export function assignAgents(actions: readonly Action[], agents: AgentDirectory)
   const summaries = agents
     .list()
     .filter((a) => ids.has(a.agent_id))
-    .map(summarize);
+    .map(summarise);
   return { assignments, agents: summaries };
 }
 
 /** What the report shows of an agent. */
-function summarize(agent: Agent): AgentSummary {
+function summarise(agent: Agent): AgentSummary {
   return { agent_id: agent.agent_id, type: agent.type, version: agent.version, permissions: [...agent.permissions] };
 }

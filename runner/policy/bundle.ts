@@ -31,8 +31,8 @@ import { INTENT_POLICY_ROOT, POLICIES_DIR } from './load.ts';
 import { type PolicySet } from '../model/policy.ts';
 import { decodeRepoText } from '../core/text.ts';
 
-/** Which engine produces the decision document. */
-export type PolicyEngine =
+/** The `--engine` choice: which evaluator produces the decision document (the in-process interpreter or an OPA wasm bundle). */
+export type EngineChoice =
   | { kind: 'interp' }
   /** `bundle`: path of a bundle.tar.gz; absent → build one with `opa` from PATH. */
   | { kind: 'wasm'; bundle?: string };
@@ -179,7 +179,7 @@ export function shownPath(file: string, root: string): string {
  * (the intent policies compiled into `set`) and `tree`'s .rego files, and
  * returns the set with its `evaluate` backed by the bundle.
  */
-export async function withEngine(set: PolicySet, engine: PolicyEngine, used: readonly ModuleSource[], tree: Tree, root: string): Promise<Result<PolicySet>> {
+export async function withEngine(set: PolicySet, engine: EngineChoice, used: readonly ModuleSource[], tree: Tree, root: string): Promise<Result<PolicySet>> {
   if (engine.kind === 'interp') return ok(set);
   const bundle = engine.bundle ? await readPolicyBundle(engine.bundle, shownPath(engine.bundle, root)) : await buildWithOpa(used);
   if (!bundle.ok) return bundle;

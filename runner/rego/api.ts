@@ -22,8 +22,8 @@
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import type { Module } from './ast/nodes.ts';
 import type { CompileError } from './compiler/errors.ts';
-import { compileQueryText, compileSources, type Compiled, type QueryOutcome } from './engine.ts';
-import type { EvalSettings } from './topdown/engine.ts';
+import { compileQueryText, compileSources, type Compiled, type QueryOutcome } from './pipeline.ts';
+import type { EvalSettings } from './topdown/program.ts';
 import { RegoEvalError } from './topdown/errors.ts';
 import { RObject, fromJS, inputFromJS, toJS, type Value } from './value.ts';
 import { BuiltinError, type BuiltinDecl, type TypeSpec } from './builtins/types.ts';

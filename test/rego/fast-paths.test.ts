@@ -1,5 +1,5 @@
 /**
- * The evaluator's fast paths (topdown/compile.ts, runtime.ts, engine.ts)
+ * The evaluator's fast paths (topdown/compile.ts, runtime.ts, program.ts)
  * give the same results as the general paths: each case evaluates a
  * formulation that takes the fast path next to one that cannot.
  */

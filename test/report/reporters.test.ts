@@ -139,6 +139,66 @@ describe('sarif', () => {
     expect(run.results[2].locations[0].physicalLocation.region).toEqual({ startLine: 4, startColumn: 3 });
     expect(run.invocations[0].executionSuccessful).toBe(true);
   });
+
+  it('writes governance findings, owner-review notes and runner diagnostics in SARIF 2.1.0 shape', () => {
+    const s = JSON.parse(
+      renderSarif(
+        report([], {
+          governance: {
+            files: ['agents/agents.yaml', 'contracts/old.yaml → contracts/new.yaml'],
+            needs_review: true,
+            results: [
+              { policy: 'AGENT-IAM-003', title: 'No escalation', status: 'failed', severity: 'deny', message: 'deployer may iam:PassRole', file: 'agents/iam-permissions.yaml', line: 7 },
+              { policy: 'AUDIT-001', title: 'Audit chain', status: 'passed', severity: 'deny', message: 'chain intact', file: 'audit-log/2026-12.jsonl', line: 1 },
+            ],
+          },
+          diagnostics: [
+            { code: 'rego_parse_error', message: 'unexpected }', file: 'policies/a.rego', line: 3, col: 9 },
+            { code: 'git_unknown_ref', message: 'no ref main' },
+          ],
+        }),
+      ),
+    );
+    expect(s.$schema).toBe('https://json.schemastore.org/sarif-2.1.0.json');
+    const at = (uri: string, region: object) => [{ physicalLocation: { artifactLocation: { uri }, region } }];
+    expect(s.runs).toEqual([
+      {
+        tool: {
+          driver: {
+            name: 'gitops',
+            informationUri: 'https://github.com/',
+            version: '0.1.0',
+            rules: [
+              { id: 'AGENT-IAM-003', name: 'AGENT-IAM-003', shortDescription: { text: 'No escalation' } },
+              { id: 'AUDIT-001', name: 'AUDIT-001', shortDescription: { text: 'Audit chain' } },
+              { id: 'GOVERNANCE-REVIEW', name: 'GOVERNANCE-REVIEW', shortDescription: { text: 'A governed file changed: needs review by its owners (CODEOWNERS)' } },
+            ],
+          },
+        },
+        automationDetails: { id: 'gitops-check/trace-check-test' },
+        invocations: [
+          {
+            executionSuccessful: false,
+            toolExecutionNotifications: [
+              { level: 'error', message: { text: 'rego_parse_error: unexpected }' }, locations: at('policies/a.rego', { startLine: 3, startColumn: 9 }) },
+              { level: 'error', message: { text: 'git_unknown_ref: no ref main' } },
+            ],
+          },
+        ],
+        results: [
+          { ruleId: 'AGENT-IAM-003', level: 'error', message: { text: 'governance: deployer may iam:PassRole' }, locations: at('agents/iam-permissions.yaml', { startLine: 7 }) },
+          { ruleId: 'GOVERNANCE-REVIEW', level: 'note', message: { text: 'governance change, needs owner review: agents/agents.yaml' }, locations: at('agents/agents.yaml', { startLine: 1 }) },
+          // A rename is located at its new path.
+          {
+            ruleId: 'GOVERNANCE-REVIEW',
+            level: 'note',
+            message: { text: 'governance change, needs owner review: contracts/old.yaml → contracts/new.yaml' },
+            locations: at('contracts/new.yaml', { startLine: 1 }),
+          },
+        ],
+      },
+    ]);
+  });
 });
 
 describe('json', () => {

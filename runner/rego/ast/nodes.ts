@@ -12,6 +12,7 @@
  * `internal.member_2`, exactly as OPA does, so every later stage sees one form.
  */
 import type { Value } from '../value.ts';
+import { INFIX } from './operators.ts';
 
 export interface Loc {
   file: string;
@@ -117,9 +118,12 @@ export function loc0(file: string): Loc {
   return { file, line: 1, col: 1 };
 }
 
-const INFIX_TEXT: Record<string, string> = {
-  assign: ':=', eq: '=', equal: '==', neq: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=',
-  plus: '+', minus: '-', mul: '*', div: '/', rem: '%', and: '&', or: '|', 'internal.member_2': 'in',
+/** Builtin name → the infix text it was written as: the operator table reversed, plus the parser's own rewrites. */
+const INFIX_TEXT: Readonly<Record<string, string>> = {
+  assign: ':=',
+  eq: '=',
+  'internal.member_2': 'in',
+  ...Object.fromEntries([...INFIX].map(([op, name]) => [name, op])),
 };
 
 /** Render a term roughly as Rego source (for messages and `opa eval`-style expression text). */

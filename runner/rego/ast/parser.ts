@@ -17,6 +17,7 @@ import { parse as parseYAML } from 'yaml';
 import { lex, LexError, type Comment, type Token } from './lexer.ts';
 import type { AnnotationBlock, Body, Expr, Import, Loc, Module, Query, Rule, RuleHead, Term, WithMod } from './nodes.ts';
 import { namePath } from './nodes.ts';
+import { INFIX_LEVELS } from './operators.ts';
 
 export class ParseError extends Error {
   readonly code = 'rego_parse_error';
@@ -40,12 +41,7 @@ export interface ParseOptions {
   regoVersion?: RegoVersion;
 }
 
-const RELATION: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
-const ARITH: Record<string, string> = { '+': 'plus', '-': 'minus' };
-const FACTOR: Record<string, string> = { '*': 'mul', '/': 'div', '%': 'rem' };
-const AND: Record<string, string> = { '&': 'and' };
-const OR: Record<string, string> = { '|': 'or' };
-const NONE: Record<string, string> = {};
+const NONE: Readonly<Record<string, string>> = {};
 
 class Parser {
   private pos = 0;
@@ -545,28 +541,28 @@ class Parser {
 
   // Binary operators, loosest first; each level is left-associative over the next.
   private parseTermRelation(noOr = false): Term {
-    return this.leftAssoc(() => this.parseTermOr(noOr), RELATION);
+    return this.leftAssoc(() => this.parseTermOr(noOr), INFIX_LEVELS.relation);
   }
 
   private parseTermOr(noOr: boolean): Term {
     // Inside a set/object literal `|` starts a comprehension body, not a union.
-    return this.leftAssoc(() => this.parseTermAnd(), noOr ? NONE : OR);
+    return this.leftAssoc(() => this.parseTermAnd(), noOr ? NONE : INFIX_LEVELS.or);
   }
 
   private parseTermAnd(): Term {
-    return this.leftAssoc(() => this.parseTermArith(), AND);
+    return this.leftAssoc(() => this.parseTermArith(), INFIX_LEVELS.and);
   }
 
   private parseTermArith(): Term {
-    return this.leftAssoc(() => this.parseTermFactor(), ARITH);
+    return this.leftAssoc(() => this.parseTermFactor(), INFIX_LEVELS.arith);
   }
 
   private parseTermFactor(): Term {
-    return this.leftAssoc(() => this.parseTermPostfix(), FACTOR);
+    return this.leftAssoc(() => this.parseTermPostfix(), INFIX_LEVELS.factor);
   }
 
   /** `operand (op operand)*` for the operators in `ops` (token → builtin), as calls nested to the left. */
-  private leftAssoc(operand: () => Term, ops: Record<string, string>): Term {
+  private leftAssoc(operand: () => Term, ops: Readonly<Record<string, string>>): Term {
     let lhs = operand();
     while (this.tok.kind === 'op' && ops[this.tok.text] && this.cont()) {
       const op = this.next();

@@ -111,17 +111,17 @@ function numbersRangeStep(args: Value[]): Value {
 const NUM2: ['number', 'number'] = ['number', 'number'];
 
 export const ARITHMETIC: BuiltinDecl[] = [
-  { name: 'plus', infix: '+', args: NUM2, result: 'number', impl: (args) => plus(num(args, 0), num(args, 1)) },
+  { name: 'plus', args: NUM2, result: 'number', impl: (args) => plus(num(args, 0), num(args, 1)) },
   {
     name: 'minus',
-    infix: '-',
+   
     args: [{ oneOf: ['number', { set: 'any' }] }, { oneOf: ['number', { set: 'any' }] }],
     result: { oneOf: ['number', { set: 'any' }] },
     impl: minus,
   },
-  { name: 'mul', infix: '*', args: NUM2, result: 'number', impl: (args) => mul(num(args, 0), num(args, 1)) },
-  { name: 'div', infix: '/', args: NUM2, result: 'number', impl: div },
-  { name: 'rem', infix: '%', args: NUM2, result: 'number', impl: rem },
+  { name: 'mul', args: NUM2, result: 'number', impl: (args) => mul(num(args, 0), num(args, 1)) },
+  { name: 'div', args: NUM2, result: 'number', impl: div },
+  { name: 'rem', args: NUM2, result: 'number', impl: rem },
   { name: 'abs', args: ['number'], result: 'number', impl: round1((n) => (typeof n === 'bigint' ? (n < 0n ? -n : n) : Math.abs(n))) },
   { name: 'round', args: ['number'], result: 'number', impl: round1((n) => (typeof n === 'bigint' ? n : intToNum(decRound(toDec(n))))) },
   { name: 'ceil', args: ['number'], result: 'number', impl: round1((n) => (typeof n === 'bigint' ? n : intToNum(decCeil(toDec(n))))) },

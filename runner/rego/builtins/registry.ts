@@ -1,7 +1,8 @@
 /**
  * The one builtin declaration table: every builtin the engine knows, by name,
- * with its infix operator and typed signature. Families are listed explicitly
- * (no folder scanning); each family file exports its declarations.
+ * with its typed signature (the infix operators that call some of them are
+ * the AST's table, ast/operators.ts). Families are listed explicitly (no
+ * folder scanning); each family file exports its declarations.
  *
  * Every implementation is wrapped once here so that any BuiltinError it
  * throws carries the builtin's name as OPA prints it
@@ -19,7 +20,7 @@ import { OBJECTS } from './objects.ts';
 import { STRINGS } from './strings.ts';
 import { REGEX } from './regex.ts';
 import { GLOB } from './glob.ts';
-import { TYPES } from './typenames.ts';
+import { TYPE_OF } from './typeof.ts';
 import { CASTS } from './casts.ts';
 import { ENCODING } from './encoding.ts';
 import { JSON_DOCS } from './json.ts';
@@ -49,7 +50,7 @@ const FAMILIES: ReadonlyArray<readonly BuiltinDecl[]> = [
   STRINGS,
   REGEX,
   GLOB,
-  TYPES,
+  TYPE_OF,
   CASTS,
   ENCODING,
   JSON_DOCS,
@@ -156,8 +157,3 @@ export function withCustomBuiltins<T>(table: ReadonlyMap<string, BuiltinDecl>, f
   const outer = customScope.getStore();
   return customScope.run(outer === undefined ? table : new Map([...outer, ...table]), fn);
 }
-
-/** Infix operator → builtin name (the parser rewrites `a + b` to `plus(a, b)`). */
-export const INFIX: ReadonlyMap<string, string> = new Map(
-  [...BUILTINS.values()].filter((d) => d.infix !== undefined).map((d) => [d.infix!, d.name] as [string, string]),
-);

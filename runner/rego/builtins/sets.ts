@@ -83,8 +83,8 @@ function member3(args: Value[]): Value {
 const ANY_SET = { set: 'any' } as const;
 
 export const SETS: BuiltinDecl[] = [
-  { name: 'and', infix: '&', args: [ANY_SET, ANY_SET], result: ANY_SET, impl: and },
-  { name: 'or', infix: '|', args: [ANY_SET, ANY_SET], result: ANY_SET, impl: or },
+  { name: 'and', args: [ANY_SET, ANY_SET], result: ANY_SET, impl: and },
+  { name: 'or', args: [ANY_SET, ANY_SET], result: ANY_SET, impl: or },
   { name: 'intersection', args: [{ set: ANY_SET }], result: ANY_SET, impl: intersection },
   { name: 'union', args: [{ set: ANY_SET }], result: ANY_SET, impl: union },
   { name: 'internal.member_2', args: ['any', 'any'], result: 'boolean', impl: member2 },

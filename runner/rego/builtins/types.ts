@@ -1,8 +1,8 @@
 /**
  * The contract between the evaluator and the builtin functions.
  *
- * One declaration table (`registry.ts`) lists every builtin with its name,
- * optional infix operator and typed signature; implementations live one file
+ * One declaration table (`registry.ts`) lists every builtin with its name
+ * and typed signature; implementations live one file
  * per family (`strings.ts`, `aggregates.ts`, …) and are registered there.
  * The compiler type-checks calls against `decl.args`; the evaluator calls
  * `decl.impl`.
@@ -43,8 +43,6 @@ export type BuiltinImpl = (args: Value[], ctx: BuiltinContext) => Value | undefi
 
 export interface BuiltinDecl {
   name: string;
-  /** Infix operator, e.g. '+', '==', '<'. */
-  infix?: string;
   args: TypeSpec[];
   /** Result type; undefined for relations that only succeed/fail (none in OPA v1; kept for completeness). */
   result: TypeSpec;

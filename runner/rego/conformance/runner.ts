@@ -17,7 +17,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYAML } from 'yaml';
-import { compileSources, compileQueryText } from '../engine.ts';
+import { compileSources, compileQueryText } from '../pipeline.ts';
 import { formatCompileError } from '../compiler/errors.ts';
 import { RegoEvalError } from '../topdown/errors.ts';
 import { canon, fromJS, toJS, RObject, stringifyJSON, type Value } from '../value.ts';

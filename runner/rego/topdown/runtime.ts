@@ -125,7 +125,7 @@ export interface Mock {
   fn?: string;
 }
 
-/** Everything evaluation needs from the compiled program (implemented by Program in engine.ts). */
+/** Everything evaluation needs from the compiled program (implemented by Program in program.ts). */
 export interface ProgramLike {
   readonly root: TreeNode;
   readonly nodeCount: number;

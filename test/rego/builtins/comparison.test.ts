@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INFIX, BUILTINS, lookupBuiltin } from '../../../runner/rego/builtins/registry.ts';
+import { BUILTINS, lookupBuiltin } from '../../../runner/rego/builtins/registry.ts';
+import { INFIX } from '../../../runner/rego/ast/operators.ts';
 import { expectRows, expectErrors, set } from './helpers.ts';
 
 describe('registry', () => {
@@ -19,6 +20,8 @@ describe('registry', () => {
       '&': 'and',
       '|': 'or',
     });
+    // The parser rewrites each operator to a call: every one must name a declared builtin.
+    for (const name of INFIX.values()) expect(lookupBuiltin(name)?.name).toBe(name);
   });
   it('declares every builtin once with a signature', () => {
     for (const [name, d] of BUILTINS) {

@@ -1,4 +1,9 @@
-/** Type predicates and type_name (OPA topdown/type.go, type_name.go). Every is_* answers false, never undefined. */
+/**
+ * The builtins that ask a value's type: is_number … is_null and type_name
+ * (OPA topdown/type.go, type_name.go). Every is_* answers false, never
+ * undefined. (The builtin contract itself, BuiltinDecl and TypeSpec, is
+ * types.ts.)
+ */
 import type { BuiltinDecl } from './types.ts';
 import { typeName, type TypeName } from '../value.ts';
 
@@ -9,7 +14,7 @@ const is = (t: TypeName): BuiltinDecl => ({
   impl: ([x]) => typeName(x!) === t,
 });
 
-export const TYPES: BuiltinDecl[] = [
+export const TYPE_OF: BuiltinDecl[] = [
   is('number'),
   is('string'),
   is('boolean'),

@@ -10,7 +10,7 @@ import type { CompileError } from './compiler/errors.ts';
 import type { CompileState } from './compiler/state.ts';
 import { plan, planQuery } from './ir/planner.ts';
 import type { Plan, QueryIR } from './ir/types.ts';
-import { Program, type CompiledQueryProgram } from './topdown/engine.ts';
+import { Program, type CompiledQueryProgram } from './topdown/program.ts';
 
 export interface Source {
   file: string;
