@@ -1,6 +1,6 @@
 # Shared test fixtures for the intent policies' unit tests (a *_test.rego
 # file, so `gitops check` never loads it). `seed` is the policy input the
-# runner builds for the seed intent intents/DEPLOY-WEB-001.yaml; a test in
+# runner builds for the sample intent intents/DEPLOY-WEB-001.yaml; a test in
 # test/policy keeps it identical to what the runner produces.
 package gitops.testing.fixtures
 

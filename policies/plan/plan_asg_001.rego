@@ -4,7 +4,7 @@
 #   Every autoscaling group uses the load balancer's health checks (ELB), is
 #   attached to a target group and waits a grace period before judging a new
 #   instance. With EC2 health checks an instance whose service is down stays
-#   in service: the restart_instance trigger (seed §8) would never fire.
+#   in service: the restart_instance self-healing trigger would never fire.
 # custom:
 #   id: PLAN-ASG-001
 #   severity: deny

@@ -1,5 +1,5 @@
 # A small stack plan in the shape runner/infra/plan-policy.ts gives the plan
-# policies (`planPolicyInput`): the seed's resources that the policies look
+# policies (`planPolicyInput`): the sample intent's resources the policies look
 # at, keyed by name so a test can replace one (object.union) and build the
 # input with `plan(resources)`.
 package gitops.plan.testing

@@ -1,7 +1,7 @@
 # METADATA
 # title: Every self-healing trigger has its mechanism
 # description: >-
-#   Each trigger of the intent (seed §8) is implemented in the plan:
+#   Each self-healing trigger of the intent is implemented in the plan:
 #   restart_instance by an autoscaling group with ELB health checks on a target
 #   group; scale_out by an alarm on the trigger's condition whose action is a
 #   scaling policy of the plan; restart_service by an alarm on the trigger's

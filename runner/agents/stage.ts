@@ -1,5 +1,5 @@
 /**
- * The `agents` stage of the check (seed §5), performed as
+ * The `agents` stage of the check (docs/agents.md, "The check"), performed as
  * intent-orchestrator with read:agents (`verify_agents` event).
  *
  * Once per run (memoised): the head registry (agents/agents.yaml) is loaded

@@ -1,5 +1,5 @@
 /**
- * The audit stage (layer 70): chained, append-only records under audit-log/,
+ * The audit stage (docs/audit.md): chained, append-only records under audit-log/,
  * committed back to the repository. Re-exports only.
  */
 export { FileAuditSink, openAuditSink, readAuditLog, loadAuditLog, appendLocal, readLocalFiles, recordsToJsonl, type LoadedLog } from './store.ts';

@@ -1,6 +1,7 @@
 /**
  * Records that arrive from outside this run:
- *  - recovery reports from the platform (seed §8: restarts, scale-outs), which
+ *  - recovery reports from the platform (restarts, scale-outs; docs/audit.md,
+ *    `gitops audit ingest-recoveries`), which
  *    the feedback stage reads back as `report_recovery` events attributed to
  *    the self-healing agent;
  * Idempotent: ingesting the same input twice appends nothing new.
@@ -23,7 +24,7 @@ import { loadAuditLog, openAuditSink } from './store.ts';
 export interface RecoveryReport {
   /** The platform's id for the attempt; the idempotency key when present. */
   recovery_id?: string;
-  /** The monitored component (seed §8 `component_id`, e.g. web-service-001). */
+  /** The monitored component (the service, e.g. web-service-001). */
   component_id: string;
   intent_id?: string;
   /** When the attempt happened (ISO 8601). */
@@ -35,13 +36,13 @@ export interface RecoveryReport {
   result: 'success' | 'failure';
   attempt?: number;
   duration_seconds?: number;
-  /** Reporting agent; defaults to the seed's self-healing agent. */
+  /** Reporting agent; defaults to the registry's self-healing agent (RECOVERY_AGENT). */
   agent?: string;
   trace_id?: string;
 }
 
 export const RECOVERY_AGENT = 'self-healing-agent-001';
-/** The permission that lets an agent put records in the audit log (seed §5: self-healing-agent-001 holds it). */
+/** The permission that lets an agent put records in the audit log (self-healing-agent-001 holds it: docs/agents.md). */
 export const RECOVERY_PERMISSION = 'write:audit_logs';
 
 const RECOVERY_SCHEMA = {

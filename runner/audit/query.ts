@@ -1,5 +1,6 @@
 /**
- * Reading the log back: filter records, group them into trails (seed §7).
+ * Reading the log back: filter records, group them into trails (docs/audit.md,
+ * `gitops audit show`).
  * Pure functions of the records.
  */
 import type { AuditRecord } from './record.ts';
@@ -31,7 +32,7 @@ export function queryAudit(records: readonly AuditRecord[], q: AuditQuery): Audi
   );
 }
 
-/** Seed §7's shape: one trace, its events in chain order. */
+/** One audit trail: one trace, its events in chain order. */
 export interface AuditTrail {
   trace_id: string;
   events: Array<Pick<AuditRecord, 'event_id' | 'timestamp' | 'actor' | 'action' | 'resource' | 'outcome'>>;

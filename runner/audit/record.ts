@@ -1,5 +1,5 @@
 /**
- * The audit record (layer 70): what one line of `audit-log/*.jsonl` holds.
+ * The audit record (docs/audit.md, "Files"): what one line of `audit-log/*.jsonl` holds.
  *
  * A record is an `AuditEventInput` (runner/core/events.ts) plus what the store
  * adds: `event_id`, `timestamp`, its position in the chain (`seq`), the hash

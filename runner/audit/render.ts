@@ -8,7 +8,7 @@ import type { AuditTrail } from './query.ts';
 import type { VerifyResult } from './verify.ts';
 
 function envelope(list: AuditTrail[]): unknown {
-  // One trail is exactly seed §7's document; several are a list of them.
+  // One trail is an `audit_trail` document (docs/audit.md); several are a list of them.
   return list.length === 1 ? { audit_trail: list[0] } : { audit_trails: list };
 }
 

@@ -28,7 +28,7 @@ export const DEFAULT_BACKEND_DIR = '.gitops/pulumi-state';
 const usage = `Usage: gitops apply (--base <ref> --head <ref> | --intent <id> | --all) [options]
 
 Applies the Pulumi program (@pulumi/aws) for each changed stack (<intent>-<region>),
-in the steps of seed §6 (provision_infrastructure, deploy_application,
+in four steps (provision_infrastructure, deploy_application,
 configure_monitoring, enable_self_healing), each recorded in the audit trail as
 the infra-provisioner agent. One apply per stack at a time.
 

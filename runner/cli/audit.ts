@@ -32,7 +32,7 @@ Subcommands:
       --base <rev>       also require every record at <rev> unchanged (append-only
                          against history, e.g. --base origin/main in a PR)
       --format text|json
-  show               Render trails like seed §7 (audit_trail: trace_id, events).
+  show               Render audit trails (audit_trail: trace_id, events).
       --trace <id>  --action <a>  --resource <r>  --actor <a>
       --dir <path>  --ref <rev>  --format text|json|yaml (default text)
   push               Commit records not yet on the remote (bot identity,

@@ -194,7 +194,7 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   {
-    name: 'Branch demo/scale-web: the seed intent DEPLOY-WEB-001 gets room for peak load (max_instances 10 → 12)',
+    name: 'Branch demo/scale-web: the sample intent DEPLOY-WEB-001 gets room for peak load (max_instances 10 → 12)',
     async run(state) {
       const file = 'intents/DEPLOY-WEB-001.yaml';
       const text = await readFile(join(state.dir, file), 'utf8').catch(() => {
@@ -213,7 +213,7 @@ export const DEMO_STEPS: DemoStep[] = [
     deniedBy: ['SEC-ENC-001', 'SEC-AUTH-001', 'COMP-BUDGET-001'],
   }),
   {
-    name: 'Branch demo/sneaky: cuts the seed budget to $100/month AND deletes the budget policy',
+    name: 'Branch demo/sneaky: cuts the sample intent’s budget to $100/month AND deletes the budget policy',
     async run(state) {
       const file = 'intents/DEPLOY-WEB-001.yaml';
       const text = await readFile(join(state.dir, file), 'utf8');
@@ -247,9 +247,9 @@ export const DEMO_STEPS: DemoStep[] = [
     'main',
   ]),
   cliStep('Apply on merge for real: without the pulumi CLI and AWS credentials it refuses before changing anything (expected: exit 2)', ['apply', '--base', 'main~1', '--head', 'main'], 2),
-  cliStep('The platform reports its recoveries (seed §8); they join the audit log as the self-healing agent', ['audit', 'ingest-recoveries', 'metrics/sample/recoveries.json']),
+  cliStep('The platform reports its recoveries (restarts, scale-outs); they join the audit log as the self-healing agent', ['audit', 'ingest-recoveries', 'metrics/sample/recoveries.json']),
   {
-    name: 'The audit trail of the recorded pull-request check (seed §7)',
+    name: 'The audit trail of the recorded pull-request check',
     run: (state) => cliStep('', ['audit', 'show', '--trace', state.traces[0] ?? 'none']).run(state),
   },
   cliStep('Verify the audit chain', ['audit', 'verify']),
@@ -267,10 +267,10 @@ export const DEMO_STEPS: DemoStep[] = [
   },
   cliStep('Commit the audit records back to the repository (bot identity, [skip ci])', ['audit', 'push', '--remote', 'origin', '--branch', 'main']),
   cliStep('Verify the audit chain as committed on the remote', ['audit', 'verify', '--ref', 'origin/main']),
-  cliStep('Feedback (seed §9–§10) on the sample metrics: analysis, recommendations, the recommendation branch and its diff (dry run: nothing opened)', ['feedback', '--dry-run']),
+  cliStep('Feedback on the sample metrics: analysis, recommendations, the recommendation branch and its diff (dry run: nothing opened)', ['feedback', '--dry-run']),
   {
     // Until now: the window holds this run's checks, applies and recoveries as well as the replayed metrics.
-    name: 'Governance report (seed "Success Metrics") over the seven days up to now',
+    name: 'Governance report (success metrics) over the seven days up to now',
     run: (state) => cliStep('', ['report', '--until', new Date().toISOString()]).run(state),
   },
 ];
@@ -283,16 +283,16 @@ export const command: Command = {
 The main job on the embedded defaults, end to end, on a scratch clone of this
 repository, with no network, no GitHub and no cloud:
 
-  1. pull-request checks: a branch changing the seed intent (allowed, with the
+  1. pull-request checks: a branch changing the sample intent (allowed, with the
      infrastructure preview, its audit trail recorded), a branch adding an
      intent that breaks policies (denied, naming the policies and lines), and a
      branch that also deletes a policy to let itself through (still denied: the
      policies come from the base);
   2. merge and apply: the mock engine runs every apply step; the real engine
      refuses without the pulumi CLI and credentials, changing nothing;
-  3. audit: platform recoveries ingested, the seed §7 trail shown, the chain
+  3. audit: platform recoveries ingested, the check's audit trail shown, the chain
      verified, the records committed back to a bare remote and verified there;
-  4. feedback: seed §9 analysis and §10 recommendations from the sample
+  4. feedback: the analysis and its recommendations from the sample
      metrics, the recommendation branch and its diff (dry run), and the
      governance report.
 

@@ -1,7 +1,7 @@
 /**
  * `gitops feedback`: collect metrics, analyse them against each intent's
- * targets (seed §9), and open or update one recommendation PR per intent
- * (seed §10) — or, with --dry-run, write the branch and body locally only.
+ * targets, and open or update one recommendation PR per intent
+ * (docs/feedback.md) — or, with --dry-run, write the branch and body locally only.
  */
 import type { Command } from './command.ts';
 import { parse, usageError } from './args.ts';
@@ -22,15 +22,15 @@ import type { AuditRecord } from '../feedback/types.ts';
 
 const USAGE = `Usage: gitops feedback [options]
 
-Collects metrics for each intent, compares them with its targets (seed §9),
-and proposes recommendations (seed §10). Recommendations that edit the intent
+Collects metrics for each intent, compares them with its targets,
+and proposes recommendations. Recommendations that edit the intent
 become one PR per intent on branch gitops/recommendations/<intent-id>
 (idempotent: the same recommendation changes nothing); the others become an
 issue. Every recommended intent must pass gitops check first.
 
 Options:
   --dry-run               Write the branch and the PR body locally; open nothing
-  --format <f>            ${Object.keys(FEEDBACK_FORMATS).join(' | ')} (default text); json uses seed §9/§10 field names
+  --format <f>            ${Object.keys(FEEDBACK_FORMATS).join(' | ')} (default text); json uses the analysis document's field names
   --intent <id>           Only this intent (repeatable)
   --source <s>            ${Object.keys(METRIC_SOURCES).join(' | ')} (default: ${SOURCES_FILE}, else file)
   --prometheus-url <url>  Prometheus base URL (with --source prometheus)

@@ -1,6 +1,6 @@
 /**
- * `gitops report`: the governance report (seed "Time to Value", "Success
- * Metrics") from the audit log, the metrics and git history.
+ * `gitops report`: the governance report (success metrics and time to value,
+ * docs/feedback.md) from the audit log, the metrics and git history.
  */
 import { readdir } from 'node:fs/promises';
 import { readRepoText } from '../core/files.ts';

@@ -1,5 +1,5 @@
 /**
- * The `contracts` stage of the check (seed §4), performed as
+ * The `contracts` stage of the check (docs/contracts.md, "What the check does"), performed as
  * intent-orchestrator with read:contracts (`verify_contracts` event).
  *
  * Per intent: every contract its type requires is present in a compatible

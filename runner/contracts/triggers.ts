@@ -1,5 +1,5 @@
 /**
- * Self-healing trigger conditions (seed §8) as a small typed expression:
+ * Self-healing trigger conditions (docs/contracts.md, "Triggers") as a small typed expression:
  *
  *   health_status == 'failed'   → {metric: health_status, operator: '==', threshold: {value: 'failed', unit: null}}
  *   error_rate > 5%             → {metric: error_rate,    operator: '>',  threshold: {value: 5, unit: '%'}}

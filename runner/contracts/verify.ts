@@ -1,5 +1,5 @@
 /**
- * Contract verification (seed §4): for one intent, every contract its type
+ * Contract verification (docs/contracts.md, "What the check does"): for one intent, every contract its type
  * requires (contracts/requirements.yaml) must exist in a version the range
  * accepts, and what crosses that boundary (the translated actions and their
  * configuration) must validate against the contract's schema.
@@ -55,9 +55,9 @@ function configOf(actions: Action[], name: string): Record<string, unknown> | un
 }
 
 export const SUBJECTS: Readonly<Record<string, SubjectsOf>> = {
-  // The whole action list the translator emits (seed §3).
+  // The whole action list the translator emits (docs/intents.md, "Translation").
   'contract.automation': ({ actions }) => ({ subjects: [{ pointer: '#', value: actions, label: 'actions' }], problems: [] }),
-  // The self-healing configuration (seed §8 self_healing_config).
+  // The self-healing configuration: recovery policy and triggers (docs/contracts.md, "Triggers").
   'contract.self-healing': ({ actions }) => {
     const config = configOf(actions, 'enable_self_healing');
     // An intent may switch self-healing off (`self_healing.enabled: false`):
@@ -163,7 +163,7 @@ export function verifyIntentContracts(input: VerifyInput): VerifyOutput {
   return { results, diagnostics, triggers: triggers?.exprs ?? [] };
 }
 
-/** Seed §4 verification results for one intent type's translated actions. */
+/** One verification result per required contract, for one intent type's translated actions. */
 export function verifyContracts(input: { intentType: string; actions: Action[]; contracts: LoadedContracts }): ContractResult[] {
   return verifyIntentContracts(input).results;
 }

@@ -1,5 +1,5 @@
 /**
- * The agent registry (layer 30, seed §5): `agents/agents.yaml`, loaded and
+ * The agent registry (docs/agents.md): `agents/agents.yaml`, loaded and
  * validated (JSON Schema, unique ids, file:line errors) into an
  * AgentDirectory, which `perform()` consults before every action.
  *

@@ -1,5 +1,5 @@
 /**
- * The audit vocabulary every stage speaks (layer 70).
+ * The audit vocabulary every stage speaks (docs/audit.md, "The actions").
  *
  * `AUDIT_ACTIONS` is the explicit registry of every action the runner can
  * perform; each performed action emits exactly one event through an
@@ -8,7 +8,7 @@
  * testable with the in-memory sink.
  */
 export const AUDIT_ACTIONS = {
-  // pull-request check (seed §1–§5)
+  // pull-request check (docs/check.md)
   submit_intent: 'An intent file was added or changed in a pull request (or checked with --all)',
   validate_schema: 'The intent was validated against the intent JSON Schema',
   validate_policies: 'The intent (and its translation) was evaluated with the Rego policies',
@@ -19,17 +19,17 @@ export const AUDIT_ACTIONS = {
   verify_governance: 'The governed files (agents, IAM table, contracts, audit log) were judged for the whole change, with or without intents',
   preview_infrastructure: 'The Pulumi program was previewed under the mock runtime',
   publish_results: 'The check results were published (check run, PR comment, job summary)',
-  // apply on merge (seed §6)
+  // apply on merge: the four apply steps (docs/infra.md)
   provision_infrastructure: 'Apply step: network, load balancer and compute provisioned',
   deploy_application: 'Apply step: launch template and autoscaling group rolled out',
   configure_monitoring: 'Apply step: alarms and scaling policies configured',
   enable_self_healing: 'Apply step: recovery automation enabled',
   destroy_infrastructure: 'A removed intent’s stack was destroyed',
-  // agents (seed §5)
+  // agents (docs/agents.md)
   agent_action_refused: 'An agent attempted an action its permissions do not allow',
-  // self-healing (seed §8): recoveries reported by the platform
+  // self-healing: recoveries reported by the platform (docs/audit.md, ingest-recoveries)
   report_recovery: 'The platform reported a recovery attempt (restart, scale-out) and its result',
-  // feedback loop (seed §9–§10)
+  // feedback loop (docs/feedback.md)
   collect_metrics: 'Metrics were collected for an intent over a period',
   analyze_feedback: 'Collected metrics were compared with the intent’s targets',
   open_recommendation: 'A recommendation PR (or issue) was opened',

@@ -1,10 +1,10 @@
 /**
- * Analysis per intent (seed §9): what was achieved against what the intent
+ * Analysis per intent (docs/feedback.md, "Analysis"): what was achieved against what the intent
  * asked for, from the collected metrics and the audit log.
  *
  *  - availability / latency: achieved vs target, delta = achieved − target;
  *  - deployments: the apply runs of the intent in the period (one trace id
- *    each, seed §6 steps); successful when every step succeeded; average time =
+ *    each, the four apply steps of docs/infra.md); successful when every step succeeded; average time =
  *    mean total step duration of the successful ones;
  *  - self-healing: `report_recovery` records by the self-healing agent for the
  *    intent in the period; success rate = successes / attempts.
@@ -79,7 +79,7 @@ export interface RecoveryStats {
   recovery_attempts: number;
   successful_recoveries: number;
   success_rate: number | null;
-  /** Mean seconds to recover, of the successful ones (seed "Recovery Time: ~60 seconds"). */
+  /** Mean seconds to recover, of the successful ones (the report's recovery time, docs/feedback.md). */
   mean_recovery_seconds: number | null;
   failures: AuditRecord[];
 }

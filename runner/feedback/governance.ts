@@ -1,5 +1,5 @@
 /**
- * The governance report (seed "Time to Value" and "Success Metrics"), computed
+ * The governance report (success metrics and time to value; docs/feedback.md, "gitops report"), computed
  * from the audit log, the metrics and git history — pure given its inputs.
  *
  *  deployment success rate  apply traces whose four steps all succeeded / apply traces

@@ -25,7 +25,7 @@ export function periodSeconds(p: Period): number {
   return p.end - p.start;
 }
 
-/** Human label for reports: `7d` → `7 days` (the seed writes `period: '7 days'`). */
+/** Human label for reports: `7d` → `7 days` (the analysis document's `period: 7 days`, docs/feedback.md). */
 export function periodText(p: Period): string {
   const s = periodSeconds(p);
   if (s % 86_400 === 0) return `${s / 86_400} day${s === 86_400 ? '' : 's'}`;

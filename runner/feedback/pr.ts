@@ -98,7 +98,7 @@ export function renderPullRequest(a: FeedbackAnalysis, recs: readonly Recommenda
     renderMarker({ intent: a.intent_id, kind: 'pr', hash, trace }),
     `## Feedback recommendations for \`${a.intent_id}\``,
     '',
-    `Collected over ${a.period} from ${md(source)} for service \`${md(a.service)}\` (seed §9), compared with the intent's targets.`,
+    `Collected over ${a.period} from ${md(source)} for service \`${md(a.service)}\`, compared with the intent's targets.`,
     '',
     ...analysisTable(a),
     '',

@@ -1,5 +1,5 @@
 /**
- * From rule proposals to seed §10 recommendations, closing the loop through
+ * From rule proposals to recommendations (docs/feedback.md), closing the loop through
  * the policies: every proposal that edits the intent is applied to the intent
  * text (minimal edit) and evaluated like any PR; a proposal the policies deny
  * (say, one that breaks the budget) is not proposed, and the cost change is

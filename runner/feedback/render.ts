@@ -1,6 +1,7 @@
 /**
  * Output formats of `gitops feedback` — pure functions of the run (conftest's
- * output/*.go). JSON keeps seed §9 / §10 field names.
+ * output/*.go). JSON keeps the analysis document's field names (docs/feedback.md,
+ * "The analysis document").
  */
 import { stringify } from 'yaml';
 import type { FeedbackRun, IntentFeedback } from './run.ts';
@@ -26,7 +27,7 @@ export function toJson(run: FeedbackRun): unknown {
   };
 }
 
-/** The seed's own shape (§9 and §10), as YAML, with findings as their messages. */
+/** The analysis document (docs/feedback.md, "The analysis document"), as YAML, with findings as their messages. */
 function seedView(i: IntentFeedback): string {
   const f = i.feedback!;
   const doc = {

@@ -1,5 +1,5 @@
 /**
- * Recommendation rules (seed §10): an explicit registry of named rules. Each
+ * Recommendation rules (docs/feedback.md, "Recommendation rules"): an explicit registry of named rules. Each
  * documents the evidence it reads and its thresholds, and returns a proposal
  * or null. Rules never price anything themselves: the pipeline
  * (recommend.ts) runs every proposal that edits the intent through the check,

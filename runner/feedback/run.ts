@@ -1,7 +1,7 @@
 /**
  * `runFeedback`: the feedback stage end to end, per intent —
- * collect metrics → analyse (seed §9) → recommend (seed §10, through the
- * check) → one branch + PR for file changes, one issue for the rest.
+ * collect metrics → analyse → recommend (through the check; docs/feedback.md,
+ * "Analysis" and "Recommendation rules") → one branch + PR for file changes, one issue for the rest.
  * Every action is performed as the `feedback-analyst` agent through
  * perform(), so the audit log links metrics → recommendation → PR → merge by
  * the run's trace id (and the merge to apply by the merge commit).

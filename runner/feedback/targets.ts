@@ -1,5 +1,5 @@
 /**
- * The targets an intent sets (seed §1), read for the feedback comparison with
+ * The targets an intent sets (its `requirements`, docs/intents.md), read for the feedback comparison with
  * the check's own loader (runner/intent/load.ts): the same schema, the same
  * quantity parser, the same file:line errors — the feedback loop compares
  * against exactly what the check judged.

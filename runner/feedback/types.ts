@@ -1,5 +1,5 @@
 /**
- * The feedback stage's data (layer 80, seed §8–§10).
+ * The feedback stage's data (docs/feedback.md).
  *
  * Pipeline: a MetricSource collects `ServiceMetrics` for an intent's service
  * over a period → `analyze()` compares them (and the audit log) with the
@@ -23,7 +23,7 @@ export interface Period {
 
 /**
  * What the analysis needs about one service over one period. Percentages are
- * 0–100 (the seed writes `availability: 99.95`, `error_rate: 0.01`).
+ * 0–100 (`availability: 99.95`, `error_rate: 0.01`, as the analysis prints them).
  */
 export interface ServiceMetrics {
   service: string;
@@ -126,7 +126,7 @@ export interface Finding {
   evidence: Record<string, number | string>;
 }
 
-/** Seed §9, per intent. Field names are the seed's. */
+/** The analysis, per intent; field names are the analysis document's (docs/feedback.md, "The analysis document"). */
 export interface FeedbackAnalysis {
   intent_id: string;
   service: string;
@@ -156,7 +156,7 @@ export interface IntentChange {
   to: string | number | boolean;
 }
 
-/** Seed §10, plus what the runner needs to act on it. */
+/** A recommendation as the analysis document lists it (docs/feedback.md), plus what the runner needs to act on it. */
 export interface Recommendation {
   recommendation_id: string;
   /** The rule that produced it (registry key). */

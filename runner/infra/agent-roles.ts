@@ -1,5 +1,5 @@
 /**
- * One IAM role per agent the intent puts to work (seed §5: the agents its
+ * One IAM role per agent the intent puts to work (docs/agents.md: the agents its
  * actions assign, runner/agents/assign.ts), with the agent's permissions
  * turned into least-privilege statements by the agents' IAM table
  * (agents/iam-permissions.yaml, runner/agents/iam.ts). Statements stay

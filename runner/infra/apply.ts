@@ -1,14 +1,15 @@
 /**
- * Apply on merge (seed §6): the orchestration, independent of the engine.
+ * Apply on merge (docs/infra.md, "Apply on merge"): the orchestration, independent of the engine.
  *
  * One interface, `ApplyEngine`, two engines: the Pulumi Automation API in
  * production (runner/infra/engines/automation.ts) and the mock runtime here
  * (runner/infra/engines/mock.ts). The orchestration (preflight, ordering,
- * one apply per stack at a time, the seed's four steps each performed as the
+ * one apply per stack at a time, the four apply steps each performed as the
  * `infra-provisioner` agent and audited with duration and outcome, failure
  * handling) is the same for both, so the tests exercise the production path.
  *
- * Steps: each stack is applied in the order of seed §6. Steps 1–3 update only
+ * Steps: each stack is applied in the order of APPLY_STEPS (docs/infra.md,
+ * "The apply steps"). Steps 1–3 update only
  * their own resources (targeted updates); the last step is a full update of
  * the stack, which also deletes what the program no longer declares.
  */

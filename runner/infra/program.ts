@@ -7,8 +7,8 @@
  * @pulumi/aws, which the plain check path must not pay for. Under the mock
  * runtime the mocks must be installed before this module is imported.
  *
- * Every resource is created through `make(step, …)`, which records the seed
- * §6 step it belongs to: the apply runs the steps in order (targeted updates)
+ * Every resource is created through `make(step, …)`, which records the apply
+ * step it belongs to (docs/infra.md, "The apply steps"): the apply runs the steps in order (targeted updates)
  * and the audit trail records each step's duration and outcome.
  */
 import * as pulumi from '@pulumi/pulumi';

@@ -1,5 +1,5 @@
 /**
- * Translated actions (seed §3, `Action` in runner/check/types.ts) → one
+ * Translated actions (docs/intents.md, "Translation"; `Action` in runner/check/types.ts) → one
  * validated `StackSpec` per region. This is the program's input contract: the
  * Pulumi program never reads raw intent YAML, and a malformed action fails
  * here with a diagnostic naming the action and field, before Pulumi loads.
@@ -125,7 +125,7 @@ export function regionOfZone(zone: string): string {
 const ALARM_METRICS: ReadonlySet<string> = new Set<AlarmMetric>(['error_rate', 'latency_p50', 'latency_p95', 'latency_p99', 'cpu_utilization']);
 
 /**
- * Trigger conditions of seed §8 (`health_status == 'failed'`, `error_rate > 5%`,
+ * Self-healing trigger conditions (`health_status == 'failed'`, `error_rate > 5%`,
  * `latency_p95 > 200ms`), parsed with the intent loader's condition parser,
  * then narrowed to what the program can implement. CloudWatch's
  * TargetResponseTime is in seconds, so latencies are converted here, once

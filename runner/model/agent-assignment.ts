@@ -1,5 +1,5 @@
 /**
- * Which agents an intent's actions put to work (seed §5 "agent deployment"),
+ * Which agents an intent's actions put to work (docs/agents.md, "The check"),
  * and whether each holds what its job needs.
  *
  * ACTION_AGENTS is the explicit table: a translated action that sets up
@@ -51,7 +51,7 @@ export function agentFor(action: string, agents: AgentDirectory): Assignment | u
 
 export interface IntentAgents {
   assignments: Assignment[];
-  /** The agents the intent puts to work, in registry order (seed §5), unique. */
+  /** The agents the intent puts to work, in registry order, each once (the check's `intents[].agents`). */
   agents: AgentSummary[];
 }
 

@@ -1,7 +1,7 @@
 /**
- * Types of the infrastructure stage (issue 6): the validated input of the
+ * Types of the infrastructure stage: the validated input of the
  * Pulumi program (`StackSpec`, one per intent and region), the resource plan
- * the mock runtime produces (`StackPlan`), and the apply steps of seed §6.
+ * the mock runtime produces (`StackPlan`), and the apply steps.
  *
  * This module is type-only plus small constant tables, so the check path can
  * import it without loading Pulumi.
@@ -9,7 +9,7 @@
 
 import type { CostEstimate } from './report.ts';
 
-/** Seed §6 workflow steps, in the order they are applied. */
+/** The apply steps, in the order they are applied (docs/infra.md, "The apply steps"). */
 export const APPLY_STEPS = ['provision_infrastructure', 'deploy_application', 'configure_monitoring', 'enable_self_healing'] as const;
 export type ApplyStep = (typeof APPLY_STEPS)[number];
 
@@ -27,7 +27,7 @@ export interface HealthCheckSpec {
 /** Metrics a trigger can alarm on, and the CloudWatch unit of the threshold. */
 export type AlarmMetric = 'error_rate' | 'latency_p50' | 'latency_p95' | 'latency_p99' | 'cpu_utilization';
 
-/** What a trigger watches, parsed from its condition (seed §8). */
+/** What a trigger watches, parsed from its condition (docs/contracts.md, "Triggers"). */
 export type TriggerSignal =
   | { kind: 'health_status'; equals: string }
   /** `threshold` in the alarm's unit: percent for error_rate/cpu, SECONDS for latencies (CloudWatch's TargetResponseTime unit). */

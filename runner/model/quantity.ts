@@ -113,7 +113,7 @@ export const QUANTITY_FIELDS: ReadonlyArray<{ path: readonly string[]; kind: Qua
 ];
 
 // ---------------------------------------------------------------------------
-// Self-healing trigger conditions (seed §8): `metric op value`.
+// Self-healing trigger conditions (docs/intents.md, "Self-healing triggers"): `metric op value`.
 
 export const TRIGGER_METRICS: Record<string, QuantityKind | 'status'> = {
   health_status: 'status',

@@ -23,7 +23,7 @@ export interface Translation {
   /**
    * The regions the service is deployed to: the first `placement.regions`
    * (default 1) of `regions`. The rest of the list is where the service may
-   * go (ARCH-REGION-001), not where it runs — the seed's
+   * go (ARCH-REGION-001), not where it runs — the sample intent's
    * `region: ['us-west', 'us-east']` deploys to us-west-2 only, so the cost
    * the budget policy judges is the cost of what will really be built.
    */

@@ -3,7 +3,7 @@
  * policies/input.schema.json (a test validates real inputs against it).
  *
  * Policies judge the TRANSLATED result (actions, cost), not only what the
- * user wrote: the seed intent says nothing about TLS, yet SEC-ENC-001 passes
+ * user wrote: the sample intent (intents/DEPLOY-WEB-001.yaml) says nothing about TLS, yet SEC-ENC-001 passes
  * because the translation applies HTTPS + TLS 1.3, and an intent that opts
  * out is denied for what it would actually deploy.
  */

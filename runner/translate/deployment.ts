@@ -1,12 +1,12 @@
 /**
- * Translator for `type: deployment` (seed §3): a highly available web service
+ * Translator for `type: deployment` (docs/intents.md, "Translation"): a highly available web service
  * behind an application load balancer.
  *
  * Deterministic: the same intent always gives the same actions, in the same
- * order (the seed's order), with the same keys.
+ * order (the order of docs/intents.md, "Translation"), with the same keys.
  *
  * Defaults, and why:
- * - Instance type t3.medium (the seed's choice): 2 vCPU / 4 GiB fits a typical
+ * - Instance type t3.medium: 2 vCPU / 4 GiB fits a typical
  *   web process with room for the runtime; burstable CPU suits spiky web
  *   traffic at the lowest price that still has 4 GiB. Sustained load near
  *   the 70 % scaling target exceeds t3's 20 % per-vCPU baseline, so services
@@ -17,10 +17,10 @@
  *   not take the service down. With three zones a zone loss removes a third
  *   of capacity instead of half, and min_instances = 3 keeps one instance in
  *   each zone.
- * - Health checks 30 s / 5 s / 2 healthy / 3 unhealthy (the seed's values,
- *   AWS's usual defaults): an instance is replaced after ~90 s of failure.
- * - Self-healing: restart, 3 attempts, 60 s timeout, and the three triggers of
- *   seed §8.
+ * - Health checks 30 s / 5 s / 2 healthy / 3 unhealthy (AWS's usual
+ *   defaults): an instance is replaced after ~90 s of failure.
+ * - Self-healing: restart, 3 attempts, 60 s timeout, and the three default
+ *   triggers (docs/intents.md, "Self-healing triggers").
  * - Secure defaults the security policies judge: HTTPS on 443 with the TLS 1.3
  *   security policy, port 80 only redirecting to HTTPS, and OIDC
  *   authentication on the listener. An intent may opt out (`security:`), and

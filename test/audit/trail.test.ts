@@ -1,5 +1,5 @@
 /**
- * Seed §7 end to end: the seed intent's real check (runCheck, with the
+ * The audit trail end to end (docs/audit.md): the sample intent's real check (runCheck, with the
  * infrastructure preview) and apply (applyStacks, mock engine) write through
  * the file sink under one trace id; the records are pushed to a bare remote
  * and `gitops audit show` renders the trail.
@@ -59,13 +59,13 @@ describe('seed §7 trail', () => {
     const trail = (parseYaml(shown.stdout) as { audit_trail: { trace_id: string; events: Array<Record<string, string>> } }).audit_trail;
     expect(trail.trace_id).toBe(TRACE);
     const steps = trail.events.map((e) => `${e.actor}:${e.action}:${e.resource}:${e.outcome}`);
-    // Seed §7's first three events, with the seed's actors (the runner translates before it evaluates
+    // The trail's first events, with their actors (the runner translates before it evaluates
     // the policies, because the policies judge the translation too).
     expect(steps[0]).toBe('user@example.com:submit_intent:DEPLOY-WEB-001:success');
     expect(steps).toContain('policy-engine:validate_policies:DEPLOY-WEB-001:success');
     expect(steps).toContain('intent-orchestrator:translate_intent:DEPLOY-WEB-001:success');
     const actions = trail.events.map((e) => e.action);
-    // Seed §4 and §6 follow: contracts, then the four apply steps in the seed's order.
+    // Then contracts, then the four apply steps in their order (docs/infra.md, "The apply steps").
     expect(actions).toContain('verify_contracts');
     const applySteps = actions.filter((a) => ['provision_infrastructure', 'deploy_application', 'configure_monitoring', 'enable_self_healing'].includes(a));
     expect(applySteps.slice(0, 4)).toEqual(['provision_infrastructure', 'deploy_application', 'configure_monitoring', 'enable_self_healing']);

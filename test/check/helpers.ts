@@ -92,7 +92,7 @@ export function spawnProcess(cmd: string, args: string[], cwd: string, env: Reco
   });
 }
 
-export const SEED_INTENT = `# Worked example (seed §1): a highly available web service.
+export const SEED_INTENT = `# The sample intent, a highly available web service.
 intent:
   id: 'DEPLOY-WEB-001'
   type: 'deployment'

@@ -21,7 +21,7 @@ export const SEED_TRIGGERS = [
   { condition: 'latency_p95 > 200ms', action: 'scale_out' },
 ];
 
-/** Seed §3 translation, with the seed §8 triggers the translator adds by default. */
+/** The sample intent's translation, with the self-healing triggers the translator adds by default. */
 export function seedActions(): Action[] {
   return [
     { action: 'create_load_balancer', config: { type: 'application', scheme: 'internet-facing' } },

@@ -21,7 +21,7 @@ function expectSeedFigures(intent: any) {
   expect(m.deployment).toMatchObject({ success_rate: 98.5, average_deployment_time: 345 });
   expect(intent.feedback.analysis.strengths.map((f: any) => f.message)).toEqual(expect.arrayContaining(['Exceeded availability target', 'Performance better than expected', 'Self-healing working effectively']));
   expect(intent.feedback.analysis.improvements.map((f: any) => f.message)).toEqual(['1 recovery failure needs investigation', 'Consider adding buffer instances for peak load']);
-  // seed §10
+  // the recommendations (docs/feedback.md, "The analysis document")
   expect(intent.recommendations.map((r: any) => ({ id: r.recommendation_id, type: r.type, description: r.description, priority: r.priority, approval_required: r.approval_required, expected_benefit: r.expected_benefit }))).toEqual([
     { id: 'OPT-001', type: 'capacity_optimization', description: 'Add 1 buffer instance to handle peak load', priority: 'medium', approval_required: true, expected_benefit: { availability_improvement: '+0.02%', cost_increase: '+$30.37/month' } },
     { id: 'OPT-002', type: 'self_healing_improvement', description: 'Investigate failed recovery attempt', priority: 'high', approval_required: false, expected_benefit: { self_healing_success_rate: '+8.3%', cost: '0' } },

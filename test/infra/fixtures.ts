@@ -1,6 +1,6 @@
 /**
  * Translated actions in the shapes the translator (runner/translate/deployment.ts)
- * produces for seed §3, with an explicit region per deploy_instances, for tests that must not depend on the
+ * produces for the sample intent, with an explicit region per deploy_instances, for tests that must not depend on the
  * translator. The e2e tests use the real translator through the CLI.
  */
 import type { Action } from '../../runner/model/report.ts';
@@ -40,7 +40,7 @@ export function seedActions(opts: { regions?: Record<string, string[]>; selfHeal
   return actions;
 }
 
-/** The seed's three agents (§5, with AGENT-AUDIT-001's write:audit_logs for scaling) plus one runner agent. */
+/** The three agents of docs/agents.md (scaling with AGENT-AUDIT-001's write:audit_logs) plus one runner agent. */
 export const SEED_AGENTS: Agent[] = [
   { agent_id: 'monitoring-agent-001', type: 'monitoring', version: '2.1.0', permissions: ['read:metrics', 'write:health_status'] },
   { agent_id: 'self-healing-agent-001', type: 'self-healing', version: '1.5.0', permissions: ['read:health_status', 'execute:recovery', 'write:audit_logs'] },

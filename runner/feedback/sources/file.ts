@@ -1,6 +1,6 @@
 /**
  * File metric source: JSON or CSV time series in the repository — the
- * embedded default (no network), with a seed-like sample in metrics/sample/.
+ * embedded default (no network), with a sample week for the sample intent in metrics/sample/.
  *
  * One row per step; the row's timestamp is the END of the step (Prometheus's
  * convention: a sample at t covers (t − step, t]). Columns:
