@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
 import type { Command } from './command.ts';
 import { parse, usageError } from './args.ts';
 import { GitopsError } from '../core/diagnostics.ts';
-import { selectStacks } from '../infra/stacks.ts';
+import { selectStacks } from '../apply/select.ts';
 
 const usage = `Usage: gitops affected --base <ref> --head <ref> [--format json|text] [--github-output]
 

@@ -13,9 +13,12 @@ import { parse, usageError } from './args.ts';
 import { createRunContext } from '../core/run-context.ts';
 import { GitopsError } from '../core/diagnostics.ts';
 import { MemorySink, newTraceId } from '../core/events.ts';
-import { selectStacks, type Selection, type StackTarget } from '../infra/stacks.ts';
-import { applyExitCode, applyStacks, renderApplyMarkdown, renderApplyText, type ApplyEngine, type ApplyReport } from '../infra/apply.ts';
-import type { BackendSettings } from '../infra/preflight.ts';
+import { selectStacks, type Selection } from '../apply/select.ts';
+import { type StackTarget } from '../model/apply.ts';
+import { applyStacks } from '../apply/run.ts';
+import { renderApplyMarkdown, renderApplyText } from '../report/apply.ts';
+import { applyExitCode, type ApplyEngine, type ApplyReport } from '../model/apply.ts';
+import type { BackendSettings } from '../apply/preflight.ts';
 import type { StackSpec } from '../model/plan.ts';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
@@ -175,10 +178,10 @@ export const command: Command = {
     };
     let engine: ApplyEngine;
     if (values.engine === 'mock') {
-      const { MockEngine } = await import('../infra/engines/mock.ts');
+      const { MockEngine } = await import('../apply/engines/mock.ts');
       engine = new MockEngine();
     } else {
-      const { AutomationEngine } = await import('../infra/engines/automation.ts');
+      const { AutomationEngine } = await import('../apply/engines/automation.ts');
       engine = new AutomationEngine({ backend, env: io.env, workDir: dir });
     }
     const traceId = newTraceId('apply', 'base' in sel ? sel.head : undefined);

@@ -16,7 +16,7 @@ import { diffPlans } from './diff.ts';
 import { stackGraph } from './graph.ts';
 import { type StackGraph } from '../model/plan.ts';
 import { stackSpecs } from './spec.ts';
-import { agentsOf, type AgentsInput } from './stacks.ts';
+import { agentsOf, type AgentsInput } from './agents-input.ts';
 import type { PlanDiff, StackPlan, StackSpec } from '../model/plan.ts';
 import { preparePlanPolicies, readPlanPolicyModules, type PreparedPlanPolicies } from './plan-policy.ts';
 import { diag, fail, type Result } from '../core/diagnostics.ts';

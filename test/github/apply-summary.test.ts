@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { failureMessages, isFailure, parseApplySummary, rangeOf, renderApplyComment, type ApplySummary } from '../../runner/github/apply-summary.ts';
-import { renderApplyMarkdown, type ApplyReport } from '../../runner/infra/apply.ts';
+import { renderApplyMarkdown } from '../../runner/report/apply.ts';
+import { type ApplyReport } from '../../runner/model/apply.ts';
 
 const BASE = 'a'.repeat(40);
 const HEAD = 'b'.repeat(40);

@@ -16,7 +16,8 @@ import type { CommandIO } from '../../runner/cli/command.ts';
 import { main } from '../../runner/cli/main.ts';
 import { MemorySink } from '../../runner/core/events.ts';
 import { markerValue } from '../../runner/core/escape.ts';
-import { renderApplyMarkdown, type ApplyReport, type StackRecord } from '../../runner/infra/apply.ts';
+import { renderApplyMarkdown } from '../../runner/report/apply.ts';
+import { type ApplyReport, type StackRecord } from '../../runner/model/apply.ts';
 import { MAX_COMMENT_BODY, seedRepository, type StandIn } from '../support/github-standin/index.ts';
 import { OWNER, REPO, pullRequestWorld, type PullRequestWorld } from './fixtures.ts';
 

@@ -23,7 +23,7 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, type CloudWatchClientConfig, type GetMetricDataCommandOutput, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { diag, GitopsError, type Diagnostic } from '../../core/diagnostics.ts';
-import { AWS_CREDENTIALS_HELP } from '../../infra/preflight.ts';
+import { AWS_CREDENTIALS_HELP } from '../../core/aws-credentials.ts';
 import { maxSample, mean, periodSeconds } from '../period.ts';
 import type { MetricQuery, MetricSource, Sample, SourceResult } from '../types.ts';
 

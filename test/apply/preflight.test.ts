@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { awsCredentialSource, findPulumi, preflightProblems } from '../../runner/infra/preflight.ts';
+import { findPulumi, preflightProblems } from '../../runner/apply/preflight.ts';
+import { awsCredentialSource } from '../../runner/core/aws-credentials.ts';
 
 const empty = mkdtempSync(join(tmpdir(), 'gitops-preflight-empty-'));
 function fakeCli(): string {

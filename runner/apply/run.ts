@@ -15,77 +15,11 @@
  */
 import { perform, type RunContext } from '../core/context.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
-import { formatDiagnostic } from '../core/diagnostics.ts';
 import { digestOf } from '../core/hash.ts';
-import type { StackTarget } from './stacks.ts';
-import { APPLY_STEPS, type ApplyStep, type PlannedResource, type StackPlan, type StackSpec } from '../model/plan.ts';
+import { APPLY_STEPS, type StackPlan, type StackSpec } from '../model/plan.ts';
+import type { ApplyEngine, ApplyReport, ApplyStatus, StackRecord, StackTarget, StepOutcome, StepRecord } from '../model/apply.ts';
 
 export const PROVISIONER = 'infra-provisioner';
-
-export type StepOutcome =
-  | { status: 'succeeded'; changes: Record<string, number> }
-  | { status: 'failed'; error: string; changes?: Record<string, number> };
-
-export interface ApplyEngine {
-  /** `automation` (Pulumi Automation API) or `mock` (mock runtime, in-memory state). */
-  readonly name: string;
-  /** What is missing before anything may be touched (CLI, credentials, backend settings). Empty: ready. */
-  preflight(targets: readonly StackTarget[]): Promise<Diagnostic[]>;
-  /**
-   * Apply one step of one stack. `resources` are the step's resources from the
-   * mock-runtime plan (type + logical name identify them in any engine);
-   * `final` asks for the full, untargeted update of the stack.
-   */
-  up(spec: StackSpec, step: ApplyStep, resources: readonly PlannedResource[], final: boolean): Promise<StepOutcome>;
-  destroy(target: Extract<StackTarget, { kind: 'destroy' }>): Promise<StepOutcome>;
-}
-
-export type StepName = ApplyStep | 'destroy_infrastructure';
-
-export interface StepRecord {
-  step: StepName;
-  status: 'succeeded' | 'failed' | 'skipped';
-  duration_ms: number;
-  resources: number;
-  changes?: Record<string, number>;
-  error?: string;
-}
-
-export interface StackRecord {
-  stack: string;
-  intent: string;
-  region: string;
-  file: string;
-  kind: 'up' | 'destroy';
-  change: string;
-  status: 'succeeded' | 'failed' | 'skipped';
-  /** Why a stack was skipped or failed. */
-  reason?: string;
-  steps: StepRecord[];
-  duration_ms: number;
-}
-
-export type ApplyStatus = 'succeeded' | 'failed' | 'nothing_to_apply' | 'preflight_failed';
-
-export interface ApplyReport {
-  version: 1;
-  trace_id: string;
-  engine: string;
-  base?: string;
-  head?: string;
-  status: ApplyStatus;
-  /** Why nothing was applied (preflight problems). */
-  diagnostics: Diagnostic[];
-  stacks: StackRecord[];
-  summary: { stacks: number; succeeded: number; failed: number; skipped: number };
-  duration_ms: number;
-}
-
-/** The exit-code rule lives with the result: 0 applied or nothing to apply, 1 a stack failed, 2 could not start. */
-export function applyExitCode(r: ApplyReport): 0 | 1 | 2 {
-  if (r.status === 'preflight_failed') return 2;
-  return r.status === 'failed' ? 1 : 0;
-}
 
 // One apply per stack at a time within this process; across jobs, the
 // Actions concurrency group per stack and the backend's stack lock serialise.
@@ -111,7 +45,7 @@ export interface ApplyOptions {
 }
 
 async function defaultPlanFor(spec: StackSpec): Promise<StackPlan> {
-  const { previewStack } = await import('./preview.ts');
+  const { previewStack } = await import('../infra/preview.ts');
   return previewStack(spec);
 }
 
@@ -231,50 +165,4 @@ async function destroyStack(ctx: RunContext, engine: ApplyEngine, t: Extract<Sta
       ? { step: 'destroy_infrastructure', status: 'failed', duration_ms: duration, resources: 0, error: outcome.error }
       : { step: 'destroy_infrastructure', status: 'succeeded', duration_ms: duration, resources: outcome.changes.delete ?? 0, changes: outcome.changes };
   return { ...rec, status: step.status === 'failed' ? 'failed' : 'succeeded', ...(step.error ? { reason: `destroy_infrastructure: ${step.error}` } : {}), steps: [step], duration_ms: duration };
-}
-
-// ---------------------------------------------------------------------------
-// Reporters: pure functions of the report.
-
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const changesText = (c?: Record<string, number>) =>
-  c ? Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'no changes' : '';
-
-export function renderApplyText(r: ApplyReport): string {
-  const lines: string[] = [];
-  if (r.status === 'preflight_failed') {
-    lines.push(`gitops apply: cannot apply with the ${r.engine} engine; nothing was changed.`);
-    for (const d of r.diagnostics) lines.push(`  ${formatDiagnostic(d)}`);
-    lines.push('  For the plan without cloud access: gitops apply --preview');
-    return lines.join('\n') + '\n';
-  }
-  if (r.status === 'nothing_to_apply' && r.stacks.length === 0) return `gitops apply: nothing to apply${r.base ? ` between ${r.base} and ${r.head}` : ''} (no intent or program change).\n`;
-  for (const s of r.stacks) {
-    lines.push(`${s.status === 'succeeded' ? '✓' : s.status === 'failed' ? '✗' : '-'} ${s.stack} (${s.kind}, ${s.change}, ${s.file}): ${s.status}${s.reason ? ` — ${s.reason}` : ''}`);
-    for (const st of s.steps) lines.push(`    ${st.step.padEnd(24)} ${st.status.padEnd(9)} ${secs(st.duration_ms).padStart(7)}  ${st.resources} resources${st.changes ? `  (${changesText(st.changes)})` : ''}${st.error ? `  error: ${st.error}` : ''}`);
-  }
-  const sm = r.summary;
-  const verdict = r.status === 'nothing_to_apply' ? 'nothing applied' : r.status;
-  lines.push('', `apply ${verdict}: ${sm.succeeded} succeeded, ${sm.failed} failed, ${sm.skipped} skipped of ${sm.stacks} stack(s) in ${secs(r.duration_ms)} [engine ${r.engine}, trace ${r.trace_id}]`);
-  return lines.join('\n') + '\n';
-}
-
-/** For the comment on the merged PR (the GitHub edge posts it when the apply failed). */
-export function renderApplyMarkdown(r: ApplyReport): string {
-  const head = {
-    succeeded: '✅ **Apply succeeded**',
-    failed: '❌ **Apply failed**',
-    nothing_to_apply: 'ℹ️ **Nothing to apply**',
-    preflight_failed: '⛔ **Apply could not start** (nothing was changed)',
-  }[r.status];
-  const out = [`<!-- gitops:apply ${r.base ?? ''}..${r.head ?? ''} -->`, `${head} — engine \`${r.engine}\`, trace \`${r.trace_id}\``, ''];
-  for (const d of r.diagnostics) out.push(`- \`${d.code}\`: ${d.message}`);
-  if (r.stacks.length) {
-    out.push('| Stack | Step | Status | Duration | Details |', '|---|---|---|---:|---|');
-    for (const s of r.stacks) {
-      if (!s.steps.length) out.push(`| \`${s.stack}\` | — | ${s.status} | — | ${(s.reason ?? '').replaceAll('|', '\\|')} |`);
-      for (const st of s.steps) out.push(`| \`${s.stack}\` | ${st.step} | ${st.status} | ${secs(st.duration_ms)} | ${(st.error ?? changesText(st.changes)).replaceAll('|', '\\|')} |`);
-    }
-  }
-  return out.join('\n') + '\n';
 }

@@ -4,15 +4,17 @@
  * the program's own plan is tested in program.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { applyExitCode, applyStacks, renderApplyMarkdown, renderApplyText } from '../../runner/infra/apply.ts';
-import { MockEngine } from '../../runner/infra/engines/mock.ts';
+import { applyStacks } from '../../runner/apply/run.ts';
+import { renderApplyMarkdown, renderApplyText } from '../../runner/report/apply.ts';
+import { applyExitCode } from '../../runner/model/apply.ts';
+import { MockEngine } from '../../runner/apply/engines/mock.ts';
 import { stackSpecs } from '../../runner/infra/spec.ts';
-import type { StackTarget } from '../../runner/infra/stacks.ts';
+import type { StackTarget } from '../../runner/model/apply.ts';
 import { APPLY_STEPS, type StackPlan, type StackSpec } from '../../runner/model/plan.ts';
 import type { Agent, RunContext } from '../../runner/core/context.ts';
 import { MemorySink } from '../../runner/core/events.ts';
 import { diag } from '../../runner/core/diagnostics.ts';
-import { seedActions, SEED_AGENT_INPUT } from './fixtures.ts';
+import { seedActions, SEED_AGENT_INPUT } from '../infra/fixtures.ts';
 
 const PROVISIONER: Agent = { agent_id: 'infra-provisioner', type: 'automation', version: '1.0.0', permissions: ['read:plans', 'execute:provision', 'execute:destroy', 'write:audit_logs'] };
 

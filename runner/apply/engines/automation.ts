@@ -15,10 +15,10 @@
  * longer declares). Providers are always targeted with the first step.
  */
 import type { Diagnostic } from '../../core/diagnostics.ts';
-import type { ApplyEngine, StepOutcome } from '../apply.ts';
+import type { ApplyEngine, StepOutcome } from '../../model/apply.ts';
 import { preflightProblems, type BackendSettings, type Env } from '../preflight.ts';
-import type { StackTarget } from '../stacks.ts';
-import { requiredStackConfig } from '../spec.ts';
+import type { StackTarget } from '../../model/apply.ts';
+import { requiredStackConfig } from '../../infra/spec.ts';
 import { PROJECT, type ApplyStep, type PlannedResource, type StackSpec } from '../../model/plan.ts';
 
 import type { automation } from '@pulumi/pulumi';
@@ -70,7 +70,7 @@ export class AutomationEngine implements ApplyEngine {
             stackName: spec.stack,
             projectName: spec.project,
             // The same program the preview ran, imported inside the Pulumi run.
-            program: async () => (await import('../program.ts')).defineStack(spec).outputs,
+            program: async () => (await import('../../infra/program.ts')).defineStack(spec).outputs,
           },
           {
             workDir: this.opts.workDir,

@@ -10,8 +10,8 @@
  */
 import type { Diagnostic } from '../../core/diagnostics.ts';
 import { digestOf } from '../../core/hash.ts';
-import type { ApplyEngine, StepOutcome } from '../apply.ts';
-import type { StackTarget } from '../stacks.ts';
+import type { ApplyEngine, StepOutcome } from '../../model/apply.ts';
+import type { StackTarget } from '../../model/apply.ts';
 import type { ApplyStep, PlannedResource, StackSpec } from '../../model/plan.ts';
 
 export interface MockEngineOptions {

@@ -12,8 +12,6 @@
  *   intent's stacks at head are updated (their resources may differ).
  * No Pulumi here: this module is loaded by `gitops affected` too.
  */
-import { parse as parseYaml } from 'yaml';
-import type { Agent } from '../core/context.ts';
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import { changedFiles, openRepo, resolveRef } from '../git/repo.ts';
 import { commitTree, workTree, type Tree } from '../git/tree.ts';
@@ -22,38 +20,19 @@ import { INTENTS_DIR, idFromPath, isIntentPath } from '../intent/paths.ts';
 import { intentChanges, notAFile } from '../intent/changes.ts';
 import { translate } from '../translate/registry.ts';
 import { AGENTS_FILE } from '../core/agent-registry.ts';
-import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../core/iam-table.ts';
-import { stackSpecs } from './spec.ts';
+import { IAM_TABLE_FILE } from '../core/iam-table.ts';
+import { agentsOf, type AgentsInput } from '../infra/agents-input.ts';
+import { stackSpecs } from '../infra/spec.ts';
 import type { StackSpec } from '../model/plan.ts';
-import { decodeRepoText } from '../core/text.ts';
+import type { StackChange, StackTarget } from '../model/apply.ts';
 
 /** Paths whose change affects every stack: the program and what its roles are built from. */
 export const PROGRAM_PATHS = ['runner/infra/', AGENTS_FILE, IAM_TABLE_FILE];
-
-export type StackChange = 'added' | 'modified' | 'renamed' | 'program' | 'selected' | 'removed' | 'region_removed';
-
-export type StackTarget =
-  | { kind: 'up'; stack: string; intentId: string; region: string; file: string; change: StackChange; spec: StackSpec }
-  | { kind: 'destroy'; stack: string; intentId: string; region: string; file: string; change: StackChange };
 
 export type Selection = { base: string; head: string } | { intent: string } | { all: true };
 
 interface Loaded {
   specs: StackSpec[];
-}
-
-export type AgentsInput = { registry: Agent[]; iamTable: IamTable };
-
-/** The agent registry and IAM table of a tree: what the agents' roles are built from. */
-export async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
-  const blobs = await tree.read([AGENTS_FILE, IAM_TABLE_FILE]);
-  const registry = blobs.get(AGENTS_FILE);
-  const table = blobs.get(IAM_TABLE_FILE);
-  if (!table) return fail(diag('infra_no_iam_table', `${IAM_TABLE_FILE} is missing in ${tree.label}: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
-  const parsed = parseIamTable(decodeRepoText(table, IAM_TABLE_FILE));
-  if (!parsed.ok) return parsed;
-  const doc = registry ? (parseYaml(decodeRepoText(registry, AGENTS_FILE)) as { agents?: Agent[] } | null) : null;
-  return ok({ registry: doc?.agents ?? [], iamTable: parsed.value });
 }
 
 /** Intent file → its stack specs (load, translate, validate); problems carry file:line. */
