@@ -9,7 +9,7 @@
  * assumptions rather than guessed.
  */
 import type { CostEstimate, CostItem } from '../model/report.ts';
-import { ASSUMED_LCU, PRICE_TABLE, type PriceTable } from '../translate/cost.ts';
+import { ASSUMED_LCU, PRICE_TABLE, type PriceTable } from '../model/prices.ts';
 import type { IntentPlan, PlannedResource } from '../model/plan.ts';
 
 const cents = (n: number) => Math.round(n * 100) / 100;

@@ -13,7 +13,7 @@ import type { Action } from '../model/report.ts';
 import type { Agent } from '../core/context.ts';
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import { parseTriggerCondition } from '../model/quantity.ts';
-import { REGION_ZONES } from '../translate/regions.ts';
+import { REGION_ZONES } from '../model/regions.ts';
 import { agentRoleSpecs } from './agent-roles.ts';
 import type { IamTable } from '../core/iam-table.ts';
 import { PROJECT, type AlarmMetric, type AgentRoleSpec, type ListenerSpec, type StackSpec, type TriggerAction, type TriggerSpec, type TriggerSignal } from '../model/plan.ts';

@@ -6,42 +6,10 @@
  * Reused by the feedback loop for recommendation cost deltas
  * (`estimateCost(actions)` before and after).
  */
-import table from './prices/aws-2026-11.json' with { type: 'json' };
 import type { Action, CostEstimate, CostItem } from '../model/report.ts';
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
-import { regionOfZone } from './regions.ts';
-
-export interface RegionPrices {
-  instances: Record<string, number>;
-  alb_hour: number;
-  alb_lcu_hour: number;
-}
-
-export interface PriceTable {
-  provider: string;
-  date: string;
-  currency: 'USD';
-  source: string;
-  notes?: string;
-  hours_per_month: number;
-  assumptions: string[];
-  regions: Record<string, RegionPrices>;
-}
-
-/** The price table in use. To update prices, add a new dated file and point this at it. */
-export const PRICE_TABLE = table as PriceTable;
-export const PRICE_TABLE_FILE = 'runner/translate/prices/aws-2026-11.json';
-/** Average Load Balancer Capacity Units per hour assumed for every load balancer (see the table's assumptions). */
-export const ASSUMED_LCU = 1;
-
-/** On-demand hourly USD price of an instance type in a region, or undefined when the table lacks it. */
-export function instanceHourly(region: string, instanceType: string, prices: PriceTable = PRICE_TABLE): number | undefined {
-  return prices.regions[region]?.instances[instanceType];
-}
-
-export function regionPrices(region: string, prices: PriceTable = PRICE_TABLE): RegionPrices | undefined {
-  return prices.regions[region];
-}
+import { regionOfZone } from '../model/regions.ts';
+import { ASSUMED_LCU, PRICE_TABLE, type PriceTable } from '../model/prices.ts';
 
 const cents = (n: number) => Math.round(n * 100) / 100;
 

@@ -29,7 +29,7 @@
 import type { Action } from '../model/report.ts';
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import type { IntentDoc } from '../model/intent.ts';
-import { REGION_ZONES, resolveRegion } from './regions.ts';
+import { REGION_ZONES, resolveRegion } from '../model/regions.ts';
 import type { Translation } from '../model/stage.ts';
 
 export const DEFAULT_INSTANCE_TYPE = 't3.medium';

@@ -5,7 +5,7 @@ import { loadIntent } from '../../runner/intent/load.ts';
 import { MAX_INTENT_BYTES } from '../../runner/intent/paths.ts';
 import { INTENT_SCHEMA } from '../../runner/intent/schema.ts';
 import { TRANSLATORS } from '../../runner/translate/registry.ts';
-import { PRICE_TABLE } from '../../runner/translate/cost.ts';
+import { PRICE_TABLE } from '../../runner/model/prices.ts';
 import { REPO_ROOT, SEED_INTENT } from '../check/helpers.ts';
 import { MALFORMED } from './malformed.ts';
 

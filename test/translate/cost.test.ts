@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ASSUMED_LCU, PRICE_TABLE, estimateCost, instanceHourly } from '../../runner/translate/cost.ts';
+import { estimateCost } from '../../runner/translate/cost.ts';
+import { ASSUMED_LCU, PRICE_TABLE, instanceHourly } from '../../runner/model/prices.ts';
 import type { Action } from '../../runner/model/report.ts';
 
 const seedActions: Action[] = [

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadIntent } from '../../runner/intent/load.ts';
 import { translate } from '../../runner/translate/registry.ts';
-import { REGION_ALIASES, REGION_ZONES } from '../../runner/translate/regions.ts';
-import { PRICE_TABLE, estimateCostAcross } from '../../runner/translate/cost.ts';
+import { REGION_ALIASES, REGION_ZONES } from '../../runner/model/regions.ts';
+import { estimateCostAcross } from '../../runner/translate/cost.ts';
+import { PRICE_TABLE } from '../../runner/model/prices.ts';
 import { SEED_INTENT, intentWith, lineOf } from '../check/helpers.ts';
 
 function translated(id: string, text: string) {
