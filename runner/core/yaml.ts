@@ -50,3 +50,9 @@ export function positionOf(p: ParsedYaml, path: readonly PathSeg[]): Position {
   return { line, col };
 }
 
+/** Human field path: intent.constraints.region[0]. */
+export function fieldPath(path: readonly PathSeg[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  return s || '(document)';
+}

@@ -12,6 +12,7 @@ import { sha256 } from '../core/hash.ts';
 import { decodeUtf8, lineColOfByte, stripBom } from '../core/text.ts';
 import { parseQuantity, parseTriggerCondition, unsatisfiable, QUANTITY_FIELDS } from '../model/quantity.ts';
 import { validateSchema } from './schema.ts';
+import { fieldPath } from '../core/yaml.ts';
 import { INTENT_EXT, MAX_INTENT_BYTES, idFromPath } from './paths.ts';
 import type { IntentDoc, IntentFile, QuantityTree, YamlPath } from '../model/intent.ts';
 
@@ -19,13 +20,6 @@ import type { IntentDoc, IntentFile, QuantityTree, YamlPath } from '../model/int
 export const MAX_ALIAS_COUNT = 50;
 
 type Pos = { line: number; col: number };
-
-/** Human field path: intent.constraints.region[0]. */
-export function fieldPath(path: YamlPath): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
-  return s || '(document)';
-}
 
 function makeLocator(doc: Document, lc: LineCounter): (path: YamlPath) => Pos {
   const at = (offset: number | undefined): Pos => {

@@ -7,7 +7,7 @@
 import type { PolicyResult } from '../model/report.ts';
 import { EvalError } from '../rego/api.ts';
 import type { IntentDoc, YamlPath } from '../model/intent.ts';
-import { fieldPath } from '../intent/load.ts';
+import { fieldPath } from '../core/yaml.ts';
 import { INTENT_POLICY_ROOT } from './load.ts';
 import { type PolicyMeta, type PolicySet } from '../model/policy.ts';
 import type { PolicyInput } from '../model/policy.ts';
