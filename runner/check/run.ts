@@ -25,10 +25,11 @@ import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load
 import { withEngine, type EngineChoice } from '../policy/bundle.ts';
 import { changedFiles, hasHead, mergedTree, openRepo, resolveRef, treeChanges, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree, type TreeFile } from '../git/tree.ts';
-import { runStages, toIntentReport, STAGES } from './pipeline.ts';
+import { STAGES } from './pipeline.ts';
+import { runStages, toIntentReport } from './stages.ts';
 import { type CheckEnv, type IntentSource, type Stage } from '../model/stage.ts';
 import { judgeGovernance } from './governance.ts';
-import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from './base.ts';
+import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from '../translate/base.ts';
 import { intentChanges, notAFile } from '../intent/changes.ts';
 
 export interface CheckOptions {
@@ -276,9 +277,9 @@ async function describeDeleted(report: CheckReport, env: CheckEnv): Promise<void
     const entry: NonNullable<CheckReport['deleted_intents']>[number] = { id: base?.doc.id ?? idFromPath(file), file, ...(base?.cost ? { base_cost: base.cost, cost_delta: costDelta(base.cost, undefined) } : {}) };
     if (env.options.preview) {
       // Like the preview stage: one audited action of the orchestrator; Pulumi is loaded only with --preview.
-      type Deleted = Awaited<ReturnType<typeof import('../infra/stage.ts').previewDeleted>>;
+      type Deleted = Awaited<ReturnType<typeof import('../infra/preview-stage.ts').previewDeleted>>;
       const done = await perform<Deleted>(env.ctx, { agent: 'intent-orchestrator', permission: 'write:plans', action: 'preview_infrastructure', resource: entry.id }, async () => {
-        const r = await (await import('../infra/stage.ts')).previewDeleted(env, file, base);
+        const r = await (await import('../infra/preview-stage.ts')).previewDeleted(env, file, base);
         return 'note' in r
           ? { value: r, outcome: 'failure' as const, details: { stage: 'preview', deleted: file, note: r.note } }
           : { value: r, details: { stage: 'preview', deleted: file, delete: r.diff.counts.delete, stacks: r.diff.stacks.deleted } };

@@ -10,8 +10,8 @@
 import { basePathOf, type BaseIntent, type CheckEnv, type IntentSource } from '../model/stage.ts';
 import type { CostDelta, CostEstimate } from '../model/report.ts';
 import { loadIntent } from '../intent/load.ts';
-import { translate } from '../translate/registry.ts';
-import { estimateCostAcross } from '../translate/cost.ts';
+import { translate } from './registry.ts';
+import { estimateCostAcross } from './cost.ts';
 
 const cents = (n: number) => Math.round(n * 100) / 100;
 const pct = (from: number, to: number) => (from === 0 ? null : Math.round(((to - from) / from) * 1000) / 10);
