@@ -29,7 +29,8 @@ import { STAGES } from './pipeline.ts';
 import { runStages, toIntentReport } from './stages.ts';
 import { type CheckEnv, type IntentSource, type Stage } from '../model/stage.ts';
 import { judgeGovernance } from './governance.ts';
-import { costDelta, loadBaseIntent, prefetchBase, totalDelta } from '../translate/base.ts';
+import { loadBaseIntent, prefetchBase } from './base.ts';
+import { costDelta, totalDelta } from '../translate/cost.ts';
 import { intentChanges, notAFile } from '../intent/changes.ts';
 
 export interface CheckOptions {
@@ -207,6 +208,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     changedFiles: plan.changedFiles,
     memo: new Map(),
   };
+  if (plan.baseTree) env.loadBase = (file) => loadBaseIntent(env, file);
 
   prefetchBase(env, sources, plan.deleted);
   const runnerProblems: Diagnostic[] = [];

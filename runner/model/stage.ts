@@ -92,6 +92,11 @@ export interface CheckEnv {
    * when there is one).
    */
   trees?: { base?: Tree; head: Tree; policies?: Tree };
+  /**
+   * Loads, translates and prices one intent file of the base tree, memoised
+   * per run (runner/check/base.ts); set when the check has a base.
+   */
+  loadBase?: (file: string) => Promise<BaseIntent | undefined>;
   /** Every file the PR changes (any folder; a rename lists both paths), for rules like "consumers updated in the same PR". Empty without a base. */
   changedFiles?: readonly string[];
 }

@@ -6,7 +6,7 @@
  * Reused by the feedback loop for recommendation cost deltas
  * (`estimateCost(actions)` before and after).
  */
-import type { Action, CostEstimate, CostItem } from '../model/report.ts';
+import type { Action, CostDelta, CostEstimate, CostItem } from '../model/report.ts';
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
 import { regionOfZone } from '../model/regions.ts';
 import { ASSUMED_LCU, PRICE_TABLE, type PriceTable } from '../model/prices.ts';
@@ -81,4 +81,35 @@ export function estimateCostAcross(actions: readonly Action[], regions: readonly
     items,
     price_table: { ...parts[0]!.price_table, region: regions.join(', ') },
   });
+}
+
+const pct = (from: number, to: number) => (from === 0 ? null : Math.round(((to - from) / from) * 1000) / 10);
+
+/**
+ * Base → head monthly cost at minimum and maximum capacity (absolute and
+ * percent, like Infracost's "monthly cost will increase by $60.74 (+18%)"),
+ * and the budget headroom left at maximum capacity after the change.
+ * A missing side counts as $0 (an added or a deleted intent).
+ */
+export function costDelta(base: CostEstimate | undefined, head: CostEstimate | undefined): CostDelta {
+  const [bMin, bMax, hMin, hMax] = [base?.monthly_min ?? 0, base?.monthly_max ?? 0, head?.monthly_min ?? 0, head?.monthly_max ?? 0];
+  const budget = head?.budget ?? base?.budget;
+  return {
+    base_min: bMin,
+    base_max: bMax,
+    head_min: hMin,
+    head_max: hMax,
+    delta_min: cents(hMin - bMin),
+    delta_max: cents(hMax - bMax),
+    pct_min: pct(bMin, hMin),
+    pct_max: pct(bMax, hMax),
+    ...(budget !== undefined ? { budget, headroom: cents(budget - (head ? hMax : 0)) } : {}),
+  };
+}
+
+/** The PR's total: the sum of the intents' deltas (deleted intents count with their base cost gone). */
+export function totalDelta(deltas: readonly CostDelta[]): CostDelta {
+  const sum = (k: 'base_min' | 'base_max' | 'head_min' | 'head_max') => cents(deltas.reduce((s, d) => s + d[k], 0));
+  const [bMin, bMax, hMin, hMax] = [sum('base_min'), sum('base_max'), sum('head_min'), sum('head_max')];
+  return { base_min: bMin, base_max: bMax, head_min: hMin, head_max: hMax, delta_min: cents(hMin - bMin), delta_max: cents(hMax - bMax), pct_min: pct(bMin, hMin), pct_max: pct(bMax, hMax) };
 }

@@ -2,12 +2,11 @@
  * The translate and cost stages of the check (docs/check.md): the intent
  * becomes concrete actions (runner/translate/registry.ts), which are priced
  * (runner/translate/cost.ts) — and, with a base, so is the same intent at the
- * PR's base, for the cost delta (runner/translate/base.ts).
+ * PR's base (loaded by the check: `CheckEnv.loadBase`), for the cost delta.
  */
 import { basePathOf, type Stage } from '../model/stage.ts';
 import { translate } from './registry.ts';
-import { estimateCostAcross } from './cost.ts';
-import { costDelta, loadBaseIntent } from './base.ts';
+import { costDelta, estimateCostAcross } from './cost.ts';
 
 export const translateStage: Stage = {
   name: 'translate',
@@ -33,7 +32,7 @@ export const costStage: Stage = {
     const cost = budget === undefined ? r.value : { ...r.value, budget };
     // The same intent at the PR's base (a modified or renamed file): the cost delta. An added intent's base is $0.
     const basePath = env.trees?.base ? basePathOf(w.source) : undefined;
-    const base = basePath ? await loadBaseIntent(env, basePath) : undefined;
+    const base = basePath && env.loadBase ? await env.loadBase(basePath) : undefined;
     const delta = env.trees?.base ? costDelta(base?.cost, cost) : undefined;
     return {
       patch: { cost, ...(base ? { base } : {}), ...(base?.cost ? { base_cost: base.cost } : {}), ...(delta ? { cost_delta: delta } : {}) },
