@@ -2,8 +2,8 @@
  * Apply on merge (docs/infra.md, "Apply on merge"): the orchestration, independent of the engine.
  *
  * One interface, `ApplyEngine`, two engines: the Pulumi Automation API in
- * production (runner/infra/engines/automation.ts) and the mock runtime here
- * (runner/infra/engines/mock.ts). The orchestration (preflight, ordering,
+ * production (runner/apply/engines/automation.ts) and the mock runtime here
+ * (runner/apply/engines/mock.ts). The orchestration (preflight, ordering,
  * one apply per stack at a time, the four apply steps each performed as the
  * `infra-provisioner` agent and audited with duration and outcome, failure
  * handling) is the same for both, so the tests exercise the production path.

@@ -5,7 +5,7 @@
  * through `io.env`, read once at the edge).
  */
 export interface CommandIO {
-  /** Output. main() makes both terminal-safe (controls escaped, `::` line starts defused: runner/report/escape.ts). */
+  /** Output. main() makes both terminal-safe (controls escaped, `::` line starts defused: runner/core/escape.ts). */
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /**

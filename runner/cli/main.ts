@@ -41,7 +41,7 @@ export function defaultIO(): CommandIO {
  */
 export async function main(argv: string[], raw: CommandIO = defaultIO()): Promise<number> {
   // Every byte any command prints passes here: repository text (descriptions, file names, messages)
-  // cannot send terminal escapes or GitHub workflow commands (runner/report/escape.ts).
+  // cannot send terminal escapes or GitHub workflow commands (runner/core/escape.ts).
   const io: CommandIO = { ...raw, stdout: terminalWriter(raw.stdout), stderr: terminalWriter(raw.stderr), command: raw.command ?? ((line) => raw.stdout(line)) };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

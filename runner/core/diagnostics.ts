@@ -38,7 +38,7 @@ export function diag(code: string, message: string, at?: Partial<Location> & { p
 /**
  * `file:line:col: code: message (at path)` — the one way diagnostics are
  * printed, always on one line: file names and messages echo repository
- * content, so control characters become visible escapes (runner/report/escape.ts).
+ * content, so control characters become visible escapes (runner/core/escape.ts).
  */
 export function formatDiagnostic(d: Diagnostic): string {
   let where = '';

@@ -2,13 +2,13 @@
  * The apply summary on the merged pull request, as pure functions.
  *
  * `gitops apply --summary-file <file>` writes `renderApplyMarkdown(report)`
- * (runner/infra/apply.ts): a marker line `<!-- gitops:apply base..head -->`,
+ * (runner/apply/run.ts): a marker line `<!-- gitops:apply base..head -->`,
  * a headline, the preflight diagnostics and a Stack/Step/Status table. That
  * renderer writes for the job summary and copies error text (Pulumi's output,
  * stack reasons) into it as-is; a PR comment notifies people, so nothing
  * user-controlled may reach it raw. The summary is therefore parsed back into
  * its parts and the comment is re-rendered from them with every free-text
- * value escaped (runner/report/escape.ts). Lines the parser does not know are
+ * value escaped (runner/core/escape.ts). Lines the parser does not know are
  * kept, escaped as plain text, so nothing is lost and nothing is injected.
  */
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';

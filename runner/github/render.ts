@@ -317,7 +317,7 @@ function clip(text: string, max: number): string {
 
 /** actions/toolkit's escaping of workflow-command data and properties. */
 function escapeData(s: string): string {
-  // Then the other controls (ESC, bidi) as visible escapes: the job log renders ANSI sequences (runner/report/escape.ts).
+  // Then the other controls (ESC, bidi) as visible escapes: the job log renders ANSI sequences (runner/core/escape.ts).
   return escapeControls(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 function escapeProperty(s: string): string {

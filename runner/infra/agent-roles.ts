@@ -1,8 +1,8 @@
 /**
  * One IAM role per agent the intent puts to work (docs/agents.md: the agents its
- * actions assign, runner/agents/assign.ts), with the agent's permissions
+ * actions assign, runner/model/agent-assignment.ts), with the agent's permissions
  * turned into least-privilege statements by the agents' IAM table
- * (agents/iam-permissions.yaml, runner/agents/iam.ts). Statements stay
+ * (agents/iam-permissions.yaml, runner/core/iam-table.ts). Statements stay
  * symbolic (`asg`, `ssm_document`, …): the program resolves them to the
  * stack's ARNs.
  *

@@ -138,7 +138,7 @@ export function diffPlans(base: readonly StackPlan[] | undefined, head: readonly
     changes.push(...local);
   }
   if (stacks.deleted.length) {
-    // The apply's semantics (runner/infra/apply.ts): removed stacks are destroyed only when asked.
+    // The apply's semantics (runner/apply/run.ts): removed stacks are destroyed only when asked.
     notes.push(`${stacks.deleted.join(', ')}: destroyed on merge only by gitops apply --destroy-removed; without it the stack keeps running and the apply reports it as skipped`);
   }
   const counts: PlanDiff['counts'] = { create: 0, update: 0, replace: 0, delete: 0, same };

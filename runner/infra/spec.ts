@@ -1,5 +1,5 @@
 /**
- * Translated actions (docs/intents.md, "Translation"; `Action` in runner/check/types.ts) → one
+ * Translated actions (docs/intents.md, "Translation"; `Action` in runner/model/report.ts) → one
  * validated `StackSpec` per region. This is the program's input contract: the
  * Pulumi program never reads raw intent YAML, and a malformed action fails
  * here with a diagnostic naming the action and field, before Pulumi loads.
@@ -245,7 +245,7 @@ export function stackSpecs(input: SpecInput): Result<StackSpec[]> {
     const known = REGION_ZONES[region];
     if (!primary) break;
     if (!known) {
-      diags.push(diag('infra_unknown_region', `region ${region}: no availability zones known for it (runner/translate/regions.ts)`, at('regions')));
+      diags.push(diag('infra_unknown_region', `region ${region}: no availability zones known for it (runner/model/regions.ts)`, at('regions')));
       continue;
     }
     deploys.push({ ...primary, region, zones: known.slice(0, primary.zones.length) });

@@ -2,7 +2,7 @@
  * Hostile text in every position a report echoes (id, file, description,
  * policy messages, diagnostics, actions, refs, deleted and policy files):
  * no format may pass a terminal escape, a bare control character or a
- * GitHub workflow command through (runner/report/escape.ts).
+ * GitHub workflow command through (runner/core/escape.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { CheckReport, IntentReport } from '../../runner/model/report.ts';

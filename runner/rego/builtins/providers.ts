@@ -1,7 +1,7 @@
 /**
  * providers.aws.sign_req (OPA topdown/providers.go + internal/providers/aws):
  * AWS Signature Version 4 for an http.send request object. The hashing and
- * key derivation are the runner's own SigV4 (runner/feedback/sources/sigv4.ts);
+ * key derivation are the runner's own SigV4 (runner/rego/builtins/sigv4.ts);
  * the canonical request is built the way OPA builds it, which is not the
  * canonical form the AWS SDKs use and that sigv4.ts's `sign` produces: the
  * method as given (not upper-cased), the URL's escaped path as is (empty when
