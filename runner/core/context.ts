@@ -39,16 +39,6 @@ export function hasPermission(agent: Agent | undefined, permission: string): boo
   return agent !== undefined && agent.permissions.includes(permission);
 }
 
-export class PermissionDenied extends Error {
-  readonly agentId: string;
-  readonly permission: string;
-  constructor(agentId: string, permission: string, action: string) {
-    super(`agent ${agentId} lacks permission ${permission} required for ${action}`);
-    this.agentId = agentId;
-    this.permission = permission;
-  }
-}
-
 export interface PerformSpec {
   /** Acting agent id, from the registry; `actor` in the event unless `actor` is given. */
   agent: string;

@@ -168,5 +168,3 @@ export const RULES = {
   'investigate-failed-recovery': investigateFailedRecovery,
   'scale-in-low-utilisation': scaleInLowUtilisation,
 } satisfies Record<string, RecommendationRule>;
-
-export type RuleId = keyof typeof RULES;

@@ -56,9 +56,3 @@ export const REPLACE_ON_CHANGE: Readonly<Record<string, readonly string[]>> = {
 export const IGNORED_CHANGES: Readonly<Record<string, readonly string[]>> = {
   'aws:autoscaling/group:Group': ['desiredCapacity'],
 };
-
-/** Whether changing the top-level input `property` of a `type` forces replacement; undefined when the type is not in the table. */
-export function forcesReplacement(type: string, property: string): boolean | undefined {
-  const props = REPLACE_ON_CHANGE[type];
-  return props ? props.includes(property) : undefined;
-}

@@ -24,7 +24,6 @@ export interface PriceTable {
 
 /** The price table in use. To update prices, add a new dated file and point this at it. */
 export const PRICE_TABLE = table as PriceTable;
-export const PRICE_TABLE_FILE = 'runner/model/prices/aws-2026-11.json';
 /** Average Load Balancer Capacity Units per hour assumed for every load balancer (see the table's assumptions). */
 export const ASSUMED_LCU = 1;
 
@@ -32,8 +31,3 @@ export const ASSUMED_LCU = 1;
 export function instanceHourly(region: string, instanceType: string, prices: PriceTable = PRICE_TABLE): number | undefined {
   return prices.regions[region]?.instances[instanceType];
 }
-
-export function regionPrices(region: string, prices: PriceTable = PRICE_TABLE): RegionPrices | undefined {
-  return prices.regions[region];
-}
-

@@ -114,10 +114,6 @@ export interface Query {
   body: Body;
 }
 
-export function loc0(file: string): Loc {
-  return { file, line: 1, col: 1 };
-}
-
 /** Builtin name → the infix text it was written as: the operator table reversed, plus the parser's own rewrites. */
 const INFIX_TEXT: Readonly<Record<string, string>> = {
   assign: ':=',

@@ -53,10 +53,6 @@ export function decMul(a: Dec, b: Dec): Dec {
 export function decIsZero(a: Dec): boolean {
   return a.m === 0n;
 }
-export function decCmp(a: Dec, b: Dec): number {
-  const [x, y] = align(a, b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
 
 /**
  * Quotient. Exact when the decimal expansion terminates within the working

@@ -18,15 +18,6 @@ export interface CompileError {
   loc: Loc;
 }
 
-/** Thrown inside a stage to abort it with one error. */
-export class CompileFailure extends Error {
-  readonly error: CompileError;
-  constructor(error: CompileError) {
-    super(error.message);
-    this.error = error;
-  }
-}
-
 export function cerr(code: CompileErrorCode, message: string, loc: Loc): CompileError {
   return { code, message, loc };
 }

@@ -151,7 +151,3 @@ export function closuresOf(e: Expr): Array<{ vars: Set<string> }> {
   for (const w of e.with) visit(w.value);
   return out;
 }
-
-export function isGeneratedVar(name: string): boolean {
-  return name.includes('$');
-}
