@@ -17,12 +17,11 @@ import type { PolicyResult } from '../model/report.ts';
 import type { Agent } from '../core/context.ts';
 import { type Result, diag, fail } from '../core/diagnostics.ts';
 import type { Tree } from '../git/tree.ts';
-import { compilePolicies } from '../policy/load.ts';
+import { compilePolicySet, isPolicyFileIn, readPolicyFiles, type PolicyFamily } from '../policyset/load.ts';
 import { type PolicySet } from '../model/policy.ts';
 import { EvalError, type ModuleSource } from '../rego/api.ts';
 import type { IamTable } from '../core/iam-table.ts';
 import type { AgentRegistry } from '../core/agent-registry.ts';
-import { decodeRepoText } from '../core/text.ts';
 
 export const AGENT_POLICIES_DIR = 'policies/agents';
 const ROOT = ['gitops', 'policies'];
@@ -36,18 +35,21 @@ export interface AgentPolicyInput {
 }
 
 export function isAgentPolicyFile(path: string): boolean {
-  return path.startsWith(AGENT_POLICIES_DIR + '/') && path.endsWith('.rego') && !path.endsWith('_test.rego');
+  return isPolicyFileIn(AGENT_POLICIES_DIR, path);
 }
 
-export async function readAgentPolicyModules(tree: Tree): Promise<ModuleSource[]> {
-  const files = (await tree.list([AGENT_POLICIES_DIR])).filter(isAgentPolicyFile).sort();
-  const blobs = await tree.read(files);
-  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
+/** The agent policy modules of a tree, sorted, each with its Rego syntax from the `.manifest` above it. */
+export function readAgentPolicyModules(tree: Tree): Promise<ModuleSource[]> {
+  return readPolicyFiles(tree, { dir: AGENT_POLICIES_DIR });
 }
+
+const AGENT_FAMILY: PolicyFamily = {
+  root: ROOT,
+  none: (source) => diag('agent_policy_none', `no agent policies under ${AGENT_POLICIES_DIR}/ in ${source}`),
+};
 
 export function compileAgentPolicies(modules: ModuleSource[], source: string): Result<PolicySet> {
-  if (modules.length === 0) return fail(diag('agent_policy_none', `no agent policies under ${AGENT_POLICIES_DIR}/ in ${source}`));
-  const r = compilePolicies(modules, source);
+  const r = compilePolicySet(modules, source, AGENT_FAMILY);
   if (!r.ok) return r;
   const stray = r.value.policies.find((p) => !p.pkg[0]?.startsWith('agents_'));
   if (stray) {

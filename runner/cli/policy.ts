@@ -5,7 +5,7 @@ import { loadTestInputs, readRegoFiles, renderTestJSON, renderTestReport, runPol
 import { compilePolicies, isIntentPolicyFile } from '../policy/load.ts';
 import { BUILTINS_OPTION, BUILTINS_USAGE, withBuiltinModules } from './builtins.ts';
 import { resolve } from 'node:path';
-import { readManifest, withRegoVersions } from '../policy/manifest.ts';
+import { readManifest, withRegoVersions } from '../policyset/manifest.ts';
 
 const USAGE = `Usage: gitops policy <test|list> [path...] [options]
 

@@ -13,7 +13,7 @@ import type { CompileError } from '../rego/compiler/errors.ts';
 import { RegoEvalError } from '../rego/topdown/errors.ts';
 import { RObject, fromJS, stringifyJSON, toJS, type Value } from '../rego/value.ts';
 import { runConformance } from '../rego/conformance/runner.ts';
-import { readManifest, withRegoVersions } from '../policy/manifest.ts';
+import { readManifest, withRegoVersions } from '../policyset/manifest.ts';
 import { buildBundleWithOpa, loadWasmPolicy, readBundle } from '../rego/wasm/adapter.ts';
 import { BUILTINS_OPTION, withBuiltinModules } from './builtins.ts';
 

@@ -12,7 +12,7 @@ import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostic
 import { EvalError, prepare, type ModuleSource, type PreparedPolicy } from '../rego/api.ts';
 import type { Tree } from '../git/tree.ts';
 import type { IntentPlan, PlanFinding, PlanPolicyInfo, StackPlan } from '../model/plan.ts';
-import { decodeRepoText } from '../core/text.ts';
+import { readPolicyFiles } from '../policyset/load.ts';
 
 export const PLAN_POLICY_DIR = 'policies/plan';
 const PACKAGE_ROOT = ['gitops', 'plan'];
@@ -49,10 +49,8 @@ export function planPolicyInput(stack: StackPlan): Record<string, unknown> {
 }
 
 /** The plan policy files of a tree (test files excluded), sorted: policies are data, so the folder is listed, not a registry. */
-export async function readPlanPolicyModules(tree: Tree): Promise<ModuleSource[]> {
-  const files = (await tree.list([PLAN_POLICY_DIR])).filter((f) => f.endsWith('.rego') && !f.endsWith('_test.rego')).sort();
-  const blobs = await tree.read(files);
-  return files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
+export function readPlanPolicyModules(tree: Tree): Promise<ModuleSource[]> {
+  return readPolicyFiles(tree, { dir: PLAN_POLICY_DIR });
 }
 
 export interface PlanPolicyOutcome {

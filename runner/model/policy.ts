@@ -1,5 +1,5 @@
 /**
- * A compiled family of policies as the stages see it (runner/policy/load.ts
+ * A compiled family of policies as the stages see it (runner/policyset/load.ts
  * builds it from a tree; runner/policy/bundle.ts from an OPA-built wasm
  * bundle), and the input every intent policy is evaluated against.
  * Documented in docs/policies.md.

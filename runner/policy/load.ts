@@ -1,6 +1,7 @@
 /**
- * Loading and compiling the intent policies of a tree (the PR's BASE during a
- * check, so a PR cannot weaken the policies it is judged by).
+ * The intent policies of a tree (the PR's BASE during a check, so a PR cannot
+ * weaken the policies it is judged by): the intent family over the generic
+ * loader in runner/policyset/load.ts.
  *
  * Which files: every `.rego` under policies/ except unit tests (`*_test.rego`)
  * and the folders of other policy families, which are evaluated by their own
@@ -8,14 +9,11 @@
  * Which rules: packages under `gitops.policies.*`; each needs a package-scope
  * `# METADATA` block with `custom.id` (and title, severity).
  */
-import { GitopsError, diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
-import { MANIFEST, withRegoVersions } from './manifest.ts';
-import { digestOf } from '../core/hash.ts';
-import { prepare, type ModuleSource } from '../rego/api.ts';
-import type { PolicyMeta, PolicySet } from '../model/policy.ts';
+import { diag, type Result } from '../core/diagnostics.ts';
+import type { ModuleSource } from '../rego/api.ts';
+import type { PolicySet } from '../model/policy.ts';
 import type { Tree } from '../git/tree.ts';
-import { customBuiltins } from '../rego/builtins/registry.ts';
-import { decodeRepoText } from '../core/text.ts';
+import { compilePolicySet, isPolicyFileIn, readPolicyFiles, type PolicyFamily } from '../policyset/load.ts';
 
 export const POLICIES_DIR = 'policies';
 /** Sub-folders holding other policy families (not evaluated against intents). */
@@ -24,99 +22,24 @@ export const OTHER_POLICY_FAMILIES = ['policies/agents/', 'policies/plan/'];
 export const INTENT_POLICY_ROOT = ['gitops', 'policies'];
 
 export function isIntentPolicyFile(path: string): boolean {
-  return path.startsWith(POLICIES_DIR + '/') && path.endsWith('.rego') && !path.endsWith('_test.rego') && !OTHER_POLICY_FAMILIES.some((d) => path.startsWith(d));
+  return isPolicyFileIn(POLICIES_DIR, path) && !OTHER_POLICY_FAMILIES.some((d) => path.startsWith(d));
 }
-
 
 /**
  * The intent policy modules of a tree, each with its Rego syntax: v1, or v0
  * with `v0` (`--v0-compatible`) or when a `.manifest` in policies/ (or a
- * folder below) says so (runner/policy/manifest.ts). A malformed manifest is
- * a runner error (exit 2) naming it.
+ * folder below) says so (runner/policyset/manifest.ts). A malformed manifest
+ * is a runner error (exit 2) naming it.
  */
-export async function readPolicyModules(tree: Tree, opts: { v0?: boolean } = {}): Promise<ModuleSource[]> {
-  const listed = await tree.list([POLICIES_DIR]);
-  const files = listed.filter(isIntentPolicyFile).sort();
-  const blobs = await tree.read(files);
-  const modules = files.filter((f) => blobs.has(f)).map((file) => ({ file, text: decodeRepoText(blobs.get(file)!, file) }));
-  const manifests = new Set(listed.filter((f) => f.endsWith('/' + MANIFEST)));
-  const r = await withRegoVersions(
-    modules,
-    async (path) => {
-      if (!manifests.has(path)) return undefined;
-      const b = (await tree.read([path])).get(path);
-      return b === undefined ? undefined : decodeRepoText(b, path);
-    },
-    opts,
-  );
-  if (!r.ok) throw new GitopsError(r.diagnostics, 2);
-  return r.value;
+export function readPolicyModules(tree: Tree, opts: { v0?: boolean } = {}): Promise<ModuleSource[]> {
+  return readPolicyFiles(tree, { dir: POLICIES_DIR, include: isIntentPolicyFile }, opts);
 }
 
-// Compiling is the expensive part; the feedback loop re-checks many intents against the same policies.
-const cache = new Map<string, Result<PolicySet>>();
+const INTENT_FAMILY: PolicyFamily = {
+  root: INTENT_POLICY_ROOT,
+  none: (source) => diag('policy_none', `no intent policies found under ${POLICIES_DIR}/ in ${source}`),
+};
 
 export function compilePolicies(modules: ModuleSource[], source: string): Result<PolicySet> {
-  // A v0 module is another program than the same text read as v1; v1 modules keep the digest they always had.
-  const digest = digestOf(modules.map((m) => (m.regoVersion === 0 ? [m.file, m.text, 0] : [m.file, m.text])));
-  // Custom builtins in force (`--builtins`) are part of what compiles: never share such a compile.
-  if (customBuiltins().size > 0) return compileUncached(modules, source, digest);
-  const hit = cache.get(digest);
-  if (hit) return hit.ok ? ok({ ...hit.value, source }) : hit;
-  const r = compileUncached(modules, source, digest);
-  cache.set(digest, r);
-  return r;
-}
-
-function compileUncached(modules: ModuleSource[], source: string, digest: string): Result<PolicySet> {
-  if (modules.length === 0) return fail(diag('policy_none', `no intent policies found under ${POLICIES_DIR}/ in ${source}`));
-  const r = prepare(modules, { strictBuiltinErrors: false });
-  if (!r.ok) return r;
-  const prepared = r.value;
-  const problems: Diagnostic[] = [];
-  const policies: PolicyMeta[] = [];
-  const root = INTENT_POLICY_ROOT.join('.');
-  const annotated = new Set<string>();
-  for (const a of prepared.annotations()) {
-    if (a.scope !== 'package') continue;
-    const pkg = a.package.join('.');
-    if (!pkg.startsWith(root + '.')) continue;
-    annotated.add(pkg);
-    const custom = a.custom ?? {};
-    const id = custom.id;
-    const severity = custom.severity ?? 'deny';
-    const at = { file: a.file, line: a.line, col: 1 };
-    if (typeof id !== 'string' || !/^[A-Z]+(-[A-Z0-9]+)+$/.test(id)) {
-      problems.push(diag('policy_bad_metadata', `package ${pkg}: METADATA custom.id must be a policy id like SEC-AUTH-001`, at));
-      continue;
-    }
-    if (severity !== 'deny' && severity !== 'warn') {
-      problems.push(diag('policy_bad_metadata', `package ${pkg}: METADATA custom.severity must be deny or warn, not ${JSON.stringify(severity)}`, at));
-      continue;
-    }
-    if (policies.some((p) => p.id === id)) {
-      problems.push(diag('policy_duplicate_id', `policy id ${id} is declared by two packages (${pkg} and ${policies.find((p) => p.id === id)!.pkg.join('.')})`, at));
-      continue;
-    }
-    policies.push({
-      id,
-      title: a.title ?? id,
-      severity,
-      passed: typeof custom.passed === 'string' ? custom.passed : (a.title ?? 'passed'),
-      ...(a.description ? { description: a.description } : {}),
-      pkg: a.package.slice(INTENT_POLICY_ROOT.length),
-      file: a.file,
-      line: a.line,
-    });
-  }
-  // A package with deny/warn rules but no metadata would be evaluated without an id: refuse it.
-  for (const rule of prepared.rules()) {
-    const pkg = rule.package.join('.');
-    if (!pkg.startsWith(root + '.') || annotated.has(pkg) || (rule.name !== 'deny' && rule.name !== 'warn')) continue;
-    annotated.add(pkg);
-    problems.push(diag('policy_missing_metadata', `package ${pkg} has ${rule.name} rules but no package-scope # METADATA block with custom.id`, { file: rule.file, line: rule.line, col: 1 }));
-  }
-  if (problems.length) return fail(problems);
-  policies.sort((a, b) => a.id.localeCompare(b.id));
-  return ok({ prepared, policies, digest, files: modules.map((m) => m.file), source });
+  return compilePolicySet(modules, source, INTENT_FAMILY);
 }

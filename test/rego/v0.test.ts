@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { prepare } from '../../runner/rego/api.ts';
 import { main } from '../../runner/cli/main.ts';
 import { readPolicyModules } from '../../runner/policy/load.ts';
-import { withRegoVersions, globToRegExp } from '../../runner/policy/manifest.ts';
+import { withRegoVersions, globToRegExp } from '../../runner/policyset/manifest.ts';
 import type { Tree } from '../../runner/git/tree.ts';
 
 function evalV(text: string, regoVersion: 0 | 1, path = ['t'], input?: unknown): unknown {
