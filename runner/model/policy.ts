@@ -1,6 +1,6 @@
 /**
  * A compiled family of policies as the stages see it (runner/policyset/load.ts
- * builds it from a tree; runner/policy/bundle.ts from an OPA-built wasm
+ * builds it from a tree; runner/policy/bundle.ts over runner/policyset/bundle.ts from an OPA-built wasm
  * bundle), and the input every intent policy is evaluated against.
  * Documented in docs/policies.md.
  */

@@ -13,9 +13,9 @@ import { diag, type Result } from '../core/diagnostics.ts';
 import type { ModuleSource } from '../rego/api.ts';
 import type { PolicySet } from '../model/policy.ts';
 import type { Tree } from '../git/tree.ts';
-import { compilePolicySet, isPolicyFileIn, readPolicyFiles, type PolicyFamily } from '../policyset/load.ts';
+import { POLICIES_DIR, compilePolicySet, isPolicyFileIn, readPolicyFiles, type PolicyFamily } from '../policyset/load.ts';
 
-export const POLICIES_DIR = 'policies';
+export { POLICIES_DIR };
 /** Sub-folders holding other policy families (not evaluated against intents). */
 export const OTHER_POLICY_FAMILIES = ['policies/agents/', 'policies/plan/'];
 /** Intent policies are the packages under this path (without `data`). */

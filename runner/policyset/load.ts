@@ -21,6 +21,9 @@ import type { Tree } from '../git/tree.ts';
 import { customBuiltins } from '../rego/builtins/registry.ts';
 import { decodeRepoText } from '../core/text.ts';
 
+/** The folder every policy family lives under (the intent policies at its top, the other families in sub-folders). */
+export const POLICIES_DIR = 'policies';
+
 export interface PolicyFiles {
   /** The folder listed (`policies`, `policies/agents`, …). */
   dir: string;
