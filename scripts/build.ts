@@ -15,7 +15,7 @@
  * The options live here, as functions, so the tests build exactly what the
  * build builds.
  */
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,9 +49,34 @@ const COMMON: BuildOptions = {
   },
 };
 
+/**
+ * graphql-js (~1 MB, for the graphql.* Rego builtins only) is a file of its own in the CLI,
+ * dist/cli/chunks/graphql.cjs, required on the first graphql.* call
+ * (runner/rego/builtins/graphql.ts): every command that compiles policies would otherwise read
+ * and compile it at start-up. Its small constant tables (graphql/language/kinds.js, …) stay
+ * bundled. The require runs from a chunk in dist/cli/chunks/, hence the path.
+ */
+export const GRAPHQL_CHUNK = 'chunks/graphql.cjs';
+const lazyGraphql: Plugin = {
+  name: 'lazy-graphql',
+  setup(b) {
+    b.onResolve({ filter: /^graphql$/ }, (a) => (a.kind === 'require-call' ? { path: './graphql.cjs', external: true } : undefined));
+  },
+};
+
+export function graphqlChunkOptions(): BuildOptions {
+  return {
+    ...COMMON,
+    format: 'cjs',
+    stdin: { contents: "module.exports = require('graphql');", resolveDir: ROOT, loader: 'js' },
+    outfile: join('dist/cli', GRAPHQL_CHUNK),
+  };
+}
+
 export function cliBuildOptions(): BuildOptions {
   return {
     ...COMMON,
+    plugins: [lazyGraphql],
     entryPoints: { gitops: 'runner/cli/bin.ts' },
     outdir: 'dist/cli',
     splitting: true,
@@ -81,7 +106,7 @@ export async function buildAll(which: string): Promise<void> {
     for (const [path, text] of generateValidators()) mkdirSync(dirname(join(ROOT, path)), { recursive: true }), writeFileSync(join(ROOT, path), text);
   }
   // A clean output folder: chunk names carry content hashes, so a stale chunk would otherwise stay (and ship).
-  if (which === 'cli' || which === 'all') rmSync(join(ROOT, 'dist/cli'), { recursive: true, force: true }), await build(cliBuildOptions());
+  if (which === 'cli' || which === 'all') rmSync(join(ROOT, 'dist/cli'), { recursive: true, force: true }), await build(cliBuildOptions()), await build(graphqlChunkOptions());
   if (which === 'action' || which === 'all') rmSync(join(ROOT, 'dist/action'), { recursive: true, force: true }), await build(actionBuildOptions());
 }
 

@@ -46,6 +46,17 @@ export async function agentsOfRun(env: CheckEnv): Promise<AgentsOfRun> {
   if (hit) return hit;
   const p = (async (): Promise<AgentsOfRun> => {
     const headTree = env.trees?.head ?? workTree(env.root);
+    // The policy tree: the base (a PR cannot relax the rules); without a base, the same tree.
+    const policyTree = env.trees?.policies ?? env.trees?.base ?? headTree;
+    // Every read starts at once (each is a git process); each is awaited where it was read one
+    // after the other before, so what fails first and what a failed registry skips are unchanged.
+    const started = {
+      base: env.trees?.base ? loadAgentRegistryAt(env.trees.base) : undefined,
+      iam: iamTableOf(headTree),
+      baseIam: env.trees?.base ? iamTableOf(env.trees.base) : undefined,
+      modules: readAgentPolicyModules(policyTree),
+    };
+    for (const p of Object.values(started)) p?.catch(() => undefined);
     const head = await loadAgentRegistryAt(headTree);
     if (!head.ok) {
       return {
@@ -53,12 +64,10 @@ export async function agentsOfRun(env: CheckEnv): Promise<AgentsOfRun> {
         needs_review: true,
       };
     }
-    const base = env.trees?.base ? await loadAgentRegistryAt(env.trees.base) : undefined;
-    const iam = await iamTableOf(headTree);
-    const baseIam = env.trees?.base ? await iamTableOf(env.trees.base) : undefined;
-    // The rules come from the base (a PR cannot relax them); without a base, from the same tree.
-    const policyTree = env.trees?.policies ?? env.trees?.base ?? headTree;
-    const compiled = compileAgentPolicies(await readAgentPolicyModules(policyTree), policyTree.label);
+    const base = await started.base;
+    const iam = await started.iam;
+    const baseIam = await started.baseIam;
+    const compiled = compileAgentPolicies(await started.modules, policyTree.label);
     const results: PolicyResult[] = [...iam.results];
     if (!compiled.ok) {
       // Fail closed: agents are never accepted because their policies could not be compiled.

@@ -175,6 +175,11 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     summary: { intents: 0, allowed: 0, denied: 0, invalid: 0, warnings: 0 },
   };
 
+  // The intents are read (git processes) while the policies are read and compiled; awaited below.
+  const intentReads = o.files ? undefined : plan.intentTree.readFiles(plan.targets.map((t) => t.file), MAX_INTENT_BYTES);
+  const intentListing = plan.intentTree.list([INTENTS_DIR]);
+  intentReads?.catch(() => undefined);
+  intentListing.catch(() => undefined);
   const modules = await readPolicyModules(plan.policyTree, { v0: o.v0Compatible === true });
   const compiled = compilePolicies(modules, plan.policyTree.label);
   if (!compiled.ok) {
@@ -193,10 +198,10 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     sources = o.files.map((f) => ({ file: f.file, bytes: typeof f.bytes === 'string' ? new TextEncoder().encode(f.bytes) : f.bytes, change: 'modified' as const }));
   } else {
     // Sizes and symlinks are checked from the tree's metadata: an oversized or symlinked intent is never read.
-    const files = await plan.intentTree.readFiles(plan.targets.map((t) => t.file), MAX_INTENT_BYTES);
+    const files = (await intentReads)!;
     sources = plan.targets.map((t) => ({ ...intentSource(t.file, t.change, files.get(t.file)), ...(t.from ? { from: t.from } : {}) }));
   }
-  const intentFiles = (await plan.intentTree.list([INTENTS_DIR])).filter(isIntentPath);
+  const intentFiles = (await intentListing).filter(isIntentPath);
   const extra = o.files?.map((f) => f.file).filter((f) => !intentFiles.includes(f)) ?? [];
   const env: CheckEnv = {
     ctx,

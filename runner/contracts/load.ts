@@ -10,7 +10,8 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import validateMetaSchema from '../generated/json-schema-2020-12.validator.js';
-import { parseWithPositions, positionOf, type ParsedYaml, type PathSeg, type Position } from '../core/yaml.ts';
+import { positionOf, type ParsedYaml, type PathSeg, type Position } from '../core/yaml.ts';
+import { parsedOnce } from '../core/parsed.ts';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
 import { digestOf } from '../core/hash.ts';
 import type { Tree } from '../git/tree.ts';
@@ -69,7 +70,8 @@ export const CONTRACT_KEYWORDS = ['x-unit', 'x-metric'] as const;
  * every run; `checkSchema` throws ajv's own error for an invalid one.
  */
 export function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, validateSchema: false });
+  // code.optimize off: the schemas are compiled on every run, and the optimiser pass costs more than it saves.
+  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, validateSchema: false, code: { optimize: false } });
   ajv.addKeyword({ keyword: 'x-unit', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-metric', schemaType: 'boolean' });
   return ajv;
@@ -122,7 +124,7 @@ function at(file: string, p: ParsedYaml, path: PathSeg[]): { file: string; line:
 }
 
 function loadOne(file: string, text: string, diagnostics: Diagnostic[]): ContractDoc | undefined {
-  const parsed = parseWithPositions(text);
+  const parsed = parsedOnce(text);
   if (parsed.doc.errors.length > 0) {
     for (const e of parsed.doc.errors) {
       const { line, col } = parsed.lc.linePos(e.pos[0]);
@@ -177,7 +179,7 @@ function loadOne(file: string, text: string, diagnostics: Diagnostic[]): Contrac
 function loadRequirements(text: string, diagnostics: Diagnostic[]): Map<string, Requirement[]> {
   const file = REQUIREMENTS_FILE;
   const out = new Map<string, Requirement[]>();
-  const parsed = parseWithPositions(text);
+  const parsed = parsedOnce(text);
   if (parsed.doc.errors.length > 0) {
     for (const e of parsed.doc.errors) {
       const { line, col } = parsed.lc.linePos(e.pos[0]);

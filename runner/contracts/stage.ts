@@ -31,9 +31,13 @@ export async function contractsOfRun(env: CheckEnv): Promise<ContractsOfRun> {
   const hit = env.memo.get(MEMO_KEY) as Promise<ContractsOfRun> | undefined;
   if (hit) return hit;
   const p = (async () => {
-    const head = await loadContractsFromTree(env.trees?.head ?? workTree(env.root));
-    if (!env.trees?.base) return { head };
-    const base = await loadContractsFromTree(env.trees.base);
+    // Head and base are read at once (each listing and read is a git process).
+    const headP = loadContractsFromTree(env.trees?.head ?? workTree(env.root));
+    const baseP = env.trees?.base ? loadContractsFromTree(env.trees.base) : undefined;
+    baseP?.catch(() => undefined); // awaited below, after the head (whose failure comes first)
+    const head = await headP;
+    if (!baseP) return { head };
+    const base = await baseP;
     // An empty list with a base means "no diff was taken" (--all --base): the contracts differ, so something changed.
     const changedFiles = env.changedFiles?.length ? env.changedFiles : undefined;
     return { head, base, changes: compareContractSets(base, head, changedFiles ? { changedFiles } : {}) };

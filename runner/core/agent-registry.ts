@@ -11,7 +11,8 @@
 import type { ErrorObject } from 'ajv';
 import type { Agent, AgentDirectory } from './context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
-import { parseWithPositions, positionOf, type PathSeg, type Position } from './yaml.ts';
+import { positionOf, type PathSeg, type Position } from './yaml.ts';
+import { parsedOnce } from './parsed.ts';
 
 export const AGENTS_FILE = 'agents/agents.yaml';
 
@@ -59,7 +60,7 @@ function explain(e: ErrorObject, path: PathSeg[]): string {
 }
 
 export function parseAgentRegistry(text: string, file = AGENTS_FILE): Result<AgentRegistry> {
-  const parsed = parseWithPositions(text);
+  const parsed = parsedOnce(text);
   if (parsed.doc.errors.length > 0) {
     return fail(
       parsed.doc.errors.map((e) => {

@@ -11,7 +11,8 @@
  */
 import type { Agent } from './context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
-import { parseWithPositions, positionOf, type PathSeg, type Position } from './yaml.ts';
+import { positionOf, type PathSeg, type Position } from './yaml.ts';
+import { parsedOnce } from './parsed.ts';
 
 export const IAM_TABLE_FILE = 'agents/iam-permissions.yaml';
 import { RESOURCE_REFS } from './iam-table.schema.ts';
@@ -65,7 +66,7 @@ function pathOf(pointer: string): PathSeg[] {
 }
 
 export function parseIamTable(text: string, file = IAM_TABLE_FILE): Result<IamTable> {
-  const parsed = parseWithPositions(text);
+  const parsed = parsedOnce(text);
   if (parsed.doc.errors.length > 0) {
     return fail(parsed.doc.errors.map((e) => diag('iam_table_parse_error', e.message.split('\n')[0]!, { file, ...parsed.lc.linePos(e.pos[0]) })));
   }
