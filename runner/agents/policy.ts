@@ -22,6 +22,7 @@ import { type PolicySet } from '../model/policy.ts';
 import { EvalError, type ModuleSource } from '../rego/api.ts';
 import type { IamTable } from '../core/iam-table.ts';
 import type { AgentRegistry } from '../core/agent-registry.ts';
+import { fieldPath } from '../core/yaml.ts';
 
 export const AGENT_POLICIES_DIR = 'policies/agents';
 const ROOT = ['gitops', 'policies'];
@@ -79,16 +80,12 @@ function findings(v: unknown): Array<{ msg: string; path?: Array<string | number
   });
 }
 
-function dotted(path: ReadonlyArray<string | number>): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
 /** One `passed` result per policy without findings, one result per finding otherwise (conftest semantics). */
 export function evaluateAgentPolicies(set: PolicySet, input: AgentPolicyInput, registry: AgentRegistry, iam?: IamTable): PolicyResult[] {
   const at = (path?: Array<string | number>, file?: string) =>
     iam && file === iam.file
-      ? { file: iam.file, line: iam.locate(path ?? ['permissions']).line, ...(path ? { path: dotted(path) } : {}) }
-      : { file: registry.file, line: registry.locate(path ?? ['agents']).line, ...(path ? { path: dotted(path) } : {}) };
+      ? { file: iam.file, line: iam.locate(path ?? ['permissions']).line, ...(path ? { path: fieldPath(path) } : {}) }
+      : { file: registry.file, line: registry.locate(path ?? ['agents']).line, ...(path ? { path: fieldPath(path) } : {}) };
   let tree: unknown;
   try {
     tree = set.prepared.evalRef(ROOT, { input });

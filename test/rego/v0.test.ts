@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { prepare } from '../../runner/rego/api.ts';
 import { main } from '../../runner/cli/main.ts';
 import { readPolicyModules } from '../../runner/policy/load.ts';
-import { withRegoVersions, globToRegExp } from '../../runner/policyset/manifest.ts';
 import type { Tree } from '../../runner/git/tree.ts';
 
 function evalV(text: string, regoVersion: 0 | 1, path = ['t'], input?: unknown): unknown {
@@ -288,13 +287,6 @@ describe('--v0-compatible and .manifest', () => {
     expect((await readPolicyModules(tree, { v0: true })).map((m) => m.regoVersion)).toEqual([1, 0]);
     files.set('policies/.manifest', '{"rego_version": "zero"}');
     await expect(readPolicyModules(tree)).rejects.toThrow(/rego_version must be 0 or 1/);
-  });
-  it('manifest globs: * crosses folders, as OPA globs without separators; the default applies without a manifest', async () => {
-    expect(globToRegExp('*/v1/*.rego').test('a/b/v1/c/d.rego')).toBe(true);
-    expect(globToRegExp('{a,b}.rego').test('b.rego')).toBe(true);
-    expect(globToRegExp('[!x]?.rego').test('ab.rego')).toBe(true);
-    const r = await withRegoVersions([{ file: 'p/q.rego', text: '' }], async () => undefined, { v0: true });
-    expect(r.ok && r.value[0]!.regoVersion).toBe(0);
   });
 });
 
