@@ -11,7 +11,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Agent, AgentDirectory } from './context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
-import { parseWithPositions, positionOf, type PathSeg, type Position } from './yaml.ts';
+import { parseYaml, type PathSeg, type Position } from './yaml.ts';
 
 export const AGENTS_FILE = 'agents/agents.yaml';
 
@@ -59,17 +59,9 @@ function explain(e: ErrorObject, path: PathSeg[]): string {
 }
 
 export function parseAgentRegistry(text: string, file = AGENTS_FILE): Result<AgentRegistry> {
-  const parsed = parseWithPositions(text);
-  if (parsed.doc.errors.length > 0) {
-    return fail(
-      parsed.doc.errors.map((e) => {
-        const { line, col } = parsed.lc.linePos(e.pos[0]);
-        return diag('agents_parse_error', e.message.split('\n')[0]!, { file, line, col });
-      }),
-    );
-  }
-  const data = parsed.doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const locate = (path: readonly PathSeg[]) => positionOf(parsed, path);
+  const read = parseYaml(text, { file, code: 'agents_parse_error', maxAliasCount: 100 });
+  if (!read.ok) return read;
+  const { data, locate } = read.value;
   if (!validate(data)) {
     const problems: Diagnostic[] = (validate.errors ?? []).map((e) => {
       const path = pathFromPointer(e.instancePath);

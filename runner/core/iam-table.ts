@@ -11,7 +11,7 @@
  */
 import type { Agent } from './context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
-import { parseWithPositions, positionOf, type PathSeg, type Position } from './yaml.ts';
+import { parseYaml, type PathSeg, type Position } from './yaml.ts';
 
 export const IAM_TABLE_FILE = 'agents/iam-permissions.yaml';
 import { RESOURCE_REFS } from './iam-table.schema.ts';
@@ -65,12 +65,9 @@ function pathOf(pointer: string): PathSeg[] {
 }
 
 export function parseIamTable(text: string, file = IAM_TABLE_FILE): Result<IamTable> {
-  const parsed = parseWithPositions(text);
-  if (parsed.doc.errors.length > 0) {
-    return fail(parsed.doc.errors.map((e) => diag('iam_table_parse_error', e.message.split('\n')[0]!, { file, ...parsed.lc.linePos(e.pos[0]) })));
-  }
-  const locate = (path: readonly PathSeg[]) => positionOf(parsed, path);
-  const data = parsed.doc.toJS() as unknown;
+  const read = parseYaml(text, { file, code: 'iam_table_parse_error', maxAliasCount: 100 });
+  if (!read.ok) return read;
+  const { data, locate } = read.value;
   if (!validate(data)) {
     return fail(
       (validate.errors ?? []).map((e) => {
