@@ -12,6 +12,7 @@
 import type { Agent } from './context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
 import { parseYaml, type PathSeg, type Position } from './yaml.ts';
+import { schemaErrorPath, shownPath } from './schema-errors.ts';
 
 export const IAM_TABLE_FILE = 'agents/iam-permissions.yaml';
 import { RESOURCE_REFS } from './iam-table.schema.ts';
@@ -56,13 +57,6 @@ export interface PolicyDocument {
 import validate from '../generated/iam-table.validator.js';
 
 
-function pathOf(pointer: string): PathSeg[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
 
 export function parseIamTable(text: string, file = IAM_TABLE_FILE): Result<IamTable> {
   const read = parseYaml(text, { file, code: 'iam_table_parse_error', maxAliasCount: 100 });
@@ -71,9 +65,9 @@ export function parseIamTable(text: string, file = IAM_TABLE_FILE): Result<IamTa
   if (!validate(data)) {
     return fail(
       (validate.errors ?? []).map((e) => {
-        const path = pathOf(e.instancePath);
-        const name = (e.params as { propertyName?: string }).propertyName;
-        return diag('iam_table_invalid', `${path.join('.') || '(root)'}${name ? ` key '${name}'` : ''} ${e.message ?? e.keyword}`, { file, ...locate(name ? [...path, name] : path), path: path.join('.') });
+        const { path, at, key } = schemaErrorPath(e);
+        const name = e.keyword === 'propertyNames' ? key : undefined;
+        return diag('iam_table_invalid', `${shownPath(path, '(root)')}${name ? ` key '${name}'` : ''} ${e.message ?? e.keyword}`, { file, ...locate(at), path: shownPath(path, '') });
       }),
     );
   }
