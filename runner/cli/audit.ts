@@ -4,11 +4,11 @@
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Command, CommandIO } from './command.ts';
 import { parse, usageError } from './args.ts';
 import { loadAgentRegistry } from '../core/run-context.ts';
 import { GitopsError, diag, formatDiagnostic } from '../core/diagnostics.ts';
+import { parseYaml } from '../core/yaml.ts';
 import { readLogAtRef } from '../audit/git.ts';
 import { readLocalFiles, readAuditLog, recordsToJsonl } from '../audit/store.ts';
 import { parseFiles, type LogFile } from '../audit/layout.ts';
@@ -224,14 +224,9 @@ const ingestRecoveriesCmd: Sub = async (argv, io) => {
   if (positionals.length !== 1) throw usageError('audit ingest-recoveries', 'exactly one input file');
   const dir = workingCopy(io.cwd, values.dir);
   const input = readInput(io, 'audit ingest-recoveries', positionals[0]);
-  let doc: unknown;
-  try {
-    doc = parseYaml(input.text);
-  } catch (err) {
-    const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
-    const pos = e.linePos?.[0];
-    throw new GitopsError(diag('recovery_file_invalid', e.message.split('\n')[0]!, { file: input.path, ...(pos ? { line: pos.line, col: pos.col } : {}) }), 1);
-  }
+  const read = parseYaml(input.text, { file: input.path, code: 'recovery_file_invalid', maxAliasCount: 100 });
+  if (!read.ok) throw new GitopsError(read.diagnostics, 1);
+  const doc = read.value.data;
   const list = Array.isArray(doc) ? doc : (doc as { recoveries?: unknown })?.recoveries;
   if (!Array.isArray(list)) throw new GitopsError(diag('recovery_file_invalid', 'expected a list of recovery reports (or {recoveries: [...]})', { file: input.path }), 1);
   const r = ingestRecoveries(dir, list, { agents: loadAgentRegistry(dir), source: input.path, ...(values.trace ? { traceId: values.trace } : {}) });

@@ -10,8 +10,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import validateMetaSchema from '../generated/json-schema-2020-12.validator.js';
-import { positionOf, type ParsedYaml, type PathSeg, type Position } from '../core/yaml.ts';
-import { parsedOnce } from '../core/parsed.ts';
+import { parseYaml, positionOf, type ParsedYaml, type PathSeg, type Position } from '../core/yaml.ts';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
 import { digestOf } from '../core/hash.ts';
 import type { Tree } from '../git/tree.ts';
@@ -124,15 +123,13 @@ function at(file: string, p: ParsedYaml, path: PathSeg[]): { file: string; line:
 }
 
 function loadOne(file: string, text: string, diagnostics: Diagnostic[]): ContractDoc | undefined {
-  const parsed = parsedOnce(text);
-  if (parsed.doc.errors.length > 0) {
-    for (const e of parsed.doc.errors) {
-      const { line, col } = parsed.lc.linePos(e.pos[0]);
-      diagnostics.push(diag('contract_parse_error', e.message.split('\n')[0]!, { file, line, col }));
-    }
+  const read = parseYaml(text, { file, code: 'contract_parse_error', maxAliasCount: 100 });
+  if (!read.ok) {
+    diagnostics.push(...read.diagnostics);
     return undefined;
   }
-  const raw = parsed.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const parsed = read.value;
+  const raw = parsed.data;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     diagnostics.push(diag('contract_invalid', 'a contract file must be a mapping with contract, version and schema', { file, line: 1, col: 1 }));
     return undefined;
@@ -179,15 +176,13 @@ function loadOne(file: string, text: string, diagnostics: Diagnostic[]): Contrac
 function loadRequirements(text: string, diagnostics: Diagnostic[]): Map<string, Requirement[]> {
   const file = REQUIREMENTS_FILE;
   const out = new Map<string, Requirement[]>();
-  const parsed = parsedOnce(text);
-  if (parsed.doc.errors.length > 0) {
-    for (const e of parsed.doc.errors) {
-      const { line, col } = parsed.lc.linePos(e.pos[0]);
-      diagnostics.push(diag('contract_requirements_invalid', e.message.split('\n')[0]!, { file, line, col }));
-    }
+  const read = parseYaml(text, { file, code: 'contract_requirements_invalid', maxAliasCount: 100 });
+  if (!read.ok) {
+    diagnostics.push(...read.diagnostics);
     return out;
   }
-  const raw = parsed.doc.toJS() as { requirements?: unknown } | null;
+  const parsed = read.value;
+  const raw = parsed.data as { requirements?: unknown } | null;
   const reqs = raw?.requirements;
   if (typeof reqs !== 'object' || reqs === null || Array.isArray(reqs)) {
     diagnostics.push(diag('contract_requirements_invalid', `'requirements' must map intent types to {contract id: version range}`, at(file, parsed, ['requirements'])));

@@ -11,8 +11,8 @@
 import type { ErrorObject } from 'ajv';
 import type { Agent, AgentDirectory } from './context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
-import { positionOf, type PathSeg, type Position } from './yaml.ts';
-import { parsedOnce } from './parsed.ts';
+import { parseYaml, type PathSeg, type Position } from './yaml.ts';
+import { schemaErrorPath, shownPath } from './schema-errors.ts';
 
 export const AGENTS_FILE = 'agents/agents.yaml';
 
@@ -33,16 +33,8 @@ export interface AgentRegistry extends AgentDirectory {
   indexOf(agentId: string): number;
 }
 
-function pathFromPointer(pointer: string): PathSeg[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
 function dotted(path: readonly PathSeg[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  return shownPath(path, '');
 }
 
 /** ajv's pattern messages print the regex; say what is expected instead. */
@@ -60,21 +52,12 @@ function explain(e: ErrorObject, path: PathSeg[]): string {
 }
 
 export function parseAgentRegistry(text: string, file = AGENTS_FILE): Result<AgentRegistry> {
-  const parsed = parsedOnce(text);
-  if (parsed.doc.errors.length > 0) {
-    return fail(
-      parsed.doc.errors.map((e) => {
-        const { line, col } = parsed.lc.linePos(e.pos[0]);
-        return diag('agents_parse_error', e.message.split('\n')[0]!, { file, line, col });
-      }),
-    );
-  }
-  const data = parsed.doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const locate = (path: readonly PathSeg[]) => positionOf(parsed, path);
+  const read = parseYaml(text, { file, code: 'agents_parse_error', maxAliasCount: 100 });
+  if (!read.ok) return read;
+  const { data, locate } = read.value;
   if (!validate(data)) {
     const problems: Diagnostic[] = (validate.errors ?? []).map((e) => {
-      const path = pathFromPointer(e.instancePath);
-      const where = e.keyword === 'additionalProperties' ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
+      const { path, at: where } = schemaErrorPath(e);
       return diag('agents_schema_error', `${dotted(path) || '(root)'} ${explain(e, path)}`, { file, ...locate(where), path: dotted(path) });
     });
     return fail(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));

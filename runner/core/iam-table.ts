@@ -11,8 +11,8 @@
  */
 import type { Agent } from './context.ts';
 import { type Diagnostic, type Result, diag, fail, ok } from './diagnostics.ts';
-import { positionOf, type PathSeg, type Position } from './yaml.ts';
-import { parsedOnce } from './parsed.ts';
+import { parseYaml, type PathSeg, type Position } from './yaml.ts';
+import { schemaErrorPath, shownPath } from './schema-errors.ts';
 
 export const IAM_TABLE_FILE = 'agents/iam-permissions.yaml';
 import { RESOURCE_REFS } from './iam-table.schema.ts';
@@ -57,27 +57,17 @@ export interface PolicyDocument {
 import validate from '../generated/iam-table.validator.js';
 
 
-function pathOf(pointer: string): PathSeg[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
 
 export function parseIamTable(text: string, file = IAM_TABLE_FILE): Result<IamTable> {
-  const parsed = parsedOnce(text);
-  if (parsed.doc.errors.length > 0) {
-    return fail(parsed.doc.errors.map((e) => diag('iam_table_parse_error', e.message.split('\n')[0]!, { file, ...parsed.lc.linePos(e.pos[0]) })));
-  }
-  const locate = (path: readonly PathSeg[]) => positionOf(parsed, path);
-  const data = parsed.doc.toJS() as unknown;
+  const read = parseYaml(text, { file, code: 'iam_table_parse_error', maxAliasCount: 100 });
+  if (!read.ok) return read;
+  const { data, locate } = read.value;
   if (!validate(data)) {
     return fail(
       (validate.errors ?? []).map((e) => {
-        const path = pathOf(e.instancePath);
-        const name = (e.params as { propertyName?: string }).propertyName;
-        return diag('iam_table_invalid', `${path.join('.') || '(root)'}${name ? ` key '${name}'` : ''} ${e.message ?? e.keyword}`, { file, ...locate(name ? [...path, name] : path), path: path.join('.') });
+        const { path, at, key } = schemaErrorPath(e);
+        const name = e.keyword === 'propertyNames' ? key : undefined;
+        return diag('iam_table_invalid', `${shownPath(path, '(root)')}${name ? ` key '${name}'` : ''} ${e.message ?? e.keyword}`, { file, ...locate(at), path: shownPath(path, '') });
       }),
     );
   }

@@ -8,7 +8,8 @@
  * and confirm the document now holds exactly the intended values. Re-stringifying
  * the whole Document would normalise formatting the user chose, so we never do.
  */
-import { isMap, isScalar, parseDocument, Scalar, type Document } from 'yaml';
+import { isMap, isScalar, Scalar, type Document } from 'yaml';
+import { parseWithPositions, parseYaml } from '../core/yaml.ts';
 import { diag, type Diagnostic, type Result, ok, fail } from '../core/diagnostics.ts';
 import type { IntentChange } from './types.ts';
 
@@ -32,12 +33,9 @@ function lineOf(text: string, offset: number): number {
 }
 
 function parse(text: string, file: string): Result<Document.Parsed> {
-  const doc = parseDocument(text, { keepSourceTokens: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    return fail(diag('intent_yaml_error', e.message.split('\n')[0]!, { file, line: e.linePos?.[0]?.line ?? 1, col: e.linePos?.[0]?.col ?? 1 }));
-  }
-  return ok(doc);
+  const read = parseYaml(text, { file, code: 'intent_yaml_error' });
+  if (!read.ok) return fail(read.diagnostics[0]!);
+  return ok(read.value.doc);
 }
 
 /**
@@ -74,7 +72,7 @@ export function editIntentText(text: string, changes: readonly IntentChange[], f
 
 /** Read a value from YAML text (for rules that need the current value). */
 export function readIn(text: string, path: readonly string[]): unknown {
-  const doc = parseDocument(text);
+  const { doc } = parseWithPositions(text);
   const v = doc.getIn(path, true);
   return isScalar(v) ? v.value : isMap(v) ? v.toJSON() : v === undefined ? undefined : (v as { toJSON(): unknown }).toJSON();
 }

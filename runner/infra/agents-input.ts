@@ -3,13 +3,13 @@
  * and the IAM table of a tree (the head for the plan, the base for the diff's
  * base side, the merge commit for apply).
  */
-import { parse as parseYaml } from 'yaml';
 import type { Agent } from '../core/context.ts';
 import { diag, fail, ok, type Result } from '../core/diagnostics.ts';
 import type { Tree } from '../git/tree.ts';
 import { AGENTS_FILE } from '../core/agent-registry.ts';
 import { IAM_TABLE_FILE, parseIamTable, type IamTable } from '../core/iam-table.ts';
 import { decodeRepoText } from '../core/text.ts';
+import { parseYaml } from '../core/yaml.ts';
 
 export type AgentsInput = { registry: Agent[]; iamTable: IamTable };
 
@@ -21,7 +21,12 @@ export async function agentsOf(tree: Tree): Promise<Result<AgentsInput>> {
   if (!table) return fail(diag('infra_no_iam_table', `${IAM_TABLE_FILE} is missing in ${tree.label}: the agents' IAM roles are built from it`, { file: IAM_TABLE_FILE }));
   const parsed = parseIamTable(decodeRepoText(table, IAM_TABLE_FILE));
   if (!parsed.ok) return parsed;
-  const doc = registry ? (parseYaml(decodeRepoText(registry, AGENTS_FILE)) as { agents?: Agent[] } | null) : null;
+  let doc: { agents?: Agent[] } | null = null;
+  if (registry) {
+    const read = parseYaml(decodeRepoText(registry, AGENTS_FILE), { file: AGENTS_FILE, code: 'agents_parse_error', maxAliasCount: 100 });
+    if (!read.ok) return read;
+    doc = read.value.data as { agents?: Agent[] } | null;
+  }
   return ok({ registry: doc?.agents ?? [], iamTable: parsed.value });
 }
 

@@ -6,47 +6,16 @@
  * plain words. Nothing here throws for bad input: hostile files (alias bombs,
  * custom tags, huge or binary files) are data, and become errors.
  */
-import { LineCounter, parseDocument, visit, isMap, isSeq, isPair, isScalar, isAlias, type Document, type Node } from 'yaml';
 import { diag, fail, ok, type Diagnostic, type Result } from '../core/diagnostics.ts';
 import { sha256 } from '../core/hash.ts';
 import { decodeUtf8, lineColOfByte, stripBom } from '../core/text.ts';
 import { parseQuantity, parseTriggerCondition, unsatisfiable, QUANTITY_FIELDS } from '../model/quantity.ts';
 import { validateSchema } from './schema.ts';
-import { fieldPath } from '../core/yaml.ts';
+import { fieldPath, parseYaml, MAX_ALIAS_COUNT, type Position } from '../core/yaml.ts';
 import { INTENT_EXT, MAX_INTENT_BYTES, idFromPath } from './paths.ts';
 import type { IntentDoc, IntentFile, QuantityTree, YamlPath } from '../model/intent.ts';
 
-/** Aliases are legal YAML, but each one may expand a whole subtree: cap them (billion-laughs). */
-export const MAX_ALIAS_COUNT = 50;
-
-type Pos = { line: number; col: number };
-
-function makeLocator(doc: Document, lc: LineCounter): (path: YamlPath) => Pos {
-  const at = (offset: number | undefined): Pos => {
-    const p = lc.linePos(offset ?? 0);
-    return { line: p.line, col: p.col };
-  };
-  return (path) => {
-    let node: unknown = doc.contents;
-    let pos = at((node as Node | null)?.range?.[0]);
-    for (const seg of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
-        if (!pair) break;
-        // Point at the key: `budget: '$50/month'` reads best at the key, and for a
-        // nested mapping the value starts on the next line.
-        pos = at((pair.key as Node).range?.[0]);
-        node = pair.value;
-      } else if (isSeq(node) && typeof seg === 'number') {
-        const item = node.items[seg];
-        if (!item) break;
-        pos = at((item as Node).range?.[0]);
-        node = item;
-      } else break;
-    }
-    return pos;
-  };
-}
+type Pos = Position;
 
 function setIn(tree: QuantityTree, path: readonly string[], value: QuantityTree[string]): void {
   let t = tree;
@@ -90,62 +59,9 @@ export function loadIntent(file: string, bytes: Uint8Array | string): Result<Int
   const nul = body.indexOf(0);
   if (nul >= 0) return fail(diag('intent_binary', 'file contains a NUL byte; intents are YAML text', { file, ...lineColOfByte(body, nul) }));
 
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
-  const locate = makeLocator(doc, lc);
-  const posOf = (offset: number): Pos => lc.linePos(offset);
-
-  const yamlErrors: Diagnostic[] = doc.errors.map((e) => {
-    const p = posOf(e.pos[0]);
-    switch (e.code) {
-      case 'DUPLICATE_KEY':
-        return diag('yaml_duplicate_key', `duplicate key: ${e.message.replace(/^Map keys must be unique.*$/, 'a key appears twice in the same mapping')}`, where(p));
-      case 'MULTIPLE_DOCS':
-        return diag('yaml_multiple_documents', 'a file holds one intent: found a second YAML document (---)', where(p));
-      default:
-        return diag('yaml_syntax_error', `${e.message.split('\n')[0]} (${e.code})`, where(p));
-    }
-  });
-  if (yamlErrors.length) return fail(yamlErrors);
-  // A `%YAML 1.1` directive would switch the parser to 1.1 (`1:20` is 80, `012` is octal, `yes` is true,
-  // `<<` merges): the value judged and applied would not be the text a reviewer reads. Intents are YAML 1.2.
-  const yamlVersion = doc.directives?.yaml;
-  if (yamlVersion?.explicit && yamlVersion.version !== '1.2') {
-    return fail(diag('yaml_version_not_supported', `intents are YAML 1.2; remove the %YAML ${yamlVersion.version} directive (YAML 1.1 reads 1:20 as 80, 012 as octal, yes as true)`, top));
-  }
-
-  // Explicit tags (`!foo`, `!!binary`, even `!!str`) are refused: intents are
-  // plain data, and a tag is how YAML smuggles in types a policy never expects.
-  const tagErrors: Diagnostic[] = [];
-  let anchors = 0;
-  // Tags start with `!` and anchors with `&`: without either character there is nothing to look for (saves a tree walk per intent).
-  if (text.includes('!') || text.includes('&')) visit(doc, {
-    Node(_, node) {
-      if ((isScalar(node) || isMap(node) || isSeq(node)) && node.tag) {
-        tagErrors.push(diag('yaml_custom_tag', `YAML tag '${node.tag}' is not allowed in intents; write the value plainly`, where(posOf(node.range?.[0] ?? 0))));
-      }
-      if (!isAlias(node) && (node as { anchor?: string }).anchor) anchors++;
-    },
-  });
-  if (tagErrors.length) return fail(tagErrors);
-
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    let aliasPos: Pos = top;
-    visit(doc, {
-      Alias(_, node) {
-        aliasPos = posOf(node.range?.[0] ?? 0);
-        return visit.BREAK;
-      },
-    });
-    if (/alias/i.test(msg)) {
-      return fail(diag('yaml_alias_limit', `YAML aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT} per anchor; ${anchors} anchors): refusing a possible alias bomb`, where(aliasPos)));
-    }
-    return fail(diag('yaml_syntax_error', msg, top));
-  }
+  const parsed = parseYaml(text, { file, noun: 'intent', maxAliasCount: MAX_ALIAS_COUNT, noTags: true, yaml12Only: true });
+  if (!parsed.ok) return parsed;
+  const { data, locate } = parsed.value;
   if (data === null || data === undefined) {
     return fail(diag('intent_empty', 'file is empty (or only comments); it must hold one `intent:` mapping', top));
   }

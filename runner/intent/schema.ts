@@ -6,6 +6,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import schema from './intent.schema.json' with { type: 'json' };
 import type { YamlPath } from '../model/intent.ts';
+import { schemaErrorPath, shownPath } from '../core/schema-errors.ts';
 // The schema compiled at build time (ajv standalone: strict, allErrors, verbose, formats, the
 // `x-hint` keyword — plain-words help for pattern errors; scripts/validators.ts): no ajv
 // compilation at start-up.
@@ -42,23 +43,12 @@ const TYPE_WORDS: Record<string, string> = {
   boolean: 'true or false',
 };
 
-function pathOf(e: ErrorObject): (string | number)[] {
-  if (!e.instancePath) return [];
-  return e.instancePath
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
 function show(path: YamlPath): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
-  return s || 'the document';
+  return shownPath(path, 'the document');
 }
 
 function sentence(e: ErrorObject): SchemaProblem {
-  const path = pathOf(e);
+  const { path, at } = schemaErrorPath(e);
   const field = show(path);
   const p = e.params as Record<string, unknown>;
   const hint = (e.parentSchema as Record<string, unknown> | undefined)?.['x-hint'] as string | undefined;
@@ -66,7 +56,7 @@ function sentence(e: ErrorObject): SchemaProblem {
     case 'additionalProperties': {
       const name = String(p.additionalProperty);
       const allowed = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
-      return { path: [...path, name], message: `unknown field '${name}' in ${field}; allowed fields: ${allowed.join(', ')}` };
+      return { path: at, message: `unknown field '${name}' in ${field}; allowed fields: ${allowed.join(', ')}` };
     }
     case 'required':
       return { path, message: `${field} is missing the required field '${String(p.missingProperty)}'` };

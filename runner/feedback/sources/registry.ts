@@ -22,7 +22,8 @@
  * identity/OIDC, ECS/EC2 metadata); tests may pass explicit ones.
  */
 import { readRepoTextSync } from '../../core/files.ts';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { isMap } from 'yaml';
+import { parseYaml } from '../../core/yaml.ts';
 import { diag, GitopsError, type Diagnostic } from '../../core/diagnostics.ts';
 import { parseDuration } from '../period.ts';
 import type { MetricSource } from '../types.ts';
@@ -81,16 +82,16 @@ export function isSourceId(s: string): s is SourceId {
 
 /** Parse metrics/sources.yaml; every problem names the line. Absent file → the embedded defaults. */
 export function parseSourcesConfig(text: string, file = SOURCES_FILE): SourcesConfig {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
-  const problems: Diagnostic[] = doc.errors.map((e) => diag('metrics_config_error', e.message.split('\n')[0]!, { file, line: e.linePos?.[0]?.line ?? 1 }));
-  if (problems.length > 0) throw new GitopsError(problems);
+  const read = parseYaml(text, { file, code: 'metrics_config_error', maxAliasCount: 100 });
+  if (!read.ok) throw new GitopsError(read.diagnostics);
+  const { doc, lc } = read.value;
+  const problems: Diagnostic[] = [];
   const at = (path: string[]) => {
     const n = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     return { file, line: n?.range ? lc.linePos(n.range[0]).line : 1, path: path.join('.') };
   };
   if (!isMap(doc.contents)) throw new GitopsError(diag('metrics_config_error', 'expected a mapping (source, period, services, file, prometheus, cloudwatch)', { file, line: 1 }));
-  const raw = doc.toJS() as Record<string, unknown>;
+  const raw = read.value.data as Record<string, unknown>;
   const known = new Set(['source', 'period', 'services', 'file', 'prometheus', 'cloudwatch']);
   for (const k of Object.keys(raw)) if (!known.has(k)) problems.push(diag('metrics_config_error', `unknown key '${k}'`, at([k])));
   const cfg: SourcesConfig = structuredClone(DEFAULT_SOURCES_CONFIG);
