@@ -10,50 +10,13 @@
 import { symlinkRefused } from '../core/files.ts';
 import { decodeRepoText } from '../core/text.ts';
 import { spawn } from 'node:child_process';
+import { gitOk, runGit } from '../git/process.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitopsError, diag } from '../core/diagnostics.ts';
+export { gitOk, runGit, type GitRun } from '../git/process.ts';
 import { LOG_DIR, HEAD_FILE, isDayFile, type LogFile } from './layout.ts';
-
-export interface GitRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  out: Buffer;
-}
-
-export function runGit(cwd: string, args: string[], opts: { env?: Record<string, string>; input?: string | Buffer } = {}): Promise<GitRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd,
-      // LC_ALL=C: push/fetch messages are classified by their English wording.
-      env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new GitopsError(diag('git_unavailable', `cannot run git: ${e.message}`))));
-    child.on('close', (code) => {
-      const buf = Buffer.concat(out);
-      resolve({ code: code ?? 1, stdout: buf.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), out: buf });
-    });
-    child.stdin.on('error', () => {
-      /* git exited before reading all input; its exit code tells */
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
-
-export async function gitOk(cwd: string, args: string[], opts: { env?: Record<string, string>; input?: string | Buffer } = {}): Promise<string> {
-  const r = await runGit(cwd, args, opts);
-  if (r.code !== 0) {
-    throw new GitopsError(diag('git_failed', `git ${args[0]} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`));
-  }
-  return r.stdout;
-}
 
 const gitDirs = new Map<string, string>();
 
