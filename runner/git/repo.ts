@@ -1,25 +1,34 @@
 /**
- * The git working copy the check runs on (simple-git for the porcelain,
- * one `git cat-file --batch` process for bulk blob reads: spawning git once
- * per file would dominate the check's time at 1,000 intents).
+ * The git working copy the check runs on (git processes through
+ * ./process.ts, one `git cat-file --batch` process for bulk blob reads
+ * through ./objects.ts: spawning git once per file would dominate the
+ * check's time at 1,000 intents).
  */
 import { existsSync } from 'node:fs';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { gitOk } from './process.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
 import { objectReader } from './objects.ts';
 
+/** Runs git in the repository: stdout, or a 'git_failed' error when git exits non-zero. */
+export interface RepoGit {
+  raw(args: string[]): Promise<string>;
+}
+
 export interface Repo {
   root: string;
-  git: SimpleGit;
+  git: RepoGit;
+}
+
+function gitAt(dir: string): RepoGit {
+  return { raw: (args) => gitOk(dir, args) };
 }
 
 /** The repository containing `dir`, or undefined when `dir` is not in a git working copy. */
 export async function openRepo(dir: string): Promise<Repo | undefined> {
   if (!existsSync(dir)) throw new GitopsError(diag('repo_not_found', `no such directory: ${dir}`), 2);
-  const git = simpleGit({ baseDir: dir });
   try {
-    const root = (await git.revparse(['--show-toplevel'])).trim();
-    return { root, git: simpleGit({ baseDir: root }) };
+    const root = (await gitAt(dir).raw(['rev-parse', '--show-toplevel'])).trim();
+    return { root, git: gitAt(root) };
   } catch {
     return undefined;
   }
@@ -266,18 +275,4 @@ export async function workingChanges(repo: Repo, dirs: string[], headExists: boo
   return changes;
 }
 
-/**
- * The environment to hand simple-git: an allow-list. simple-git refuses to
- * run when the environment holds variables that can run programs (EDITOR,
- * PAGER, GIT_ASKPASS, GIT_SSH_COMMAND, … — npm itself sets EDITOR for every
- * script) or GIT_* variables it was not told about (CI runners set
- * GIT_SSL_CAINFO). Git needs only these to find itself, its config and the
- * network; callers add and allow by name the GIT_* variables they set.
- */
-const GIT_ENV_ALLOWED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TZ', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
-
-export function gitEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of GIT_ENV_ALLOWED) if (typeof env[k] === 'string') out[k] = env[k]!;
-  return out;
-}
+export { gitEnvironment } from './process.ts';
