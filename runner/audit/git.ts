@@ -9,51 +9,14 @@
  */
 import { symlinkRefused } from '../core/files.ts';
 import { decodeRepoText } from '../core/text.ts';
-import { spawn } from 'node:child_process';
+import { gitOk, runGit } from '../git/process.ts';
+import { objectReader } from '../git/objects.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitopsError, diag } from '../core/diagnostics.ts';
+export { gitOk, runGit, type GitRun } from '../git/process.ts';
 import { LOG_DIR, HEAD_FILE, isDayFile, type LogFile } from './layout.ts';
-
-export interface GitRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  out: Buffer;
-}
-
-export function runGit(cwd: string, args: string[], opts: { env?: Record<string, string>; input?: string | Buffer } = {}): Promise<GitRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd,
-      // LC_ALL=C: push/fetch messages are classified by their English wording.
-      env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new GitopsError(diag('git_unavailable', `cannot run git: ${e.message}`))));
-    child.on('close', (code) => {
-      const buf = Buffer.concat(out);
-      resolve({ code: code ?? 1, stdout: buf.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), out: buf });
-    });
-    child.stdin.on('error', () => {
-      /* git exited before reading all input; its exit code tells */
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
-
-export async function gitOk(cwd: string, args: string[], opts: { env?: Record<string, string>; input?: string | Buffer } = {}): Promise<string> {
-  const r = await runGit(cwd, args, opts);
-  if (r.code !== 0) {
-    throw new GitopsError(diag('git_failed', `git ${args[0]} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`));
-  }
-  return r.stdout;
-}
 
 const gitDirs = new Map<string, string>();
 
@@ -86,73 +49,9 @@ export async function fetchTip(repoDir: string, remote: string, branch: string):
   return m[1]!;
 }
 
-/**
- * `git cat-file --batch` driven interactively: one process answers the tree
- * request and then the blob requests that depend on it (--batch flushes after
- * each object). Each process spawned between fetch and push widens the
- * window in which a concurrent runner moves the branch first.
- */
-class CatFile {
-  private readonly child;
-  private buf = Buffer.alloc(0);
-  private waiting: (() => void) | undefined;
-  private closed = false;
-  private stderr = '';
-  constructor(repoDir: string) {
-    this.child = spawn('git', ['cat-file', '--batch'], { cwd: repoDir, env: { ...process.env, LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (b: Buffer) => {
-      this.buf = Buffer.concat([this.buf, b]);
-      this.waiting?.();
-    });
-    this.child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
-    this.child.on('close', () => {
-      this.closed = true;
-      this.waiting?.();
-    });
-    this.child.on('error', () => {
-      this.closed = true;
-      this.waiting?.();
-    });
-    this.child.stdin.on('error', () => {
-      /* reported through close */
-    });
-  }
-  private async fill(n: number): Promise<void> {
-    while (this.buf.length < n && !this.closed) await new Promise<void>((r) => (this.waiting = r));
-    this.waiting = undefined;
-  }
-  private async line(): Promise<string> {
-    for (;;) {
-      const nl = this.buf.indexOf(0x0a);
-      if (nl >= 0) {
-        const l = this.buf.subarray(0, nl).toString('utf8');
-        this.buf = this.buf.subarray(nl + 1);
-        return l;
-      }
-      if (this.closed) throw new GitopsError(diag('audit_ref_unreadable', `git cat-file ended early: ${this.stderr.trim()}`));
-      await this.fill(this.buf.length + 1);
-    }
-  }
-  /** Object content, or undefined when it does not exist. */
-  async get(spec: string): Promise<{ type: string; oid: string; content: Buffer } | undefined> {
-    this.child.stdin.write(spec + '\n');
-    const header = await this.line();
-    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) return undefined;
-    const [oid, type, sizeText] = header.split(' ');
-    const size = Number(sizeText);
-    if (!oid || !type || !Number.isFinite(size)) throw new GitopsError(diag('audit_ref_unreadable', `git cat-file: unexpected reply '${header}'`));
-    await this.fill(size + 1);
-    const content = this.buf.subarray(0, size);
-    this.buf = this.buf.subarray(size + 1);
-    return { type, oid, content };
-  }
-  close(): void {
-    this.child.stdin.end();
-  }
-}
-
 /** Entries of a raw tree object: "<mode> <name>\0<binary oid>" each. */
-function treeEntries(content: Buffer, oidBytes: number): Array<{ mode: string; name: string; oid: string }> {
+function treeEntries(bytes: Uint8Array, oidBytes: number): Array<{ mode: string; name: string; oid: string }> {
+  const content = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: Array<{ mode: string; name: string; oid: string }> = [];
   let off = 0;
   while (off < content.length) {
@@ -169,8 +68,9 @@ const blobCache = new Map<string, { oid: string; text: string }>();
 
 /** The audit log as stored in a commit (day files and HEAD.json). */
 export async function readLogAtRef(repoDir: string, rev: string): Promise<{ files: LogFile[]; anchorText?: string }> {
-  const cat = new CatFile(repoDir);
-  try {
+  // The one cat-file process answers the commit, then the tree, then the blobs that tree names.
+  const cat = objectReader(repoDir);
+  {
     const commit = await cat.get(`${rev}^{commit}`);
     if (!commit) throw new GitopsError(diag('audit_ref_unreadable', `no commit ${rev}`));
     const tree = await cat.get(`${commit.oid}:${LOG_DIR}`);
@@ -196,8 +96,6 @@ export async function readLogAtRef(repoDir: string, rev: string): Promise<{ file
       else files.push({ path: e.path, text });
     }
     return anchorText === undefined ? { files } : { files, anchorText };
-  } finally {
-    cat.close();
   }
 }
 

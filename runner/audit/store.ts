@@ -31,7 +31,7 @@ import {
 import { dirname, join } from 'node:path';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { inspectRepoPathSync, readRepoTextSync, symlinkRefused } from '../core/files.ts';
-import { execFileSync } from 'node:child_process';
+import { runGitSync } from '../git/process.ts';
 import type { AuditEventInput, AuditSink, Evidence } from '../core/events.ts';
 import { appendAfter, GENESIS } from './chain.ts';
 import { HEAD_FILE, LOG_DIR, anchorText, isDayFile, parseFiles, parseLine, type Anchor, type LogFile } from './layout.ts';
@@ -317,7 +317,8 @@ export class FileAuditSink implements AuditSink {
     if (!this.resolved.has(ref)) {
       let sha: string | null = null;
       try {
-        sha = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: this.repoDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+        const r = runGitSync(this.repoDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+        sha = r.code === 0 ? r.stdout.trim() || null : null;
       } catch {
         sha = null;
       }

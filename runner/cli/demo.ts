@@ -6,12 +6,11 @@
  * Structured as an explicit list of steps (DEMO_STEPS) so later stages of the
  * product (preview, audit, feedback) add their step here.
  */
-import { execFile } from 'node:child_process';
+import { gitOk } from '../git/process.ts';
 import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Command, CommandIO } from './command.ts';
 import { parse } from './args.ts';
 import { createRunContext } from '../core/run-context.ts';
@@ -22,7 +21,6 @@ import { runCheck } from '../check/run.ts';
 import { openAuditSink } from '../audit/index.ts';
 import { renderText } from '../report/text.ts';
 
-const exec = promisify(execFile);
 /** The runner's own checkout: the repository the demo clones. */
 export const SOURCE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GOVERNED = ['intents', 'policies', 'agents', 'contracts', 'metrics'];
@@ -74,7 +72,7 @@ export interface DemoStep {
 }
 
 async function git(state: Pick<DemoState, 'dir'>, ...args: string[]): Promise<string> {
-  return (await exec('git', args, { cwd: state.dir, maxBuffer: 64 << 20 })).stdout;
+  return gitOk(state.dir, args);
 }
 
 async function write(state: DemoState, path: string, text: string): Promise<void> {
@@ -161,12 +159,12 @@ export const DEMO_STEPS: DemoStep[] = [
     name: 'Scratch clone of this repository',
     async run(state) {
       try {
-        await exec('git', ['-C', state.source, 'rev-parse', '--verify', '-q', 'HEAD']);
-        await exec('git', ['clone', '-q', '--no-hardlinks', state.source, state.dir]);
+        await gitOk(process.cwd(), ['-C', state.source, 'rev-parse', '--verify', '-q', 'HEAD']);
+        await gitOk(process.cwd(), ['clone', '-q', '--no-hardlinks', state.source, state.dir]);
         state.io.stdout(`cloned ${state.source} into ${state.dir}\n`);
       } catch {
         // Not a git checkout (e.g. an unpacked package): start a repository from its governed files.
-        await exec('git', ['init', '-q', state.dir]);
+        await gitOk(process.cwd(), ['init', '-q', state.dir]);
         for (const d of GOVERNED) await cp(join(state.source, d), join(state.dir, d), { recursive: true }).catch(() => undefined);
         state.io.stdout(`${state.source} is not a git checkout: started a repository in ${state.dir} from its ${GOVERNED.join(', ')}\n`);
       }
@@ -257,7 +255,7 @@ export const DEMO_STEPS: DemoStep[] = [
     name: 'A bare remote for the scratch clone (stands in for GitHub)',
     async run(state) {
       const remote = `${state.dir}.remote.git`;
-      await exec('git', ['clone', '-q', '--bare', state.dir, remote]);
+      await gitOk(process.cwd(), ['clone', '-q', '--bare', state.dir, remote]);
       await git(state, 'remote', 'remove', 'origin').catch(() => '');
       await git(state, 'remote', 'add', 'origin', remote);
       await git(state, 'fetch', '-q', 'origin');

@@ -5,7 +5,6 @@
 import { readdir } from 'node:fs/promises';
 import { readRepoText } from '../core/files.ts';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import type { Command } from './command.ts';
 import { parse, usageError } from './args.ts';
 import { readAuditLog } from '../audit/store.ts';
@@ -16,7 +15,7 @@ import { parseDuration, periodEnding } from '../feedback/period.ts';
 import { createSource, isSourceId, loadSourcesConfig, METRIC_SOURCES, SOURCES_FILE } from '../feedback/sources/registry.ts';
 import { readTargets } from '../feedback/targets.ts';
 import type { AuditRecord, IntentTargets, ServiceMetrics } from '../feedback/types.ts';
-import { gitEnvironment } from '../git/repo.ts';
+import { gitOk } from '../git/process.ts';
 
 const USAGE = `Usage: gitops report [--period 7d] [--format text|markdown|json] [options]
 
@@ -38,7 +37,7 @@ Definitions: docs/feedback.md. Exit 0, or 2 on a usage or runner error.
 
 async function intentCommits(repoDir: string, branch: string, env: Readonly<Record<string, string | undefined>>): Promise<IntentCommit[] | null> {
   try {
-    const out = await simpleGit({ baseDir: repoDir }).env(gitEnvironment(env)).raw(['log', '--first-parent', '--format=%H %ct', branch, '--', INTENTS_DIR]);
+    const out = await gitOk(repoDir, ['log', '--first-parent', '--format=%H %ct', branch, '--', INTENTS_DIR], { env });
     return out.split('\n').filter(Boolean).map((l) => {
       const [sha, time] = l.split(' ');
       return { sha: sha!, time: Number(time) };

@@ -1,5 +1,5 @@
 /**
- * The recommendation branch, built with git plumbing through simple-git: a
+ * The recommendation branch, built with git plumbing (runner/git/process.ts): a
  * commit on top of the base branch's tip that changes only the intent file.
  * Nothing touches the user's working tree or index (a temporary index file
  * is used), so `gitops feedback` can run in a checkout with local changes,
@@ -8,9 +8,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { diag, GitopsError } from '../core/diagnostics.ts';
-import { gitEnvironment } from '../git/repo.ts';
+import { gitOk } from '../git/process.ts';
 
 export const FEEDBACK_IDENTITY = { name: 'gitops-feedback[bot]', email: 'gitops-feedback[bot]@users.noreply.github.com' } as const;
 
@@ -26,10 +25,9 @@ export interface BranchSpec {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-function gitFor(repoDir: string, env: Readonly<Record<string, string | undefined>>, extra: Record<string, string> = {}): SimpleGit {
-  // The inherited GIT_* variables are dropped (simple-git refuses them); ours are allowed by name.
-  const clean = { ...gitEnvironment(env), ...extra };
-  return simpleGit({ baseDir: repoDir, allowEnvironment: Object.keys(extra) }).env(clean);
+function gitFor(repoDir: string, env: Readonly<Record<string, string | undefined>>, extra: Record<string, string> = {}): { raw(args: string[]): Promise<string> } {
+  // The inherited variables pass through the allow-list (an inherited GIT_DIR or EDITOR is dropped); ours are set by name.
+  return { raw: (args) => gitOk(repoDir, args, { env, extra }) };
 }
 
 async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -42,7 +40,7 @@ async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 export async function resolveCommit(repoDir: string, ref: string, env: BranchSpec['env']): Promise<string | null> {
   try {
-    return (await gitFor(repoDir, env).revparse(['--verify', '--quiet', `${ref}^{commit}`])).trim() || null;
+    return (await gitFor(repoDir, env).raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || null;
   } catch {
     return null;
   }
@@ -50,7 +48,7 @@ export async function resolveCommit(repoDir: string, ref: string, env: BranchSpe
 
 export async function readAt(repoDir: string, ref: string, file: string, env: BranchSpec['env']): Promise<string | null> {
   try {
-    return await gitFor(repoDir, env).show([`${ref}:${file}`]);
+    return await gitFor(repoDir, env).raw(['show', `${ref}:${file}`]);
   } catch {
     return null;
   }
@@ -86,16 +84,16 @@ export async function writeBranch(s: BranchSpec): Promise<string> {
 
 export async function pushBranch(repoDir: string, remote: string, branch: string, commit: string, env: BranchSpec['env']): Promise<void> {
   // Force: the branch belongs to the runner, and an updated recommendation replaces the old commit.
-  await wrap(`pushing ${branch} to ${remote}`, () => gitFor(repoDir, env).push(remote, `${commit}:refs/heads/${branch}`, ['--force']));
+  await wrap(`pushing ${branch} to ${remote}`, () => gitFor(repoDir, env).raw(['push', remote, `${commit}:refs/heads/${branch}`, '--force']));
 }
 
 export async function fetchBase(repoDir: string, remote: string, branch: string, env: BranchSpec['env']): Promise<string> {
-  await wrap(`fetching ${remote}/${branch}`, () => gitFor(repoDir, env).fetch(remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`));
+  await wrap(`fetching ${remote}/${branch}`, () => gitFor(repoDir, env).raw(['fetch', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`]));
   const sha = await resolveCommit(repoDir, `refs/remotes/${remote}/${branch}`, env);
   if (!sha) throw new GitopsError(diag('git_error', `${remote}/${branch} does not exist`));
   return sha;
 }
 
 export async function gitDir(repoDir: string, env: BranchSpec['env']): Promise<string> {
-  return (await gitFor(repoDir, env).revparse(['--absolute-git-dir'])).trim();
+  return (await gitFor(repoDir, env).raw(['rev-parse', '--absolute-git-dir'])).trim();
 }

@@ -1,25 +1,34 @@
 /**
- * The git working copy the check runs on (simple-git for the porcelain,
- * one `git cat-file --batch` process for bulk blob reads: spawning git once
- * per file would dominate the check's time at 1,000 intents).
+ * The git working copy the check runs on (git processes through
+ * ./process.ts, one `git cat-file --batch` process for bulk blob reads
+ * through ./objects.ts: spawning git once per file would dominate the
+ * check's time at 1,000 intents).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { gitOk } from './process.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
+import { objectReader } from './objects.ts';
+
+/** Runs git in the repository: stdout, or a 'git_failed' error when git exits non-zero. */
+export interface RepoGit {
+  raw(args: string[]): Promise<string>;
+}
 
 export interface Repo {
   root: string;
-  git: SimpleGit;
+  git: RepoGit;
+}
+
+function gitAt(dir: string): RepoGit {
+  return { raw: (args) => gitOk(dir, args) };
 }
 
 /** The repository containing `dir`, or undefined when `dir` is not in a git working copy. */
 export async function openRepo(dir: string): Promise<Repo | undefined> {
   if (!existsSync(dir)) throw new GitopsError(diag('repo_not_found', `no such directory: ${dir}`), 2);
-  const git = simpleGit({ baseDir: dir });
   try {
-    const root = (await git.revparse(['--show-toplevel'])).trim();
-    return { root, git: simpleGit({ baseDir: root }) };
+    const root = (await gitAt(dir).raw(['rev-parse', '--show-toplevel'])).trim();
+    return { root, git: gitAt(root) };
   } catch {
     return undefined;
   }
@@ -143,136 +152,7 @@ async function treeEntries(repo: Repo, commit: string, paths: string[]): Promise
  */
 function catBlobs(repo: Repo, oids: string[]): Promise<Map<string, Uint8Array>> {
   if (oids.length === 0) return Promise.resolve(new Map());
-  let reader = readers.get(repo);
-  if (!reader) readers.set(repo, (reader = new BlobReader(repo.root)));
-  return reader.read([...new Set(oids)]);
-}
-
-const readers = new WeakMap<Repo, BlobReader>();
-/** An idle reader's process is ended after this long (its pipes never keep the runner alive meanwhile). */
-const READER_IDLE_MS = 1000;
-
-interface PendingRead {
-  child: ChildProcessWithoutNullStreams;
-  data(c: Buffer): void;
-  end(err: Error): void;
-}
-
-class BlobReader {
-  private child: ChildProcessWithoutNullStreams | undefined;
-  private pending: PendingRead | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
-
-  private readonly root: string;
-
-  constructor(root: string) {
-    this.root = root;
-  }
-
-  /** Requests run one after the other: one process answers them in order. */
-  read(oids: string[]): Promise<Map<string, Uint8Array>> {
-    const run = this.chain.then(() => this.request(oids));
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private start(): ChildProcessWithoutNullStreams {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.root, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (this.pending?.child === child ? this.pending.data(c) : undefined));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    // A write after git died is EPIPE; 'close' below reports why.
-    child.stdin.on('error', () => {});
-    const gone = (err: Error) => {
-      if (this.child === child) this.child = undefined;
-      if (this.pending?.child === child) this.pending.end(err);
-    };
-    child.on('error', gone);
-    child.on('close', (code) => gone(new GitopsError(diag('git_error', `git cat-file failed (exit ${code}): ${stderr.trim()}`), 2)));
-    return child;
-  }
-
-  /** While a request is pending the process keeps the runner alive; idle, it does not, and it ends after a while. */
-  private hold(child: ChildProcessWithoutNullStreams, busy: boolean): void {
-    for (const h of [child, child.stdin, child.stdout, child.stderr] as Array<{ ref(): unknown; unref(): unknown }>) {
-      if (busy) h.ref();
-      else h.unref();
-    }
-  }
-
-  private request(oids: string[]): Promise<Map<string, Uint8Array>> {
-    clearTimeout(this.timer);
-    const child = (this.child ??= this.start());
-    this.hold(child, true);
-    const result = new Map<string, Uint8Array>();
-    return new Promise((resolve, reject) => {
-      // Chunks are joined only once a whole header or blob is there: joining on every chunk would copy a large blob many times.
-      let chunks: Buffer[] = [];
-      let have = 0;
-      let current: { oid: string; size: number } | undefined;
-      let answered = 0;
-      const joined = (): Buffer => {
-        const b = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        chunks = [b];
-        return b;
-      };
-      const rest = (b: Buffer) => {
-        chunks = b.length ? [b] : [];
-        have = b.length;
-      };
-      const finish = (err?: Error) => {
-        this.pending = undefined;
-        if (err) {
-          if (this.child === child) this.child = undefined;
-          child.kill();
-          return reject(err);
-        }
-        this.hold(child, false);
-        this.timer = setTimeout(() => {
-          if (this.child !== child || this.pending) return;
-          this.child = undefined;
-          child.stdin.end();
-        }, READER_IDLE_MS);
-        this.timer.unref();
-        resolve(result);
-      };
-      const drain = () => {
-        while (have > 0) {
-          if (!current) {
-            const b = joined();
-            const nl = b.indexOf(0x0a);
-            if (nl < 0) return;
-            const header = b.subarray(0, nl).toString();
-            rest(b.subarray(nl + 1));
-            if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
-              if (++answered === oids.length) return finish();
-              continue;
-            }
-            const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
-            if (!m) return finish(new GitopsError(diag('git_error', `unexpected git cat-file output: ${header.slice(0, 200)}`), 2));
-            current = { oid: m[1]!, size: Number(m[3]) };
-          }
-          if (have < current.size + 1) return;
-          const b = joined();
-          result.set(current.oid, new Uint8Array(b.subarray(0, current.size)));
-          rest(b.subarray(current.size + 1)); // content + trailing newline
-          current = undefined;
-          if (++answered === oids.length) return finish();
-        }
-      };
-      this.pending = {
-        child,
-        data: (c) => {
-          chunks.push(c);
-          have += c.length;
-          drain();
-        },
-        end: (err) => finish(err),
-      };
-      child.stdin.write(oids.join('\n') + '\n');
-    });
-  }
+  return objectReader(repo.root).blobs([...new Set(oids)]);
 }
 
 /**
@@ -395,18 +275,4 @@ export async function workingChanges(repo: Repo, dirs: string[], headExists: boo
   return changes;
 }
 
-/**
- * The environment to hand simple-git: an allow-list. simple-git refuses to
- * run when the environment holds variables that can run programs (EDITOR,
- * PAGER, GIT_ASKPASS, GIT_SSH_COMMAND, … — npm itself sets EDITOR for every
- * script) or GIT_* variables it was not told about (CI runners set
- * GIT_SSL_CAINFO). Git needs only these to find itself, its config and the
- * network; callers add and allow by name the GIT_* variables they set.
- */
-const GIT_ENV_ALLOWED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TZ', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
-
-export function gitEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of GIT_ENV_ALLOWED) if (typeof env[k] === 'string') out[k] = env[k]!;
-  return out;
-}
+export { gitEnvironment } from './process.ts';

@@ -57,7 +57,7 @@ describe('gitops feedback --dry-run (file source, embedded default)', () => {
     expect(git(dir, 'status', '--porcelain')).toBe(status);
   });
 
-  it('works under npm and CI environments (EDITOR, GIT_* variables), which simple-git refuses to pass to git', async () => {
+  it('works under npm and CI environments (EDITOR, GIT_* variables), which the git environment allow-list drops or passes by name', async () => {
     const { dir } = seedRepo();
     const r = await gitops(dir, ['feedback', '--dry-run', '--format', 'json'], { EDITOR: 'vi', GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt', GIT_TERMINAL_PROMPT: '0' });
     expect(r.stderr).toBe('');
