@@ -70,33 +70,31 @@ const blobCache = new Map<string, { oid: string; text: string }>();
 export async function readLogAtRef(repoDir: string, rev: string): Promise<{ files: LogFile[]; anchorText?: string }> {
   // The one cat-file process answers the commit, then the tree, then the blobs that tree names.
   const cat = objectReader(repoDir);
-  {
-    const commit = await cat.get(`${rev}^{commit}`);
-    if (!commit) throw new GitopsError(diag('audit_ref_unreadable', `no commit ${rev}`));
-    const tree = await cat.get(`${commit.oid}:${LOG_DIR}`);
-    if (!tree) return { files: [] };
-    if (tree.type !== 'tree') throw new GitopsError(diag('audit_ref_unreadable', `${LOG_DIR} is not a directory at ${rev}`));
-    const listed = treeEntries(tree.content, tree.oid.length / 2)
-      .map((e) => ({ oid: e.oid, mode: e.mode, path: `${LOG_DIR}/${e.name}` }))
-      .filter((e) => isDayFile(e.path) || e.path === HEAD_FILE);
-    const files: LogFile[] = [];
-    let anchorText: string | undefined;
-    for (const e of listed) {
-      // A symlink's blob is its target path, not a log: refused like a symlink in the working tree.
-      if (e.mode === '120000') throw new GitopsError(symlinkRefused(e.path), 2);
-      const key = `${repoDir}\0${e.path}`;
-      let text = blobCache.get(key)?.oid === e.oid ? blobCache.get(key)!.text : undefined;
-      if (text === undefined) {
-        const blob = await cat.get(e.oid);
-        if (!blob) throw new GitopsError(diag('audit_ref_unreadable', `cannot read ${e.path} at ${rev}`));
-        text = decodeRepoText(blob.content, e.path);
-        blobCache.set(key, { oid: e.oid, text });
-      }
-      if (e.path === HEAD_FILE) anchorText = text;
-      else files.push({ path: e.path, text });
+  const commit = await cat.get(`${rev}^{commit}`);
+  if (!commit) throw new GitopsError(diag('audit_ref_unreadable', `no commit ${rev}`));
+  const tree = await cat.get(`${commit.oid}:${LOG_DIR}`);
+  if (!tree) return { files: [] };
+  if (tree.type !== 'tree') throw new GitopsError(diag('audit_ref_unreadable', `${LOG_DIR} is not a directory at ${rev}`));
+  const listed = treeEntries(tree.content, tree.oid.length / 2)
+    .map((e) => ({ oid: e.oid, mode: e.mode, path: `${LOG_DIR}/${e.name}` }))
+    .filter((e) => isDayFile(e.path) || e.path === HEAD_FILE);
+  const files: LogFile[] = [];
+  let anchorText: string | undefined;
+  for (const e of listed) {
+    // A symlink's blob is its target path, not a log: refused like a symlink in the working tree.
+    if (e.mode === '120000') throw new GitopsError(symlinkRefused(e.path), 2);
+    const key = `${repoDir}\0${e.path}`;
+    let text = blobCache.get(key)?.oid === e.oid ? blobCache.get(key)!.text : undefined;
+    if (text === undefined) {
+      const blob = await cat.get(e.oid);
+      if (!blob) throw new GitopsError(diag('audit_ref_unreadable', `cannot read ${e.path} at ${rev}`));
+      text = decodeRepoText(blob.content, e.path);
+      blobCache.set(key, { oid: e.oid, text });
     }
-    return anchorText === undefined ? { files } : { files, anchorText };
+    if (e.path === HEAD_FILE) anchorText = text;
+    else files.push({ path: e.path, text });
   }
+  return anchorText === undefined ? { files } : { files, anchorText };
 }
 
 export interface Identity {

@@ -275,4 +275,3 @@ export async function workingChanges(repo: Repo, dirs: string[], headExists: boo
   return changes;
 }
 
-export { gitEnvironment } from './process.ts';
