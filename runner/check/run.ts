@@ -18,12 +18,14 @@ import type { CheckReport, IntentReport } from '../model/report.ts';
 import { perform, type RunContext } from '../core/context.ts';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { createRunContext } from '../core/run-context.ts';
+import { AGENTS_FILE } from '../core/agent-registry.ts';
+import { CONTRACTS_DIR } from '../contracts/load.ts';
 import { newTraceId } from '../core/events.ts';
 import { INTENTS_DIR, MAX_INTENT_BYTES, idFromPath, isIntentPath } from '../intent/paths.ts';
 import { symlinkRefused } from '../core/files.ts';
 import { POLICIES_DIR, compilePolicies, readPolicyModules } from '../policy/load.ts';
 import { withEngine, type EngineChoice } from '../policy/bundle.ts';
-import { changedFiles, hasHead, mergedTree, openRepo, resolveRef, treeChanges, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
+import { changedFiles, hasHead, mergedTree, openRepo, prefetchTops, resolveRef, treeChanges, workingChanges, type FileChange, type Repo } from '../git/repo.ts';
 import { commitTree, workTree, type Tree, type TreeFile } from '../git/tree.ts';
 import { STAGES } from './pipeline.ts';
 import { runStages, toIntentReport } from './stages.ts';
@@ -45,6 +47,8 @@ export interface CheckOptions {
   files?: Array<{ file: string; bytes: Uint8Array | string }>;
   /** Run context (agents, audit sink, trace id); built from the repository when absent. */
   ctx?: RunContext;
+  /** The repository `cwd` is in, when the caller has opened it already (opened from `cwd` when absent). */
+  repo?: Repo;
   /** The stage list (default STAGES); tests and extensions pass their own. */
   stages?: readonly Stage[];
   /**
@@ -95,8 +99,11 @@ function classify(changes: FileChange[]) {
   return { targets: targets as Plan['targets'], deleted, policyChanges: [...new Set(policyChanges)].sort() };
 }
 
+/** The top-level folders a check reads from a commit (listed together, one git process per commit). */
+const READ_TOPS = [INTENTS_DIR, POLICIES_DIR, CONTRACTS_DIR, AGENTS_FILE.split('/')[0]!];
+
 async function planCheck(o: CheckOptions): Promise<Plan> {
-  const repo: Repo | undefined = await openRepo(o.cwd);
+  const repo: Repo | undefined = o.repo ?? (await openRepo(o.cwd));
   if (!repo) {
     if (o.base || o.head) throw new GitopsError(diag('git_not_a_repository', `${o.cwd} is not inside a git working copy; --base/--head need git`), 2);
     // No git: the directory itself, every intent (or the given files), policies from the same directory.
@@ -105,9 +112,10 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
     return { root: o.cwd, intentTree: tree, policyTree: tree, targets: all.map((file) => ({ file, change: 'unchanged' as const })), deleted: [], policyChanges: [], changedFiles: [], changes: [], pr: false };
   }
   const root = repo.root;
-  const baseSha = o.base ? await resolveRef(repo, o.base) : undefined;
-  const headSha = o.head ? await resolveRef(repo, o.head) : undefined;
+  const [baseSha, headSha] = await Promise.all([o.base ? resolveRef(repo, o.base) : undefined, o.head ? resolveRef(repo, o.head) : undefined]);
+  if (baseSha) prefetchTops(repo, baseSha, READ_TOPS);
   const headTree = headSha ? commitTree(repo, headSha, o.head!) : workTree(root);
+  if (headSha && (o.files || o.all)) prefetchTops(repo, headSha, READ_TOPS);
   const refs = { ...(o.base ? { base: `${o.base}@${baseSha!.slice(0, 12)}` } : {}), ...(o.head ? { head: `${o.head}@${headSha!.slice(0, 12)}` } : {}) };
 
   if (o.files || o.all) {
@@ -134,6 +142,7 @@ async function planCheck(o: CheckOptions): Promise<Plan> {
     // intent with the same id added there since). Judged as the base → merge diff; without a clean
     // merge (a conflict GitHub will not merge) the head, from the merge base, as before.
     const merged = await mergedTree(repo, baseSha, head);
+    prefetchTops(repo, merged ?? head, READ_TOPS);
     const headLabel = o.head ?? 'HEAD';
     const tree = merged ? commitTree(repo, merged, `${headLabel} merged into ${o.base}`) : headSha ? headTree : commitTree(repo, head, 'HEAD');
     const all = merged ? await treeChanges(repo, baseSha, merged, []) : await changedFiles(repo, baseSha, head, []);

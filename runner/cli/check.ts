@@ -117,6 +117,7 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
     const report = await withBuiltinModules(values.builtins, io.cwd, () => runCheck({
       cwd,
       ctx,
+      ...(repo ? { repo } : {}),
       ...(values.base ? { base: values.base } : {}),
       ...(values.head ? { head: values.head } : {}),
       ...(values.all ? { all: true } : {}),

@@ -82,27 +82,52 @@ export async function hasHead(repo: Repo): Promise<boolean> {
  */
 const listings = new WeakMap<Repo, Map<string, Promise<Map<string, TreeEntry>>>>();
 
-function topEntries(repo: Repo, commit: string, top: string): Promise<Map<string, TreeEntry>> {
+function listingsOf(repo: Repo): Map<string, Promise<Map<string, TreeEntry>>> {
   let byKey = listings.get(repo);
   if (!byKey) listings.set(repo, (byKey = new Map()));
-  const key = `${commit}\0${top}`;
-  let p = byKey.get(key);
-  if (!p) {
-    p = repo.git.raw(['--literal-pathspecs', 'ls-tree', '-r', '-l', '-z', commit, '--', top]).then((out) => {
-      const entries = new Map<string, TreeEntry>();
-      for (const rec of out.split('\0')) {
-        const tab = rec.indexOf('\t');
-        if (tab < 0) continue;
-        const [mode, type, oid, size] = rec.slice(0, tab).trim().split(/\s+/);
-        entries.set(rec.slice(tab + 1), { mode: mode!, type: type!, oid: oid!, size: size === '-' ? 0 : Number(size) });
-      }
-      return entries;
-    });
-    // A failed listing is not remembered: the caller reports it, and a later call asks git again.
-    p.catch(() => byKey!.delete(key));
+  return byKey;
+}
+
+/** `git ls-tree -r -l -z <commit> -- <tops…>`, entries grouped by top-level folder (every top present, maybe empty). */
+async function lsTree(repo: Repo, commit: string, tops: readonly string[]): Promise<Map<string, Map<string, TreeEntry>>> {
+  const out = await repo.git.raw(['--literal-pathspecs', 'ls-tree', '-r', '-l', '-z', commit, '--', ...tops]);
+  const byTop = new Map(tops.map((t) => [t, new Map<string, TreeEntry>()]));
+  for (const rec of out.split('\0')) {
+    const tab = rec.indexOf('\t');
+    if (tab < 0) continue;
+    const path = rec.slice(tab + 1);
+    const [mode, type, oid, size] = rec.slice(0, tab).trim().split(/\s+/);
+    byTop.get(path.split('/')[0]!)?.set(path, { mode: mode!, type: type!, oid: oid!, size: size === '-' ? 0 : Number(size) });
+  }
+  return byTop;
+}
+
+/** Remembers one listing per top; a failed listing is not remembered (the caller reports it, a later call asks git again). */
+function remember(repo: Repo, commit: string, tops: readonly string[], listing: Promise<Map<string, Map<string, TreeEntry>>>): void {
+  const byKey = listingsOf(repo);
+  for (const top of tops) {
+    const key = `${commit}\0${top}`;
+    const p = listing.then((byTop) => byTop.get(top)!);
+    p.catch(() => byKey.delete(key));
     byKey.set(key, p);
   }
-  return p;
+}
+
+function topEntries(repo: Repo, commit: string, top: string): Promise<Map<string, TreeEntry>> {
+  const key = `${commit}\0${top}`;
+  if (!listingsOf(repo).has(key)) remember(repo, commit, [top], lsTree(repo, commit, [top]));
+  return listingsOf(repo).get(key)!;
+}
+
+/**
+ * Lists several top-level folders of a commit in one git process, for the
+ * stages that will ask for them one by one: the check knows up front which
+ * folders it reads at the base and at the merge (each git process costs the
+ * runner a fork of itself). Folders already listed are not asked again.
+ */
+export function prefetchTops(repo: Repo, commit: string, tops: readonly string[]): void {
+  const missing = [...new Set(tops)].filter((t) => !listingsOf(repo).has(`${commit}\0${t}`));
+  if (missing.length) remember(repo, commit, missing, lsTree(repo, commit, missing));
 }
 
 /** Paths (files) of a commit's tree under the given folders. */

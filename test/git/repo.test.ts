@@ -2,7 +2,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { changedFiles, openRepo, readTreeFiles, resolveRef, workingChanges } from '../../runner/git/repo.ts';
+import { changedFiles, listTree, openRepo, prefetchTops, readTreeFiles, resolveRef, workingChanges, type Repo } from '../../runner/git/repo.ts';
 import { commitTree, workTree } from '../../runner/git/tree.ts';
 import { tempRepo } from '../check/helpers.ts';
 import { GitopsError } from '../../runner/core/diagnostics.ts';
@@ -93,6 +93,40 @@ describe('git layer', () => {
       await expect(resolveRef(repo, 'nope')).rejects.toBeInstanceOf(GitopsError);
       await expect(resolveRef(repo, '--output=/tmp/x')).rejects.toMatchObject({ exitCode: 2 });
       expect(await openRepo('/')).toBeUndefined();
+    } finally {
+      await r.cleanup();
+    }
+  });
+
+  it('prefetchTops lists several top-level folders in one git process; later listings spawn none, a failed one is asked again', async () => {
+    const r = await tempRepo({ sample: false });
+    try {
+      await r.write('intents/A-001.yaml', 'a: 1\n');
+      await r.write('intents/sub/B-001.yaml', 'b: 1\n');
+      await r.write('policies/p.rego', 'package p\n');
+      await r.write('intentsx/not-a-top.yaml', 'x: 1\n'); // a sibling whose name starts like a top
+      await r.write('README.md', 'r\n');
+      await r.commitAll('base');
+      const opened = (await openRepo(r.dir))!;
+      const calls: string[][] = [];
+      const repo: Repo = { root: opened.root, git: { raw: (args) => (calls.push(args), opened.git.raw(args)) } };
+      const sha = await resolveRef(opened, 'main');
+      prefetchTops(repo, sha, ['intents', 'policies', 'agents']);
+      expect(await listTree(repo, sha, ['intents'])).toEqual(['intents/A-001.yaml', 'intents/sub/B-001.yaml']);
+      expect(await listTree(repo, sha, ['intents/sub'])).toEqual(['intents/sub/B-001.yaml']);
+      expect(await listTree(repo, sha, ['policies'])).toEqual(['policies/p.rego']);
+      expect(await listTree(repo, sha, ['agents'])).toEqual([]); // absent at the commit: listed as empty, not asked again
+      expect(calls.filter((a) => a.includes('ls-tree'))).toHaveLength(1);
+      prefetchTops(repo, sha, ['intents', 'policies']); // all known: no git at all
+      expect(calls).toHaveLength(1);
+      expect(await listTree(repo, sha, ['intentsx'])).toEqual(['intentsx/not-a-top.yaml']); // not prefetched: its own listing
+      expect(calls).toHaveLength(2);
+
+      const missing = '0'.repeat(40);
+      prefetchTops(repo, missing, ['intents']);
+      await expect(listTree(repo, missing, ['intents'])).rejects.toMatchObject({ diagnostics: [expect.objectContaining({ code: 'git_failed' })] });
+      await expect(listTree(repo, missing, ['intents'])).rejects.toThrow(/ls-tree/);
+      expect(calls).toHaveLength(4); // the failure was not remembered
     } finally {
       await r.cleanup();
     }
