@@ -18,6 +18,10 @@ import intentSchema from '../runner/intent/intent.schema.json' with { type: 'jso
 import { AGENTS_SCHEMA } from '../runner/core/agent-registry.schema.ts';
 import { TABLE_SCHEMA } from '../runner/core/iam-table.schema.ts';
 import { RECORD_SCHEMA } from '../runner/audit/record.schema.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONTRACTS_DIR, loadContractsFromMap, newAjv, precompiledKey, schemaPointers, schemaUri } from '../runner/contracts/load.ts';
 
 // Both are CommonJS with a default export; under nodenext their type is the module object.
 const standaloneCode = ((standaloneCodeImport as unknown as { default?: unknown }).default ?? standaloneCodeImport) as (ajv: Ajv, v: unknown) => string;
@@ -65,9 +69,52 @@ function esm(code: string): string {
   return `${HEADER}${imports}${cjs}${body}\n`;
 }
 
+/**
+ * The contracts this package ships (contracts/, what `gitops init` lays out),
+ * compiled by the contracts' own ajv (contracts/load.ts newAjv) for `#` and each
+ * `#/$defs/<name>`, and keyed by precompiledKey: a repository whose contract is
+ * exactly one of these skips compiling it at run time (~30 ms of every check).
+ * A schema that refers outside itself is not precompiled (what it means would
+ * depend on the other contracts beside it).
+ */
+function generateContractValidators(): string {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const files = Object.fromEntries(
+    readdirSync(join(root, CONTRACTS_DIR))
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .sort()
+      .map((f) => [`${CONTRACTS_DIR}/${f}`, readFileSync(join(root, CONTRACTS_DIR, f), 'utf8')]),
+  );
+  const loaded = loadContractsFromMap(files);
+  if (loaded.diagnostics.length) throw new Error(`contracts/ has problems: ${loaded.diagnostics.map((d) => `${d.file}:${d.line} ${d.message}`).join('; ')}`);
+  const ajv = newAjv({ source: true, esm: true, lines: true });
+  const exportsByName: Record<string, string> = {};
+  const table: string[] = [];
+  [...loaded.contracts.values()]
+    .filter((c) => !JSON.stringify(c.schema).match(/"\$ref":"(?!#)/))
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .forEach((c, i) => {
+      ajv.addSchema({ ...c.schema, $id: schemaUri(c.id) });
+      const entries = schemaPointers(c.schema).map((pointer, j) => {
+        const name = `c${i}_${j}`;
+        if (pointer === '#') exportsByName[name] = schemaUri(c.id);
+        else ajv.addSchema({ $ref: schemaUri(c.id) + pointer }, (exportsByName[name] = `urn:gitops-pointer:${c.id}.${j}`));
+        return `${JSON.stringify(pointer)}: ${name}`;
+      });
+      table.push(`  // ${c.id} (${c.file})\n  ${JSON.stringify(precompiledKey(c.id, c.schema))}: { ${entries.join(', ')} },`);
+    });
+  const code = esm(standaloneCode(ajv as unknown as Ajv, exportsByName as never)).trimEnd();
+  return `${code}\n/** precompiledKey(id, schema) → pointer → validator. */\nexport const PRECOMPILED = {\n${table.join('\n')}\n};\n`;
+}
+
 /** The generated files: path (relative to the repository) → text. */
 export function generateValidators(): Map<string, string> {
   const out = new Map<string, string>();
+  out.set('runner/generated/contracts.validators.js', generateContractValidators());
+  out.set(
+    'runner/generated/contracts.validators.d.ts',
+    `${HEADER.replace('from the schema', 'from contracts/ (the type)')}import type { ValidateFunction } from 'ajv';\nexport declare const PRECOMPILED: Readonly<Record<string, Readonly<Record<string, ValidateFunction>>>>;\n`,
+  );
   for (const v of VALIDATORS) {
     const options: Options = { ...v.options, code: { source: true, esm: true, lines: true } };
     const ajv = v.draft === '2020-12' ? new Ajv2020(options) : new Ajv(options);

@@ -8,11 +8,12 @@
  * also parses the JSON files, so a JSON contract gets lines too); a contract
  * with a problem is left out of the set, so verification reports it missing.
  */
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type CodeOptions, type ValidateFunction } from 'ajv/dist/2020.js';
+import { PRECOMPILED } from '../generated/contracts.validators.js';
 import validateMetaSchema from '../generated/json-schema-2020-12.validator.js';
 import { parseYaml, positionOf, type ParsedYaml, type PathSeg, type Position } from '../core/yaml.ts';
 import { type Diagnostic, diag } from '../core/diagnostics.ts';
-import { digestOf } from '../core/hash.ts';
+import { digestOf, sha256 } from '../core/hash.ts';
 import type { Tree } from '../git/tree.ts';
 import { parseRange, parseVersion, type Range, type SemVer } from './semver.ts';
 import { decodeRepoText } from '../core/text.ts';
@@ -68,9 +69,10 @@ export const CONTRACT_KEYWORDS = ['x-unit', 'x-metric'] as const;
  * build precompiled (scripts/validators.ts), not by ajv, which would compile the meta-schema on
  * every run; `checkSchema` throws ajv's own error for an invalid one.
  */
-export function newAjv(): Ajv2020 {
-  // code.optimize off: the schemas are compiled on every run, and the optimiser pass costs more than it saves.
-  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, validateSchema: false, code: { optimize: false } });
+export function newAjv(code: CodeOptions = { optimize: false }): Ajv2020 {
+  // code.optimize off by default: a schema compiled at run time is compiled on every run, and the
+  // optimiser pass costs more than it saves. The build (scripts/validators.ts) passes its own.
+  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, validateSchema: false, code });
   ajv.addKeyword({ keyword: 'x-unit', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-metric', schemaType: 'boolean' });
   return ajv;
@@ -81,12 +83,30 @@ export function checkSchema(ajv: Ajv2020, schema: unknown): void {
   if (!validateMetaSchema(schema)) throw new Error(`schema is invalid: ${ajv.errorsText(validateMetaSchema.errors)}`);
 }
 
-function schemaUri(id: string): string {
+export function schemaUri(id: string): string {
   return `urn:gitops:${id}`;
 }
 
+/**
+ * What a precompiled validator is keyed by: the contract id and its schema
+ * exactly as written (key order included: with allErrors it orders the
+ * errors). The build precompiles the contracts this package ships
+ * (scripts/validators.ts); a repository whose contract is byte-for-byte that
+ * schema skips compiling it, any other schema compiles at run time.
+ */
+export function precompiledKey(id: string, schema: unknown): string {
+  return sha256(JSON.stringify([id, schema]));
+}
+
+/** `#` and each top-level `#/$defs/<name>`: the pointers the build precompiles for a shipped contract. */
+export function schemaPointers(schema: Record<string, unknown>): string[] {
+  const defs = schema.$defs;
+  return ['#', ...(typeof defs === 'object' && defs !== null && !Array.isArray(defs) ? Object.keys(defs).map((k) => `#/$defs/${k}`) : [])];
+}
+
 interface CompiledSet {
-  ajv: Ajv2020;
+  /** The set's ajv, made on first need: a set of shipped contracts may never need one. */
+  ajv(): Ajv2020;
   cache: Map<string, ValidateFunction>;
   failures: Map<string, string>;
 }
@@ -98,19 +118,39 @@ function compiledSet(candidates: readonly ContractDoc[]): CompiledSet {
   const key = digestOf(candidates.map((c) => [c.id, c.schema]));
   const hit = COMPILED.get(key);
   if (hit) return hit;
-  const ajv = newAjv();
   const cache = new Map<string, ValidateFunction>();
   const failures = new Map<string, string>();
+  const precompiled = new Set<string>();
   for (const c of candidates) {
-    try {
-      checkSchema(ajv, c.schema);
-      ajv.addSchema({ ...c.schema, $id: schemaUri(c.id) });
-      cache.set(`${c.id}#`, ajv.getSchema(schemaUri(c.id))!);
-    } catch (err) {
-      ajv.removeSchema(schemaUri(c.id));
-      failures.set(c.id, (err as Error).message);
-    }
+    const pre = PRECOMPILED[precompiledKey(c.id, c.schema)];
+    if (!pre) continue;
+    precompiled.add(c.id);
+    for (const [pointer, fn] of Object.entries(pre)) cache.set(`${c.id}${pointer}`, fn);
   }
+  // In file order, as ajv resolves a $ref only to a schema added before it. A shipped
+  // schema was checked and compiled by the build (it has no $ref outside itself): added, not compiled.
+  let made: Ajv2020 | undefined;
+  const ajv = (): Ajv2020 => {
+    if (made) return made;
+    made = newAjv();
+    for (const c of candidates) {
+      if (precompiled.has(c.id)) {
+        made.addSchema({ ...c.schema, $id: schemaUri(c.id) });
+        continue;
+      }
+      try {
+        checkSchema(made, c.schema);
+        made.addSchema({ ...c.schema, $id: schemaUri(c.id) });
+        cache.set(`${c.id}#`, made.getSchema(schemaUri(c.id))!);
+      } catch (err) {
+        made.removeSchema(schemaUri(c.id));
+        failures.set(c.id, (err as Error).message);
+      }
+    }
+    return made;
+  };
+  // Every schema the build did not compile is compiled now, so a bad one is reported at its file.
+  if (precompiled.size < candidates.length) ajv();
   const set = { ajv, cache, failures };
   // Bounded: drop the oldest set (Map iteration order is insertion order).
   if (COMPILED.size >= COMPILED_MAX) COMPILED.delete(COMPILED.keys().next().value!);
@@ -255,7 +295,7 @@ export function loadContracts(readFile: ReadFile, listFiles: ListFiles): LoadedC
     const key = `${contractId}${pointer}`;
     let fn = cache.get(key);
     if (!fn) {
-      fn = pointer === '#' ? ajv.getSchema(schemaUri(contractId)) : ajv.compile({ $ref: schemaUri(contractId) + pointer });
+      fn = pointer === '#' ? ajv().getSchema(schemaUri(contractId)) : ajv().compile({ $ref: schemaUri(contractId) + pointer });
       if (!fn) return undefined;
       cache.set(key, fn);
     }

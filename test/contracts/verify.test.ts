@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadContractsFromMap } from '../../runner/contracts/load.ts';
+import { loadContractsFromMap, precompiledKey } from '../../runner/contracts/load.ts';
+import { PRECOMPILED } from '../../runner/generated/contracts.validators.js';
 import { verifyContracts, verifyIntentContracts } from '../../runner/contracts/verify.ts';
 import { repoContractFiles, seedActions } from './fixtures.ts';
 
@@ -109,3 +110,37 @@ describe('loadContracts diagnostics', () => {
     expect(c.locate(['schema', 'properties', 'a'])).toEqual({ line: 7, col: 7 });
   });
 });
+
+describe('precompiled validators for the shipped contracts', () => {
+  it('the contracts as shipped validate with the build-time validators, with no compile at run time', () => {
+    const set = loadContractsFromMap(repoContractFiles());
+    for (const c of set.contracts.values()) {
+      const pre = PRECOMPILED[precompiledKey(c.id, c.schema)]!;
+      expect(set.validator(c.id, '#')).toBe(pre['#']);
+    }
+    expect(set.validator('contract.monitoring.v1', '#/$defs/threshold')).toBe(PRECOMPILED[precompiledKey('contract.monitoring.v1', set.contracts.get('contract.monitoring.v1')!.schema)]!['#/$defs/threshold']);
+  });
+
+  it('a changed schema (a tighter bound, or the same keys in another order) compiles at run time and judges as written', () => {
+    const files = repoContractFiles();
+    const shipped = files['contracts/contract.self-healing.v1.yaml']!;
+    files['contracts/contract.self-healing.v1.yaml'] = shipped.replace('max_attempts: { type: integer, minimum: 1, maximum: 10 }', 'max_attempts: { type: integer, minimum: 1, maximum: 2 }');
+    expect(files['contracts/contract.self-healing.v1.yaml']).not.toBe(shipped);
+    const tighter = loadContractsFromMap(files);
+    const c = tighter.contracts.get('contract.self-healing.v1')!;
+    expect(PRECOMPILED[precompiledKey(c.id, c.schema)]).toBeUndefined();
+    const r = verifyContracts({ intentType: 'deployment', actions: seedActions(), contracts: tighter })[0]!;
+    expect(r).toMatchObject({ contract: 'contract.self-healing.v1', status: 'failed' });
+    expect(r.message).toContain('enable_self_healing.config.recovery_policy.max_attempts: must be <= 2');
+
+    // Key order is part of the key: with allErrors it orders the errors a user reads.
+    const reordered = repoContractFiles();
+    reordered['contracts/contract.self-healing.v1.yaml'] = shipped.replace('  type: object\n  required: [recovery_policy, triggers]\n', '  required: [recovery_policy, triggers]\n  type: object\n');
+    expect(reordered['contracts/contract.self-healing.v1.yaml']).not.toBe(shipped);
+    const set = loadContractsFromMap(reordered);
+    const d = set.contracts.get('contract.self-healing.v1')!;
+    expect(PRECOMPILED[precompiledKey(d.id, d.schema)]).toBeUndefined();
+    expect(verifyContracts({ intentType: 'deployment', actions: seedActions(), contracts: set })[0]).toEqual({ contract: 'contract.self-healing.v1', status: 'verified', version: '1.0.0', compatible: true });
+  });
+});
+

@@ -17,7 +17,9 @@ import validateRecord from '../../runner/generated/audit-record.validator.js';
 import intentSchema from '../../runner/intent/intent.schema.json' with { type: 'json' };
 import { RECORD_SCHEMA } from '../../runner/audit/record.schema.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { checkSchema, newAjv } from '../../runner/contracts/load.ts';
+import { checkSchema, loadContractsFromMap, newAjv, precompiledKey, schemaPointers, schemaUri } from '../../runner/contracts/load.ts';
+import { PRECOMPILED } from '../../runner/generated/contracts.validators.js';
+import { repoContractFiles, seedActions } from '../contracts/fixtures.ts';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
@@ -63,5 +65,34 @@ describe('precompiled schema validators', () => {
     const schemas = [{ type: 'object', properties: { a: { type: 'string', minLength: 1 } } }, { type: 'strin' }, { properties: 5, required: 'a' }, { $defs: { x: { enum: [] } }, items: [1] }];
     for (const schema of schemas) expect(message(() => checkSchema(newAjv(), schema)), JSON.stringify(schema)).toBe(message(() => builtin().validateSchema(schema, true)));
     expect(message(() => checkSchema(newAjv(), { type: 'strin' }))).toMatch(/^schema is invalid: data\/type must be equal to one of the allowed values/);
+  });
+
+  it('the shipped contracts, precompiled for each pointer, judge like their ajv compiling them at run time (errors included)', () => {
+    const loaded = loadContractsFromMap(repoContractFiles());
+    expect(loaded.diagnostics).toEqual([]);
+    const ajv = newAjv();
+    for (const c of loaded.contracts.values()) ajv.addSchema({ ...c.schema, $id: schemaUri(c.id) });
+    const actions = seedActions();
+    const broken = seedActions();
+    delete broken[0]!.config.scheme;
+    (broken[1]!.config as Record<string, unknown>).count = -1;
+    (broken[4]!.config.recovery_policy as Record<string, unknown>).strategy = 'pray';
+    const values: unknown[] = [actions, broken, [], [{ action: 'drop_database', config: {} }], ...actions.map((a) => a.config), ...broken.map((a) => a.config), {}, null, 'x', 7, { extra: 1 }];
+    let compared = 0;
+    for (const c of loaded.contracts.values()) {
+      const pre = PRECOMPILED[precompiledKey(c.id, c.schema)];
+      expect(pre, `${c.file} has no precompiled validators: node scripts/build.ts validators`).toBeDefined();
+      expect(Object.keys(pre!)).toEqual(schemaPointers(c.schema));
+      for (const pointer of schemaPointers(c.schema)) {
+        const runtime = pointer === '#' ? ajv.getSchema(schemaUri(c.id))! : ajv.compile({ $ref: schemaUri(c.id) + pointer });
+        const precompiled = pre![pointer]!;
+        for (const v of values) {
+          expect(precompiled(v), `${c.id}${pointer} on ${JSON.stringify(v)}`).toBe(runtime(v));
+          expect(precompiled.errors ?? null).toEqual(runtime.errors ?? null);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
   });
 });
