@@ -24,10 +24,10 @@ import {
   readFileSync,
   readSync,
   readdirSync,
-  renameSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { fsyncDir, writeFileDurable } from '../core/write-file.ts';
 import { dirname, join } from 'node:path';
 import { GitopsError, diag, type Diagnostic } from '../core/diagnostics.ts';
 import { inspectRepoPathSync, readRepoTextSync, symlinkRefused } from '../core/files.ts';
@@ -97,35 +97,6 @@ export function withLogLock<T>(repoDir: string, fn: () => T): T {
       /* already gone */
     }
   }
-}
-
-function fsyncDir(dir: string): void {
-  // Directory fsync makes a new file's name durable; some filesystems refuse it, which is harmless.
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* unsupported here */
-  }
-}
-
-/** Replace a file's content atomically and durably (tmp + fsync + rename). */
-export function writeFileDurable(abs: string, text: string): void {
-  mkdirSync(dirname(abs), { recursive: true });
-  const tmp = `${abs}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, abs);
-  fsyncDir(dirname(abs));
 }
 
 function appendDurable(abs: string, text: string): void {

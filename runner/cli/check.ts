@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { writeAtomically } from '../core/write-file.ts';
 import { resolve } from 'node:path';
 import type { Command } from './command.ts';
 import { parse, usageError } from './args.ts';
@@ -127,18 +127,10 @@ invalid, 2 runner error (unknown ref, policies that do not compile, …).`,
     }));
     if (values.output) {
       const path = resolve(io.cwd, values.output);
-      // Written piece by piece to a temporary file renamed into place: never half a report at `path`.
-      const tmp = `${path}.${process.pid}.tmp`;
+      // Never half a report at `path`: written beside it and renamed into place.
       try {
-        const fh = await open(tmp, 'w');
-        try {
-          for (const chunk of renderChunks(format, report)) await fh.write(chunk);
-        } finally {
-          await fh.close();
-        }
-        await rename(tmp, path);
+        await writeAtomically(path, renderChunks(format, report));
       } catch (err) {
-        await rm(tmp, { force: true });
         throw new GitopsError(diag('output_unwritable', `cannot write ${values.output}: ${(err as Error).message}`), 2);
       }
       io.stdout(`gitops check: ${headline(report)} (${format} report written to ${values.output})\n`);

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileDurable } from '../core/write-file.ts';
 import type { Command } from './command.ts';
 import { parse } from './args.ts';
 import { GitopsError, diag } from '../core/diagnostics.ts';
@@ -30,14 +31,6 @@ const WORDS: Record<FileOutcome['status'], string> = {
   kept: 'kept     ',
 };
 
-/** Write by rename: an interrupted init never leaves a half-written file. */
-function writeAtomically(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.gitops-init.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
-}
-
 export const command: Command = {
   name: 'init',
   summary: 'Lay out a governed repository (intents, policies, contracts, agents, audit log, workflows) in this git repository',
@@ -67,7 +60,7 @@ export const command: Command = {
     });
     const dry = values['dry-run'] === true;
     for (const o of outcomes) {
-      if (o.status === 'create' && !dry) writeAtomically(join(repo.root, o.path), o.content);
+      if (o.status === 'create' && !dry) writeFileDurable(join(repo.root, o.path), o.content);
       io.stdout(`${dry && o.status === 'create' ? 'would create' : WORDS[o.status]}  ${o.path}${o.status === 'kept' ? '  (differs from the template; left alone)' : ''}\n`);
     }
     const created = outcomes.filter((o) => o.status === 'create').length;
