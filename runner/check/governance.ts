@@ -33,10 +33,31 @@ import { INTENTS_DIR, isIntentPath } from '../intent/paths.ts';
 export const AUDIT_LOG_DIR = 'audit-log';
 
 /**
- * Paths whose change alters how every pull request is judged: they need
- * review by their owners (the CODEOWNERS in docs/github.md covers exactly these).
+ * Paths whose change alters how every later pull request is judged: they need
+ * review by their owners (the repository's .github/CODEOWNERS covers exactly
+ * these; test/check/governance.test.ts holds them together). The judge is
+ * more than runner/: the action every check runs (action.yml and its
+ * committed bundle under dist/), the build that makes that bundle (scripts/,
+ * tsconfig.json), what npm installs and from where (package.json, the lock,
+ * .npmrc), and who reviews (CODEOWNERS, which GitHub also reads at the root
+ * and under docs/).
  */
-export const GOVERNED_PATHS: readonly string[] = ['.github/', 'runner/', 'package.json', 'package-lock.json', 'policies/', 'agents/', 'contracts/'];
+export const GOVERNED_PATHS: readonly string[] = [
+  '.github/',
+  'CODEOWNERS',
+  'docs/CODEOWNERS',
+  'action.yml',
+  'dist/',
+  'runner/',
+  'scripts/',
+  'tsconfig.json',
+  'package.json',
+  'package-lock.json',
+  '.npmrc',
+  'policies/',
+  'agents/',
+  'contracts/',
+];
 
 export function isGoverned(path: string): boolean {
   return GOVERNED_PATHS.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));

@@ -276,4 +276,17 @@ describe('route 5: the runner\'s own files are governance changes', () => {
       ['note', 'governance change, needs owner review: runner/cli/check.ts'],
     ]);
   });
+
+  it('a PR that leaves runner/ alone but replaces the action every later check runs (action.yml, its bundle in dist/), its build or the npm registry is flagged too', async () => {
+    const r = await hostile(async (x) => {
+      await x.write('action.yml', "name: x\nruns:\n  using: node24\n  main: dist/action/index.cjs\n");
+      await x.write('dist/action/index.cjs', 'process.exitCode = 0;\n');
+      await x.write('scripts/build.ts', 'export {};\n');
+      await x.write('.npmrc', 'registry=https://registry.example.invalid/\n');
+      await x.write('CODEOWNERS', '* @someone-else\n');
+    });
+    const { code, report } = await check(r);
+    expect(code).toBe(0);
+    expect(report.governance).toMatchObject({ files: ['.npmrc', 'CODEOWNERS', 'action.yml', 'dist/action/index.cjs', 'scripts/build.ts'], needs_review: true });
+  });
 });
