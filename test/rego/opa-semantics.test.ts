@@ -260,3 +260,42 @@ describe('rule conflicts found at compile time read as OPA\'s (TestCompilerCheck
     expect(r.ok ? [] : r.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(['rego_type_error: rule data.pkg.p.q.r conflicts with [data.pkg.p.q.r.s data.pkg.p.q.r.t]']);
   });
 });
+
+describe('a call argument that reads a variable another argument binds waits for it (OPA lifts refs out of calls, then orders for safety)', () => {
+  it('`foo == input.foos[foo]`: the ref binds foo as the key, then the comparison runs', () => {
+    const p = policy('p := foo if {\n  some foo\n  foo == input.foos[foo]\n}\nq if {\n  some foo\n  foo == input.foos[foo]\n}');
+    expect(p.evalRef(['t', 'p'], { input: { foos: [2, 1, 0] } })).toBe(1);
+    expect(p.evalRef(['t', 'q'], { input: { foos: ['foo'] } })).toBeUndefined();
+  });
+  it('in assignments of arrays and objects, and in either order of `=` (once silently empty)', () => {
+    expect(
+      ev(
+        'xs := [k | some k; k == input.a[k]]\nzs := [v | some k; v := [k, input.a[k]]]\nws := [v | some k; v := [k, input.a[k]]; v[1] == k]\nos := [v | some k; v := {"k": k, "v": input.a[k]}]\nus := [v | some k; [k, input.a[k]] = v]',
+        { a: [0, 5, 2] },
+      ),
+    ).toEqual({
+      xs: [0, 2],
+      zs: [[0, 0], [1, 5], [2, 2]],
+      ws: [[0, 0], [2, 2]],
+      os: [{ k: 0, v: 0 }, { k: 1, v: 5 }, { k: 2, v: 2 }],
+      us: [[0, 0], [1, 5], [2, 2]],
+    });
+  });
+});
+
+describe('recursion: a ref with a variable segment depends only on rules its later segments can reach (OPA GetRulesDynamic)', () => {
+  it('`data[pkg].allow.see.x` in package test is not recursive through test.p', () => {
+    const r = prepare([
+      { file: 'a.rego', text: 'package test\np := data[first].allow.see.something_else if first := "primary"' },
+      { file: 'b.rego', text: 'package primary\nallow[action].something if action := "show"\nallow.see.something_else if true' },
+      { file: 'c.rego', text: 'package unrelated\nallow.other.stuff if true' },
+    ]);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value.evalRef(['test', 'p'], {})).toBe(true);
+  });
+  it('a variable segment that can reach the rule itself is still recursion', () => {
+    const r = prepare([{ file: 'a.rego', text: 'package test\np := data[x].p if x := "test"' }]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics.map((d) => d.code)).toContain('rego_recursion_error');
+  });
+});

@@ -101,7 +101,7 @@ function numbersRangeStep(args: Value[]): Value {
   const a = int(args, 0);
   const b = int(args, 1);
   const step = int(args, 2);
-  if (step <= 0n) throw builtinError('step must be a positive number above zero');
+  if (step <= 0n) throw builtinError('step must be a positive integer');
   const out: Value[] = [];
   if (a <= b) for (let i = a; i <= b; i += step) out.push(intToNum(i));
   else for (let i = a; i >= b; i -= step) out.push(intToNum(i));

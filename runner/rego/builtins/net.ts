@@ -11,6 +11,8 @@ interface Net {
   v6: boolean;
   addr: bigint; // network address (masked)
   bits: number; // prefix length
+  /** How it prints while nothing merged it (a bare IPv4 address: the address as given, its classful prefix). */
+  text?: string;
 }
 
 function parseV4(s: string): bigint | undefined {
@@ -139,14 +141,29 @@ function merge(args: Value[]): Value {
   const items = arrayOrSet(args, 0, 'array', 'set');
   const nets: Net[] = [];
   for (const x of items) {
-    if (typeof x !== 'string') throw typeError(1, x, 'string');
+    if (typeof x !== 'string') throw builtinError('element must be string');
     const ip = parseIP(x);
-    if (ip) nets.push({ ...ip, bits: width(ip.v6) });
-    else {
+    if (ip) {
+      // OPA (Go's net.ParseIP, then IP.DefaultMask): a bare IPv6 address is an error, a bare IPv4
+      // one takes its classful mask (A /8, B /16, C /24) and, left unmerged, prints with the
+      // address as given ("10.0.0.1" → "10.0.0.1/8"). Class D/E has no default mask in Go: kept
+      // as the single address.
+      if (ip.v6) throw builtinError('IPv6 invalid: needs prefix length');
+      const first = Number(ip.addr >> 24n);
+      const bits = first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
+      nets.push({ v6: false, addr: ip.addr & mask(false, bits), bits, text: `${ipText(false, ip.addr)}/${bits}` });
+    } else {
       const n = parseCIDR(x);
       if (!n) throw builtinError(`invalid CIDR address: ${x}`);
       nets.push(n);
     }
+  }
+  // OPA merges ranges that overlap or touch and prints a merged range canonically: a bare
+  // address keeps its own text only while no other range overlaps or touches its range.
+  const last = (n: Net) => n.addr | (((1n << BigInt(width(n.v6))) - 1n) ^ mask(n.v6, n.bits));
+  for (const [i, n] of nets.entries()) {
+    if (n.text === undefined) continue;
+    if (nets.some((o, j) => j !== i && o.v6 === n.v6 && o.addr <= last(n) + 1n && n.addr <= last(o) + 1n)) nets[i] = { v6: n.v6, addr: n.addr, bits: n.bits };
   }
   const out = new RSet();
   for (const v6 of [false, true]) {
@@ -175,13 +192,15 @@ function merge(args: Value[]): Value {
       }
       list = kept;
     }
-    for (const n of list) out.add(netText(n));
+    for (const n of list) out.add(n.text ?? netText(n));
   }
   return out;
 }
 
 function containsMatches(args: Value[]): Value {
-  // Both operands: a string, an array/set of strings (index = position / element), or an object (keys).
+  // Both operands: a string, an array/set of strings (index = position / element), or an object
+  // (keys); an element is a CIDR or a non-empty array whose first item is one. Any other operand
+  // matches nothing (OPA iterates only these four kinds), a bad element is OPA's builtin error.
   const entries = (v: Value, pos: number): [Value, string][] => {
     if (typeof v === 'string') return [[v, v]];
     const pairs: [Value, Value][] = Array.isArray(v)
@@ -190,12 +209,11 @@ function containsMatches(args: Value[]): Value {
         ? v.sorted().map((x) => [x, x] as [Value, Value])
         : v !== null && typeof v === 'object'
           ? [...v.entries()]
-          : (() => {
-              throw typeError(pos, v, 'string', 'array', 'set', 'object');
-            })();
+          : [];
     return pairs.map(([k, x]) => {
+      if (typeof x !== 'string' && !(Array.isArray(x) && x.length > 0)) throw builtinError(`operand ${pos}: element must be string or non-empty array`);
       const s = Array.isArray(x) ? x[0] : x;
-      if (typeof s !== 'string') throw typeError(pos, x as Value, 'string');
+      if (typeof s !== 'string') throw typeError(pos, s as Value, 'string');
       return [k, s];
     });
   };

@@ -7,33 +7,37 @@ import { asBigInt, decTrunc, toDec } from './numeric.ts';
 
 const runes = (s: string): string[] => [...s];
 
-/** Go strings.Replacer semantics for one pair; an empty `old` inserts `new` around every rune. */
+/**
+ * Go strings.ReplaceAll: an empty `old` matches at the start and after every rune
+ * (k+1 insertions for k runes, so one for the empty string).
+ */
 function replaceAll(s: string, old: string, nu: string): string {
-  if (old === '') return nu + runes(s).join(nu) + nu;
+  if (old === '') return nu + runes(s).map((r) => r + nu).join('');
   return s.split(old).join(nu);
 }
 
 /**
- * Go strings.NewReplacer over several pairs (keys in sorted order): at each
- * position the first pair whose `old` matches wins, and scanning resumes after it.
+ * Go strings.NewReplacer (its generic replacer) over the pairs in priority
+ * order (OPA passes the keys sorted): at each position the highest-priority
+ * pair whose `old` matches wins and scanning resumes after it; the empty key
+ * matches everywhere, but not twice in a row at the same position (so
+ * {"": "X", "a": "Y"} makes "ab" into "XYXbX"). Positions step by rune.
  */
 function replaceN(patterns: [string, string][], s: string): string {
   if (patterns.length === 1) return replaceAll(s, patterns[0]![0], patterns[0]![1]);
   let out = '';
   let i = 0;
+  let prevEmpty = false;
   while (i <= s.length) {
-    let matched = false;
-    for (const [old, nu] of patterns) {
-      if (old === '' || !s.startsWith(old, i)) continue;
-      out += nu;
-      i += old.length;
-      matched = true;
-      break;
+    const hit = patterns.find(([old]) => (old === '' ? !prevEmpty : s.startsWith(old, i)));
+    prevEmpty = hit !== undefined && hit[0] === '';
+    if (hit) {
+      out += hit[1];
+      i += hit[0].length;
+      continue;
     }
-    if (matched) continue;
     if (i === s.length) break;
-    const cp = s.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
+    const ch = String.fromCodePoint(s.codePointAt(i)!);
     out += ch;
     i += ch.length;
   }

@@ -1,8 +1,8 @@
 /**
  * Stage `checkRecursion`: Rego forbids recursion between rules (OPA's
  * checkRecursion). A rule depends on every rule whose anchor is a prefix of,
- * or is prefixed by, the ground prefix of a `data` ref (or function name) it
- * uses; a cycle is a `rego_recursion_error` naming the path.
+ * or is prefixed by, a `data` ref (variable segments matching any key) or
+ * function name it uses; a cycle is a `rego_recursion_error` naming the path.
  */
 import type { Body, Expr, Rule, Term } from '../ast/nodes.ts';
 import { cerr } from './errors.ts';
@@ -14,18 +14,20 @@ function dataRefs(r: Rule, out: string[][]): void {
     switch (t.type) {
       case 'ref': {
         if (t.head.type === 'var' && t.head.name === 'data') {
+          // Like OPA's rule-tree lookup (GetRulesDynamic): a variable segment matches any key and the
+          // ground segments after it still narrow the match, so `data[pkg].allow` depends on the
+          // `allow` rules of every package, not on every rule.
           const p = ['data'];
-          let reachesRules = true;
           for (const x of t.path) {
             if (x.type === 'scalar' && typeof x.value === 'string') p.push(x.value);
-            else {
-              // a non-string constant key can only address base data, never a rule (rule paths are strings)
-              if (x.type === 'scalar') reachesRules = false;
+            else if (x.type === 'scalar') {
+              // a non-string constant key can only address base data, never a rule (rule paths are
+              // strings): a sentinel segment, so only rules anchored at or above the prefix are reachable
+              p.push('\u0001');
               break;
-            }
+            } else p.push(ANY);
           }
-          // a sentinel segment: only rules anchored at or above the prefix are reachable
-          out.push(reachesRules ? p : [...p, '\u0001']);
+          out.push(p);
         } else term(t.head);
         t.path.forEach(term);
         break;
@@ -77,9 +79,13 @@ function dataRefs(r: Rule, out: string[][]): void {
   if (r.else) dataRefs(r.else, out);
 }
 
-function prefixRelated(a: string[], b: string[]): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+/** A variable segment of a ref: matches any key of a rule path. */
+const ANY = '\u0002';
+
+/** Is one path a prefix of the other (a ref's variable segments match any key)? */
+function prefixRelated(ref: string[], anchor: string[]): boolean {
+  const n = Math.min(ref.length, anchor.length);
+  for (let i = 0; i < n; i++) if (ref[i] !== ANY && ref[i] !== anchor[i]) return false;
   return true;
 }
 

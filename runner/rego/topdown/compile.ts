@@ -131,14 +131,28 @@ export class ClosureCompiler {
         return (o.k === 'data' || this.evaluable(o.head, B)) && o.path.every((p) => this.evaluable(p, B) || isPattern(p));
       case 'array':
       case 'set':
-        return o.items.every((x) => this.evaluable(x, B));
+        return this.evaluableInSomeOrder(o.items, B);
       case 'object':
-        return o.items.every(([k, v]) => this.evaluable(k, B) && this.evaluable(v, B));
+        return this.evaluableInSomeOrder(o.items.flat(), B);
       case 'call':
-        return o.args.every((x) => this.evaluable(x, B));
+        return this.evaluableInSomeOrder(o.args, B);
       default:
         return true;
     }
+  }
+
+  /** Can sibling operands all be evaluated, each after the ones that bind what it reads (evalOrder)? */
+  private evaluableInSomeOrder(parts: readonly Operand[], B: Bound): boolean {
+    if (parts.every((x) => this.evaluable(x, B))) return true;
+    const scratch = new Set(B);
+    const remaining = [...parts];
+    while (remaining.length) {
+      const i = remaining.findIndex((x) => this.evaluable(x, scratch));
+      if (i < 0) return false;
+      for (const slot of unboundSlots(remaining[i]!, scratch)) scratch.add(slot);
+      remaining.splice(i, 1);
+    }
+    return true;
   }
 
   // -- operands -------------------------------------------------------------
@@ -340,11 +354,18 @@ export class ClosureCompiler {
       case 'set':
       case 'object':
       case 'call': {
-        // evaluate sub-operands left to right (each may iterate), then build
+        // Evaluate the sub-operands (each may iterate) in evalOrder, then build.
         const parts: Operand[] = o.k === 'object' ? o.items.flat() : o.k === 'call' ? o.args : o.items;
-        const gens = parts.map((p) => this.gen(p, B));
+        const order = this.evalOrder(parts, B);
+        const gens = order.map((i) => this.gen(parts[i]!, B));
+        const inOrder = order.every((i, j) => i === j);
         const build = this.builder(o, B);
-        return (f, k) => seq(f, gens, 0, new Array(gens.length), (vals) => {
+        return (f, k) => seq(f, gens, 0, new Array(gens.length), (got) => {
+          let vals = got;
+          if (!inOrder) {
+            vals = new Array(got.length);
+            for (let j = 0; j < order.length; j++) vals[order[j]!] = got[j]!;
+          }
           const v = build(f, vals);
           return v !== undefined && k(v);
         });
@@ -703,16 +724,33 @@ export class ClosureCompiler {
     return (next) => (f) => g(f, (v) => m(f, v, next));
   }
 
-  private callStmt(s: Stmt & { s: 'call' }, B: Bound): Builder {
-    if (s.fn === 'print') return this.print(s, B);
-    const gens = s.args.map((a) => this.operand(a, B));
-    const allDirect = gens.every((g) => g.d);
+  /**
+   * The order to evaluate sibling operands in (call arguments, collection items): left to right,
+   * except that a part reading a variable another part binds waits for it — in
+   * `x == input.xs[x]` the ref binds x. OPA lifts each ref out of a call into its own
+   * expression before the call and orders those for safety; the result set is the same.
+   */
+  private evalOrder(parts: readonly Operand[], B: Bound): number[] {
+    const order: number[] = [];
+    const scratch = new Set(B);
+    const remaining = parts.map((_, i) => i);
+    while (remaining.length) {
+      const next = remaining.findIndex((i) => this.evaluable(parts[i]!, scratch));
+      const i = remaining.splice(next < 0 ? 0 : next, 1)[0]!;
+      order.push(i);
+      for (const slot of unboundSlots(parts[i]!, scratch)) scratch.add(slot);
+    }
+    return order;
+  }
+
+  /** Calls the function on evaluated arguments and matches its result against the statement's output, if any. */
+  private callConsumer(s: Stmt & { s: 'call' }, B: Bound): (f: Frame, args: Value[], next: K) => boolean {
     const decl = this.env.functionNode(s.fn) ? undefined : this.env.builtin(s.fn);
     const call = this.callValues(s.fn, s.loc);
     const loc = s.loc;
     const m = s.out ? this.matcher(s.out, B) : undefined;
     const fn = s.fn;
-    const consume = (f: Frame, args: Value[], next: K): boolean => {
+    return (f: Frame, args: Value[], next: K): boolean => {
       if (decl?.iter && m && !f.ctx.mocks?.has(fn)) {
         let it: Iterable<Value>;
         try {
@@ -728,10 +766,33 @@ export class ClosureCompiler {
       if (m) return m(f, r, next);
       return r !== false && next(f);
     };
+  }
+
+  private callStmt(s: Stmt & { s: 'call' }, B: Bound): Builder {
+    if (s.fn === 'print') return this.print(s, B);
+    const order = this.evalOrder(s.args, B);
+    if (order.some((i, j) => i !== j)) {
+      const gs = order.map((i) => {
+        const g = this.operand(s.args[i]!, B);
+        return g.g ?? toGen(g.d!);
+      });
+      const consumeAll = this.callConsumer(s, B);
+      return (next) => (f) =>
+        seq(f, gs, 0, new Array(gs.length), (got) => {
+          const vals: Value[] = new Array(got.length);
+          for (let j = 0; j < order.length; j++) vals[order[j]!] = got[j]!;
+          return consumeAll(f, vals, next);
+        });
+    }
+    const gens = s.args.map((a) => this.operand(a, B));
+    const allDirect = gens.every((g) => g.d);
+    const consume = this.callConsumer(s, B);
+    const fn = s.fn;
+    const m = s.out !== undefined;
     if (allDirect) {
       const ds = gens.map((g) => g.d!);
       const n = ds.length;
-      const test = m === undefined && n === 2 && !this.env.functionNode(fn) ? COMPARE_INLINE[fn] : undefined;
+      const test = !m && n === 2 && !this.env.functionNode(fn) ? COMPARE_INLINE[fn] : undefined;
       if (test) {
         // `a == b`, `a < b`, …: no argument array, no table dispatch (unless a `with` mocks the operator).
         const d0 = ds[0]!;
@@ -1183,6 +1244,33 @@ function walk(f: Frame, v: Value, steps: Step[], i: number, k: (v: Value) => boo
     });
   }
   return k(v);
+}
+
+/** The locals of an operand not yet bound (a comprehension's own variables are its own). */
+function unboundSlots(o: Operand, B: Bound, out: number[] = []): number[] {
+  switch (o.k) {
+    case 'local':
+      if (!B.has(o.slot)) out.push(o.slot);
+      break;
+    case 'data':
+      for (const p of o.path) unboundSlots(p, B, out);
+      break;
+    case 'ref':
+      unboundSlots(o.head, B, out);
+      for (const p of o.path) unboundSlots(p, B, out);
+      break;
+    case 'array':
+    case 'set':
+      for (const x of o.items) unboundSlots(x, B, out);
+      break;
+    case 'object':
+      for (const [k, v] of o.items) unboundSlots(k, B, out), unboundSlots(v, B, out);
+      break;
+    case 'call':
+      for (const x of o.args) unboundSlots(x, B, out);
+      break;
+  }
+  return out;
 }
 
 function seq(f: Frame, gens: Gen[], i: number, vals: Value[], k: (vals: Value[]) => boolean): boolean {

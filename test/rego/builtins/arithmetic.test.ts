@@ -54,7 +54,7 @@ describe('arithmetic', () => {
       ['minus', [1, set()], 'eval_type_error', 'minus: operand 2 must be number but got set'],
       ['minus', [set(), 1], 'eval_type_error', 'minus: operand 2 must be set but got number'],
       ['numbers.range', [1.5, 2], 'eval_type_error', 'numbers.range: operand 1 must be integer number but got floating-point number'],
-      ['numbers.range_step', [1, 2, 0], 'eval_builtin_error', 'numbers.range_step: step must be a positive number above zero'],
+      ['numbers.range_step', [1, 2, 0], 'eval_builtin_error', 'numbers.range_step: step must be a positive integer'],
     ]);
   });
 });

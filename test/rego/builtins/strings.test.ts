@@ -17,6 +17,12 @@ describe('strings', () => {
       ['split', ['abc', 'x'], ['abc']],
       ['replace', ['aaa', 'a', 'b'], 'bbb'],
       ['replace', ['ab', '', '-'], '-a-b-'],
+      ['replace', ['', '', '-'], '-'], // Go: an empty old matches k+1 times in k runes, once in ""
+      ['strings.replace_n', [{ '': 'X' }, ''], 'X'],
+      ['strings.replace_n', [{ '': 'X' }, 'ab'], 'XaXbX'],
+      // Go's generic replacer: the empty key (first in sorted order) wins, but not twice at one position
+      ['strings.replace_n', [{ '': 'X', a: 'Y' }, 'ab'], 'XYXbX'],
+      ['strings.replace_n', [{ '': '-', é: 'e' }, 'aéb'], '-a-e-b-'],
       ['strings.replace_n', [{ a: '1', aa: '2' }, 'aaa'], '111'],
       ['strings.replace_n', [{ '<': '&lt;', '>': '&gt;' }, '<b>'], '&lt;b&gt;'],
       ['indexof', ['hello', 'l'], 2],

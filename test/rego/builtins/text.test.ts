@@ -118,7 +118,15 @@ describe('net', () => {
       ['net.cidr_expand', ['192.168.1.0/31'], set('192.168.1.0', '192.168.1.1')],
       ['net.cidr_expand', ['2001:db8::/127'], set('2001:db8::', '2001:db8::1')],
       ['net.cidr_merge', [['192.0.128.0/24', '192.0.129.0/24']], set('192.0.128.0/23')],
-      ['net.cidr_merge', [set('10.0.0.0/8', '10.1.0.0/16', '192.168.1.1')], set('10.0.0.0/8', '192.168.1.1/32')],
+      // A bare IPv4 address takes Go's classful default mask and, unmerged, prints as given (OPA's generateIPNet).
+      ['net.cidr_merge', [set('10.0.0.0/8', '10.1.0.0/16', '192.168.1.1')], set('10.0.0.0/8', '192.168.1.1/24')],
+      ['net.cidr_merge', [['10.0.0.1']], set('10.0.0.1/8')],
+      ['net.cidr_merge', [['172.16.3.4', '8.8.8.8']], set('172.16.3.4/16', '8.8.8.8/8')],
+      // …and once its range overlaps or touches another, the merged range prints canonically.
+      ['net.cidr_merge', [['10.0.0.1', '10.0.0.1']], set('10.0.0.0/8')],
+      ['net.cidr_merge', [['10.0.0.1', '11.0.0.0/16']], set('10.0.0.0/8', '11.0.0.0/16')],
+      ['net.cidr_merge', [['10.0.0.1', '11.0.0.0/8']], set('10.0.0.0/7')],
+      ['net.cidr_contains_matches', [1, '10.0.0.1'], set()], // an operand of another kind matches nothing
       ['net.cidr_merge', [['2001:db8::/33', '2001:db8:8000::/33']], set('2001:db8::/32')],
       ['net.cidr_contains_matches', [['1.1.1.0/24', '1.1.2.0/24'], '1.1.1.128'], set([0, '1.1.1.128'])],
       ['net.cidr_contains_matches', [{ k: '1.1.0.0/16' }, set('1.1.1.1', '2.2.2.2')], set(['k', '1.1.1.1'])],
@@ -126,6 +134,10 @@ describe('net', () => {
     expectErrors([
       ['net.cidr_contains', ['not-a-cidr', '10.0.0.1'], 'eval_builtin_error', 'net.cidr_contains: invalid CIDR address: not-a-cidr'],
       ['net.cidr_contains', ['10.0.0.0/8', 'x'], 'eval_builtin_error', 'net.cidr_contains: not a valid textual representation of an IP address or CIDR: x'],
+      ['net.cidr_merge', [['2601:600::1']], 'eval_builtin_error', 'net.cidr_merge: IPv6 invalid: needs prefix length'],
+      ['net.cidr_merge', [['10.0.0.0/8', 7]], 'eval_builtin_error', 'net.cidr_merge: element must be string'],
+      ['net.cidr_contains_matches', [['10.0.0.0/8'], set(1)], 'eval_builtin_error', 'net.cidr_contains_matches: operand 2: element must be string or non-empty array'],
+      ['net.cidr_contains_matches', [[[]], '10.0.0.1'], 'eval_builtin_error', 'net.cidr_contains_matches: operand 1: element must be string or non-empty array'],
     ]);
   });
 });
