@@ -36,36 +36,60 @@ function vertices(v: Value | undefined): readonly Value[] {
   return [];
 }
 
+/** The initial vertices: an array or a set (OPA: a type error for anything else). */
+function initialVertices(v: Value): readonly Value[] {
+  if (!Array.isArray(v) && !(v instanceof RSet)) throw typeError(2, v, 'array', 'set');
+  return vertices(v);
+}
+
+/** OPA's breadth-first walk: a vertex is reached when the graph has it (even with no edges or `null` ones). */
 function reachable(args: Value[]): Value {
-  const graph = args[0];
+  const graph = obj(args, 0);
+  const queue = [...initialVertices(args[1]!)];
   const out = new RSet();
-  if (!(graph instanceof RObject)) return out; // OPA: a non-object graph reaches nothing
-  const queue = [...vertices(args[1])];
-  while (queue.length) {
-    const node = queue.shift()!;
+  for (let i = 0; i < queue.length; i++) {
+    const node = queue[i]!;
     const edges = graph.get(node);
-    if (edges === undefined || out.has(node)) continue;
-    out.add(node);
+    if (edges === undefined) continue;
     for (const n of vertices(edges)) if (!out.has(n)) queue.push(n);
+    out.add(node);
   }
   return out;
 }
 
-/** Every maximal acyclic path from each initial node, ending where no unvisited known node follows. */
+/**
+ * OPA's path builder: from each initial vertex the graph has, every path along
+ * its edges, committed where it ends — at a vertex with no edges (included), at
+ * a neighbour the graph lacks (left out), or where the next step would close a cycle.
+ */
 function reachablePaths(args: Value[]): Value {
   const graph = obj(args, 0);
-  const initial = args[1]!;
-  if (!Array.isArray(initial) && !(initial instanceof RSet)) throw typeError(2, initial, 'array', 'set');
   const out = new RSet();
-  const visit = (node: Value, path: Value[], onPath: RSet) => {
-    const next = vertices(graph.get(node)).filter((n) => graph.get(n) !== undefined && !onPath.has(n));
-    if (next.length === 0) {
+  const build = (root: Value, path: Value[], onPath: RSet): void => {
+    const edges = graph.get(root);
+    if (edges === undefined) {
       out.add(path);
       return;
     }
-    for (const n of next) visit(n, [...path, n], RSet.of(onPath).add(n));
+    const here = [...path, root];
+    const next = vertices(edges);
+    if (next.length === 0) {
+      out.add(here);
+      return;
+    }
+    const seen = RSet.of(onPath).add(root);
+    for (const n of next) {
+      if (seen.has(n)) out.add(here);
+      else build(n, here, seen);
+    }
   };
-  for (const n of vertices(initial)) if (graph.get(n) !== undefined) visit(n, [n], RSet.of([n]));
+  for (const node of initialVertices(args[1]!)) {
+    const edges = graph.get(node);
+    if (edges === undefined) continue;
+    const next = vertices(edges);
+    if (next.length === 0) out.add([node]);
+    else for (const n of next) build(n, [node], RSet.of([node]));
+  }
   return out;
 }
 

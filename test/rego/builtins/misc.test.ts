@@ -26,6 +26,16 @@ describe('graph', () => {
       ['graph.reachable_paths', [{ a: ['b'], b: ['nonexistent'] }, set('a', 'b')], set(['a', 'b'], ['b'])],
       ['graph.reachable_paths', [{ a: null }, ['a']], set(['a'])],
       ['graph.reachable_paths', [{}, set('a')], set()],
+      // OPA's path builder commits the path so far at a neighbour the graph lacks and where a
+      // cycle would close, and still follows the other neighbours.
+      ['graph.reachable_paths', [{ a: ['b', 'x'], b: ['c'], c: [] }, ['a']], set(['a'], ['a', 'b', 'c'])],
+      ['graph.reachable_paths', [{ a: ['b'], b: ['a', 'c'], c: [] }, ['a']], set(['a', 'b'], ['a', 'b', 'c'])],
+      ['graph.reachable', [{ a: null }, ['a']], set('a')],
+    ]);
+    expectErrors([
+      ['graph.reachable', [{ a: [] }, 'a'], 'eval_type_error', 'graph.reachable: operand 2 must be one of {array, set} but got string'],
+      ['graph.reachable', ['not a graph', ['a']], 'eval_type_error', 'graph.reachable: operand 1 must be object but got string'],
+      ['graph.reachable_paths', [{ a: [] }, 'a'], 'eval_type_error', 'graph.reachable_paths: operand 2 must be one of {array, set} but got string'],
     ]);
   });
 });
