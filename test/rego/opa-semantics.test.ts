@@ -299,3 +299,32 @@ describe('recursion: a ref with a variable segment depends only on rules its lat
     if (!r.ok) expect(r.diagnostics.map((d) => d.code)).toContain('rego_recursion_error');
   });
 });
+
+describe('`import future.keywords.not` (OPA 1.17): negation keeps its whole expression inside, and `not { body }`', () => {
+  const mod = (imp: string, rules: string) => {
+    const r = prepare([{ file: 'p.rego', text: `package t\n${imp}\n${rules}` }]);
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    return r.value;
+  };
+  const rules = 'default p := false\np if {\n  not input.x + input.y == input.z\n}\nf(_) := true\nq := [x | x := "foo"; not f(input.x)]';
+  it('an undefined operand makes the negation succeed with the import, the body undefined without it', () => {
+    expect(mod('import future.keywords.not', rules).evalRef(['t'], { input: {} })).toMatchObject({ p: true, q: ['foo'] });
+    expect(mod('', rules).evalRef(['t'], { input: {} })).toMatchObject({ p: false, q: [] });
+    // `import future.keywords` (every keyword) keeps the old meaning; only the named import opts in
+    expect(mod('import future.keywords', rules).evalRef(['t'], { input: {} })).toMatchObject({ p: false, q: [] });
+    // defined operands: the same answer either way
+    expect(mod('import future.keywords.not', rules).evalRef(['t', 'p'], { input: { x: 1, y: 2, z: 3 } })).toBe(false);
+    expect(mod('import future.keywords.not', rules).evalRef(['t', 'p'], { input: { x: 1, y: 2, z: 0 } })).toBe(true);
+  });
+  it('`not { … }` negates a body; its new variables stay inside; only under the import', () => {
+    const p = mod('import future.keywords.not', 'p if {\n  not { input.a; input.b }\n}\nq if {\n  not {\n    x := input.role\n    x == "banned"\n  }\n}');
+    expect(p.evalRef(['t'], { input: { a: true, b: false, role: 'admin' } })).toEqual({ p: true, q: true });
+    expect(p.evalRef(['t'], { input: { a: true, b: true, role: 'banned' } })).toEqual({});
+    const r = prepare([{ file: 'p.rego', text: 'package t\np if {\n  not { input.a; input.b }\n}' }]);
+    expect(r.ok).toBe(false);
+  });
+  it('Rego v0 modules opt in the same way', () => {
+    const r = prepare([{ file: 'p.rego', text: 'package t\nimport future.keywords.not\np { not input.x + 1 == 2 }', regoVersion: 0 }]);
+    expect(r.ok && r.value.evalRef(['t', 'p'], { input: {} })).toBe(true);
+  });
+});

@@ -120,7 +120,7 @@ describe('future.keywords and rego.v1 imports (OPA futureImport / regoV1Import)'
   const cases: Array<[string, string]> = [
     ['future', 'invalid import, must be `future.keywords`'],
     ['future.x', 'invalid import, must be `future.keywords`'],
-    ['future.keywords.foo', 'unexpected keyword, must be one of [contains every if in]'],
+    ['future.keywords.foo', 'unexpected keyword, must be one of [contains every if in not]'],
     ['future.keywords as k', '`future` imports cannot be aliased'],
     ['rego.v2', 'invalid import `rego.v2`, must be `rego.v1`'],
   ];

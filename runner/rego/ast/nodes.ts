@@ -107,6 +107,8 @@ export interface Module {
   annotations: AnnotationBlock[];
   /** The syntax the module was parsed as (OPA's rego_version); absent means 1. */
   regoVersion?: 0 | 1;
+  /** `import future.keywords.not`: negations keep their expressions' parts inside (no hoisting). */
+  futureNot?: true;
 }
 
 /** A parsed ad-hoc query (`opa eval` style). */

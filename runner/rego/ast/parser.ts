@@ -54,6 +54,8 @@ class Parser {
   private readonly keywords: Set<string>;
   /** v0 module that imports rego.v1: v1's `if`/`contains` are required (OPA's RegoV0CompatV1). */
   private requireV1Heads: boolean;
+  /** `import future.keywords.not` was read (see importKeywords). */
+  futureNot = false;
 
   constructor(file: string, tokens: Token[], opts: ParseOptions = {}) {
     this.file = file;
@@ -135,13 +137,17 @@ class Parser {
       mod.rules.push(...this.parseRules());
     }
     attachAnnotations(this.file, comments, mod);
+    if (this.futureNot) mod.futureNot = true;
     return mod;
   }
 
   /** v0: the keywords an import turns on from here on (`future.keywords[.kw]`, `rego.v1`). */
   private importKeywords(imp: Import): void {
-    if (!this.v0) return;
     const parts = namePath(imp.path) ?? [];
+    // OPA 1.17's `import future.keywords.not` (only by name: `import future.keywords` keeps the old
+    // meaning): a negation keeps every part of its expression inside, and `not { body }` negates a body.
+    if (parts.length === 3 && parts[0] === 'future' && parts[1] === 'keywords' && parts[2] === 'not') this.futureNot = true;
+    if (!this.v0) return;
     if (parts[0] === 'rego' && parts[1] === 'v1' && parts.length === 2) {
       for (const k of FUTURE_KEYWORDS) this.keywords.add(k);
       this.requireV1Heads = true;
@@ -177,8 +183,8 @@ class Parser {
     if (names[0] === 'future') {
       if (names.length === 1 || names[1] !== 'keywords') throw new ParseError('invalid import, must be `future.keywords`', at);
       if (imp.alias !== undefined) throw new ParseError('`future` imports cannot be aliased', at);
-      if (names.length === 3 && !FUTURE_KEYWORDS.includes(names[2]!)) {
-        throw new ParseError(`unexpected keyword, must be one of [${[...FUTURE_KEYWORDS].sort().join(' ')}]`, at);
+      if (names.length === 3 && !FUTURE_KEYWORDS.includes(names[2]!) && names[2] !== 'not') {
+        throw new ParseError(`unexpected keyword, must be one of [${[...FUTURE_KEYWORDS, 'not'].sort().join(' ')}]`, at);
       }
     } else if (names[0] === 'rego') {
       if (names.length !== 2 || names[1] !== 'v1') throw new ParseError(`invalid import \`${names.join('.')}\`, must be \`rego.v1\``, at);
@@ -428,8 +434,26 @@ class Parser {
     }
     // OPA's parseLiteral: `some` and `every` cannot be negated.
     if (negated && (this.isKw('some') || this.isKw('every'))) this.fail(`unexpected ${this.tok.text} keyword: illegal negation of '${this.tok.text}'`);
+    if (negated && this.futureNot && this.isOp('{') && !this.tok.nl) return this.parseNotBody(loc);
     const term = this.parseExprTerm();
     const e: Expr = { type: 'term', term, negated, with: [], loc };
+    this.parseWiths(e.with);
+    return e;
+  }
+
+  /**
+   * `not { a; b }` (with `import future.keywords.not`): true when the body has no solution. Read as
+   * `[true | a; b] == []`: the body's new variables stay inside it, as in a comprehension, and
+   * the `with` modifiers after the closing brace apply to the whole.
+   */
+  private parseNotBody(loc: Loc): Expr {
+    const open = this.next();
+    const body = this.withDepth(0, () => this.parseBody('}'));
+    if (body.length === 0) this.fail('found empty body', open);
+    this.expectOp('}');
+    const at = this.loc(open);
+    const comp: Term = { type: 'arraycomp', term: { type: 'scalar', value: true, loc: at }, body, loc: at };
+    const e: Expr = { type: 'term', term: { type: 'call', op: ['equal'], args: [comp, { type: 'array', items: [], loc: at }], loc: at }, negated: false, with: [], loc };
     this.parseWiths(e.with);
     return e;
   }

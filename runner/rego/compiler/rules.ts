@@ -18,7 +18,7 @@ export function checkImports(st: CompileState): void {
       const parts = importPath(imp.path);
       const root = parts[0];
       if (root === 'future') {
-        if (parts[1] !== 'keywords' || (parts.length > 2 && !['in', 'every', 'if', 'contains'].includes(parts[2]!)) || parts.length > 3) {
+        if (parts[1] !== 'keywords' || (parts.length > 2 && !['in', 'every', 'if', 'contains', 'not'].includes(parts[2]!)) || parts.length > 3) {
           st.errors.push(cerr('rego_parse_error', `unexpected import path, must be future.keywords or future.keywords.<keyword>`, imp.loc));
         }
         continue;
