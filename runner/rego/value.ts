@@ -593,3 +593,20 @@ export function stringifyJSON(v: Value, indent?: number): string {
   const text = JSON.stringify(toJS(v), (_k, x) => (typeof x === 'bigint' ? `\u0000big:${x.toString()}` : x), indent);
   return text.replace(/"\\u0000big:(-?\d+)"/g, '$1');
 }
+
+/** Rego source form of a value (print(), error messages): sets as `{1, 2}`, `set()` when empty. */
+export function regoText(v: Value): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return String(v);
+    case 'number':
+    case 'bigint':
+      return numKey(v);
+  }
+  if (Array.isArray(v)) return '[' + v.map(regoText).join(', ') + ']';
+  if (v instanceof RSet) return v.size === 0 ? 'set()' : '{' + v.sorted().map(regoText).join(', ') + '}';
+  return '{' + v.sortedEntries().map(([k, x]) => regoText(k) + ': ' + regoText(x)).join(', ') + '}';
+}

@@ -328,3 +328,56 @@ describe('`import future.keywords.not` (OPA 1.17): negation keeps its whole expr
     expect(r.ok && r.value.evalRef(['t', 'p'], { input: {} })).toBe(true);
   });
 });
+
+describe('a comprehension nested in a comprehension head closes over what the outer body binds (OPA rewriteComprehensionTerms)', () => {
+  it('`[[y | y = k] | some k in xs]` and object keys/values, not an unsafe-var error', () => {
+    expect(ev('q := [[y | y = k] | some k in ["a", "b"]]\no := {k: {y | y = k} | some k in ["a"]}')).toEqual({ q: [['a'], ['b']], o: { a: ['a'] } });
+  });
+});
+
+describe('template strings (OPA 1.12 `$"…{expr}…"`), lowered to internal.template_string as OPA lowers them', () => {
+  const cases: Array<[string, unknown, unknown]> = [
+    ['p := $""', {}, ''],
+    ['p := $"\\t\\n\\""', {}, '\t\n"'],
+    ['p := [$"\\{42}", $"foo \\{42} bar", $"\\{{42}", $"{42}\\}", $"foo \\{42\\}"]', {}, ['{42}', 'foo {42} bar', '{42', '42}', 'foo {42}']],
+    ['p := $"{42}, {13.37}, {true}, {"foo"}, {null}"', {}, '42, 13.37, true, foo, null'],
+    ['p := $"{[]}, {[42, 13.37, true, "foo", null]}, {set()}, {{42}}, {{}}, {{"a": "b"}}"', {}, '[], [42, 13.37, true, "foo", null], set(), {42}, {}, {"a": "b"}'],
+    ['a := ["a", "b", "c"]\np := $"{[x | some x in a]} {{x | some x in a}} {{x: x | some x in a}}"', {}, '["a", "b", "c"] {"a", "b", "c"} {"a": "a", "b": "b", "c": "c"}'],
+    ['a := "foo"\nb := "bar"\np := $"{$"{a}"} {$"{$"{b}"} baz"}"', {}, 'foo bar baz'],
+    ['p := $"{$"{data.a}"} {$"{$"{input.b}"} baz"}"', { b: 'bar' }, '<undefined> bar baz'],
+    ['a := 42\nb := {"a", "b", "c"}\np := $"sum: {1 + a}, join: {b | {"d", "e", "f"}}"', {}, 'sum: 43, join: {"a", "b", "c", "d", "e", "f"}'],
+    ['p := $"{input.x}, {data.y}"', {}, '<undefined>, <undefined>'],
+    ['a := ["foo", "bar"]\np := {$"<{k}>": $"<{v}>" | some k, v in a}', {}, { '<0>': '<foo>', '<1>': '<bar>' }],
+    ['p if {\n  every i, x in input.l1 {\n    input.l2[i] == $"<{x}>"\n  }\n}', { l1: ['a', 'b'], l2: ['<a>', '<b>'] }, true],
+    ['a := input.a\np := x if {\n  x := $"foo {a with input as {"a": 42}}"\n}', {}, 'foo 42'],
+    ['a := input.a\nb := input.b\np := x if {\n  x := $"foo {a} {b}"\n    with input as {"a": 42}\n    with input as {"b": "bar"}\n}', {}, 'foo <undefined> bar'],
+    ['users := {"user_1", "user_2"}\nid := 1\np if {\n  $"user_{id}" in users\n}', {}, true],
+    ['p := $`<sum>\n  {1 + 2}\n</sum> \\{x} \\n`', {}, '<sum>\n  3\n</sum> {x} \\n'],
+  ];
+  it.each(cases)('%s', (src, input, want) => {
+    expect(policy(src).evalRef(['t', 'p'], { input })).toEqual(want);
+  });
+  it('an expression with more than one value stops evaluation (eval_conflict_error), even without strict builtin errors', () => {
+    let err: unknown;
+    try {
+      policy('p := $"{input.xs[_]}"').evalRef(['t', 'p'], { input: { xs: [1, 2] } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EvalError);
+    expect((err as EvalError).diagnostic).toMatchObject({ code: 'eval_conflict_error', message: 'template-strings must not produce multiple outputs' });
+  });
+  it('bad templates are parse errors at their line', () => {
+    for (const [src, msg] of [
+      ['p := $"{1 + }"', /rego_parse_error/],
+      ['p := $"{}"', /empty template expression/],
+      ['p := $"{1"', /non-terminated/],
+      ['p := $"abc', /non-terminated template string/],
+    ] as const) {
+      const r = prepare([{ file: 'p.rego', text: `package t\n${src}` }]);
+      expect(r.ok, src).toBe(false);
+      if (!r.ok) expect(`${r.diagnostics[0]!.code}: ${r.diagnostics[0]!.message} @${r.diagnostics[0]!.line}`, src).toMatch(msg);
+      if (!r.ok) expect(r.diagnostics[0]!.line, src).toBe(2);
+    }
+  });
+});

@@ -9,7 +9,7 @@
  */
 import type { Loc } from './nodes.ts';
 
-export type TokKind = 'ident' | 'string' | 'rawstring' | 'number' | 'op' | 'eof';
+export type TokKind = 'ident' | 'string' | 'rawstring' | 'template' | 'number' | 'op' | 'eof';
 
 export interface Token {
   kind: TokKind;
@@ -21,6 +21,8 @@ export interface Token {
   nl: boolean;
   /** Offset in the source (for error snippets). */
   offset: number;
+  /** A template string (`$"…"`, `` $`…` ``): its literal text and, for each `{…}`, the expression's tokens. */
+  parts?: Array<string | Token[]>;
 }
 
 export interface Comment {
@@ -49,6 +51,115 @@ export function lex(file: string, src: string): { tokens: Token[]; comments: Com
   let nl = false;
   const n = src.length;
   const at = (): Loc => ({ file, line, col: i - lineStart + 1 });
+
+  /** Line and column of a source offset (template expressions and their errors). */
+  const position = (off: number): { line: number; col: number } => {
+    let ln = 1;
+    let start = 0;
+    for (let k = 0; k < off; k++) {
+      if (src[k] === '\n') {
+        ln++;
+        start = k + 1;
+      }
+    }
+    return { line: ln, col: off - start + 1 };
+  };
+
+  /** Where a `"…"` string (with escapes) or a `` `…` `` string starting at `j` ends (the offset after it). */
+  const skipString = (j: number): number => {
+    const q = src[j]!;
+    for (let k = j + 1; k < n; k++) {
+      if (src[k] === '\\' && q === '"') k++;
+      else if (src[k] === q) return k + 1;
+    }
+    const p = position(j);
+    throw new LexError(q === '"' ? 'non-terminated string' : 'non-terminated raw string', { file, ...p });
+  };
+
+  /**
+   * A template string at `start` (`$"` or `` $` ``): literal text (escapes as
+   * in strings, plus `\{` and `\}`; a raw template keeps other backslashes)
+   * and `{expr}` parts, each lexed on its own. An expression ends at the `}`
+   * that balances its `{`, past nested brackets, strings and templates.
+   */
+  const template = (start: number): { end: number; parts: Array<string | Token[]> } => {
+    const q = src[start + 1]!;
+    const parts: Array<string | Token[]> = [];
+    let lit = '';
+    let j = start + 2;
+    const fail = (msg: string, off: number): never => {
+      throw new LexError(msg, { file, ...position(off) });
+    };
+    for (;;) {
+      if (j >= n || (q === '"' && src[j] === '\n')) fail('non-terminated template string', start);
+      const d = src[j]!;
+      if (d === q) break;
+      if (d === '\\') {
+        const e = src[j + 1];
+        if (e === '{' || e === '}') {
+          lit += e;
+          j += 2;
+          continue;
+        }
+        if (q === '`') {
+          lit += d;
+          j++;
+          continue;
+        }
+        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e !== undefined && e in simple) {
+          lit += simple[e]!;
+          j += 2;
+          continue;
+        }
+        if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(src.slice(j + 2, j + 6))) {
+          lit += String.fromCharCode(parseInt(src.slice(j + 2, j + 6), 16));
+          j += 6;
+          continue;
+        }
+        fail(`illegal string escape \\${e ?? ''}`, j);
+      }
+      if (d === '{') {
+        let depth = 0;
+        let k = j + 1;
+        for (;;) {
+          if (k >= n) fail('non-terminated template expression', j);
+          const x = src[k]!;
+          if (x === '"' || x === '`') k = skipString(k);
+          else if (x === '$' && (src[k + 1] === '"' || src[k + 1] === '`')) k = template(k).end;
+          else if (x === '#') while (k < n && src[k] !== '\n') k++;
+          else {
+            if (x === '}' && depth === 0) break;
+            if (x === '{' || x === '[' || x === '(') depth++;
+            if (x === '}' || x === ']' || x === ')') depth--;
+            k++;
+          }
+        }
+        if (lit) parts.push(lit);
+        lit = '';
+        const inner = lex(file, src.slice(j + 1, k)).tokens;
+        const at = position(j + 1);
+        // Positions in the expression's own text → positions in this source (nested templates too).
+        const shift = (ts: Token[]): void => {
+          for (const t of ts) {
+            if (t.line === 1) t.col += at.col - 1;
+            t.line += at.line - 1;
+            t.offset += j + 1;
+            for (const part of t.parts ?? []) if (typeof part !== 'string') shift(part);
+          }
+        };
+        shift(inner);
+        if (inner.length === 1) fail('empty template expression', j);
+        parts.push(inner);
+        j = k + 1;
+        continue;
+      }
+      lit += d;
+      j++;
+    }
+    if (lit || parts.length === 0) parts.push(lit);
+    return { end: j + 1, parts };
+  };
 
   while (i < n) {
     const c = src[i]!;
@@ -141,6 +252,19 @@ export function lex(file: string, src: string): { tokens: Token[]; comments: Com
       }
       tokens.push({ kind: 'string', text: out, line, col, nl, offset });
       i = j + 1;
+      nl = false;
+      continue;
+    }
+    if (c === '$' && (src[i + 1] === '"' || src[i + 1] === '`')) {
+      const t = template(i);
+      tokens.push({ kind: 'template', text: src.slice(i, t.end), line, col, nl, offset, parts: t.parts });
+      for (let k = i; k < t.end; k++) {
+        if (src[k] === '\n') {
+          line++;
+          lineStart = k + 1;
+        }
+      }
+      i = t.end;
       nl = false;
       continue;
     }

@@ -33,6 +33,9 @@ const BASE_KEYWORDS = ['some', 'not', 'with', 'as', 'else', 'default', 'import',
 export const FUTURE_KEYWORDS = ['in', 'every', 'contains', 'if'];
 const KEYWORDS = new Set([...BASE_KEYWORDS, ...FUTURE_KEYWORDS]);
 
+/** Names the template-string lowering gives its generated variables (unique per process). */
+let templateVars = 0;
+
 /** Which Rego syntax a module is written in (OPA's rego_version: 0 or 1). */
 export type RegoVersion = 0 | 1;
 
@@ -51,7 +54,7 @@ class Parser {
   private readonly file: string;
   private readonly v0: boolean;
   /** Keywords in force at the current token (v0: grows with future-keyword imports). */
-  private readonly keywords: Set<string>;
+  private keywords: Set<string>;
   /** v0 module that imports rego.v1: v1's `if`/`contains` are required (OPA's RegoV0CompatV1). */
   private requireV1Heads: boolean;
   /** `import future.keywords.not` was read (see importKeywords). */
@@ -628,6 +631,37 @@ class Parser {
     return t;
   }
 
+  /**
+   * A template string (`$"…{expr}…"`, OPA 1.12) lowered as OPA lowers it: a
+   * call to internal.template_string over its parts — literal text and scalar
+   * constants as they are, every other expression as the set comprehension of
+   * its values (`{v | v = expr with …}`), so an undefined one renders
+   * `<undefined>` instead of making the string undefined.
+   */
+  private templateTerm(t: Token, loc: Loc): Term {
+    const items: Term[] = [];
+    for (const part of t.parts ?? []) {
+      if (typeof part === 'string') {
+        items.push({ type: 'scalar', value: part, loc });
+        continue;
+      }
+      const sub: Parser = new Parser(this.file, part, { regoVersion: this.v0 ? 0 : 1 });
+      sub.keywords = new Set(this.keywords);
+      sub.futureNot = this.futureNot;
+      const e = sub.parseLiteral();
+      if (!sub.atEOF()) sub.fail(`${sub.describe(sub.tok)}: expected } to end the template expression`);
+      if (e.type !== 'term' || e.negated) sub.fail('a template expression must be a term (optionally with `with` modifiers)', part[0]);
+      if (e.with.length === 0 && e.term.type === 'scalar') {
+        items.push(e.term);
+        continue;
+      }
+      const v: Term = { type: 'var', name: `$tmpl$${++templateVars}`, loc: e.term.loc };
+      const eq: Expr = { type: 'term', term: { type: 'call', op: ['eq'], args: [v, e.term], loc: e.term.loc }, negated: false, with: e.with, loc: e.loc, generated: true };
+      items.push({ type: 'setcomp', term: v, body: [eq], loc: e.term.loc });
+    }
+    return { type: 'call', op: ['internal', 'template_string'], args: [{ type: 'array', items, loc }], loc };
+  }
+
   private parseTermList(close: string): Term[] {
     const out: Term[] = [];
     while (!this.isOp(close)) {
@@ -652,6 +686,9 @@ class Parser {
       case 'rawstring':
         this.next();
         return { type: 'scalar', value: t.text, loc };
+      case 'template':
+        this.next();
+        return this.templateTerm(t, loc);
       case 'ident': {
         if (t.text === 'null') {
           this.next();

@@ -1,6 +1,7 @@
 /** String builtins (OPA topdown/strings.go). Indexes count runes (code points), as OPA does. */
 import type { BuiltinDecl, TypeSpec } from './types.ts';
-import type { Value } from '../value.ts';
+import { RSet, regoText, type Value } from '../value.ts';
+import { RegoEvalError } from '../topdown/errors.ts';
 import { arr, builtinError, num, obj, operandError, smallInt, str, stringCollection, strings } from './operands.ts';
 import { sprintf } from './sprintf.ts';
 import { asBigInt, decTrunc, toDec } from './numeric.ts';
@@ -154,6 +155,30 @@ function replaceNImpl(args: Value[]): Value {
   return replaceN(pairs, s);
 }
 
+/**
+ * internal.template_string: what the parser lowers a template string
+ * (`$"…{expr}…"`, OPA 1.12) to. Literal text and scalar constants come as
+ * themselves; every other expression as the set of its values — none renders
+ * `<undefined>`, one renders like print() does (a string as is, anything else
+ * in Rego's form), more than one stops evaluation with OPA's conflict error.
+ */
+function templateString(args: Value[]): Value {
+  let out = '';
+  for (const part of arr(args, 0)) {
+    let v = part;
+    if (part instanceof RSet) {
+      if (part.size === 0) {
+        out += '<undefined>';
+        continue;
+      }
+      if (part.size > 1) throw new RegoEvalError('eval_conflict_error', 'template-strings must not produce multiple outputs');
+      v = part.sorted()[0]!;
+    }
+    out += typeof v === 'string' ? v : regoText(v);
+  }
+  return out;
+}
+
 const S: TypeSpec = 'string';
 const STRS: TypeSpec = { oneOf: ['string', { array: 'string' }, { set: 'string' }] };
 const s1 = (name: string, f: (s: string) => Value): BuiltinDecl => ({ name, args: [S], result: 'any', impl: (a) => f(str(a, 0)) });
@@ -166,6 +191,7 @@ const s2 = (name: string, f: (a: string, b: string) => Value): BuiltinDecl => ({
 
 export const STRINGS: BuiltinDecl[] = [
   { name: 'sprintf', args: [S, { array: 'any' }], result: S, impl: (a) => sprintf(str(a, 0), arr(a, 1)) },
+  { name: 'internal.template_string', args: [{ array: 'any' }], result: S, impl: templateString },
   { name: 'format_int', args: ['number', 'number'], result: S, impl: formatInt },
   {
     name: 'concat',

@@ -280,16 +280,20 @@ export class SafetyChecker {
   closureTerm(t: Term, safe: Set<string>, visible: Set<string>): Term {
     const rec = (x: Term): Term => this.closureTerm(x, safe, visible);
     switch (t.type) {
+      // A comprehension's head sees what its body binds: a comprehension nested in the head
+      // (`[[y | y = k] | some k in xs]`, a template string's parts) closes over those vars.
       case 'arraycomp':
       case 'setcomp': {
         const r = this.body(t.body, safe, visible);
         this.checkHead([t.term], r.safe, t.loc);
-        return { ...t, body: r.body, term: rec(t.term) };
+        const head = (x: Term) => this.closureTerm(x, r.safe, new Set([...visible, ...r.safe]));
+        return { ...t, body: r.body, term: head(t.term) };
       }
       case 'objectcomp': {
         const r = this.body(t.body, safe, visible);
         this.checkHead([t.key, t.value], r.safe, t.loc);
-        return { ...t, body: r.body, key: rec(t.key), value: rec(t.value) };
+        const head = (x: Term) => this.closureTerm(x, r.safe, new Set([...visible, ...r.safe]));
+        return { ...t, body: r.body, key: head(t.key), value: head(t.value) };
       }
       case 'ref':
         return { ...t, head: rec(t.head), path: t.path.map(rec) };

@@ -16,7 +16,8 @@ import type { Block, Operand, RuleIR, Stmt, WithIR } from '../ir/types.ts';
 import { ConversionError, RObject, RSet, compare, keyOf, type Value } from '../value.ts';
 import { RegoEvalError } from './errors.ts';
 import type { Ctx, Frame, Insert, K, TreeNode } from './runtime.ts';
-import { addUnique, isCollection, iterate, lookup, regoText, upsert, valueEqual } from './values.ts';
+import { addUnique, isCollection, iterate, lookup, upsert, valueEqual } from './values.ts';
+import { regoText } from '../value.ts';
 
 export type Direct = (f: Frame) => Value | undefined;
 export type Gen = (f: Frame, k: (v: Value) => boolean) => boolean;

@@ -2,7 +2,7 @@
  * Value helpers for the evaluator: dereference, iteration, upsert, and the
  * Rego text form used by print().
  */
-import { RObject, RSet, numKey, valueEqual, type Value } from '../value.ts';
+import { RObject, RSet, valueEqual, type Value } from '../value.ts';
 
 export { valueEqual };
 
@@ -56,19 +56,3 @@ export function addUnique(list: Value[], v: Value): void {
   list.push(v);
 }
 
-/** Rego source form of a value (print(), error messages): sets as `{1, 2}`, `set()` when empty. */
-export function regoText(v: Value): string {
-  if (v === null) return 'null';
-  switch (typeof v) {
-    case 'string':
-      return JSON.stringify(v);
-    case 'boolean':
-      return String(v);
-    case 'number':
-    case 'bigint':
-      return numKey(v);
-  }
-  if (Array.isArray(v)) return '[' + v.map(regoText).join(', ') + ']';
-  if (v instanceof RSet) return v.size === 0 ? 'set()' : '{' + v.sorted().map(regoText).join(', ') + '}';
-  return '{' + v.sortedEntries().map(([k, x]) => regoText(k) + ': ' + regoText(x)).join(', ') + '}';
-}
