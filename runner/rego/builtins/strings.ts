@@ -4,6 +4,7 @@ import { RSet, regoText, type Value } from '../value.ts';
 import { RegoEvalError } from '../topdown/errors.ts';
 import { arr, builtinError, num, obj, operandError, smallInt, str, stringCollection, strings } from './operands.ts';
 import { sprintf } from './sprintf.ts';
+import { renderTemplate } from './gotemplate.ts';
 import { asBigInt, decTrunc, toDec } from './numeric.ts';
 
 const runes = (s: string): string[] => [...s];
@@ -192,6 +193,7 @@ const s2 = (name: string, f: (a: string, b: string) => Value): BuiltinDecl => ({
 export const STRINGS: BuiltinDecl[] = [
   { name: 'sprintf', args: [S, { array: 'any' }], result: S, impl: (a) => sprintf(str(a, 0), arr(a, 1)) },
   { name: 'internal.template_string', args: [{ array: 'any' }], result: S, impl: templateString },
+  { name: 'strings.render_template', args: [S, { object: [S, 'any'] }], result: S, impl: (a) => renderTemplate(str(a, 0), obj(a, 1)) },
   { name: 'format_int', args: ['number', 'number'], result: S, impl: formatInt },
   {
     name: 'concat',

@@ -26,5 +26,4 @@ const OBJ: TypeSpec = { object: ['any', 'any'] };
 export const UNSUPPORTED: BuiltinDecl[] = [
   unsupported('http.send', [OBJ], OBJ, NET_IO),
   unsupported('net.lookup_ip_addr', [S], { set: S }, NET_IO),
-  unsupported('strings.render_template', [S, OBJ], S, 'Go text/template is not implemented'),
 ];
