@@ -67,9 +67,9 @@ describe('terms nested in a negated expression are evaluated outside it (OPA rew
     const p = policy('p if not startswith(lower(input.x), "please")', { strictBuiltinErrors: true });
     expect(() => p.evalRef(['t', 'p'], { input: { x: 1 } })).toThrow(EvalError);
   });
-  it('comparisons and `in` hoist their ref operands; `=` and a bare ref stay inside', () => {
+  it('`in` hoists its ref operands; `=`, `==` (OPA RewriteEquals makes it `=` in modules) and a bare ref stay inside', () => {
     const p = policy('a if not input.x == 1\nb if not "v" in input.tags\nc if not input.x = 1\nd if not input.x\ne if not data.t.m[input.k]\nm := {"y": true}');
-    expect(p.evalRef(['t'], { input: {} })).toEqual({ c: true, d: true, m: { y: true } });
+    expect(p.evalRef(['t'], { input: {} })).toEqual({ a: true, c: true, d: true, m: { y: true } });
     expect(p.evalRef(['t'], { input: { x: 2, tags: [], k: 'z' } })).toEqual({ a: true, b: true, c: true, e: true, m: { y: true } });
     expect(p.evalRef(['t'], { input: { k: 'y' } })).toMatchObject({ c: true, d: true });
     expect(p.evalRef(['t'], { input: { k: 'y' } })).not.toHaveProperty('e');
@@ -381,3 +381,24 @@ describe('template strings (OPA 1.12 `$"…{expr}…"`), lowered to internal.tem
     }
   });
 });
+
+describe('`==` in a module is unification (OPA RewriteEquals, before RewriteDynamicTerms); in a query it is a call', () => {
+  it('gatekeeper-library pod-security-policy: `not c.securityContext.allowPrivilegeEscalation == false` holds when the field is absent', () => {
+    const p = policy('violation contains c.name if {\n  some c in input.containers\n  not c.securityContext.allowPrivilegeEscalation == false\n}');
+    const containers = [{ name: 'pinned', securityContext: { allowPrivilegeEscalation: false } }, { name: 'no-context' }, { name: 'other-field', securityContext: { runAsUser: 1000 } }];
+    expect(p.evalRef(['t', 'violation'], { input: { containers } })).toEqual(['no-context', 'other-field']);
+  });
+  it('the same inside a function, a comprehension and an every body; `!=` still hoists', () => {
+    const p = policy('f(c) if not c.x == false\na := f({})\nb := [1 | not input.y == 1]\nc if every k in [1] { not input.z[k] == 2 }\nd if not input.w != 1');
+    expect(p.evalRef(['t'], { input: {} })).toEqual({ a: true, b: [1], c: true });
+  });
+  it('a query keeps `==` a call: its undefined operand makes the query undefined', () => {
+    const r = prepare([{ file: 'p.rego', text: 'package t\nx := 1' }]);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value.query('not input.a == 1', {})).toEqual({ ok: true, rows: [] });
+      expect(r.value.query('not input.a = 1', {})).toEqual({ ok: true, rows: [{}] });
+    }
+  });
+});
+

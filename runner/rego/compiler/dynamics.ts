@@ -8,9 +8,10 @@
  * not true.
  *
  * What moves out, as in OPA:
- *   - a call's arguments (any call, `==` and `in` included): refs, calls and
+ *   - a call's arguments (any call, `in` included; `==` in a query): refs, calls and
  *     comprehensions, and those inside array/object/set arguments;
- *   - the operands of `=`: a call operand, and the dynamic parts *inside* a
+ *   - the operands of `=` (and of `==` in a module, which OPA's RewriteEquals
+ *     makes `=`): a call operand, and the dynamic parts *inside* a
  *     ref operand (its path), but not the ref itself nor a comprehension;
  *   - a bare term (`not input.x`, `not data.p[input.k]`): only the dynamic
  *     parts inside it, never the ref itself;
@@ -28,6 +29,17 @@ import type { CompileState } from './state.ts';
 
 export class DynamicsRewriter {
   private n = 0;
+  /**
+   * Modules only: OPA's RewriteEquals stage, which runs just before
+   * RewriteDynamicTerms, turns every two-operand `==` into `=`, so a negated
+   * `==` keeps its ref operands in place (`not c.x == false` holds when c.x is
+   * undefined). The query compiler does not run it: in a query `==` is a call.
+   */
+  private readonly equalsAsUnify: boolean;
+
+  constructor(opts: { equalsAsUnify: boolean }) {
+    this.equalsAsUnify = opts.equalsAsUnify;
+  }
 
   private fresh(loc: Term['loc']): Term {
     return { type: 'var', name: `$dyn$${++this.n}`, loc };
@@ -92,7 +104,7 @@ export class DynamicsRewriter {
     if (e.type === 'term') {
       const t = e.term;
       let term: Term;
-      if (t.type === 'call' && t.op.length === 1 && t.op[0] === 'eq') {
+      if (t.type === 'call' && t.op.length === 1 && (t.op[0] === 'eq' || (this.equalsAsUnify && t.op[0] === 'equal' && t.args.length === 2))) {
         term = { ...t, args: t.args.map((a) => this.inPlace(a, pre, withs, true)) };
       } else if (t.type === 'call') {
         term = { ...t, args: t.args.map((a) => this.arg(a, pre, withs)) };
@@ -230,7 +242,7 @@ export class DynamicsRewriter {
 }
 
 export function rewriteDynamicTerms(st: CompileState): void {
-  const rw = new DynamicsRewriter();
+  const rw = new DynamicsRewriter({ equalsAsUnify: true });
   // Under `import future.keywords.not` (OPA 1.17) a negation keeps every part of its expression
   // inside: an undefined argument makes `not` succeed. So that module's rules are left as written.
   for (const ir of st.rules) if (!ir.module.futureNot) rw.rule(ir.rule);

@@ -85,7 +85,7 @@ export function compileQuery(st: CompileState, q: Query, opts: { capture?: boole
   const sc = new SafetyChecker(st.lookupFunction, displayName);
   const r = sc.body(body, new Set(), new Set());
   if (sc.errors.length) return { errors: sc.errors };
-  const qbody = new DynamicsRewriter().body(r.body);
+  const qbody = new DynamicsRewriter({ equalsAsUnify: false }).body(r.body);
   const tc = new TypeChecker(st.lookupFunction, (n) => lookupBuiltin(n)?.args, withContext(st, lookupBuiltin));
   tc.body(qbody);
   if (tc.errors.length) return { errors: tc.errors };
