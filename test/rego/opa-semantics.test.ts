@@ -402,3 +402,14 @@ describe('`==` in a module is unification (OPA RewriteEquals, before RewriteDyna
   });
 });
 
+
+describe('a user function called on an iterated argument answers each element (the call memo keeps a copy of its arguments)', () => {
+  it('`f(xs[_])` in a comprehension, a partial set and a function body: one result per element, not the first one repeated', () => {
+    const text = 'f(x) := y if y := x * 10\np := [v | v := f([1, 2, 3][_])]\nq contains v if v := f(input.xs[_])\ng(xs) := {v | v := f(xs[_])}\nr := g([7, 8])';
+    expect(ev(text, { xs: [4, 5, 6] })).toMatchObject({ p: [10, 20, 30], q: [40, 50, 60], r: [70, 80] });
+  });
+  it('the same answers with print() in the policy (which turns the memo off), so both paths agree', () => {
+    const text = 'f(x) := y if y := x * 10\np := [v | v := f([1, 2, 3][_])]\nz if print("x")';
+    expect(ev(text, {})).toMatchObject({ p: [10, 20, 30] });
+  });
+});

@@ -487,7 +487,10 @@ export class Ctx {
       if (same) return calls[i + 1] as Value | undefined;
     }
     const value = this.evalFunction(node, args);
-    if (calls.length < 2 * MEMO_CALLS) calls.push(args, value);
+    // A copy: callers reuse their argument array while iterating (`f(xs[_])` fills the same
+    // array for each element), and a remembered array that changes under the memo would
+    // answer the next call with the first call's result.
+    if (calls.length < 2 * MEMO_CALLS) calls.push(args.slice(), value);
     return value;
   }
 
