@@ -413,3 +413,13 @@ describe('a user function called on an iterated argument answers each element (t
     expect(ev(text, {})).toMatchObject({ p: [10, 20, 30] });
   });
 });
+
+describe('`with` values that need evaluation are bound before the expression (OPA RewriteWithValues)', () => {
+  it('an iterated with value iterates, in rules, comprehensions and functions', () => {
+    const text = 'r := input.a\np := [x | x := r with input.a as [1, 2][_]]\nq contains x if { x := r with input.a as [1, 2][_] }\nf(xs) := [x | x := r with input.a as xs[_]]\ns := f([3, 4])';
+    expect(ev(text, {})).toMatchObject({ p: [1, 2], q: [1, 2], s: [3, 4] });
+  });
+  it('the value is read in the enclosing context, not under the modifiers being applied', () => {
+    expect(ev('r := input.a\np := x if { x := r with input.a as input.b }', { b: 5 })).toMatchObject({ p: 5 });
+  });
+});

@@ -11,6 +11,7 @@ import { lookupBuiltin } from '../builtins/registry.ts';
 import type { CompileError } from './errors.ts';
 import { LocalRewriter, newScope, rewriteLocalVars } from './locals.ts';
 import { DynamicsRewriter, rewriteDynamicTerms } from './dynamics.ts';
+import { WithValuesRewriter, functionTest, rewriteWithValues } from './withvalues.ts';
 import { checkAnnotations, rewriteRegoMetadataCalls } from './metadata.ts';
 import { checkDeprecatedBuiltins } from './deprecated.ts';
 import { checkRecursion } from './recursion.ts';
@@ -36,6 +37,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'rewriteRegoMetadataCalls', run: rewriteRegoMetadataCalls },
   { name: 'rewriteHeadTerms', run: rewriteHeadTerms },
   { name: 'rewriteLocalVars', run: rewriteLocalVars },
+  { name: 'rewriteWithValues', run: rewriteWithValues },
   { name: 'checkSafety', run: checkSafety },
   { name: 'rewriteDynamicTerms', run: rewriteDynamicTerms },
   { name: 'checkRecursion', run: checkRecursion },
@@ -82,6 +84,7 @@ export function compileQuery(st: CompileState, q: Query, opts: { capture?: boole
   if (rw.errors.length) return { errors: rw.errors };
   const captures = new Map<string, string>();
   if (opts.capture) body = captureValues(body, st, captures);
+  body = new WithValuesRewriter(functionTest(st)).body(body);
   const sc = new SafetyChecker(st.lookupFunction, displayName);
   const r = sc.body(body, new Set(), new Set());
   if (sc.errors.length) return { errors: sc.errors };

@@ -333,7 +333,7 @@ function funcName(t: Term): string | undefined {
 
 /** A var the compiler made (a wildcard, a moved head term, a hoisted term): OPA never names those in errors. */
 function isGenerated(v: string, display: (n: string) => string): boolean {
-  return display(v) === '_' || v.startsWith('__head_') || v.startsWith('$dyn$');
+  return display(v) === '_' || v.startsWith('__head_') || v.startsWith('$dyn$') || v.startsWith('$with$') || v.startsWith('$tmpl$');
 }
 
 export function displayName(n: string): string {
