@@ -10,8 +10,14 @@ import { builtinError, str, typeError } from './operands.ts';
 
 const CACHE = new Map<string, RegExp>();
 
+/** Escape for inside a character class (`\-` is valid there, and needed). */
 function esc(ch: string): string {
   return ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+/** Escape outside a character class: with the `u` flag `\-` is a syntax error there, and `-` needs none. */
+function escOut(ch: string): string {
+  return ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
 export function globToRegExp(pattern: string, delimiters: string[]): RegExp {
@@ -31,7 +37,7 @@ export function globToRegExp(pattern: string, delimiters: string[]): RegExp {
       switch (c) {
         case '\\':
           if (i >= chars.length) throw builtinError(`unexpected end of input`);
-          out += esc(chars[i++]!);
+          out += escOut(chars[i++]!);
           break;
         case '*':
           if (chars[i] === '*') {
@@ -76,7 +82,7 @@ export function globToRegExp(pattern: string, delimiters: string[]): RegExp {
           break;
         }
         default:
-          out += esc(c);
+          out += escOut(c);
       }
     }
     return out;

@@ -38,6 +38,11 @@ describe('glob.match', () => {
   it('gobwas/glob semantics', () => {
     expectRows([
       ['glob.match', ['*.github.com', [], 'api.github.com'], true],
+      // a literal `-` outside a class (it was an invalid regular expression: undefined for every hyphenated pattern)
+      ['glob.match', ['us-west1-*', [], 'us-west1-a'], true],
+      ['glob.match', ['//c.g.com/p/*/zones/us-west1-?/c/*', ['/'], '//c.g.com/p/s/zones/us-west1-a/c/r'], true],
+      ['glob.match', ['*-prod', ['.'], 'db-staging'], false],
+      ['glob.match', ['a\\-b', [], 'a-b'], true],
       ['glob.match', ['*.github.com', [], 'api.cdn.github.com'], false],
       ['glob.match', ['*:github:com', [':'], 'api:github:com'], true],
       ['glob.match', ['api.**.com', [], 'api.cdn.github.com'], true],
