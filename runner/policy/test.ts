@@ -177,7 +177,9 @@ export async function loadTestInputs(cwd: string, targets: readonly string[], op
     seen.add(d.abs);
     const file = show(d.abs);
     const doc = parseDataFile(file, decodeRepoText(await readNoFollow(d.abs), file));
-    if (doc === null || doc === undefined) continue; // an empty YAML file holds no document
+    // An empty YAML file is `null`, as OPA's loader reads it (YAMLToJSON gives "null"): below the
+    // root it is a null value at its path; at the root it is not an object (an error, as in OPA).
+    if (doc === undefined) continue;
     placeData(data, d.path, doc, file);
     shown.push(file);
   }

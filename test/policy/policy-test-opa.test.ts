@@ -80,6 +80,22 @@ describe('gitops policy test like opa test', () => {
     expect(inputs.modules.map((m) => m.file)).toEqual(['suite/policy_test.rego']);
   });
 
+  it('an empty YAML data file is null at its folder’s path, as OPA loads it (GoogleCloudPlatform/policy-library relies on it)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'gitops-emptyyaml-'));
+    try {
+      await mkdir(join(root, 'fx', 'constraints', 'none'), { recursive: true });
+      await mkdir(join(root, 'fx', 'constraints', 'one'), { recursive: true });
+      await writeFile(join(root, 'fx', 'constraints', 'none', 'data.yaml'), '');
+      await writeFile(join(root, 'fx', 'constraints', 'one', 'data.yaml'), 'spec: 1\n');
+      const inputs = await loadTestInputs(root, ['fx']);
+      expect(inputs.data).toEqual({ constraints: { none: null, one: { spec: 1n } } });
+      await writeFile(join(root, 'fx', 'data.yaml'), '');
+      await expect(loadTestInputs(root, ['fx'])).rejects.toMatchObject({ diagnostics: [{ code: 'data_merge_error' }] });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('runs data-driven tests per entry, repeated names separately, and counts as OPA does', async () => {
     const inputs = await loadTestInputs(dir, ['suite'], { ignore: ['ignored', 'skip.yaml'], data: ['extra.json'] });
     const r = runPolicyTests(inputs.modules, { data: inputs.data });
