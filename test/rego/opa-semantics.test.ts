@@ -423,3 +423,10 @@ describe('`with` values that need evaluation are bound before the expression (OP
     expect(ev('r := input.a\np := x if { x := r with input.a as input.b }', { b: 5 })).toMatchObject({ p: 5 });
   });
 });
+
+describe('`if` may start the line after a rule head (cisagov/ScubaGear writes `tests contains {…}⏎if {…}`)', () => {
+  it('for partial sets, complete rules, functions and else branches', () => {
+    const text = 'p contains x\nif {\n  x := 1\n}\nq := 2\nif true\nf(a) := a\nif {\n  a > 0\n} else := 0\nif true\ny := f(1)\nz := f(-1)';
+    expect(ev(text, {})).toMatchObject({ p: [1], q: 2, y: 1, z: 0 });
+  });
+});

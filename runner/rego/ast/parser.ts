@@ -252,7 +252,9 @@ class Parser {
       rule.body = [trueExpr(head.loc)];
       return rule;
     }
-    const hasIf = this.isKw('if') && this.cont();
+    // `if` may start the next line (`tests contains {…}⏎if {…}`): as a keyword it cannot begin a
+    // rule, so OPA's parser (whose scanner skips newlines) reads it as this rule's body.
+    const hasIf = this.isKw('if');
     if (hasIf) {
       this.next();
       rule.body = this.parseRuleBody();
@@ -285,7 +287,7 @@ class Parser {
         eh.value = this.parseTermIn(true);
       }
       const er: Rule = { head: eh, body: [trueExpr(eh.loc)], isDefault: false, bodyless: true, loc: this.loc(et), annotations: [] };
-      if (this.isKw('if') && this.cont()) {
+      if (this.isKw('if')) {
         this.next();
         er.body = this.parseRuleBody();
         er.bodyless = false;
