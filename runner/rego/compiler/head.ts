@@ -9,7 +9,8 @@
 import type { Expr, Rule, Term } from '../ast/nodes.ts';
 import type { CompileState } from './state.ts';
 
-function needsRewrite(t: Term): boolean {
+/** OPA's requiresEval: a term holding a ref, a call or a comprehension anywhere (constants and vars do not). */
+export function requiresEval(t: Term): boolean {
   switch (t.type) {
     case 'scalar':
     case 'var':
@@ -17,9 +18,9 @@ function needsRewrite(t: Term): boolean {
       return false;
     case 'array':
     case 'set':
-      return t.items.some(needsRewrite);
+      return t.items.some(requiresEval);
     case 'object':
-      return t.items.some(([k, v]) => needsRewrite(k) || needsRewrite(v));
+      return t.items.some(([k, v]) => requiresEval(k) || requiresEval(v));
     default:
       return true;
   }
@@ -38,8 +39,8 @@ function move(r: Rule, t: Term): Term {
 
 function rewrite(r: Rule): void {
   if (r.isDefault) return;
-  if (r.head.value && needsRewrite(r.head.value)) r.head.value = move(r, r.head.value);
-  if (r.head.key && needsRewrite(r.head.key)) r.head.key = move(r, r.head.key);
+  if (r.head.value && requiresEval(r.head.value)) r.head.value = move(r, r.head.value);
+  if (r.head.key && requiresEval(r.head.key)) r.head.key = move(r, r.head.key);
   if (r.else) rewrite(r.else);
 }
 

@@ -9,24 +9,7 @@
  */
 import type { Body, Expr, Rule, Term } from '../ast/nodes.ts';
 import type { CompileState } from './state.ts';
-
-function requiresEval(t: Term): boolean {
-  switch (t.type) {
-    case 'ref':
-    case 'call':
-    case 'arraycomp':
-    case 'setcomp':
-    case 'objectcomp':
-      return true;
-    case 'array':
-    case 'set':
-      return t.items.some(requiresEval);
-    case 'object':
-      return t.items.some(([k, v]) => requiresEval(k) || requiresEval(v));
-    default:
-      return false;
-  }
-}
+import { requiresEval } from './head.ts';
 
 /** Does an expression carry a `with` modifier, itself or in a body nested in it? (Most bodies have none: left as they are.) */
 function exprHasWith(e: Expr): boolean {
