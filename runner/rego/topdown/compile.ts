@@ -144,16 +144,7 @@ export class ClosureCompiler {
 
   /** Can sibling operands all be evaluated, each after the ones that bind what it reads (evalOrder)? */
   private evaluableInSomeOrder(parts: readonly Operand[], B: Bound): boolean {
-    if (parts.every((x) => this.evaluable(x, B))) return true;
-    const scratch = new Set(B);
-    const remaining = [...parts];
-    while (remaining.length) {
-      const i = remaining.findIndex((x) => this.evaluable(x, scratch));
-      if (i < 0) return false;
-      for (const slot of unboundSlots(remaining[i]!, scratch)) scratch.add(slot);
-      remaining.splice(i, 1);
-    }
-    return true;
+    return parts.every((x) => this.evaluable(x, B)) || this.evalOrder(parts, B).complete;
   }
 
   // -- operands -------------------------------------------------------------
@@ -357,17 +348,12 @@ export class ClosureCompiler {
       case 'call': {
         // Evaluate the sub-operands (each may iterate) in evalOrder, then build.
         const parts: Operand[] = o.k === 'object' ? o.items.flat() : o.k === 'call' ? o.args : o.items;
-        const order = this.evalOrder(parts, B);
+        const { order } = this.evalOrder(parts, B);
         const gens = order.map((i) => this.gen(parts[i]!, B));
         const inOrder = order.every((i, j) => i === j);
         const build = this.builder(o, B);
         return (f, k) => seq(f, gens, 0, new Array(gens.length), (got) => {
-          let vals = got;
-          if (!inOrder) {
-            vals = new Array(got.length);
-            for (let j = 0; j < order.length; j++) vals[order[j]!] = got[j]!;
-          }
-          const v = build(f, vals);
+          const v = build(f, inOrder ? got : unpermute(order, got));
           return v !== undefined && k(v);
         });
       }
@@ -731,17 +717,20 @@ export class ClosureCompiler {
    * `x == input.xs[x]` the ref binds x. OPA lifts each ref out of a call into its own
    * expression before the call and orders those for safety; the result set is the same.
    */
-  private evalOrder(parts: readonly Operand[], B: Bound): number[] {
+  private evalOrder(parts: readonly Operand[], B: Bound): { order: number[]; complete: boolean } {
     const order: number[] = [];
     const scratch = new Set(B);
     const remaining = parts.map((_, i) => i);
+    let complete = true;
     while (remaining.length) {
       const next = remaining.findIndex((i) => this.evaluable(parts[i]!, scratch));
+      // Stuck (no part evaluable yet): take the leftmost anyway; `complete` tells evaluable() so.
+      if (next < 0) complete = false;
       const i = remaining.splice(next < 0 ? 0 : next, 1)[0]!;
       order.push(i);
       for (const slot of unboundSlots(parts[i]!, scratch)) scratch.add(slot);
     }
-    return order;
+    return { order, complete };
   }
 
   /** Calls the function on evaluated arguments and matches its result against the statement's output, if any. */
@@ -771,19 +760,14 @@ export class ClosureCompiler {
 
   private callStmt(s: Stmt & { s: 'call' }, B: Bound): Builder {
     if (s.fn === 'print') return this.print(s, B);
-    const order = this.evalOrder(s.args, B);
+    const { order } = this.evalOrder(s.args, B);
     if (order.some((i, j) => i !== j)) {
       const gs = order.map((i) => {
         const g = this.operand(s.args[i]!, B);
         return g.g ?? toGen(g.d!);
       });
       const consumeAll = this.callConsumer(s, B);
-      return (next) => (f) =>
-        seq(f, gs, 0, new Array(gs.length), (got) => {
-          const vals: Value[] = new Array(got.length);
-          for (let j = 0; j < order.length; j++) vals[order[j]!] = got[j]!;
-          return consumeAll(f, vals, next);
-        });
+      return (next) => (f) => seq(f, gs, 0, new Array(gs.length), (got) => consumeAll(f, unpermute(order, got), next));
     }
     const gens = s.args.map((a) => this.operand(a, B));
     const allDirect = gens.every((g) => g.d);
@@ -1272,6 +1256,13 @@ function unboundSlots(o: Operand, B: Bound, out: number[] = []): number[] {
       break;
   }
   return out;
+}
+
+/** Values got in evalOrder `order`, put back in the parts' own order. */
+function unpermute(order: readonly number[], got: readonly Value[]): Value[] {
+  const vals: Value[] = new Array(got.length);
+  for (let j = 0; j < order.length; j++) vals[order[j]!] = got[j]!;
+  return vals;
 }
 
 function seq(f: Frame, gens: Gen[], i: number, vals: Value[], k: (vals: Value[]) => boolean): boolean {
