@@ -17,11 +17,11 @@
  * `related_resources` ([{ref, description?}]), `authors` ([{name?, email?}]),
  * `schemas` ([{path, schema | definition}]) and `custom`.
  */
-import type { AnnotationBlock, Body, Expr, Rule, Term, WithMod } from '../ast/nodes.ts';
+import type { AnnotationBlock, Body, Rule, Term } from '../ast/nodes.ts';
 import { fromJS, type Value } from '../value.ts';
 import { cerr } from './errors.ts';
 import type { CompileState, IndexedRule } from './state.ts';
-import { mapTerm } from './walk.ts';
+import { bodyAny, mapExpr, mapTerm, termAny } from './walk.ts';
 
 const CHAIN = 'rego.metadata.chain';
 const RULE = 'rego.metadata.rule';
@@ -186,49 +186,16 @@ export function rewriteRegoMetadataCalls(st: CompileState): void {
   }
 }
 
-/** Whether any term of the rule (head, body, closures, `with` values) satisfies `pred`; no allocation. */
+/** Whether any term of the rule (head, body, closures, `with` values) satisfies `pred`. */
 export function ruleMentions(r: Rule, pred: (t: Term) => boolean): boolean {
-  const term = (t: Term): boolean => {
-    if (pred(t)) return true;
-    switch (t.type) {
-      case 'ref':
-        return term(t.head) || t.path.some(term);
-      case 'array':
-      case 'set':
-        return t.items.some(term);
-      case 'object':
-        return t.items.some(([k, v]) => term(k) || term(v));
-      case 'call':
-        return t.args.some(term);
-      case 'arraycomp':
-      case 'setcomp':
-        return term(t.term) || body(t.body);
-      case 'objectcomp':
-        return term(t.key) || term(t.value) || body(t.body);
-      default:
-        return false;
-    }
-  };
-  const expr = (e: Expr): boolean => {
-    if (e.with.some((w) => term(w.value))) return true;
-    switch (e.type) {
-      case 'term':
-        return term(e.term);
-      case 'some':
-        return false;
-      case 'somein':
-        return (e.key !== undefined && term(e.key)) || term(e.value) || term(e.domain);
-      case 'every':
-        return (e.key !== undefined && term(e.key)) || term(e.value) || term(e.domain) || body(e.body);
-    }
-  };
-  const body = (b: Body): boolean => b.some(expr);
+  const p = { term: pred };
+  const t = (x: Term): boolean => termAny(x, p);
   const h = r.head;
-  return h.ref.some(term) || (h.args?.some(term) ?? false) || (h.key !== undefined && term(h.key)) || (h.value !== undefined && term(h.value)) || body(r.body);
+  return h.ref.some(t) || (h.args?.some(t) ?? false) || (h.key !== undefined && t(h.key)) || (h.value !== undefined && t(h.value)) || bodyAny(r.body, p);
 }
 
 function rewriteRule(r: Rule, f: (t: Term) => Term): void {
-  const b = (body: Body): Body => body.map((e) => expr(e, f, b));
+  const b = (body: Body): Body => body.map((e) => mapExpr(e, f, b));
   const t = (x: Term): Term => mapTerm(x, f, b);
   r.head = {
     ...r.head,
@@ -238,25 +205,4 @@ function rewriteRule(r: Rule, f: (t: Term) => Term): void {
     ...(r.head.value ? { value: t(r.head.value) } : {}),
   };
   r.body = b(r.body);
-}
-
-function expr(e: Expr, f: (t: Term) => Term, b: (body: Body) => Body): Expr {
-  const t = (x: Term): Term => mapTerm(x, f, b);
-  const with_: WithMod[] = e.with.map((w) => ({ ...w, value: t(w.value) }));
-  switch (e.type) {
-    case 'term':
-      return { ...e, term: t(e.term), with: with_ };
-    case 'some':
-      return e;
-    case 'somein': {
-      const out: Expr = { ...e, value: t(e.value), domain: t(e.domain), with: with_ };
-      if (e.key) out.key = t(e.key);
-      return out;
-    }
-    case 'every': {
-      const out: Expr = { ...e, value: t(e.value), domain: t(e.domain), body: b(e.body), with: with_ };
-      if (e.key) out.key = t(e.key);
-      return out;
-    }
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * Generic traversals of terms and bodies used by the compiler stages.
  */
-import type { Body, Expr, Term } from '../ast/nodes.ts';
+import type { Body, Expr, Term, WithMod } from '../ast/nodes.ts';
 
 /** Rebuild a term bottom-up through `f` (f sees children already mapped). Bodies of closures are mapped by `fb`. */
 export function mapTerm(t: Term, f: (t: Term) => Term, fb: (b: Body) => Body): Term {
@@ -27,6 +27,79 @@ export function mapTerm(t: Term, f: (t: Term) => Term, fb: (b: Body) => Body): T
     case 'objectcomp':
       return f({ ...t, key: mapTerm(t.key, f, fb), value: mapTerm(t.value, f, fb), body: fb(t.body) });
   }
+}
+
+/** Rebuild an expression: its terms and `with` values through mapTerm(·, f, fb), its `every` body through fb. */
+export function mapExpr(e: Expr, f: (t: Term) => Term, fb: (b: Body) => Body): Expr {
+  const t = (x: Term): Term => mapTerm(x, f, fb);
+  const with_: WithMod[] = e.with.map((w) => ({ ...w, value: t(w.value) }));
+  switch (e.type) {
+    case 'term':
+      return { ...e, term: t(e.term), with: with_ };
+    case 'some':
+      return e;
+    case 'somein': {
+      const out: Expr = { ...e, value: t(e.value), domain: t(e.domain), with: with_ };
+      if (e.key) out.key = t(e.key);
+      return out;
+    }
+    case 'every': {
+      const out: Expr = { ...e, value: t(e.value), domain: t(e.domain), body: fb(e.body), with: with_ };
+      if (e.key) out.key = t(e.key);
+      return out;
+    }
+  }
+}
+
+/** What termAny/exprAny look for: a term, or an expression (nested ones included). */
+export interface Probe {
+  term?: (t: Term) => boolean;
+  expr?: (e: Expr) => boolean;
+}
+
+/** Does the probe hold anywhere in the term, closure bodies included? Stops at the first hit. */
+export function termAny(t: Term, p: Probe): boolean {
+  if (p.term?.(t)) return true;
+  const any = (x: Term): boolean => termAny(x, p);
+  switch (t.type) {
+    case 'ref':
+      return any(t.head) || t.path.some(any);
+    case 'array':
+    case 'set':
+      return t.items.some(any);
+    case 'object':
+      return t.items.some(([k, v]) => any(k) || any(v));
+    case 'call':
+      return t.args.some(any);
+    case 'arraycomp':
+    case 'setcomp':
+      return any(t.term) || bodyAny(t.body, p);
+    case 'objectcomp':
+      return any(t.key) || any(t.value) || bodyAny(t.body, p);
+    default:
+      return false;
+  }
+}
+
+/** Does the probe hold for the expression, or anywhere in its terms, `with` values and nested bodies? */
+export function exprAny(e: Expr, p: Probe): boolean {
+  if (p.expr?.(e)) return true;
+  const any = (x: Term): boolean => termAny(x, p);
+  if (e.with.some((w) => any(w.value))) return true;
+  switch (e.type) {
+    case 'term':
+      return any(e.term);
+    case 'some':
+      return false;
+    case 'somein':
+      return (e.key !== undefined && any(e.key)) || any(e.value) || any(e.domain);
+    case 'every':
+      return (e.key !== undefined && any(e.key)) || any(e.value) || any(e.domain) || bodyAny(e.body, p);
+  }
+}
+
+export function bodyAny(b: Body, p: Probe): boolean {
+  return b.some((e) => exprAny(e, p));
 }
 
 export interface VarOpts {

@@ -10,42 +10,10 @@
 import type { Body, Expr, Rule, Term } from '../ast/nodes.ts';
 import type { CompileState } from './state.ts';
 import { requiresEval } from './head.ts';
+import { bodyAny, mapExpr } from './walk.ts';
 
-/** Does an expression carry a `with` modifier, itself or in a body nested in it? (Most bodies have none: left as they are.) */
-function exprHasWith(e: Expr): boolean {
-  if (e.with.length) return true;
-  switch (e.type) {
-    case 'term':
-      return termHasWith(e.term);
-    case 'somein':
-      return termHasWith(e.domain) || termHasWith(e.value) || (e.key !== undefined && termHasWith(e.key));
-    case 'every':
-      return termHasWith(e.domain) || e.body.some(exprHasWith);
-    case 'some':
-      return false;
-  }
-}
-
-function termHasWith(t: Term): boolean {
-  switch (t.type) {
-    case 'arraycomp':
-    case 'setcomp':
-      return termHasWith(t.term) || t.body.some(exprHasWith);
-    case 'objectcomp':
-      return termHasWith(t.key) || termHasWith(t.value) || t.body.some(exprHasWith);
-    case 'ref':
-      return termHasWith(t.head) || t.path.some(termHasWith);
-    case 'array':
-    case 'set':
-      return t.items.some(termHasWith);
-    case 'object':
-      return t.items.some(([k, v]) => termHasWith(k) || termHasWith(v));
-    case 'call':
-      return t.args.some(termHasWith);
-    default:
-      return false;
-  }
-}
+/** Finds an expression carrying a `with` modifier, at any depth. (Most bodies have none: left as they are.) */
+const HAS_WITH = { expr: (e: Expr): boolean => e.with.length > 0 };
 
 /** The dotted name of a ref or var term (`http.send`, `data.pkg.f`), or undefined. */
 function dottedName(t: Term): string | undefined {
@@ -77,49 +45,12 @@ export class WithValuesRewriter {
     return false; // a builtin's name
   }
 
-  private term(t: Term): Term {
-    switch (t.type) {
-      case 'arraycomp':
-      case 'setcomp':
-        return { ...t, term: this.term(t.term), body: this.body(t.body) };
-      case 'objectcomp':
-        return { ...t, key: this.term(t.key), value: this.term(t.value), body: this.body(t.body) };
-      case 'ref':
-        return { ...t, head: this.term(t.head), path: t.path.map((p) => this.term(p)) };
-      case 'array':
-      case 'set':
-        return { ...t, items: t.items.map((x) => this.term(x)) };
-      case 'object':
-        return { ...t, items: t.items.map(([k, v]) => [this.term(k), this.term(v)] as [Term, Term]) };
-      case 'call':
-        return { ...t, args: t.args.map((a) => this.term(a)) };
-      default:
-        return t;
-    }
-  }
-
-  private expr(e: Expr): Expr {
-    const withs = e.with.map((w) => ({ ...w, value: this.term(w.value) }));
-    switch (e.type) {
-      case 'term':
-        return { ...e, term: this.term(e.term), with: withs };
-      case 'somein': {
-        const out: Expr = { ...e, value: this.term(e.value), domain: this.term(e.domain), with: withs };
-        if (e.key) out.key = this.term(e.key);
-        return out;
-      }
-      case 'every':
-        return { ...e, domain: this.term(e.domain), body: this.body(e.body), with: withs };
-      case 'some':
-        return e;
-    }
-  }
-
   body(b: Body): Body {
-    if (!b.some(exprHasWith)) return b;
+    if (!bodyAny(b, HAS_WITH)) return b;
     const out: Body = [];
     for (const original of b) {
-      const e = this.expr(original);
+      // A copy (its `with` entries too), so the value can be replaced below; nested bodies are rewritten first.
+      const e = mapExpr(original, (t) => t, (nested) => this.body(nested));
       for (const w of e.with) {
         if (!requiresEval(w.value) || !this.replacesData(w.target)) continue;
         const v: Term = { type: 'var', name: `$with$${++this.n}`, loc: w.value.loc };
