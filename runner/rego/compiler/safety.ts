@@ -286,14 +286,13 @@ export class SafetyChecker {
       case 'setcomp': {
         const r = this.body(t.body, safe, visible);
         this.checkHead([t.term], r.safe, t.loc);
-        const head = (x: Term) => this.closureTerm(x, r.safe, new Set([...visible, ...r.safe]));
-        return { ...t, body: r.body, term: head(t.term) };
+        return { ...t, body: r.body, term: this.closureTerm(t.term, r.safe, new Set([...visible, ...r.safe])) };
       }
       case 'objectcomp': {
         const r = this.body(t.body, safe, visible);
         this.checkHead([t.key, t.value], r.safe, t.loc);
-        const head = (x: Term) => this.closureTerm(x, r.safe, new Set([...visible, ...r.safe]));
-        return { ...t, body: r.body, key: head(t.key), value: head(t.value) };
+        const inHead = new Set([...visible, ...r.safe]);
+        return { ...t, body: r.body, key: this.closureTerm(t.key, r.safe, inHead), value: this.closureTerm(t.value, r.safe, inHead) };
       }
       case 'ref':
         return { ...t, head: rec(t.head), path: t.path.map(rec) };
