@@ -29,6 +29,25 @@ describe('imports anywhere after the package (OPA reads statements in any order)
   it('a second package statement is still an error', () => {
     expect(errs('package t\np := 1\npackage u\n')[0]).toMatch(/^t\.rego:3:1: rego_parse_error: unexpected package keyword/);
   });
+  it('statements need no line break between them (a YAML plain scalar folds a module onto one line)', () => {
+    expect(evalPkg('package t p := 1 q := 2 r if { p < q } import data.x')).toEqual({ p: 1, q: 2, r: true });
+    expect(evalPkg('package t\nimport rego.v1 p := 1\n')).toEqual({ p: 1 });
+  });
+});
+
+describe('a bare name is no rule (OPA: "var cannot be used for rule name")', () => {
+  it('alone on a line, or after an import on the same line', () => {
+    expect(errs('package foo.bar\nillegal')).toEqual(['t.rego:2:1: rego_parse_error: var cannot be used for rule name']);
+    expect(errs('package t\nimport data.x y\n')).toEqual(['t.rego:2:15: rego_parse_error: var cannot be used for rule name']);
+  });
+  it('v1 text read as v0: `l2 contains v if {` starts with the bare name l2 (OPA\'s own v0-compatible case)', () => {
+    const text = 'package test\n\nl1 := {1, 3, 5}\nl2 contains v if {\n\tv := l1[_]\n}\n';
+    const r = prepare([{ file: 'test.rego', text, regoVersion: 0 }]);
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.file}:${d.line}: ${d.code}: ${d.message}`)).toEqual(['test.rego:4: rego_parse_error: var cannot be used for rule name']);
+  });
+  it('a name with a value, a key, arguments or a body is a rule as before', () => {
+    expect(evalPkg('package t\nallow := true\np contains 1\nf(x)\nq if { f(1) }\n')).toEqual({ allow: true, p: [1], q: true });
+  });
 });
 
 describe('METADATA blocks end where OPA ends them', () => {

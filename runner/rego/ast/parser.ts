@@ -129,9 +129,10 @@ class Parser {
     });
     if (pkg[0] === 'data') pkg.shift();
     const mod: Module = { file: this.file, package: pkg, packageLoc: this.loc(pkgTok), imports: [], rules: [], annotations: [], regoVersion: this.v0 ? 0 : 1 };
-    // OPA reads imports and rules in any order after the package.
+    // OPA reads imports and rules in any order after the package, and needs no line break
+    // between them (`package p a := 1 b := 2`, as a YAML plain scalar folds a module); only a
+    // body's expressions are separated by newlines.
     while (!this.atEOF()) {
-      if (!this.tok.nl) this.fail(this.describe(this.tok));
       if (this.isKw('import')) {
         mod.imports.push(this.parseImport());
         continue;
@@ -267,6 +268,11 @@ class Parser {
       this.expectOp('}');
       rule.bodyless = false;
     } else {
+      // A bare name is no rule in OPA (its parser reads the line as a query, and a var cannot
+      // name a rule): `allow` alone, or v1's `allow if {` read as v0, is an error, never `allow = true`.
+      if (head.ref.length === 1 && head.value === undefined && head.key === undefined && head.args === undefined) {
+        this.fail('var cannot be used for rule name', start);
+      }
       rule.body = [trueExpr(head.loc)];
     }
     // v0: `p[x] { … }` (no `if`, no value) is the partial set rule `p contains x`.
