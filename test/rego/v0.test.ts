@@ -167,6 +167,9 @@ describe('v0 keywords', () => {
     expect(evalV('package t\nimport rego.v1\np if { 1 in [1] }\n', 0)).toEqual({ p: true });
     // the whole module is held to it, also rules above the import
     expect(errsV0('package t\np { true }\nimport rego.v1\n')).toEqual(['t.rego:2:3: rego_parse_error: `if` keyword is required before rule body']);
+    // also when a statement follows the import on its line; `rego.v1.x` is another path
+    expect(errsV0('package t\np { true }\nimport rego.v1 q := 1\n')).toEqual(['t.rego:2:3: rego_parse_error: `if` keyword is required before rule body']);
+    expect(errsV0('package t\np { true }\nimport rego.v1.x\n')).toEqual(['t.rego:3:8: rego_parse_error: invalid import `rego.v1.x`, must be `rego.v1`']);
   });
 });
 

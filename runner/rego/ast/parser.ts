@@ -66,7 +66,7 @@ class Parser {
     this.v0 = opts.regoVersion === 0;
     this.keywords = new Set(this.v0 ? BASE_KEYWORDS : KEYWORDS);
     // OPA checks a v0 module importing rego.v1 against v1's rules as a whole, also the rules above the import.
-    this.requireV1Heads = !this.v0 || tokens.some((t, i) => t.kind === 'ident' && t.text === 'import' && t.nl && importsRegoV1(tokens, i + 1));
+    this.requireV1Heads = !this.v0 || tokens.some((t, i) => t.kind === 'ident' && t.text === 'import' && !isOpToken(tokens[i - 1], '.') && importsRegoV1(tokens, i + 1));
   }
 
   // -- token helpers --------------------------------------------------------
@@ -800,10 +800,15 @@ class Parser {
   }
 }
 
-/** The tokens from `i` spell `rego.v1` ending the statement. */
+/** The tokens from `i` spell `rego.v1`, the whole import path (a statement may follow on the same line). */
 function importsRegoV1(tokens: Token[], i: number): boolean {
   const [a, dot, b, next] = [tokens[i], tokens[i + 1], tokens[i + 2], tokens[i + 3]];
-  return a?.kind === 'ident' && a.text === 'rego' && dot?.kind === 'op' && dot.text === '.' && b?.kind === 'ident' && b.text === 'v1' && (next === undefined || next.nl);
+  const pathGoesOn = next !== undefined && !next.nl && (isOpToken(next, '.') || isOpToken(next, '['));
+  return a?.kind === 'ident' && a.text === 'rego' && isOpToken(dot, '.') && b?.kind === 'ident' && b.text === 'v1' && !pathGoesOn;
+}
+
+function isOpToken(t: Token | undefined, text: string): boolean {
+  return t?.kind === 'op' && t.text === text;
 }
 
 function trueExpr(loc: Loc): Expr {
