@@ -106,18 +106,10 @@ export function lex(file: string, src: string): { tokens: Token[]; comments: Com
           j++;
           continue;
         }
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) {
-          lit += simple[e]!;
-          j += 2;
-          continue;
-        }
-        if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(src.slice(j + 2, j + 6))) {
-          lit += String.fromCharCode(parseInt(src.slice(j + 2, j + 6), 16));
-          j += 6;
-          continue;
-        }
-        fail(`illegal string escape \\${e ?? ''}`, j);
+        const esc = decodeEscape(src, j) ?? fail(`illegal string escape \\${e ?? ''}`, j);
+        lit += esc.text;
+        j += esc.length;
+        continue;
       }
       if (d === '{') {
         let depth = 0;
@@ -208,44 +200,14 @@ export function lex(file: string, src: string): { tokens: Token[]; comments: Com
         const d = src[j]!;
         if (d === '"') break;
         if (d === '\\') {
-          const e = src[j + 1];
-          switch (e) {
-            case '"':
-            case '\\':
-            case '/':
-              out += e;
-              j += 2;
-              continue;
-            case 'b':
-              out += '\b';
-              j += 2;
-              continue;
-            case 'f':
-              out += '\f';
-              j += 2;
-              continue;
-            case 'n':
-              out += '\n';
-              j += 2;
-              continue;
-            case 'r':
-              out += '\r';
-              j += 2;
-              continue;
-            case 't':
-              out += '\t';
-              j += 2;
-              continue;
-            case 'u': {
-              const hex = src.slice(j + 2, j + 6);
-              if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw new LexError('illegal string escape', { file, line, col: j - lineStart + 1 });
-              out += String.fromCharCode(parseInt(hex, 16));
-              j += 6;
-              continue;
-            }
-            default:
-              throw new LexError(`illegal string escape \\${e ?? ''}`, { file, line, col: j - lineStart + 1 });
+          const esc = decodeEscape(src, j);
+          if (esc === undefined) {
+            const e = src[j + 1];
+            throw new LexError(e === 'u' ? 'illegal string escape' : `illegal string escape \\${e ?? ''}`, { file, line, col: j - lineStart + 1 });
           }
+          out += esc.text;
+          j += esc.length;
+          continue;
         }
         out += d;
         j++;
@@ -291,4 +253,15 @@ export function lex(file: string, src: string): { tokens: Token[]; comments: Com
   }
   tokens.push({ kind: 'eof', text: '', line, col: i - lineStart + 1, nl: true, offset: i });
   return { tokens, comments };
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** The escape at `j` (a backslash) in a `"…"` string or template: its text and source length, or undefined when illegal. */
+function decodeEscape(src: string, j: number): { text: string; length: number } | undefined {
+  const e = src[j + 1];
+  if (e !== undefined && Object.hasOwn(SIMPLE_ESCAPES, e)) return { text: SIMPLE_ESCAPES[e]!, length: 2 };
+  const hex = src.slice(j + 2, j + 6);
+  if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(hex)) return { text: String.fromCharCode(parseInt(hex, 16)), length: 6 };
+  return undefined;
 }
